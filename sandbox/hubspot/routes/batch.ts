@@ -1,0 +1,110 @@
+import type { Context, Hono } from "hono";
+import { z } from "zod";
+import { standardError, validationError, type StandardError } from "../errors";
+import { createObject, CreateInput, IdInput, updateObject } from "../object-writes";
+import { validatePropertyWrite } from "../property-values";
+import { readBody } from "../request";
+import { OBJECT_TYPES, type ObjectType } from "../schema";
+import { toPublicObject, type PublicObject } from "../serialize";
+import type { HubSpotState } from "../state";
+
+const MAX_INPUTS = 100;
+
+const inputs = <T extends z.ZodType>(item: T) =>
+  z.array(item).superRefine((list, ctx) => {
+    if (list.length > MAX_INPUTS) {
+      ctx.addIssue({ code: "custom", message: `Too many inputs: ${list.length} > ${MAX_INPUTS}` });
+    }
+  });
+
+const ReadInput = z.object({
+  inputs: inputs(IdInput),
+  properties: z.array(z.string()).default([]),
+  propertiesWithHistory: z.array(z.string()).default([]),
+  idProperty: z.string().optional(),
+});
+const UpdateInputs = z.object({
+  inputs: inputs(IdInput.extend({ properties: z.record(z.string(), z.unknown()) })),
+});
+const CreateInputs = z.object({ inputs: inputs(CreateInput) });
+const ArchiveInputs = z.object({ inputs: inputs(IdInput) });
+
+/** HubSpot's batch answer: 200 when all went through, 207 with the errors when some did not. */
+export function batchResponse(c: Context, results: unknown[], startedAt: Date, errors: StandardError[], okStatus: 200 | 201 = 200) {
+  const body = { status: "COMPLETE", results, startedAt: startedAt.toISOString(), completedAt: new Date().toISOString() };
+  if (errors.length === 0) return c.json(body, okStatus);
+  return c.json({ ...body, numErrors: errors.length, errors }, 207);
+}
+
+const notFoundError = (type: ObjectType, verb: string, ids: string[]) =>
+  standardError(
+    "OBJECT_NOT_FOUND",
+    `Could not ${verb} some ${OBJECT_TYPES[type].singular.toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`,
+    { ids },
+  );
+
+export function batchRoutes(app: Hono, state: HubSpotState, typeOf: (c: Context) => ObjectType): void {
+  const { store } = state;
+
+  app.post("/batch/read", async (c) => {
+    const startedAt = new Date();
+    const type = typeOf(c);
+    const input = await readBody(c, ReadInput);
+    const results = new Map<string, PublicObject>();
+    const missing: string[] = [];
+    for (const { id } of input.inputs) {
+      const record = input.idProperty
+        ? store.list(type).find((r) => r.properties.get(input.idProperty ?? "")?.toLowerCase() === id.toLowerCase())
+        : store.get(type, id);
+      if (!record) missing.push(id);
+      else results.set(record.id, toPublicObject(record, input));
+    }
+    const errors = missing.length > 0 ? [notFoundError(type, "get", missing)] : [];
+    return batchResponse(c, [...results.values()], startedAt, errors);
+  });
+
+  app.post("/batch/update", async (c) => {
+    const startedAt = new Date();
+    const type = typeOf(c);
+    const input = await readBody(c, UpdateInputs);
+    const ids = input.inputs.map((i) => i.id);
+    const dupes = ids.filter((id, i) => ids.indexOf(id) !== i);
+    if (dupes.length > 0) throw validationError(`Duplicate IDs found in batch input: [${[...new Set(dupes)].join(", ")}]. IDs must be unique`);
+    // Any invalid property refuses the whole batch before anything is written.
+    for (const item of input.inputs) validatePropertyWrite(type, item.properties, state.config.portalId, { creating: false });
+    const results: PublicObject[] = [];
+    const missing: string[] = [];
+    for (const item of input.inputs) {
+      const record = store.get(type, item.id);
+      if (!record) {
+        missing.push(item.id);
+        continue;
+      }
+      updateObject(state, record, item.properties, state.apiSource);
+      results.push(toPublicObject(record, { properties: Object.keys(item.properties) }));
+    }
+    const errors = missing.length > 0 ? [notFoundError(type, "update", missing)] : [];
+    return batchResponse(c, results, startedAt, errors);
+  });
+
+  app.post("/batch/create", async (c) => {
+    const startedAt = new Date();
+    const type = typeOf(c);
+    const input = await readBody(c, CreateInputs);
+    for (const item of input.inputs) validatePropertyWrite(type, item.properties, state.config.portalId, { creating: true });
+    const results = input.inputs.map((item) =>
+      toPublicObject(createObject(state, type, item, state.apiSource), { properties: Object.keys(item.properties) }),
+    );
+    return batchResponse(c, results, startedAt, [], 201);
+  });
+
+  app.post("/batch/archive", async (c) => {
+    const type = typeOf(c);
+    const input = await readBody(c, ArchiveInputs);
+    for (const { id } of input.inputs) {
+      const record = store.get(type, id);
+      if (record) store.archive(record, state.apiSource);
+    }
+    return c.body(null, 204);
+  });
+}

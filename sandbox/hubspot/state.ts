@@ -1,0 +1,63 @@
+import { RequestCounter } from "../common/counts";
+import { FaultBoard } from "../common/faults";
+import { RateLimiter } from "./ratelimit";
+import { CrmStore, type ChangeSource } from "./store";
+import { WebhookDispatcher } from "./webhooks/delivery";
+import { toWebhookEvents } from "./webhooks/events";
+import { buildSubscription, SubscriptionInput } from "./webhooks/subscription";
+
+export interface HubSpotConfig {
+  token: string;
+  clientSecret: string;
+  portalId: number;
+  appId: number;
+}
+
+export interface HubSpotState {
+  config: HubSpotConfig;
+  store: CrmStore;
+  faults: FaultBoard;
+  counter: RequestCounter;
+  limiter: RateLimiter;
+  webhooks: WebhookDispatcher;
+  /** What API writes count as: the private app that owns the token. */
+  apiSource: ChangeSource;
+}
+
+export interface StateOptions extends Partial<HubSpotConfig> {
+  rateLimits?: boolean;
+  webhookUrl?: string;
+  webhook?: Partial<Omit<SubscriptionInput, "targetUrl">>;
+}
+
+export function createHubSpotState(opts: StateOptions = {}): HubSpotState {
+  const config: HubSpotConfig = {
+    token: opts.token ?? "sandbox-hubspot-token",
+    clientSecret: opts.clientSecret ?? "sandbox-client-secret",
+    portalId: opts.portalId ?? 62515,
+    appId: opts.appId ?? 54321,
+  };
+  const faults = new FaultBoard();
+  const state: HubSpotState = {
+    config,
+    store: new CrmStore(),
+    faults,
+    counter: new RequestCounter(),
+    limiter: new RateLimiter(),
+    webhooks: new WebhookDispatcher(faults),
+    apiSource: { changeSource: "INTEGRATION", sourceId: String(config.appId) },
+  };
+  if (opts.rateLimits === false) state.limiter.configure({ enabled: false });
+  if (opts.webhookUrl) subscribe(state, { ...opts.webhook, targetUrl: opts.webhookUrl });
+  state.store.onEvent((event) => {
+    const sub = state.webhooks.subscription;
+    if (sub) state.webhooks.enqueue(toWebhookEvents(event, sub, state.webhooks.nextEventId));
+  });
+  return state;
+}
+
+export function subscribe(state: HubSpotState, input: SubscriptionInput) {
+  const sub = buildSubscription(SubscriptionInput.parse(input), state.config);
+  state.webhooks.subscription = sub;
+  return sub;
+}

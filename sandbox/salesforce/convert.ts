@@ -1,0 +1,78 @@
+import { SalesforceError } from "./errors";
+import { normalizeId } from "./ids";
+import { sfDate, type SfValue, type Store } from "./store";
+
+// Lead conversion. Salesforce converts through SOAP's convertLead; the sandbox exposes the same
+// effect on its control surface so tests and demos can move a lead into the pipeline.
+
+export interface ConvertOptions {
+  convertedStatus?: string;
+  accountId?: string;
+  contactId?: string;
+  ownerId?: string;
+  opportunityName?: string;
+  doNotCreateOpportunity?: boolean;
+}
+
+export interface LeadConvertResult {
+  leadId: string;
+  accountId: string;
+  contactId: string;
+  opportunityId: string | null;
+  success: true;
+  errors: [];
+}
+
+const DAY = 86_400_000;
+
+export function convertLead(store: Store, rawId: string, opts: ConvertOptions = {}): LeadConvertResult {
+  const id = normalizeId(rawId);
+  const lead = id ? store.get("Lead", id) : undefined;
+  if (!id || !lead || lead.IsDeleted === true) {
+    throw new SalesforceError(404, "NOT_FOUND", "The requested resource does not exist");
+  }
+  if (lead.IsConverted === true) {
+    throw new SalesforceError(400, "CONVERTED_LEAD", "This lead was already converted", []);
+  }
+  const field = (name: string): SfValue => lead[name] ?? null;
+  const ownerId = opts.ownerId ?? (lead.OwnerId as string | null) ?? store.integrationUserId;
+  const accountId =
+    opts.accountId ??
+    (store.insert("Account", {
+      Name: field("Company"),
+      Industry: field("Industry"),
+      NumberOfEmployees: field("NumberOfEmployees"),
+      OwnerId: ownerId,
+    }).Id as string);
+  const contactId =
+    opts.contactId ??
+    (store.insert("Contact", {
+      FirstName: field("FirstName"),
+      LastName: field("LastName"),
+      Email: field("Email"),
+      Title: field("Title"),
+      Phone: field("Phone"),
+      AccountId: accountId,
+      LeadSource: field("LeadSource"),
+      OwnerId: ownerId,
+    }).Id as string);
+  const opportunityId = opts.doNotCreateOpportunity
+    ? null
+    : (store.insert("Opportunity", {
+        Name: opts.opportunityName ?? `${String(field("Company"))}-`,
+        AccountId: accountId,
+        OwnerId: ownerId,
+        StageName: "Prospecting",
+        CloseDate: sfDate(Date.now() + 30 * DAY),
+        LeadSource: field("LeadSource"),
+      }).Id as string);
+  store.patch("Lead", id, {
+    IsConverted: true,
+    Status: opts.convertedStatus ?? "Closed - Converted",
+    ConvertedDate: sfDate(Date.now()),
+    ConvertedAccountId: accountId,
+    ConvertedContactId: contactId,
+    ConvertedOpportunityId: opportunityId,
+  });
+  return { leadId: id, accountId, contactId, opportunityId, success: true, errors: [] };
+}

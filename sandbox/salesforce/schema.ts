@@ -1,0 +1,300 @@
+// The sObjects the sandbox knows, with the field metadata that describe, validation and SOQL share.
+
+export type FieldType =
+  | "id"
+  | "string"
+  | "email"
+  | "textarea"
+  | "picklist"
+  | "reference"
+  | "boolean"
+  | "double"
+  | "int"
+  | "currency"
+  | "percent"
+  | "date"
+  | "datetime";
+
+export interface FieldDef {
+  name: string;
+  label: string;
+  type: FieldType;
+  length: number;
+  required: boolean;
+  createable: boolean;
+  updateable: boolean;
+  externalId: boolean;
+  unique: boolean;
+  defaultValue?: string | number | boolean;
+  referenceTo?: string;
+  relationshipName?: string;
+  picklistValues?: string[];
+  restrictedPicklist?: boolean;
+}
+
+export interface ObjectDef {
+  name: string;
+  label: string;
+  labelPlural: string;
+  keyPrefix: string;
+  createable: boolean;
+  updateable: boolean;
+  deletable: boolean;
+  fields: FieldDef[];
+  /** lower-cased field name → field; Salesforce field names are case-insensitive. */
+  byName: Map<string, FieldDef>;
+  /** lower-cased relationship name → reference field. */
+  byRelationship: Map<string, FieldDef>;
+}
+
+type Opts = Partial<Omit<FieldDef, "name" | "label" | "type">>;
+
+const TEXT_LENGTH: Partial<Record<FieldType, number>> = { id: 18, reference: 18, picklist: 255, email: 80 };
+
+function field(name: string, label: string, type: FieldType, opts: Opts = {}): FieldDef {
+  return {
+    name,
+    label,
+    type,
+    length: opts.length ?? TEXT_LENGTH[type] ?? 0,
+    required: false,
+    createable: true,
+    updateable: true,
+    externalId: false,
+    unique: false,
+    ...opts,
+  };
+}
+
+const readOnly: Opts = { createable: false, updateable: false };
+const text = (name: string, label: string, length: number, opts: Opts = {}) =>
+  field(name, label, "string", { length, ...opts });
+const picklist = (name: string, label: string, values: string[], opts: Opts = {}) =>
+  field(name, label, "picklist", { length: 40, picklistValues: values, ...opts });
+const lookup = (name: string, label: string, to: string, rel: string, opts: Opts = {}) =>
+  field(name, label, "reference", { referenceTo: to, relationshipName: rel, ...opts });
+
+function system(hasModified = true): FieldDef[] {
+  const fields = [
+    field("Id", "Record ID", "id", readOnly),
+    field("IsDeleted", "Deleted", "boolean", readOnly),
+    field("CreatedDate", "Created Date", "datetime", readOnly),
+    lookup("CreatedById", "Created By ID", "User", "CreatedBy", readOnly),
+  ];
+  if (hasModified) {
+    fields.push(
+      field("LastModifiedDate", "Last Modified Date", "datetime", readOnly),
+      lookup("LastModifiedById", "Last Modified By ID", "User", "LastModifiedBy", readOnly),
+    );
+  }
+  fields.push(field("SystemModstamp", "System Modstamp", "datetime", readOnly));
+  return fields;
+}
+
+const owner = () => lookup("OwnerId", "Owner ID", "User", "Owner");
+const leadSources = ["Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other", "HubSpot"];
+const industries = ["Agriculture", "Banking", "Education", "Finance", "Healthcare", "Manufacturing", "Retail", "Technology"];
+
+export const DEFAULT_STAGES = [
+  { name: "Prospecting", probability: 10, closed: false, won: false, forecast: "Pipeline" },
+  { name: "Qualification", probability: 10, closed: false, won: false, forecast: "Pipeline" },
+  { name: "Needs Analysis", probability: 20, closed: false, won: false, forecast: "Pipeline" },
+  { name: "Value Proposition", probability: 50, closed: false, won: false, forecast: "Pipeline" },
+  { name: "Id. Decision Makers", probability: 60, closed: false, won: false, forecast: "Pipeline" },
+  { name: "Perception Analysis", probability: 70, closed: false, won: false, forecast: "Pipeline" },
+  { name: "Proposal/Price Quote", probability: 75, closed: false, won: false, forecast: "Pipeline" },
+  { name: "Negotiation/Review", probability: 90, closed: false, won: false, forecast: "Commit" },
+  { name: "Closed Won", probability: 100, closed: true, won: true, forecast: "Closed" },
+  { name: "Closed Lost", probability: 0, closed: true, won: false, forecast: "Omitted" },
+];
+
+function object(
+  name: string,
+  label: string,
+  labelPlural: string,
+  keyPrefix: string,
+  fields: FieldDef[],
+  writable = true,
+): ObjectDef {
+  const byName = new Map(fields.map((f) => [f.name.toLowerCase(), f]));
+  const byRelationship = new Map(
+    fields.filter((f) => f.relationshipName).map((f) => [f.relationshipName!.toLowerCase(), f]),
+  );
+  return {
+    name,
+    label,
+    labelPlural,
+    keyPrefix,
+    createable: writable,
+    updateable: writable,
+    deletable: writable,
+    fields,
+    byName,
+    byRelationship,
+  };
+}
+
+const lead = object("Lead", "Lead", "Leads", "00Q", [
+  ...system(),
+  text("FirstName", "First Name", 40),
+  text("LastName", "Last Name", 80, { required: true }),
+  text("Name", "Full Name", 121, readOnly),
+  field("Email", "Email", "email", { length: 80 }),
+  text("Phone", "Phone", 40),
+  text("Company", "Company", 255, { required: true }),
+  text("Title", "Title", 128),
+  picklist("Industry", "Industry", industries),
+  field("NumberOfEmployees", "Employees", "int"),
+  picklist("LeadSource", "Lead Source", leadSources),
+  picklist(
+    "Status",
+    "Status",
+    ["Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted"],
+    { defaultValue: "Open - Not Contacted" },
+  ),
+  field("Description", "Description", "textarea", { length: 32000 }),
+  picklist("Rating", "Rating", ["Hot", "Warm", "Cold"]),
+  owner(),
+  field("IsConverted", "Converted", "boolean", { ...readOnly, defaultValue: false }),
+  field("ConvertedDate", "Converted Date", "date", readOnly),
+  lookup("ConvertedAccountId", "Converted Account ID", "Account", "ConvertedAccount", readOnly),
+  lookup("ConvertedContactId", "Converted Contact ID", "Contact", "ConvertedContact", readOnly),
+  lookup("ConvertedOpportunityId", "Converted Opportunity ID", "Opportunity", "ConvertedOpportunity", readOnly),
+  text("HubSpot_Contact_Id__c", "HubSpot Contact Id", 64, { externalId: true, unique: true }),
+  field("Engagement_Score__c", "Engagement Score", "double"),
+  field("Qualification_Criteria__c", "Qualification Criteria", "textarea", { length: 4000 }),
+]);
+
+const contact = object("Contact", "Contact", "Contacts", "003", [
+  ...system(),
+  text("FirstName", "First Name", 40),
+  text("LastName", "Last Name", 80, { required: true }),
+  text("Name", "Full Name", 121, readOnly),
+  field("Email", "Email", "email", { length: 80 }),
+  text("Phone", "Business Phone", 40),
+  text("Title", "Title", 128),
+  lookup("AccountId", "Account ID", "Account", "Account"),
+  picklist("LeadSource", "Lead Source", leadSources),
+  owner(),
+]);
+
+const account = object("Account", "Account", "Accounts", "001", [
+  ...system(),
+  text("Name", "Account Name", 255, { required: true }),
+  picklist("Industry", "Industry", industries),
+  picklist("Type", "Account Type", ["Prospect", "Customer - Direct", "Partner", "Other"]),
+  field("NumberOfEmployees", "Employees", "int"),
+  field("Website", "Website", "string", { length: 255 }),
+  field("Description", "Account Description", "textarea", { length: 32000 }),
+  owner(),
+]);
+
+const opportunity = object("Opportunity", "Opportunity", "Opportunities", "006", [
+  ...system(),
+  text("Name", "Name", 120, { required: true }),
+  lookup("AccountId", "Account ID", "Account", "Account"),
+  owner(),
+  picklist("StageName", "Stage", DEFAULT_STAGES.map((s) => s.name), {
+    length: 255,
+    required: true,
+    restrictedPicklist: true,
+  }),
+  field("Amount", "Amount", "currency"),
+  field("CloseDate", "Close Date", "date", { required: true }),
+  field("Probability", "Probability (%)", "percent"),
+  field("IsClosed", "Closed", "boolean", readOnly),
+  field("IsWon", "Won", "boolean", readOnly),
+  text("ForecastCategoryName", "Forecast Category", 40, readOnly),
+  picklist("LeadSource", "Lead Source", leadSources),
+  picklist("Type", "Opportunity Type", ["New Customer", "Existing Customer - Upgrade"]),
+  field("Description", "Description", "textarea", { length: 32000 }),
+]);
+
+const opportunityHistory = object(
+  "OpportunityHistory",
+  "Opportunity History",
+  "Opportunity History",
+  "008",
+  [
+    ...system(false),
+    lookup("OpportunityId", "Opportunity ID", "Opportunity", "Opportunity", readOnly),
+    text("StageName", "Stage Name", 255, readOnly),
+    field("Amount", "Amount", "currency", readOnly),
+    field("CloseDate", "Close Date", "date", readOnly),
+    field("Probability", "Probability (%)", "percent", readOnly),
+    text("ForecastCategory", "Forecast Category", 40, readOnly),
+  ],
+  false,
+);
+
+const opportunityStage = object(
+  "OpportunityStage",
+  "Opportunity Stage",
+  "Opportunity Stages",
+  "01J",
+  [
+    ...system(),
+    text("MasterLabel", "Master Label", 255, readOnly),
+    text("ApiName", "Api Name", 255, readOnly),
+    field("IsActive", "Is Active", "boolean", readOnly),
+    field("IsClosed", "Closed", "boolean", readOnly),
+    field("IsWon", "Won", "boolean", readOnly),
+    field("DefaultProbability", "Probability (%)", "percent", readOnly),
+    field("SortOrder", "Sort Order", "int", readOnly),
+    text("ForecastCategoryName", "Forecast Category", 40, readOnly),
+    text("Description", "Description", 255, readOnly),
+  ],
+  false,
+);
+
+const user = object("User", "User", "Users", "005", [
+  ...system(),
+  text("Username", "Username", 80),
+  text("FirstName", "First Name", 40),
+  text("LastName", "Last Name", 80, { required: true }),
+  text("Name", "Full Name", 121, readOnly),
+  field("Email", "Email", "email", { length: 128, required: true }),
+  text("Alias", "Alias", 8),
+  text("Title", "Title", 80),
+  field("IsActive", "Active", "boolean", { defaultValue: true }),
+  field("Start_Date__c", "Start Date", "date"),
+]);
+
+export const OBJECTS: ObjectDef[] = [lead, contact, account, opportunity, opportunityHistory, opportunityStage, user];
+
+const byLowerName = new Map(OBJECTS.map((o) => [o.name.toLowerCase(), o]));
+const byPrefix = new Map(OBJECTS.map((o) => [o.keyPrefix, o]));
+
+export function findObject(name: string): ObjectDef | undefined {
+  return byLowerName.get(name.toLowerCase());
+}
+
+export function objectForId(id: string): ObjectDef | undefined {
+  return byPrefix.get(id.slice(0, 3));
+}
+
+export function findField(def: ObjectDef, name: string): FieldDef | undefined {
+  return def.byName.get(name.toLowerCase());
+}
+
+export interface ChildRelationship {
+  name: string;
+  child: string;
+  field: string;
+}
+
+/** Parent-to-child relationships that SOQL subqueries and describe know, e.g. Opportunity.OpportunityHistories. */
+export const CHILD_RELATIONSHIPS: Record<string, ChildRelationship[]> = {
+  Account: [
+    { name: "Contacts", child: "Contact", field: "AccountId" },
+    { name: "Opportunities", child: "Opportunity", field: "AccountId" },
+  ],
+  Opportunity: [{ name: "OpportunityHistories", child: "OpportunityHistory", field: "OpportunityId" }],
+  User: [
+    { name: "Leads", child: "Lead", field: "OwnerId" },
+    { name: "Opportunities", child: "Opportunity", field: "OwnerId" },
+  ],
+};
+
+/** Objects whose Name is computed from first and last name. */
+export const PERSON_OBJECTS = new Set(["Lead", "Contact", "User"]);

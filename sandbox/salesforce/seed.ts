@@ -1,0 +1,112 @@
+import { DEFAULT_STAGES } from "./schema";
+import { sfDate, type Store } from "./store";
+
+// Demo data: a small sales team, their accounts, and a quarter of deals whose stage history
+// spreads over the last 90 days, some won, some lost at various stages, some still open.
+
+const DAY = 86_400_000;
+const OPEN_STAGES = DEFAULT_STAGES.filter((s) => !s.closed).map((s) => s.name);
+
+const REPS = [
+  { FirstName: "Avery", LastName: "Chen", Title: "Senior Account Executive", startedDaysAgo: 540 },
+  { FirstName: "Jordan", LastName: "Patel", Title: "Account Executive", startedDaysAgo: 365 },
+  { FirstName: "Sam", LastName: "Okafor", Title: "Account Executive", startedDaysAgo: 200 },
+  { FirstName: "Riley", LastName: "Novak", Title: "Account Executive", startedDaysAgo: 120 },
+  { FirstName: "Morgan", LastName: "Silva", Title: "Associate Account Executive", startedDaysAgo: 45 },
+];
+
+const ACCOUNTS = [
+  { Name: "Acme Robotics", Industry: "Manufacturing", NumberOfEmployees: 1200 },
+  { Name: "Globex Analytics", Industry: "Technology", NumberOfEmployees: 340 },
+  { Name: "Initech Cloud", Industry: "Technology", NumberOfEmployees: 85 },
+  { Name: "Umbrella Health", Industry: "Healthcare", NumberOfEmployees: 5600 },
+  { Name: "Stark Fabrication", Industry: "Manufacturing", NumberOfEmployees: 410 },
+  { Name: "Wayne Logistics", Industry: "Retail", NumberOfEmployees: 2300 },
+];
+
+type Outcome = "won" | "lost" | "open";
+/** `reach`: index of the furthest open stage the deal got to before its outcome. */
+const DEALS: { account: number; owner: number; daysAgo: number; amount: number; reach: number; outcome: Outcome }[] = [
+  { account: 0, owner: 0, daysAgo: 88, amount: 48_000, reach: 7, outcome: "won" },
+  { account: 1, owner: 1, daysAgo: 85, amount: 22_000, reach: 3, outcome: "lost" },
+  { account: 2, owner: 2, daysAgo: 80, amount: 91_000, reach: 7, outcome: "won" },
+  { account: 3, owner: 0, daysAgo: 76, amount: 15_000, reach: 1, outcome: "lost" },
+  { account: 4, owner: 3, daysAgo: 70, amount: 64_000, reach: 6, outcome: "lost" },
+  { account: 5, owner: 1, daysAgo: 66, amount: 37_000, reach: 5, outcome: "won" },
+  { account: 0, owner: 4, daysAgo: 60, amount: 12_000, reach: 2, outcome: "open" },
+  { account: 1, owner: 2, daysAgo: 55, amount: 120_000, reach: 7, outcome: "open" },
+  { account: 2, owner: 3, daysAgo: 48, amount: 26_000, reach: 4, outcome: "lost" },
+  { account: 3, owner: 0, daysAgo: 42, amount: 54_000, reach: 6, outcome: "won" },
+  { account: 4, owner: 4, daysAgo: 35, amount: 8_000, reach: 0, outcome: "open" },
+  { account: 5, owner: 1, daysAgo: 28, amount: 73_000, reach: 4, outcome: "open" },
+  { account: 0, owner: 2, daysAgo: 21, amount: 19_000, reach: 2, outcome: "lost" },
+  { account: 1, owner: 3, daysAgo: 14, amount: 41_000, reach: 3, outcome: "open" },
+  { account: 2, owner: 4, daysAgo: 7, amount: 30_000, reach: 1, outcome: "open" },
+];
+
+const LEADS = [
+  { FirstName: "Dana", LastName: "Whitfield", Company: "Northwind Traders", Title: "Staff Software Engineer", Email: "dana.whitfield@northwind.example", Industry: "Retail", NumberOfEmployees: 450, Status: "Working - Contacted", Engagement_Score__c: 78, HubSpot_Contact_Id__c: "9001" },
+  { FirstName: "Luis", LastName: "Ortega", Company: "Contoso Pharma", Title: "Head of Platform", Email: "luis.ortega@contoso.example", Industry: "Healthcare", NumberOfEmployees: 2100, Status: "Open - Not Contacted", Engagement_Score__c: 64, HubSpot_Contact_Id__c: "9002" },
+  { FirstName: "Priya", LastName: "Raman", Company: "Fabrikam Energy", Title: "DevOps Lead", Email: "priya.raman@fabrikam.example", Industry: "Manufacturing", NumberOfEmployees: 800, Status: "Open - Not Contacted", Engagement_Score__c: 55, HubSpot_Contact_Id__c: null },
+  { FirstName: "Tom", LastName: "O'Brien", Company: "Tailspin Toys", Title: "CTO", Email: "tom.obrien@tailspin.example", Industry: "Retail", NumberOfEmployees: 60, Status: "Closed - Not Converted", Engagement_Score__c: 31, HubSpot_Contact_Id__c: "9004" },
+];
+
+export function seedDemoData(store: Store, now = Date.now()): Record<string, number> {
+  const reps = REPS.map(({ startedDaysAgo, ...rep }, i) =>
+    store.insert(
+      "User",
+      {
+        ...rep,
+        Username: `${rep.FirstName.toLowerCase()}.${rep.LastName.toLowerCase()}@leadbridge.sandbox`,
+        Email: `${rep.FirstName.toLowerCase()}.${rep.LastName.toLowerCase()}@leadbridge.example`,
+        Alias: `${rep.FirstName.slice(0, 1)}${rep.LastName.slice(0, 4)}`.toLowerCase(),
+        IsActive: true,
+        Start_Date__c: sfDate(now - startedDaysAgo * DAY),
+      },
+      { at: now - (startedDaysAgo + 3 + i) * DAY },
+    ).Id as string,
+  );
+  const accounts = ACCOUNTS.map(
+    (a, i) => store.insert("Account", { ...a, Type: "Prospect", OwnerId: reps[i % reps.length]! }, { at: now - (120 - i) * DAY }).Id as string,
+  );
+
+  DEALS.forEach((deal, i) => {
+    const createdAt = now - deal.daysAgo * DAY + (9 + (i % 8)) * 3_600_000;
+    const by = reps[deal.owner]!;
+    const id = store.insert(
+      "Opportunity",
+      {
+        Name: `${ACCOUNTS[deal.account]!.Name} - Platform ${2024 + (i % 2)}`,
+        AccountId: accounts[deal.account]!,
+        OwnerId: by,
+        StageName: OPEN_STAGES[0]!,
+        Amount: deal.amount,
+        CloseDate: sfDate(createdAt + 60 * DAY),
+        LeadSource: i % 3 === 0 ? "HubSpot" : i % 3 === 1 ? "Web" : "Partner Referral",
+        Type: "New Customer",
+      },
+      { at: createdAt, by },
+    ).Id as string;
+
+    const steps: string[] = OPEN_STAGES.slice(1, deal.reach + 1);
+    if (deal.outcome !== "open") steps.push(deal.outcome === "won" ? "Closed Won" : "Closed Lost");
+    // Open deals keep the last fifth of their life in the current stage.
+    const span = (deal.daysAgo - 1) * DAY * (deal.outcome === "open" ? 0.8 : 1);
+    steps.forEach((stage, k) => {
+      const at = createdAt + ((k + 1) / steps.length) * span;
+      const closing = stage.startsWith("Closed");
+      store.patch("Opportunity", id, closing ? { StageName: stage, CloseDate: sfDate(at) } : { StageName: stage }, { at, by });
+      if (k === 1 && i % 4 === 0) {
+        store.patch("Opportunity", id, { Amount: Math.round(deal.amount * 1.15) }, { at: at + 3_600_000, by });
+      }
+    });
+  });
+
+  LEADS.forEach((lead, i) => {
+    store.insert("Lead", { ...lead, LeadSource: "HubSpot", OwnerId: reps[i % reps.length]!, IsConverted: false }, { at: now - (10 - i) * DAY });
+  });
+
+  return Object.fromEntries(
+    ["User", "Account", "Opportunity", "OpportunityHistory", "Lead"].map((t) => [t, store.list(t).length]),
+  );
+}

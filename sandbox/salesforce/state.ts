@@ -1,0 +1,32 @@
+import { RequestCounter } from "../common/counts";
+import { FaultBoard } from "../common/faults";
+import { Sessions } from "./auth";
+import { QueryCursors } from "./cursors";
+import { ApiUsage, DEFAULT_DAILY_LIMIT } from "./limits";
+import { Store } from "./store";
+
+export const DEFAULT_BATCH_SIZE = 2000;
+export const MIN_BATCH_SIZE = 200;
+
+/** Everything one running sandbox holds; the routes and the control surface share it. */
+export class SandboxState {
+  url = "";
+  readonly store = new Store();
+  readonly sessions = new Sessions();
+  readonly usage: ApiUsage;
+  readonly faults = new FaultBoard();
+  readonly counter = new RequestCounter();
+  readonly cursors = new QueryCursors(this.store.ids);
+  batchSize = DEFAULT_BATCH_SIZE;
+  /** Chaos: every Nth API call finds all sessions expired. */
+  expireEvery: number | null = null;
+  apiCalls = 0;
+
+  constructor(
+    readonly clientId: string,
+    readonly clientSecret: string,
+    dailyLimit = DEFAULT_DAILY_LIMIT,
+  ) {
+    this.usage = new ApiUsage(dailyLimit);
+  }
+}

@@ -1,0 +1,20 @@
+import type { Client } from "@hubspot/api-client";
+import type { Connection } from "jsforce";
+import type { Config } from "./env";
+import { createHubSpotClient } from "./hubspot/client";
+import { connectSalesforce } from "./salesforce/client";
+
+export interface Clients {
+  hubspot: Client;
+  /** Connects on first use: a batch with nothing to push never authorizes. */
+  salesforce(): Promise<Connection>;
+}
+
+/** The one place HubSpot and Salesforce access is built from the environment. */
+export function createClients(config: Config, env: Pick<Env, "KV">): Clients {
+  let salesforce: Promise<Connection> | undefined;
+  return {
+    hubspot: createHubSpotClient(config),
+    salesforce: () => (salesforce ??= connectSalesforce(config, env.KV)),
+  };
+}

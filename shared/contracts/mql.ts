@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+export const QUALIFICATION_CRITERIA = [
+  "downloaded_technical_whitepaper",
+  "visited_pricing_page",
+  "is_developer_title",
+] as const;
+export type QualificationCriterion = (typeof QUALIFICATION_CRITERIA)[number];
+
+/**
+ * The marketing-to-sales contract from the playbook. leadId is derived from portal and
+ * contact ids (the playbook's own example is not a UUID, so no UUID format is demanded).
+ */
+export const MqlSchema = z.object({
+  leadId: z.string().min(1).max(64),
+  source: z.string().max(100),
+  contactInfo: z.object({
+    email: z.string().max(254).nullable(),
+    firstName: z.string().max(100).nullable(),
+    lastName: z.string().max(100).nullable(),
+    jobTitle: z.string().max(200).nullable(),
+  }),
+  firmographics: z.object({
+    companyName: z.string().max(255).nullable(),
+    industry: z.string().max(100).nullable(),
+    employeeCount: z.number().int().nonnegative().nullable(),
+  }),
+  engagementScore: z.number().int().min(0).max(100),
+  qualificationCriteriaMet: z.array(z.enum(QUALIFICATION_CRITERIA)),
+});
+export type Mql = z.infer<typeof MqlSchema>;
+
+export function leadIdFor(portalId: string, contactId: string): string {
+  return `hs-${portalId}-${contactId}`;
+}

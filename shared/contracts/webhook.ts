@@ -1,0 +1,101 @@
+import { z } from "zod";
+
+export const MAX_EVENTS_PER_DELIVERY = 100;
+
+const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);
+
+/**
+ * One HubSpot webhook event. Unknown fields are dropped, not refused; the type key is
+ * `subscriptionType` in real traffic and `eventType` on one doc page, so either is accepted.
+ */
+export const HubSpotEventSchema = z
+  .object({
+    eventId: id,
+    subscriptionId: id.optional(),
+    portalId: id,
+    appId: id.optional(),
+    occurredAt: z.number().int().nonnegative(),
+    subscriptionType: z.string().min(1).max(100).optional(),
+    eventType: z.string().min(1).max(100).optional(),
+    attemptNumber: z.number().int().nonnegative().optional(),
+    objectId: id.optional(),
+    objectTypeId: z.string().max(20).optional(),
+    changeSource: z.string().max(100).optional(),
+    changeFlag: z.string().max(100).optional(),
+    sourceId: z.string().max(200).nullish(),
+    propertyName: z.string().max(200).optional(),
+    propertyValue: z.string().max(65_536).nullish(),
+    primaryObjectId: id.optional(),
+    mergedObjectIds: z.array(id).max(1000).optional(),
+    newObjectId: id.optional(),
+    associationType: z.string().max(100).optional(),
+    fromObjectId: id.optional(),
+    toObjectId: id.optional(),
+    associationRemoved: z.boolean().optional(),
+  })
+  .refine((e) => e.subscriptionType ?? e.eventType, { message: "subscriptionType (or eventType) is required" });
+
+export const HubSpotDeliverySchema = z.array(HubSpotEventSchema).min(1).max(MAX_EVENTS_PER_DELIVERY);
+
+export type HubSpotEvent = z.infer<typeof HubSpotEventSchema>;
+
+/** Contact event types the handoff acts on; others are acknowledged and counted. */
+export const CONTACT_EVENT_TYPES = [
+  "contact.creation",
+  "contact.propertyChange",
+  "contact.deletion",
+  "contact.merge",
+  "contact.associationChange",
+  "contact.restore",
+  "contact.privacyDeletion",
+] as const;
+export type ContactEventType = (typeof CONTACT_EVENT_TYPES)[number];
+
+/** What goes on the lead-events queue: one normalised event about one contact. */
+export const LeadEventMessageSchema = z.object({
+  key: z.string(),
+  portalId: z.string(),
+  eventId: z.string(),
+  type: z.enum(CONTACT_EVENT_TYPES),
+  contactId: z.string(),
+  occurredAt: z.number(),
+  receivedAt: z.number(),
+  propertyName: z.string().optional(),
+  mergedIds: z.array(z.string()).optional(),
+  resync: z.boolean().optional(),
+});
+export type LeadEventMessage = z.infer<typeof LeadEventMessageSchema>;
+
+/** Maps a generic `object.*` event on contacts (objectTypeId 0-1) to its `contact.*` name. */
+export function contactEventType(event: HubSpotEvent): ContactEventType | undefined {
+  const raw = event.subscriptionType ?? event.eventType ?? "";
+  const name = raw.startsWith("object.") && event.objectTypeId === "0-1" ? `contact.${raw.slice(7)}` : raw;
+  return (CONTACT_EVENT_TYPES as readonly string[]).includes(name) ? (name as ContactEventType) : undefined;
+}
+
+/** Normalises an accepted event for the queue; undefined when it is not about a contact we handle. */
+export function toLeadEventMessage(event: HubSpotEvent, receivedAt: number): LeadEventMessage | undefined {
+  const type = contactEventType(event);
+  if (!type) return undefined;
+  const contactId =
+    type === "contact.merge"
+      ? (event.newObjectId ?? event.primaryObjectId ?? event.objectId)
+      : type === "contact.associationChange"
+        ? (event.fromObjectId ?? event.objectId)
+        : event.objectId;
+  if (!contactId) return undefined;
+  return {
+    // eventId alone is not guaranteed unique; with type, object and time it names one event.
+    key: `${event.portalId}:${event.eventId}:${type}:${contactId}:${event.occurredAt}`,
+    portalId: event.portalId,
+    eventId: event.eventId,
+    type,
+    contactId,
+    occurredAt: event.occurredAt,
+    receivedAt,
+    ...(event.propertyName ? { propertyName: event.propertyName } : {}),
+    ...(type === "contact.merge"
+      ? { mergedIds: [...(event.mergedObjectIds ?? []), ...(event.primaryObjectId ? [event.primaryObjectId] : [])].filter((m) => m !== contactId) }
+      : {}),
+  };
+}

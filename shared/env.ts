@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+/** Everything the Worker reads from its environment, checked once at the entry. */
+export const EnvSchema = z.object({
+  HUBSPOT_BASE_URL: z.url(),
+  HUBSPOT_PORTAL_ID: z.string().regex(/^\d+$/, "must be the numeric HubSpot portal (hub) id"),
+  HUBSPOT_APP_ID: z.string().regex(/^\d+$/, "must be the numeric HubSpot app id"),
+  SALESFORCE_LOGIN_URL: z.url(),
+  SALESFORCE_API_VERSION: z.string().regex(/^\d+\.0$/, 'must look like "62.0"'),
+  WEBHOOK_SIGNATURE_VERSION: z.enum(["v1", "v2", "v3"]),
+  WEBHOOK_PUBLIC_URL: z.union([z.literal(""), z.url()]),
+  SALESFORCE_DAILY_BUDGET_SHARE: z.coerce.number().gt(0).max(1),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]),
+  HUBSPOT_ACCESS_TOKEN: z.string().min(1),
+  HUBSPOT_CLIENT_SECRET: z.string().min(1),
+  SALESFORCE_CLIENT_ID: z.string().min(1),
+  SALESFORCE_CLIENT_SECRET: z.string().min(1),
+  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
+});
+
+export type Config = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Leadbridge is misconfigured: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const SECRET_NAMES = new Set([
+  "HUBSPOT_ACCESS_TOKEN",
+  "HUBSPOT_CLIENT_SECRET",
+  "SALESFORCE_CLIENT_ID",
+  "SALESFORCE_CLIENT_SECRET",
+  "ADMIN_TOKEN",
+]);
+
+const parsed = new WeakMap<object, Config>();
+
+/** Validates the env once per isolate; a missing secret is named in the error. */
+export function loadConfig(env: Env): Config {
+  const cached = parsed.get(env);
+  if (cached) return cached;
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? "env");
+        const raw = (env as unknown as Record<string, unknown>)[name];
+        if (raw === undefined || raw === "") {
+          return SECRET_NAMES.has(name)
+            ? `secret ${name} is not set (wrangler secret put ${name}, or .dev.vars locally)`
+            : `variable ${name} is not set (wrangler.toml [vars])`;
+        }
+        return `${name} ${issue.message}`;
+      }),
+    );
+  }
+  parsed.set(env, result.data);
+  return result.data;
+}

@@ -1,0 +1,12 @@
+import type { Config } from "./env";
+import type { Logger } from "./log";
+
+/** The one Hono environment type: bindings from `wrangler types`, variables set by middleware. */
+export interface HonoEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    config: Config;
+    log: Logger;
+  };
+}

@@ -1,0 +1,50 @@
+import jsforce, { type Connection } from "jsforce";
+import type { Config } from "../env";
+
+type SalesforceConfig = Pick<
+  Config,
+  "SALESFORCE_LOGIN_URL" | "SALESFORCE_CLIENT_ID" | "SALESFORCE_CLIENT_SECRET" | "SALESFORCE_API_VERSION"
+>;
+
+export interface SalesforceToken {
+  accessToken: string;
+  instanceUrl: string;
+}
+
+const TOKEN_KEY = "salesforce:token";
+// Client-credentials sessions default to 2 h; re-authorizing early costs one call, an expired one costs a retry.
+const TOKEN_TTL_SECONDS = 90 * 60;
+
+/**
+ * A jsforce connection on the client-credentials flow. It has no refresh token, so the
+ * refresh function authorizes again; the token is shared across invocations through KV.
+ */
+export async function connectSalesforce(config: SalesforceConfig, kv?: KVNamespace): Promise<Connection> {
+  const loginUrl = config.SALESFORCE_LOGIN_URL.replace(/\/$/, "");
+  const oauth2 = new jsforce.OAuth2({
+    loginUrl,
+    clientId: config.SALESFORCE_CLIENT_ID,
+    clientSecret: config.SALESFORCE_CLIENT_SECRET,
+  });
+  const authorize = async (): Promise<SalesforceToken> => {
+    const res = (await oauth2.requestToken({ grant_type: "client_credentials" })) as {
+      access_token: string;
+      instance_url: string;
+    };
+    const token = { accessToken: res.access_token, instanceUrl: res.instance_url };
+    await kv?.put(TOKEN_KEY, JSON.stringify(token), { expirationTtl: TOKEN_TTL_SECONDS });
+    return token;
+  };
+  const token = (kv ? await kv.get<SalesforceToken>(TOKEN_KEY, "json") : null) ?? (await authorize());
+  return new jsforce.Connection({
+    oauth2,
+    version: config.SALESFORCE_API_VERSION,
+    instanceUrl: token.instanceUrl,
+    accessToken: token.accessToken,
+    refreshFn: (_conn, callback) => {
+      authorize()
+        .then((fresh) => callback(null, fresh.accessToken))
+        .catch((err: Error) => callback(err));
+    },
+  });
+}

@@ -1,0 +1,118 @@
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { auditSteps, deliver, leadEvent, leadRow } from "./queue-harness";
+import {
+  associateCompany,
+  createCompany,
+  createContact,
+  createSalesforceLead,
+  qualifyingContact,
+  rawContact,
+  salesforceLeads,
+  setHubSpotFaults,
+  setSalesforceFaults,
+  updateContact,
+} from "./sandboxes";
+
+let run = 0;
+const unique = () => `${Date.now().toString(36)}${++run}`;
+const leadsFor = async (contactId: string) => (await salesforceLeads()).filter((l) => l.HubSpot_Contact_Id__c === contactId);
+
+beforeEach(async () => {
+  await Promise.all([setHubSpotFaults([]), setSalesforceFaults([])]);
+  await env.KV.delete("salesforce:usage");
+});
+
+describe("qualified path", () => {
+  it("turns a qualifying contact into one Salesforce Lead and marks it handed off", async () => {
+    const company = await createCompany({ name: "Acme Robotics", industry: "COMPUTER_SOFTWARE", numberofemployees: "250" });
+    const id = await createContact(qualifyingContact(unique()), company);
+    const result = await deliver([leadEvent(id)]);
+    expect(result.explicitAcks).toEqual(result.ids);
+
+    const [lead, ...more] = await leadsFor(id);
+    expect(more).toHaveLength(0);
+    expect(lead).toMatchObject({ Company: "Acme Robotics", Title: "Senior Software Engineer", Engagement_Score__c: 75, NumberOfEmployees: 250 });
+    const contact = await rawContact(id);
+    expect(contact.properties).toMatchObject({ leadbridge_status: "handed_off", leadbridge_salesforce_lead_id: lead!.Id });
+    expect(contact.notes).toHaveLength(0);
+    expect(await leadRow(id)).toMatchObject({ status: "handed_off", salesforce_lead_id: lead!.Id, rules_version: 1 });
+    expect(await auditSteps(id)).toEqual(["enriched", "pushed", "qualified", "feedback_written"]);
+  });
+});
+
+describe("refusals", () => {
+  it.each([
+    ["free_email_domain", (n: string) => qualifyingContact(n, { email: `dev${n}@gmail.com` }), true],
+    ["missing_company", (n: string) => qualifyingContact(n), false],
+    ["engagement_below_threshold", (n: string) => qualifyingContact(n, { hubspotscore: "12" }), true],
+    ["no_qualifying_signal", (n: string) => qualifyingContact(n, { jobtitle: "Office Manager", hs_analytics_last_url: "https://acme.example/blog" }), true],
+    ["missing_last_name", (n: string) => ({ ...qualifyingContact(n), lastname: "" }), true],
+  ])("refuses %s with feedback and a note", async (code, props, withCompany) => {
+    const company = withCompany ? await createCompany({ name: "Acme Robotics" }) : undefined;
+    const id = await createContact(props(unique()), company);
+    const result = await deliver([leadEvent(id)]);
+    expect(result.explicitAcks).toEqual(result.ids);
+    const contact = await rawContact(id);
+    expect(contact.properties.leadbridge_status).toBe("rejected");
+    expect(contact.properties.leadbridge_rejection_reasons).toBe(code);
+    expect(contact.notes).toHaveLength(1);
+    expect(contact.notes[0]!.properties.hs_note_body).toContain(code);
+    expect(await leadsFor(id)).toHaveLength(0);
+    expect(await leadRow(id)).toMatchObject({ status: "rejected", reasons: JSON.stringify([code]) });
+  });
+
+  it("judges a refused contact again once fixed, and hands it off", async () => {
+    const n = unique();
+    const id = await createContact(qualifyingContact(n, { email: `dev${n}@gmail.com` }));
+    await deliver([leadEvent(id)]);
+    expect((await rawContact(id)).properties.leadbridge_rejection_reasons).toBe("free_email_domain;missing_company");
+
+    // The same refusal again writes no second note.
+    await deliver([leadEvent(id, "contact.propertyChange", { propertyName: "hubspotscore" })]);
+    expect((await rawContact(id)).notes).toHaveLength(1);
+
+    await updateContact(id, { email: `dev${n}@acme-robotics.com` });
+    await associateCompany(id, await createCompany({ name: "Acme Robotics" }));
+    await deliver([leadEvent(id, "contact.propertyChange", { propertyName: "email" }), leadEvent(id, "contact.associationChange")]);
+    const contact = await rawContact(id);
+    expect(contact.properties.leadbridge_status).toBe("handed_off");
+    // HubSpot clears a property set to "".
+    expect(contact.properties.leadbridge_rejection_reasons ?? "").toBe("");
+    expect(await leadsFor(id)).toHaveLength(1);
+  });
+});
+
+describe("Salesforce refusals", () => {
+  it("refuses a lead Salesforce finds too long, with its reason translated", async () => {
+    const company = await createCompany({ name: "Acme Robotics" });
+    const id = await createContact(qualifyingContact(unique(), { lastname: "L".repeat(90) }), company);
+    await deliver([leadEvent(id)]);
+    const contact = await rawContact(id);
+    expect(contact.properties.leadbridge_status).toBe("rejected");
+    expect(contact.properties.leadbridge_rejection_reasons).toBe("salesforce_rejected:STRING_TOO_LONG");
+    expect(contact.notes[0]!.properties.hs_note_body).toContain("longer than Salesforce allows");
+  });
+
+  it("refuses a duplicate of a lead Salesforce already has", async () => {
+    const n = unique();
+    await createSalesforceLead({ LastName: "Existing", Company: "Acme", Email: `dup${n}@acme-robotics.com` });
+    const id = await createContact(qualifyingContact(n, { email: `dup${n}@acme-robotics.com` }), await createCompany({ name: "Acme" }));
+    await deliver([leadEvent(id)]);
+    expect((await rawContact(id)).properties.leadbridge_rejection_reasons).toBe("salesforce_rejected:DUPLICATES_DETECTED");
+    expect(await leadsFor(id)).toHaveLength(0);
+  });
+});
+
+describe("exactly-once effect", () => {
+  it("gives one lead for the same batch delivered ten times", async () => {
+    const company = await createCompany({ name: "Acme Robotics" });
+    const ids = [await createContact(qualifyingContact(unique()), company), await createContact(qualifyingContact(unique()), company)];
+    const events = ids.map((id) => leadEvent(id));
+    for (let i = 0; i < 10; i++) {
+      const result = await deliver(events, i + 1);
+      expect(result.explicitAcks).toHaveLength(2);
+    }
+    for (const id of ids) expect(await leadsFor(id)).toHaveLength(1);
+  });
+});

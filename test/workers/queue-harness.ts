@@ -1,0 +1,49 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import type { LeadEventMessage } from "../../shared/contracts/webhook";
+import worker from "../../workers/index";
+
+export interface QueueOutcome {
+  ackAll: boolean;
+  retryBatch: { retry: boolean };
+  explicitAcks: string[];
+  explicitRetries: { msgId: string; delaySeconds?: number }[];
+}
+
+let sequence = 0;
+
+export function leadEvent(contactId: string, type: LeadEventMessage["type"] = "contact.creation", extra: Partial<LeadEventMessage> = {}): LeadEventMessage {
+  const eventId = String(++sequence + 1_000_000);
+  const occurredAt = extra.occurredAt ?? Date.now();
+  return {
+    key: `62515:${eventId}:${type}:${contactId}:${occurredAt}`,
+    portalId: "62515",
+    eventId,
+    type,
+    contactId,
+    occurredAt,
+    receivedAt: Date.now(),
+    ...extra,
+  };
+}
+
+/** Runs the real queue handler on a batch, as the Queues runtime would deliver it. */
+export async function deliver(messages: unknown[], attempts = 1): Promise<QueueOutcome & { ids: string[] }> {
+  const ids = messages.map(() => `msg-${++sequence}`);
+  const batch = createMessageBatch(
+    "lead-events",
+    messages.map((body, i) => ({ id: ids[i]!, timestamp: new Date(), attempts, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return { ...((await getQueueResult(batch, ctx)) as unknown as QueueOutcome), ids };
+}
+
+export async function leadRow(contactId: string) {
+  return env.DB.prepare("SELECT * FROM leads WHERE contact_id = ?").bind(contactId).first<Record<string, any>>();
+}
+
+export async function auditSteps(contactId: string): Promise<string[]> {
+  const { results } = await env.DB.prepare("SELECT step FROM audit WHERE contact_id = ? ORDER BY id").bind(contactId).all<{ step: string }>();
+  return results.map((r) => r.step);
+}

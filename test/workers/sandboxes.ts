@@ -1,0 +1,96 @@
+import { inject } from "vitest";
+
+export const hubspotUrl = () => inject("hubspotUrl");
+export const salesforceUrl = () => inject("salesforceUrl");
+
+const HS_AUTH = { authorization: "Bearer sandbox-hubspot-token", "content-type": "application/json" };
+
+async function call<T>(url: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${url} → ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+const json = (method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { "content-type": "application/json" },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+
+export async function resetSandboxes(): Promise<void> {
+  await Promise.all([call(`${hubspotUrl()}/__sandbox/reset`, json("POST")), call(`${salesforceUrl()}/__sandbox/reset`, json("POST"))]);
+}
+
+export async function createCompany(properties: Record<string, string>): Promise<string> {
+  const res = await call<{ id: string }>(`${hubspotUrl()}/crm/v3/objects/companies`, { method: "POST", headers: HS_AUTH, body: JSON.stringify({ properties }) });
+  return res.id;
+}
+
+export async function createContact(properties: Record<string, string>, companyId?: string): Promise<string> {
+  const associations = companyId
+    ? [{ to: { id: companyId }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 279 }] }]
+    : [];
+  const res = await call<{ id: string }>(`${hubspotUrl()}/crm/v3/objects/contacts`, {
+    method: "POST",
+    headers: HS_AUTH,
+    body: JSON.stringify({ properties, associations }),
+  });
+  return res.id;
+}
+
+export async function updateContact(id: string, properties: Record<string, string>): Promise<void> {
+  await call(`${hubspotUrl()}/crm/v3/objects/contacts/${id}`, { method: "PATCH", headers: HS_AUTH, body: JSON.stringify({ properties }) });
+}
+
+export async function associateCompany(contactId: string, companyId: string): Promise<void> {
+  await call(`${hubspotUrl()}/crm/v4/objects/contacts/${contactId}/associations/default/companies/${companyId}`, { method: "PUT", headers: HS_AUTH });
+}
+
+export interface RawContact {
+  id: string;
+  properties: Record<string, string | null>;
+  notes: { id: string; properties: Record<string, string | null> }[];
+}
+
+export const rawContact = (id: string) => call<RawContact>(`${hubspotUrl()}/__sandbox/objects/contacts/${id}`);
+
+export async function salesforceLeads(): Promise<Record<string, any>[]> {
+  const body = await call<unknown>(`${salesforceUrl()}/__sandbox/records/Lead`);
+  return Array.isArray(body) ? body : (body as { records: Record<string, any>[] }).records;
+}
+
+export async function createSalesforceLead(fields: Record<string, unknown>): Promise<void> {
+  const token = await call<{ access_token: string; instance_url: string }>(`${salesforceUrl()}/services/oauth2/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "grant_type=client_credentials&client_id=sandbox-sf-client-id&client_secret=sandbox-sf-client-secret",
+  });
+  await call(`${token.instance_url}/services/data/v62.0/sobjects/Lead`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token.access_token}`, "content-type": "application/json" },
+    body: JSON.stringify(fields),
+  });
+}
+
+export type Fault = { kind: string; path?: string; method?: string; rate?: number; times?: number; every?: number; ms?: number; status?: number };
+
+export const setHubSpotFaults = (rules: Fault[]) => call(`${hubspotUrl()}/__sandbox/faults`, json("PUT", rules));
+export const setSalesforceFaults = (rules: Fault[]) => call(`${salesforceUrl()}/__sandbox/faults`, json("PUT", rules));
+export const setSalesforceLimits = (limits: Record<string, unknown>) => call(`${salesforceUrl()}/__sandbox/limits`, json("PUT", limits));
+export const hubspotCounts = () => call<{ total: number; byEndpoint: Record<string, number> }>(`${hubspotUrl()}/__sandbox/counts`);
+export const salesforceCounts = () => call<{ total: number; byEndpoint: Record<string, number> }>(`${salesforceUrl()}/__sandbox/counts`);
+
+/** A qualifying contact's properties (business email, developer title, pricing page, score 75). */
+export function qualifyingContact(n: number | string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    email: `dev${n}@acme-robotics.com`,
+    firstname: "Dana",
+    lastname: `Developer${n}`,
+    jobtitle: "Senior Software Engineer",
+    hubspotscore: "75",
+    hs_analytics_source: "ORGANIC_SEARCH",
+    hs_analytics_last_url: "https://acme.example/pricing",
+    ...overrides,
+  };
+}

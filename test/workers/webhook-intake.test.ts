@@ -1,0 +1,120 @@
+import { exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { hmacSha256Base64 } from "../../workers/webhook/signature";
+
+const URL_BASE = "https://leadbridge.test/webhooks/hubspot";
+const SECRET = "sandbox-client-secret";
+
+async function post(body: string, opts: { uri?: string; timestamp?: number; signature?: string; headers?: Record<string, string> } = {}) {
+  const uri = opts.uri ?? URL_BASE;
+  const timestamp = opts.timestamp ?? Date.now();
+  const signature = opts.signature ?? (await hmacSha256Base64(SECRET, `POST${uri}${body}${timestamp}`));
+  return exports.default.fetch(uri, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-hubspot-signature-v3": signature,
+      "x-hubspot-request-timestamp": String(timestamp),
+      ...opts.headers,
+    },
+    body,
+  });
+}
+
+const event = (n: number, extra: Record<string, unknown> = {}) => ({
+  eventId: 9_000_000 + n,
+  subscriptionId: 1,
+  portalId: 62515,
+  appId: 54321,
+  occurredAt: Date.now(),
+  subscriptionType: "contact.creation",
+  attemptNumber: 0,
+  objectId: 900_000 + n,
+  changeSource: "CRM",
+  ...extra,
+});
+
+async function counters() {
+  const row = await env.DB.prepare("SELECT COALESCE(SUM(value), 0) AS n FROM daily_counters WHERE name = 'webhook_events'").first<{ n: number }>();
+  return row!.n;
+}
+
+async function expectError(res: Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  const body = (await res.json()) as { error: { code: string; message: string; requestId: string } };
+  expect(body.error.code).toBe(code);
+  expect(body.error.message.length).toBeGreaterThan(5);
+  expect(body.error.requestId).toBe(res.headers.get("x-request-id"));
+  return body.error.message;
+}
+
+describe("POST /webhooks/hubspot", () => {
+  it("accepts a signed delivery, enqueues contact events and counts the rest", async () => {
+    const before = await counters();
+    const body = JSON.stringify([event(1), event(2, { subscriptionType: "deal.creation" }), event(3, { eventType: "contact.propertyChange", subscriptionType: undefined, propertyName: "email", propertyValue: "x@y.io", futureField: { any: 1 } })]);
+    const res = await post(body);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 2, ignored: 1 });
+    await expect.poll(counters).toBe(before + 3);
+  });
+
+  it("accepts the legacy generic object.* form for contacts", async () => {
+    const res = await post(JSON.stringify([event(4, { subscriptionType: "object.creation", objectTypeId: "0-1" })]));
+    expect(await res.json()).toMatchObject({ accepted: 1, ignored: 0 });
+  });
+
+  it("checks the signature against the configured public URL when one is set", async () => {
+    // The test Worker has no WEBHOOK_PUBLIC_URL: a signature over another host must fail.
+    const body = JSON.stringify([event(5)]);
+    const ts = Date.now();
+    const signature = await hmacSha256Base64(SECRET, `POSThttps://public.example.com/webhooks/hubspot${body}${ts}`);
+    await expectError(await post(body, { signature, timestamp: ts }), 401, "unauthorized");
+  });
+
+  it("accepts a v3 signature over a URL with escaped characters", async () => {
+    const uri = `${URL_BASE}?src=a%3Ab%40c%21`;
+    const body = JSON.stringify([event(6)]);
+    const ts = Date.now();
+    const signature = await hmacSha256Base64(SECRET, `POST${URL_BASE}?src=a:b@c!${body}${ts}`);
+    const res = await post(body, { uri, signature, timestamp: ts });
+    expect(res.status).toBe(200);
+  });
+
+  describe("refuses and changes nothing", () => {
+    const hostile: [string, () => Promise<Response>, number, string][] = [
+      ["no signature", () => exports.default.fetch(URL_BASE, { method: "POST", body: "[]" }), 401, "unauthorized"],
+      ["a wrong signature", async () => post(JSON.stringify([event(10)]), { signature: "AAAA" }), 401, "unauthorized"],
+      ["a stale timestamp", async () => post(JSON.stringify([event(11)]), { timestamp: Date.now() - 6 * 60_000 }), 401, "unauthorized"],
+      ["a future timestamp", async () => post(JSON.stringify([event(12)]), { timestamp: Date.now() + 10 * 60_000 }), 401, "unauthorized"],
+      ["non-JSON", () => post("hello"), 400, "bad_request"],
+      ["an object, not an array", () => post(JSON.stringify(event(13))), 400, "bad_request"],
+      ["an empty array", () => post("[]"), 400, "bad_request"],
+      ["101 events", () => post(JSON.stringify(Array.from({ length: 101 }, (_, i) => event(100 + i)))), 400, "bad_request"],
+      ["a string occurredAt", () => post(JSON.stringify([event(14, { occurredAt: "yesterday" })])), 400, "bad_request"],
+      ["a missing type", () => post(JSON.stringify([event(15, { subscriptionType: undefined })])), 400, "bad_request"],
+      ["deeply nested JSON", () => post("[".repeat(100_000) + "]".repeat(100_000)), 400, "bad_request"],
+      ["a body over 1 MiB", () => post(JSON.stringify([event(16, { propertyValue: "x".repeat(1_100_000) })])), 413, "payload_too_large"],
+      ["an injection string as id", () => post(JSON.stringify([event(17, { objectId: "1' OR '1'='1" })])), 400, "bad_request"],
+    ];
+    it.each(hostile)("%s", async (_name, send, status, code) => {
+      const before = await counters();
+      const leadsBefore = await env.DB.prepare("SELECT count(*) AS n FROM leads").first<{ n: number }>();
+      await expectError(await send(), status, code);
+      expect(await counters()).toBe(before);
+      expect(await env.DB.prepare("SELECT count(*) AS n FROM leads").first<{ n: number }>()).toEqual(leadsBefore);
+    });
+
+    it("names the offending field", async () => {
+      const message = await expectError(await post(JSON.stringify([event(20), event(21, { occurredAt: "soon" })])), 400, "bad_request");
+      expect(message).toMatch(/^events\[1\]\.occurredAt/);
+    });
+
+    it("ignores prototype-pollution keys", async () => {
+      const body = `[{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},${JSON.stringify(event(30)).slice(1)}]`;
+      const res = await post(body);
+      expect(res.status).toBe(200);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+  });
+});

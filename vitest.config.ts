@@ -1,0 +1,67 @@
+import { builtinModules } from "node:module";
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+const root = import.meta.dirname;
+
+export default defineConfig({
+  test: {
+    // Runs once, in plain Node, for every project: both sandboxes on free loopback ports.
+    globalSetup: ["test/setup/global-setup.ts"],
+    projects: [
+      {
+        // Sandbox fidelity, CLI and end-to-end tests: plain Node, official clients over loopback.
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/node/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // Everything that runs in the Worker: workerd with real local D1, KV and Queues.
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            main: path.join(root, "workers/index.ts"),
+            wrangler: { configPath: path.join(root, "wrangler.toml") },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations(path.join(root, "migrations")),
+                HUBSPOT_BASE_URL: inject("hubspotUrl"),
+                SALESFORCE_LOGIN_URL: inject("salesforceUrl"),
+                HUBSPOT_ACCESS_TOKEN: "sandbox-hubspot-token",
+                HUBSPOT_CLIENT_SECRET: "sandbox-client-secret",
+                SALESFORCE_CLIENT_ID: "sandbox-sf-client-id",
+                SALESFORCE_CLIENT_SECRET: "sandbox-sf-client-secret",
+                ADMIN_TOKEN: "sandbox-admin-token",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          // Pre-bundle the official clients as wrangler's esbuild does for deploys; their CommonJS
+          // trees (node-fetch, faye) do not load module by module in workerd.
+          deps: {
+            optimizer: {
+              ssr: {
+                enabled: true,
+                include: ["jsforce", "@hubspot/api-client"],
+                // Node built-ins stay imports; nodejs_compat provides them at run time.
+                rolldownOptions: { external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)] },
+              },
+            },
+          },
+          include: ["test/workers/**/*.test.ts"],
+          setupFiles: ["test/workers/apply-migrations.ts"],
+          // The sandboxes (and their fault switches) are shared by every file: one file at a time.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});

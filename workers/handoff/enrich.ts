@@ -1,0 +1,54 @@
+import type { Client } from "@hubspot/api-client";
+import { withHubSpotRetry } from "../../shared/hubspot/retry";
+import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, type Properties } from "./mql";
+
+export const HUBSPOT_BATCH_MAX = 100;
+
+export interface Enriched {
+  contacts: Map<string, Properties>;
+  companyOf: Map<string, Properties>;
+  /** Contacts HubSpot no longer has (deleted or merged away). */
+  missing: Set<string>;
+}
+
+const chunks = <T>(items: T[], size: number) =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/** Contacts, their company associations and those companies: three batch reads per 100 contacts. */
+export async function enrichContacts(hubspot: Client, contactIds: string[]): Promise<Enriched> {
+  const contacts = new Map<string, Properties>();
+  for (const ids of chunks(contactIds, HUBSPOT_BATCH_MAX)) {
+    const page = await withHubSpotRetry(() =>
+      hubspot.crm.contacts.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: [...CONTACT_PROPERTIES], propertiesWithHistory: [] }),
+    );
+    for (const r of page.results) if (!r.archived) contacts.set(r.id, r.properties);
+  }
+  const missing = new Set(contactIds.filter((id) => !contacts.has(id)));
+
+  const companyIdOf = new Map<string, string>();
+  for (const ids of chunks([...contacts.keys()], HUBSPOT_BATCH_MAX)) {
+    const page = await withHubSpotRetry(() =>
+      hubspot.crm.associations.v4.batchApi.getPage("contacts", "companies", { inputs: ids.map((id) => ({ id })) }),
+    );
+    for (const r of page.results) {
+      // typeId 1 marks the primary company; otherwise the first association stands in.
+      const primary = r.to.find((t) => t.associationTypes.some((a) => a.typeId === 1)) ?? r.to[0];
+      if (primary) companyIdOf.set(r._from.id, String(primary.toObjectId));
+    }
+  }
+
+  const companies = new Map<string, Properties>();
+  for (const ids of chunks([...new Set(companyIdOf.values())], HUBSPOT_BATCH_MAX)) {
+    const page = await withHubSpotRetry(() =>
+      hubspot.crm.companies.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: [...COMPANY_PROPERTIES], propertiesWithHistory: [] }),
+    );
+    for (const r of page.results) companies.set(r.id, r.properties);
+  }
+
+  const companyOf = new Map<string, Properties>();
+  for (const [contactId, companyId] of companyIdOf) {
+    const company = companies.get(companyId);
+    if (company) companyOf.set(contactId, company);
+  }
+  return { contacts, companyOf, missing };
+}

@@ -1,0 +1,67 @@
+import type { Client } from "@hubspot/api-client";
+import { withHubSpotRetry } from "../../shared/hubspot/retry";
+import { HUBSPOT_BATCH_MAX } from "./enrich";
+import type { Properties } from "./mql";
+import type { Rejection } from "./qualify";
+
+export const NOTE_TO_CONTACT_TYPE_ID = 202;
+
+export interface Feedback {
+  contactId: string;
+  properties: Record<string, string>;
+  /** Set only when the contact was refused for reasons it was not refused for last time. */
+  note?: string;
+  feedbackKey: string | null;
+}
+
+/** Status properties for a contact handed off to sales. */
+export function handedOffFeedback(contactId: string, salesforceId: string): Feedback {
+  return {
+    contactId,
+    properties: { leadbridge_status: "handed_off", leadbridge_rejection_reasons: "", leadbridge_salesforce_lead_id: salesforceId },
+    feedbackKey: null,
+  };
+}
+
+/** Status, reason codes and (when the reasons changed) a note a marketer can act on; pure. */
+export function toFeedback(contactId: string, rejections: Rejection[], rulesVersion: number, previousKey: string | null): Feedback {
+  const codes = [...new Set(rejections.map((r) => r.code))].sort();
+  const feedbackKey = codes.join(";");
+  const properties = { leadbridge_status: "rejected", leadbridge_rejection_reasons: feedbackKey };
+  if (feedbackKey === previousKey) return { contactId, properties, feedbackKey };
+  const items = rejections.map((r) => `<li>${escapeHtml(r.message)} <code>${escapeHtml(r.code)}</code></li>`).join("");
+  const note =
+    `<p><strong>Leadbridge did not hand this contact to sales</strong> (qualification rules v${rulesVersion}).</p>` +
+    `<p>What to fix:</p><ul>${items}</ul>` +
+    `<p>Once fixed, the contact is judged again automatically.</p>`;
+  return { contactId, properties, note, feedbackKey };
+}
+
+/** True when HubSpot already shows these values, so the write can be skipped. */
+export function alreadyShown(current: Properties | undefined, properties: Record<string, string>): boolean {
+  if (!current) return false;
+  return Object.entries(properties).every(([name, value]) => (current[name] ?? "") === value);
+}
+
+/** Batch-updates status properties (100 per call) and posts notes on the contacts' timelines. */
+export async function writeFeedback(hubspot: Client, items: Feedback[], current: Map<string, Properties>): Promise<void> {
+  const updates = items.filter((f) => !alreadyShown(current.get(f.contactId), f.properties));
+  for (let i = 0; i < updates.length; i += HUBSPOT_BATCH_MAX) {
+    const inputs = updates.slice(i, i + HUBSPOT_BATCH_MAX).map((f) => ({ id: f.contactId, properties: f.properties }));
+    await withHubSpotRetry(() => hubspot.crm.contacts.batchApi.update({ inputs }));
+  }
+  const notes = items.filter((f) => f.note);
+  for (let i = 0; i < notes.length; i += HUBSPOT_BATCH_MAX) {
+    const inputs = notes.slice(i, i + HUBSPOT_BATCH_MAX).map((f) => ({
+      properties: { hs_timestamp: new Date().toISOString(), hs_note_body: f.note! },
+      associations: [
+        { to: { id: f.contactId }, types: [{ associationCategory: "HUBSPOT_DEFINED" as const, associationTypeId: NOTE_TO_CONTACT_TYPE_ID }] },
+      ],
+    }));
+    await withHubSpotRetry(() => hubspot.crm.objects.notes.batchApi.create({ inputs: inputs as any }));
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
+}

@@ -1,0 +1,196 @@
+import type { Clients } from "../../shared/clients";
+import type { Config } from "../../shared/env";
+import { audit, getLeads, markSeen, purgeContact, upsertLead, type LeadRow, type LeadStatus } from "../../shared/db/leads";
+import { currentRules } from "../../shared/db/rules";
+import type { Logger } from "../../shared/log";
+import { RetryableError } from "../../shared/retryable";
+import { overBudget, readUsage, recordUsage } from "../../shared/salesforce/budget";
+import type { ContactWork } from "./coalesce";
+import { enrichContacts } from "./enrich";
+import { handedOffFeedback, toFeedback, writeFeedback, type Feedback } from "./feedback";
+import { toMql } from "./mql";
+import { upsertLeads, type PushOutcome } from "./push";
+import { emailDomain, qualify, type Rejection } from "./qualify";
+import { EXTERNAL_ID_FIELD, toSalesforceLead, type SalesforceLead } from "./salesforce-lead";
+import { rekeyMergedLeads } from "./merge";
+
+export interface HandoffDeps {
+  db: D1Database;
+  kv: KVNamespace;
+  clients: Clients;
+  config: Config;
+  log: Logger;
+  batchId: string;
+  now?: () => number;
+}
+
+/** Per contact: done (its events can be acked) or to be retried for the given reason. */
+export type ContactOutcome = { done: true; status: LeadStatus | "purged" } | { done: false; error: RetryableError };
+
+interface Verdict {
+  work: ContactWork;
+  status: LeadStatus;
+  reasons: Rejection[];
+  salesforceId?: string;
+  feedback?: Feedback;
+  pushKey?: string | null;
+  lead?: SalesforceLead;
+  row: Omit<LeadRow, "attempts">;
+}
+
+/**
+ * The handoff for one batch of coalesced contacts: enrich, judge, push, feed back, record.
+ * Every external effect is idempotent, so a retry after any failure repeats no harm.
+ */
+export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<Map<string, ContactOutcome>> {
+  const { db, clients, config, log } = deps;
+  const now = deps.now ?? Date.now;
+  const outcomes = new Map<string, ContactOutcome>();
+  const statements: D1PreparedStatement[] = [];
+  const finish = (work: ContactWork, status: LeadStatus | "purged") => {
+    statements.push(...markSeen(db, work.keys.map((key) => ({ key, contactId: work.contactId })), now()));
+    outcomes.set(work.contactId, { done: true, status });
+  };
+
+  for (const work of items.filter((w) => w.action === "purge")) {
+    statements.push(...purgeContact(db, work.contactId, now()));
+    finish(work, "purged");
+  }
+  const previous = await getLeads(db, items.filter((w) => w.action !== "purge").map((w) => w.contactId));
+  for (const work of items.filter((w) => w.action === "delete")) {
+    const row = previous.get(work.contactId);
+    if (row) statements.push(upsertLead(db, { ...row, status: "deleted", updated_at: now() }));
+    statements.push(audit(db, { contactId: work.contactId, step: "deleted_in_hubspot" }, deps.batchId));
+    finish(work, "deleted");
+  }
+
+  const toJudge = items.filter((w) => w.action === "judge");
+  if (toJudge.length) {
+    statements.push(...(await rekeyMergedLeads(toJudge, deps)));
+    const rules = await currentRules(db);
+    const enriched = await enrichContacts(clients.hubspot, toJudge.map((w) => w.contactId));
+    const verdicts: Verdict[] = [];
+    for (const work of toJudge) {
+      const id = work.contactId;
+      const before = previous.get(id);
+      if (enriched.missing.has(id)) {
+        statements.push(audit(db, { contactId: id, step: "not_found_in_hubspot" }, deps.batchId));
+        if (before) statements.push(upsertLead(db, { ...before, status: "deleted", updated_at: now() }));
+        finish(work, "deleted");
+        continue;
+      }
+      const contact = enriched.contacts.get(id)!;
+      const mql = toMql(config.HUBSPOT_PORTAL_ID, id, contact, enriched.companyOf.get(id));
+      const judgement = qualify(mql, rules.rules);
+      const row: Omit<LeadRow, "attempts"> = {
+        contact_id: id, portal_id: config.HUBSPOT_PORTAL_ID, lead_id: mql.leadId, status: "rejected",
+        source: mql.source, email_domain: mql.contactInfo.email ? (emailDomain(mql.contactInfo.email) ?? null) : null,
+        reasons: "[]", rules_version: rules.version, engagement_score: mql.engagementScore,
+        salesforce_lead_id: before?.salesforce_lead_id ?? null, first_event_at: work.firstOccurredAt,
+        last_event_at: work.lastOccurredAt, judged_at: now(), handed_off_at: null,
+        feedback_key: before?.feedback_key ?? null, merged_into: null, updated_at: now(),
+        push_key: before?.push_key ?? null, criteria: JSON.stringify(mql.qualificationCriteriaMet),
+      };
+      statements.push(
+        audit(db, { contactId: id, step: "enriched", detail: { hasCompany: enriched.companyOf.has(id), score: mql.engagementScore, criteria: mql.qualificationCriteriaMet } }, deps.batchId),
+      );
+      verdicts.push(
+        judgement.qualified
+          ? { work, status: "handed_off", reasons: [], lead: toSalesforceLead(id, mql), row }
+          : { work, status: "rejected", reasons: judgement.rejections, row },
+      );
+    }
+
+    await pushQualified(verdicts.filter((v) => v.lead), deps, outcomes, statements, now);
+
+    for (const v of verdicts) {
+      if (outcomes.has(v.work.contactId)) continue;
+      v.feedback =
+        v.status === "handed_off"
+          ? handedOffFeedback(v.work.contactId, v.salesforceId!)
+          : toFeedback(v.work.contactId, v.reasons, rules.version, v.row.feedback_key);
+    }
+    const withFeedback = verdicts.filter((v) => v.feedback);
+    await writeFeedback(clients.hubspot, withFeedback.map((v) => v.feedback!), enriched.contacts);
+
+    for (const v of withFeedback) {
+      const id = v.work.contactId;
+      const codes = v.reasons.map((r) => r.code);
+      statements.push(
+        upsertLead(db, {
+          ...v.row,
+          status: v.status,
+          reasons: JSON.stringify(codes),
+          salesforce_lead_id: v.salesforceId ?? v.row.salesforce_lead_id,
+          handed_off_at: v.status === "handed_off" ? now() : null,
+          feedback_key: v.feedback!.feedbackKey,
+          push_key: v.pushKey ?? v.row.push_key,
+        }),
+        audit(db, { contactId: id, step: v.status === "handed_off" ? "qualified" : "refused", detail: { rulesVersion: rules.version, reasons: codes } }, deps.batchId),
+        audit(db, { contactId: id, step: "feedback_written", detail: { status: v.feedback!.properties.leadbridge_status, note: Boolean(v.feedback!.note) } }, deps.batchId),
+      );
+      finish(v.work, v.status);
+    }
+  }
+
+  for (let i = 0; i < statements.length; i += 200) await db.batch(statements.slice(i, i + 200));
+  log.info("handoff_done", { contacts: items.length, done: [...outcomes.values()].filter((o) => o.done).length });
+  return outcomes;
+}
+
+async function pushQualified(
+  qualified: Verdict[],
+  deps: HandoffDeps,
+  outcomes: Map<string, ContactOutcome>,
+  statements: D1PreparedStatement[],
+  now: () => number,
+): Promise<void> {
+  const { db, kv, clients, config } = deps;
+  const toPush: Verdict[] = [];
+  for (const v of qualified) {
+    v.pushKey = await payloadKey(v.lead!);
+    // Unchanged since the last successful push: Salesforce already has exactly this.
+    if (v.pushKey === v.row.push_key && v.row.salesforce_lead_id) v.salesforceId = v.row.salesforce_lead_id;
+    else toPush.push(v);
+  }
+  if (!toPush.length) return;
+
+  if (overBudget(await readUsage(kv), config.SALESFORCE_DAILY_BUDGET_SHARE)) {
+    const error = new RetryableError("Salesforce API usage is above the configured share of the daily allocation", "salesforce_budget", 15 * 60);
+    for (const v of toPush) {
+      statements.push(audit(db, { contactId: v.work.contactId, step: "held", detail: { reason: error.kind } }, deps.batchId));
+      outcomes.set(v.work.contactId, { done: false, error });
+    }
+    return;
+  }
+
+  const conn = await clients.salesforce();
+  let results: Map<string, PushOutcome>;
+  try {
+    results = await upsertLeads(conn, toPush.map((v) => v.lead!));
+  } finally {
+    await recordUsage(kv, conn.limitInfo?.apiUsage);
+  }
+  for (const v of toPush) {
+    const id = v.work.contactId;
+    const result = results.get(v.lead![EXTERNAL_ID_FIELD])!;
+    if (result.kind === "pushed") {
+      v.salesforceId = result.salesforceId;
+      statements.push(audit(db, { contactId: id, step: "pushed", detail: { salesforceId: result.salesforceId, created: result.created } }, deps.batchId));
+    } else if (result.kind === "refused") {
+      v.status = "rejected";
+      v.pushKey = null;
+      v.reasons = [{ code: `salesforce_rejected:${result.code}`, message: result.message }];
+      statements.push(audit(db, { contactId: id, step: "salesforce_refused", detail: { code: result.code } }, deps.batchId));
+    } else {
+      statements.push(audit(db, { contactId: id, step: "push_retry", detail: { code: result.code } }, deps.batchId));
+      outcomes.set(id, { done: false, error: new RetryableError(`Salesforce ${result.code}`, "salesforce_transient", 10) });
+    }
+  }
+}
+
+async function payloadKey(lead: SalesforceLead): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify(lead));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return [...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

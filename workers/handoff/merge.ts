@@ -1,0 +1,41 @@
+import { audit, getLeads, upsertLead } from "../../shared/db/leads";
+import type { ContactWork } from "./coalesce";
+import type { HandoffDeps } from "./handoff";
+import { classifyCallError } from "./push";
+import { EXTERNAL_ID_FIELD } from "./salesforce-lead";
+
+/**
+ * HubSpot merged contacts into a survivor: the merged-away contact's Salesforce lead is
+ * re-keyed to the survivor (unless the survivor already has one), so the next upsert
+ * updates that lead instead of creating a second one.
+ */
+export async function rekeyMergedLeads(items: ContactWork[], deps: HandoffDeps): Promise<D1PreparedStatement[]> {
+  const merges = items.filter((w) => w.mergedIds.length);
+  if (!merges.length) return [];
+  const { db, clients, batchId } = deps;
+  const now = Date.now();
+  const rows = await getLeads(db, [...new Set(merges.flatMap((w) => [w.contactId, ...w.mergedIds]))]);
+  const statements: D1PreparedStatement[] = [];
+  for (const work of merges) {
+    let survivorHasLead = Boolean(rows.get(work.contactId)?.salesforce_lead_id);
+    for (const oldId of work.mergedIds) {
+      const old = rows.get(oldId);
+      if (!old || old.status === "merged") continue;
+      if (old.salesforce_lead_id && !survivorHasLead) {
+        const conn = await clients.salesforce();
+        try {
+          await conn.sobject("Lead").update({ Id: old.salesforce_lead_id, [EXTERNAL_ID_FIELD]: work.contactId });
+        } catch (err) {
+          throw classifyCallError(err);
+        }
+        survivorHasLead = true;
+        statements.push(audit(db, { contactId: work.contactId, step: "lead_rekeyed", detail: { from: oldId, salesforceId: old.salesforce_lead_id } }, batchId));
+      }
+      statements.push(
+        upsertLead(db, { ...old, status: "merged", merged_into: work.contactId, updated_at: now }),
+        audit(db, { contactId: oldId, step: "merged", detail: { into: work.contactId } }, batchId),
+      );
+    }
+  }
+  return statements;
+}

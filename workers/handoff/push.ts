@@ -1,0 +1,56 @@
+import type { Connection } from "jsforce";
+import { EXTERNAL_ID_FIELD, TRANSIENT_SALESFORCE_CODES, describeSalesforceRefusal, type SalesforceLead } from "./salesforce-lead";
+import { RetryableError } from "../../shared/retryable";
+
+export const SALESFORCE_COLLECTION_MAX = 200;
+
+export type PushOutcome =
+  | { kind: "pushed"; salesforceId: string; created: boolean }
+  | { kind: "refused"; code: string; message: string }
+  | { kind: "transient"; code: string; message: string };
+
+type CollectionResult = {
+  id?: string;
+  success: boolean;
+  created?: boolean;
+  errors?: { statusCode?: string; errorCode?: string; message?: string; fields?: string[] }[];
+};
+
+/**
+ * Upserts leads by external id in collections of 200 (one API call each), allOrNone off so
+ * one bad record refuses alone. Whole-call failures throw: RetryableError when waiting helps.
+ */
+export async function upsertLeads(conn: Connection, leads: SalesforceLead[]): Promise<Map<string, PushOutcome>> {
+  const outcomes = new Map<string, PushOutcome>();
+  for (let i = 0; i < leads.length; i += SALESFORCE_COLLECTION_MAX) {
+    const chunk = leads.slice(i, i + SALESFORCE_COLLECTION_MAX);
+    let results: CollectionResult[];
+    try {
+      results = (await conn.sobject("Lead").upsert(chunk as any[], EXTERNAL_ID_FIELD, { allOrNone: false })) as unknown as CollectionResult[];
+    } catch (err) {
+      throw classifyCallError(err);
+    }
+    chunk.forEach((lead, index) => outcomes.set(lead[EXTERNAL_ID_FIELD], toOutcome(results[index])));
+  }
+  return outcomes;
+}
+
+function toOutcome(result: CollectionResult | undefined): PushOutcome {
+  if (!result) return { kind: "transient", code: "NO_RESULT", message: "Salesforce returned no result for the record" };
+  if (result.success && result.id) return { kind: "pushed", salesforceId: result.id, created: Boolean(result.created) };
+  const error = result.errors?.[0];
+  const code = error?.statusCode ?? error?.errorCode ?? "UNKNOWN_ERROR";
+  const message = error?.message ?? "no message";
+  if (TRANSIENT_SALESFORCE_CODES.has(code)) return { kind: "transient", code, message };
+  return { kind: "refused", code, message: describeSalesforceRefusal(code, message, error?.fields) };
+}
+
+/** Maps a failed call to a retry decision; anything unknown is treated as transient. */
+export function classifyCallError(err: unknown): RetryableError {
+  const e = err as { errorCode?: string; name?: string; message?: string; statusCode?: number };
+  const code = e.errorCode ?? e.name ?? "ERROR";
+  if (code === "REQUEST_LIMIT_EXCEEDED") {
+    return new RetryableError(`Salesforce daily API limit reached: ${e.message ?? ""}`, "salesforce_limit", 15 * 60);
+  }
+  return new RetryableError(`Salesforce call failed (${code}): ${e.message ?? String(err)}`, "salesforce_unavailable", 30);
+}

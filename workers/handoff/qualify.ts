@@ -1,0 +1,85 @@
+import type { Mql } from "../../shared/contracts/mql";
+import type { Rules } from "../../shared/contracts/rules";
+
+export interface Rejection {
+  code: string;
+  message: string;
+}
+
+export type Judgement = { qualified: true; rejections: [] } | { qualified: false; rejections: Rejection[] };
+
+const FIELD_LABEL: Record<Rules["requiredFields"][number], [code: string, words: string]> = {
+  email: ["missing_email", "Add an email address"],
+  lastName: ["missing_last_name", "Add the contact's last name"],
+  firstName: ["missing_first_name", "Add the contact's first name"],
+  companyName: ["missing_company", "Associate the contact with a company (or fill in the Company name property)"],
+  jobTitle: ["missing_job_title", "Add the contact's job title"],
+};
+
+const CRITERION_WORDS: Record<string, string> = {
+  downloaded_technical_whitepaper: "downloading a technical whitepaper",
+  visited_pricing_page: "visiting the pricing page",
+  is_developer_title: "a developer, engineer or architect job title",
+};
+
+/** Judges an MQL against the rules in force; every refusal says what a marketer can fix. */
+export function qualify(mql: Mql, rules: Rules): Judgement {
+  const rejections: Rejection[] = [];
+  const values: Record<Rules["requiredFields"][number], unknown> = {
+    email: mql.contactInfo.email,
+    lastName: mql.contactInfo.lastName,
+    firstName: mql.contactInfo.firstName,
+    companyName: mql.firmographics.companyName,
+    jobTitle: mql.contactInfo.jobTitle,
+  };
+  for (const field of rules.requiredFields) {
+    if (!values[field]) {
+      const [code, words] = FIELD_LABEL[field];
+      rejections.push({ code, message: `${words}; sales needs it to work the lead.` });
+    }
+  }
+
+  const email = mql.contactInfo.email;
+  const domain = email ? emailDomain(email) : undefined;
+  if (email && !domain) {
+    rejections.push({ code: "invalid_email", message: `The email address "${email}" is not valid; correct it.` });
+  } else if (domain && rules.businessEmailOnly && isFreeEmailDomain(domain, rules.freeEmailDomains)) {
+    rejections.push({
+      code: "free_email_domain",
+      message: `${domain} is a personal webmail address; ask for a work email (e.g. through a form field) before handing off.`,
+    });
+  }
+
+  if (mql.engagementScore < rules.minEngagementScore) {
+    rejections.push({
+      code: "engagement_below_threshold",
+      message: `Engagement score is ${mql.engagementScore}, below the ${rules.minEngagementScore} sales accepts; nurture the contact until it is higher.`,
+    });
+  }
+
+  const met = mql.qualificationCriteriaMet.filter((c) => rules.criteria.includes(c));
+  if (met.length < rules.minCriteriaMet) {
+    const options = rules.criteria.map((c) => CRITERION_WORDS[c] ?? c).join(", ");
+    rejections.push({
+      code: "no_qualifying_signal",
+      message: `No buying signal yet (needs ${rules.minCriteriaMet} of: ${options}).`,
+    });
+  }
+
+  return rejections.length ? { qualified: false, rejections } : { qualified: true, rejections: [] };
+}
+
+export function emailDomain(email: string): string | undefined {
+  const match = /^[^\s@]+@([a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,})$/i.exec(email.trim());
+  return match?.[1]?.toLowerCase();
+}
+
+/** A listed label (gmail) matches gmail.com, gmail.co.uk; a listed domain (gmx.net) matches itself. */
+export function isFreeEmailDomain(domain: string, listed: string[]): boolean {
+  const d = domain.toLowerCase();
+  return listed.some((entry) =>
+    entry.includes(".") ? d === entry || d.endsWith(`.${entry}`) : new RegExp(`^${escape(entry)}\\.(com?\\.)?[a-z]{2,}$`).test(d),
+  );
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

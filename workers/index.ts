@@ -1,0 +1,28 @@
+import { loadConfig } from "../shared/env";
+import { createLogger } from "../shared/log";
+import { createApp } from "./app";
+import { consumeLeadEvents } from "./handoff/consumer";
+import { consumeDeadLetters } from "./handoff/dead-letters";
+import { QUEUES } from "./queues";
+import { runScheduled } from "./telemetry/scheduled";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+
+  async queue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
+    const config = loadConfig(env);
+    const log = createLogger({ queue: batch.queue, batchSize: batch.messages.length }, config.LOG_LEVEL);
+    if (batch.queue === QUEUES.leadEvents) return consumeLeadEvents(batch, env, ctx, log);
+    if (batch.queue === QUEUES.deadLetters) return consumeDeadLetters(batch, env, log);
+    log.error("queue_unknown");
+    batch.retryAll();
+  },
+
+  async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+    const config = loadConfig(env);
+    const log = createLogger({ cron: controller.cron }, config.LOG_LEVEL);
+    await runScheduled(controller, env, ctx, log);
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,5 @@
+/** The nightly funnel run: 02:15 UTC, after the day has closed everywhere we sell. */
+export const NIGHTLY_CRON = "15 2 * * *";
+
+/** Every cron the Worker handles; a test checks this equals wrangler.toml [triggers] crons. */
+export const HANDLED_CRONS = [NIGHTLY_CRON] as const;

@@ -1,0 +1,69 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HubSpotDeliverySchema, toLeadEventMessage, type LeadEventMessage } from "../../shared/contracts/webhook";
+import { bumpDailyCounters } from "../../shared/db/counters";
+import { ErrorCode, jsonError } from "../../shared/errors";
+import type { HonoEnv } from "../../shared/hono-env";
+import { describeZodError } from "../../shared/zod-error";
+import { verifyHubSpotSignature } from "./signature";
+
+/** HubSpot sends at most 100 events; even with long property values this is plenty. */
+export const WEBHOOK_MAX_BYTES = 1024 * 1024;
+
+/** POST /webhooks/hubspot: verify, validate, enqueue, answer. Everything else is the consumer's. */
+export const webhook = new Hono<HonoEnv>().post(
+  "/webhooks/hubspot",
+  bodyLimit({
+    maxSize: WEBHOOK_MAX_BYTES,
+    onError: (c) => jsonError(c, ErrorCode.PayloadTooLarge, `Body exceeds ${WEBHOOK_MAX_BYTES} bytes`),
+  }),
+  async (c) => {
+    const config = c.get("config");
+    const log = c.get("log");
+    const body = await c.req.text();
+    const uri = config.WEBHOOK_PUBLIC_URL ? publicUri(config.WEBHOOK_PUBLIC_URL, c.req.url) : c.req.url;
+    const check = await verifyHubSpotSignature(
+      { method: c.req.method, uri, body, headers: c.req.raw.headers },
+      config.HUBSPOT_CLIENT_SECRET,
+      config.WEBHOOK_SIGNATURE_VERSION,
+    );
+    if (!check.ok) {
+      log.warn("webhook_refused", { reason: check.reason });
+      return jsonError(c, ErrorCode.Unauthorized, `Webhook signature refused: ${check.reason}`);
+    }
+
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return jsonError(c, ErrorCode.BadRequest, "Body is not valid JSON");
+    }
+    const parsed = HubSpotDeliverySchema.safeParse(json);
+    if (!parsed.success) return jsonError(c, ErrorCode.BadRequest, describeZodError(parsed.error, "events"));
+
+    const receivedAt = Date.now();
+    const messages: LeadEventMessage[] = [];
+    for (const event of parsed.data) {
+      const message = toLeadEventMessage(event, receivedAt);
+      if (message) messages.push(message);
+    }
+    if (messages.length) await c.env.LEAD_EVENTS.sendBatch(messages.map((body) => ({ body, contentType: "json" })));
+
+    const ignored = parsed.data.length - messages.length;
+    c.executionCtx.waitUntil(
+      bumpDailyCounters(c.env.DB, receivedAt, { webhook_events: parsed.data.length, webhook_events_ignored: ignored }).catch(
+        (err) => log.error("counter_failed", { error: String(err) }),
+      ),
+    );
+    log.info("webhook_accepted", { events: parsed.data.length, enqueued: messages.length, ignored });
+    return c.json({ accepted: messages.length, ignored, requestId: c.get("requestId") });
+  },
+);
+
+/** The URL HubSpot signed: the configured public URL, keeping the query the Worker saw. */
+function publicUri(configured: string, seen: string): string {
+  const target = new URL(configured);
+  if (!target.search) target.search = new URL(seen).search;
+  return target.toString();
+}
+
