@@ -6,6 +6,7 @@ import type { HonoEnv } from "../shared/hono-env";
 import { createLogger } from "../shared/log";
 import { health } from "./health";
 import { webhook } from "./webhook/route";
+import { admin } from "./admin/index";
 
 /** Builds the HTTP surface: public health, then everything that needs a valid configuration. */
 export function createApp() {
@@ -28,6 +29,7 @@ export function createApp() {
   });
 
   app.route("/", webhook);
+  app.route("/admin", admin);
 
   app.notFound((c) => jsonError(c, ErrorCode.NotFound, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 

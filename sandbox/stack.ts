@@ -1,0 +1,119 @@
+// The local product as one object: both sandboxes, migrated local D1, the Worker in wrangler dev.
+// Used by `npm start`, the benchmarks and the end-to-end tests.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startHubSpotSandbox, type HubSpotSandboxOptions } from "./hubspot/server";
+import { startSalesforceSandbox } from "./salesforce/server";
+
+export interface StackOptions {
+  host?: string;
+  hubspotPort?: number;
+  salesforcePort?: number;
+  workerPort?: number;
+  seed?: boolean;
+  /** Keep D1/KV/Queues state in a fresh temporary folder instead of .wrangler/state. */
+  isolatedState?: boolean;
+  /** Extra `--var NAME:VALUE` for the Worker. */
+  vars?: Record<string, string>;
+  hubspot?: Partial<HubSpotSandboxOptions>;
+  /** Where wrangler's output goes: inherit (npm start) or ignore. */
+  workerOutput?: "inherit" | "ignore";
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  hubspotUrl: string;
+  salesforceUrl: string;
+  workerUrl: string;
+  webhookUrl: string;
+  worker: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const host = opts.host ?? "127.0.0.1";
+  const log = opts.log ?? (() => {});
+  if (!existsSync(".dev.vars")) {
+    copyFileSync(".dev.vars.example", ".dev.vars");
+    log("created .dev.vars from .dev.vars.example (sandbox secrets)");
+  }
+  const hubspot = await startHubSpotSandbox({ port: opts.hubspotPort ?? 0, host, seed: opts.seed ?? false, ...opts.hubspot });
+  const salesforce = await startSalesforceSandbox({ port: opts.salesforcePort ?? 0, host, seed: opts.seed ?? false });
+  const closeSandboxes = () => Promise.allSettled([hubspot.close(), salesforce.close()]).then(() => {});
+
+  const persist = opts.isolatedState ? ["--persist-to", mkdtempSync(path.join(tmpdir(), "leadbridge-"))] : [];
+  const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env });
+  if (migrate.status !== 0) {
+    await closeSandboxes();
+    throw new Error(`D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  }
+
+  const workerPort = opts.workerPort ?? (await freePort(host));
+  const vars = { HUBSPOT_BASE_URL: hubspot.url, SALESFORCE_LOGIN_URL: salesforce.url, ...opts.vars };
+  const worker = spawn(
+    "npx",
+    [
+      "wrangler", "dev", "--ip", host, "--port", String(workerPort), "--test-scheduled",
+      "--show-interactive-dev-session=false", ...persist,
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ],
+    { stdio: ["ignore", opts.workerOutput ?? "ignore", opts.workerOutput ?? "ignore"], detached: true, env },
+  );
+  const workerUrl = `http://${host}:${workerPort}`;
+  const stop = async () => {
+    killGroup(worker);
+    await closeSandboxes();
+  };
+  try {
+    await waitForHealth(workerUrl, worker);
+    const webhookUrl = `${workerUrl}/webhooks/hubspot`;
+    const res = await fetch(`${hubspot.url}/__sandbox/webhooks/subscription`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ targetUrl: webhookUrl }),
+    });
+    if (!res.ok) throw new Error(`could not subscribe the sandbox HubSpot: ${res.status} ${await res.text()}`);
+    return { hubspotUrl: hubspot.url, salesforceUrl: salesforce.url, workerUrl, webhookUrl, worker, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function waitForHealth(url: string, worker: ChildProcess, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (worker.exitCode !== null) throw new Error(`wrangler dev exited with code ${worker.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`the Worker did not become healthy at ${url}/health within ${timeoutMs / 1000}s`);
+}
+
+async function freePort(host: string): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function killGroup(child: ChildProcess) {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    child.kill("SIGTERM");
+  }
+}
