@@ -11,12 +11,12 @@ export async function readUsage(kv: KVNamespace): Promise<ApiUsage | null> {
   return kv.get<ApiUsage>(USAGE_KEY, "json");
 }
 
+/** Best effort: KV allows one write per second per key, and a missed update only delays a hold. */
 export async function recordUsage(kv: KVNamespace, usage: { used: number; limit: number } | undefined): Promise<void> {
   if (!usage) return;
-  await kv.put(USAGE_KEY, JSON.stringify({ used: usage.used, max: usage.limit, at: Date.now() } satisfies ApiUsage), {
-    // Expire so a held queue probes again once the daily allocation has rolled over.
-    expirationTtl: 15 * 60,
-  });
+  const value: ApiUsage = { used: usage.used, max: usage.limit, at: Date.now() };
+  // Expire so a held queue probes again once the daily allocation has rolled over.
+  await kv.put(USAGE_KEY, JSON.stringify(value), { expirationTtl: 15 * 60 }).catch(() => {});
 }
 
 /** True when pushing now would eat into the share of the daily allocation kept for others. */

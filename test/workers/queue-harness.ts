@@ -7,6 +7,7 @@ export interface QueueOutcome {
   ackAll: boolean;
   retryBatch: { retry: boolean };
   explicitAcks: string[];
+  /** Messages retried explicitly, with the delay the consumer asked for. */
   explicitRetries: { msgId: string; delaySeconds?: number }[];
 }
 
@@ -34,9 +35,20 @@ export async function deliver(messages: unknown[], attempts = 1): Promise<QueueO
     "lead-events",
     messages.map((body, i) => ({ id: ids[i]!, timestamp: new Date(), attempts, body })),
   );
+  // getQueueResult reports which messages were retried but not the delay: record it on the way.
+  const delays = new Map<string, number | undefined>();
+  for (const msg of batch.messages) {
+    const retry = msg.retry.bind(msg);
+    (msg as { retry: Message["retry"] }).retry = (options) => {
+      delays.set(msg.id, options?.delaySeconds);
+      retry(options);
+    };
+  }
   const ctx = createExecutionContext();
   await worker.queue(batch, env, ctx);
-  return { ...((await getQueueResult(batch, ctx)) as unknown as QueueOutcome), ids };
+  const result = (await getQueueResult(batch, ctx)) as unknown as Omit<QueueOutcome, "explicitRetries"> & { retryMessages: { msgId: string }[] };
+  const explicitRetries = result.retryMessages.map(({ msgId }) => ({ msgId, delaySeconds: delays.get(msgId) }));
+  return { ackAll: result.ackAll, retryBatch: result.retryBatch, explicitAcks: result.explicitAcks, explicitRetries, ids };
 }
 
 export async function leadRow(contactId: string) {

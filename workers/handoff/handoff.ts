@@ -9,7 +9,7 @@ import type { ContactWork } from "./coalesce";
 import { enrichContacts } from "./enrich";
 import { handedOffFeedback, toFeedback, writeFeedback, type Feedback } from "./feedback";
 import { toMql } from "./mql";
-import { upsertLeads, type PushOutcome } from "./push";
+import { classifyCallError, upsertLeads, type PushOutcome } from "./push";
 import { emailDomain, qualify, type Rejection } from "./qualify";
 import { EXTERNAL_ID_FIELD, toSalesforceLead, type SalesforceLead } from "./salesforce-lead";
 import { rekeyMergedLeads } from "./merge";
@@ -164,12 +164,23 @@ async function pushQualified(
     return;
   }
 
-  const conn = await clients.salesforce();
   let results: Map<string, PushOutcome>;
   try {
-    results = await upsertLeads(conn, toPush.map((v) => v.lead!));
-  } finally {
-    await recordUsage(kv, conn.limitInfo?.apiUsage);
+    const conn = await clients.salesforce();
+    try {
+      results = await upsertLeads(conn, toPush.map((v) => v.lead!));
+    } finally {
+      await recordUsage(kv, conn.limitInfo?.apiUsage);
+    }
+  } catch (err) {
+    // Salesforce as a whole is unavailable or out of budget: only these contacts wait;
+    // refusals in the same batch still get their feedback.
+    const error = err instanceof RetryableError ? err : classifyCallError(err);
+    for (const v of toPush) {
+      statements.push(audit(db, { contactId: v.work.contactId, step: error.kind === "salesforce_limit" ? "held" : "push_retry", detail: { reason: error.kind } }, deps.batchId));
+      outcomes.set(v.work.contactId, { done: false, error });
+    }
+    return;
   }
   for (const v of toPush) {
     const id = v.work.contactId;

@@ -1,0 +1,51 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { auditSteps, deliver, leadEvent, leadRow } from "./queue-harness";
+import { createCompany, createContact, qualifyingContact, rawContact, salesforceLeads } from "./sandboxes";
+
+let run = 0;
+const unique = () => `l${Date.now().toString(36)}${++run}`;
+
+describe("deletion, privacy deletion and merge", () => {
+  it("records a contact deleted in HubSpot without touching its Salesforce lead", async () => {
+    const id = await createContact(qualifyingContact(unique()), await createCompany({ name: "Gone Ltd" }));
+    await deliver([leadEvent(id)]);
+    const result = await deliver([leadEvent(id, "contact.deletion")]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect((await leadRow(id))?.status).toBe("deleted");
+    expect(await auditSteps(id)).toContain("deleted_in_hubspot");
+    expect((await salesforceLeads()).filter((l) => l.HubSpot_Contact_Id__c === id)).toHaveLength(1);
+  });
+
+  it("purges a contact's personal data from D1 on privacy deletion, even after later events", async () => {
+    const id = await createContact(qualifyingContact(unique(), { email: "private@gmail.com" }));
+    await deliver([leadEvent(id)]);
+    expect(await leadRow(id)).toMatchObject({ email_domain: "gmail.com" });
+    const now = Date.now();
+    await deliver([leadEvent(id, "contact.privacyDeletion", { occurredAt: now }), leadEvent(id, "contact.propertyChange", { occurredAt: now + 1 })]);
+    expect(await leadRow(id)).toBeNull();
+    expect(await auditSteps(id)).toEqual(["privacy_deleted"]);
+    const details = await env.DB.prepare("SELECT count(*) AS n FROM audit WHERE detail LIKE '%gmail%'").first<{ n: number }>();
+    expect(details!.n).toBe(0);
+  });
+
+  it("re-keys the merged-away contact's lead to the survivor instead of creating a second one", async () => {
+    const company = await createCompany({ name: "Merge Co" });
+    const n = unique();
+    const loser = await createContact(qualifyingContact(n), company);
+    await deliver([leadEvent(loser)]);
+    const loserLead = (await leadRow(loser))!.salesforce_lead_id as string;
+    expect(loserLead).toMatch(/^00Q/);
+
+    const survivor = await createContact(qualifyingContact(`${n}b`), company);
+    const result = await deliver([leadEvent(survivor, "contact.merge", { mergedIds: [loser] })]);
+    expect(result.explicitAcks).toHaveLength(1);
+
+    const leads = (await salesforceLeads()).filter((l) => [loser, survivor].includes(l.HubSpot_Contact_Id__c));
+    expect(leads.map((l) => [l.Id, l.HubSpot_Contact_Id__c])).toEqual([[loserLead, survivor]]);
+    expect(await leadRow(loser)).toMatchObject({ status: "merged", merged_into: survivor });
+    expect(await leadRow(survivor)).toMatchObject({ status: "handed_off", salesforce_lead_id: loserLead });
+    expect((await rawContact(survivor)).properties.leadbridge_salesforce_lead_id).toBe(loserLead);
+    expect(await auditSteps(survivor)).toContain("lead_rekeyed");
+  });
+});
