@@ -37,7 +37,7 @@ describe("qualified path", () => {
     expect(contact.properties).toMatchObject({ leadbridge_status: "handed_off", leadbridge_salesforce_lead_id: lead!.Id });
     expect(contact.notes).toHaveLength(0);
     expect(await leadRow(id)).toMatchObject({ status: "handed_off", salesforce_lead_id: lead!.Id, rules_version: 1 });
-    expect(await auditSteps(id)).toEqual(["enriched", "pushed", "qualified", "feedback_written"]);
+    expect(await auditSteps(id)).toEqual(["received", "enriched", "pushed", "qualified", "feedback_written"]);
   });
 });
 

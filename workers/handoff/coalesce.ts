@@ -11,6 +11,8 @@ export interface ContactWork {
   /** Contact ids merged into this one, to re-key their leads. */
   mergedIds: string[];
   keys: string[];
+  /** The event types folded in, each once, in order of first appearance. */
+  types: string[];
 }
 
 /**
@@ -29,8 +31,10 @@ export function coalesceByContact(events: LeadEventMessage[]): Map<string, Conta
       lastOccurredAt: event.occurredAt,
       mergedIds: [],
       keys: [],
+      types: [],
     };
     item.keys.push(event.key);
+    if (!item.types.includes(event.type)) item.types.push(event.type);
     item.firstOccurredAt = Math.min(item.firstOccurredAt, event.occurredAt);
     item.lastOccurredAt = Math.max(item.lastOccurredAt, event.occurredAt);
     if (event.mergedIds) item.mergedIds.push(...event.mergedIds.filter((id) => !item.mergedIds.includes(id)));

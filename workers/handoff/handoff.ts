@@ -52,6 +52,9 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
     outcomes.set(work.contactId, { done: true, status });
   };
 
+  for (const work of items.filter((w) => w.action !== "purge")) {
+    statements.push(audit(db, { contactId: work.contactId, step: "received", detail: { events: work.keys.length, types: work.types } }, deps.batchId));
+  }
   for (const work of items.filter((w) => w.action === "purge")) {
     statements.push(...purgeContact(db, work.contactId, now()));
     finish(work, "purged");
