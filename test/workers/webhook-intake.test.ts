@@ -1,7 +1,8 @@
-import { exports } from "cloudflare:workers";
-import { env } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { hmacSha256Base64 } from "../../workers/webhook/signature";
+import { createApp } from "../../workers/app";
+import { hmacSha256Base64, sha256Hex } from "../../workers/webhook/signature";
 
 const URL_BASE = "https://leadbridge.test/webhooks/hubspot";
 const SECRET = "sandbox-client-secret";
@@ -116,5 +117,30 @@ describe("POST /webhooks/hubspot", () => {
       expect(res.status).toBe(200);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
+  });
+});
+
+describe("configured signature version and public URL", () => {
+  const app = createApp();
+  const call = (envOverrides: Partial<Env>, init: RequestInit & { url?: string }) =>
+    app.fetch(new Request(init.url ?? URL_BASE, init), { ...env, ...envOverrides } as Env, createExecutionContext());
+
+  it("accepts HubSpot's v1 signature when the app is configured for v1", async () => {
+    const body = JSON.stringify([event(40)]);
+    const signature = await sha256Hex(`${SECRET}${body}`);
+    const ok = await call({ WEBHOOK_SIGNATURE_VERSION: "v1" }, { method: "POST", body, headers: { "x-hubspot-signature": signature } });
+    expect(ok.status).toBe(200);
+    const v3Only = await call({}, { method: "POST", body, headers: { "x-hubspot-signature": signature } });
+    expect(v3Only.status).toBe(401);
+  });
+
+  it("verifies against WEBHOOK_PUBLIC_URL when the Worker sits behind another hostname", async () => {
+    const publicUrl = "https://hooks.example.com/hubspot/in";
+    const body = JSON.stringify([event(41)]);
+    const ts = Date.now();
+    const signature = await hmacSha256Base64(SECRET, `POST${publicUrl}${body}${ts}`);
+    const headers = { "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": String(ts) };
+    expect((await call({ WEBHOOK_PUBLIC_URL: publicUrl }, { method: "POST", body, headers })).status).toBe(200);
+    expect((await call({}, { method: "POST", body, headers })).status).toBe(401);
   });
 });
