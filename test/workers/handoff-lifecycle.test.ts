@@ -48,4 +48,13 @@ describe("deletion, privacy deletion and merge", () => {
     expect((await rawContact(survivor)).properties.leadbridge_salesforce_lead_id).toBe(loserLead);
     expect(await auditSteps(survivor)).toContain("lead_rekeyed");
   });
+
+  it("settles an event for a contact HubSpot no longer has, next to one it has", async () => {
+    const gone = `9${Date.now()}`.slice(0, 12);
+    const present = await createContact(qualifyingContact(unique(), { email: "still.here@gmail.com" }));
+    const result = await deliver([leadEvent(gone), leadEvent(present)]);
+    expect(result.explicitAcks).toHaveLength(2);
+    expect(await auditSteps(gone)).toEqual(["received", "not_found_in_hubspot"]);
+    expect((await leadRow(present))?.status).toBe("rejected");
+  });
 });
