@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { SALES_STATES } from "../sales-process";
+
+/**
+ * The nightly funnel report: written by workers/telemetry, read by the admin routes and the
+ * dashboard. Rates are shares in [0, 1], null when their denominator is zero (no data is not 0%).
+ */
+export const ReportDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD").refine(
+  (s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  },
+  { message: "not a calendar date" },
+);
+
+const count = z.number().int().nonnegative();
+const rate = z.number().min(0).max(1).nullable();
+const state = z.enum(SALES_STATES);
+
+export const FunnelSchema = z.object({
+  /** HubSpot webhook events received that day (ignored ones excluded). */
+  webhookEvents: count,
+  contactsJudged: count,
+  qualified: count,
+  rejected: count,
+  handedOff: count,
+  /** Salesforce Leads converted that day (ConvertedOpportunityId set). */
+  convertedToOpportunity: count,
+  /** Opportunities that entered a won / lost stage that day. */
+  won: count,
+  lost: count,
+});
+
+export const SpeedToLeadSchema = z.object({
+  p50Ms: z.number().nonnegative().nullable(),
+  p95Ms: z.number().nonnegative().nullable(),
+  maxMs: z.number().nonnegative().nullable(),
+  count,
+});
+
+export const ReportSchema = z.object({
+  date: ReportDateSchema,
+  generatedAt: z.string().datetime(),
+  funnel: FunnelSchema,
+  /** qualified / contactsJudged. */
+  acceptanceRate: rate,
+  rejectionReasons: z.array(z.object({ code: z.string(), count })),
+  rejectionRateBySource: z.array(z.object({ source: z.string(), judged: count, rejected: count, rate })),
+  speedToLead: SpeedToLeadSchema,
+  /** Per open stage, cumulative to date: deals that reached it, those of them that closed, and the share of those won. */
+  winRateByStage: z.array(
+    z.object({ stage: z.string(), state: state.nullable(), reached: count, closed: count, won: count, winRate: rate }),
+  ),
+  /** Where lost deals stopped: the last open stage before Closed Lost (cumulative to date). */
+  lostAtStage: z.array(z.object({ stage: z.string(), state: state.nullable(), lost: count })),
+  contentUsage: z.array(
+    z.object({
+      assetId: z.string(),
+      type: z.string(),
+      title: z.string(),
+      version: z.string(),
+      status: z.string(),
+      tags: z.array(z.string()),
+      targetAudience: z.string(),
+      url: z.string(),
+      leadSource: z.string(),
+      leads: count,
+      opportunities: count,
+      wins: count,
+      winRate: rate,
+    }),
+  ),
+  /** The report month: closed-won amount per owner against that owner's quota. */
+  quotaAttainment: z.array(
+    z.object({
+      ownerId: z.string(),
+      ownerName: z.string(),
+      month: z.string().regex(/^\d{4}-\d{2}$/),
+      quota: z.number().nonnegative().nullable(),
+      closedWonAmount: z.number().nonnegative(),
+      attainment: z.number().nonnegative().nullable(),
+    }),
+  ),
+  timeToRamp: z.array(
+    z.object({
+      ownerId: z.string(),
+      ownerName: z.string(),
+      startDate: z.string().nullable(),
+      threshold: z.number().min(0),
+      /** The first month whose closed-won amount reached threshold × quota, and the day it did. */
+      rampedMonth: z.string().nullable(),
+      rampedOn: z.string().nullable(),
+      /** Days from Start_Date__c to rampedOn; null while not ramped. */
+      daysToRamp: z.number().int().nonnegative().nullable(),
+    }),
+  ),
+  alerts: z.array(
+    z.object({
+      kind: z.literal("rejection_rate_spike"),
+      source: z.string(),
+      rate: z.number().min(0).max(1),
+      trailingRate: z.number().min(0).max(1).nullable(),
+      judged: count,
+      message: z.string(),
+    }),
+  ),
+  dataQuality: z.object({
+    illegalStageJumps: count,
+    /** Up to 50 examples; the count above is complete. */
+    findings: z.array(
+      z.object({ opportunityId: z.string(), from: z.string(), to: z.string(), at: z.string(), reason: z.string() }),
+    ),
+    /** StageName values with no mapping onto the sales process. */
+    unmappedStages: z.array(z.string()),
+  }),
+});
+
+export type FunnelReport = z.infer<typeof ReportSchema>;
+export type Funnel = z.infer<typeof FunnelSchema>;
+export type SpeedToLead = z.infer<typeof SpeedToLeadSchema>;
+export const FUNNEL_LATEST_KEY = "report:funnel:latest";

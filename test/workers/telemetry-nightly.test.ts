@@ -1,0 +1,147 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { FUNNEL_LATEST_KEY, ReportSchema, type FunnelReport } from "../../shared/contracts/report";
+import worker from "../../workers/index";
+import { NIGHTLY_CRON } from "../../workers/telemetry/schedule";
+import { deliver, leadEvent } from "./queue-harness";
+import { createCompany, createContact, qualifyingContact, salesforceUrl } from "./sandboxes";
+
+const DAY = 86_400_000;
+const today = new Date().toISOString().slice(0, 10);
+const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString().slice(0, 10);
+const tag = Date.now().toString(36);
+const AUTH = { authorization: "Bearer sandbox-admin-token" };
+
+let sf: { token: string; base: string };
+async function salesforce<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${sf.base}/services/data/v62.0${path}`, {
+    method,
+    headers: { authorization: `Bearer ${sf.token}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+const create = async (type: string, fields: Record<string, unknown>) => (await salesforce<{ id: string }>("POST", `/sobjects/${type}`, fields)).id;
+const patch = (type: string, id: string, fields: Record<string, unknown>) => salesforce("PATCH", `/sobjects/${type}/${id}`, fields);
+const admin = (path: string, init: RequestInit = {}) => exports.default.fetch(new Request(`https://leadbridge.test${path}`, { ...init, headers: { ...AUTH, ...init.headers } }));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function rowsFor(day: string) {
+  const daily = await env.DB.prepare("SELECT day, metric, dim, value FROM telemetry_daily WHERE day = ? ORDER BY metric, dim").bind(day).all();
+  const findings = await env.DB.prepare("SELECT * FROM stage_jump_findings WHERE day = ? ORDER BY opportunity_id, at").bind(day).all();
+  const report = await env.DB.prepare("SELECT report FROM funnel_reports WHERE day = ?").bind(day).first<{ report: string }>();
+  const { generatedAt: _, ...rest } = JSON.parse(report!.report) as FunnelReport;
+  return { daily: daily.results, findings: findings.results, report: rest };
+}
+
+let repId: string;
+let skipperId: string;
+let convertedOppId: string;
+
+beforeAll(async () => {
+  const token = await fetch(`${salesforceUrl()}/services/oauth2/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "grant_type=client_credentials&client_id=sandbox-sf-client-id&client_secret=sandbox-sf-client-secret",
+  }).then((r) => r.json<{ access_token: string; instance_url: string }>());
+  sf = { token: token.access_token, base: token.instance_url };
+
+  // A rep who started 10 days ago with a 50,000 monthly quota, and two deals of theirs today.
+  const username = `rep-${tag}@telemetry.test`;
+  repId = await create("User", { Username: username, LastName: `Rep${tag}`, Email: username, IsActive: true, Start_Date__c: daysAgo(10) });
+  await env.DB.prepare("INSERT INTO quotas (owner, month, amount) VALUES (?, '*', 50000)").bind(username).run();
+  const won = await create("Opportunity", { Name: `Won ${tag}`, OwnerId: repId, StageName: "Prospecting", CloseDate: today, Amount: 40_000, LeadSource: "Web" });
+  for (const stage of ["Qualification", "Value Proposition", "Proposal/Price Quote", "Negotiation/Review", "Closed Won"]) await patch("Opportunity", won, { StageName: stage });
+  skipperId = await create("Opportunity", { Name: `Skip ${tag}`, OwnerId: repId, StageName: "Prospecting", CloseDate: today, Amount: 9_000, LeadSource: "Web" });
+  await patch("Opportunity", skipperId, { StageName: "Proposal/Price Quote" });
+  await patch("Opportunity", skipperId, { StageName: "Closed Lost" });
+
+  // Later than the deals by more than the cursor's one-second rounding: the conversion alone is new at the boundary.
+  await sleep(1100);
+  const leadId = await create("Lead", { LastName: `Converted${tag}`, Company: "Telemetry Test Co", LeadSource: "Web" });
+  const converted = await fetch(`${salesforceUrl()}/__sandbox/leads/${leadId}/convert`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then((r) => r.json<{ opportunityId: string }>());
+  convertedOppId = converted.opportunityId;
+
+  // The marketing side: one contact handed off, one refused.
+  const company = await createCompany({ name: "Acme Robotics" });
+  const good = await createContact(qualifyingContact(`tel${tag}`), company);
+  const bad = await createContact(qualifyingContact(`tel${tag}b`, { hubspotscore: "5" }), company);
+  await deliver([leadEvent(good, "contact.creation", { occurredAt: Date.now() - 5000 }), leadEvent(bad)]);
+});
+
+describe("the nightly cron", () => {
+  it("reports on the previous UTC day into D1 history and the KV latest key", async () => {
+    const controller = createScheduledController({ cron: NIGHTLY_CRON, scheduledTime: Date.now() + DAY });
+    const ctx = createExecutionContext();
+    await worker.scheduled(controller, env, ctx);
+    await waitOnExecutionContext(ctx);
+
+    const latest = ReportSchema.parse(await env.KV.get(FUNNEL_LATEST_KEY, "json"));
+    expect(latest.date).toBe(today);
+    expect(latest.funnel.won).toBeGreaterThanOrEqual(1);
+    expect(latest.funnel.lost).toBeGreaterThanOrEqual(1);
+    expect(latest.funnel.convertedToOpportunity).toBeGreaterThanOrEqual(1);
+    expect(latest.funnel.contactsJudged).toBeGreaterThanOrEqual(2);
+    expect(latest.funnel.handedOff).toBeGreaterThanOrEqual(1);
+    expect(latest.rejectionReasons.map((r) => r.code)).toContain("engagement_below_threshold");
+    expect(latest.speedToLead.count).toBeGreaterThanOrEqual(1);
+    expect(latest.speedToLead.maxMs).toBeGreaterThanOrEqual(5000);
+
+    // 40,000 of a 50,000 quota is exactly the 0.8 ramp share: ramped today, 10 days after starting.
+    expect(latest.quotaAttainment.find((q) => q.ownerId === repId)).toMatchObject({ quota: 50_000, closedWonAmount: 40_000, attainment: 0.8 });
+    expect(latest.timeToRamp.find((r) => r.ownerId === repId)).toMatchObject({ rampedOn: today, daysToRamp: 10 });
+    expect(latest.dataQuality.findings).toContainEqual(expect.objectContaining({ opportunityId: skipperId, from: "Prospecting", to: "Proposal/Price Quote", reason: "skipped_states" }));
+    expect(latest.lostAtStage.find((s) => s.stage === "Proposal/Price Quote")?.lost).toBeGreaterThanOrEqual(1);
+    expect(latest.winRateByStage.find((s) => s.stage === "Value Proposition")).toMatchObject({ state: "TechnicalDemo" });
+    expect(latest.contentUsage.find((a) => a.leadSource === "web")?.opportunities).toBeGreaterThanOrEqual(3);
+  });
+
+  it("pulls only what changed since the cursor, and re-running a date gives identical rows", async () => {
+    const first = await admin(`/admin/telemetry/run?date=${today}`, { method: "POST" });
+    expect(first.status).toBe(200);
+    const before = await rowsFor(today);
+    const second = await admin(`/admin/telemetry/run?date=${today}`, { method: "POST" });
+    const run = await second.json<{ salesforce: { pulled: Record<string, number> } }>();
+    const mirrored = await env.DB.prepare("SELECT count(*) AS n FROM sf_opportunities").first<{ n: number }>();
+    // Only rows at the cursor's second come back: the converted opportunity, not the earlier deals.
+    expect(run.salesforce.pulled.Opportunity).toBeLessThan(mirrored!.n);
+    expect(await env.DB.prepare("SELECT 1 FROM sf_opportunities WHERE id = ?").bind(convertedOppId).first()).not.toBeNull();
+    expect(await rowsFor(today)).toEqual(before);
+    expect(before.daily.length).toBeGreaterThan(10);
+  });
+});
+
+describe("admin telemetry routes", () => {
+  it("refuses without the bearer token", async () => {
+    const res = await exports.default.fetch(new Request(`https://leadbridge.test/admin/reports/funnel/latest`));
+    expect(res.status).toBe(401);
+    const run = await exports.default.fetch(new Request(`https://leadbridge.test/admin/telemetry/run?date=${today}`, { method: "POST", headers: { authorization: "Bearer wrong-token-wrong-token" } }));
+    expect(run.status).toBe(401);
+  });
+
+  it.each(["", "?date=2026-02-30", "?date=yesterday", "?date=2026-1-01"])("answers 400 JSON for run%s", async (query) => {
+    const res = await admin(`/admin/telemetry/run${query}`, { method: "POST" });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "bad_request", message: expect.stringContaining("query.date") } });
+  });
+
+  it("serves a day's report and the latest, and 404 for a day never run", async () => {
+    const day = await admin(`/admin/reports/funnel?date=${today}`);
+    expect(day.status).toBe(200);
+    expect(ReportSchema.parse(await day.json()).date).toBe(today);
+    const latest = await admin("/admin/reports/funnel/latest");
+    expect(ReportSchema.parse(await latest.json()).date).toBe(today);
+    const none = await admin("/admin/reports/funnel?date=1999-01-01");
+    expect(none.status).toBe(404);
+    expect((await admin("/admin/reports/funnel?date=1999-13-01")).status).toBe(400);
+  });
+
+  it("keeps the latest key on the newest day when an older day is run", async () => {
+    expect((await admin(`/admin/telemetry/run?date=${daysAgo(3)}`, { method: "POST" })).status).toBe(200);
+    expect((await admin("/admin/reports/funnel/latest").then((r) => r.json<FunnelReport>())).date).toBe(today);
+    expect((await admin(`/admin/reports/funnel?date=${daysAgo(3)}`).then((r) => r.json<FunnelReport>())).date).toBe(daysAgo(3));
+  });
+});

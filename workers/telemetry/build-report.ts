@@ -1,0 +1,159 @@
+import { ReportSchema, type FunnelReport } from "../../shared/contracts/report";
+import type { StageMap } from "../../shared/sales-process";
+import type { MetricRow } from "./facts";
+import { quotaAttainment, timeToRamp, type QuotaRow, type Rep, type WonAmount } from "./quota";
+import type { JumpFinding } from "./sales-facts";
+
+export interface Asset {
+  asset_id: string;
+  type: string;
+  title: string;
+  version: string;
+  status: string;
+  tags: string;
+  target_audience: string;
+  url: string;
+  lead_source: string;
+}
+
+export interface ReportInputs {
+  date: string;
+  generatedAt: string;
+  /** Every metric row of the report day. */
+  today: MetricRow[];
+  /** lead.judged_by_source and lead.rejected_by_source of the seven days before. */
+  trailing: MetricRow[];
+  /** Sums over every day up to the report day (dim kept, day ignored). */
+  cumulative: MetricRow[];
+  won: WonAmount[];
+  reps: Rep[];
+  quotas: QuotaRow[];
+  assets: Asset[];
+  stageMap: StageMap;
+  /** Salesforce stage name → SortOrder, to list stages in pipeline order. */
+  stageOrder: Map<string, number>;
+  rampShare: number;
+  findings: JumpFinding[];
+  unmappedStages: string[];
+}
+
+/** An alert needs a few judgements that day and a rise of this many points over the trailing rate. */
+export const ALERT_MIN_JUDGED = 3;
+export const ALERT_MIN_RISE = 0.1;
+const MAX_FINDINGS = 50;
+
+const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : null);
+
+function byDim(rows: MetricRow[], metric: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of rows) if (r.metric === metric) out.set(r.dim, (out.get(r.dim) ?? 0) + r.value);
+  return out;
+}
+
+const one = (rows: MetricRow[], metric: string) => byDim(rows, metric).get("") ?? 0;
+const maybe = (rows: MetricRow[], metric: string) => rows.find((r) => r.metric === metric && r.dim === "")?.value ?? null;
+
+export function buildReport(input: ReportInputs): FunnelReport {
+  const { today, cumulative } = input;
+  const judged = one(today, "lead.judged");
+  const qualified = one(today, "lead.qualified");
+
+  const judgedBySource = byDim(today, "lead.judged_by_source");
+  const rejectedBySource = byDim(today, "lead.rejected_by_source");
+  const rejectionRateBySource = [...judgedBySource]
+    .map(([source, n]) => ({ source, judged: n, rejected: rejectedBySource.get(source) ?? 0, rate: ratio(rejectedBySource.get(source) ?? 0, n) }))
+    .sort((a, b) => a.source.localeCompare(b.source));
+
+  const stageClosed = byDim(cumulative, "sf.stage_closed");
+  const stageWon = byDim(cumulative, "sf.stage_won");
+  const stageReached = byDim(cumulative, "sf.stage_reached");
+  const order = (stage: string) => input.stageOrder.get(stage) ?? Number.MAX_SAFE_INTEGER;
+  const inPipelineOrder = (a: string, b: string) => order(a) - order(b) || a.localeCompare(b);
+  const winRateByStage = [...new Set([...stageReached.keys(), ...stageClosed.keys()])].sort(inPipelineOrder).map((stage) => {
+    const closed = stageClosed.get(stage) ?? 0;
+    const won = stageWon.get(stage) ?? 0;
+    return { stage, state: input.stageMap[stage] ?? null, reached: stageReached.get(stage) ?? 0, closed, won, winRate: ratio(won, closed) };
+  });
+  const lostAt = byDim(cumulative, "sf.lost_at");
+  const lostAtStage = [...lostAt.keys()].sort(inPipelineOrder).map((stage) => ({ stage, state: input.stageMap[stage] ?? null, lost: lostAt.get(stage)! }));
+
+  const leadsBySource = byDim(cumulative, "lead.new_by_source");
+  const oppsBySource = byDim(cumulative, "sf.opps_created");
+  const winsBySource = byDim(cumulative, "sf.opps_won");
+  const closedBySource = byDim(cumulative, "sf.opps_closed");
+  const contentUsage = input.assets.map((a) => ({
+    assetId: a.asset_id,
+    type: a.type,
+    title: a.title,
+    version: a.version,
+    status: a.status,
+    tags: JSON.parse(a.tags) as string[],
+    targetAudience: a.target_audience,
+    url: a.url,
+    leadSource: a.lead_source,
+    leads: leadsBySource.get(a.lead_source) ?? 0,
+    opportunities: oppsBySource.get(a.lead_source) ?? 0,
+    wins: winsBySource.get(a.lead_source) ?? 0,
+    winRate: ratio(winsBySource.get(a.lead_source) ?? 0, closedBySource.get(a.lead_source) ?? 0),
+  }));
+
+  const report: FunnelReport = {
+    date: input.date,
+    generatedAt: input.generatedAt,
+    funnel: {
+      webhookEvents: one(today, "lead.webhook_events"),
+      contactsJudged: judged,
+      qualified,
+      rejected: one(today, "lead.rejected"),
+      handedOff: one(today, "lead.handed_off"),
+      convertedToOpportunity: one(today, "sf.converted"),
+      won: one(today, "sf.won"),
+      lost: one(today, "sf.lost"),
+    },
+    acceptanceRate: ratio(qualified, judged),
+    rejectionReasons: [...byDim(today, "lead.reason")]
+      .map(([code, count]) => ({ code, count }))
+      .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+    rejectionRateBySource,
+    speedToLead: {
+      p50Ms: maybe(today, "lead.speed_p50_ms"),
+      p95Ms: maybe(today, "lead.speed_p95_ms"),
+      maxMs: maybe(today, "lead.speed_max_ms"),
+      count: one(today, "lead.speed_count"),
+    },
+    winRateByStage,
+    lostAtStage,
+    contentUsage,
+    quotaAttainment: quotaAttainment(input.date, input.reps, input.quotas, input.won),
+    timeToRamp: timeToRamp(input.date, input.reps, input.quotas, input.won, input.rampShare),
+    alerts: rejectionAlerts(rejectionRateBySource, input.trailing),
+    dataQuality: {
+      illegalStageJumps: input.findings.length,
+      findings: input.findings.slice(0, MAX_FINDINGS).map((f) => ({ opportunityId: f.opportunity_id, from: f.from_stage, to: f.to_stage, at: f.at, reason: f.reason })),
+      unmappedStages: [...input.unmappedStages].sort(),
+    },
+  };
+  return ReportSchema.parse(report);
+}
+
+/** A source whose rejection rate today rose above its rate over the seven days before. */
+export function rejectionAlerts(today: FunnelReport["rejectionRateBySource"], trailing: MetricRow[]): FunnelReport["alerts"] {
+  const judged = byDim(trailing, "lead.judged_by_source");
+  const rejected = byDim(trailing, "lead.rejected_by_source");
+  return today.flatMap((s) => {
+    const trailingRate = ratio(rejected.get(s.source) ?? 0, judged.get(s.source) ?? 0);
+    if (s.rate === null || trailingRate === null || s.judged < ALERT_MIN_JUDGED) return [];
+    if (s.rate < trailingRate + ALERT_MIN_RISE) return [];
+    const pct = (x: number) => `${Math.round(x * 100)}%`;
+    return [
+      {
+        kind: "rejection_rate_spike" as const,
+        source: s.source,
+        rate: s.rate,
+        trailingRate,
+        judged: s.judged,
+        message: `Rejection rate for source "${s.source}" is ${pct(s.rate)} today against ${pct(trailingRate)} over the previous 7 days`,
+      },
+    ];
+  });
+}

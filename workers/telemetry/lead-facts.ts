@@ -1,0 +1,75 @@
+import { MetricBag, normalizeSource, percentile, type MetricRow } from "./facts";
+
+export interface JudgementRow {
+  contact_id: string;
+  step: "qualified" | "refused";
+  detail: string;
+}
+
+export interface HandoffRow {
+  first_event_at: number | null;
+  handed_off_at: number;
+}
+
+export interface LeadDayInput {
+  day: string;
+  webhookEvents: number;
+  /** qualified/refused audit rows of the day, in the order written. */
+  judgements: JudgementRow[];
+  /** contact id → lead source, for the contacts judged. */
+  sourceOf: Map<string, string | null>;
+  /** Leads first handed off that day. */
+  handoffs: HandoffRow[];
+  /** Sources of leads whose first HubSpot event fell on the day. */
+  newLeadSources: (string | null)[];
+}
+
+/**
+ * A day of the marketing side of the funnel. A contact judged twice that day counts once,
+ * with its last verdict; speed-to-lead runs from the first HubSpot event to the first upsert.
+ */
+export function leadFacts(input: LeadDayInput): MetricRow[] {
+  const { day } = input;
+  const bag = new MetricBag();
+  bag.add(day, "lead.webhook_events", "", input.webhookEvents);
+
+  const last = new Map<string, JudgementRow>();
+  for (const row of input.judgements) last.set(row.contact_id, row);
+  bag.add(day, "lead.judged", "", last.size);
+  for (const [contactId, row] of last) {
+    const source = normalizeSource(input.sourceOf.get(contactId));
+    bag.add(day, "lead.judged_by_source", source);
+    if (row.step === "qualified") {
+      bag.add(day, "lead.qualified", "");
+      continue;
+    }
+    bag.add(day, "lead.rejected", "");
+    bag.add(day, "lead.rejected_by_source", source);
+    for (const code of reasonsOf(row.detail)) bag.add(day, "lead.reason", code);
+  }
+  bag.add(day, "lead.qualified", "", 0);
+  bag.add(day, "lead.rejected", "", 0);
+
+  const latencies = input.handoffs
+    .filter((h) => h.first_event_at !== null)
+    .map((h) => Math.max(0, h.handed_off_at - h.first_event_at!))
+    .sort((a, b) => a - b);
+  bag.add(day, "lead.handed_off", "", input.handoffs.length);
+  bag.set(day, "lead.speed_count", "", latencies.length);
+  if (latencies.length) {
+    bag.set(day, "lead.speed_p50_ms", "", percentile(latencies, 0.5)!);
+    bag.set(day, "lead.speed_p95_ms", "", percentile(latencies, 0.95)!);
+    bag.set(day, "lead.speed_max_ms", "", latencies[latencies.length - 1]!);
+  }
+  for (const source of input.newLeadSources) bag.add(day, "lead.new_by_source", normalizeSource(source));
+  return bag.list();
+}
+
+function reasonsOf(detail: string): string[] {
+  try {
+    const parsed = JSON.parse(detail) as { reasons?: unknown };
+    return Array.isArray(parsed.reasons) ? parsed.reasons.filter((r): r is string => typeof r === "string") : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,117 @@
+import type { Clients } from "../../shared/clients";
+import type { FunnelReport } from "../../shared/contracts/report";
+import { saveFunnelReport } from "../../shared/db/reports";
+import type { Logger } from "../../shared/log";
+import { overBudget, readUsage, recordUsage } from "../../shared/salesforce/budget";
+import { buildReport, type Asset } from "./build-report";
+import { addDays, type MetricRow } from "./facts";
+import { leadFacts } from "./lead-facts";
+import { pullSalesforce } from "./pull";
+import type { QuotaRow, Rep } from "./quota";
+import { closedStageTest, type JumpFinding } from "./sales-facts";
+import { leadDaysDone, readLeadDay, readSettings, readStages, recomputeSalesDays, refreshClosedDays, replaceLeadDay } from "./store";
+
+export interface TelemetryDeps {
+  db: D1Database;
+  kv: KVNamespace;
+  clients: Pick<Clients, "salesforce">;
+  budgetShare: number;
+  log: Logger;
+  now?: () => number;
+}
+
+export interface TelemetryRun {
+  report: FunnelReport;
+  salesforce: { pulled: Record<string, number>; complete: boolean; skipped?: string };
+}
+
+const TRAILING_DAYS = 7;
+const CUMULATIVE = ["sf.stage_reached", "sf.stage_closed", "sf.stage_won", "sf.lost_at", "sf.opps_created", "sf.opps_closed", "sf.opps_won", "lead.new_by_source"];
+
+/**
+ * The nightly job for one UTC day: pull what changed in Salesforce, rebuild the aggregates of
+ * the days those changes touch and of the report day, then write the report. Running a day
+ * again replaces its rows with the same values.
+ */
+export async function runTelemetry(date: string, deps: TelemetryDeps): Promise<TelemetryRun> {
+  const { db, kv, log } = deps;
+  const now = deps.now ?? Date.now;
+  const settings = await readSettings(db);
+
+  const salesforce = await pullWithinBudget(deps);
+  const isClosed = closedStageTest(await readStages(db), settings.stageMap);
+  const dirty = new Set([...salesforce.dirtyDays, ...(await refreshClosedDays(db, salesforce.touched, isClosed)), date]);
+  await recomputeSalesDays(db, dirty, settings.stageMap, isClosed);
+
+  // The trailing week feeds the alerts; days never run before get their lead aggregates once.
+  const trailing = Array.from({ length: TRAILING_DAYS }, (_, i) => addDays(date, -(i + 1)));
+  const done = await leadDaysDone(db, trailing);
+  for (const day of [date, ...trailing.filter((d) => !done.has(d))]) {
+    await replaceLeadDay(db, day, leadFacts(await readLeadDay(db, day)));
+  }
+
+  const inputs = await readReportInputs(db, date, trailing);
+  const report = buildReport({
+    date,
+    generatedAt: new Date(now()).toISOString(),
+    ...inputs,
+    unmappedStages: [...inputs.stageOrder.keys()].filter((name) => !(name in settings.stageMap)),
+    stageMap: settings.stageMap,
+    rampShare: settings.rampShare,
+  });
+  await saveFunnelReport(db, kv, report);
+  log.info("telemetry_done", { date, dirtyDays: dirty.size, pulled: salesforce.pulled, complete: salesforce.complete });
+  return { report, salesforce: { pulled: salesforce.pulled, complete: salesforce.complete, ...(salesforce.skipped ? { skipped: salesforce.skipped } : {}) } };
+}
+
+async function pullWithinBudget(deps: TelemetryDeps) {
+  const empty = { pulled: {}, complete: false, dirtyDays: new Set<string>(), touched: new Set<string>() };
+  if (overBudget(await readUsage(deps.kv), deps.budgetShare)) {
+    deps.log.warn("telemetry_pull_skipped", { reason: "salesforce_budget" });
+    return { ...empty, skipped: "salesforce_budget" };
+  }
+  let conn: Awaited<ReturnType<TelemetryDeps["clients"]["salesforce"]>> | undefined;
+  try {
+    conn = await deps.clients.salesforce();
+    const pulled = await pullSalesforce(conn, deps.db, deps.log);
+    return { pulled: pulled.rows, complete: pulled.complete, dirtyDays: pulled.dirtyDays, touched: pulled.touchedOpportunities, skipped: undefined };
+  } catch (err) {
+    // The report still goes out from what the mirror holds; the cursors make tomorrow catch up.
+    deps.log.error("telemetry_pull_failed", { error: err instanceof Error ? err.message : String(err) });
+    return { ...empty, skipped: "salesforce_unavailable" };
+  } finally {
+    if (conn) await recordUsage(deps.kv, conn.limitInfo?.apiUsage);
+  }
+}
+
+async function readReportInputs(db: D1Database, date: string, trailingDays: string[]) {
+  const metricList = CUMULATIVE.map(() => "?").join(",");
+  const [today, trailing, cumulative, won, reps, quotas, assets, stages, findings] = await Promise.all([
+    db.prepare("SELECT day, metric, dim, value FROM telemetry_daily WHERE day = ?").bind(date).all<MetricRow>(),
+    db
+      .prepare("SELECT day, metric, dim, value FROM telemetry_daily WHERE day >= ? AND day <= ? AND metric IN ('lead.judged_by_source', 'lead.rejected_by_source')")
+      .bind(trailingDays[trailingDays.length - 1], trailingDays[0])
+      .all<MetricRow>(),
+    db
+      .prepare(`SELECT '' AS day, metric, dim, SUM(value) AS value FROM telemetry_daily WHERE day <= ? AND metric IN (${metricList}) GROUP BY metric, dim`)
+      .bind(date, ...CUMULATIVE)
+      .all<MetricRow>(),
+    db.prepare("SELECT day, dim AS owner, value AS amount FROM telemetry_daily WHERE metric = 'sf.won_amount' AND day <= ?").bind(date).all<{ day: string; owner: string; amount: number }>(),
+    db.prepare("SELECT id, username, name, start_date FROM sf_users WHERE is_active = 1").all<Rep>(),
+    db.prepare("SELECT owner, month, amount FROM quotas").all<QuotaRow>(),
+    db.prepare("SELECT * FROM collateral_assets ORDER BY asset_id").all<Asset>(),
+    db.prepare("SELECT name, sort_order FROM sf_stages").all<{ name: string; sort_order: number | null }>(),
+    db.prepare("SELECT * FROM stage_jump_findings WHERE day = ? ORDER BY at, opportunity_id").bind(date).all<JumpFinding>(),
+  ]);
+  return {
+    today: today.results,
+    trailing: trailing.results,
+    cumulative: cumulative.results,
+    won: won.results,
+    reps: reps.results,
+    quotas: quotas.results,
+    assets: assets.results,
+    stageOrder: new Map(stages.results.map((s) => [s.name, s.sort_order ?? Number.MAX_SAFE_INTEGER])),
+    findings: findings.results,
+  };
+}

@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { utcDay } from "./facts";
+
+// Salesforce rows as the pull selects them, parsed before use, and their mirror rows in D1.
+
+/** Salesforce datetimes come as "2026-04-21T09:30:00.000+0000"; Date.parse wants the offset with a colon. */
+export function sfTime(value: string): number {
+  const ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
+  if (Number.isNaN(ms)) throw new Error(`unreadable Salesforce datetime ${value}`);
+  return ms;
+}
+
+const id = z.string().min(15).max(18);
+const datetime = z.string().refine((s) => !Number.isNaN(Date.parse(s.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"))), "datetime");
+
+export const OpportunitySchema = z.object({
+  Id: id,
+  OwnerId: id.nullable(),
+  StageName: z.string(),
+  Amount: z.number().nullable(),
+  LeadSource: z.string().nullable(),
+  IsClosed: z.boolean(),
+  IsWon: z.boolean(),
+  CreatedDate: datetime,
+  SystemModstamp: datetime,
+});
+
+export const HistorySchema = z.object({
+  Id: id,
+  OpportunityId: id,
+  StageName: z.string().nullable(),
+  CreatedDate: datetime,
+});
+
+export const StageSchema = z.object({
+  ApiName: z.string(),
+  IsActive: z.boolean(),
+  IsClosed: z.boolean(),
+  IsWon: z.boolean(),
+  SortOrder: z.number().nullable(),
+  SystemModstamp: datetime,
+});
+
+export const UserSchema = z.object({
+  Id: id,
+  Username: z.string().nullable(),
+  Name: z.string().nullable(),
+  IsActive: z.boolean(),
+  Start_Date__c: z.string().nullable().optional(),
+  SystemModstamp: datetime,
+});
+
+export const ConvertedLeadSchema = z.object({
+  Id: id,
+  HubSpot_Contact_Id__c: z.string().nullable().optional(),
+  ConvertedOpportunityId: id.nullable(),
+  ConvertedDate: z.string().nullable(),
+  LeadSource: z.string().nullable(),
+  SystemModstamp: datetime,
+});
+
+export type SfOpportunity = z.infer<typeof OpportunitySchema>;
+export type SfHistory = z.infer<typeof HistorySchema>;
+export type SfStage = z.infer<typeof StageSchema>;
+export type SfUser = z.infer<typeof UserSchema>;
+export type SfConvertedLead = z.infer<typeof ConvertedLeadSchema>;
+
+export function upsertOpportunity(db: D1Database, o: SfOpportunity): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO sf_opportunities (id, owner_id, stage_name, amount, lead_source, is_closed, is_won, created_day, modstamp)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, stage_name = excluded.stage_name, amount = excluded.amount,
+         lead_source = excluded.lead_source, is_closed = excluded.is_closed, is_won = excluded.is_won, modstamp = excluded.modstamp`,
+    )
+    .bind(o.Id, o.OwnerId, o.StageName, o.Amount, o.LeadSource, o.IsClosed ? 1 : 0, o.IsWon ? 1 : 0, utcDay(sfTime(o.CreatedDate)), o.SystemModstamp);
+}
+
+export function upsertHistory(db: D1Database, h: SfHistory): D1PreparedStatement {
+  const at = sfTime(h.CreatedDate);
+  return db
+    .prepare(
+      `INSERT INTO sf_opportunity_history (id, opportunity_id, stage_name, created_at, day) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
+    )
+    .bind(h.Id, h.OpportunityId, h.StageName ?? "", at, utcDay(at));
+}
+
+export function upsertStage(db: D1Database, s: SfStage): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO sf_stages (name, is_closed, is_won, sort_order, is_active) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET is_closed = excluded.is_closed, is_won = excluded.is_won,
+         sort_order = excluded.sort_order, is_active = excluded.is_active`,
+    )
+    .bind(s.ApiName, s.IsClosed ? 1 : 0, s.IsWon ? 1 : 0, s.SortOrder, s.IsActive ? 1 : 0);
+}
+
+export function upsertUser(db: D1Database, u: SfUser): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO sf_users (id, username, name, start_date, is_active) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET username = excluded.username, name = excluded.name,
+         start_date = excluded.start_date, is_active = excluded.is_active`,
+    )
+    .bind(u.Id, u.Username, u.Name, u.Start_Date__c ?? null, u.IsActive ? 1 : 0);
+}
+
+export function upsertConversion(db: D1Database, l: SfConvertedLead): D1PreparedStatement {
+  const day = l.ConvertedDate ?? utcDay(sfTime(l.SystemModstamp));
+  return db
+    .prepare(
+      `INSERT INTO sf_lead_conversions (lead_id, hubspot_contact_id, opportunity_id, lead_source, converted_day) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (lead_id) DO UPDATE SET opportunity_id = excluded.opportunity_id, lead_source = excluded.lead_source,
+         converted_day = excluded.converted_day`,
+    )
+    .bind(l.Id, l.HubSpot_Contact_Id__c ?? null, l.ConvertedOpportunityId, l.LeadSource, day);
+}
