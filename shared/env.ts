@@ -16,6 +16,12 @@ export const EnvSchema = z.object({
   SALESFORCE_CLIENT_ID: z.string().min(1),
   SALESFORCE_CLIENT_SECRET: z.string().min(1),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
+  // Optional Cloudflare Access for /admin: both set, or both empty.
+  ACCESS_TEAM_DOMAIN: z.union([z.literal(""), z.url({ protocol: /^https$/ })]).default(""),
+  ACCESS_AUD: z.string().default(""),
+}).refine((env) => Boolean(env.ACCESS_TEAM_DOMAIN) === Boolean(env.ACCESS_AUD), {
+  path: ["ACCESS_AUD"],
+  message: "and ACCESS_TEAM_DOMAIN must be set together (Cloudflare Access) or both left empty",
 });
 
 export type Config = z.infer<typeof EnvSchema>;

@@ -8,5 +8,7 @@ export interface HonoEnv {
     requestId: string;
     config: Config;
     log: Logger;
+    /** Who passed admin auth: "admin-token", or the Cloudflare Access identity. */
+    adminActor?: string;
   };
 }

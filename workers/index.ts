@@ -3,6 +3,7 @@ import { createLogger } from "../shared/log";
 import { createApp } from "./app";
 import { consumeLeadEvents } from "./handoff/consumer";
 import { consumeDeadLetters } from "./handoff/dead-letters";
+import { consumeAdminJobs } from "./admin/job-queue";
 import { QUEUES } from "./queues";
 import { runScheduled } from "./telemetry/scheduled";
 
@@ -16,6 +17,7 @@ export default {
     const log = createLogger({ queue: batch.queue, batchSize: batch.messages.length }, config.LOG_LEVEL);
     if (batch.queue === QUEUES.leadEvents) return consumeLeadEvents(batch, env, ctx, log);
     if (batch.queue === QUEUES.deadLetters) return consumeDeadLetters(batch, env, log);
+    if (batch.queue === QUEUES.adminJobs) return consumeAdminJobs(batch, env, log);
     log.error("queue_unknown");
     batch.retryAll();
   },

@@ -1,0 +1,77 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type Stack } from "../../sandbox/stack";
+import { CliError } from "../../workers/admin/cli/api";
+import { main } from "../../workers/admin/cli/main";
+import { ADMIN_TOKEN, adminApi, createHubSpotContact, waitFor } from "./admin-stack";
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ isolatedState: true });
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function cli(...argv: string[]) {
+  const lines: string[] = [];
+  const code = await main([...argv, "--url", stack.workerUrl], { LEADBRIDGE_ADMIN_TOKEN: ADMIN_TOKEN }, { out: (l) => lines.push(l), tty: false, pollMs: 200 });
+  return { code, lines, text: lines.join("\n") };
+}
+
+describe("npm run admin", () => {
+  it("prints help through the npm script", () => {
+    const out = execFileSync("npm", ["run", "--silent", "admin", "--", "--help"], { encoding: "utf8" });
+    expect(out).toContain("Usage: npm run admin -- <command>");
+    for (const command of ["resync", "backfill", "replay", "report", "rules"]) expect(out).toContain(command);
+  });
+
+  it("backfills a range and follows the job to the end", async () => {
+    const since = new Date().toISOString();
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(await createHubSpotContact(stack.hubspotUrl, { email: `cli${i}.${Date.now()}@gmail.com`, lastname: `Cli${i}` }));
+    const until = new Date(Date.now() + 1000).toISOString();
+    const res = await cli("backfill", "--since", since, "--until", until, "--page-size", "2");
+    expect(res.code).toBe(0);
+    expect(res.lines[0]).toMatch(/^started backfill bf_\w+/);
+    expect(res.lines.at(-1)).toMatch(/^bf_\w+ done: 3 scanned, 0 handed off, 3 refused$/);
+    // The webhooks judged them too; the backfill added one judgement each.
+    const lead = await adminApi(stack.workerUrl).call("GET", `/admin/leads/${ids[0]}`);
+    expect(lead.lead.status).toBe("rejected");
+  });
+
+  it("resyncs, lists and replays dead letters, and reads and sets rules", async () => {
+    const id = await createHubSpotContact(stack.hubspotUrl, { email: `cli.resync.${Date.now()}@gmail.com`, lastname: "Resync" });
+    expect((await cli("resync", id)).text).toBe("queued 1 contact(s) to be judged again");
+    await waitFor(async () => ((await adminApi(stack.workerUrl).call("GET", "/admin/leads?status=rejected")).leads.some((l: { contactId: string }) => l.contactId === id) ? true : undefined), 30_000, "the resynced contact");
+
+    expect((await cli("replay")).lines[0]).toBe("0 open dead letter(s)");
+    expect((await cli("replay", "--all")).text).toBe("replayed 0, skipped 0, 0 still open");
+
+    const current = JSON.parse((await cli("rules", "get")).text);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "leadbridge-rules-")), "rules.json");
+    writeFileSync(file, JSON.stringify({ ...current.rules, minEngagementScore: 55 }));
+    expect((await cli("rules", "set", file, "--note", "from the CLI test")).text).toBe(`rules v${current.version + 1} are now in force`);
+    expect((await cli("rules", "versions")).lines[0]).toMatch(new RegExp(`^v${current.version + 1} .* admin-token +from the CLI test$`));
+    expect(JSON.parse((await cli("rules", "get", "--version", String(current.version))).text).rules.minEngagementScore).toBe(current.rules.minEngagementScore);
+  });
+
+  it("runs and prints the funnel report", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const res = await cli("report", "--run", today);
+    expect(res.text).toContain(`Funnel report ${today}`);
+    expect(res.text).toMatch(/contactsJudged\s+\d+/);
+  });
+
+  it("explains what is wrong instead of failing obscurely", async () => {
+    await expect(main(["resync", "1"], {}, { out: () => {}, tty: false, pollMs: 10 })).rejects.toThrow(/LEADBRIDGE_ADMIN_TOKEN/);
+    await expect(main(["rules", "--url", stack.workerUrl], { LEADBRIDGE_ADMIN_TOKEN: "wrong-token-wrong-token" }, { out: () => {}, tty: false, pollMs: 10 })).rejects.toThrow(/401/);
+    await expect(cli("backfill")).rejects.toBeInstanceOf(CliError);
+    await expect(cli("frobnicate")).rejects.toThrow(/unknown command/);
+  });
+});

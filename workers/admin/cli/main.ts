@@ -1,0 +1,64 @@
+// `npm run admin -- <command>`: the admin API from a terminal, for a local or deployed Worker.
+import { parseArgs } from "node:util";
+import { AdminApi, CliError } from "./api";
+import { backfill, replay, report, resync, rules, type Io } from "./commands";
+
+export const HELP = `Leadbridge admin
+
+Usage: npm run admin -- <command> [options]
+
+Commands:
+  resync <contactId> [...]          judge contacts again now (at most 500)
+  backfill --since <date> [--until <date>] [--dry-run] [--property createdate|lastmodifieddate] [--page-size n]
+                                    walk HubSpot contacts in the range into the handoff, with a progress bar
+  backfill --status <jobId> | --resume <jobId> | --cancel <jobId>
+  replay [--list]                   list open dead letters
+  replay <id> [...] | --all         re-enqueue dead letters
+  report [--date YYYY-MM-DD] [--run YYYY-MM-DD] [--json]
+                                    the funnel report (latest, for a date, or run the telemetry first)
+  rules [get [--version n] | versions | set <file.json> [--note text]]
+
+Options:
+  --url <url>      the Worker (default http://127.0.0.1:8787)
+  --no-follow      start a backfill and return at once
+  -h, --help       this text
+
+The admin token is read from LEADBRIDGE_ADMIN_TOKEN.`;
+
+const COMMANDS = { resync, backfill, replay, report, rules };
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      url: { type: "string", default: "http://127.0.0.1:8787" },
+      help: { type: "boolean", short: "h" },
+      since: { type: "string" }, until: { type: "string" }, "dry-run": { type: "boolean" }, property: { type: "string" },
+      "page-size": { type: "string" }, status: { type: "string" }, resume: { type: "string" }, cancel: { type: "string" },
+      "no-follow": { type: "boolean" }, list: { type: "boolean" }, all: { type: "boolean" }, date: { type: "string" },
+      run: { type: "string" }, json: { type: "boolean" }, version: { type: "string" }, note: { type: "string" },
+    },
+  });
+  const [name, ...args] = positionals;
+  if (values.help || !name) {
+    io.out(HELP);
+    return values.help ? 0 : 1;
+  }
+  const command = COMMANDS[name as keyof typeof COMMANDS];
+  if (!command) throw new CliError(`unknown command "${name}"; see --help`);
+  const token = env.LEADBRIDGE_ADMIN_TOKEN;
+  if (!token) throw new CliError("set LEADBRIDGE_ADMIN_TOKEN to the Worker's ADMIN_TOKEN");
+  await command(new AdminApi(values.url!, token), args, values, io);
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2), process.env, { out: (line) => console.log(line), tty: Boolean(process.stdout.isTTY), pollMs: 1000 })
+    .then((code) => process.exit(code))
+    .catch((err: unknown) => {
+      console.error(err instanceof CliError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? `error: ${(err as Error).message}` : err);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,19 @@
+import type { LeadEventMessage } from "../../shared/contracts/webhook";
+
+/** sendBatch takes at most 100 messages. */
+const SEND_BATCH_MAX = 100;
+
+/**
+ * A lead event asking the handoff to judge a contact again. The key is the handoff's dedupe
+ * key: unique per request for resyncs, per job and contact for backfills (so a re-sent step
+ * cannot judge a contact twice for the same job).
+ */
+export function judgeAgain(portalId: string, contactId: string, key: string, now = Date.now()): LeadEventMessage {
+  return { key, portalId, eventId: key, type: "contact.propertyChange", contactId, occurredAt: now, receivedAt: now, resync: true };
+}
+
+export async function sendLeadEvents(queue: Queue, messages: LeadEventMessage[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
+    await queue.sendBatch(messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body, contentType: "json" as const })));
+  }
+}

@@ -1,0 +1,37 @@
+import { Hono } from "hono";
+import { RulesQuerySchema, RulesUpdateSchema } from "../../shared/contracts/admin";
+import { currentRules, listRules, rulesVersion, saveRules, type RulesVersion } from "../../shared/db/rules";
+import { ErrorCode, HttpError } from "../../shared/errors";
+import type { HonoEnv } from "../../shared/hono-env";
+import { iso, readJson, readQuery } from "./validate";
+
+const toView = (v: RulesVersion) => ({ version: v.version, rules: v.rules, createdAt: iso(v.createdAt)!, createdBy: v.createdBy, note: v.note });
+
+/** GET /admin/rules[?version=N], GET /admin/rules/versions, PUT /admin/rules: every change is a new version. */
+export const rules = new Hono<HonoEnv>();
+
+rules.get("/rules", async (c) => {
+  const { version } = readQuery(c, RulesQuerySchema);
+  const found = version === undefined ? await currentRules(c.env.DB) : await rulesVersion(c.env.DB, version);
+  if (!found) throw new HttpError(ErrorCode.NotFound, `No rules version ${version}`);
+  return c.json(toView(found));
+});
+
+rules.get("/rules/versions", async (c) => {
+  await currentRules(c.env.DB);
+  return c.json({ versions: (await listRules(c.env.DB)).map(toView) });
+});
+
+rules.put("/rules", async (c) => {
+  const body = await readJson(c, RulesUpdateSchema);
+  let saved: RulesVersion;
+  try {
+    saved = await saveRules(c.env.DB, body.rules, c.get("adminActor") ?? "admin", body.note);
+  } catch (err) {
+    // Two writers raced for the same version number; the loser asks again.
+    if (String(err).includes("UNIQUE")) throw new HttpError(ErrorCode.Conflict, "Another rules update landed at the same time; read the rules and try again");
+    throw err;
+  }
+  c.get("log").info("rules_updated", { version: saved.version });
+  return c.json(toView(saved), 201);
+});
