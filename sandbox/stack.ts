@@ -4,8 +4,9 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startHubSpotSandbox, type HubSpotSandboxOptions } from "./hubspot/server";
+import { startHubSpotSandbox, type HubSpotSandbox, type HubSpotSandboxOptions } from "./hubspot/server";
 import { startSalesforceSandbox } from "./salesforce/server";
+import { snapshotWorkerSources } from "./snapshot";
 
 export interface StackOptions {
   host?: string;
@@ -18,6 +19,8 @@ export interface StackOptions {
   /** Extra `--var NAME:VALUE` for the Worker. */
   vars?: Record<string, string>;
   hubspot?: Partial<HubSpotSandboxOptions>;
+  /** Run wrangler from a copy of the Worker's sources, so edits to the tree do not reload it (benchmarks). */
+  snapshot?: boolean;
   /** Where wrangler's output goes: inherit (npm start) or ignore. */
   workerOutput?: "inherit" | "ignore";
   log?: (line: string) => void;
@@ -28,6 +31,10 @@ export interface Stack {
   salesforceUrl: string;
   workerUrl: string;
   webhookUrl: string;
+  /** The `--persist-to` folder with isolatedState (for `wrangler d1 execute --local --persist-to`). */
+  stateDir?: string;
+  /** The in-process sandbox HubSpot, for benchmarks that watch its state without API calls. */
+  hubspot: HubSpotSandbox;
   worker: ChildProcess;
   stop(): Promise<void>;
 }
@@ -43,9 +50,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const salesforce = await startSalesforceSandbox({ port: opts.salesforcePort ?? 0, host, seed: opts.seed ?? false });
   const closeSandboxes = () => Promise.allSettled([hubspot.close(), salesforce.close()]).then(() => {});
 
-  const persist = opts.isolatedState ? ["--persist-to", mkdtempSync(path.join(tmpdir(), "leadbridge-"))] : [];
-  const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
-  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env });
+  const stateDir = opts.isolatedState ? mkdtempSync(path.join(tmpdir(), "leadbridge-")) : undefined;
+  const persist = stateDir ? ["--persist-to", stateDir] : [];
+  const cwd = opts.snapshot ? snapshotWorkerSources(mkdtempSync(path.join(tmpdir(), "leadbridge-src-"))) : process.cwd();
+  // No account, no internet needed: skip wrangler metrics and the Request.cf download.
+  const env = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env };
+  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env, cwd });
   if (migrate.status !== 0) {
     await closeSandboxes();
     throw new Error(`D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
@@ -60,7 +70,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       "--show-interactive-dev-session=false", ...persist,
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ],
-    { stdio: ["ignore", opts.workerOutput ?? "ignore", opts.workerOutput ?? "ignore"], detached: true, env },
+    { stdio: ["ignore", opts.workerOutput ?? "ignore", opts.workerOutput ?? "ignore"], detached: true, env, cwd },
   );
   const workerUrl = `http://${host}:${workerPort}`;
   const stop = async () => {
@@ -76,7 +86,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       body: JSON.stringify({ targetUrl: webhookUrl }),
     });
     if (!res.ok) throw new Error(`could not subscribe the sandbox HubSpot: ${res.status} ${await res.text()}`);
-    return { hubspotUrl: hubspot.url, salesforceUrl: salesforce.url, workerUrl, webhookUrl, worker, stop };
+    return { hubspotUrl: hubspot.url, salesforceUrl: salesforce.url, workerUrl, webhookUrl, stateDir, hubspot, worker, stop };
   } catch (err) {
     await stop();
     throw err;

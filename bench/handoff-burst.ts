@@ -1,0 +1,89 @@
+import type { Stack } from "../sandbox/stack";
+import type { Counts, Sandboxes } from "./lib/control";
+import { queryD1 } from "./lib/d1";
+import { createInbound } from "./lib/inbound";
+import { waitForLeads } from "./lib/progress";
+import { countDelta, percentile, round } from "./lib/stats";
+
+export interface BurstFigures {
+  leads: number;
+  p50SpeedToLeadMs: number;
+  p95SpeedToLeadMs: number;
+  leadsPerSec: number;
+}
+
+export interface BurstDetail extends BurstFigures {
+  handedOff: number;
+  refused: number;
+  settled: boolean;
+  hubspotCalls: number;
+  salesforceCalls: number;
+  hubspotByEndpoint: Record<string, number>;
+  seconds: number;
+}
+
+// The bench's own writes: contacts and companies created in HubSpot (the Worker creates neither).
+const OURS = (endpoint: string) => /^POST \/crm\/v3\/objects\/(contacts|companies)\/batch\/create$/.test(endpoint);
+
+/**
+ * A burst of `count` new contacts created in HubSpot at once; measures speed-to-lead (first
+ * HubSpot event to hand-off, from D1) and the API calls the Worker made for them.
+ */
+export async function measureBurst(stack: Stack, sandboxes: Sandboxes, count: number, log: (line: string) => void): Promise<BurstDetail> {
+  const tag = `b${count}-${Date.now().toString(36)}`;
+  const before = await Promise.all([sandboxes.hubspotCounts(), sandboxes.salesforceCounts()]);
+  const started = Date.now();
+  const leads = await createInbound(sandboxes, count, tag);
+  log(`  burst ${count}: contacts created in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  const { complete } = await waitForLeads(stack.hubspot, stack.stateDir!, leads.map((l) => l.contactId), { stallMs: 120_000, log });
+  await sleepUntilQuiet(sandboxes);
+  const after = await Promise.all([sandboxes.hubspotCounts(), sandboxes.salesforceCounts()]);
+
+  // By id range (a 10,000-id IN list is over D1's statement size), then exactly these contacts.
+  const ids = new Set(leads.map((l) => l.contactId));
+  const numeric = [...ids].map(Number);
+  const inRange = await queryD1<{ contact_id: string; status: string; first_event_at: number; judged_at: number; handed_off_at: number | null }>(
+    stack.stateDir!,
+    `SELECT contact_id, status, first_event_at, judged_at, handed_off_at FROM leads
+     WHERE CAST(contact_id AS INTEGER) BETWEEN ${Math.min(...numeric)} AND ${Math.max(...numeric)}`,
+  );
+  const rows = inRange.filter((r) => ids.has(r.contact_id));
+  const handed = rows.filter((r) => r.status === "handed_off" && r.handed_off_at !== null);
+  const speed = handed.map((r) => r.handed_off_at! - r.first_event_at);
+  const firstEvent = Math.min(...rows.map((r) => r.first_event_at));
+  const lastDone = Math.max(...rows.map((r) => r.handed_off_at ?? r.judged_at));
+  const hubspotByEndpoint = deltaByEndpoint(before[0], after[0]);
+  return {
+    leads: count,
+    p50SpeedToLeadMs: Math.round(percentile(speed, 50)),
+    p95SpeedToLeadMs: Math.round(percentile(speed, 95)),
+    leadsPerSec: round(rows.length / ((lastDone - firstEvent) / 1000)),
+    handedOff: handed.length,
+    refused: rows.filter((r) => r.status === "rejected").length,
+    settled: complete,
+    hubspotCalls: countDelta(before[0].byEndpoint, after[0].byEndpoint, (e) => !OURS(e)),
+    salesforceCalls: countDelta(before[1].byEndpoint, after[1].byEndpoint),
+    hubspotByEndpoint,
+    seconds: (lastDone - firstEvent) / 1000,
+  };
+}
+
+function deltaByEndpoint(before: Counts, after: Counts): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after.byEndpoint)
+      .map(([e, n]) => [e, n - (before.byEndpoint[e] ?? 0)] as const)
+      .filter(([e, n]) => n > 0 && !OURS(e)),
+  );
+}
+
+/** Waits until neither sandbox has served a request for `quietMs` (retries and stragglers done). */
+export async function sleepUntilQuiet(sandboxes: Sandboxes, quietMs = 3000, maxMs = 180_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = -1;
+  while (Date.now() < deadline) {
+    const [h, s] = await Promise.all([sandboxes.hubspotCounts(), sandboxes.salesforceCounts()]);
+    if (h.total + s.total === last) return;
+    last = h.total + s.total;
+    await new Promise((r) => setTimeout(r, quietMs));
+  }
+}

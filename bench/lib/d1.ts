@@ -1,0 +1,39 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+
+const WRANGLER = path.resolve("node_modules/.bin/wrangler");
+
+/**
+ * Reads the local D1 of a running `wrangler dev` (same --persist-to folder) with
+ * `wrangler d1 execute --local`: the Worker keeps no read route for benchmarks.
+ */
+export async function queryD1<T = Record<string, unknown>>(stateDir: string, sql: string): Promise<T[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await execute<T>(stateDir, sql);
+    } catch (err) {
+      // The Worker holds the file; a busy database clears in moments.
+      if (attempt >= 10 || !String(err).includes("SQLITE_BUSY")) throw err;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+function execute<T>(stateDir: string, sql: string): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      WRANGLER,
+      ["d1", "execute", "DB", "--local", "--persist-to", stateDir, "--json", "--command", sql],
+      { env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`wrangler d1 execute failed: ${stderr || err.message}`));
+        try {
+          const [first] = JSON.parse(stdout) as { results: T[] }[];
+          resolve(first?.results ?? []);
+        } catch {
+          reject(new Error(`wrangler d1 execute printed no JSON: ${stdout.slice(0, 300)}`));
+        }
+      },
+    );
+  });
+}

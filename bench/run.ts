@@ -1,0 +1,111 @@
+// `npm run bench [-- --quick] [-- --chaos-leads N | --skip-chaos]`: every figure of issue 6 from
+// one run on this machine; prints a table, writes bench/results/latest.json (the issue's keys)
+// and bench/results/baseline.json (same-run baselines, ratios and details).
+import path from "node:path";
+import { startStack } from "../sandbox/stack";
+import { measureBundle } from "./bundle";
+import { runChaos } from "./chaos/run";
+import { summaryLine } from "./chaos/account";
+import { measureBurst, sleepUntilQuiet } from "./handoff-burst";
+import { Sandboxes } from "./lib/control";
+import { REALISTIC_LATENCY, useRealisticLatency } from "./lib/inbound";
+import { round } from "./lib/stats";
+import { measureNaive } from "./naive-flow";
+import { GOALS, printTable, writeResults, type LatestResults } from "./report";
+import { sizesFromArgs } from "./sizes";
+import { measureTelemetry } from "./telemetry";
+import { measureWebhookAck } from "./webhook-ack";
+
+const log = (line: string) => console.error(line);
+const sizes = sizesFromArgs();
+const started = Date.now();
+
+log(`bench: ${sizes.quick ? "quick" : "full"} sizes ${JSON.stringify(sizes)}`);
+log("bench: bundle (wrangler deploy --dry-run)");
+const bundle = await measureBundle();
+
+log("bench: starting the stack (sandboxes with realistic latency and rate limits, Worker in wrangler dev)");
+const stack = await startStack({ isolatedState: true, snapshot: true });
+const sandboxes = new Sandboxes(stack.hubspotUrl, stack.salesforceUrl, stack.webhookUrl);
+let measured;
+try {
+  await useRealisticLatency(sandboxes);
+  await sandboxes.setHubSpotLimits({ enabled: true });
+
+  log(`bench: webhook ack, ${sizes.ackBatches} signed 100-event batches from a separate process`);
+  const ack = await measureWebhookAck(stack, sizes.ackBatches);
+  await sleepUntilQuiet(sandboxes, 5000);
+
+  const bursts = [];
+  for (const count of sizes.bursts) {
+    log(`bench: handoff burst of ${count} leads`);
+    bursts.push(await measureBurst(stack, sandboxes, count, log));
+  }
+  log(`bench: naive per-lead flow on ${sizes.naiveLeads} leads (official clients, same sandboxes)`);
+  const naive = await measureNaive(sandboxes, sizes.naiveLeads);
+  log("bench: telemetry");
+  const telemetry = await measureTelemetry(stack);
+  measured = { ack, bursts, naive, telemetry };
+} finally {
+  await stack.stop();
+}
+
+const chaos = sizes.chaosLeads ? await runChaos({ leads: sizes.chaosLeads, log }) : null;
+if (chaos) log(summaryLine(chaos, chaos.seconds));
+
+const { ack, bursts, naive, telemetry } = measured;
+const large = bursts[bursts.length - 1]!;
+const figures = (b: (typeof bursts)[number]) => ({ leads: b.leads, p50SpeedToLeadMs: b.p50SpeedToLeadMs, p95SpeedToLeadMs: b.p95SpeedToLeadMs, leadsPerSec: b.leadsPerSec });
+const latest: LatestResults = {
+  webhookAck: ack.figures,
+  handoff: { ...figures(large), bursts: Object.fromEntries(bursts.map((b) => [String(b.leads), figures(b)])) },
+  apiCalls: {
+    hubspotPerLead: round(large.hubspotCalls / large.leads, 4),
+    salesforcePerLead: round(large.salesforceCalls / large.leads, 4),
+    naiveHubspotPerLead: naive.hubspotPerLead,
+    naiveSalesforcePerLead: naive.salesforcePerLead,
+  },
+  telemetry: telemetry.figures,
+  bundle: { rawBytes: bundle.rawBytes, gzipBytes: bundle.gzipBytes },
+  chaos: chaos
+    ? { leads: chaos.leads, lost: chaos.lost, duplicates: chaos.duplicates, missingFeedback: chaos.missingFeedback, deadLettered: chaos.deadLettered }
+    : { leads: 0, lost: 0, duplicates: 0, missingFeedback: 0, deadLettered: 0 },
+};
+
+const ratio = (a: number, b: number) => (b ? `${round(a / b, 3)}×` : "–");
+const baseline = {
+  measuredAt: new Date(started).toISOString(),
+  minutes: round((Date.now() - started) / 60_000),
+  sizes,
+  latency: REALISTIC_LATENCY,
+  webhookAck: ack.baseline,
+  naive,
+  bursts,
+  telemetryNote: telemetry.note,
+  chaos,
+  ratios: {
+    webhookAckP50VsHealth: round(ack.figures.p50Ms / ack.baseline.healthP50Ms, 2),
+    hubspotCallsVsNaive: round(latest.apiCalls.hubspotPerLead / naive.hubspotPerLead, 4),
+    salesforceCallsVsNaive: round(latest.apiCalls.salesforcePerLead / naive.salesforcePerLead, 4),
+    leadsPerSecVsNaive: round(large.leadsPerSec / naive.leadsPerSec, 2),
+  },
+  goals: Object.fromEntries(GOALS.map((g) => [g.label, { max: g.max, value: g.value(latest) ?? null, met: (g.value(latest) ?? Infinity) <= g.max }])),
+};
+writeResults(path.resolve("bench/results"), latest, baseline);
+
+const n = (v: number) => v.toLocaleString("en-US");
+printTable([
+  ["figure", "value", "baseline (same run)", "ratio"],
+  ["webhook ack p50 / p99 (ms)", `${ack.figures.p50Ms} / ${ack.figures.p99Ms}`, `GET /health ${ack.baseline.healthP50Ms} / ${ack.baseline.healthP99Ms}`, ratio(ack.figures.p50Ms, ack.baseline.healthP50Ms)],
+  ["webhook events/s", n(ack.figures.eventsPerSec), "", ""],
+  ...bursts.map((b): [string, string, string, string] => [`burst ${n(b.leads)}: speed-to-lead p50 / p95 (ms)`, `${n(b.p50SpeedToLeadMs)} / ${n(b.p95SpeedToLeadMs)}`, "HubSpot connector 15 min (stated)", ratio(b.p95SpeedToLeadMs, 900_000)]),
+  ...bursts.map((b): [string, string, string, string] => [`burst ${n(b.leads)}: leads/s`, String(b.leadsPerSec), `naive ${naive.leadsPerSec}`, ratio(b.leadsPerSec, naive.leadsPerSec)]),
+  ["HubSpot calls per lead", String(latest.apiCalls.hubspotPerLead), `naive ${naive.hubspotPerLead}`, ratio(latest.apiCalls.hubspotPerLead, naive.hubspotPerLead)],
+  ["Salesforce calls per lead", String(latest.apiCalls.salesforcePerLead), `naive ${naive.salesforcePerLead}`, ratio(latest.apiCalls.salesforcePerLead, naive.salesforcePerLead)],
+  ["telemetry seconds (base → 10× history)", telemetry.figures ? `${telemetry.figures.seconds} → ${telemetry.figures.secondsAt10xHistory}` : "not measured", "", telemetry.figures ? `${telemetry.figures.growthRatio}×` : ""],
+  ["bundle raw / gzip (bytes)", `${n(bundle.rawBytes)} / ${n(bundle.gzipBytes)}`, "", ratio(bundle.gzipBytes, bundle.rawBytes)],
+  ["chaos lost / duplicates / missing feedback", chaos ? `${chaos.lost} / ${chaos.duplicates} / ${chaos.missingFeedback}` : "skipped", chaos ? `${n(chaos.leads)} leads, ${chaos.deadLettered} dead-lettered` : "", ""],
+]);
+for (const [label, goal] of Object.entries(baseline.goals)) if (!goal.met) console.log(`goal not met: ${label} = ${goal.value ?? "not measured"} (goal ≤ ${goal.max})`);
+if (telemetry.note) console.log(`telemetry: ${telemetry.note}`);
+console.log(`bench: ${baseline.minutes} min; wrote bench/results/latest.json and baseline.json`);

@@ -1,0 +1,31 @@
+// The fault run, small: a few hundred leads through the real stack (wrangler dev, both
+// sandboxes) while every fault of the chaos plan fires. No timing is asserted.
+import { describe, expect, it } from "vitest";
+import { summaryLine } from "../../bench/chaos/account";
+import { runChaos, type ChaosResult } from "../../bench/chaos/run";
+
+describe("chaos: leads under Salesforce, HubSpot and consumer faults", () => {
+  let result: ChaosResult;
+
+  it("settles every lead exactly once: in Salesforce, refused with feedback, or dead-lettered", async () => {
+    // `small`: Salesforce 503s and session expiries on a bounded schedule, so each surely fires.
+    result = await runChaos({ leads: 200, small: true, stallMs: 200_000 });
+    console.log(summaryLine(result, result.seconds), result.faultHits);
+    expect({ lost: result.lost, duplicates: result.duplicates, missingFeedback: result.missingFeedback, examples: result.examples }).toEqual({
+      lost: 0,
+      duplicates: 0,
+      missingFeedback: 0,
+      examples: { lost: [], duplicates: [], missingFeedback: [], unexpected: [] },
+    });
+    expect(result.handedOff + result.refused + result.deadLettered).toBe(result.leads);
+    expect(result.unexpected).toBe(0);
+  }, 480_000);
+
+  it("really injected every fault", () => {
+    expect(result, "the run above did not finish").toBeDefined();
+    const faults = ["hubspot rate_limit", "hubspot webhook_duplicate", "hubspot status 400", "salesforce lock_row", "salesforce status 503", "salesforce expire_session"];
+    for (const fault of faults) {
+      expect(result.faultHits[fault], fault).toBeGreaterThan(0);
+    }
+  });
+});
