@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHubSpotSandbox, type HubSpotSandbox } from "../../sandbox/hubspot/server";
 
 // HubSpot's own OpenAPI documents are the yardstick for the sandbox (see their README).
-const SPEC_DIR = new URL("../../../shared/reference/hubspot-openapi/", import.meta.url);
+const SPEC_DIR = new URL("../fixtures/hubspot-openapi/", import.meta.url);
 const DOCUMENTS = ["contacts-v3.json", "companies-v3.json", "notes-v3.json", "associations-v4.json"];
 const HUBSPOT_DEFINED = "HUBSPOT_DEFINED" as AssociationSpecAssociationCategoryEnum;
 const TOKEN = "sandbox-hubspot-token";
