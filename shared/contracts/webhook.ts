@@ -66,6 +66,37 @@ export const LeadEventMessageSchema = z.object({
 });
 export type LeadEventMessage = z.infer<typeof LeadEventMessageSchema>;
 
+/**
+ * What the webhook puts on the queue: one message per contact per delivery, holding that
+ * contact's events. A new contact arrives as about nine events (creation, property changes, the
+ * company association); one message each would fill a consumer batch of 100 with ~11 contacts.
+ */
+export const ContactEventsMessageSchema = z.object({
+  contactId: z.string(),
+  events: z.array(LeadEventMessageSchema).min(1).max(MAX_EVENTS_PER_DELIVERY),
+}).refine((m) => m.events.every((e) => e.contactId === m.contactId), { message: "every event must be about the message's contactId", path: ["events"] });
+export type ContactEventsMessage = z.infer<typeof ContactEventsMessageSchema>;
+
+/** A lead-events queue body: a contact's events, or one event (admin resync, backfill, replays from before grouping). */
+export const LeadQueueBodySchema = z.union([ContactEventsMessageSchema, LeadEventMessageSchema]);
+export type LeadQueueBody = z.infer<typeof LeadQueueBodySchema>;
+
+/** The events a queue body carries. */
+export function eventsOf(body: LeadQueueBody): LeadEventMessage[] {
+  return "events" in body ? body.events : [body];
+}
+
+/** Groups events by contact, first appearance first, each contact's events in delivery order. */
+export function groupByContact(events: LeadEventMessage[]): ContactEventsMessage[] {
+  const groups = new Map<string, LeadEventMessage[]>();
+  for (const event of events) {
+    const list = groups.get(event.contactId);
+    if (list) list.push(event);
+    else groups.set(event.contactId, [event]);
+  }
+  return [...groups].map(([contactId, list]) => ({ contactId, events: list }));
+}
+
 /** Maps a generic `object.*` event on contacts (objectTypeId 0-1) to its `contact.*` name. */
 export function contactEventType(event: HubSpotEvent): ContactEventType | undefined {
   const raw = event.subscriptionType ?? event.eventType ?? "";

@@ -115,4 +115,33 @@ describe("exactly-once effect", () => {
     }
     for (const id of ids) expect(await leadsFor(id)).toHaveLength(1);
   });
+
+  it("takes a contact's grouped events as one piece of work, and acks a group whose events were all handled", async () => {
+    const company = await createCompany({ name: "Grouped Robotics" });
+    const a = await createContact(qualifyingContact(unique()), company);
+    const b = await createContact(qualifyingContact(unique(), { email: `grouped.${unique()}@gmail.com` }));
+    const groupA = { contactId: a, events: [leadEvent(a), leadEvent(a, "contact.propertyChange", { propertyName: "email" }), leadEvent(a, "contact.associationChange")] };
+    const groupB = { contactId: b, events: [leadEvent(b), leadEvent(b, "contact.propertyChange", { propertyName: "hubspotscore" })] };
+    const first = await deliver([groupA, groupB]);
+    expect(first.explicitAcks).toEqual(first.ids);
+    expect(await leadsFor(a)).toHaveLength(1);
+    expect((await leadRow(b))?.status).toBe("rejected");
+    // One "received" step per contact, counting all its events.
+    const received = await env.DB.prepare("SELECT detail FROM audit WHERE contact_id = ? AND step = 'received'").bind(a).all<{ detail: string }>();
+    expect(received.results.map((r) => JSON.parse(r.detail).events)).toEqual([3]);
+
+    // Redelivered (and a group sharing only handled events): acked, judged no second time.
+    const again = await deliver([groupA, { contactId: b, events: groupB.events.slice(1) }], 2);
+    expect(again.explicitAcks).toEqual(again.ids);
+    expect(await auditSteps(a)).toEqual(["received", "enriched", "pushed", "qualified", "feedback_written"]);
+    expect(await leadsFor(a)).toHaveLength(1);
+  });
+
+  it("sends a group whose events name another contact to the dead-letter queue", async () => {
+    const mixed = { contactId: "1", events: [leadEvent("1"), leadEvent("2")] };
+    const result = await deliver([mixed]);
+    expect(result.explicitAcks).toEqual(result.ids);
+    expect(await leadRow("1")).toBeNull();
+    expect(await leadRow("2")).toBeNull();
+  });
 });

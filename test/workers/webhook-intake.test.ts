@@ -144,3 +144,33 @@ describe("configured signature version and public URL", () => {
     expect((await call({}, { method: "POST", body, headers })).status).toBe(401);
   });
 });
+
+describe("what goes on the queue", () => {
+  it("puts one message per contact, holding that contact's events in delivery order", async () => {
+    const sent: unknown[][] = [];
+    const queue = { sendBatch: async (batch: { body: unknown }[]) => void sent.push(batch.map((m) => m.body)), send: async () => {} } as unknown as Queue;
+    const t = Date.now();
+    const events = [
+      event(50, { objectId: 501, occurredAt: t }),
+      event(51, { objectId: 502, occurredAt: t }),
+      event(52, { objectId: 501, subscriptionType: "contact.propertyChange", propertyName: "email", propertyValue: "a@b.io", occurredAt: t + 1 }),
+      event(53, { subscriptionType: "deal.creation" }),
+      event(54, { subscriptionType: "contact.associationChange", objectId: undefined, fromObjectId: 502, toObjectId: 9, associationType: "CONTACT_TO_COMPANY", occurredAt: t + 2 }),
+      event(55, { objectId: 501, subscriptionType: "contact.propertyChange", propertyName: "company", propertyValue: "Acme", occurredAt: t + 3 }),
+    ];
+    const body = JSON.stringify(events);
+    const signature = await hmacSha256Base64(SECRET, `POST${URL_BASE}${body}${t}`);
+    const res = await createApp().fetch(
+      new Request(URL_BASE, { method: "POST", body, headers: { "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": String(t) } }),
+      { ...env, LEAD_EVENTS: queue } as Env,
+      createExecutionContext(),
+    );
+    expect(await res.json()).toMatchObject({ accepted: 5, ignored: 1 });
+    expect(sent).toHaveLength(1);
+    const messages = sent[0] as { contactId: string; events: { eventId: string; contactId: string }[] }[];
+    expect(messages.map((m) => m.contactId)).toEqual(["501", "502"]);
+    expect(messages[0]!.events.map((e) => e.eventId)).toEqual(["9000050", "9000052", "9000055"]);
+    expect(messages[1]!.events.map((e) => e.eventId)).toEqual(["9000051", "9000054"]);
+    for (const m of messages) for (const e of m.events) expect(e.contactId).toBe(m.contactId);
+  });
+});

@@ -1,16 +1,16 @@
 import { Hono } from "hono";
 import { DeadLetterQuerySchema, MAX_REPLAY, ReplayRequestSchema } from "../../shared/contracts/admin";
-import { LeadEventMessageSchema, type LeadEventMessage } from "../../shared/contracts/webhook";
+import { eventsOf, LeadQueueBodySchema, type LeadQueueBody } from "../../shared/contracts/webhook";
 import type { HonoEnv } from "../../shared/hono-env";
 import { sendLeadEvents } from "./enqueue";
 import { iso, readJson, readQuery } from "./validate";
 
 type DeadLetterRow = { id: number; body: string; reason: string; attempts: number; received_at: number; replayed_at: number | null };
 
-/** The event a dead letter holds, when it is still a lead event the handoff can take. */
-function leadEventOf(row: DeadLetterRow): LeadEventMessage | null {
+/** The message a dead letter holds (one event or a contact's events), when the handoff can still take it. */
+function leadEventOf(row: DeadLetterRow): LeadQueueBody | null {
   try {
-    const parsed = LeadEventMessageSchema.safeParse(JSON.parse(row.body));
+    const parsed = LeadQueueBodySchema.safeParse(JSON.parse(row.body));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
@@ -26,7 +26,7 @@ const toView = (row: DeadLetterRow) => {
     receivedAt: iso(row.received_at)!,
     replayedAt: iso(row.replayed_at),
     contactId: event?.contactId ?? null,
-    eventType: event?.type ?? null,
+    eventType: event ? [...new Set(eventsOf(event).map((e) => e.type))].join(",") : null,
   };
 };
 
@@ -70,7 +70,7 @@ deadLetters.post("/dead-letters/replay", async (c) => {
   const skipped: { id: number; reason: string }[] = [];
   const found = new Set(rows.map((r) => r.id));
   for (const id of ids ?? []) if (!found.has(id)) skipped.push({ id, reason: "no such dead letter" });
-  const replay: { id: number; event: LeadEventMessage }[] = [];
+  const replay: { id: number; event: LeadQueueBody }[] = [];
   for (const row of rows) {
     const event = leadEventOf(row);
     if (row.replayed_at !== null) skipped.push({ id: row.id, reason: "already replayed" });

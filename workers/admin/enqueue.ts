@@ -1,4 +1,4 @@
-import type { LeadEventMessage } from "../../shared/contracts/webhook";
+import type { LeadEventMessage, LeadQueueBody } from "../../shared/contracts/webhook";
 
 /** sendBatch takes at most 100 messages. */
 const SEND_BATCH_MAX = 100;
@@ -12,7 +12,7 @@ export function judgeAgain(portalId: string, contactId: string, key: string, now
   return { key, portalId, eventId: key, type: "contact.propertyChange", contactId, occurredAt: now, receivedAt: now, resync: true };
 }
 
-export async function sendLeadEvents(queue: Queue, messages: LeadEventMessage[]): Promise<void> {
+export async function sendLeadEvents(queue: Queue, messages: LeadQueueBody[]): Promise<void> {
   for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
     await queue.sendBatch(messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body, contentType: "json" as const })));
   }

@@ -1,5 +1,5 @@
 import { createClients } from "../../shared/clients";
-import { LeadEventMessageSchema, type LeadEventMessage } from "../../shared/contracts/webhook";
+import { eventsOf, LeadQueueBodySchema, type LeadEventMessage, type LeadQueueBody } from "../../shared/contracts/webhook";
 import { alreadySeen, audit } from "../../shared/db/leads";
 import { loadConfig } from "../../shared/env";
 import type { Logger } from "../../shared/log";
@@ -19,28 +19,30 @@ export interface DeadLetterBody {
   attempts: number;
 }
 
-type Item = { msg: Message<unknown>; event: LeadEventMessage };
+/** A delivered message and the events in it not handled yet (all about one contact). */
+type Item = { msg: Message<unknown>; contactId: string; events: LeadEventMessage[] };
 
 /** The lead-events consumer: at-least-once in, exactly-once effect out. */
 export async function consumeLeadEvents(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext, log: Logger): Promise<void> {
   const config = loadConfig(env);
   const batchId = crypto.randomUUID().slice(0, 8);
-  const items: Item[] = [];
+  const parsedItems: { msg: Message<unknown>; body: LeadQueueBody }[] = [];
   for (const msg of batch.messages) {
-    const parsed = LeadEventMessageSchema.safeParse(msg.body);
-    if (parsed.success) items.push({ msg, event: parsed.data });
+    const parsed = LeadQueueBodySchema.safeParse(msg.body);
+    if (parsed.success) parsedItems.push({ msg, body: parsed.data });
     else await deadLetter(env, msg, `not a lead event: ${describeZodError(parsed.error, "message")}`);
   }
 
-  const seen = await alreadySeen(env.DB, items.map((i) => i.event.key));
-  const fresh = items.filter((i) => {
-    if (!seen.has(i.event.key)) return true;
-    i.msg.ack();
-    return false;
-  });
+  const seen = await alreadySeen(env.DB, parsedItems.flatMap((i) => eventsOf(i.body).map((e) => e.key)));
+  const fresh: Item[] = [];
+  for (const { msg, body } of parsedItems) {
+    const events = eventsOf(body).filter((e) => !seen.has(e.key));
+    if (events.length) fresh.push({ msg, contactId: events[0]!.contactId, events });
+    else msg.ack();
+  }
   if (!fresh.length) return;
 
-  const work = coalesceByContact(fresh.map((i) => i.event));
+  const work = coalesceByContact(fresh.flatMap((i) => i.events));
   let outcomes: Map<string, ContactOutcome>;
   try {
     outcomes = await handOff([...work.values()], { db: env.DB, kv: env.KV, clients: createClients(config, env), config, log: log.child({ batchId }), batchId });
@@ -52,16 +54,16 @@ export async function consumeLeadEvents(batch: MessageBatch<unknown>, env: Env, 
   }
 
   for (const item of fresh) {
-    const outcome = outcomes.get(item.event.contactId);
+    const outcome = outcomes.get(item.contactId);
     if (!outcome || outcome.done) item.msg.ack();
     else await settleFailure(env, item, outcome.error);
   }
 }
 
-async function settleFailure(env: Env, { msg, event }: Item, error: RetryableError): Promise<void> {
+async function settleFailure(env: Env, { msg, contactId, events }: Item, error: RetryableError): Promise<void> {
   if (HOLD_KINDS.has(error.kind)) {
     // A fresh message restarts the retry count, so held work is never dropped.
-    await env.LEAD_EVENTS.send(event, { contentType: "json", delaySeconds: error.delaySeconds });
+    await env.LEAD_EVENTS.send({ contactId, events }, { contentType: "json", delaySeconds: error.delaySeconds });
     msg.ack();
     return;
   }
