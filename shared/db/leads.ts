@@ -30,70 +30,154 @@ export interface AuditEntry {
   at?: number;
 }
 
+/**
+ * Many rows travel as one JSON parameter read back with `json_each`, so a batch of any size
+ * costs a handful of D1 queries (1,000 per invocation is the limit), not one per row. A chunk
+ * stays far below D1's 2 MB value limit.
+ */
+const JSON_CHUNK_CHARS = 400_000;
+
+function jsonChunks(rows: unknown[]): string[] {
+  const chunks: string[] = [];
+  let current: string[] = [];
+  let size = 2;
+  for (const row of rows) {
+    const text = JSON.stringify(row);
+    if (current.length && size + text.length + 1 > JSON_CHUNK_CHARS) {
+      chunks.push(`[${current.join(",")}]`);
+      current = [];
+      size = 2;
+    }
+    current.push(text);
+    size += text.length + 1;
+  }
+  if (current.length) chunks.push(`[${current.join(",")}]`);
+  return chunks;
+}
+
+/** `json_extract(value, '$[0]'), …` for a row sent as a JSON array of `n` values. */
+const columnsOf = (n: number) => Array.from({ length: n }, (_, i) => `json_extract(value, '$[${i}]')`).join(", ");
+
 export async function getLeads(db: D1Database, contactIds: string[]): Promise<Map<string, LeadRow>> {
   const found = new Map<string, LeadRow>();
-  for (let i = 0; i < contactIds.length; i += 90) {
-    const chunk = contactIds.slice(i, i + 90);
-    const { results } = await db
-      .prepare(`SELECT * FROM leads WHERE contact_id IN (${chunk.map(() => "?").join(",")})`)
-      .bind(...chunk)
-      .all<LeadRow>();
+  for (const ids of jsonChunks(contactIds)) {
+    const { results } = await db.prepare("SELECT * FROM leads WHERE contact_id IN (SELECT value FROM json_each(?))").bind(ids).all<LeadRow>();
     for (const row of results) found.set(row.contact_id, row);
   }
   return found;
 }
 
-/** Upsert of a lead's state; first_event_at keeps the earliest time ever seen. */
+const LEAD_COLUMNS = [
+  "contact_id", "portal_id", "lead_id", "status", "source", "email_domain", "reasons", "rules_version",
+  "engagement_score", "salesforce_lead_id", "first_event_at", "last_event_at", "judged_at", "handed_off_at",
+  "feedback_key", "merged_into", "updated_at", "push_key", "criteria",
+] as const satisfies readonly (keyof LeadRow)[];
+
+/**
+ * Upserts of leads' states, in order (a contact twice ends with its last row); first_event_at
+ * keeps the earliest time ever seen, handed_off_at the first hand-off.
+ */
+export function upsertLeads(db: D1Database, leads: Omit<LeadRow, "attempts">[]): D1PreparedStatement[] {
+  return jsonChunks(leads.map((lead) => LEAD_COLUMNS.map((c) => lead[c]))).map((rows) =>
+    db
+      .prepare(
+        `INSERT INTO leads (${LEAD_COLUMNS.join(", ")})
+         SELECT ${columnsOf(LEAD_COLUMNS.length)} FROM json_each(?1) WHERE true
+         ON CONFLICT (contact_id) DO UPDATE SET
+           status = excluded.status, source = excluded.source, email_domain = excluded.email_domain,
+           reasons = excluded.reasons, rules_version = excluded.rules_version,
+           engagement_score = excluded.engagement_score,
+           salesforce_lead_id = COALESCE(excluded.salesforce_lead_id, leads.salesforce_lead_id),
+           first_event_at = MIN(COALESCE(leads.first_event_at, excluded.first_event_at), COALESCE(excluded.first_event_at, leads.first_event_at)),
+           last_event_at = MAX(COALESCE(leads.last_event_at, 0), COALESCE(excluded.last_event_at, 0)),
+           judged_at = excluded.judged_at,
+           handed_off_at = COALESCE(leads.handed_off_at, excluded.handed_off_at),
+           feedback_key = excluded.feedback_key, merged_into = excluded.merged_into,
+           updated_at = excluded.updated_at, push_key = excluded.push_key, criteria = excluded.criteria`,
+      )
+      .bind(rows),
+  );
+}
+
 export function upsertLead(db: D1Database, lead: Omit<LeadRow, "attempts">): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO leads (contact_id, portal_id, lead_id, status, source, email_domain, reasons, rules_version,
-         engagement_score, salesforce_lead_id, first_event_at, last_event_at, judged_at, handed_off_at,
-         feedback_key, merged_into, updated_at, push_key, criteria)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
-       ON CONFLICT (contact_id) DO UPDATE SET
-         status = excluded.status, source = excluded.source, email_domain = excluded.email_domain,
-         reasons = excluded.reasons, rules_version = excluded.rules_version,
-         engagement_score = excluded.engagement_score,
-         salesforce_lead_id = COALESCE(excluded.salesforce_lead_id, leads.salesforce_lead_id),
-         first_event_at = MIN(COALESCE(leads.first_event_at, excluded.first_event_at), COALESCE(excluded.first_event_at, leads.first_event_at)),
-         last_event_at = MAX(COALESCE(leads.last_event_at, 0), COALESCE(excluded.last_event_at, 0)),
-         judged_at = excluded.judged_at,
-         handed_off_at = COALESCE(leads.handed_off_at, excluded.handed_off_at),
-         feedback_key = excluded.feedback_key, merged_into = excluded.merged_into,
-         updated_at = excluded.updated_at, push_key = excluded.push_key, criteria = excluded.criteria`,
-    )
-    .bind(
-      lead.contact_id, lead.portal_id, lead.lead_id, lead.status, lead.source, lead.email_domain, lead.reasons,
-      lead.rules_version, lead.engagement_score, lead.salesforce_lead_id, lead.first_event_at, lead.last_event_at,
-      lead.judged_at, lead.handed_off_at, lead.feedback_key, lead.merged_into, lead.updated_at, lead.push_key,
-      lead.criteria,
-    );
+  return upsertLeads(db, [lead])[0]!;
+}
+
+/** Audit lines, in order (their ids keep it). */
+export function insertAudits(db: D1Database, entries: AuditEntry[], batchId?: string): D1PreparedStatement[] {
+  const now = Date.now();
+  return jsonChunks(entries.map((e) => [e.contactId, e.at ?? now, e.step, JSON.stringify(e.detail ?? {}), batchId ?? null])).map((rows) =>
+    db.prepare(`INSERT INTO audit (contact_id, at, step, detail, batch_id) SELECT ${columnsOf(5)} FROM json_each(?) ORDER BY key`).bind(rows),
+  );
 }
 
 export function audit(db: D1Database, entry: AuditEntry, batchId?: string): D1PreparedStatement {
-  return db
-    .prepare("INSERT INTO audit (contact_id, at, step, detail, batch_id) VALUES (?, ?, ?, ?, ?)")
-    .bind(entry.contactId, entry.at ?? Date.now(), entry.step, JSON.stringify(entry.detail ?? {}), batchId ?? null);
+  return insertAudits(db, [entry], batchId)[0]!;
 }
 
-export function markSeen(db: D1Database, keys: { key: string; contactId: string }[], at: number): D1PreparedStatement[] {
-  return keys.map(({ key, contactId }) =>
-    db.prepare("INSERT INTO seen_events (event_key, contact_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").bind(key, contactId, at),
+/** Event keys handled; a row's own `at` wins over the common one. */
+export function markSeen(db: D1Database, keys: { key: string; contactId: string; at?: number }[], at: number): D1PreparedStatement[] {
+  return jsonChunks(keys.map((k) => [k.key, k.contactId, k.at ?? at])).map((rows) =>
+    db.prepare(`INSERT INTO seen_events (event_key, contact_id, seen_at) SELECT ${columnsOf(3)} FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`).bind(rows),
   );
 }
 
 export async function alreadySeen(db: D1Database, keys: string[]): Promise<Set<string>> {
   const seen = new Set<string>();
-  for (let i = 0; i < keys.length; i += 90) {
-    const chunk = keys.slice(i, i + 90);
+  for (const chunk of jsonChunks(keys)) {
     const { results } = await db
-      .prepare(`SELECT event_key FROM seen_events WHERE event_key IN (${chunk.map(() => "?").join(",")})`)
-      .bind(...chunk)
+      .prepare("SELECT event_key FROM seen_events WHERE event_key IN (SELECT value FROM json_each(?))")
+      .bind(chunk)
       .all<{ event_key: string }>();
     for (const r of results) seen.add(r.event_key);
   }
   return seen;
+}
+
+/**
+ * A handoff batch's D1 writes, collected as it goes and written in one transaction: statements
+ * first (purges), then lead states, audit lines and handled event keys, each as a few bulk
+ * statements whatever the batch size.
+ */
+export class LeadWrites {
+  private readonly statements: D1PreparedStatement[] = [];
+  private readonly leads: Omit<LeadRow, "attempts">[] = [];
+  private readonly audits: AuditEntry[] = [];
+  private readonly seen: { key: string; contactId: string; at: number }[] = [];
+
+  constructor(
+    private readonly db: D1Database,
+    private readonly batchId?: string,
+  ) {}
+
+  statement(...statements: D1PreparedStatement[]): void {
+    this.statements.push(...statements);
+  }
+  lead(row: Omit<LeadRow, "attempts">): void {
+    this.leads.push(row);
+  }
+  audit(entry: AuditEntry): void {
+    this.audits.push({ ...entry, at: entry.at ?? Date.now() });
+  }
+  markSeen(contactId: string, keys: string[], at: number): void {
+    for (const key of keys) this.seen.push({ key, contactId, at });
+  }
+
+  /** Everything collected, as the statements one `db.batch` runs. */
+  toStatements(): D1PreparedStatement[] {
+    return [
+      ...this.statements,
+      ...upsertLeads(this.db, this.leads),
+      ...insertAudits(this.db, this.audits, this.batchId),
+      ...markSeen(this.db, this.seen, Date.now()),
+    ];
+  }
+
+  async flush(): Promise<number> {
+    const statements = this.toStatements();
+    if (statements.length) await this.db.batch(statements);
+    return statements.length;
+  }
 }
 
 /** Privacy deletion: the lead row and every audit detail go; one bare audit line says it happened. */

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { auditSteps, deliver, leadEvent, leadRow } from "./queue-harness";
+import { auditSteps, countingDb, deliver, leadEvent, leadRow } from "./queue-harness";
 import {
   associateCompany,
   createCompany,
@@ -143,5 +143,35 @@ describe("exactly-once effect", () => {
     expect(result.explicitAcks).toEqual(result.ids);
     expect(await leadRow("1")).toBeNull();
     expect(await leadRow("2")).toBeNull();
+  });
+
+  it("writes a full batch (100 contacts, 900 events) to D1 in a handful of queries, far under the 1,000 per invocation", async () => {
+    const company = await createCompany({ name: "Bulk Robotics" });
+    const ids = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        createContact(i % 3 ? qualifyingContact(unique()) : qualifyingContact(unique(), { email: `bulk.${unique()}@gmail.com` }), company),
+      ),
+    );
+    const messages = ids.map((id) => ({
+      contactId: id,
+      events: [
+        leadEvent(id),
+        ...["email", "firstname", "lastname", "company", "jobtitle", "hubspotscore", "hs_analytics_first_url"].map((propertyName) =>
+          leadEvent(id, "contact.propertyChange", { propertyName }),
+        ),
+        leadEvent(id, "contact.associationChange"),
+      ],
+    }));
+    const { db, queries } = countingDb();
+    const result = await deliver(messages, 1, { ...env, DB: db });
+    expect(result.explicitAcks).toHaveLength(100);
+    expect(queries()).toBeLessThanOrEqual(12);
+    const keys = messages.flatMap((m) => m.events.map((e) => e.key));
+    const seen = await env.DB.prepare("SELECT count(*) AS n FROM seen_events WHERE event_key IN (SELECT value FROM json_each(?))").bind(JSON.stringify(keys)).first<{ n: number }>();
+    expect(seen!.n).toBe(900);
+    const statuses = await Promise.all(ids.map(async (id) => (await leadRow(id))?.status));
+    expect(statuses.filter((s) => s === "handed_off")).toHaveLength(66);
+    expect(statuses.filter((s) => s === "rejected")).toHaveLength(34);
+    expect(await auditSteps(ids[1]!)).toEqual(["received", "enriched", "pushed", "qualified", "feedback_written"]);
   });
 });

@@ -29,7 +29,7 @@ export function leadEvent(contactId: string, type: LeadEventMessage["type"] = "c
 }
 
 /** Runs the real queue handler on a batch, as the Queues runtime would deliver it. */
-export async function deliver(messages: unknown[], attempts = 1): Promise<QueueOutcome & { ids: string[] }> {
+export async function deliver(messages: unknown[], attempts = 1, bindings: Env = env): Promise<QueueOutcome & { ids: string[] }> {
   const ids = messages.map(() => `msg-${++sequence}`);
   const batch = createMessageBatch(
     "lead-events",
@@ -45,7 +45,7 @@ export async function deliver(messages: unknown[], attempts = 1): Promise<QueueO
     };
   }
   const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
+  await worker.queue(batch, bindings, ctx);
   const result = (await getQueueResult(batch, ctx)) as unknown as Omit<QueueOutcome, "explicitRetries"> & { retryMessages: { msgId: string }[] };
   const explicitRetries = result.retryMessages.map(({ msgId }) => ({ msgId, delaySeconds: delays.get(msgId) }));
   return { ackAll: result.ackAll, retryBatch: result.retryBatch, explicitAcks: result.explicitAcks, explicitRetries, ids };
@@ -58,4 +58,20 @@ export async function leadRow(contactId: string) {
 export async function auditSteps(contactId: string): Promise<string[]> {
   const { results } = await env.DB.prepare("SELECT step FROM audit WHERE contact_id = ? ORDER BY id").bind(contactId).all<{ step: string }>();
   return results.map((r) => r.step);
+}
+
+/** The D1 binding, counting the statements prepared through it (each one a query D1 bills and limits). */
+export function countingDb(db: D1Database = env.DB): { db: D1Database; queries: () => number } {
+  let queries = 0;
+  const counting = {
+    prepare: (sql: string) => {
+      queries++;
+      return db.prepare(sql);
+    },
+    batch: (statements: D1PreparedStatement[]) => db.batch(statements),
+    exec: (sql: string) => db.exec(sql),
+    withSession: (...args: Parameters<D1Database["withSession"]>) => db.withSession(...args),
+    dump: () => db.dump(),
+  };
+  return { db: counting as unknown as D1Database, queries: () => queries };
 }

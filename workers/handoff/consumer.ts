@@ -1,6 +1,6 @@
 import { createClients } from "../../shared/clients";
 import { eventsOf, LeadQueueBodySchema, type LeadEventMessage, type LeadQueueBody } from "../../shared/contracts/webhook";
-import { alreadySeen, audit } from "../../shared/db/leads";
+import { alreadySeen, insertAudits } from "../../shared/db/leads";
 import { loadConfig } from "../../shared/env";
 import type { Logger } from "../../shared/log";
 import { RetryableError } from "../../shared/retryable";
@@ -50,7 +50,7 @@ export async function consumeLeadEvents(batch: MessageBatch<unknown>, env: Env, 
     const error = err instanceof RetryableError ? err : new RetryableError(err instanceof Error ? err.message : String(err), "unexpected", 30);
     log.error("handoff_failed", { batchId, kind: error.kind, error: error.message });
     outcomes = new Map([...work.keys()].map((id) => [id, { done: false, error }]));
-    await env.DB.batch([...work.keys()].map((id) => audit(env.DB, { contactId: id, step: "error", detail: { kind: error.kind, message: error.message } }, batchId))).catch(() => {});
+    await env.DB.batch(insertAudits(env.DB, [...work.keys()].map((id) => ({ contactId: id, step: "error", detail: { kind: error.kind, message: error.message } })), batchId)).catch(() => {});
   }
 
   for (const item of fresh) {

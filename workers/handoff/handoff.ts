@@ -1,6 +1,6 @@
 import type { Clients } from "../../shared/clients";
 import type { Config } from "../../shared/env";
-import { audit, getLeads, markSeen, purgeContact, upsertLead, type LeadRow, type LeadStatus } from "../../shared/db/leads";
+import { getLeads, LeadWrites, purgeContact, type LeadRow, type LeadStatus } from "../../shared/db/leads";
 import { currentRules } from "../../shared/db/rules";
 import type { Logger } from "../../shared/log";
 import { RetryableError } from "../../shared/retryable";
@@ -46,30 +46,30 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
   const { db, clients, config, log } = deps;
   const now = deps.now ?? Date.now;
   const outcomes = new Map<string, ContactOutcome>();
-  const statements: D1PreparedStatement[] = [];
+  const writes = new LeadWrites(db, deps.batchId);
   const finish = (work: ContactWork, status: LeadStatus | "purged") => {
-    statements.push(...markSeen(db, work.keys.map((key) => ({ key, contactId: work.contactId })), now()));
+    writes.markSeen(work.contactId, work.keys, now());
     outcomes.set(work.contactId, { done: true, status });
   };
 
   for (const work of items.filter((w) => w.action !== "purge")) {
-    statements.push(audit(db, { contactId: work.contactId, step: "received", detail: { events: work.keys.length, types: work.types } }, deps.batchId));
+    writes.audit({ contactId: work.contactId, step: "received", detail: { events: work.keys.length, types: work.types } });
   }
   for (const work of items.filter((w) => w.action === "purge")) {
-    statements.push(...purgeContact(db, work.contactId, now()));
+    writes.statement(...purgeContact(db, work.contactId, now()));
     finish(work, "purged");
   }
   const previous = await getLeads(db, items.filter((w) => w.action !== "purge").map((w) => w.contactId));
   for (const work of items.filter((w) => w.action === "delete")) {
     const row = previous.get(work.contactId);
-    if (row) statements.push(upsertLead(db, { ...row, status: "deleted", updated_at: now() }));
-    statements.push(audit(db, { contactId: work.contactId, step: "deleted_in_hubspot" }, deps.batchId));
+    if (row) writes.lead({ ...row, status: "deleted", updated_at: now() });
+    writes.audit({ contactId: work.contactId, step: "deleted_in_hubspot" });
     finish(work, "deleted");
   }
 
   const toJudge = items.filter((w) => w.action === "judge");
   if (toJudge.length) {
-    statements.push(...(await rekeyMergedLeads(toJudge, deps)));
+    await rekeyMergedLeads(toJudge, deps, writes);
     const rules = await currentRules(db);
     const enriched = await enrichContacts(clients.hubspot, toJudge.map((w) => w.contactId));
     const verdicts: Verdict[] = [];
@@ -77,8 +77,8 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
       const id = work.contactId;
       const before = previous.get(id);
       if (enriched.missing.has(id)) {
-        statements.push(audit(db, { contactId: id, step: "not_found_in_hubspot" }, deps.batchId));
-        if (before) statements.push(upsertLead(db, { ...before, status: "deleted", updated_at: now() }));
+        writes.audit({ contactId: id, step: "not_found_in_hubspot" });
+        if (before) writes.lead({ ...before, status: "deleted", updated_at: now() });
         finish(work, "deleted");
         continue;
       }
@@ -94,9 +94,7 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
         feedback_key: before?.feedback_key ?? null, merged_into: null, updated_at: now(),
         push_key: before?.push_key ?? null, criteria: JSON.stringify(mql.qualificationCriteriaMet),
       };
-      statements.push(
-        audit(db, { contactId: id, step: "enriched", detail: { hasCompany: enriched.companyOf.has(id), score: mql.engagementScore, criteria: mql.qualificationCriteriaMet } }, deps.batchId),
-      );
+      writes.audit({ contactId: id, step: "enriched", detail: { hasCompany: enriched.companyOf.has(id), score: mql.engagementScore, criteria: mql.qualificationCriteriaMet } });
       verdicts.push(
         judgement.qualified
           ? { work, status: "handed_off", reasons: [], lead: toSalesforceLead(id, mql), row }
@@ -104,7 +102,7 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
       );
     }
 
-    await pushQualified(verdicts.filter((v) => v.lead), deps, outcomes, statements, now);
+    await pushQualified(verdicts.filter((v) => v.lead), deps, outcomes, writes);
 
     for (const v of verdicts) {
       if (outcomes.has(v.work.contactId)) continue;
@@ -119,25 +117,24 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
     for (const v of withFeedback) {
       const id = v.work.contactId;
       const codes = v.reasons.map((r) => r.code);
-      statements.push(
-        upsertLead(db, {
-          ...v.row,
-          status: v.status,
-          reasons: JSON.stringify(codes),
-          salesforce_lead_id: v.salesforceId ?? v.row.salesforce_lead_id,
-          handed_off_at: v.status === "handed_off" ? now() : null,
-          feedback_key: v.feedback!.feedbackKey,
-          push_key: v.pushKey ?? v.row.push_key,
-        }),
-        audit(db, { contactId: id, step: v.status === "handed_off" ? "qualified" : "refused", detail: { rulesVersion: rules.version, reasons: codes } }, deps.batchId),
-        audit(db, { contactId: id, step: "feedback_written", detail: { status: v.feedback!.properties.leadbridge_status, note: Boolean(v.feedback!.note) } }, deps.batchId),
-      );
+      writes.lead({
+        ...v.row,
+        status: v.status,
+        reasons: JSON.stringify(codes),
+        salesforce_lead_id: v.salesforceId ?? v.row.salesforce_lead_id,
+        handed_off_at: v.status === "handed_off" ? now() : null,
+        feedback_key: v.feedback!.feedbackKey,
+        push_key: v.pushKey ?? v.row.push_key,
+      });
+      writes.audit({ contactId: id, step: v.status === "handed_off" ? "qualified" : "refused", detail: { rulesVersion: rules.version, reasons: codes } });
+      writes.audit({ contactId: id, step: "feedback_written", detail: { status: v.feedback!.properties.leadbridge_status, note: Boolean(v.feedback!.note) } });
       finish(v.work, v.status);
     }
   }
 
-  for (let i = 0; i < statements.length; i += 200) await db.batch(statements.slice(i, i + 200));
-  log.info("handoff_done", { contacts: items.length, done: [...outcomes.values()].filter((o) => o.done).length });
+  // One transaction: the batch's states, audit lines and handled keys land together or not at all.
+  const queries = await writes.flush();
+  log.info("handoff_done", { contacts: items.length, done: [...outcomes.values()].filter((o) => o.done).length, d1Statements: queries });
   return outcomes;
 }
 
@@ -145,10 +142,9 @@ async function pushQualified(
   qualified: Verdict[],
   deps: HandoffDeps,
   outcomes: Map<string, ContactOutcome>,
-  statements: D1PreparedStatement[],
-  now: () => number,
+  writes: LeadWrites,
 ): Promise<void> {
-  const { db, kv, clients, config } = deps;
+  const { kv, clients, config } = deps;
   const toPush: Verdict[] = [];
   for (const v of qualified) {
     v.pushKey = await payloadKey(v.lead!);
@@ -161,7 +157,7 @@ async function pushQualified(
   if (overBudget(await readUsage(kv), config.SALESFORCE_DAILY_BUDGET_SHARE)) {
     const error = new RetryableError("Salesforce API usage is above the configured share of the daily allocation", "salesforce_budget", 15 * 60);
     for (const v of toPush) {
-      statements.push(audit(db, { contactId: v.work.contactId, step: "held", detail: { reason: error.kind } }, deps.batchId));
+      writes.audit({ contactId: v.work.contactId, step: "held", detail: { reason: error.kind } });
       outcomes.set(v.work.contactId, { done: false, error });
     }
     return;
@@ -180,7 +176,7 @@ async function pushQualified(
     // refusals in the same batch still get their feedback.
     const error = err instanceof RetryableError ? err : classifyCallError(err);
     for (const v of toPush) {
-      statements.push(audit(db, { contactId: v.work.contactId, step: error.kind === "salesforce_limit" ? "held" : "push_retry", detail: { reason: error.kind } }, deps.batchId));
+      writes.audit({ contactId: v.work.contactId, step: error.kind === "salesforce_limit" ? "held" : "push_retry", detail: { reason: error.kind } });
       outcomes.set(v.work.contactId, { done: false, error });
     }
     return;
@@ -190,14 +186,14 @@ async function pushQualified(
     const result = results.get(v.lead![EXTERNAL_ID_FIELD])!;
     if (result.kind === "pushed") {
       v.salesforceId = result.salesforceId;
-      statements.push(audit(db, { contactId: id, step: "pushed", detail: { salesforceId: result.salesforceId, created: result.created } }, deps.batchId));
+      writes.audit({ contactId: id, step: "pushed", detail: { salesforceId: result.salesforceId, created: result.created } });
     } else if (result.kind === "refused") {
       v.status = "rejected";
       v.pushKey = null;
       v.reasons = [{ code: `salesforce_rejected:${result.code}`, message: result.message }];
-      statements.push(audit(db, { contactId: id, step: "salesforce_refused", detail: { code: result.code } }, deps.batchId));
+      writes.audit({ contactId: id, step: "salesforce_refused", detail: { code: result.code } });
     } else {
-      statements.push(audit(db, { contactId: id, step: "push_retry", detail: { code: result.code } }, deps.batchId));
+      writes.audit({ contactId: id, step: "push_retry", detail: { code: result.code } });
       outcomes.set(id, { done: false, error: new RetryableError(`Salesforce ${result.code}`, "salesforce_transient", 10) });
     }
   }

@@ -1,4 +1,4 @@
-import { audit, getLeads, upsertLead } from "../../shared/db/leads";
+import { getLeads, type LeadWrites } from "../../shared/db/leads";
 import type { ContactWork } from "./coalesce";
 import type { HandoffDeps } from "./handoff";
 import { classifyCallError } from "./push";
@@ -9,13 +9,12 @@ import { EXTERNAL_ID_FIELD } from "./salesforce-lead";
  * re-keyed to the survivor (unless the survivor already has one), so the next upsert
  * updates that lead instead of creating a second one.
  */
-export async function rekeyMergedLeads(items: ContactWork[], deps: HandoffDeps): Promise<D1PreparedStatement[]> {
+export async function rekeyMergedLeads(items: ContactWork[], deps: HandoffDeps, writes: LeadWrites): Promise<void> {
   const merges = items.filter((w) => w.mergedIds.length);
-  if (!merges.length) return [];
-  const { db, clients, batchId } = deps;
+  if (!merges.length) return;
+  const { db, clients } = deps;
   const now = Date.now();
   const rows = await getLeads(db, [...new Set(merges.flatMap((w) => [w.contactId, ...w.mergedIds]))]);
-  const statements: D1PreparedStatement[] = [];
   for (const work of merges) {
     let survivorHasLead = Boolean(rows.get(work.contactId)?.salesforce_lead_id);
     for (const oldId of work.mergedIds) {
@@ -29,13 +28,10 @@ export async function rekeyMergedLeads(items: ContactWork[], deps: HandoffDeps):
           throw classifyCallError(err);
         }
         survivorHasLead = true;
-        statements.push(audit(db, { contactId: work.contactId, step: "lead_rekeyed", detail: { from: oldId, salesforceId: old.salesforce_lead_id } }, batchId));
+        writes.audit({ contactId: work.contactId, step: "lead_rekeyed", detail: { from: oldId, salesforceId: old.salesforce_lead_id } });
       }
-      statements.push(
-        upsertLead(db, { ...old, status: "merged", merged_into: work.contactId, updated_at: now }),
-        audit(db, { contactId: oldId, step: "merged", detail: { into: work.contactId } }, batchId),
-      );
+      writes.lead({ ...old, status: "merged", merged_into: work.contactId, updated_at: now });
+      writes.audit({ contactId: oldId, step: "merged", detail: { into: work.contactId } });
     }
   }
-  return statements;
 }
