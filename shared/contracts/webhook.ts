@@ -67,18 +67,25 @@ export const LeadEventMessageSchema = z.object({
 export type LeadEventMessage = z.infer<typeof LeadEventMessageSchema>;
 
 /**
- * What the webhook puts on the queue: one message per contact per delivery, holding that
- * contact's events. A new contact arrives as about nine events (creation, property changes, the
- * company association); one message each would fill a consumer batch of 100 with ~11 contacts.
+ * What the webhook puts on the queue: one message per delivery, holding its contact events (at
+ * most 100). A new contact arrives as about nine events (creation, property changes, the company
+ * association); a message per event would fill a consumer batch of 100 with ~11 contacts, a
+ * message per delivery lets one batch judge many hundreds with the same few batch calls.
+ * `contactId` is set when every event is about that one contact (dead letters, holds).
  */
-export const ContactEventsMessageSchema = z.object({
-  contactId: z.string(),
-  events: z.array(LeadEventMessageSchema).min(1).max(MAX_EVENTS_PER_DELIVERY),
-}).refine((m) => m.events.every((e) => e.contactId === m.contactId), { message: "every event must be about the message's contactId", path: ["events"] });
-export type ContactEventsMessage = z.infer<typeof ContactEventsMessageSchema>;
+export const LeadEventsMessageSchema = z
+  .object({
+    contactId: z.string().optional(),
+    events: z.array(LeadEventMessageSchema).min(1).max(MAX_EVENTS_PER_DELIVERY),
+  })
+  .refine((m) => m.contactId === undefined || m.events.every((e) => e.contactId === m.contactId), {
+    message: "every event must be about the message's contactId",
+    path: ["events"],
+  });
+export type LeadEventsMessage = z.infer<typeof LeadEventsMessageSchema>;
 
-/** A lead-events queue body: a contact's events, or one event (admin resync, backfill, replays from before grouping). */
-export const LeadQueueBodySchema = z.union([ContactEventsMessageSchema, LeadEventMessageSchema]);
+/** A lead-events queue body: a delivery's events, or one event (admin resync, backfill, replays from before grouping). */
+export const LeadQueueBodySchema = z.union([LeadEventsMessageSchema, LeadEventMessageSchema]);
 export type LeadQueueBody = z.infer<typeof LeadQueueBodySchema>;
 
 /** The events a queue body carries. */
@@ -86,15 +93,37 @@ export function eventsOf(body: LeadQueueBody): LeadEventMessage[] {
   return "events" in body ? body.events : [body];
 }
 
-/** Groups events by contact, first appearance first, each contact's events in delivery order. */
-export function groupByContact(events: LeadEventMessage[]): ContactEventsMessage[] {
+/** Groups events by contact, first appearance first, each contact's events in their order. */
+export function groupByContact(events: LeadEventMessage[]): Map<string, LeadEventMessage[]> {
   const groups = new Map<string, LeadEventMessage[]>();
   for (const event of events) {
     const list = groups.get(event.contactId);
     if (list) list.push(event);
     else groups.set(event.contactId, [event]);
   }
-  return [...groups].map(([contactId, list]) => ({ contactId, events: list }));
+  return groups;
+}
+
+/** Under a queue message's 128 KB, with room for the envelope. */
+export const MESSAGE_MAX_BYTES = 100_000;
+
+/** Packs events into as few queue bodies as fit a message each (one, unless merges list thousands of ids). */
+export function packEvents(events: LeadEventMessage[]): LeadEventsMessage[] {
+  const packed: LeadEventsMessage[] = [];
+  let current: LeadEventMessage[] = [];
+  let size = 0;
+  for (const event of events) {
+    const bytes = JSON.stringify(event).length + 1;
+    if (current.length && size + bytes > MESSAGE_MAX_BYTES) {
+      packed.push({ events: current });
+      current = [];
+      size = 0;
+    }
+    current.push(event);
+    size += bytes;
+  }
+  if (current.length) packed.push({ events: current });
+  return packed;
 }
 
 /** Maps a generic `object.*` event on contacts (objectTypeId 0-1) to its `contact.*` name. */

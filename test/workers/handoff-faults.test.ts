@@ -7,6 +7,7 @@ import { auditSteps, deliver, leadEvent, leadRow } from "./queue-harness";
 import {
   createCompany,
   createContact,
+  createContacts,
   hubspotCounts,
   qualifyingContact,
   rawContact,
@@ -170,5 +171,96 @@ describe("dead letters", () => {
     const recorded = () =>
       env.DB.prepare("SELECT reason FROM dead_letters WHERE body LIKE ?").bind(`%"contactId":"${id}"%`).first<{ reason: string }>();
     await expect.poll(recorded, { timeout: 15_000, interval: 250 }).toMatchObject({ reason: expect.stringMatching(/^salesforce_unavailable: Salesforce call failed \(SERVER_UNAVAILABLE\)/) });
+  });
+
+  it("keeps one contact per dead letter when a whole delivery gave up, so each replays alone", async () => {
+    const [a, b] = ["8100001", "8100002"];
+    const id = `raw-${unique()}`;
+    const body = { events: [leadEvent(a), leadEvent(b), leadEvent(a, "contact.propertyChange", { propertyName: "email" })] };
+    const dlq = createMessageBatch("lead-events-dlq", [{ id, timestamp: new Date(), attempts: 6, body }]);
+    await worker.queue(dlq, env, createExecutionContext());
+    const { results } = await env.DB.prepare("SELECT message_id, body FROM dead_letters WHERE message_id LIKE ? ORDER BY message_id").bind(`${id}:%`).all<{ message_id: string; body: string }>();
+    expect(results.map((r) => r.message_id)).toEqual([`${id}:${a}`, `${id}:${b}`]);
+    expect(JSON.parse(results[0]!.body)).toEqual({ contactId: a, events: [body.events[0], body.events[2]] });
+  });
+});
+
+describe("a delivery's contacts in one message", () => {
+  const delivery = (ids: string[]) => ({ events: ids.flatMap((id) => [leadEvent(id), leadEvent(id, "contact.propertyChange", { propertyName: "email" })]) });
+
+  it("retries only the contacts that failed: the others are done once and skipped on redelivery", async () => {
+    const [ok] = await qualifying();
+    const refused = await createContact(qualifyingContact(unique(), { email: `d.${unique()}@gmail.com` }));
+    const message = delivery([ok!, refused]);
+    await setSalesforceFaults([{ kind: "status", status: 503, path: COLLECTIONS, times: 1 }]);
+    const first = await deliver([message]);
+    expect(first.explicitRetries).toHaveLength(1);
+    expect((await rawContact(refused)).properties.leadbridge_status).toBe("rejected");
+    expect(await leadsFor(ok!)).toHaveLength(0);
+
+    const second = await deliver([message], 2);
+    expect(second.explicitAcks).toHaveLength(1);
+    expect(await leadsFor(ok!)).toHaveLength(1);
+    expect((await auditSteps(refused)).filter((s) => s === "refused")).toHaveLength(1);
+  });
+
+  it("on the last delivery dead-letters each failing contact alone, with its events and reason", async () => {
+    const ids = await qualifying(2);
+    const refused = await createContact(qualifyingContact(unique(), { email: `d.${unique()}@gmail.com` }));
+    await setSalesforceFaults([{ kind: "status", status: 503, path: COLLECTIONS, times: 1 }]);
+    const result = await deliver([delivery([...ids, refused])], MAX_DELIVERIES);
+    expect(result.explicitAcks).toHaveLength(1);
+    const letter = (id: string) =>
+      env.DB.prepare("SELECT body, reason FROM dead_letters WHERE body LIKE ?").bind(`{"contactId":"${id}"%`).first<{ body: string; reason: string }>();
+    for (const id of ids) {
+      await expect.poll(() => letter(id), { timeout: 15_000, interval: 250 }).toMatchObject({ reason: expect.stringMatching(/^salesforce_unavailable/) });
+      expect(JSON.parse((await letter(id))!.body).events.map((e: { contactId: string }) => e.contactId)).toEqual([id, id]);
+    }
+    expect(await letter(refused)).toBeNull();
+    expect((await rawContact(refused)).properties.leadbridge_status).toBe("rejected");
+  });
+
+  it("holds the contacts Salesforce cannot take today in a fresh message, and acks the delivery", async () => {
+    const [id] = await qualifying();
+    const refused = await createContact(qualifyingContact(unique(), { email: `d.${unique()}@gmail.com` }));
+    await env.KV.put("salesforce:usage", JSON.stringify({ used: 85_000, max: 100_000, at: Date.now() }));
+    const sent: { body: unknown; delaySeconds?: number }[] = [];
+    const queue = { ...env.LEAD_EVENTS, send: async (body: unknown, opts?: QueueSendOptions) => void sent.push({ body, delaySeconds: opts?.delaySeconds }) };
+    const result = await deliver([delivery([id!, refused])], 1, { ...env, LEAD_EVENTS: queue as unknown as Queue });
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(sent).toHaveLength(1);
+    expect((sent[0]!.body as { events: { contactId: string }[] }).events.map((e) => e.contactId)).toEqual([id, id]);
+    expect(sent[0]!.delaySeconds).toBeGreaterThanOrEqual(60);
+    expect((await rawContact(refused)).properties.leadbridge_status).toBe("rejected");
+  });
+
+  it("judges a batch naming 700 contacts in passes; contacts of a pass that failed retry alone and nothing is doubled", async () => {
+    const company = await createCompany({ name: "Passes Robotics" });
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      ids.push(...(await createContacts(Array.from({ length: 100 }, (_, j) => (j % 4 ? qualifyingContact(unique()) : qualifyingContact(unique(), { email: `p.${unique()}@gmail.com` }))), company)));
+    }
+    const messages = Array.from({ length: 7 }, (_, i) => ({ events: ids.slice(i * 100, (i + 1) * 100).map((id) => leadEvent(id)) }));
+    const before = (await salesforceCounts()).total;
+    // One pass's Salesforce push fails; the other passes, and that pass's refusals, carry on.
+    await setSalesforceFaults([{ kind: "status", status: 503, path: COLLECTIONS, times: 1 }]);
+    const first = await deliver(messages);
+    expect(first.explicitRetries.length).toBeGreaterThan(0);
+    expect(first.explicitAcks.length).toBeGreaterThan(0);
+    const done = await env.DB.prepare("SELECT count(*) AS n FROM leads WHERE contact_id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(ids)).first<{ n: number }>();
+    expect(done!.n).toBeGreaterThan(0);
+    expect(done!.n).toBeLessThan(700);
+
+    const retried = first.explicitRetries.map((r) => messages[first.ids.indexOf(r.msgId)]!);
+    const second = await deliver(retried, 2);
+    expect(second.explicitAcks).toHaveLength(retried.length);
+    const rows = await env.DB.prepare("SELECT status, count(*) AS n FROM leads WHERE contact_id IN (SELECT value FROM json_each(?)) GROUP BY status ORDER BY status")
+      .bind(JSON.stringify(ids))
+      .all<{ status: string; n: number }>();
+    expect(rows.results).toEqual([{ status: "handed_off", n: 525 }, { status: "rejected", n: 175 }]);
+    const inSalesforce = new Set((await salesforceLeads()).map((l) => l.HubSpot_Contact_Id__c));
+    expect(ids.filter((id) => inSalesforce.has(id))).toHaveLength(525);
+    // A collection (or two) per pass and round, a token now and then: never a call per lead.
+    expect((await salesforceCounts()).total - before).toBeLessThanOrEqual(10);
   });
 });

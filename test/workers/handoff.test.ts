@@ -5,6 +5,7 @@ import {
   associateCompany,
   createCompany,
   createContact,
+  createContacts,
   createSalesforceLead,
   qualifyingContact,
   rawContact,
@@ -147,10 +148,9 @@ describe("exactly-once effect", () => {
 
   it("writes a full batch (100 contacts, 900 events) to D1 in a handful of queries, far under the 1,000 per invocation", async () => {
     const company = await createCompany({ name: "Bulk Robotics" });
-    const ids = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        createContact(i % 3 ? qualifyingContact(unique()) : qualifyingContact(unique(), { email: `bulk.${unique()}@gmail.com` }), company),
-      ),
+    const ids = await createContacts(
+      Array.from({ length: 100 }, (_, i) => (i % 3 ? qualifyingContact(unique()) : qualifyingContact(unique(), { email: `bulk.${unique()}@gmail.com` }))),
+      company,
     );
     const messages = ids.map((id) => ({
       contactId: id,

@@ -39,6 +39,20 @@ export async function createContact(properties: Record<string, string>, companyI
   return res.id;
 }
 
+/** Up to 100 contacts in one batch call (as HubSpot's batch create), ids in input order. */
+export async function createContacts(inputs: Record<string, string>[], companyId?: string): Promise<string[]> {
+  const associations = companyId
+    ? [{ to: { id: companyId }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 279 }] }]
+    : [];
+  const res = await call<{ results: { id: string; properties: Record<string, string> }[] }>(`${hubspotUrl()}/crm/v3/objects/contacts/batch/create`, {
+    method: "POST",
+    headers: HS_AUTH,
+    body: JSON.stringify({ inputs: inputs.map((properties) => ({ properties, associations })) }),
+  });
+  const byEmail = new Map(res.results.map((r) => [r.properties.email, r.id]));
+  return inputs.map((p) => byEmail.get(p.email)!);
+}
+
 export async function updateContact(id: string, properties: Record<string, string>): Promise<void> {
   await call(`${hubspotUrl()}/crm/v3/objects/contacts/${id}`, { method: "PATCH", headers: HS_AUTH, body: JSON.stringify({ properties }) });
 }

@@ -1,6 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { HubSpotEventSchema, LeadEventsMessageSchema, packEvents, toLeadEventMessage } from "../../shared/contracts/webhook";
 import { createApp } from "../../workers/app";
 import { hmacSha256Base64, sha256Hex } from "../../workers/webhook/signature";
 
@@ -146,9 +147,12 @@ describe("configured signature version and public URL", () => {
 });
 
 describe("what goes on the queue", () => {
-  it("puts one message per contact, holding that contact's events in delivery order", async () => {
-    const sent: unknown[][] = [];
-    const queue = { sendBatch: async (batch: { body: unknown }[]) => void sent.push(batch.map((m) => m.body)), send: async () => {} } as unknown as Queue;
+  it("puts a delivery's contact events on the queue as one message, in delivery order", async () => {
+    const sent: unknown[] = [];
+    const queue = {
+      send: async (body: unknown) => void sent.push(body),
+      sendBatch: async (batch: { body: unknown }[]) => void sent.push(...batch.map((m) => m.body)),
+    } as unknown as Queue;
     const t = Date.now();
     const events = [
       event(50, { objectId: 501, occurredAt: t }),
@@ -167,10 +171,27 @@ describe("what goes on the queue", () => {
     );
     expect(await res.json()).toMatchObject({ accepted: 5, ignored: 1 });
     expect(sent).toHaveLength(1);
-    const messages = sent[0] as { contactId: string; events: { eventId: string; contactId: string }[] }[];
-    expect(messages.map((m) => m.contactId)).toEqual(["501", "502"]);
-    expect(messages[0]!.events.map((e) => e.eventId)).toEqual(["9000050", "9000052", "9000055"]);
-    expect(messages[1]!.events.map((e) => e.eventId)).toEqual(["9000051", "9000054"]);
-    for (const m of messages) for (const e of m.events) expect(e.contactId).toBe(m.contactId);
+    const message = LeadEventsMessageSchema.parse(sent[0]);
+    expect(message.contactId).toBeUndefined();
+    expect(message.events.map((e) => [e.eventId, e.contactId, e.type])).toEqual([
+      ["9000050", "501", "contact.creation"],
+      ["9000051", "502", "contact.creation"],
+      ["9000052", "501", "contact.propertyChange"],
+      ["9000054", "502", "contact.associationChange"],
+      ["9000055", "501", "contact.propertyChange"],
+    ]);
+  });
+
+  it("splits a delivery whose merges list thousands of ids into messages under the queue's 128 KB", () => {
+    const merges = Array.from({ length: 100 }, (_, i) =>
+      toLeadEventMessage(
+        HubSpotEventSchema.parse(event(60 + i, { subscriptionType: "contact.merge", objectId: 700 + i, primaryObjectId: 700 + i, mergedObjectIds: Array.from({ length: 1000 }, (_, j) => 10_000_000 + j) })),
+        Date.now(),
+      )!,
+    );
+    const packed = packEvents(merges);
+    expect(packed.length).toBeGreaterThan(1);
+    for (const m of packed) expect(JSON.stringify(m).length).toBeLessThan(128 * 1024);
+    expect(packed.flatMap((m) => m.events)).toEqual(merges);
   });
 });

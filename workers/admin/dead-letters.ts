@@ -25,7 +25,7 @@ const toView = (row: DeadLetterRow) => {
     attempts: row.attempts,
     receivedAt: iso(row.received_at)!,
     replayedAt: iso(row.replayed_at),
-    contactId: event?.contactId ?? null,
+    contactId: event ? (eventsOf(event)[0]?.contactId ?? null) : null,
     eventType: event ? [...new Set(eventsOf(event).map((e) => e.type))].join(",") : null,
   };
 };

@@ -1,9 +1,10 @@
 import { createClients } from "../../shared/clients";
-import { eventsOf, LeadQueueBodySchema, type LeadEventMessage, type LeadQueueBody } from "../../shared/contracts/webhook";
+import { eventsOf, groupByContact, LeadQueueBodySchema, packEvents, type LeadEventMessage, type LeadQueueBody } from "../../shared/contracts/webhook";
 import { alreadySeen, insertAudits } from "../../shared/db/leads";
 import { loadConfig } from "../../shared/env";
 import type { Logger } from "../../shared/log";
 import { RetryableError } from "../../shared/retryable";
+import { runLimited } from "../../shared/limited";
 import { describeZodError } from "../../shared/zod-error";
 import { coalesceByContact } from "./coalesce";
 import { handOff, type ContactOutcome } from "./handoff";
@@ -19,59 +20,95 @@ export interface DeadLetterBody {
   attempts: number;
 }
 
-/** A delivered message and the events in it not handled yet (all about one contact). */
-type Item = { msg: Message<unknown>; contactId: string; events: LeadEventMessage[] };
+/**
+ * A batch of deliveries can name thousands of contacts. They are judged in even passes of at most
+ * 300 (three HubSpot batch reads of 100, one or two Salesforce collections), four passes at a
+ * time: a 1,000-contact batch is read, pushed and fed back in one round, and each pass's D1
+ * writes are one small transaction.
+ */
+export const CONTACTS_PER_PASS = 300;
+export const PASS_CONCURRENCY = 4;
+
+/** A delivered message and the events in it not handled yet. */
+type Item = { msg: Message<unknown>; events: LeadEventMessage[] };
 
 /** The lead-events consumer: at-least-once in, exactly-once effect out. */
 export async function consumeLeadEvents(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext, log: Logger): Promise<void> {
   const config = loadConfig(env);
   const batchId = crypto.randomUUID().slice(0, 8);
-  const parsedItems: { msg: Message<unknown>; body: LeadQueueBody }[] = [];
+  const parsed: { msg: Message<unknown>; body: LeadQueueBody }[] = [];
   for (const msg of batch.messages) {
-    const parsed = LeadQueueBodySchema.safeParse(msg.body);
-    if (parsed.success) parsedItems.push({ msg, body: parsed.data });
-    else await deadLetter(env, msg, `not a lead event: ${describeZodError(parsed.error, "message")}`);
+    const result = LeadQueueBodySchema.safeParse(msg.body);
+    if (result.success) parsed.push({ msg, body: result.data });
+    else await deadLetter(env, msg, `not a lead event: ${describeZodError(result.error, "message")}`);
   }
 
-  const seen = await alreadySeen(env.DB, parsedItems.flatMap((i) => eventsOf(i.body).map((e) => e.key)));
+  const seen = await alreadySeen(env.DB, parsed.flatMap((i) => eventsOf(i.body).map((e) => e.key)));
   const fresh: Item[] = [];
-  for (const { msg, body } of parsedItems) {
+  for (const { msg, body } of parsed) {
     const events = eventsOf(body).filter((e) => !seen.has(e.key));
-    if (events.length) fresh.push({ msg, contactId: events[0]!.contactId, events });
+    if (events.length) fresh.push({ msg, events });
     else msg.ack();
   }
   if (!fresh.length) return;
 
-  const work = coalesceByContact(fresh.flatMap((i) => i.events));
-  let outcomes: Map<string, ContactOutcome>;
-  try {
-    outcomes = await handOff([...work.values()], { db: env.DB, kv: env.KV, clients: createClients(config, env), config, log: log.child({ batchId }), batchId });
-  } catch (err) {
-    const error = err instanceof RetryableError ? err : new RetryableError(err instanceof Error ? err.message : String(err), "unexpected", 30);
-    log.error("handoff_failed", { batchId, kind: error.kind, error: error.message });
-    outcomes = new Map([...work.keys()].map((id) => [id, { done: false, error }]));
-    await env.DB.batch(insertAudits(env.DB, [...work.keys()].map((id) => ({ contactId: id, step: "error", detail: { kind: error.kind, message: error.message } })), batchId)).catch(() => {});
-  }
+  const work = [...coalesceByContact(fresh.flatMap((i) => i.events)).values()];
+  const outcomes = new Map<string, ContactOutcome>();
+  const deps = { db: env.DB, kv: env.KV, clients: createClients(config, env), config, log: log.child({ batchId }), batchId };
+  const size = Math.ceil(work.length / Math.ceil(work.length / CONTACTS_PER_PASS));
+  const passes = Array.from({ length: Math.ceil(work.length / size) }, (_, i) => work.slice(i * size, (i + 1) * size));
+  await runLimited(
+    passes.map((pass) => async () => {
+      try {
+        for (const [id, outcome] of await handOff(pass, deps)) outcomes.set(id, outcome);
+      } catch (err) {
+        const error = err instanceof RetryableError ? err : new RetryableError(err instanceof Error ? err.message : String(err), "unexpected", 30);
+        log.error("handoff_failed", { batchId, kind: error.kind, error: error.message, contacts: pass.length });
+        for (const w of pass) outcomes.set(w.contactId, { done: false, error });
+        const lines = pass.map((w) => ({ contactId: w.contactId, step: "error", detail: { kind: error.kind, message: error.message } }));
+        await env.DB.batch(insertAudits(env.DB, lines, batchId)).catch(() => {});
+      }
+    }),
+    PASS_CONCURRENCY,
+  );
 
   for (const item of fresh) {
-    const outcome = outcomes.get(item.contactId);
-    if (!outcome || outcome.done) item.msg.ack();
-    else await settleFailure(env, item, outcome.error);
+    const failed = new Map<string, { events: LeadEventMessage[]; error: RetryableError }>();
+    for (const [contactId, events] of groupByContact(item.events)) {
+      const outcome = outcomes.get(contactId);
+      if (outcome && !outcome.done) failed.set(contactId, { events, error: outcome.error });
+    }
+    if (!failed.size) item.msg.ack();
+    else await settleFailure(env, item.msg, failed);
   }
 }
 
-async function settleFailure(env: Env, { msg, contactId, events }: Item, error: RetryableError): Promise<void> {
-  if (HOLD_KINDS.has(error.kind)) {
-    // A fresh message restarts the retry count, so held work is never dropped.
-    await env.LEAD_EVENTS.send({ contactId, events }, { contentType: "json", delaySeconds: error.delaySeconds });
-    msg.ack();
+type Failed = Map<string, { events: LeadEventMessage[]; error: RetryableError }>;
+
+/**
+ * A message whose contacts are not all done: held contacts wait in a fresh message, the rest
+ * retry with backoff (contacts already done are skipped on redelivery: their keys are handled),
+ * and on the last delivery each contact still failing becomes its own dead letter with its reason.
+ */
+async function settleFailure(env: Env, msg: Message<unknown>, failed: Failed): Promise<void> {
+  const held = [...failed.values()].filter((f) => HOLD_KINDS.has(f.error.kind));
+  const failing = [...failed].filter(([, f]) => !HOLD_KINDS.has(f.error.kind));
+  if (failing.length && msg.attempts < MAX_DELIVERIES) {
+    msg.retry({ delaySeconds: backoffSeconds(msg.attempts, Math.max(...failing.map(([, f]) => f.error.delaySeconds))) });
     return;
   }
-  if (msg.attempts >= MAX_DELIVERIES) {
-    await deadLetter(env, msg, `${error.kind}: ${error.message}`);
-    return;
+  // A fresh message restarts the retry count, so held work is never dropped.
+  if (held.length) {
+    const delaySeconds = Math.max(...held.map((f) => f.error.delaySeconds));
+    for (const body of packEvents(held.flatMap((f) => f.events))) await env.LEAD_EVENTS.send(body, { contentType: "json", delaySeconds });
   }
-  msg.retry({ delaySeconds: backoffSeconds(msg.attempts, error.delaySeconds) });
+  const letters = failing.map(([contactId, f]): MessageSendRequest<DeadLetterBody> => ({
+    body: { event: { contactId, events: f.events }, reason: `${f.error.kind}: ${f.error.message}`, attempts: msg.attempts },
+    contentType: "json",
+  }));
+  // sendBatch takes 100 messages and 256 KB; a contact's events are a few KB.
+  for (let i = 0; i < letters.length; i += 25) await env.LEAD_EVENTS_DLQ.sendBatch(letters.slice(i, i + 25));
+  msg.ack();
 }
 
 export function backoffSeconds(attempts: number, floor: number): number {

@@ -1,5 +1,6 @@
 import type { Client } from "@hubspot/api-client";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
+import { runLimited } from "../../shared/limited";
 import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, type Properties } from "./mql";
 
 export const HUBSPOT_BATCH_MAX = 100;
@@ -14,19 +15,22 @@ export interface Enriched {
 const chunks = <T>(items: T[], size: number) =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
-/** Contacts, their company associations and those companies: three batch reads per 100 contacts, two at once. */
+/** Batch reads in flight at once: a 1,000-contact pass reads in a few round trips without bursting HubSpot's limit. */
+export const READ_CONCURRENCY = 6;
+
+/** Contacts, their company associations and those companies: three batch reads per 100 contacts, a few at once. */
 export async function enrichContacts(hubspot: Client, contactIds: string[]): Promise<Enriched> {
   const contacts = new Map<string, Properties>();
   const companyIdOf = new Map<string, string>();
   // Contacts and their associations do not depend on each other: read them side by side.
-  await Promise.all(
+  await runLimited(
     chunks(contactIds, HUBSPOT_BATCH_MAX).flatMap((ids) => [
-      withHubSpotRetry(() =>
+      () => withHubSpotRetry(() =>
         hubspot.crm.contacts.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: [...CONTACT_PROPERTIES], propertiesWithHistory: [] }),
       ).then((page) => {
         for (const r of page.results) if (!r.archived) contacts.set(r.id, r.properties);
       }),
-      withHubSpotRetry(() => hubspot.crm.associations.v4.batchApi.getPage("contacts", "companies", { inputs: ids.map((id) => ({ id })) })).then(
+      () => withHubSpotRetry(() => hubspot.crm.associations.v4.batchApi.getPage("contacts", "companies", { inputs: ids.map((id) => ({ id })) })).then(
         (page) => {
           for (const r of page.results) {
             // typeId 1 marks the primary company; otherwise the first association stands in.
@@ -36,17 +40,21 @@ export async function enrichContacts(hubspot: Client, contactIds: string[]): Pro
         },
       ),
     ]),
+    READ_CONCURRENCY,
   );
   const missing = new Set(contactIds.filter((id) => !contacts.has(id)));
   for (const id of missing) companyIdOf.delete(id);
 
   const companies = new Map<string, Properties>();
-  for (const ids of chunks([...new Set(companyIdOf.values())], HUBSPOT_BATCH_MAX)) {
-    const page = await withHubSpotRetry(() =>
-      hubspot.crm.companies.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: [...COMPANY_PROPERTIES], propertiesWithHistory: [] }),
-    );
-    for (const r of page.results) companies.set(r.id, r.properties);
-  }
+  await runLimited(
+    chunks([...new Set(companyIdOf.values())], HUBSPOT_BATCH_MAX).map((ids) => async () => {
+      const page = await withHubSpotRetry(() =>
+        hubspot.crm.companies.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: [...COMPANY_PROPERTIES], propertiesWithHistory: [] }),
+      );
+      for (const r of page.results) companies.set(r.id, r.properties);
+    }),
+    READ_CONCURRENCY,
+  );
 
   const companyOf = new Map<string, Properties>();
   for (const [contactId, companyId] of companyIdOf) {

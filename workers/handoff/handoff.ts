@@ -45,6 +45,15 @@ interface Verdict {
 export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<Map<string, ContactOutcome>> {
   const { db, clients, config, log } = deps;
   const now = deps.now ?? Date.now;
+  // Milliseconds per phase, for the handoff_done log line.
+  const phases: Record<string, number> = {};
+  let mark = Date.now();
+  const started = mark;
+  const lap = (phase: string) => {
+    const t = Date.now();
+    phases[phase] = (phases[phase] ?? 0) + t - mark;
+    mark = t;
+  };
   const outcomes = new Map<string, ContactOutcome>();
   const writes = new LeadWrites(db, deps.batchId);
   const finish = (work: ContactWork, status: LeadStatus | "purged") => {
@@ -71,7 +80,9 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
   if (toJudge.length) {
     await rekeyMergedLeads(toJudge, deps, writes);
     const rules = await currentRules(db);
+    lap("d1ReadMs");
     const enriched = await enrichContacts(clients.hubspot, toJudge.map((w) => w.contactId));
+    lap("enrichMs");
     const verdicts: Verdict[] = [];
     for (const work of toJudge) {
       const id = work.contactId;
@@ -102,7 +113,9 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
       );
     }
 
+    lap("judgeMs");
     await pushQualified(verdicts.filter((v) => v.lead), deps, outcomes, writes);
+    lap("pushMs");
 
     for (const v of verdicts) {
       if (outcomes.has(v.work.contactId)) continue;
@@ -113,6 +126,7 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
     }
     const withFeedback = verdicts.filter((v) => v.feedback);
     await writeFeedback(clients.hubspot, withFeedback.map((v) => v.feedback!), enriched.contacts);
+    lap("feedbackMs");
 
     for (const v of withFeedback) {
       const id = v.work.contactId;
@@ -133,8 +147,10 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
   }
 
   // One transaction: the batch's states, audit lines and handled keys land together or not at all.
+  lap("judgeMs");
   const queries = await writes.flush();
-  log.info("handoff_done", { contacts: items.length, done: [...outcomes.values()].filter((o) => o.done).length, d1Statements: queries });
+  lap("d1WriteMs");
+  log.info("handoff_done", { contacts: items.length, done: [...outcomes.values()].filter((o) => o.done).length, d1Statements: queries, ms: Date.now() - started, ...phases });
   return outcomes;
 }
 

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { groupByContact, HubSpotDeliverySchema, toLeadEventMessage, type LeadEventMessage } from "../../shared/contracts/webhook";
+import { HubSpotDeliverySchema, packEvents, toLeadEventMessage, type LeadEventMessage } from "../../shared/contracts/webhook";
 import { bumpDailyCounters } from "../../shared/db/counters";
 import { ErrorCode, jsonError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
@@ -47,9 +47,8 @@ export const webhook = new Hono<HonoEnv>().post(
       const message = toLeadEventMessage(event, receivedAt);
       if (message) messages.push(message);
     }
-    // One message per contact: the consumer's batches then hold up to 100 contacts, not 100 events.
-    const grouped = groupByContact(messages);
-    if (grouped.length) await c.env.LEAD_EVENTS.sendBatch(grouped.map((body) => ({ body, contentType: "json" })));
+    // One message for the delivery: a consumer batch then holds up to 100 deliveries, not 100 events.
+    for (const body of packEvents(messages)) await c.env.LEAD_EVENTS.send(body, { contentType: "json" });
 
     const ignored = parsed.data.length - messages.length;
     c.executionCtx.waitUntil(
@@ -57,7 +56,7 @@ export const webhook = new Hono<HonoEnv>().post(
         (err) => log.error("counter_failed", { error: String(err) }),
       ),
     );
-    log.info("webhook_accepted", { events: parsed.data.length, enqueued: messages.length, contacts: grouped.length, ignored });
+    log.info("webhook_accepted", { events: parsed.data.length, enqueued: messages.length, ignored });
     return c.json({ accepted: messages.length, ignored, requestId: c.get("requestId") });
   },
 );
