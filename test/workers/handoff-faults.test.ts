@@ -112,10 +112,12 @@ describe("HubSpot faults", () => {
     const first = await deliver(ids.map((id) => leadEvent(id)));
     expect(first.explicitRetries).toHaveLength(2);
     for (const id of ids) expect(await leadsFor(id)).toHaveLength(1);
-    expect(await auditSteps(ids[0]!)).toContain("error");
+    expect(await auditSteps(ids[0]!)).toContain("feedback_retry");
+    const pushes = (await salesforceCounts()).total;
 
     const second = await deliver(ids.map((id) => leadEvent(id)), 2);
     expect(second.explicitAcks).toHaveLength(2);
+    expect((await salesforceCounts()).total).toBe(pushes); // recorded as pushed: not pushed again
     for (const id of ids) {
       expect(await leadsFor(id)).toHaveLength(1);
       expect((await rawContact(id)).properties.leadbridge_status).toBe("handed_off");
@@ -262,5 +264,21 @@ describe("a delivery's contacts in one message", () => {
     expect(ids.filter((id) => inSalesforce.has(id))).toHaveLength(525);
     // A collection (or two) per pass and round, a token now and then: never a call per lead.
     expect((await salesforceCounts()).total - before).toBeLessThanOrEqual(10);
+  });
+
+  it("a note call that fails retries only its contacts' feedback: no status written twice, no note doubled", async () => {
+    const refused = await Promise.all([0, 1].map(() => createContact(qualifyingContact(unique(), { email: `n.${unique()}@gmail.com` }))));
+    await setHubSpotFaults([{ kind: "status", status: 400, path: "/crm/v3/objects/notes/batch/create", times: 1 }]);
+    const message = delivery(refused);
+    const first = await deliver([message]);
+    expect(first.explicitRetries).toHaveLength(1);
+    for (const id of refused) {
+      expect((await rawContact(id)).properties.leadbridge_status).toBe("rejected");
+      expect((await rawContact(id)).notes).toHaveLength(0);
+      expect(await auditSteps(id)).toContain("feedback_retry");
+    }
+    const second = await deliver([message], 2);
+    expect(second.explicitAcks).toHaveLength(1);
+    for (const id of refused) expect((await rawContact(id)).notes).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import { classify, classifyDeadLetter, type ErrorKind } from "./error-kinds";
 import { progress, type JobRow } from "./job-store";
 import { iso, readQuery } from "./validate";
 
-const FAILURE_STEPS = ["salesforce_refused", "held", "error", "push_retry"];
+const FAILURE_STEPS = ["salesforce_refused", "held", "error", "push_retry", "feedback_retry"];
 const MAX_ROWS = 5000;
 const MAX_CONTACTS_SHOWN = 25;
 
@@ -36,7 +36,7 @@ export const syncHealth = new Hono<HonoEnv>().get("/sync-health", async (c) => {
     // Contacts whose latest step is a hold or a retry: work still owed to them.
     db.prepare(
       `SELECT count(*) AS n FROM (SELECT contact_id, max(id) AS last FROM audit WHERE at >= ? GROUP BY contact_id) t
-       JOIN audit a ON a.id = t.last WHERE a.step IN ('held', 'push_retry', 'error')`,
+       JOIN audit a ON a.id = t.last WHERE a.step IN ('held', 'push_retry', 'feedback_retry', 'error')`,
     ).bind(from),
     db.prepare("SELECT * FROM jobs WHERE state = 'running'"),
   ]);

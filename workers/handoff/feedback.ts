@@ -1,5 +1,6 @@
 import type { Client } from "@hubspot/api-client";
 import { runLimited } from "../../shared/limited";
+import { RetryableError } from "../../shared/retryable";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import { HUBSPOT_BATCH_MAX } from "./enrich";
 import type { Properties } from "./mql";
@@ -47,26 +48,52 @@ export function alreadyShown(current: Properties | undefined, properties: Record
 /** HubSpot batch calls in flight at once: a 1,000-contact batch writes in ~3 round trips, far inside 190 per 10 s. */
 export const FEEDBACK_CONCURRENCY = 4;
 
-/** Batch-updates status properties (100 per call) and posts notes on the contacts' timelines, a few calls at a time. */
-export async function writeFeedback(hubspot: Client, items: Feedback[], current: Map<string, Properties>): Promise<void> {
-  const calls: (() => Promise<unknown>)[] = [];
+/**
+ * Batch-updates status properties (100 per call), then posts notes on the timelines of the
+ * contacts whose status landed, a few calls at a time. Returns the contacts whose feedback did
+ * not land (a failed call fails its chunk only): they retry, and since a note is only written
+ * after its contact's status, a retry never finds half of it.
+ */
+export async function writeFeedback(hubspot: Client, items: Feedback[], current: Map<string, Properties>): Promise<Map<string, RetryableError>> {
+  const failed = new Map<string, RetryableError>();
+  const fail = (chunk: Feedback[], err: unknown) => {
+    const error = asRetryable(err);
+    for (const f of chunk) failed.set(f.contactId, error);
+  };
+
   const updates = items.filter((f) => !alreadyShown(current.get(f.contactId), f.properties));
-  for (let i = 0; i < updates.length; i += HUBSPOT_BATCH_MAX) {
-    const inputs = updates.slice(i, i + HUBSPOT_BATCH_MAX).map((f) => ({ id: f.contactId, properties: f.properties }));
-    calls.push(() => withHubSpotRetry(() => hubspot.crm.contacts.batchApi.update({ inputs })));
-  }
-  const notes = items.filter((f) => f.note);
-  for (let i = 0; i < notes.length; i += HUBSPOT_BATCH_MAX) {
-    const inputs = notes.slice(i, i + HUBSPOT_BATCH_MAX).map((f) => ({
-      properties: { hs_timestamp: new Date().toISOString(), hs_note_body: f.note! },
-      associations: [
-        { to: { id: f.contactId }, types: [{ associationCategory: "HUBSPOT_DEFINED" as const, associationTypeId: NOTE_TO_CONTACT_TYPE_ID }] },
-      ],
-    }));
-    calls.push(() => withHubSpotRetry(() => hubspot.crm.objects.notes.batchApi.create({ inputs: inputs as any })));
-  }
-  await runLimited(calls, FEEDBACK_CONCURRENCY);
+  await runLimited(
+    chunks(updates, HUBSPOT_BATCH_MAX).map((chunk) => () =>
+      withHubSpotRetry(() => hubspot.crm.contacts.batchApi.update({ inputs: chunk.map((f) => ({ id: f.contactId, properties: f.properties })) })).catch((err) =>
+        fail(chunk, err),
+      ),
+    ),
+    FEEDBACK_CONCURRENCY,
+  );
+
+  const notes = items.filter((f) => f.note && !failed.has(f.contactId));
+  await runLimited(
+    chunks(notes, HUBSPOT_BATCH_MAX).map((chunk) => () => {
+      const inputs = chunk.map((f) => ({
+        properties: { hs_timestamp: new Date().toISOString(), hs_note_body: f.note! },
+        associations: [
+          { to: { id: f.contactId }, types: [{ associationCategory: "HUBSPOT_DEFINED" as const, associationTypeId: NOTE_TO_CONTACT_TYPE_ID }] },
+        ],
+      }));
+      return withHubSpotRetry(() => hubspot.crm.objects.notes.batchApi.create({ inputs: inputs as any })).catch((err) => fail(chunk, err));
+    }),
+    FEEDBACK_CONCURRENCY,
+  );
+  return failed;
 }
+
+function asRetryable(err: unknown): RetryableError {
+  if (err instanceof RetryableError) return err;
+  const e = err as { code?: number; message?: string };
+  return new RetryableError(`HubSpot refused the feedback write (${e.code ?? "error"}): ${(e.message ?? String(err)).slice(0, 300)}`, "hubspot_error", 30);
+}
+
+const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);

@@ -125,22 +125,30 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
           : toFeedback(v.work.contactId, v.reasons, rules.version, v.row.feedback_key);
     }
     const withFeedback = verdicts.filter((v) => v.feedback);
-    await writeFeedback(clients.hubspot, withFeedback.map((v) => v.feedback!), enriched.contacts);
+    const feedbackFailed = await writeFeedback(clients.hubspot, withFeedback.map((v) => v.feedback!), enriched.contacts);
     lap("feedbackMs");
 
     for (const v of withFeedback) {
       const id = v.work.contactId;
       const codes = v.reasons.map((r) => r.code);
+      const error = feedbackFailed.get(id);
+      // The verdict and any Salesforce push are recorded either way (a retry does not push again);
+      // the feedback key only once the feedback landed, so a retry writes the note it still owes.
       writes.lead({
         ...v.row,
         status: v.status,
         reasons: JSON.stringify(codes),
         salesforce_lead_id: v.salesforceId ?? v.row.salesforce_lead_id,
         handed_off_at: v.status === "handed_off" ? now() : null,
-        feedback_key: v.feedback!.feedbackKey,
+        feedback_key: error ? v.row.feedback_key : v.feedback!.feedbackKey,
         push_key: v.pushKey ?? v.row.push_key,
       });
       writes.audit({ contactId: id, step: v.status === "handed_off" ? "qualified" : "refused", detail: { rulesVersion: rules.version, reasons: codes } });
+      if (error) {
+        writes.audit({ contactId: id, step: "feedback_retry", detail: { kind: error.kind, message: error.message } });
+        outcomes.set(id, { done: false, error });
+        continue;
+      }
       writes.audit({ contactId: id, step: "feedback_written", detail: { status: v.feedback!.properties.leadbridge_status, note: Boolean(v.feedback!.note) } });
       finish(v.work, v.status);
     }
