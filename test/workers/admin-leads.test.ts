@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { judgeAgain, sendJudgeAgain } from "../../workers/admin/enqueue";
 import { admin, eventually } from "./admin-client";
 import { auditSteps, deliver, leadEvent } from "./queue-harness";
 import { createCompany, createContact, qualifyingContact, salesforceLeads, setHubSpotFaults, setSalesforceFaults, updateContact } from "./sandboxes";
@@ -107,5 +108,17 @@ describe("POST /admin/resync", () => {
       expect(res.body.error.message).toContain(field);
     }
     expect((await admin("POST", "/admin/resync", "{not json")).status).toBe(400);
+  });
+});
+
+describe("judge-again messages", () => {
+  it("packs resync and backfill events 100 to a queue message", async () => {
+    const batches: { body: unknown }[][] = [];
+    const queue = { sendBatch: async (batch: { body: unknown }[]) => void batches.push([...batch]) } as unknown as Queue;
+    const events = Array.from({ length: 250 }, (_, i) => judgeAgain("62515", String(5000 + i), `resync:${5000 + i}:t`));
+    await sendJudgeAgain(queue, events);
+    const bodies = batches.flat().map((m) => m.body as { events: { contactId: string }[] });
+    expect(bodies.map((b) => b.events.length)).toEqual([100, 100, 50]);
+    expect(bodies.flatMap((b) => b.events.map((e) => e.contactId))).toEqual(events.map((e) => e.contactId));
   });
 });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { recordHeadroom } from "../../shared/hubspot/headroom";
 import type { Logger } from "../../shared/log";
 import { searchContacts, type SearchPage } from "./contact-search";
-import { judgeAgain, sendLeadEvents } from "./enqueue";
+import { judgeAgain, sendJudgeAgain } from "./enqueue";
 import { advance, foundContacts, getJob, isCurrent, markEnqueued, setExpected, type JobCursor, type JobParams } from "./job-store";
 
 /** HubSpot allows 4–5 searches a second: 4 pages 250 ms apart, then the next step a second later. */
@@ -49,7 +49,7 @@ export async function runBackfillStep(deps: StepDeps, message: JobStepMessage): 
     if (!job.cursor && page === 0) await setExpected(env.DB, job.id, last.total);
     const waiting = await foundContacts(env.DB, job.id, last.contacts.map((c) => c.id));
     if (!params.dryRun && waiting.length) {
-      await sendLeadEvents(env.LEAD_EVENTS, waiting.map((id) => judgeAgain(portalId, id, `backfill:${job.id}:${id}`)));
+      await sendJudgeAgain(env.LEAD_EVENTS, waiting.map((id) => judgeAgain(portalId, id, `backfill:${job.id}:${id}`)));
       await markEnqueued(env.DB, job.id, waiting);
     }
     const next = nextCursor(cursor, last);

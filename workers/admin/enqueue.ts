@@ -1,4 +1,4 @@
-import type { LeadEventMessage, LeadQueueBody } from "../../shared/contracts/webhook";
+import { MAX_EVENTS_PER_DELIVERY, packEvents, type LeadEventMessage, type LeadQueueBody } from "../../shared/contracts/webhook";
 
 /** sendBatch takes at most 100 messages. */
 const SEND_BATCH_MAX = 100;
@@ -16,4 +16,11 @@ export async function sendLeadEvents(queue: Queue, messages: LeadQueueBody[]): P
   for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
     await queue.sendBatch(messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body, contentType: "json" as const })));
   }
+}
+
+/** Judge-again events packed 100 to a message, as a webhook delivery would be: a 500-contact resync is 5 messages. */
+export async function sendJudgeAgain(queue: Queue, events: LeadEventMessage[]): Promise<void> {
+  const bodies: LeadQueueBody[] = [];
+  for (let i = 0; i < events.length; i += MAX_EVENTS_PER_DELIVERY) bodies.push(...packEvents(events.slice(i, i + MAX_EVENTS_PER_DELIVERY)));
+  await sendLeadEvents(queue, bodies);
 }

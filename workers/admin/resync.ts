@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { ResyncRequestSchema } from "../../shared/contracts/admin";
 import type { HonoEnv } from "../../shared/hono-env";
-import { judgeAgain, sendLeadEvents } from "./enqueue";
+import { judgeAgain, sendJudgeAgain } from "./enqueue";
 import { readJson } from "./validate";
 
 /**
@@ -13,7 +13,7 @@ export const resync = new Hono<HonoEnv>().post("/resync", async (c) => {
   const unique = [...new Set(contactIds)];
   const request = crypto.randomUUID();
   const portalId = c.get("config").HUBSPOT_PORTAL_ID;
-  await sendLeadEvents(c.env.LEAD_EVENTS, unique.map((id) => judgeAgain(portalId, id, `resync:${id}:${request}`)));
+  await sendJudgeAgain(c.env.LEAD_EVENTS, unique.map((id) => judgeAgain(portalId, id, `resync:${id}:${request}`)));
   c.get("log").info("resync_enqueued", { contacts: unique.length, actor: c.get("adminActor") === "admin-token" ? "token" : "access" });
   return c.json({ accepted: unique.length, contactIds: unique }, 202);
 });
