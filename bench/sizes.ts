@@ -5,6 +5,22 @@ export interface BenchSizes {
   bursts: [small: number, large: number];
   naiveLeads: number;
   chaosLeads: number;
+  telemetry: TelemetrySizes;
+}
+
+/**
+ * The telemetry growth step: base history of `days` days at `contactsPerDay` and the report
+ * day's changes on top of it. 10× history is ten times the contacts a day over the same days
+ * (`denser`, the default) or the same contacts a day over ten times the days (`longer`).
+ */
+export interface TelemetrySizes {
+  tenfold: "denser" | "longer";
+  days: number;
+  contactsPerDay: number;
+  deltaContacts: number;
+  deltaConversions: number;
+  deltaStageMoves: number;
+  repeats: number;
 }
 
 /**
@@ -13,8 +29,20 @@ export interface BenchSizes {
  */
 // 90 batches: miniflare's local queue holds at most 10,000 pending messages (one timer each);
 // past that the Worker's sendBatch fails and the webhook answers 500 (HubSpot would retry).
-export const FULL: BenchSizes = { ackBatches: 90, bursts: [1_000, 10_000], naiveLeads: 100, chaosLeads: 2_000 };
-export const QUICK: BenchSizes = { ackBatches: 50, bursts: [200, 1_000], naiveLeads: 40, chaosLeads: 300 };
+export const FULL: BenchSizes = {
+  ackBatches: 90,
+  bursts: [1_000, 10_000],
+  naiveLeads: 100,
+  chaosLeads: 2_000,
+  telemetry: { tenfold: "denser", days: 60, contactsPerDay: 50, deltaContacts: 300, deltaConversions: 15, deltaStageMoves: 20, repeats: 7 },
+};
+export const QUICK: BenchSizes = {
+  ackBatches: 50,
+  bursts: [200, 1_000],
+  naiveLeads: 40,
+  chaosLeads: 300,
+  telemetry: { tenfold: "denser", days: 30, contactsPerDay: 20, deltaContacts: 100, deltaConversions: 6, deltaStageMoves: 8, repeats: 3 },
+};
 
 export function sizesFromArgs(argv = process.argv.slice(2)): BenchSizes & { quick: boolean } {
   const { values } = parseArgs({
@@ -23,9 +51,12 @@ export function sizesFromArgs(argv = process.argv.slice(2)): BenchSizes & { quic
       quick: { type: "boolean", default: false },
       "chaos-leads": { type: "string" },
       "skip-chaos": { type: "boolean", default: false },
+      "telemetry-tenfold": { type: "string", default: "denser" },
     },
   });
+  const tenfold = values["telemetry-tenfold"];
+  if (tenfold !== "denser" && tenfold !== "longer") throw new Error(`--telemetry-tenfold is denser or longer, not ${tenfold}`);
   const base = values.quick ? QUICK : FULL;
   const chaosLeads = values["skip-chaos"] ? 0 : Number(values["chaos-leads"] ?? base.chaosLeads);
-  return { ...base, chaosLeads, quick: Boolean(values.quick) };
+  return { ...base, chaosLeads, telemetry: { ...base.telemetry, tenfold }, quick: Boolean(values.quick) };
 }

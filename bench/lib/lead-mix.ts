@@ -96,7 +96,7 @@ function build(kind: LeadKind, n: string, company: number, random: () => number)
   return { properties, ...(withCompany ? { company } : {}), kind, expected };
 }
 
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -4,6 +4,7 @@ import { FaultRule } from "../common/faults";
 import { DEFAULT_SESSION_SECONDS } from "./auth";
 import { convertLead } from "./convert";
 import { SalesforceError } from "./errors";
+import { HistoryBody, HistoryError, applyHistory } from "./history";
 import { findObject } from "./schema";
 import { seedDemoData } from "./seed";
 import { DEFAULT_BATCH_SIZE, type SandboxState } from "./state";
@@ -65,6 +66,7 @@ function limits(state: SandboxState) {
 function resetAll(state: SandboxState): void {
   state.store.reset();
   state.cursors.clear();
+  state.names.clear();
   state.faults.clear();
   state.counter.reset();
   state.usage.used = 0;
@@ -87,6 +89,7 @@ export function controlRoutes(app: Hono<any>, state: SandboxState): void {
   app.post(`${base}/seed`, (c) => {
     state.store.reset();
     state.cursors.clear();
+    state.names.clear();
     return c.json({ ok: true, seeded: seedDemoData(state.store) });
   });
 
@@ -131,6 +134,17 @@ export function controlRoutes(app: Hono<any>, state: SandboxState): void {
     if (!def) return c.json({ error: `unknown sObject ${c.req.param("type")}` }, 404);
     const records = state.store.list(def.name, c.req.query("includeDeleted") === "true");
     return c.json({ type: def.name, totalSize: records.length, records });
+  });
+
+  // Dated history: writes as if made at past times (see history.ts).
+  app.post(`${base}/history`, async (c) => {
+    const { ops } = await body(c, HistoryBody);
+    try {
+      return c.json({ ok: true, ...applyHistory(state.store, state.names, ops) });
+    } catch (err) {
+      if (err instanceof HistoryError) throw new ControlError(err.message);
+      throw err;
+    }
   });
 
   app.post(`${base}/leads/:id/convert`, async (c) => {

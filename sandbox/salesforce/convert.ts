@@ -12,6 +12,8 @@ export interface ConvertOptions {
   ownerId?: string;
   opportunityName?: string;
   doNotCreateOpportunity?: boolean;
+  /** When the conversion happened (dated history); now by default. */
+  at?: number;
 }
 
 export interface LeadConvertResult {
@@ -35,6 +37,8 @@ export function convertLead(store: Store, rawId: string, opts: ConvertOptions = 
     throw new SalesforceError(400, "CONVERTED_LEAD", "This lead was already converted", []);
   }
   const field = (name: string): SfValue => lead[name] ?? null;
+  const at = opts.at ?? Date.now();
+  const meta = { at };
   const ownerId = opts.ownerId ?? (lead.OwnerId as string | null) ?? store.integrationUserId;
   const accountId =
     opts.accountId ??
@@ -43,7 +47,7 @@ export function convertLead(store: Store, rawId: string, opts: ConvertOptions = 
       Industry: field("Industry"),
       NumberOfEmployees: field("NumberOfEmployees"),
       OwnerId: ownerId,
-    }).Id as string);
+    }, meta).Id as string);
   const contactId =
     opts.contactId ??
     (store.insert("Contact", {
@@ -55,7 +59,7 @@ export function convertLead(store: Store, rawId: string, opts: ConvertOptions = 
       AccountId: accountId,
       LeadSource: field("LeadSource"),
       OwnerId: ownerId,
-    }).Id as string);
+    }, meta).Id as string);
   const opportunityId = opts.doNotCreateOpportunity
     ? null
     : (store.insert("Opportunity", {
@@ -63,16 +67,16 @@ export function convertLead(store: Store, rawId: string, opts: ConvertOptions = 
         AccountId: accountId,
         OwnerId: ownerId,
         StageName: "Prospecting",
-        CloseDate: sfDate(Date.now() + 30 * DAY),
+        CloseDate: sfDate(at + 30 * DAY),
         LeadSource: field("LeadSource"),
-      }).Id as string);
+      }, meta).Id as string);
   store.patch("Lead", id, {
     IsConverted: true,
     Status: opts.convertedStatus ?? "Closed - Converted",
-    ConvertedDate: sfDate(Date.now()),
+    ConvertedDate: sfDate(at),
     ConvertedAccountId: accountId,
     ConvertedContactId: contactId,
     ConvertedOpportunityId: opportunityId,
-  });
+  }, meta);
   return { leadId: id, accountId, contactId, opportunityId, success: true, errors: [] };
 }

@@ -128,7 +128,7 @@ export function deleteRecord(ctx: DmlContext, def: ObjectDef, rawId: string): st
 }
 
 /** Lookups must hold well-formed ids of the right object that exist in the org. */
-function checkReferences(store: Store, def: ObjectDef, values: SfRecord): void {
+export function checkReferences(store: Store, def: ObjectDef, values: SfRecord): void {
   for (const [name, value] of Object.entries(values)) {
     const field = findField(def, name);
     if (field?.type !== "reference" || typeof value !== "string") continue;

@@ -17,6 +17,8 @@ export class SandboxState {
   readonly faults = new FaultBoard();
   readonly counter = new RequestCounter();
   readonly cursors = new QueryCursors(this.store.ids);
+  /** Record names given by dated-history writes (`as`), kept until reset. */
+  readonly names = new Map<string, string>();
   batchSize = DEFAULT_BATCH_SIZE;
   /** Chaos: every Nth API call finds all sessions expired. */
   expireEvery: number | null = null;

@@ -10,6 +10,7 @@ export type SfRecord = Record<string, SfValue>;
 // Salesforce keeps datetimes to the second, so the milliseconds always print as .000.
 export const sfDateTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace("Z", "+0000");
 export const sfDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const sfTimeMs = (value: SfValue | undefined) => (typeof value === "string" ? Date.parse(value.replace(/\+0000$/, "Z")) : NaN);
 
 const HISTORY_TRACKED = ["StageName", "Amount", "CloseDate", "Probability"] as const;
 
@@ -33,6 +34,8 @@ export class Store {
   /** "Type.Field" → lower-cased value → ids of live records holding it. */
   private indexes = new Map<string, Map<string, Set<string>>>();
   private journal: Map<string, { type: string; id: string; before: SfRecord | null }> | null = null;
+  /** type → datetime field → rows sorted by it (with their place in the table); dropped on any write to the type. */
+  private sortedViews = new Map<string, Map<string, { at: number; pos: number; record: SfRecord }[]>>();
 
   constructor() {
     this.orgId = this.ids.make("00D");
@@ -43,6 +46,7 @@ export class Store {
   reset(): void {
     this.tables = new Map(OBJECTS.map((o) => [o.name, new Map()]));
     this.indexes.clear();
+    this.sortedViews.clear();
     this.journal = null;
     this.integrationUserId = "";
     const now = Date.now();
@@ -91,6 +95,37 @@ export class Store {
     return includeDeleted ? rows : rows.filter((r) => r.IsDeleted !== true);
   }
 
+  /**
+   * Records whose datetime `field` is at or after `from` (ms), in table order like `list`.
+   * Salesforce answers SystemModstamp and CreatedDate ranges from indexes; so does this, from a
+   * sorted view built on first use after a write, so a nightly "what changed since" query
+   * costs what changed, not the whole table.
+   */
+  listSince(type: string, field: string, from: number, includeDeleted = false): SfRecord[] {
+    let views = this.sortedViews.get(type);
+    if (!views) this.sortedViews.set(type, (views = new Map()));
+    let view = views.get(field);
+    if (!view) {
+      view = [...this.table(type).values()]
+        .map((record, pos) => ({ at: sfTimeMs(record[field]), pos, record }))
+        .filter((e) => !Number.isNaN(e.at))
+        .sort((a, b) => a.at - b.at);
+      views.set(field, view);
+    }
+    let lo = 0;
+    let hi = view.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (view[mid]!.at < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return view
+      .slice(lo)
+      .filter((e) => includeDeleted || e.record.IsDeleted !== true)
+      .sort((a, b) => a.pos - b.pos)
+      .map((e) => e.record);
+  }
+
   /** Live records whose indexed field equals `value`, case-insensitively. */
   findBy(type: string, field: string, value: string): SfRecord[] {
     const ids = this.indexes.get(`${type}.${field}`)?.get(value.toLowerCase()) ?? new Set<string>();
@@ -132,6 +167,7 @@ export class Store {
     this.derive(type, record, fields);
     this.remember(type, record.Id as string);
     this.table(type).set(record.Id as string, record);
+    this.sortedViews.delete(type);
     this.index(type, record, true);
     if (type === "Opportunity") this.writeHistory(record, at, by);
     return record;
@@ -143,6 +179,7 @@ export class Store {
     const at = meta.at ?? Date.now();
     this.remember(type, id);
     const before = { ...record };
+    this.sortedViews.delete(type);
     this.index(type, record, false);
     Object.assign(record, fields);
     this.index(type, record, true);
@@ -158,6 +195,8 @@ export class Store {
     const record = this.table(type).get(id);
     if (!record) return;
     this.remember(type, id);
+    this.sortedViews.delete(type);
+    this.sortedViews.delete("OpportunityHistory");
     this.index(type, record, false);
     record.IsDeleted = true;
     record.SystemModstamp = sfDateTime(Date.now());
@@ -180,6 +219,7 @@ export class Store {
   }
 
   rollback(): void {
+    this.sortedViews.clear();
     for (const { type, id, before } of [...(this.journal?.values() ?? [])].reverse()) {
       const table = this.table(type);
       const current = table.get(id);
@@ -234,6 +274,7 @@ export class Store {
     delete row.LastModifiedById;
     this.remember("OpportunityHistory", row.Id as string);
     this.table("OpportunityHistory").set(row.Id as string, row);
+    this.sortedViews.delete("OpportunityHistory");
   }
 }
 

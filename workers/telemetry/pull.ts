@@ -2,18 +2,21 @@ import type { Connection } from "jsforce";
 import type { z } from "zod";
 import type { Logger } from "../../shared/log";
 import { utcDay } from "./facts";
+import { pageChanges } from "./mirror-changes";
 import {
   ConvertedLeadSchema,
   HistorySchema,
   OpportunitySchema,
   StageSchema,
   UserSchema,
+  convertedDay,
   sfTime,
   upsertConversion,
   upsertHistory,
   upsertOpportunity,
   upsertStage,
   upsertUser,
+  type SfConvertedLead,
 } from "./sf-records";
 
 // The incremental Salesforce pull: per object, rows changed since its cursor, page by page,
@@ -78,8 +81,9 @@ export async function pullSalesforce(conn: Connection, db: D1Database, log: Logg
     for (;;) {
       pages++;
       const rows = page.records.map((r) => spec.schema.parse(r) as Record<string, unknown>);
+      const changes = await pageChanges(db, spec.object, rows);
+      for (const row of changes.changed) noteChange(spec.object, row, result, changes.recounted);
       for (const row of rows) {
-        noteChange(spec.object, row, result);
         const stamp = String(row[spec.cursorField]);
         if (sfTime(stamp) > Date.parse(cursor)) cursor = soqlDateTime(sfTime(stamp));
       }
@@ -109,14 +113,15 @@ function soqlDateTime(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-function noteChange(object: string, row: Record<string, unknown>, result: PullResult): void {
+/** A changed row's deal needs its closing worked out again; the days whose counts it moves are rebuilt. */
+function noteChange(object: string, row: Record<string, unknown>, result: PullResult, recounted: Set<string>): void {
   if (object === "Opportunity") {
     result.touchedOpportunities.add(String(row.Id));
-    result.dirtyDays.add(utcDay(sfTime(String(row.CreatedDate))));
+    if (recounted.has(String(row.Id))) result.dirtyDays.add(utcDay(sfTime(String(row.CreatedDate))));
   } else if (object === "OpportunityHistory") {
     result.touchedOpportunities.add(String(row.OpportunityId));
     result.dirtyDays.add(utcDay(sfTime(String(row.CreatedDate))));
   } else if (object === "Lead") {
-    result.dirtyDays.add(typeof row.ConvertedDate === "string" ? row.ConvertedDate : utcDay(sfTime(String(row.SystemModstamp))));
+    result.dirtyDays.add(convertedDay(row as SfConvertedLead));
   }
 }

@@ -10,6 +10,7 @@ import { pullSalesforce } from "./pull";
 import type { QuotaRow, Rep } from "./quota";
 import { closedStageTest, type JumpFinding } from "./sales-facts";
 import { leadDaysDone, readLeadDay, readSettings, readStages, recomputeSalesDays, refreshClosedDays, replaceLeadDay } from "./store";
+import { readCumulative } from "./totals";
 
 export interface TelemetryDeps {
   db: D1Database;
@@ -26,7 +27,6 @@ export interface TelemetryRun {
 }
 
 const TRAILING_DAYS = 7;
-const CUMULATIVE = ["sf.stage_reached", "sf.stage_closed", "sf.stage_won", "sf.lost_at", "sf.opps_created", "sf.opps_closed", "sf.opps_won", "lead.new_by_source"];
 
 /**
  * The nightly job for one UTC day: pull what changed in Salesforce, rebuild the aggregates of
@@ -85,17 +85,13 @@ async function pullWithinBudget(deps: TelemetryDeps) {
 }
 
 async function readReportInputs(db: D1Database, date: string, trailingDays: string[]) {
-  const metricList = CUMULATIVE.map(() => "?").join(",");
   const [today, trailing, cumulative, won, reps, quotas, assets, stages, findings] = await Promise.all([
     db.prepare("SELECT day, metric, dim, value FROM telemetry_daily WHERE day = ?").bind(date).all<MetricRow>(),
     db
       .prepare("SELECT day, metric, dim, value FROM telemetry_daily WHERE day >= ? AND day <= ? AND metric IN ('lead.judged_by_source', 'lead.rejected_by_source')")
       .bind(trailingDays[trailingDays.length - 1], trailingDays[0])
       .all<MetricRow>(),
-    db
-      .prepare(`SELECT '' AS day, metric, dim, SUM(value) AS value FROM telemetry_daily WHERE day <= ? AND metric IN (${metricList}) GROUP BY metric, dim`)
-      .bind(date, ...CUMULATIVE)
-      .all<MetricRow>(),
+    readCumulative(db, date),
     db.prepare("SELECT day, dim AS owner, value AS amount FROM telemetry_daily WHERE metric = 'sf.won_amount' AND day <= ?").bind(date).all<{ day: string; owner: string; amount: number }>(),
     db.prepare("SELECT id, username, name, start_date FROM sf_users WHERE is_active = 1").all<Rep>(),
     db.prepare("SELECT owner, month, amount FROM quotas").all<QuotaRow>(),
@@ -106,7 +102,7 @@ async function readReportInputs(db: D1Database, date: string, trailingDays: stri
   return {
     today: today.results,
     trailing: trailing.results,
-    cumulative: cumulative.results,
+    cumulative,
     won: won.results,
     reps: reps.results,
     quotas: quotas.results,

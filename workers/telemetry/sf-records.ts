@@ -106,8 +106,13 @@ export function upsertUser(db: D1Database, u: SfUser): D1PreparedStatement {
     .bind(u.Id, u.Username, u.Name, u.Start_Date__c ?? null, u.IsActive ? 1 : 0);
 }
 
+/** The day a conversion counts on: its ConvertedDate, else the day it was last stamped. */
+export function convertedDay(l: Pick<SfConvertedLead, "ConvertedDate" | "SystemModstamp">): string {
+  return l.ConvertedDate ?? utcDay(sfTime(l.SystemModstamp));
+}
+
 export function upsertConversion(db: D1Database, l: SfConvertedLead): D1PreparedStatement {
-  const day = l.ConvertedDate ?? utcDay(sfTime(l.SystemModstamp));
+  const day = convertedDay(l);
   return db
     .prepare(
       `INSERT INTO sf_lead_conversions (lead_id, hubspot_contact_id, opportunity_id, lead_source, converted_day) VALUES (?, ?, ?, ?, ?)

@@ -116,13 +116,17 @@ function jumpCounts(findings: JumpFinding[]): MetricRow[] {
   return [...perDay].map(([day, value]) => ({ day, metric: "sf.illegal_jumps", dim: "", value }));
 }
 
+/** Upserts rather than INSERT OR REPLACE: a replace deletes without firing the running totals' trigger. */
 export function insertMetrics(db: D1Database, rows: MetricRow[]): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
   for (let i = 0; i < rows.length; i += 24) {
     const chunk = rows.slice(i, i + 24);
     out.push(
       db
-        .prepare(`INSERT OR REPLACE INTO telemetry_daily (day, metric, dim, value) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}`)
+        .prepare(
+          `INSERT INTO telemetry_daily (day, metric, dim, value) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}
+           ON CONFLICT (day, metric, dim) DO UPDATE SET value = excluded.value`,
+        )
         .bind(...chunk.flatMap((r) => [r.day, r.metric, r.dim, r.value])),
     );
   }

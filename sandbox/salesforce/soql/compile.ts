@@ -4,7 +4,7 @@ import { SalesforceError } from "../errors";
 import { CHILD_RELATIONSHIPS, findObject, type ObjectDef } from "../schema";
 import type { Store } from "../store";
 import { queryError, resolvePath, type FieldPath } from "./paths";
-import { compileWhere, type Predicate } from "./where";
+import { compileWhere, lowerBound, type Predicate } from "./where";
 
 // SOQL text → a checked plan: the object, selected paths, filter, order and window.
 
@@ -33,6 +33,8 @@ export interface Plan {
   aggregates: Aggregate[];
   groupBy: FieldPath[];
   where?: Predicate;
+  /** A bound every matching row meets on one datetime field: rows come from the store's sorted view. */
+  since?: { field: string; from: number };
   orderBy: { path: FieldPath; desc: boolean; nullsFirst: boolean }[];
   limit?: number;
   offset: number;
@@ -87,7 +89,10 @@ export function compile(query: Query, soql: string, store: Store, subquery: (q: 
       throw queryError("MALFORMED_QUERY", soql, loose.field.name, `Field must be grouped or aggregated: ${loose.field.name}`);
     }
   }
-  if (query.where) plan.where = compileWhere(query.where, { def, soql, alias, store, subquery });
+  if (query.where) {
+    plan.where = compileWhere(query.where, { def, soql, alias, store, subquery });
+    plan.since = lowerBound(query.where, { def, soql, alias, store, subquery });
+  }
   for (const o of query.orderBy ? [query.orderBy].flat() : []) plan.orderBy.push(orderItem(o, resolve));
   plan.limit = query.limit;
   plan.offset = query.offset ?? 0;

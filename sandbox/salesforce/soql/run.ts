@@ -25,7 +25,7 @@ export function runSoql(soql: string, store: Store, opts: RunOptions): SoqlResul
 function execute(query: Query, soql: string, store: Store, opts: RunOptions): SoqlResult {
   const plan = compile(query, soql, store, (inner) => semiJoin(inner, soql, store, opts));
   if (plan.aggregates.length > 0 || plan.groupBy.length > 0) {
-    const all = store.list(plan.def.name, opts.includeDeleted);
+    const all = candidates(plan, store, opts);
     const out = window(aggregate(sortRows(plan.where ? all.filter(plan.where) : all, plan, store), plan, store), plan);
     return { totalSize: out.length, records: out };
   }
@@ -35,8 +35,14 @@ function execute(query: Query, soql: string, store: Store, opts: RunOptions): So
 }
 
 /** Rows of the filtered, sorted and windowed plan. */
-function select(plan: Plan, store: Store, opts: RunOptions, rows = store.list(plan.def.name, opts.includeDeleted)): SfRecord[] {
+function select(plan: Plan, store: Store, opts: RunOptions, rows = candidates(plan, store, opts)): SfRecord[] {
   return window(sortRows(plan.where ? rows.filter(plan.where) : rows, plan, store), plan);
+}
+
+/** Every row of the object, or only those at or after the plan's datetime bound (the filter still runs on them). */
+function candidates(plan: Plan, store: Store, opts: RunOptions): SfRecord[] {
+  if (!plan.since) return store.list(plan.def.name, opts.includeDeleted);
+  return store.listSince(plan.def.name, plan.since.field, plan.since.from, opts.includeDeleted);
 }
 
 /** `Id IN (SELECT OpportunityId FROM ...)`: the inner query's one field, as a set. */

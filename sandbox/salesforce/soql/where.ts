@@ -76,6 +76,27 @@ export function compileWhere(where: WhereClause, ctx: WhereContext): Predicate {
   return predicate;
 }
 
+/**
+ * `Field >= datetime` (or `>`) on the queried object's own datetime field, in a WHERE that only
+ * ANDs its conditions: every matching row has that field at or after the bound, so rows can be
+ * looked up from the store's sorted view (as Salesforce answers SystemModstamp and CreatedDate
+ * ranges from its indexes) before the full filter runs.
+ */
+export function lowerBound(where: WhereClause, ctx: WhereContext): { field: string; from: number } | undefined {
+  const tokens: Token[] = [];
+  flatten(where, tokens);
+  if (tokens.some((t) => t === "OR" || t === "NOT")) return undefined;
+  let bound: { field: string; from: number } | undefined;
+  for (const t of tokens) {
+    if (typeof t === "string" || !t.field || t.valueQuery || Array.isArray(t.value) || (t.operator !== ">=" && t.operator !== ">")) continue;
+    const path = resolvePath(ctx.def, t.field, ctx.soql, ctx.alias);
+    if (path.rels.length > 0 || path.field.type !== "datetime") continue;
+    const lit = parseLiteral(t.value ?? "", t.literalType as string, t.dateLiteralVariable as number);
+    if (lit.kind === "datetime" && Number.isFinite(lit.value) && (!bound || lit.value > bound.from)) bound = { field: path.field.name, from: lit.value };
+  }
+  return bound;
+}
+
 function flatten(where: WhereClause | undefined, out: Token[]): void {
   if (!where) return;
   const left = where.left as RawCondition | { openParen?: number; closeParen?: number } | null;
