@@ -11,6 +11,8 @@ export interface LoadPlan {
   concurrency: number;
   /** First contact id; ids that do not exist in HubSpot keep the handoff's work small. */
   firstContactId: number;
+  /** First event id, so two runs against one Worker never share an event. */
+  firstEventId?: number;
   /** Also time GET /health the same way: the baseline for an answer with no work behind it. */
   baselineUrl?: string;
 }
@@ -31,7 +33,7 @@ function batchBody(plan: LoadPlan, batch: number): string {
   const events = Array.from({ length: EVENTS_PER_BATCH }, (_, i) => {
     const n = batch * EVENTS_PER_BATCH + i;
     return {
-      eventId: 500_000_000 + n, subscriptionId: 1, portalId: 62515, appId: 54321, occurredAt,
+      eventId: (plan.firstEventId ?? 500_000_000) + n, subscriptionId: 1, portalId: 62515, appId: 54321, occurredAt,
       subscriptionType: i % 2 ? "contact.propertyChange" : "contact.creation", attemptNumber: 0,
       objectId: plan.firstContactId + n, changeSource: "CRM",
       ...(i % 2 ? { propertyName: "hubspotscore", propertyValue: "70" } : { changeFlag: "NEW" }),

@@ -73,11 +73,23 @@ export type LeadEventMessage = z.infer<typeof LeadEventMessageSchema>;
  * message per delivery lets one batch judge many hundreds with the same few batch calls.
  * `contactId` is set when every event is about that one contact (dead letters, holds).
  */
+/** The webhook delivery a message came from, counted once by the consumer for the nightly report. */
+export const DeliveryCountSchema = z.object({
+  id: z.string().min(1).max(100),
+  receivedAt: z.number(),
+  events: z.number().int().nonnegative(),
+  ignored: z.number().int().nonnegative(),
+});
+export type DeliveryCount = z.infer<typeof DeliveryCountSchema>;
+
 export const LeadEventsMessageSchema = z
   .object({
     contactId: z.string().optional(),
-    events: z.array(LeadEventMessageSchema).min(1).max(MAX_EVENTS_PER_DELIVERY),
+    // Empty only for a delivery with no contact events: the message then just counts it.
+    events: z.array(LeadEventMessageSchema).max(MAX_EVENTS_PER_DELIVERY),
+    delivery: DeliveryCountSchema.optional(),
   })
+  .refine((m) => m.events.length > 0 || m.delivery !== undefined, { message: "must hold at least one event", path: ["events"] })
   .refine((m) => m.contactId === undefined || m.events.every((e) => e.contactId === m.contactId), {
     message: "every event must be about the message's contactId",
     path: ["events"],

@@ -236,7 +236,7 @@ describe("a delivery's contacts in one message", () => {
     expect((await rawContact(refused)).properties.leadbridge_status).toBe("rejected");
   });
 
-  it("judges a batch naming 700 contacts in passes; contacts of a pass that failed retry alone and nothing is doubled", async () => {
+  it("judges a batch naming 700 contacts; contacts of a Salesforce collection that failed retry alone and nothing is doubled", async () => {
     const company = await createCompany({ name: "Passes Robotics" });
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) {
@@ -244,7 +244,7 @@ describe("a delivery's contacts in one message", () => {
     }
     const messages = Array.from({ length: 7 }, (_, i) => ({ events: ids.slice(i * 100, (i + 1) * 100).map((id) => leadEvent(id)) }));
     const before = (await salesforceCounts()).total;
-    // One pass's Salesforce push fails; the other passes, and that pass's refusals, carry on.
+    // One of the three collections fails; the other two, and every refusal, carry on.
     await setSalesforceFaults([{ kind: "status", status: 503, path: COLLECTIONS, times: 1 }]);
     const first = await deliver(messages);
     expect(first.explicitRetries.length).toBeGreaterThan(0);

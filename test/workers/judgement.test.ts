@@ -109,6 +109,15 @@ describe("qualify with the default rules", () => {
     expect(isFreeEmailDomain("outlook.com", ["outlook"])).toBe(true);
     expect(isFreeEmailDomain("outlook.acme.com", ["outlook"])).toBe(false);
     expect(isFreeEmailDomain("gmx.net", ["gmx.net"])).toBe(true);
+    expect(isFreeEmailDomain("mail.gmx.net", ["gmx.net"])).toBe(true);
+    expect(isFreeEmailDomain("notgmx.net", ["gmx.net"])).toBe(false);
+    expect(isFreeEmailDomain("GMAIL.co.uk", ["gmail"])).toBe(true);
+    expect(isFreeEmailDomain("gmail.company.io", ["gmail"])).toBe(false);
+    expect(isFreeEmailDomain("a.b", ["a.b.c"])).toBe(false);
+    expect(isFreeEmailDomain("acme.com", [])).toBe(false);
+    // A regex-looking entry is a literal label.
+    expect(isFreeEmailDomain("g.ail.com", ["g.ail.com"])).toBe(true);
+    expect(isFreeEmailDomain("gxail.com", ["g-ail"])).toBe(false);
   });
 });
 

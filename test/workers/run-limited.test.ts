@@ -1,3 +1,4 @@
+import { evenPasses } from "../../workers/handoff/consumer";
 import { describe, expect, it } from "vitest";
 import { runLimited } from "../../shared/limited";
 
@@ -27,5 +28,20 @@ describe("runLimited", () => {
     });
     await expect(runLimited(calls, 2)).rejects.toThrow("boom");
     expect(done.sort()).toEqual([0, 2, 3]);
+  });
+});
+
+describe("evenPasses", () => {
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => i);
+  it.each([
+    [0, 1000, []],
+    [700, 1000, [700]],
+    [1000, 1000, [1000]],
+    [1001, 1000, [501, 500]],
+    [2500, 1000, [834, 834, 832]],
+  ])("splits %i contacts with passes of at most %i into %j", (n, max, sizes) => {
+    const passes = evenPasses(ids(n), max);
+    expect(passes.map((p) => p.length)).toEqual(sizes);
+    expect(passes.flat()).toEqual(ids(n));
   });
 });

@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { HubSpotEventSchema, LeadEventsMessageSchema, packEvents, toLeadEventMessage } from "../../shared/contracts/webhook";
 import { createApp } from "../../workers/app";
+import { deliver } from "./queue-harness";
 import { hmacSha256Base64, sha256Hex } from "../../workers/webhook/signature";
 
 const URL_BASE = "https://leadbridge.test/webhooks/hubspot";
@@ -37,9 +38,9 @@ const event = (n: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-async function counters() {
-  const row = await env.DB.prepare("SELECT COALESCE(SUM(value), 0) AS n FROM daily_counters WHERE name = 'webhook_events'").first<{ n: number }>();
-  return row!.n;
+/** The delivery the consumer counted for this answer, once it has run. */
+async function countedDelivery(res: Response) {
+  return env.DB.prepare("SELECT events, ignored FROM webhook_deliveries WHERE id = ?").bind(res.headers.get("x-request-id")).first<{ events: number; ignored: number }>();
 }
 
 async function expectError(res: Response, status: number, code: string) {
@@ -53,12 +54,11 @@ async function expectError(res: Response, status: number, code: string) {
 
 describe("POST /webhooks/hubspot", () => {
   it("accepts a signed delivery, enqueues contact events and counts the rest", async () => {
-    const before = await counters();
     const body = JSON.stringify([event(1), event(2, { subscriptionType: "deal.creation" }), event(3, { eventType: "contact.propertyChange", subscriptionType: undefined, propertyName: "email", propertyValue: "x@y.io", futureField: { any: 1 } })]);
     const res = await post(body);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 2, ignored: 1 });
-    await expect.poll(counters).toBe(before + 3);
+    await expect.poll(() => countedDelivery(res)).toEqual({ events: 3, ignored: 1 });
   });
 
   it("accepts the legacy generic object.* form for contacts", async () => {
@@ -100,10 +100,12 @@ describe("POST /webhooks/hubspot", () => {
       ["an injection string as id", () => post(JSON.stringify([event(17, { objectId: "1' OR '1'='1" })])), 400, "bad_request"],
     ];
     it.each(hostile)("%s", async (_name, send, status, code) => {
-      const before = await counters();
       const leadsBefore = await env.DB.prepare("SELECT count(*) AS n FROM leads").first<{ n: number }>();
-      await expectError(await send(), status, code);
-      expect(await counters()).toBe(before);
+      const res = await send();
+      await expectError(res, status, code);
+      // Nothing was enqueued for it: no delivery of this request is ever counted.
+      await new Promise((r) => setTimeout(r, 1_200));
+      expect(await countedDelivery(res)).toBeNull();
       expect(await env.DB.prepare("SELECT count(*) AS n FROM leads").first<{ n: number }>()).toEqual(leadsBefore);
     });
 
@@ -173,6 +175,10 @@ describe("what goes on the queue", () => {
     expect(sent).toHaveLength(1);
     const message = LeadEventsMessageSchema.parse(sent[0]);
     expect(message.contactId).toBeUndefined();
+    expect(message.delivery).toMatchObject({ id: res.headers.get("x-request-id"), events: 6, ignored: 1 });
+    // The intake itself wrote nothing to D1: the count is the consumer's, and this queue has none.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await countedDelivery(res)).toBeNull();
     expect(message.events.map((e) => [e.eventId, e.contactId, e.type])).toEqual([
       ["9000050", "501", "contact.creation"],
       ["9000051", "502", "contact.creation"],
@@ -195,3 +201,31 @@ describe("what goes on the queue", () => {
     expect(packed.flatMap((m) => m.events)).toEqual(merges);
   });
 });
+
+describe("counting deliveries for the report", () => {
+  const dayCount = async (name: string, day: string) =>
+    (await env.DB.prepare("SELECT value FROM daily_counters WHERE day = ? AND name = ?").bind(day, name).first<{ value: number }>())?.value ?? 0;
+
+  it("counts a delivery once however often its message comes, and one with no contact events too", async () => {
+    const receivedAt = Date.UTC(2031, 0, 2, 10);
+    const day = "2031-01-02";
+    const counted = { id: "delivery-count-1", receivedAt, events: 7, ignored: 2 };
+    const onlyIgnored = { id: "delivery-count-2", receivedAt, events: 3, ignored: 3 };
+    const first = await deliver([{ events: [], delivery: counted }, { events: [], delivery: onlyIgnored }]);
+    expect(first.ackAll || first.explicitAcks.length === 2).toBe(true);
+    await deliver([{ events: [], delivery: counted }], 2);
+    expect(await dayCount("webhook_events", day)).toBe(10);
+    expect(await dayCount("webhook_events_ignored", day)).toBe(5);
+  });
+
+  it("answers the webhook without waiting on D1: the count lands when the consumer runs", async () => {
+    const res = await post(JSON.stringify([event(70, { subscriptionType: "deal.creation" })]));
+    expect(await res.json()).toMatchObject({ accepted: 0, ignored: 1 });
+    await expect.poll(() => countedDelivery(res)).toEqual({ events: 1, ignored: 1 });
+  });
+
+  it("refuses a queue body with neither events nor a delivery", () => {
+    expect(LeadEventsMessageSchema.safeParse({ events: [] }).success).toBe(false);
+  });
+});
+

@@ -1,5 +1,6 @@
 import { createClients } from "../../shared/clients";
 import { eventsOf, groupByContact, LeadQueueBodySchema, packEvents, type LeadEventMessage, type LeadQueueBody } from "../../shared/contracts/webhook";
+import { recordDeliveries } from "../../shared/db/counters";
 import { alreadySeen, insertAudits } from "../../shared/db/leads";
 import { loadConfig } from "../../shared/env";
 import type { Logger } from "../../shared/log";
@@ -22,12 +23,11 @@ export interface DeadLetterBody {
 
 /**
  * A batch of deliveries can name thousands of contacts. They are judged in even passes of at most
- * 300 (three HubSpot batch reads of 100, one or two Salesforce collections), four passes at a
- * time: a 1,000-contact batch is read, pushed and fed back in one round, and each pass's D1
- * writes are one small transaction.
+ * 1,000 (ten HubSpot batch reads of each kind, all in flight at once; collections of 200 to
+ * Salesforce, a few at once), two passes at a time, and each pass's D1 writes are one transaction.
  */
-export const CONTACTS_PER_PASS = 300;
-export const PASS_CONCURRENCY = 4;
+export const CONTACTS_PER_PASS = 1000;
+export const PASS_CONCURRENCY = 2;
 
 /** A delivered message and the events in it not handled yet. */
 type Item = { msg: Message<unknown>; events: LeadEventMessage[] };
@@ -43,6 +43,8 @@ export async function consumeLeadEvents(batch: MessageBatch<unknown>, env: Env, 
     else await deadLetter(env, msg, `not a lead event: ${describeZodError(result.error, "message")}`);
   }
 
+  // Counted first: a delivery whose message comes again counts once, whatever becomes of its events.
+  await recordDeliveries(env.DB, parsed.flatMap(({ body }) => ("delivery" in body && body.delivery ? [body.delivery] : [])));
   const seen = await alreadySeen(env.DB, parsed.flatMap((i) => eventsOf(i.body).map((e) => e.key)));
   const fresh: Item[] = [];
   for (const { msg, body } of parsed) {
@@ -55,8 +57,7 @@ export async function consumeLeadEvents(batch: MessageBatch<unknown>, env: Env, 
   const work = [...coalesceByContact(fresh.flatMap((i) => i.events)).values()];
   const outcomes = new Map<string, ContactOutcome>();
   const deps = { db: env.DB, kv: env.KV, clients: createClients(config, env), config, log: log.child({ batchId }), batchId };
-  const size = Math.ceil(work.length / Math.ceil(work.length / CONTACTS_PER_PASS));
-  const passes = Array.from({ length: Math.ceil(work.length / size) }, (_, i) => work.slice(i * size, (i + 1) * size));
+  const passes = evenPasses(work, CONTACTS_PER_PASS);
   await runLimited(
     passes.map((pass) => async () => {
       try {
@@ -81,6 +82,13 @@ export async function consumeLeadEvents(batch: MessageBatch<unknown>, env: Env, 
     if (!failed.size) item.msg.ack();
     else await settleFailure(env, item.msg, failed);
   }
+}
+
+/** Splits work into as few passes of at most `max` as it takes, all about the same size. */
+export function evenPasses<T>(work: T[], max: number): T[][] {
+  if (!work.length) return [];
+  const size = Math.ceil(work.length / Math.ceil(work.length / max));
+  return Array.from({ length: Math.ceil(work.length / size) }, (_, i) => work.slice(i * size, (i + 1) * size));
 }
 
 type Failed = Map<string, { events: LeadEventMessage[]; error: RetryableError }>;

@@ -15,8 +15,8 @@ export interface Enriched {
 const chunks = <T>(items: T[], size: number) =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
-/** Batch reads in flight at once: a 1,000-contact pass reads in a few round trips without bursting HubSpot's limit. */
-export const READ_CONCURRENCY = 6;
+/** Batch reads in flight at once: a 1,000-contact pass reads its contacts and their associations in one round trip (20 calls, a tenth of HubSpot's 190 per 10 s; 429s are waited out). */
+export const READ_CONCURRENCY = 20;
 
 /** Contacts, their company associations and those companies: three batch reads per 100 contacts, a few at once. */
 export async function enrichContacts(hubspot: Client, contactIds: string[]): Promise<Enriched> {

@@ -34,6 +34,8 @@ interface Verdict {
   salesforceId?: string;
   feedback?: Feedback;
   pushKey?: string | null;
+  /** When Salesforce confirmed the upsert. */
+  pushedAt?: number;
   lead?: SalesforceLead;
   row: Omit<LeadRow, "attempts">;
 }
@@ -114,24 +116,31 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
     }
 
     lap("judgeMs");
-    await pushQualified(verdicts.filter((v) => v.lead), deps, outcomes, writes);
-    lap("pushMs");
-
-    for (const v of verdicts) {
-      if (outcomes.has(v.work.contactId)) continue;
-      v.feedback =
-        v.status === "handed_off"
-          ? handedOffFeedback(v.work.contactId, v.salesforceId!)
-          : toFeedback(v.work.contactId, v.reasons, rules.version, v.row.feedback_key);
-    }
-    const withFeedback = verdicts.filter((v) => v.feedback);
-    const feedbackFailed = await writeFeedback(clients.hubspot, withFeedback.map((v) => v.feedback!), enriched.contacts);
+    // Contacts the rules refused get their feedback while the qualified ones go to Salesforce;
+    // a qualified contact's feedback needs its Salesforce id, so it follows its push.
+    const feedbackOf = (v: Verdict): Feedback =>
+      v.status === "handed_off"
+        ? handedOffFeedback(v.work.contactId, v.salesforceId!)
+        : toFeedback(v.work.contactId, v.reasons, rules.version, v.row.feedback_key);
+    const giveFeedback = async (group: Verdict[]) => {
+      const withFeedback = group.filter((v) => !outcomes.has(v.work.contactId));
+      for (const v of withFeedback) v.feedback = feedbackOf(v);
+      const failed = await writeFeedback(clients.hubspot, withFeedback.map((v) => v.feedback!), enriched.contacts);
+      return withFeedback.map((v) => ({ v, error: failed.get(v.work.contactId) }));
+    };
+    const qualified = verdicts.filter((v) => v.lead);
+    const [refusedFeedback, qualifiedFeedback] = await Promise.all([
+      giveFeedback(verdicts.filter((v) => !v.lead)),
+      pushQualified(qualified, deps, outcomes, writes).then(() => {
+        lap("pushMs");
+        return giveFeedback(qualified);
+      }),
+    ]);
     lap("feedbackMs");
 
-    for (const v of withFeedback) {
+    for (const { v, error } of [...refusedFeedback, ...qualifiedFeedback]) {
       const id = v.work.contactId;
       const codes = v.reasons.map((r) => r.code);
-      const error = feedbackFailed.get(id);
       // The verdict and any Salesforce push are recorded either way (a retry does not push again);
       // the feedback key only once the feedback landed, so a retry writes the note it still owes.
       writes.lead({
@@ -139,7 +148,8 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
         status: v.status,
         reasons: JSON.stringify(codes),
         salesforce_lead_id: v.salesforceId ?? v.row.salesforce_lead_id,
-        handed_off_at: v.status === "handed_off" ? now() : null,
+        // Speed-to-lead ends when Salesforce has the lead (the first time; later rows keep it).
+        handed_off_at: v.status === "handed_off" ? (v.pushedAt ?? now()) : null,
         feedback_key: error ? v.row.feedback_key : v.feedback!.feedbackKey,
         push_key: v.pushKey ?? v.row.push_key,
       });
@@ -169,6 +179,7 @@ async function pushQualified(
   writes: LeadWrites,
 ): Promise<void> {
   const { kv, clients, config } = deps;
+  const now = deps.now ?? Date.now;
   const toPush: Verdict[] = [];
   for (const v of qualified) {
     v.pushKey = await payloadKey(v.lead!);
@@ -205,17 +216,23 @@ async function pushQualified(
     }
     return;
   }
+  const pushedAt = now();
   for (const v of toPush) {
     const id = v.work.contactId;
     const result = results.get(v.lead![EXTERNAL_ID_FIELD])!;
     if (result.kind === "pushed") {
       v.salesforceId = result.salesforceId;
+      v.pushedAt = pushedAt;
       writes.audit({ contactId: id, step: "pushed", detail: { salesforceId: result.salesforceId, created: result.created } });
     } else if (result.kind === "refused") {
       v.status = "rejected";
       v.pushKey = null;
       v.reasons = [{ code: `salesforce_rejected:${result.code}`, message: result.message }];
       writes.audit({ contactId: id, step: "salesforce_refused", detail: { code: result.code } });
+    } else if (result.kind === "failed") {
+      // Salesforce refused the whole call (outage, daily limit): these contacts wait, the rest carry on.
+      writes.audit({ contactId: id, step: result.error.kind === "salesforce_limit" ? "held" : "push_retry", detail: { reason: result.error.kind } });
+      outcomes.set(id, { done: false, error: result.error });
     } else {
       writes.audit({ contactId: id, step: "push_retry", detail: { code: result.code } });
       outcomes.set(id, { done: false, error: new RetryableError(`Salesforce ${result.code}`, "salesforce_transient", 10) });

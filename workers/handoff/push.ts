@@ -1,13 +1,18 @@
 import type { Connection } from "jsforce";
 import { EXTERNAL_ID_FIELD, TRANSIENT_SALESFORCE_CODES, describeSalesforceRefusal, type SalesforceLead } from "./salesforce-lead";
+import { runLimited } from "../../shared/limited";
 import { RetryableError } from "../../shared/retryable";
 
 export const SALESFORCE_COLLECTION_MAX = 200;
+/** Collections in flight at once: distinct records, so no row locks between them; far under Salesforce's concurrency limits. */
+export const UPSERT_CONCURRENCY = 4;
 
 export type PushOutcome =
   | { kind: "pushed"; salesforceId: string; created: boolean }
   | { kind: "refused"; code: string; message: string }
-  | { kind: "transient"; code: string; message: string };
+  | { kind: "transient"; code: string; message: string }
+  /** The whole collection call failed (outage, daily limit): its records wait, the others are done. */
+  | { kind: "failed"; error: RetryableError };
 
 type CollectionResult = {
   id?: string;
@@ -17,21 +22,28 @@ type CollectionResult = {
 };
 
 /**
- * Upserts leads by external id in collections of 200 (one API call each), allOrNone off so
- * one bad record refuses alone. Whole-call failures throw: RetryableError when waiting helps.
+ * Upserts leads by external id in collections of 200 (one API call each, a few at once), allOrNone
+ * off so one bad record refuses alone; a collection whose call failed marks its records "failed".
  */
 export async function upsertLeads(conn: Connection, leads: SalesforceLead[]): Promise<Map<string, PushOutcome>> {
   const outcomes = new Map<string, PushOutcome>();
-  for (let i = 0; i < leads.length; i += SALESFORCE_COLLECTION_MAX) {
-    const chunk = leads.slice(i, i + SALESFORCE_COLLECTION_MAX);
-    let results: CollectionResult[];
-    try {
-      results = (await conn.sobject("Lead").upsert(chunk as any[], EXTERNAL_ID_FIELD, { allOrNone: false })) as unknown as CollectionResult[];
-    } catch (err) {
-      throw classifyCallError(err);
-    }
-    chunk.forEach((lead, index) => outcomes.set(lead[EXTERNAL_ID_FIELD], toOutcome(results[index])));
-  }
+  const chunks = Array.from({ length: Math.ceil(leads.length / SALESFORCE_COLLECTION_MAX) }, (_, i) =>
+    leads.slice(i * SALESFORCE_COLLECTION_MAX, (i + 1) * SALESFORCE_COLLECTION_MAX),
+  );
+  await runLimited(
+    chunks.map((chunk) => async () => {
+      let results: CollectionResult[];
+      try {
+        results = (await conn.sobject("Lead").upsert(chunk as any[], EXTERNAL_ID_FIELD, { allOrNone: false })) as unknown as CollectionResult[];
+      } catch (err) {
+        const error = classifyCallError(err);
+        for (const lead of chunk) outcomes.set(lead[EXTERNAL_ID_FIELD], { kind: "failed", error });
+        return;
+      }
+      chunk.forEach((lead, index) => outcomes.set(lead[EXTERNAL_ID_FIELD], toOutcome(results[index])));
+    }),
+    UPSERT_CONCURRENCY,
+  );
   return outcomes;
 }
 

@@ -77,9 +77,22 @@ export function emailDomain(email: string): string | undefined {
 /** A listed label (gmail) matches gmail.com, gmail.co.uk; a listed domain (gmx.net) matches itself. */
 export function isFreeEmailDomain(domain: string, listed: string[]): boolean {
   const d = domain.toLowerCase();
-  return listed.some((entry) =>
-    entry.includes(".") ? d === entry || d.endsWith(`.${entry}`) : new RegExp(`^${escape(entry)}\\.(com?\\.)?[a-z]{2,}$`).test(d),
-  );
+  const { labels, domains } = matcherFor(listed);
+  if (labels?.test(d) || domains.has(d)) return true;
+  for (let i = d.indexOf("."); i !== -1; i = d.indexOf(".", i + 1)) if (domains.has(d.slice(i + 1))) return true;
+  return false;
+}
+
+// Compiled once per rules list (a batch judges hundreds of contacts against the same one).
+const matchers = new WeakMap<string[], { labels?: RegExp; domains: Set<string> }>();
+function matcherFor(listed: string[]) {
+  let m = matchers.get(listed);
+  if (!m) {
+    const labels = listed.filter((e) => !e.includes(".")).map(escape);
+    m = { labels: labels.length ? new RegExp(`^(?:${labels.join("|")})\\.(com?\\.)?[a-z]{2,}$`) : undefined, domains: new Set(listed.filter((e) => e.includes("."))) };
+    matchers.set(listed, m);
+  }
+  return m;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

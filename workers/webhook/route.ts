@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HubSpotDeliverySchema, packEvents, toLeadEventMessage, type LeadEventMessage } from "../../shared/contracts/webhook";
-import { bumpDailyCounters } from "../../shared/db/counters";
 import { ErrorCode, jsonError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
 import { describeZodError } from "../../shared/zod-error";
@@ -48,14 +47,13 @@ export const webhook = new Hono<HonoEnv>().post(
       if (message) messages.push(message);
     }
     // One message for the delivery: a consumer batch then holds up to 100 deliveries, not 100 events.
-    for (const body of packEvents(messages)) await c.env.LEAD_EVENTS.send(body, { contentType: "json" });
-
+    // It also carries the delivery's counts for the report: the consumer records them, so this
+    // answer waits on no D1 write.
     const ignored = parsed.data.length - messages.length;
-    c.executionCtx.waitUntil(
-      bumpDailyCounters(c.env.DB, receivedAt, { webhook_events: parsed.data.length, webhook_events_ignored: ignored }).catch(
-        (err) => log.error("counter_failed", { error: String(err) }),
-      ),
-    );
+    const delivery = { id: c.get("requestId"), receivedAt, events: parsed.data.length, ignored };
+    const [first = { events: [] }, ...rest] = packEvents(messages);
+    for (const body of [{ ...first, delivery }, ...rest]) await c.env.LEAD_EVENTS.send(body, { contentType: "json" });
+
     log.info("webhook_accepted", { events: parsed.data.length, enqueued: messages.length, ignored });
     return c.json({ accepted: messages.length, ignored, requestId: c.get("requestId") });
   },

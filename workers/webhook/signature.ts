@@ -55,8 +55,18 @@ export async function verifyHubSpotSignature(
   return timingSafeEqual(signature.toLowerCase(), expected) ? { ok: true } : { ok: false, reason: "signature does not match" };
 }
 
+// The secret is the same for every request an isolate serves: import its key once.
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
 export async function hmacSha256Base64(secret: string, message: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  let pending = hmacKeys.get(secret);
+  if (!pending) {
+    pending = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    if (hmacKeys.size > 8) hmacKeys.clear();
+    hmacKeys.set(secret, pending);
+    pending.catch(() => hmacKeys.delete(secret));
+  }
+  const key = await pending;
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
   let binary = "";
   for (const byte of mac) binary += String.fromCharCode(byte);
