@@ -34,7 +34,7 @@ try {
   await sandboxes.setHubSpotLimits({ enabled: true });
 
   log(`bench: webhook ack, ${sizes.ackBatches} signed 100-event batches from a separate process, one at a time and then 10 in flight`);
-  const ack = await measureWebhookAck(stack, sizes.ackBatches);
+  const ack = await measureWebhookAck(stack, sizes.ackBatches, () => sleepUntilQuiet(sandboxes, 3000));
   await sleepUntilQuiet(sandboxes, 5000);
 
   const bursts = [];

@@ -13,6 +13,10 @@ export interface LoadPlan {
   firstContactId: number;
   /** First event id, so two runs against one Worker never share an event. */
   firstEventId?: number;
+  /** Start request i at i × intervalMs (an open-loop rate) instead of as soon as a slot frees. */
+  intervalMs?: number;
+  /** Untimed deliveries (and baseline requests) sent first, one at a time. */
+  warmup?: number;
   /** Also time GET /health the same way: the baseline for an answer with no work behind it. */
   baselineUrl?: string;
 }
@@ -28,15 +32,22 @@ export interface LoadResult {
 
 const EVENTS_PER_BATCH = 100;
 
+// A new contact arrives as about ten events (its creation, then one change per property set),
+// so a delivery of 100 events names 10 contacts, as the sandbox HubSpot's own deliveries do.
+const EVENTS_PER_CONTACT = 10;
+const PROPERTIES = ["email", "firstname", "lastname", "company", "jobtitle", "hubspotscore", "hs_analytics_source", "lifecyclestage", "phone"];
+
 function batchBody(plan: LoadPlan, batch: number): string {
   const occurredAt = Date.now();
   const events = Array.from({ length: EVENTS_PER_BATCH }, (_, i) => {
     const n = batch * EVENTS_PER_BATCH + i;
+    const objectId = plan.firstContactId + Math.floor(n / EVENTS_PER_CONTACT);
+    const change = i % EVENTS_PER_CONTACT;
     return {
       eventId: (plan.firstEventId ?? 500_000_000) + n, subscriptionId: 1, portalId: 62515, appId: 54321, occurredAt,
-      subscriptionType: i % 2 ? "contact.propertyChange" : "contact.creation", attemptNumber: 0,
-      objectId: plan.firstContactId + n, changeSource: "CRM",
-      ...(i % 2 ? { propertyName: "hubspotscore", propertyValue: "70" } : { changeFlag: "NEW" }),
+      subscriptionType: change ? "contact.propertyChange" : "contact.creation", attemptNumber: 0,
+      objectId, changeSource: "CRM",
+      ...(change ? { propertyName: PROPERTIES[change - 1], propertyValue: "70" } : { changeFlag: "NEW" }),
     };
   });
   return JSON.stringify(events);
@@ -52,13 +63,17 @@ async function timed(send: () => Promise<Response>, statuses: Record<string, num
   return res.ok ? ms : NaN;
 }
 
-async function runPool(count: number, concurrency: number, one: (i: number) => Promise<number>): Promise<number[]> {
+async function runPool(count: number, concurrency: number, one: (i: number) => Promise<number>, intervalMs = 0): Promise<number[]> {
   const out: number[] = [];
+  const started = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
-        const ms = await one(next++);
+        const i = next++;
+        const wait = started + i * intervalMs - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const ms = await one(i);
         if (!Number.isNaN(ms)) out.push(ms);
       }
     }),
@@ -67,23 +82,28 @@ async function runPool(count: number, concurrency: number, one: (i: number) => P
 }
 
 export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
+  // Untimed first: the Worker's code paths compile on first use, which is not what HubSpot sees.
+  for (let i = 0; i < (plan.warmup ?? 0); i++) {
+    const send = signedPost(plan, batchBody({ ...plan, firstContactId: plan.firstContactId - 1_000_000, firstEventId: (plan.firstEventId ?? 500_000_000) - 1_000_000 }, i));
+    await timed(send, {});
+    if (plan.baselineUrl) await timed(() => fetch(plan.baselineUrl!), {});
+  }
   const statuses: Record<string, number> = {};
   const baselineStatuses: Record<string, number> = {};
   const baselineMs = plan.baselineUrl
-    ? await runPool(plan.batches, plan.concurrency, () => timed(() => fetch(plan.baselineUrl!), baselineStatuses))
+    ? await runPool(plan.batches, plan.concurrency, () => timed(() => fetch(plan.baselineUrl!), baselineStatuses), plan.intervalMs)
     : [];
   const started = performance.now();
-  const latenciesMs = await runPool(plan.batches, plan.concurrency, (i) => {
-    const body = batchBody(plan, i);
-    const timestamp = String(Date.now());
-    // Signed just before sending, as HubSpot does; signing is not part of the Worker's time.
-    const signature = createHmac("sha256", plan.secret).update(`POST${plan.url}${body}${timestamp}`).digest("base64");
-    return timed(
-      () => fetch(plan.url, { method: "POST", headers: { "content-type": "application/json", "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": timestamp }, body }),
-      statuses,
-    );
-  });
+  const latenciesMs = await runPool(plan.batches, plan.concurrency, (i) => timed(signedPost(plan, batchBody(plan, i)), statuses), plan.intervalMs);
   return { latenciesMs, baselineMs, wallMs: performance.now() - started, events: plan.batches * EVENTS_PER_BATCH, statuses };
+}
+
+/** Signed just before sending, as HubSpot does; building and signing happen before the clock starts. */
+function signedPost(plan: LoadPlan, body: string): () => Promise<Response> {
+  const timestamp = String(Date.now());
+  const signature = createHmac("sha256", plan.secret).update(`POST${plan.url}${body}${timestamp}`).digest("base64");
+  const headers = { "content-type": "application/json", "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": timestamp };
+  return () => fetch(plan.url, { method: "POST", headers, body });
 }
 
 if (process.argv[1]?.endsWith("webhook-load.ts")) {

@@ -1,7 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { HubSpotEventSchema, LeadEventsMessageSchema, packEvents, toLeadEventMessage } from "../../shared/contracts/webhook";
+import { HubSpotEventSchema, LeadEventsMessageSchema, LeadQueueBodySchema, packEvents, parseLeadQueueBody, toLeadEventMessage } from "../../shared/contracts/webhook";
 import { createApp } from "../../workers/app";
 import { deliver } from "./queue-harness";
 import { hmacSha256Base64, sha256Hex } from "../../workers/webhook/signature";
@@ -226,6 +226,34 @@ describe("counting deliveries for the report", () => {
 
   it("refuses a queue body with neither events nor a delivery", () => {
     expect(LeadEventsMessageSchema.safeParse({ events: [] }).success).toBe(false);
+  });
+});
+
+describe("parseLeadQueueBody", () => {
+  const e = { key: "62515:1:contact.creation:7:1", portalId: "62515", eventId: "1", type: "contact.creation", contactId: "7", occurredAt: 1, receivedAt: 2 };
+  const delivery = { id: "r1", receivedAt: 3, events: 2, ignored: 1 };
+  const bodies: [string, unknown][] = [
+    ["a delivery", { events: [e, { ...e, key: "k2", type: "contact.propertyChange", propertyName: "email" }], delivery }],
+    ["one contact's events", { contactId: "7", events: [e, { ...e, key: "k3", mergedIds: ["8", "9"], resync: true }] }],
+    ["a single event", e],
+    ["only a delivery count", { events: [], delivery }],
+    ["nothing at all", { events: [] }],
+    ["an event about another contact", { contactId: "8", events: [e] }],
+    ["an unknown type", { events: [{ ...e, type: "deal.creation" }] }],
+    ["a string time", { events: [{ ...e, occurredAt: "1" }] }],
+    ["an extra field (stripped by the schema)", { events: [{ ...e, extra: 1 }], note: "x" }],
+    ["a bad delivery count", { events: [e], delivery: { ...delivery, events: -1 } }],
+    ["101 events", { events: Array.from({ length: 101 }, (_, i) => ({ ...e, key: `k${i}` })) }],
+    ["null", null],
+    ["an array", [e]],
+    ["numbers for ids", { events: [{ ...e, contactId: 7 }] }],
+  ];
+  it.each(bodies)("agrees with the schema on %s", (_name, body) => {
+    const fast = parseLeadQueueBody(body);
+    const schema = LeadQueueBodySchema.safeParse(body);
+    expect(fast.success).toBe(schema.success);
+    if (fast.success && schema.success) expect(fast.data).toEqual(schema.data);
+    else expect(fast.error?.issues).toEqual(schema.error?.issues);
   });
 });
 

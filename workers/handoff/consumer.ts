@@ -1,5 +1,5 @@
 import { createClients } from "../../shared/clients";
-import { eventsOf, groupByContact, LeadQueueBodySchema, packEvents, type LeadEventMessage, type LeadQueueBody } from "../../shared/contracts/webhook";
+import { eventsOf, groupByContact, packEvents, parseLeadQueueBody, type LeadEventMessage, type LeadQueueBody } from "../../shared/contracts/webhook";
 import { recordDeliveries } from "../../shared/db/counters";
 import { alreadySeen, insertAudits } from "../../shared/db/leads";
 import { loadConfig } from "../../shared/env";
@@ -38,7 +38,7 @@ export async function consumeLeadEvents(batch: MessageBatch<unknown>, env: Env, 
   const batchId = crypto.randomUUID().slice(0, 8);
   const parsed: { msg: Message<unknown>; body: LeadQueueBody }[] = [];
   for (const msg of batch.messages) {
-    const result = LeadQueueBodySchema.safeParse(msg.body);
+    const result = parseLeadQueueBody(msg.body);
     if (result.success) parsed.push({ msg, body: result.data });
     else await deadLetter(env, msg, `not a lead event: ${describeZodError(result.error, "message")}`);
   }
