@@ -7,6 +7,7 @@ import path from "node:path";
 import { startHubSpotSandbox, type HubSpotSandbox, type HubSpotSandboxOptions } from "./hubspot/server";
 import { startSalesforceSandbox } from "./salesforce/server";
 import { snapshotWorkerSources } from "./snapshot";
+import { SUBSCRIBED_PROPERTIES } from "../workers/handoff/mql";
 
 export interface StackOptions {
   host?: string;
@@ -83,7 +84,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const res = await fetch(`${hubspot.url}/__sandbox/webhooks/subscription`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ targetUrl: webhookUrl }),
+      // Changes to every property a judgement reads, as the README tells a real app to subscribe.
+      body: JSON.stringify({ targetUrl: webhookUrl, propertyNames: [...SUBSCRIBED_PROPERTIES] }),
     });
     if (!res.ok) throw new Error(`could not subscribe the sandbox HubSpot: ${res.status} ${await res.text()}`);
     return { hubspotUrl: hubspot.url, salesforceUrl: salesforce.url, workerUrl, webhookUrl, stateDir, hubspot, worker, stop };

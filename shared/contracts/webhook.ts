@@ -35,9 +35,37 @@ export const HubSpotEventSchema = z
   })
   .refine((e) => e.subscriptionType ?? e.eventType, { message: "subscriptionType (or eventType) is required" });
 
-export const HubSpotDeliverySchema = z.array(HubSpotEventSchema).min(1).max(MAX_EVENTS_PER_DELIVERY);
-
 export type HubSpotEvent = z.infer<typeof HubSpotEventSchema>;
+
+/** An event of a type the handoff does not act on: only its type is checked, whatever else it carries. */
+const OtherEventSchema = z
+  .object({ subscriptionType: z.string().min(1).max(100).optional(), eventType: z.string().min(1).max(100).optional() })
+  .refine((e) => e.subscriptionType ?? e.eventType, { message: "subscriptionType (or eventType) is required" });
+
+/** A contact event is held to HubSpotEventSchema; any other is acknowledged and counted (null). */
+const DeliveryEventSchema = z.unknown().transform((value, ctx): HubSpotEvent | null => {
+  const contact = isContactEvent(value);
+  const result = (contact ? HubSpotEventSchema : OtherEventSchema).safeParse(value);
+  if (!result.success) {
+    for (const issue of result.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+    return z.NEVER;
+  }
+  return contact ? (result.data as HubSpotEvent) : null;
+});
+
+/**
+ * A delivery: at most 100 events. An odd event of a type we do not handle never fails the batch
+ * (HubSpot does not retry a 400, so the contact events beside it would be lost).
+ */
+export const HubSpotDeliverySchema = z.array(DeliveryEventSchema).min(1).max(MAX_EVENTS_PER_DELIVERY);
+
+function isContactEvent(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const { subscriptionType, eventType, objectTypeId } = value as Record<string, unknown>;
+  const raw = typeof subscriptionType === "string" ? subscriptionType : typeof eventType === "string" ? eventType : "";
+  const name = raw.startsWith("object.") && objectTypeId === "0-1" ? `contact.${raw.slice(7)}` : raw;
+  return (CONTACT_EVENT_TYPES as readonly string[]).includes(name);
+}
 
 /** Contact event types the handoff acts on; others are acknowledged and counted. */
 export const CONTACT_EVENT_TYPES = [

@@ -44,6 +44,7 @@ describe("admin auth", () => {
     await expectRefused(await admin(method, withQuery(path, `token=${ADMIN_TOKEN}`), body, {}));
     // Even alongside a valid header: a token in a URL has leaked into logs already.
     await expectRefused(await admin(method, withQuery(path, `access_token=${ADMIN_TOKEN}`), body));
+    await expectRefused(await admin(method, withQuery(path, `t=${encodeURIComponent(ADMIN_TOKEN)}`), body));
   });
 
   it("lets the right token through", async () => {

@@ -139,6 +139,26 @@ describe("HubSpot faults", () => {
     for (const id of ids) expect(await leadsFor(id)).toHaveLength(1);
   });
 
+  it("a consumer that dies after posting refusal notes never posts them twice", async () => {
+    const refused = await Promise.all([0, 1, 2].map(() => createContact(qualifyingContact(unique(), { email: `d.${unique()}@gmail.com` }))));
+    const batch = createMessageBatch("lead-events", refused.map((id, i) => ({ id: `note-crash-${i}-${unique()}`, timestamp: new Date(), attempts: 1, body: leadEvent(id) })));
+    // The notes land, then the batch's final transaction fails: nothing records that they did.
+    const crashing = { ...env, DB: new Proxy(env.DB, { get: (t, p) => (p === "batch" ? () => Promise.reject(new Error("D1 went away")) : Reflect.get(t, p).bind?.(t) ?? Reflect.get(t, p)) }) };
+    const ctx = createExecutionContext();
+    await worker.queue(batch, crashing as Env, ctx).catch(() => {});
+    expect(((await getQueueResult(batch, ctx)) as unknown as { explicitAcks: string[] }).explicitAcks).toHaveLength(0);
+    for (const id of refused) expect((await rawContact(id)).notes).toHaveLength(1);
+
+    const again = await deliver(refused.map((id) => leadEvent(id)), 2);
+    expect(again.explicitAcks).toHaveLength(3);
+    for (const id of refused) {
+      expect((await rawContact(id)).notes).toHaveLength(1);
+      expect((await leadRow(id))!.feedback_key).toBe("free_email_domain");
+    }
+    const intents = await env.DB.prepare("SELECT count(*) AS n FROM note_intents WHERE contact_id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(refused)).first<{ n: number }>();
+    expect(intents!.n).toBe(0);
+  });
+
   it("counts its HubSpot calls: three batch reads, one status write per batch", async () => {
     const ids = await qualifying(5);
     const before = (await hubspotCounts()).byEndpoint;

@@ -61,6 +61,15 @@ describe("POST /webhooks/hubspot", () => {
     await expect.poll(() => countedDelivery(res)).toEqual({ events: 3, ignored: 1 });
   });
 
+  it("acknowledges an odd event of a type it does not handle without failing the contact events beside it", async () => {
+    const odd = { subscriptionType: "deal.propertyChange", eventId: "not-a-number", objectId: { nested: true }, sourceId: "s".repeat(5_000), occurredAt: "later" };
+    const res = await post(JSON.stringify([event(80), odd]));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 1, ignored: 1 });
+    // A contact event is still held to the contract.
+    await expectError(await post(JSON.stringify([event(81, { objectId: { nested: true } }), odd])), 400, "bad_request");
+  });
+
   it("accepts the legacy generic object.* form for contacts", async () => {
     const res = await post(JSON.stringify([event(4, { subscriptionType: "object.creation", objectTypeId: "0-1" })]));
     expect(await res.json()).toMatchObject({ accepted: 1, ignored: 0 });

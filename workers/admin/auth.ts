@@ -19,6 +19,8 @@ export const requireAdmin: MiddlewareHandler<HonoEnv> = async (c, next) => {
   };
   if (TOKEN_PARAMS.some((p) => url.searchParams.has(p))) return refuse();
   const config = c.get("config");
+  // The token itself under any other name is refused too, even next to a valid header.
+  if ([...url.searchParams.values()].some((v) => timingSafeEqual(v, config.ADMIN_TOKEN))) return refuse();
   const header = c.req.header("authorization");
   const assertion = c.req.header("cf-access-jwt-assertion");
   if (header !== undefined) {

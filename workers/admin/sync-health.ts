@@ -47,7 +47,7 @@ export const syncHealth = new Hono<HonoEnv>().get("/sync-health", async (c) => {
   }
   for (const row of letters?.results ?? []) {
     const { kind, code } = classifyDeadLetter(String(row.reason));
-    add(kind, code, row.received_at, (safeJson(row.body).contactId as string | undefined) ?? undefined);
+    add(kind, code, row.received_at, contactOfLetter(safeJson(row.body)));
   }
   const count = (step: string) => Number(outcomes?.results.find((r) => r.step === step)?.n ?? 0);
   const jobs = (running?.results ?? []) as JobRow[];
@@ -91,4 +91,12 @@ function safeJson(text: unknown): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/** The contact a dead letter is about: named on it, or the one all its events share. */
+function contactOfLetter(body: Record<string, unknown>): string | undefined {
+  if (typeof body.contactId === "string") return body.contactId;
+  const ids = new Set(Array.isArray(body.events) ? body.events.map((e) => (e as { contactId?: unknown })?.contactId) : []);
+  const [only] = ids;
+  return ids.size === 1 && typeof only === "string" ? only : undefined;
 }

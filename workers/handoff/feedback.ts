@@ -7,6 +7,8 @@ import type { Properties } from "./mql";
 import type { Rejection } from "./qualify";
 
 export const NOTE_TO_CONTACT_TYPE_ID = 202;
+/** How every refusal note begins (also how a retry recognises one already posted). */
+export const NOTE_HEADLINE = "Leadbridge did not hand this contact to sales";
 
 export interface Feedback {
   contactId: string;
@@ -33,7 +35,7 @@ export function toFeedback(contactId: string, rejections: Rejection[], rulesVers
   if (feedbackKey === previousKey) return { contactId, properties, feedbackKey };
   const items = rejections.map((r) => `<li>${escapeHtml(r.message)} <code>${escapeHtml(r.code)}</code></li>`).join("");
   const note =
-    `<p><strong>Leadbridge did not hand this contact to sales</strong> (qualification rules v${rulesVersion}).</p>` +
+    `<p><strong>${NOTE_HEADLINE}</strong> (qualification rules v${rulesVersion}).</p>` +
     `<p>What to fix:</p><ul>${items}</ul>` +
     `<p>Once fixed, the contact is judged again automatically.</p>`;
   return { contactId, properties, note, feedbackKey };

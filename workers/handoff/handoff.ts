@@ -13,6 +13,7 @@ import { classifyCallError, upsertLeads, type PushOutcome } from "./push";
 import { emailDomain, qualify, type Rejection } from "./qualify";
 import { EXTERNAL_ID_FIELD, toSalesforceLead, type SalesforceLead } from "./salesforce-lead";
 import { rekeyMergedLeads } from "./merge";
+import { clearNoteIntents, settleNoteIntents } from "./note-intents";
 
 export interface HandoffDeps {
   db: D1Database;
@@ -125,8 +126,18 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
     const giveFeedback = async (group: Verdict[]) => {
       const withFeedback = group.filter((v) => !outcomes.has(v.work.contactId));
       for (const v of withFeedback) v.feedback = feedbackOf(v);
-      const failed = await writeFeedback(clients.hubspot, withFeedback.map((v) => v.feedback!), enriched.contacts);
-      return withFeedback.map((v) => ({ v, error: failed.get(v.work.contactId) }));
+      const feedback = withFeedback.map((v) => v.feedback!);
+      let failed: Map<string, RetryableError>;
+      let notesFound = new Set<string>();
+      try {
+        notesFound = await settleNoteIntents(db, clients.hubspot, feedback, now());
+        failed = await writeFeedback(clients.hubspot, feedback, enriched.contacts);
+      } catch (err) {
+        // The intents could not be read or written: no note goes out unrecorded; these retry.
+        const error = err instanceof RetryableError ? err : new RetryableError(err instanceof Error ? err.message : String(err), "unexpected", 30);
+        failed = new Map(withFeedback.map((v) => [v.work.contactId, error]));
+      }
+      return withFeedback.map((v) => ({ v, error: failed.get(v.work.contactId), noteFound: notesFound.has(v.work.contactId) }));
     };
     const qualified = verdicts.filter((v) => v.lead);
     const [refusedFeedback, qualifiedFeedback] = await Promise.all([
@@ -138,7 +149,8 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
     ]);
     lap("feedbackMs");
 
-    for (const { v, error } of [...refusedFeedback, ...qualifiedFeedback]) {
+    const landed: string[] = [];
+    for (const { v, error, noteFound } of [...refusedFeedback, ...qualifiedFeedback]) {
       const id = v.work.contactId;
       const codes = v.reasons.map((r) => r.code);
       // The verdict and any Salesforce push are recorded either way (a retry does not push again);
@@ -159,9 +171,15 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
         outcomes.set(id, { done: false, error });
         continue;
       }
-      writes.audit({ contactId: id, step: "feedback_written", detail: { status: v.feedback!.properties.leadbridge_status, note: Boolean(v.feedback!.note) } });
+      writes.audit({
+        contactId: id,
+        step: "feedback_written",
+        detail: { status: v.feedback!.properties.leadbridge_status, note: Boolean(v.feedback!.note), ...(noteFound ? { noteFoundOnTimeline: true } : {}) },
+      });
+      landed.push(id);
       finish(v.work, v.status);
     }
+    writes.statement(...clearNoteIntents(db, landed));
   }
 
   // One transaction: the batch's states, audit lines and handled keys land together or not at all.

@@ -10,6 +10,9 @@ export const CONTACT_PROPERTIES = [
   "leadbridge_status", "leadbridge_rejection_reasons", "createdate",
 ] as const;
 
+/** The contact properties a judgement reads: the ones whose changes HubSpot should send (README, Deploying). */
+export const SUBSCRIBED_PROPERTIES = CONTACT_PROPERTIES.filter((p) => !p.startsWith("leadbridge_") && p !== "createdate");
+
 export const COMPANY_PROPERTIES = ["name", "domain", "industry", "numberofemployees"] as const;
 
 const DEVELOPER_TITLE =

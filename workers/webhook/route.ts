@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { HubSpotDeliverySchema, packEvents, toLeadEventMessage, type LeadEventMessage } from "../../shared/contracts/webhook";
+import { HubSpotDeliverySchema, packEvents, toLeadEventMessage, type LeadEventMessage, type LeadEventsMessage } from "../../shared/contracts/webhook";
 import { ErrorCode, jsonError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
 import { describeZodError } from "../../shared/zod-error";
@@ -43,7 +43,7 @@ export const webhook = new Hono<HonoEnv>().post(
     const receivedAt = Date.now();
     const messages: LeadEventMessage[] = [];
     for (const event of parsed.data) {
-      const message = toLeadEventMessage(event, receivedAt);
+      const message = event && toLeadEventMessage(event, receivedAt);
       if (message) messages.push(message);
     }
     // One message for the delivery: a consumer batch then holds up to 100 deliveries, not 100 events.
@@ -52,12 +52,28 @@ export const webhook = new Hono<HonoEnv>().post(
     const ignored = parsed.data.length - messages.length;
     const delivery = { id: c.get("requestId"), receivedAt, events: parsed.data.length, ignored };
     const [first = { events: [] }, ...rest] = packEvents(messages);
-    for (const body of [{ ...first, delivery }, ...rest]) await c.env.LEAD_EVENTS.send(body, { contentType: "json" });
+    for (const batch of sendBatches([{ ...first, delivery }, ...rest])) await c.env.LEAD_EVENTS.sendBatch(batch);
 
     log.info("webhook_accepted", { events: parsed.data.length, enqueued: messages.length, ignored });
     return c.json({ accepted: messages.length, ignored, requestId: c.get("requestId") });
   },
 );
+
+/** A sendBatch takes at most 100 messages and 256 KB; a delivery is one message unless merges list thousands of ids. */
+function sendBatches(bodies: LeadEventsMessage[]): MessageSendRequest<LeadEventsMessage>[][] {
+  const batches: MessageSendRequest<LeadEventsMessage>[][] = [[]];
+  let bytes = 0;
+  for (const body of bodies) {
+    const size = JSON.stringify(body).length;
+    if (batches.at(-1)!.length && bytes + size > 200_000) {
+      batches.push([]);
+      bytes = 0;
+    }
+    batches.at(-1)!.push({ body, contentType: "json" });
+    bytes += size;
+  }
+  return batches;
+}
 
 /** The URL HubSpot signed: the configured public URL, keeping the query the Worker saw. */
 function publicUri(configured: string, seen: string): string {
