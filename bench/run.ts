@@ -38,9 +38,16 @@ try {
   await sleepUntilQuiet(sandboxes, 5000);
 
   const bursts = [];
-  for (const count of sizes.bursts) {
-    log(`bench: handoff burst of ${count} leads`);
-    bursts.push(await measureBurst(stack, sandboxes, count, log));
+  for (const [k, count] of sizes.bursts.entries()) {
+    // The smaller burst is short and the machine shared: it runs a few times and the run with the median p95 stands.
+    const runs = [];
+    for (let r = 0; r < sizes.burstRepeats[k]!; r++) {
+      log(`bench: handoff burst of ${count} leads${sizes.burstRepeats[k]! > 1 ? ` (run ${r + 1} of ${sizes.burstRepeats[k]})` : ""}`);
+      runs.push(await measureBurst(stack, sandboxes, count, log));
+      await sleepUntilQuiet(sandboxes, 2000);
+    }
+    const median = [...runs].sort((a, b) => a.p95SpeedToLeadMs - b.p95SpeedToLeadMs)[Math.floor(runs.length / 2)]!;
+    bursts.push({ ...median, runs: runs.map((b) => ({ p50SpeedToLeadMs: b.p50SpeedToLeadMs, p95SpeedToLeadMs: b.p95SpeedToLeadMs, leadsPerSec: b.leadsPerSec })) });
   }
   log(`bench: naive per-lead flow on ${sizes.naiveLeads} leads (official clients, same sandboxes)`);
   const naive = await measureNaive(sandboxes, sizes.naiveLeads);

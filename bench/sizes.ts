@@ -3,6 +3,8 @@ import { parseArgs } from "node:util";
 export interface BenchSizes {
   ackBatches: number;
   bursts: [small: number, large: number];
+  /** Runs of each burst size; the run with the median p95 speed-to-lead is the figure. */
+  burstRepeats: [small: number, large: number];
   naiveLeads: number;
   chaosLeads: number;
   telemetry: TelemetrySizes;
@@ -32,6 +34,7 @@ export interface TelemetrySizes {
 export const FULL: BenchSizes = {
   ackBatches: 300,
   bursts: [1_000, 10_000],
+  burstRepeats: [3, 1],
   naiveLeads: 100,
   chaosLeads: 2_000,
   telemetry: { tenfold: "denser", days: 60, contactsPerDay: 50, deltaContacts: 300, deltaConversions: 15, deltaStageMoves: 20, repeats: 7 },
@@ -39,6 +42,7 @@ export const FULL: BenchSizes = {
 export const QUICK: BenchSizes = {
   ackBatches: 100,
   bursts: [200, 1_000],
+  burstRepeats: [1, 1],
   naiveLeads: 40,
   chaosLeads: 300,
   telemetry: { tenfold: "denser", days: 30, contactsPerDay: 20, deltaContacts: 100, deltaConversions: 6, deltaStageMoves: 8, repeats: 3 },

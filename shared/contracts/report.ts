@@ -18,7 +18,7 @@ const rate = z.number().min(0).max(1).nullable();
 const state = z.enum(SALES_STATES);
 
 export const FunnelSchema = z.object({
-  /** HubSpot webhook events received that day (ignored ones excluded). */
+  /** HubSpot webhook events received that day in accepted deliveries (types we do not act on included). */
   webhookEvents: count,
   contactsJudged: count,
   qualified: count,

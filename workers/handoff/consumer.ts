@@ -43,9 +43,12 @@ export async function consumeLeadEvents(batch: MessageBatch<unknown>, env: Env, 
     else await deadLetter(env, msg, `not a lead event: ${describeZodError(result.error, "message")}`);
   }
 
-  // Counted first: a delivery whose message comes again counts once, whatever becomes of its events.
-  await recordDeliveries(env.DB, parsed.flatMap(({ body }) => ("delivery" in body && body.delivery ? [body.delivery] : [])));
-  const seen = await alreadySeen(env.DB, parsed.flatMap((i) => eventsOf(i.body).map((e) => e.key)));
+  // Deliveries are counted first (a message that comes again counts once, whatever becomes of its
+  // events), beside the lookup of the events already handled.
+  const [, seen] = await Promise.all([
+    recordDeliveries(env.DB, parsed.flatMap(({ body }) => ("delivery" in body && body.delivery ? [body.delivery] : []))),
+    alreadySeen(env.DB, parsed.flatMap((i) => eventsOf(i.body).map((e) => e.key))),
+  ]);
   const fresh: Item[] = [];
   for (const { msg, body } of parsed) {
     const events = eventsOf(body).filter((e) => !seen.has(e.key));

@@ -71,7 +71,14 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
     writes.statement(...purgeContact(db, work.contactId, now()));
     finish(work, "purged");
   }
-  const previous = await getLeads(db, items.filter((w) => w.action !== "purge").map((w) => w.contactId));
+  const toJudge = items.filter((w) => w.action === "judge");
+  // HubSpot reads do not depend on D1: they start now, beside the D1 reads below.
+  const enriching = toJudge.length ? enrichContacts(clients.hubspot, toJudge.map((w) => w.contactId)) : undefined;
+  enriching?.catch(() => {});
+  const [previous, rules] = await Promise.all([
+    getLeads(db, items.filter((w) => w.action !== "purge").map((w) => w.contactId)),
+    toJudge.length ? currentRules(db) : undefined,
+  ]);
   for (const work of items.filter((w) => w.action === "delete")) {
     const row = previous.get(work.contactId);
     if (row) writes.lead({ ...row, status: "deleted", updated_at: now() });
@@ -79,12 +86,10 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
     finish(work, "deleted");
   }
 
-  const toJudge = items.filter((w) => w.action === "judge");
-  if (toJudge.length) {
+  if (enriching && rules) {
     await rekeyMergedLeads(toJudge, deps, writes);
-    const rules = await currentRules(db);
     lap("d1ReadMs");
-    const enriched = await enrichContacts(clients.hubspot, toJudge.map((w) => w.contactId));
+    const enriched = await enriching;
     lap("enrichMs");
     const verdicts: Verdict[] = [];
     for (const work of toJudge) {
