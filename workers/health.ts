@@ -28,8 +28,9 @@ export const health = new Hono<HonoEnv>().get("/health", async (c) => {
     timed(() => env.DB.prepare("SELECT count(*) AS n FROM rules").first()),
     timed(() => env.KV.get("health:probe")),
   ]);
+  // Queues are checked as bound, not by sending: a public probe must not be able to add work.
   const queue = (q: Queue | undefined): Check => ({ ok: typeof q?.send === "function", ms: 0 });
-  const bindings = { DB: d1, KV: kv, LEAD_EVENTS: queue(env.LEAD_EVENTS), LEAD_EVENTS_DLQ: queue(env.LEAD_EVENTS_DLQ) };
+  const bindings = { DB: d1, KV: kv, LEAD_EVENTS: queue(env.LEAD_EVENTS), LEAD_EVENTS_DLQ: queue(env.LEAD_EVENTS_DLQ), ADMIN_JOBS: queue(env.ADMIN_JOBS) };
   const ok = config.ok && Object.values(bindings).every((b) => b.ok);
   return c.json({ ok, service: "leadbridge", version: VERSION, config, bindings }, ok ? 200 : 503);
 });

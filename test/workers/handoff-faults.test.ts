@@ -97,6 +97,27 @@ describe("Salesforce faults", () => {
   });
 });
 
+describe("the Salesforce API budget, from Sforce-Limit-Info", () => {
+  it("learns usage from Salesforce's answers, holds the next push past the share, and honours a higher share", async () => {
+    const [first, second] = await qualifying(2);
+    await setSalesforceLimits({ used: 84_000 });
+    expect((await deliver([leadEvent(first!)])).explicitAcks).toHaveLength(1);
+    expect((await leadRow(first!))?.status).toBe("handed_off");
+    // Recorded from the header of the calls just made.
+    const usage = (await env.KV.get("salesforce:usage", "json")) as { used: number; max: number };
+    expect(usage.used).toBeGreaterThan(84_000);
+    expect(usage.max).toBe(100_000);
+
+    const before = (await salesforceCounts()).total;
+    await deliver([leadEvent(second!)]);
+    expect((await salesforceCounts()).total).toBe(before);
+    expect(await auditSteps(second!)).toContain("held");
+
+    await deliver([leadEvent(second!)], 1, { ...env, SALESFORCE_DAILY_BUDGET_SHARE: "0.9" } as Env);
+    expect((await leadRow(second!))?.status).toBe("handed_off");
+  });
+});
+
 describe("HubSpot faults", () => {
   it("waits out a 429 as HubSpot's headers say and carries on", async () => {
     const [id] = await qualifying();

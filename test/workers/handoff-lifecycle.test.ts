@@ -47,6 +47,16 @@ describe("deletion, privacy deletion and merge", () => {
     expect(await leadRow(survivor)).toMatchObject({ status: "handed_off", salesforce_lead_id: loserLead });
     expect((await rawContact(survivor)).properties.leadbridge_salesforce_lead_id).toBe(loserLead);
     expect(await auditSteps(survivor)).toContain("lead_rekeyed");
+
+    // HubSpot merges the records; a late event about the merged-away id finds nothing there and changes nothing.
+    const merged = await fetch(`${env.HUBSPOT_BASE_URL}/crm/v3/objects/contacts/merge`, {
+      method: "POST",
+      headers: { authorization: "Bearer sandbox-hubspot-token", "content-type": "application/json" },
+      body: JSON.stringify({ primaryObjectId: survivor, objectIdToMerge: loser }),
+    });
+    expect(merged.status).toBe(200);
+    await deliver([leadEvent(loser, "contact.propertyChange", { propertyName: "jobtitle" })]);
+    expect(await leadRow(loser)).toMatchObject({ status: "merged", merged_into: survivor });
   });
 
   it("settles an event for a contact HubSpot no longer has, next to one it has", async () => {

@@ -95,6 +95,15 @@ describe("Salesforce refusals", () => {
     expect(contact.notes[0]!.properties.hs_note_body).toContain("longer than Salesforce allows");
   });
 
+  it("refuses an email address Salesforce does not accept, in words a marketer can act on", async () => {
+    const id = await createContact(qualifyingContact(unique(), { email: `jo,${unique()}@acme-robotics.com` }), await createCompany({ name: "Acme" }));
+    await deliver([leadEvent(id)]);
+    const contact = await rawContact(id);
+    expect(contact.properties.leadbridge_rejection_reasons).toBe("salesforce_rejected:INVALID_EMAIL_ADDRESS");
+    expect(contact.notes[0]!.properties.hs_note_body).toContain("Salesforce does not accept the email address");
+    expect(await leadsFor(id)).toHaveLength(0);
+  });
+
   it("refuses a duplicate of a lead Salesforce already has", async () => {
     const n = unique();
     await createSalesforceLead({ LastName: "Existing", Company: "Acme", Email: `dup${n}@acme-robotics.com` });

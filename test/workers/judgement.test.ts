@@ -1,3 +1,4 @@
+import { retryAfterMs } from "../../shared/hubspot/retry";
 import { describe, expect, it } from "vitest";
 import { MqlSchema } from "../../shared/contracts/mql";
 import { DEFAULT_RULES } from "../../shared/contracts/rules";
@@ -191,5 +192,19 @@ describe("coalesceByContact", () => {
   it("lets privacy deletion win over anything after it", () => {
     const work = coalesceByContact([ev("1", "contact.privacyDeletion", 1), ev("1", "contact.propertyChange", 2)]);
     expect(work.get("1")?.action).toBe("purge");
+  });
+});
+
+describe("retryAfterMs", () => {
+  it("waits what Retry-After says, else a share of HubSpot's rolling window, jittered", () => {
+    expect(retryAfterMs({ "Retry-After": "3" })).toBe(3_000);
+    for (let i = 0; i < 20; i++) {
+      const ms = retryAfterMs({ "x-hubspot-ratelimit-interval-milliseconds": "10000" });
+      expect(ms).toBeGreaterThanOrEqual(1_250);
+      expect(ms).toBeLessThanOrEqual(3_750);
+      const fallback = retryAfterMs({});
+      expect(fallback).toBeGreaterThanOrEqual(500);
+      expect(fallback).toBeLessThanOrEqual(1_500);
+    }
   });
 });

@@ -74,7 +74,14 @@ beforeAll(async () => {
 
 describe("the nightly cron", () => {
   it("reports on the previous UTC day into D1 history and the KV latest key", async () => {
-    const controller = createScheduledController({ cron: NIGHTLY_CRON, scheduledTime: Date.now() + DAY });
+    const scheduledTime = Date.now() + DAY;
+    // Handled keys and delivery counts past their keeping time go; recent ones stay.
+    const old = scheduledTime - 31 * DAY;
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO seen_events (event_key, contact_id, seen_at) VALUES ('prune:old', '1', ?), ('prune:new', '1', ?)").bind(old, scheduledTime - DAY),
+      env.DB.prepare("INSERT INTO webhook_deliveries (id, day, events, ignored, received_at) VALUES ('prune-old', '2000-01-01', 0, 0, ?), ('prune-new', '2000-01-02', 0, 0, ?)").bind(old, scheduledTime - DAY),
+    ]);
+    const controller = createScheduledController({ cron: NIGHTLY_CRON, scheduledTime });
     const ctx = createExecutionContext();
     await worker.scheduled(controller, env, ctx);
     await waitOnExecutionContext(ctx);
@@ -97,6 +104,11 @@ describe("the nightly cron", () => {
     expect(latest.lostAtStage.find((s) => s.stage === "Proposal/Price Quote")?.lost).toBeGreaterThanOrEqual(1);
     expect(latest.winRateByStage.find((s) => s.stage === "Value Proposition")).toMatchObject({ state: "TechnicalDemo" });
     expect(latest.contentUsage.find((a) => a.leadSource === "web")?.opportunities).toBeGreaterThanOrEqual(3);
+
+    const keys = await env.DB.prepare("SELECT event_key FROM seen_events WHERE event_key LIKE 'prune:%'").all<{ event_key: string }>();
+    expect(keys.results.map((r) => r.event_key)).toEqual(["prune:new"]);
+    const deliveries = await env.DB.prepare("SELECT id FROM webhook_deliveries WHERE id LIKE 'prune-%'").all<{ id: string }>();
+    expect(deliveries.results.map((r) => r.id)).toEqual(["prune-new"]);
   });
 
   it("pulls only what changed since the cursor, and re-running a date gives identical rows", async () => {

@@ -197,6 +197,17 @@ describe("what goes on the queue", () => {
     ]);
   });
 
+  it("maps HubSpot's merge and association events onto the contact they are about", () => {
+    const at = Date.now();
+    const merge = toLeadEventMessage(HubSpotEventSchema.parse(event(90, { subscriptionType: "contact.merge", objectId: 501, primaryObjectId: 501, mergedObjectIds: [502, 503], newObjectId: 504, occurredAt: at })), at)!;
+    expect(merge).toMatchObject({ type: "contact.merge", contactId: "504" });
+    expect(merge.mergedIds).toEqual(["502", "503", "501"]);
+    const intoPrimary = toLeadEventMessage(HubSpotEventSchema.parse(event(91, { subscriptionType: "contact.merge", objectId: 501, primaryObjectId: 501, mergedObjectIds: [502] })), at)!;
+    expect([intoPrimary.contactId, intoPrimary.mergedIds]).toEqual(["501", ["502"]]);
+    const association = toLeadEventMessage(HubSpotEventSchema.parse(event(92, { subscriptionType: "contact.associationChange", objectId: undefined, fromObjectId: 601, toObjectId: 9, associationType: "CONTACT_TO_COMPANY" })), at)!;
+    expect(association).toMatchObject({ type: "contact.associationChange", contactId: "601" });
+  });
+
   it("splits a delivery whose merges list thousands of ids into messages under the queue's 128 KB", () => {
     const merges = Array.from({ length: 100 }, (_, i) =>
       toLeadEventMessage(

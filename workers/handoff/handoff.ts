@@ -97,8 +97,9 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
       const before = previous.get(id);
       if (enriched.missing.has(id)) {
         writes.audit({ contactId: id, step: "not_found_in_hubspot" });
-        if (before) writes.lead({ ...before, status: "deleted", updated_at: now() });
-        finish(work, "deleted");
+        // A contact merged away is gone from HubSpot too: it stays "merged", pointing at its survivor.
+        if (before && before.status !== "merged") writes.lead({ ...before, status: "deleted", updated_at: now() });
+        finish(work, before?.status === "merged" ? "merged" : "deleted");
         continue;
       }
       const contact = enriched.contacts.get(id)!;

@@ -2,6 +2,7 @@ import { createClients } from "../../shared/clients";
 import { loadConfig } from "../../shared/env";
 import type { Logger } from "../../shared/log";
 import { addDays, utcDay } from "./facts";
+import { pruneHandledState } from "./prune";
 import { runTelemetry } from "./run";
 import { HANDLED_CRONS, NIGHTLY_CRON } from "./schedule";
 
@@ -25,5 +26,6 @@ export async function runScheduled(controller: ScheduledController, env: Env, _c
       budgetShare: config.SALESFORCE_DAILY_BUDGET_SHARE,
       log: log.child({ job: "telemetry", date }),
     });
+    await pruneHandledState(env.DB, controller.scheduledTime, log.child({ job: "prune" }));
   }
 }
