@@ -75,7 +75,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   );
   const workerUrl = `http://${host}:${workerPort}`;
   const stop = async () => {
-    killGroup(worker);
+    await stopGroup(worker);
     await closeSandboxes();
   };
   try {
@@ -121,11 +121,21 @@ async function freePort(host: string): Promise<number> {
   });
 }
 
-function killGroup(child: ChildProcess) {
+/** SIGTERM to wrangler and its workerd, then waits for them (SIGKILL after 10 s). */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  killGroup(child);
+  const timer = setTimeout(() => killGroup(child, "SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM") {
   if (child.pid === undefined || child.exitCode !== null) return;
   try {
-    process.kill(-child.pid, "SIGTERM");
+    process.kill(-child.pid, signal);
   } catch {
-    child.kill("SIGTERM");
+    child.kill(signal);
   }
 }
