@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { FUNNEL_LATEST_KEY, ReportSchema, type FunnelReport } from "../../shared/contracts/report";
 import worker from "../../workers/index";
 import { NIGHTLY_CRON } from "../../workers/telemetry/schedule";
+import { DEFAULT_STAGE_MAP } from "../../shared/sales-process";
 import { deliver, leadEvent } from "./queue-harness";
 import { createCompany, createContact, qualifyingContact, salesforceUrl } from "./sandboxes";
 
@@ -123,6 +124,27 @@ describe("the nightly cron", () => {
     expect(await env.DB.prepare("SELECT 1 FROM sf_opportunities WHERE id = ?").bind(convertedOppId).first()).not.toBeNull();
     expect(await rowsFor(today)).toEqual(before);
     expect(before.daily.length).toBeGreaterThan(10);
+  });
+});
+
+describe("configuration", () => {
+  it("maps stages and sets the ramp share from telemetry_config, and a re-run after a change replaces the day", async () => {
+    const stageMap = { ...DEFAULT_STAGE_MAP, "Value Proposition": "Proposal" };
+    await env.DB.batch([
+      env.DB.prepare("INSERT OR REPLACE INTO telemetry_config (key, value) VALUES ('stage_map', ?)").bind(JSON.stringify(stageMap)),
+      env.DB.prepare("INSERT OR REPLACE INTO telemetry_config (key, value) VALUES ('ramp_quota_share', '0.5')"),
+    ]);
+    try {
+      const run = await (await admin(`/admin/telemetry/run?date=${today}`, { method: "POST" })).json<{ report: FunnelReport }>();
+      expect(run.report.winRateByStage.find((s) => s.stage === "Value Proposition")?.state).toBe("Proposal");
+      expect(run.report.timeToRamp.every((r) => r.threshold === 0.5)).toBe(true);
+    } finally {
+      await env.DB.prepare("DELETE FROM telemetry_config WHERE key IN ('stage_map', 'ramp_quota_share')").run();
+    }
+    await admin(`/admin/telemetry/run?date=${today}`, { method: "POST" });
+    const stored = await (await admin(`/admin/reports/funnel?date=${today}`)).json<FunnelReport>();
+    expect(stored.winRateByStage.find((s) => s.stage === "Value Proposition")?.state).toBe("TechnicalDemo");
+    expect(stored.timeToRamp.every((r) => r.threshold === 0.8)).toBe(true);
   });
 });
 
