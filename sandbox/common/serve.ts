@@ -22,6 +22,12 @@ export function listen(app: Hono<any>, port = 0, hostname = "127.0.0.1"): Promis
           }),
       });
     });
+    // Like the real APIs' front ends, keep idle connections longer than clients do (undici drops
+    // them after 4 s): with Node's 5 s default, a client reusing a socket the server is closing
+    // at that moment gets ECONNRESET on a busy machine.
+    const http = server as unknown as { keepAliveTimeout: number; headersTimeout: number };
+    http.keepAliveTimeout = 65_000;
+    http.headersTimeout = 66_000;
     server.once("error", reject);
   });
 }

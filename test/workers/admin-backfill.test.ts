@@ -96,6 +96,19 @@ describe("POST /admin/backfill", () => {
     expect(health.hubspot.remaining).not.toBeNull();
   });
 
+  it("paces its searches within HubSpot's few a second: twelve pages cost twelve searches, none refused", async () => {
+    const { since, until } = await contactsInWindow(24);
+    const searchesBefore = (await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0;
+    const started = await admin("POST", "/admin/backfill", { since, until, dryRun: true, pageSize: 2 });
+    const done = await eventually(async () => {
+      const j = await job(started.body.id);
+      return j.state === "done" ? j : undefined;
+    }, 40_000, "the dry run");
+    expect(done.progress.scanned).toBe(24);
+    // A search HubSpot refused (over its per-second limit) would be a thirteenth call, retried.
+    expect(((await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0) - searchesBefore).toBe(12);
+  });
+
   it("refuses bad ranges and unknown jobs", async () => {
     const bad = await admin("POST", "/admin/backfill", { since: "2024-02-01", until: "2024-01-01" });
     expect(bad.status).toBe(400);
