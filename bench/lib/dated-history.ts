@@ -1,4 +1,5 @@
 import type { HistoryOp } from "../../sandbox/salesforce/history";
+import { REPS as DEMO_REPS } from "../../sandbox/salesforce/seed";
 import { LEAD_MIX, mulberry32 } from "./lead-mix";
 
 // A seeded, dated history of the funnel as Leadbridge and Salesforce would hold it after months
@@ -25,14 +26,8 @@ const REFUSALS: Record<string, string[]> = {
 };
 const CRITERIA = ["visited_pricing_page", "downloaded_technical_whitepaper", "is_developer_title"];
 const INDUSTRIES = ["Technology", "Finance", "Healthcare", "Manufacturing", "Retail"];
-/** The reps quotas are set for (migrations/0003), and how long before the report day each started (the first one before any history). */
-const REPS = [
-  { first: "Avery", last: "Chen", startedDaysAgo: 540 },
-  { first: "Jordan", last: "Patel", startedDaysAgo: 365 },
-  { first: "Sam", last: "Okafor", startedDaysAgo: 200 },
-  { first: "Riley", last: "Novak", startedDaysAgo: 120 },
-  { first: "Morgan", last: "Silva", startedDaysAgo: 45 },
-];
+/** The reps quotas are set for (the sandbox's own team), and how long before the report day each started (the first one before any history). */
+const REPS = DEMO_REPS.map((r) => ({ first: r.FirstName, last: r.LastName, startedDaysAgo: r.startedDaysAgo }));
 const PIPELINE: { stage: string; optional?: number; demo?: boolean }[] = [
   { stage: "Qualification" },
   { stage: "Needs Analysis", optional: 0.5 },

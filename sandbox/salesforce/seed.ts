@@ -7,7 +7,8 @@ import { sfDate, type Store } from "./store";
 const DAY = 86_400_000;
 const OPEN_STAGES = DEFAULT_STAGES.filter((s) => !s.closed).map((s) => s.name);
 
-const REPS = [
+/** The sales team (the quotas in migrations/0003 are set for them). */
+export const REPS = [
   { FirstName: "Avery", LastName: "Chen", Title: "Senior Account Executive", startedDaysAgo: 540 },
   { FirstName: "Jordan", LastName: "Patel", Title: "Account Executive", startedDaysAgo: 365 },
   { FirstName: "Sam", LastName: "Okafor", Title: "Account Executive", startedDaysAgo: 200 },

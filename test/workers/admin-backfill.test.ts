@@ -34,6 +34,15 @@ const settled = (id: string, total: number) =>
     return j.state === "done" && j.progress.handedOff + j.progress.refused === total ? j : undefined;
   }, 45_000, "the backfill to finish and every contact to be judged");
 
+/** A dry-run backfill of the window, two contacts a page, followed until done. */
+async function dryRun(since: string, until: string) {
+  const started = await admin("POST", "/admin/backfill", { since, until, dryRun: true, pageSize: 2 });
+  return eventually(async () => {
+    const j = await job(started.body.id);
+    return j.state === "done" ? j : undefined;
+  }, 40_000, "the dry run");
+}
+
 async function judgementsOf(id: string) {
   const row = await env.DB.prepare("SELECT count(*) AS n FROM audit WHERE contact_id = ? AND step = 'enriched'").bind(id).first<{ n: number }>();
   return row?.n ?? 0;
@@ -82,11 +91,7 @@ describe("POST /admin/backfill", () => {
     const { ids, since, until } = await contactsInWindow(5);
     await setHubSpotFaults([{ kind: "rate_limit", path: "/crm/v3/objects/contacts/search", times: 1 }]);
     const searchesBefore = (await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0;
-    const started = await admin("POST", "/admin/backfill", { since, until, dryRun: true, pageSize: 2 });
-    const done = await eventually(async () => {
-      const j = await job(started.body.id);
-      return j.state === "done" ? j : undefined;
-    }, 30_000, "the dry run");
+    const done = await dryRun(since, until);
     expect(done.progress).toMatchObject({ scanned: 5, enqueued: 0, handedOff: 0, refused: 0 });
     for (const contactId of ids) expect(await judgementsOf(contactId)).toBe(0);
     // Three pages of two, and the one refused by the 429.
@@ -99,11 +104,7 @@ describe("POST /admin/backfill", () => {
   it("paces its searches within HubSpot's few a second: twelve pages cost twelve searches, none refused", async () => {
     const { since, until } = await contactsInWindow(24);
     const searchesBefore = (await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0;
-    const started = await admin("POST", "/admin/backfill", { since, until, dryRun: true, pageSize: 2 });
-    const done = await eventually(async () => {
-      const j = await job(started.body.id);
-      return j.state === "done" ? j : undefined;
-    }, 40_000, "the dry run");
+    const done = await dryRun(since, until);
     expect(done.progress.scanned).toBe(24);
     // A search HubSpot refused (over its per-second limit) would be a thirteenth call, retried.
     expect(((await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0) - searchesBefore).toBe(12);

@@ -6,7 +6,8 @@ import worker from "../../workers/index";
 import { NIGHTLY_CRON } from "../../workers/telemetry/schedule";
 import { DEFAULT_STAGE_MAP } from "../../shared/sales-process";
 import { deliver, leadEvent } from "./queue-harness";
-import { createCompany, createContact, qualifyingContact, salesforceUrl } from "./sandboxes";
+import { createCompany, createContact, qualifyingContact, salesforceUrl, setSalesforceLimits } from "./sandboxes";
+import { MAX_PAGES_PER_OBJECT } from "../../workers/telemetry/pull";
 
 const DAY = 86_400_000;
 const today = new Date().toISOString().slice(0, 10);
@@ -145,6 +146,40 @@ describe("configuration", () => {
     const stored = await (await admin(`/admin/reports/funnel?date=${today}`)).json<FunnelReport>();
     expect(stored.winRateByStage.find((s) => s.stage === "Value Proposition")?.state).toBe("TechnicalDemo");
     expect(stored.timeToRamp.every((r) => r.threshold === 0.8)).toBe(true);
+  });
+});
+
+describe("the Salesforce pull", () => {
+  it("pages with query-more, stops a night after its page cap, and carries on from the cursor the next night", async () => {
+    // Six deals moving through five stages over the past week: thirty history rows.
+    const start = Date.now() - 7 * DAY;
+    const stages = ["Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Id. Decision Makers"];
+    const ops = Array.from({ length: 6 }, (_, i) => [
+      { op: "create", type: "Opportunity", as: `paged-${i}-${start}`, at: start + i * 60_000, fields: { Name: `Paged deal ${i}`, StageName: stages[0], CloseDate: "2031-01-31", Amount: 1000 } },
+      ...stages.slice(1).map((stage, k) => ({ op: "update", type: "Opportunity", id: { ref: `paged-${i}-${start}` }, at: start + (k + 1) * DAY + i * 60_000, fields: { StageName: stage } })),
+    ]).flat();
+    const seeded = await fetch(`${salesforceUrl()}/__sandbox/history`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ops }) });
+    expect(seeded.status).toBe(200);
+    const records = async (type: string) => ((await (await fetch(`${salesforceUrl()}/__sandbox/records/${type}`)).json()) as { records: unknown[] }).records.length;
+    const [opportunities, history] = [await records("Opportunity"), await records("OpportunityHistory")];
+    // One row a page: 25 pages hold fewer rows than the history has.
+    expect(history).toBeGreaterThan(MAX_PAGES_PER_OBJECT);
+    await env.DB.batch([env.DB.prepare("DELETE FROM sf_cursors"), env.DB.prepare("DELETE FROM sf_opportunity_history"), env.DB.prepare("DELETE FROM sf_opportunities")]);
+    await setSalesforceLimits({ batchSize: 1 });
+    try {
+      const nights: { pulled: Record<string, number>; complete: boolean }[] = [];
+      for (let night = 0; night < 10 && !nights.at(-1)?.complete; night++) {
+        const run = await (await admin(`/admin/telemetry/run?date=${today}`, { method: "POST" })).json<{ salesforce: { pulled: Record<string, number>; complete: boolean } }>();
+        nights.push(run.salesforce);
+      }
+      expect(nights[0]).toMatchObject({ complete: false, pulled: { OpportunityHistory: MAX_PAGES_PER_OBJECT } });
+      expect(nights.at(-1)!.complete).toBe(true);
+      const mirrored = async (table: string) => (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
+      expect(await mirrored("sf_opportunity_history")).toBe(history);
+      expect(await mirrored("sf_opportunities")).toBe(opportunities);
+    } finally {
+      await setSalesforceLimits({ batchSize: 2000 });
+    }
   });
 });
 
