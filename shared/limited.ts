@@ -11,3 +11,8 @@ export async function runLimited(calls: (() => Promise<unknown>)[], limit: numbe
   await Promise.all(Array.from({ length: Math.min(limit, calls.length) }, worker));
   if (errors.length) throw errors[0];
 }
+
+/** `items` in slices of at most `size`, in order. */
+export function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}

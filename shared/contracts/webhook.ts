@@ -63,8 +63,7 @@ function isContactEvent(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
   const { subscriptionType, eventType, objectTypeId } = value as Record<string, unknown>;
   const raw = typeof subscriptionType === "string" ? subscriptionType : typeof eventType === "string" ? eventType : "";
-  const name = raw.startsWith("object.") && objectTypeId === "0-1" ? `contact.${raw.slice(7)}` : raw;
-  return (CONTACT_EVENT_TYPES as readonly string[]).includes(name);
+  return contactTypeOf(raw, objectTypeId) !== undefined;
 }
 
 /** Contact event types the handoff acts on; others are acknowledged and counted. */
@@ -94,13 +93,6 @@ export const LeadEventMessageSchema = z.object({
 });
 export type LeadEventMessage = z.infer<typeof LeadEventMessageSchema>;
 
-/**
- * What the webhook puts on the queue: one message per delivery, holding its contact events (at
- * most 100). A new contact arrives as about nine events (creation, property changes, the company
- * association); a message per event would fill a consumer batch of 100 with ~11 contacts, a
- * message per delivery lets one batch judge many hundreds with the same few batch calls.
- * `contactId` is set when every event is about that one contact (dead letters, holds).
- */
 /** The webhook delivery a message came from, counted once by the consumer for the nightly report. */
 export const DeliveryCountSchema = z.object({
   id: z.string().min(1).max(100),
@@ -110,6 +102,13 @@ export const DeliveryCountSchema = z.object({
 });
 export type DeliveryCount = z.infer<typeof DeliveryCountSchema>;
 
+/**
+ * What the webhook puts on the queue: one message per delivery, holding its contact events (at
+ * most 100). A new contact arrives as about nine events (creation, property changes, the company
+ * association); a message per event would fill a consumer batch of 100 with ~11 contacts, a
+ * message per delivery lets one batch judge many hundreds with the same few batch calls.
+ * `contactId` is set when every event is about that one contact (dead letters, holds).
+ */
 export const LeadEventsMessageSchema = z
   .object({
     contactId: z.string().optional(),
@@ -193,7 +192,7 @@ export const MESSAGE_MAX_BYTES = 100_000;
 /** Packs events into as few queue bodies as fit a message each (one, unless merges list thousands of ids). */
 export function packEvents(events: LeadEventMessage[]): LeadEventsMessage[] {
   // The usual delivery fits one message: measured once, not event by event.
-  if (events.length && JSON.stringify(events).length + events.length <= MESSAGE_MAX_BYTES) return [{ events }];
+  if (events.length && JSON.stringify(events).length <= MESSAGE_MAX_BYTES) return [{ events }];
   const packed: LeadEventsMessage[] = [];
   let current: LeadEventMessage[] = [];
   let size = 0;
@@ -213,8 +212,11 @@ export function packEvents(events: LeadEventMessage[]): LeadEventsMessage[] {
 
 /** Maps a generic `object.*` event on contacts (objectTypeId 0-1) to its `contact.*` name. */
 export function contactEventType(event: HubSpotEvent): ContactEventType | undefined {
-  const raw = event.subscriptionType ?? event.eventType ?? "";
-  const name = raw.startsWith("object.") && event.objectTypeId === "0-1" ? `contact.${raw.slice(7)}` : raw;
+  return contactTypeOf(event.subscriptionType ?? event.eventType ?? "", event.objectTypeId);
+}
+
+function contactTypeOf(raw: string, objectTypeId: unknown): ContactEventType | undefined {
+  const name = raw.startsWith("object.") && objectTypeId === "0-1" ? `contact.${raw.slice(7)}` : raw;
   return (CONTACT_EVENT_TYPES as readonly string[]).includes(name) ? (name as ContactEventType) : undefined;
 }
 

@@ -1,3 +1,4 @@
+import { chunks } from "../../shared/limited";
 import type { Job } from "../../shared/contracts/admin";
 import { iso } from "./validate";
 
@@ -86,7 +87,7 @@ export async function foundContacts(db: D1Database, jobId: string, contactIds: s
   );
   await db.batch(inserts);
   const waiting: string[] = [];
-  for (const ids of chunks(contactIds)) {
+  for (const ids of chunks(contactIds, IDS_PER_STATEMENT)) {
     const { results } = await db
       .prepare(`SELECT contact_id FROM job_contacts WHERE job_id = ? AND enqueued_at IS NULL AND contact_id IN (${ids.map(() => "?").join(",")})`)
       .bind(jobId, ...ids)
@@ -97,14 +98,15 @@ export async function foundContacts(db: D1Database, jobId: string, contactIds: s
 }
 
 export async function markEnqueued(db: D1Database, jobId: string, contactIds: string[], now = Date.now()): Promise<void> {
-  const updates = chunks(contactIds).map((ids) =>
+  const updates = chunks(contactIds, IDS_PER_STATEMENT).map((ids) =>
     db.prepare(`UPDATE job_contacts SET enqueued_at = ? WHERE job_id = ? AND contact_id IN (${ids.map(() => "?").join(",")})`).bind(now, jobId, ...ids),
   );
   if (updates.length) await db.batch(updates);
 }
 
 /** D1 binds at most 100 parameters per statement. */
-const chunks = (ids: string[], size = 90) => Array.from({ length: Math.ceil(ids.length / size) }, (_, i) => ids.slice(i * size, (i + 1) * size));
+/** Ids a statement binds at most (D1 allows 100 bound parameters). */
+const IDS_PER_STATEMENT = 90;
 
 /** Progress from D1 alone: a contact counts as handled once its lead row changed after the job enqueued it. */
 export async function progress(db: D1Database, jobId: string): Promise<Job["progress"]> {

@@ -5,7 +5,7 @@ import { alreadySeen, insertAudits } from "../../shared/db/leads";
 import { loadConfig } from "../../shared/env";
 import type { Logger } from "../../shared/log";
 import { RetryableError } from "../../shared/retryable";
-import { runLimited } from "../../shared/limited";
+import { chunks, runLimited } from "../../shared/limited";
 import { describeZodError } from "../../shared/zod-error";
 import { coalesceByContact } from "./coalesce";
 import { handOff, type ContactOutcome } from "./handoff";
@@ -90,8 +90,7 @@ export async function consumeLeadEvents(batch: MessageBatch<unknown>, env: Env, 
 /** Splits work into as few passes of at most `max` as it takes, all about the same size. */
 export function evenPasses<T>(work: T[], max: number): T[][] {
   if (!work.length) return [];
-  const size = Math.ceil(work.length / Math.ceil(work.length / max));
-  return Array.from({ length: Math.ceil(work.length / size) }, (_, i) => work.slice(i * size, (i + 1) * size));
+  return chunks(work, Math.ceil(work.length / Math.ceil(work.length / max)));
 }
 
 type Failed = Map<string, { events: LeadEventMessage[]; error: RetryableError }>;

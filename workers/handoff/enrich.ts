@@ -1,6 +1,6 @@
 import type { Client } from "@hubspot/api-client";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
-import { runLimited } from "../../shared/limited";
+import { chunks, runLimited } from "../../shared/limited";
 import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, type Properties } from "./mql";
 
 export const HUBSPOT_BATCH_MAX = 100;
@@ -12,8 +12,6 @@ export interface Enriched {
   missing: Set<string>;
 }
 
-const chunks = <T>(items: T[], size: number) =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 /** Batch reads in flight at once: a 1,000-contact pass reads its contacts and their associations in one round trip (20 calls, a tenth of HubSpot's 190 per 10 s; 429s are waited out). */
 export const READ_CONCURRENCY = 20;

@@ -1,5 +1,5 @@
 import type { Client } from "@hubspot/api-client";
-import { runLimited } from "../../shared/limited";
+import { chunks, runLimited } from "../../shared/limited";
 import { RetryableError } from "../../shared/retryable";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import { HUBSPOT_BATCH_MAX } from "./enrich";
@@ -95,7 +95,6 @@ function asRetryable(err: unknown): RetryableError {
   return new RetryableError(`HubSpot refused the feedback write (${e.code ?? "error"}): ${(e.message ?? String(err)).slice(0, 300)}`, "hubspot_error", 30);
 }
 
-const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);

@@ -1,13 +1,11 @@
 import type { Client } from "@hubspot/api-client";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
-import { runLimited } from "../../shared/limited";
+import { chunks, runLimited } from "../../shared/limited";
 import { HUBSPOT_BATCH_MAX } from "./enrich";
 import { NOTE_HEADLINE, type Feedback } from "./feedback";
 
 /** Clock skew allowed between our intent's time and HubSpot's createdAt of the note. */
 const SKEW_MS = 60_000;
-
-const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 /**
  * Before notes are posted: a contact whose note was already on its way once (an intent with the

@@ -1,6 +1,6 @@
 import type { Connection } from "jsforce";
 import { EXTERNAL_ID_FIELD, TRANSIENT_SALESFORCE_CODES, describeSalesforceRefusal, type SalesforceLead } from "./salesforce-lead";
-import { runLimited } from "../../shared/limited";
+import { chunks, runLimited } from "../../shared/limited";
 import { RetryableError } from "../../shared/retryable";
 
 export const SALESFORCE_COLLECTION_MAX = 200;
@@ -27,11 +27,8 @@ type CollectionResult = {
  */
 export async function upsertLeads(conn: Connection, leads: SalesforceLead[]): Promise<Map<string, PushOutcome>> {
   const outcomes = new Map<string, PushOutcome>();
-  const chunks = Array.from({ length: Math.ceil(leads.length / SALESFORCE_COLLECTION_MAX) }, (_, i) =>
-    leads.slice(i * SALESFORCE_COLLECTION_MAX, (i + 1) * SALESFORCE_COLLECTION_MAX),
-  );
   await runLimited(
-    chunks.map((chunk) => async () => {
+    chunks(leads, SALESFORCE_COLLECTION_MAX).map((chunk) => async () => {
       let results: CollectionResult[];
       try {
         results = (await conn.sobject("Lead").upsert(chunk as any[], EXTERNAL_ID_FIELD, { allOrNone: false })) as unknown as CollectionResult[];

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HubSpotDeliverySchema, packEvents, toLeadEventMessage, type LeadEventMessage, type LeadEventsMessage } from "../../shared/contracts/webhook";
 import { ErrorCode, jsonError } from "../../shared/errors";
+import { chunks } from "../../shared/limited";
 import type { HonoEnv } from "../../shared/hono-env";
 import { describeZodError } from "../../shared/zod-error";
 import { verifyHubSpotSignature } from "./signature";
@@ -59,20 +60,9 @@ export const webhook = new Hono<HonoEnv>().post(
   },
 );
 
-/** A sendBatch takes at most 100 messages and 256 KB; a delivery is one message unless merges list thousands of ids. */
+/** packEvents keeps each body under 100 KB, so two go in a sendBatch (at most 256 KB) without measuring again. */
 function sendBatches(bodies: LeadEventsMessage[]): MessageSendRequest<LeadEventsMessage>[][] {
-  const batches: MessageSendRequest<LeadEventsMessage>[][] = [[]];
-  let bytes = 0;
-  for (const body of bodies) {
-    const size = JSON.stringify(body).length;
-    if (batches.at(-1)!.length && bytes + size > 200_000) {
-      batches.push([]);
-      bytes = 0;
-    }
-    batches.at(-1)!.push({ body, contentType: "json" });
-    bytes += size;
-  }
-  return batches;
+  return chunks(bodies, 2).map((pair) => pair.map((body) => ({ body, contentType: "json" as const })));
 }
 
 /** The URL HubSpot signed: the configured public URL, keeping the query the Worker saw. */
