@@ -78,9 +78,7 @@ function targetTypeOf(from: ObjectType, typeId: number): ObjectType | undefined 
 function refuseDuplicateEmail(state: HubSpotState, type: ObjectType, write: PropertyWrite, selfId?: string): void {
   const email = write.get("email");
   if (type !== "contacts" || !email) return;
-  const existing = state.store
-    .list("contacts")
-    .find((r) => r.id !== selfId && r.properties.get("email")?.toLowerCase() === email.toLowerCase());
+  const existing = state.store.contactWithEmail(email, selfId);
   if (existing) {
     throw new HubSpotError(409, errorBody("CONFLICT", `Contact already exists. Existing ID: ${existing.id}`));
   }

@@ -48,6 +48,8 @@ export class CrmStore {
   readonly associations = new AssociationGraph();
   private records: Record<ObjectType, Map<string, CrmRecord>> = { contacts: new Map(), companies: new Map(), notes: new Map() };
   private mergedInto = new Map<string, string>();
+  /** Contact ids by lower-cased email, so a create's duplicate check is not a scan of every contact. */
+  private contactsByEmail = new Map<string, Set<string>>();
   private nextId = FIRST_ID;
   private listeners: ((event: StoreEvent) => void)[] = [];
   /** Seeding writes history but must not look like fresh activity to webhook subscribers. */
@@ -61,6 +63,7 @@ export class CrmStore {
     for (const map of Object.values(this.records)) map.clear();
     this.associations.clear();
     this.mergedInto.clear();
+    this.contactsByEmail.clear();
     this.nextId = FIRST_ID;
   }
 
@@ -68,6 +71,15 @@ export class CrmStore {
   get(type: ObjectType, id: string): CrmRecord | undefined {
     const record = this.records[type].get(this.mergedInto.get(`${type}:${id}`) ?? id);
     return record && !record.archived ? record : undefined;
+  }
+
+  /** A live contact other than `exceptId` with this email (case-insensitive), as HubSpot's uniqueness check sees it. */
+  contactWithEmail(email: string, exceptId?: string): CrmRecord | undefined {
+    for (const id of this.contactsByEmail.get(email.toLowerCase()) ?? []) {
+      const record = this.records.contacts.get(id);
+      if (id !== exceptId && record && !record.archived) return record;
+    }
+    return undefined;
   }
 
   list(type: ObjectType): CrmRecord[] {
@@ -162,11 +174,22 @@ export class CrmStore {
   }
 
   private setValue(record: CrmRecord, name: string, value: string | null, timestamp: string, source: ChangeSource) {
+    if (record.type === "contacts" && name === "email") this.indexEmail(record.id, record.properties.get(name), value);
     if (value === null) record.properties.delete(name);
     else record.properties.set(name, value);
     const entry: HistoryEntry = { value: value ?? "", timestamp, sourceType: source.changeSource };
     if (source.sourceId) entry.sourceId = source.sourceId;
     record.history.set(name, [entry, ...(record.history.get(name) ?? [])]);
+  }
+
+  private indexEmail(id: string, before: string | undefined, after: string | null) {
+    if (before) this.contactsByEmail.get(before.toLowerCase())?.delete(id);
+    if (after) {
+      const key = after.toLowerCase();
+      const ids = this.contactsByEmail.get(key) ?? new Set<string>();
+      ids.add(id);
+      this.contactsByEmail.set(key, ids);
+    }
   }
 
   private emit(event: StoreEvent): void {

@@ -95,6 +95,24 @@ describe("contacts and companies through @hubspot/api-client", () => {
     expect(err.body).toMatchObject({ category: "CONFLICT", message: `Contact already exists. Existing ID: ${contactId}` });
   });
 
+  it("frees an email when its contact changes address or is deleted, and refuses an update onto a taken one", async () => {
+    const first = await hubspot.crm.contacts.basicApi.create({ properties: { email: "moves@example.org" }, associations: [] });
+    const other = await hubspot.crm.contacts.basicApi.create({ properties: { email: "stays@example.org" }, associations: [] });
+    const taken = await apiError(hubspot.crm.contacts.basicApi.update(first.id, { properties: { email: "Stays@Example.org" } }));
+    expect(taken.code).toBe(409);
+    expect(taken.body.message).toBe(`Contact already exists. Existing ID: ${other.id}`);
+    // Its own address again is no conflict.
+    await hubspot.crm.contacts.basicApi.update(first.id, { properties: { email: "MOVES@example.org" } });
+
+    await hubspot.crm.contacts.basicApi.update(first.id, { properties: { email: "moved@example.org" } });
+    const reuse = await hubspot.crm.contacts.basicApi.create({ properties: { email: "moves@example.org" }, associations: [] });
+    expect(reuse.id).not.toBe(first.id);
+    await hubspot.crm.contacts.basicApi.archive(other.id);
+    const afterDelete = await hubspot.crm.contacts.basicApi.create({ properties: { email: "stays@example.org" }, associations: [] });
+    expect(afterDelete.id).not.toBe(other.id);
+    for (const id of [first.id, reuse.id, afterDelete.id]) await hubspot.crm.contacts.basicApi.archive(id);
+  });
+
   it("batch-reads contacts, 207 with OBJECT_NOT_FOUND for missing ids", async () => {
     const ok = await hubspot.crm.contacts.batchApi.read({ inputs: [{ id: contactId }], properties: ["email"], propertiesWithHistory: [] });
     expect(ok.status).toBe("COMPLETE");
