@@ -59,6 +59,108 @@ const DeliveryEventSchema = z.unknown().transform((value, ctx): HubSpotEvent | n
  */
 export const HubSpotDeliverySchema = z.array(DeliveryEventSchema).min(1).max(MAX_EVENTS_PER_DELIVERY);
 
+/** Optional string fields of a contact event and their longest allowed lengths (HubSpotEventSchema). */
+const EVENT_STRINGS: [string, number][] = [
+  ["objectTypeId", 20], ["changeSource", 100], ["changeFlag", 100], ["propertyName", 200], ["associationType", 100],
+];
+const EVENT_NULLISH_STRINGS: [string, number][] = [["sourceId", 200], ["propertyValue", 65_536]];
+const EVENT_IDS = ["eventId", "portalId"] as const;
+const EVENT_OPTIONAL_IDS = ["subscriptionId", "appId", "objectId", "primaryObjectId", "newObjectId", "fromObjectId", "toObjectId"] as const;
+const EVENT_KNOWN = new Set([
+  ...EVENT_IDS, ...EVENT_OPTIONAL_IDS, ...EVENT_STRINGS.map(([k]) => k), ...EVENT_NULLISH_STRINGS.map(([k]) => k),
+  "occurredAt", "subscriptionType", "eventType", "attemptNumber", "mergedObjectIds", "associationRemoved",
+]);
+const ID_TEXT = /^\d{1,20}$/;
+
+/** An id as the schema reads it (a safe non-negative integer or 1–20 digits), as a string; undefined when the schema must judge. */
+function plainId(v: unknown): string | undefined {
+  if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 ? String(v) : undefined;
+  return typeof v === "string" && ID_TEXT.test(v) ? v : undefined;
+}
+const shortString = (v: unknown, min: number, max: number) => typeof v === "string" && v.length >= min && v.length <= max;
+
+/** A contact event HubSpotEventSchema accepts, built as the schema would (ids as strings, unknown fields dropped); undefined when in doubt. */
+function plainContactEvent(e: Record<string, unknown>): HubSpotEvent | undefined {
+  const out: Record<string, unknown> = {};
+  for (const key of EVENT_IDS) {
+    const v = plainId(e[key]);
+    if (v === undefined) return undefined;
+    out[key] = v;
+  }
+  for (const key of EVENT_OPTIONAL_IDS) {
+    if (!(key in e)) continue;
+    const v = plainId(e[key]);
+    if (v === undefined) return undefined;
+    out[key] = v;
+  }
+  if (!Number.isSafeInteger(e.occurredAt) || (e.occurredAt as number) < 0) return undefined;
+  out.occurredAt = e.occurredAt;
+  for (const key of ["subscriptionType", "eventType"]) {
+    if (!(key in e)) continue;
+    if (!shortString(e[key], 1, 100)) return undefined;
+    out[key] = e[key];
+  }
+  for (const [key, max] of EVENT_STRINGS) {
+    if (!(key in e)) continue;
+    if (!shortString(e[key], 0, max)) return undefined;
+    out[key] = e[key];
+  }
+  for (const [key, max] of EVENT_NULLISH_STRINGS) {
+    if (!(key in e)) continue;
+    if (e[key] !== null && !shortString(e[key], 0, max)) return undefined;
+    out[key] = e[key];
+  }
+  if ("attemptNumber" in e) {
+    if (!Number.isSafeInteger(e.attemptNumber) || (e.attemptNumber as number) < 0) return undefined;
+    out.attemptNumber = e.attemptNumber;
+  }
+  if ("associationRemoved" in e) {
+    if (typeof e.associationRemoved !== "boolean") return undefined;
+    out.associationRemoved = e.associationRemoved;
+  }
+  if ("mergedObjectIds" in e) {
+    const ids = e.mergedObjectIds;
+    if (!Array.isArray(ids) || ids.length > 1000) return undefined;
+    const merged: string[] = [];
+    for (const m of ids) {
+      const v = plainId(m);
+      if (v === undefined) return undefined;
+      merged.push(v);
+    }
+    out.mergedObjectIds = merged;
+  }
+  // A key the schema has, present but undefined, cannot come from JSON; leave odd objects to the schema.
+  for (const key in e) if (EVENT_KNOWN.has(key) && e[key] === undefined) return undefined;
+  return out as HubSpotEvent;
+}
+
+/** An event of another type that OtherEventSchema accepts: a type (either key) of 1–100 characters, and nothing malformed beside it. */
+function plainOtherEvent(e: Record<string, unknown>): boolean {
+  const typed = (key: string) => !(key in e) || shortString(e[key], 1, 100);
+  return typed("subscriptionType") && typed("eventType") && ("subscriptionType" in e || "eventType" in e);
+}
+
+/**
+ * Parses a webhook delivery (already JSON.parse'd). The webhook answers HubSpot within its time
+ * limit and zod runs without its compiled fast path in Workers (no eval): a well-formed delivery
+ * is checked by hand and built exactly as the schema would build it; anything else goes through
+ * the schema, for its result or its error.
+ */
+export function parseHubSpotDelivery(json: unknown): ReturnType<typeof HubSpotDeliverySchema.safeParse> {
+  if (Array.isArray(json) && json.length >= 1 && json.length <= MAX_EVENTS_PER_DELIVERY) {
+    const events: (HubSpotEvent | null)[] = [];
+    for (const value of json) {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) break;
+      const e = value as Record<string, unknown>;
+      const event = isContactEvent(e) ? plainContactEvent(e) : plainOtherEvent(e) ? null : undefined;
+      if (event === undefined) break;
+      events.push(event);
+    }
+    if (events.length === json.length) return { success: true, data: events } as ReturnType<typeof HubSpotDeliverySchema.safeParse>;
+  }
+  return HubSpotDeliverySchema.safeParse(json);
+}
+
 function isContactEvent(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
   const { subscriptionType, eventType, objectTypeId } = value as Record<string, unknown>;

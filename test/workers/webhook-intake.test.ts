@@ -1,7 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { HubSpotEventSchema, LeadEventsMessageSchema, LeadQueueBodySchema, packEvents, parseLeadQueueBody, toLeadEventMessage } from "../../shared/contracts/webhook";
+import { describe, expect, it, vi } from "vitest";
+import { HubSpotDeliverySchema, HubSpotEventSchema, LeadEventsMessageSchema, LeadQueueBodySchema, packEvents, parseHubSpotDelivery, parseLeadQueueBody, toLeadEventMessage } from "../../shared/contracts/webhook";
 import { createApp } from "../../workers/app";
 import { deliver } from "./queue-harness";
 import { hmacSha256Base64, sha256Hex } from "../../workers/webhook/signature";
@@ -277,3 +277,84 @@ describe("parseLeadQueueBody", () => {
   });
 });
 
+
+describe("parseHubSpotDelivery", () => {
+  const c = { eventId: 100, subscriptionId: 1, portalId: 62515, appId: 54321, occurredAt: 1_700_000_000_000, subscriptionType: "contact.propertyChange", attemptNumber: 0, objectId: 7, changeSource: "CRM", propertyName: "email", propertyValue: "a@b.co" };
+  const deliveries: [string, unknown][] = [
+    ["a usual delivery", [c, { ...c, eventId: 101, subscriptionType: "contact.creation", changeFlag: "NEW", propertyName: undefined, propertyValue: undefined }].map((e) => JSON.parse(JSON.stringify(e)))],
+    ["ids as digit strings", [{ ...c, eventId: "100", portalId: "62515", objectId: "7" }]],
+    ["unknown fields (dropped)", [{ ...c, extra: { deep: 1 }, isSensitive: false }]],
+    ["a merge", [{ ...c, subscriptionType: "contact.merge", primaryObjectId: 7, mergedObjectIds: [8, "9"], newObjectId: 7, numberOfPropertiesMoved: 3 }]],
+    ["an association change", [{ ...c, subscriptionType: "contact.associationChange", associationType: "CONTACT_TO_COMPANY", fromObjectId: 7, toObjectId: 9, associationRemoved: false, isPrimaryAssociation: true }]],
+    ["a generic object event on contacts", [{ ...c, subscriptionType: "object.propertyChange", objectTypeId: "0-1" }]],
+    ["eventType instead of subscriptionType", [{ ...c, subscriptionType: undefined, eventType: "contact.creation" }].map((e) => JSON.parse(JSON.stringify(e)))],
+    ["null sourceId and propertyValue", [{ ...c, sourceId: null, propertyValue: null }]],
+    ["an event of another type, odd fields and all", [c, { subscriptionType: "deal.creation", objectId: "not a number", occurredAt: "yesterday" }]],
+    ["another type under eventType", [{ eventType: "company.creation" }]],
+    ["no type at all", [{ eventId: 1 }]],
+    ["a type too long", [{ subscriptionType: "x".repeat(101) }]],
+    ["an empty type", [{ ...c, subscriptionType: "" }]],
+    ["a non-string subscriptionType beside a contact eventType", [{ ...c, subscriptionType: 5, eventType: "contact.creation" }]],
+    ["a negative id", [{ ...c, objectId: -1 }]],
+    ["an unsafe integer id", [{ ...c, objectId: 2 ** 60 }]],
+    ["a fractional time", [{ ...c, occurredAt: 1.5 }]],
+    ["a string time", [{ ...c, occurredAt: "1700000000000" }]],
+    ["an id of 21 digits", [{ ...c, eventId: "1".repeat(21) }]],
+    ["a 201-character property name", [{ ...c, propertyName: "p".repeat(201) }]],
+    ["a number property value", [{ ...c, propertyValue: 70 }]],
+    ["a string attempt number", [{ ...c, attemptNumber: "0" }]],
+    ["associationRemoved as text", [{ ...c, associationRemoved: "false" }]],
+    ["a merged id that is not one", [{ ...c, subscriptionType: "contact.merge", mergedObjectIds: [8, "x"] }]],
+    ["no eventId", [{ ...c, eventId: undefined }].map((e) => JSON.parse(JSON.stringify(e)))],
+    ["an event that is an array", [[c]]],
+    ["an event that is null", [c, null]],
+    ["an empty delivery", []],
+    ["101 events", Array.from({ length: 101 }, (_, i) => ({ ...c, eventId: i }))],
+    ["100 events", Array.from({ length: 100 }, (_, i) => ({ ...c, eventId: i }))],
+    ["an object, not an array", { events: [c] }],
+    ["a string", "[]"],
+  ];
+  it.each(deliveries)("agrees with the schema on %s", (_name, json) => {
+    const fast = parseHubSpotDelivery(json);
+    const schema = HubSpotDeliverySchema.safeParse(json);
+    expect(fast.success).toBe(schema.success);
+    if (fast.success && schema.success) expect(fast.data).toEqual(schema.data);
+    else expect(fast.error?.issues).toEqual(schema.error?.issues);
+  });
+
+  it("builds a well-formed delivery by hand and leaves only the doubtful ones to zod", () => {
+    const zod = vi.spyOn(HubSpotDeliverySchema, "safeParse");
+    try {
+      expect(parseHubSpotDelivery(deliveries[0]![1]).success).toBe(true);
+      expect(parseHubSpotDelivery(deliveries[8]![1]).success).toBe(true);
+      expect(zod).not.toHaveBeenCalled();
+      expect(parseHubSpotDelivery([{ ...c, occurredAt: "1" }]).success).toBe(false);
+      expect(zod).toHaveBeenCalledTimes(1);
+    } finally {
+      zod.mockRestore();
+    }
+  });
+
+  it("agrees with the schema on 2,000 events with one field changed at random", () => {
+    // A seeded walk over the fields the schema checks, each set to a value of a random kind.
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const fields = ["eventId", "portalId", "subscriptionId", "appId", "objectId", "occurredAt", "subscriptionType", "eventType", "attemptNumber", "objectTypeId", "changeSource", "changeFlag", "sourceId", "propertyName", "propertyValue", "mergedObjectIds", "newObjectId", "primaryObjectId", "fromObjectId", "toObjectId", "associationRemoved", "associationType"];
+    const values = [0, 7, -3, 1.25, 2 ** 53, "12", "", "x".repeat(120), "contact.creation", "deal.creation", "object.creation", "0-1", null, true, [], [1, "2"], {}];
+    let accepted = 0;
+    for (let i = 0; i < 2000; i++) {
+      const event: Record<string, unknown> = { ...c };
+      const field = fields[Math.floor(random() * fields.length)]!;
+      if (random() < 0.15) delete event[field];
+      else event[field] = values[Math.floor(random() * values.length)];
+      const fast = parseHubSpotDelivery([event]);
+      const schema = HubSpotDeliverySchema.safeParse([event]);
+      expect(fast.success, `${field}: ${JSON.stringify(event[field])}`).toBe(schema.success);
+      if (fast.success && schema.success) expect(fast.data).toEqual(schema.data);
+      if (schema.success) accepted++;
+    }
+    // Both kinds are well represented, so agreement means something either way.
+    expect(accepted).toBeGreaterThan(300);
+    expect(accepted).toBeLessThan(1700);
+  });
+});

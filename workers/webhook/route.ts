@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { HubSpotDeliverySchema, packEvents, toLeadEventMessage, type LeadEventMessage, type LeadEventsMessage } from "../../shared/contracts/webhook";
+import { packEvents, parseHubSpotDelivery, toLeadEventMessage, type LeadEventMessage, type LeadEventsMessage } from "../../shared/contracts/webhook";
 import { ErrorCode, jsonError } from "../../shared/errors";
 import { chunks } from "../../shared/limited";
 import type { HonoEnv } from "../../shared/hono-env";
@@ -38,7 +38,7 @@ export const webhook = new Hono<HonoEnv>().post(
     } catch {
       return jsonError(c, ErrorCode.BadRequest, "Body is not valid JSON");
     }
-    const parsed = HubSpotDeliverySchema.safeParse(json);
+    const parsed = parseHubSpotDelivery(json);
     if (!parsed.success) return jsonError(c, ErrorCode.BadRequest, describeZodError(parsed.error, "events"));
 
     const receivedAt = Date.now();
