@@ -7,6 +7,7 @@ import { createLogger } from "../shared/log";
 import { health } from "./health";
 import { webhook } from "./webhook/route";
 import { admin } from "./admin/index";
+import { dashboardPage } from "./admin/dashboard";
 
 /** Builds the HTTP surface: public health, then everything that needs a valid configuration. */
 export function createApp() {
@@ -29,6 +30,9 @@ export function createApp() {
   });
 
   app.route("/", webhook);
+  // /admin/ spelled out: a sub-app cannot register a trailing slash under its mount, and a pattern
+  // that could (`/:slash{/?}`) drops every request from Hono's RegExpRouter to its TrieRouter.
+  app.get("/admin/", dashboardPage);
   app.route("/admin", admin);
 
   app.notFound((c) => jsonError(c, ErrorCode.NotFound, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));

@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import pkg from "../../package.json";
 
@@ -17,5 +17,20 @@ describe("GET /health", () => {
     const body = (await res.json()) as any;
     expect(body.error.code).toBe("not_found");
     expect(body.error.requestId).toBe(res.headers.get("x-request-id"));
+  });
+});
+
+describe("routing", () => {
+  it("keeps every route within Hono's RegExpRouter, /admin and /admin/ both the dashboard", async () => {
+    const { createApp } = await import("../../workers/app");
+    const app = createApp();
+    for (const path of ["/admin", "/admin/"]) {
+      const res = await app.request(path, {}, env);
+      expect(res.status, path).toBe(200);
+      expect(await res.text()).toContain('id="login-form"');
+    }
+    expect((await app.request("/admin//", {}, env)).status).not.toBe(200);
+    // One pattern RegExpRouter cannot compile sends every request through the slower TrieRouter.
+    expect(app.router.name).toBe("SmartRouter + RegExpRouter");
   });
 });

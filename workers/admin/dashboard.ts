@@ -24,10 +24,9 @@ const ASSETS: Record<string, [body: string, type: string]> = {
  */
 export const dashboard = new Hono<HonoEnv>();
 
-const servePage = (c: Context<HonoEnv>) => c.body(page, 200, { ...SECURITY_HEADERS, "content-type": "text/html; charset=utf-8" });
-// Under a mount, "/" is the mount point itself (/admin); the empty optional segment adds /admin/.
-dashboard.get("/", servePage);
-dashboard.get("/:slash{/?}", servePage);
+/** The page. Under the /admin mount "/" is /admin itself; createApp serves /admin/ with it too. */
+export const dashboardPage = (c: Context<HonoEnv>) => c.body(page, 200, { ...SECURITY_HEADERS, "content-type": "text/html; charset=utf-8" });
+dashboard.get("/", dashboardPage);
 
 dashboard.get("/assets/:name", async (c, next) => {
   const asset = ASSETS[c.req.param("name")];
