@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../workers/app";
+import { verifyAccessJwt } from "../../workers/admin/access";
 import { ADMIN_TOKEN, admin } from "./admin-client";
 
 /** Every admin route, with a body that would be accepted: auth must refuse before anything runs. */
@@ -114,6 +115,41 @@ describe("Cloudflare Access", () => {
       }
       // Without Access configured the same valid JWT is not enough.
       expect((await createApp().request("/admin/rules", { headers: { "cf-access-jwt-assertion": await sign(good) } }, env)).status).toBe(401);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+  it("refuses a token not valid yet, and follows a key rotation without refetching for every unknown kid", async () => {
+    const { jwk, sign } = await signer();
+    const rotated = await signer();
+    const team = "https://rotation-test.cloudflareaccess.com";
+    let published: JsonWebKey[] = [jwk];
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ keys: published }));
+    try {
+      const t0 = Date.UTC(2026, 11, 1, 12);
+      const at = (ms: number) => ({ teamDomain: team, audience: AUD, now: () => t0 + ms });
+      const now = Math.floor(t0 / 1000);
+      const claims = { iss: team, aud: AUD, exp: now + 3600, email: "ops@example.com" };
+      expect(await verifyAccessJwt(await sign(claims), at(0))).toBe("ops@example.com");
+      // nbf: a minute of clock skew is allowed, more is not.
+      expect(await verifyAccessJwt(await sign({ ...claims, nbf: now + 30 }), at(0))).toBe("ops@example.com");
+      expect(await verifyAccessJwt(await sign({ ...claims, nbf: now + 120 }), at(0))).toBeNull();
+      expect(fetchSpy).toHaveBeenCalledTimes(1);
+
+      // Access rotates to k2. Within 30 s of the last fetch an unknown kid is refused from the cache…
+      published = [jwk, { ...rotated.jwk, kid: "k2" }];
+      const next = await rotated.sign(claims, "k2");
+      for (let i = 0; i < 5; i++) expect(await verifyAccessJwt(await rotated.sign(claims, `made-up-${i}`), at(10_000))).toBeNull();
+      expect(await verifyAccessJwt(next, at(10_000))).toBeNull();
+      expect(fetchSpy).toHaveBeenCalledTimes(1);
+      // …after that, it fetches the keys once more and the new key is accepted, then cached.
+      expect(await verifyAccessJwt(next, at(31_000))).toBe("ops@example.com");
+      expect(await verifyAccessJwt(next, at(32_000))).toBe("ops@example.com");
+      expect(await verifyAccessJwt(await sign(claims), at(32_000))).toBe("ops@example.com");
+      expect(fetchSpy).toHaveBeenCalledTimes(2);
+      // Ten minutes on the cache is stale and fetched again even for a known kid.
+      expect(await verifyAccessJwt(next, at(31_000 + 10 * 60 * 1000))).toBe("ops@example.com");
+      expect(fetchSpy).toHaveBeenCalledTimes(3);
     } finally {
       fetchSpy.mockRestore();
     }

@@ -14,6 +14,9 @@ export interface Jwks {
 }
 
 const KEY_CACHE_MS = 10 * 60 * 1000;
+// An unknown kid refetches the keys (Access rotates them), but not more often than this: tokens
+// with made-up kids must not turn every request into a fetch of the certs.
+const KEY_REFETCH_MIN_MS = 30 * 1000;
 const CLOCK_SKEW_S = 60;
 const cache = new Map<string, { keys: Jwks; at: number }>();
 
@@ -33,13 +36,14 @@ export async function verifyAccessJwt(token: string, settings: AccessSettings): 
   if (!header || !payload || header.alg !== "RS256" || typeof header.kid !== "string") return null;
 
   const issuer = settings.teamDomain.replace(/\/$/, "");
-  const now = Math.floor((settings.now ?? Date.now)() / 1000);
+  const nowMs = (settings.now ?? Date.now)();
+  const now = Math.floor(nowMs / 1000);
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (payload.iss !== issuer || !audiences.includes(settings.audience)) return null;
   if (typeof payload.exp !== "number" || payload.exp + CLOCK_SKEW_S < now) return null;
   if (typeof payload.nbf === "number" && payload.nbf - CLOCK_SKEW_S > now) return null;
 
-  const jwk = await findKey(issuer, header.kid);
+  const jwk = await findKey(issuer, header.kid, nowMs);
   if (!jwk) return null;
   const key = await crypto.subtle.importKey("jwk", jwk, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
   const signed = new TextEncoder().encode(`${headerPart}.${payloadPart}`);
@@ -49,14 +53,13 @@ export async function verifyAccessJwt(token: string, settings: AccessSettings): 
   return typeof who === "string" ? who : "access";
 }
 
-/** Keys are cached; an unknown kid fetches once more, since Access rotates its keys. */
-async function findKey(issuer: string, kid: string): Promise<Jwk | undefined> {
+/** Keys are cached for 10 minutes; an unknown kid fetches them again (at most every 30 s), since Access rotates its keys. */
+async function findKey(issuer: string, kid: string, now: number): Promise<Jwk | undefined> {
   const url = `${issuer}/cdn-cgi/access/certs`;
   const cached = cache.get(url);
-  const now = Date.now();
   if (cached && now - cached.at < KEY_CACHE_MS) {
     const hit = cached.keys.keys.find((k) => k.kid === kid);
-    if (hit) return hit;
+    if (hit || now - cached.at < KEY_REFETCH_MIN_MS) return hit;
   }
   const keys = await fetchKeys(url);
   cache.set(url, { keys, at: now });
