@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../sandbox/stack";
 import { CliError } from "../../workers/admin/cli/api";
@@ -43,6 +44,24 @@ describe("npm run admin", () => {
     // The webhooks judged them too; the backfill added one judgement each.
     const lead = await adminApi(stack.workerUrl).call("GET", `/admin/leads/${ids[0]}`);
     expect(lead.lead.status).toBe("rejected");
+  });
+
+  it("draws a progress bar on a terminal instead of progress lines", async () => {
+    const since = new Date().toISOString();
+    for (let i = 0; i < 2; i++) await createHubSpotContact(stack.hubspotUrl, { email: `clitty${i}.${Date.now()}@gmail.com`, lastname: `Tty${i}` });
+    const until = new Date(Date.now() + 1000).toISOString();
+    // A terminal as cli-progress sees one: isTTY and a width; what is drawn is kept.
+    let drawn = "";
+    const terminal = Object.assign(new Writable({ write: (chunk, _enc, done) => ((drawn += String(chunk)), done()) }), { isTTY: true, columns: 200 });
+    const lines: string[] = [];
+    const code = await main(["backfill", "--since", since, "--until", until, "--url", stack.workerUrl], { LEADBRIDGE_ADMIN_TOKEN: ADMIN_TOKEN }, { out: (l) => lines.push(l), tty: true, progress: terminal, pollMs: 200 });
+    expect(code).toBe(0);
+    // Standard output: the start and the end, no progress lines.
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^bf_\w+ done: 2 scanned, 0 handed off, 2 refused$/);
+    expect(drawn).toContain("\x1B[?25l"); // cursor hidden while drawing…
+    expect(drawn).toMatch(/backfill \[[█░]+\] 2\/2 \| scanned 2 \| enqueued 2 \| handed off 0 \| refused 2/);
+    expect(drawn).toContain("\x1B[?25h"); // …and shown again
   });
 
   it("resyncs, lists and replays dead letters, and reads and sets rules", async () => {

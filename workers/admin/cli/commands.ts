@@ -5,8 +5,10 @@ import { CliError, type AdminApi } from "./api";
 
 export interface Io {
   out: (line: string) => void;
-  /** True when stdout is a terminal: progress bars instead of progress lines. */
+  /** True when `progress` is a terminal: a progress bar there instead of progress lines. */
   tty: boolean;
+  /** Where the progress bar is drawn (standard error, so standard output stays clean for pipes). */
+  progress?: NodeJS.WritableStream;
   pollMs: number;
 }
 
@@ -55,7 +57,11 @@ async function follow(api: AdminApi, first: Job, io: Io) {
   const total = (j: Job) => Math.max(j.expected ?? 0, j.progress.scanned, 1);
   const bar = io.tty
     ? new cliProgress.SingleBar(
-        { format: "backfill [{bar}] {value}/{total} | scanned {scanned} | enqueued {enqueued} | handed off {handedOff} | refused {refused}", hideCursor: true },
+        {
+          format: "backfill [{bar}] {value}/{total} | scanned {scanned} | enqueued {enqueued} | handed off {handedOff} | refused {refused}",
+          hideCursor: true,
+          stream: io.progress ?? process.stderr,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;

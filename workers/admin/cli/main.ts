@@ -55,7 +55,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2), process.env, { out: (line) => console.log(line), tty: Boolean(process.stdout.isTTY), pollMs: 1000 })
+  main(process.argv.slice(2), process.env, { out: (line) => console.log(line), tty: Boolean(process.stderr.isTTY), progress: process.stderr, pollMs: 1000 })
     .then((code) => process.exit(code))
     .catch((err: unknown) => {
       console.error(err instanceof CliError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? `error: ${(err as Error).message}` : err);
