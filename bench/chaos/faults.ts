@@ -12,9 +12,10 @@ export interface ChaosPlan {
  * 10,000-lead run makes under a thousand Salesforce calls (one collection per consumer batch),
  * so sessions expire every 50th Salesforce call instead.
  *
- * `small` is for runs of a few hundred leads (a few dozen Salesforce calls): the 503s and
- * session expiries then fire on a fixed schedule, three times each, so that each surely
- * happens and the run still settles within its retries' backoff.
+ * `small` is for runs of a few hundred leads (a few dozen Salesforce calls, a couple of dozen
+ * HubSpot reads and deliveries, fewer the faster the stack): the 503s, session expiries, 429s and
+ * redeliveries then fire on a fixed schedule, three times each, so that each surely happens and
+ * the run still settles within its retries' backoff.
  */
 export function chaosPlan(opts: { small?: boolean } = {}): ChaosPlan {
   const salesforce: FaultRule[] = [{ kind: "lock_row", path: "/services/data/", rate: 0.1 }];
@@ -28,8 +29,8 @@ export function chaosPlan(opts: { small?: boolean } = {}): ChaosPlan {
   }
   return {
     hubspot: [
-      { kind: "rate_limit", path: "/crm/", rate: 0.05 },
-      { kind: "webhook_duplicate", rate: 0.2 },
+      opts.small ? { kind: "rate_limit", path: "/crm/", every: 4, times: 3 } : { kind: "rate_limit", path: "/crm/", rate: 0.05 },
+      opts.small ? { kind: "webhook_duplicate", every: 5, times: 3 } : { kind: "webhook_duplicate", rate: 0.2 },
       // The consumer throws once mid-batch: Salesforce already has the batch's leads, HubSpot
       // refuses the status write with an error the handoff does not expect.
       { kind: "status", status: 400, path: "/crm/v3/objects/contacts/batch/update", times: 1 },
