@@ -180,13 +180,24 @@ export class LeadWrites {
   }
 }
 
-/** Privacy deletion: the lead row and every audit detail go; one bare audit line says it happened. */
+/**
+ * Privacy deletion: the lead row and every audit detail go; one bare audit line says it happened.
+ * The contact's dead letters go too (a reason can quote a value Salesforce refused, and replaying
+ * one would judge the contact again): a one-contact letter, a single event, or a delivery about it alone.
+ */
 export function purgeContact(db: D1Database, contactId: string, at: number): D1PreparedStatement[] {
   return [
     db.prepare("DELETE FROM leads WHERE contact_id = ?").bind(contactId),
     db.prepare("DELETE FROM audit WHERE contact_id = ?").bind(contactId),
     db.prepare("DELETE FROM seen_events WHERE contact_id = ?").bind(contactId),
     db.prepare("DELETE FROM note_intents WHERE contact_id = ?").bind(contactId),
+    db
+      .prepare(
+        `DELETE FROM dead_letters WHERE json_valid(body)
+           AND json_type(body) = 'object'
+           AND coalesce(json_extract(body, '$.contactId'), json_extract(body, '$.events[0].contactId')) = ?`,
+      )
+      .bind(contactId),
     db.prepare("INSERT INTO audit (contact_id, at, step, detail) VALUES (?, ?, 'privacy_deleted', '{}')").bind(contactId, at),
   ];
 }

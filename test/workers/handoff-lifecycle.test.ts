@@ -29,6 +29,27 @@ describe("deletion, privacy deletion and merge", () => {
     expect(details!.n).toBe(0);
   });
 
+  it("drops the contact's dead letters on privacy deletion and keeps everyone else's", async () => {
+    const id = await createContact(qualifyingContact(unique()));
+    const other = await createContact(qualifyingContact(unique()));
+    const letter = (messageId: string, body: unknown) =>
+      env.DB.prepare("INSERT INTO dead_letters (message_id, body, reason, attempts, received_at) VALUES (?, ?, ?, 6, ?)")
+        .bind(messageId, typeof body === "string" ? body : JSON.stringify(body), "salesforce_refused: INVALID_EMAIL_ADDRESS: private@example.org", Date.now());
+    const tag = unique();
+    await env.DB.batch([
+      letter(`${tag}-a`, { contactId: id, events: [leadEvent(id)] }),
+      letter(`${tag}-b`, leadEvent(id)),
+      letter(`${tag}-c`, { events: [leadEvent(id), leadEvent(id, "contact.propertyChange")], delivery: { id: "r1", receivedAt: 1, events: 2, ignored: 0 } }),
+      letter(`${tag}-d`, { contactId: other, events: [leadEvent(other)] }),
+      letter(`${tag}-e`, leadEvent(other)),
+      letter(`${tag}-f`, "not json at all"),
+      letter(`${tag}-g`, [id]),
+    ]);
+    await deliver([leadEvent(id, "contact.privacyDeletion")]);
+    const { results } = await env.DB.prepare("SELECT message_id FROM dead_letters WHERE message_id LIKE ? ORDER BY message_id").bind(`${tag}-%`).all<{ message_id: string }>();
+    expect(results.map((r) => r.message_id.slice(tag.length + 1))).toEqual(["d", "e", "f", "g"]);
+  });
+
   it("re-keys the merged-away contact's lead to the survivor instead of creating a second one", async () => {
     const company = await createCompany({ name: "Merge Co" });
     const n = unique();
