@@ -66,10 +66,6 @@ const EVENT_STRINGS: [string, number][] = [
 const EVENT_NULLISH_STRINGS: [string, number][] = [["sourceId", 200], ["propertyValue", 65_536]];
 const EVENT_IDS = ["eventId", "portalId"] as const;
 const EVENT_OPTIONAL_IDS = ["subscriptionId", "appId", "objectId", "primaryObjectId", "newObjectId", "fromObjectId", "toObjectId"] as const;
-const EVENT_KNOWN = new Set([
-  ...EVENT_IDS, ...EVENT_OPTIONAL_IDS, ...EVENT_STRINGS.map(([k]) => k), ...EVENT_NULLISH_STRINGS.map(([k]) => k),
-  "occurredAt", "subscriptionType", "eventType", "attemptNumber", "mergedObjectIds", "associationRemoved",
-]);
 const ID_TEXT = /^\d{1,20}$/;
 
 /** An id as the schema reads it (a safe non-negative integer or 1–20 digits), as a string; undefined when the schema must judge. */
@@ -129,8 +125,6 @@ function plainContactEvent(e: Record<string, unknown>): HubSpotEvent | undefined
     }
     out.mergedObjectIds = merged;
   }
-  // A key the schema has, present but undefined, cannot come from JSON; leave odd objects to the schema.
-  for (const key in e) if (EVENT_KNOWN.has(key) && e[key] === undefined) return undefined;
   return out as HubSpotEvent;
 }
 

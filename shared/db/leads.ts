@@ -193,9 +193,8 @@ export function purgeContact(db: D1Database, contactId: string, at: number): D1P
     db.prepare("DELETE FROM note_intents WHERE contact_id = ?").bind(contactId),
     db
       .prepare(
-        `DELETE FROM dead_letters WHERE json_valid(body)
-           AND json_type(body) = 'object'
-           AND coalesce(json_extract(body, '$.contactId'), json_extract(body, '$.events[0].contactId')) = ?`,
+        `DELETE FROM dead_letters
+         WHERE CASE WHEN json_valid(body) THEN coalesce(json_extract(body, '$.contactId'), json_extract(body, '$.events[0].contactId')) END = ?`,
       )
       .bind(contactId),
     db.prepare("INSERT INTO audit (contact_id, at, step, detail) VALUES (?, ?, 'privacy_deleted', '{}')").bind(contactId, at),

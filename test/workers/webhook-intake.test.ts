@@ -269,13 +269,16 @@ describe("parseLeadQueueBody", () => {
     ["numbers for ids", { events: [{ ...e, contactId: 7 }] }],
   ];
   it.each(bodies)("agrees with the schema on %s", (_name, body) => {
-    const fast = parseLeadQueueBody(body);
-    const schema = LeadQueueBodySchema.safeParse(body);
-    expect(fast.success).toBe(schema.success);
-    if (fast.success && schema.success) expect(fast.data).toEqual(schema.data);
-    else expect(fast.error?.issues).toEqual(schema.error?.issues);
+    expectSameParse(parseLeadQueueBody(body), LeadQueueBodySchema.safeParse(body));
   });
 });
+
+/** A hand-written fast path and its schema: the same verdict, and the same data or the same issues. */
+function expectSameParse(fast: { success: boolean; data?: unknown; error?: { issues: unknown } }, schema: typeof fast) {
+  expect(fast.success).toBe(schema.success);
+  if (fast.success && schema.success) expect(fast.data).toEqual(schema.data);
+  else expect(fast.error?.issues).toEqual(schema.error?.issues);
+}
 
 
 describe("parseHubSpotDelivery", () => {
@@ -315,11 +318,7 @@ describe("parseHubSpotDelivery", () => {
     ["a string", "[]"],
   ];
   it.each(deliveries)("agrees with the schema on %s", (_name, json) => {
-    const fast = parseHubSpotDelivery(json);
-    const schema = HubSpotDeliverySchema.safeParse(json);
-    expect(fast.success).toBe(schema.success);
-    if (fast.success && schema.success) expect(fast.data).toEqual(schema.data);
-    else expect(fast.error?.issues).toEqual(schema.error?.issues);
+    expectSameParse(parseHubSpotDelivery(json), HubSpotDeliverySchema.safeParse(json));
   });
 
   it("builds a well-formed delivery by hand and leaves only the doubtful ones to zod", () => {
