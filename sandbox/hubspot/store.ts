@@ -82,6 +82,13 @@ export class CrmStore {
     return undefined;
   }
 
+  /** The live record whose `property` equals `value` case-insensitively (an `idProperty` lookup); contact emails from the index. */
+  findByProperty(type: ObjectType, property: string, value: string): CrmRecord | undefined {
+    if (type === "contacts" && property === "email") return this.contactWithEmail(value);
+    const wanted = value.toLowerCase();
+    return this.list(type).find((r) => r.properties.get(property)?.toLowerCase() === wanted);
+  }
+
   list(type: ObjectType): CrmRecord[] {
     return [...this.records[type].values()].filter((r) => !r.archived).sort((a, b) => byNumericId(a.id, b.id));
   }

@@ -124,6 +124,17 @@ describe("contacts and companies through @hubspot/api-client", () => {
     expect("errors" in partial && partial.errors?.[0]).toMatchObject({ category: "OBJECT_NOT_FOUND", context: { ids: ["424242"] } });
   });
 
+  it("reads by idProperty: contacts by email and companies by domain, case-insensitively", async () => {
+    const one = await hubspot.crm.contacts.basicApi.getById("DANA@Acme-Robotics.com", ["email"], undefined, undefined, undefined, "email");
+    expect(one.id).toBe(contactId);
+    const company = await hubspot.crm.companies.basicApi.getById("ACME-robotics.com", ["domain"], undefined, undefined, undefined, "domain");
+    expect(company.id).toBe(companyId);
+    const page = await hubspot.crm.contacts.batchApi.read({ inputs: [{ id: "dana@acme-robotics.com" }, { id: "nobody@example.org" }], idProperty: "email", properties: ["email"], propertiesWithHistory: [] });
+    expect(page.results.map((r) => r.id)).toEqual([contactId]);
+    expect("errors" in page && page.errors?.[0]).toMatchObject({ category: "OBJECT_NOT_FOUND", context: { ids: ["nobody@example.org"] } });
+    expect((await apiError(hubspot.crm.contacts.basicApi.getById("nobody@example.org", undefined, undefined, undefined, undefined, "email"))).code).toBe(404);
+  });
+
   it("refuses batch read of more than 100 inputs with 400 VALIDATION_ERROR", async () => {
     const inputs = Array.from({ length: 101 }, (_, i) => ({ id: String(i + 1) }));
     const err = await apiError(hubspot.crm.contacts.batchApi.read({ inputs, properties: [], propertiesWithHistory: [] }));

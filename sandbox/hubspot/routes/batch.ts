@@ -53,9 +53,7 @@ export function batchRoutes(app: Hono, state: HubSpotState, typeOf: (c: Context)
     const results = new Map<string, PublicObject>();
     const missing: string[] = [];
     for (const { id } of input.inputs) {
-      const record = input.idProperty
-        ? store.list(type).find((r) => r.properties.get(input.idProperty ?? "")?.toLowerCase() === id.toLowerCase())
-        : store.get(type, id);
+      const record = input.idProperty ? store.findByProperty(type, input.idProperty, id) : store.get(type, id);
       if (!record) missing.push(id);
       else results.set(record.id, toPublicObject(record, input));
     }

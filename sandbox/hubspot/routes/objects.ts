@@ -64,9 +64,7 @@ export function objectRoutes(state: HubSpotState, fixedType?: ObjectType): Hono 
     const type = typeOf(c);
     const id = c.req.param(idParam) ?? "";
     const idProperty = c.req.query("idProperty");
-    const record = idProperty
-      ? store.list(type).find((r) => r.properties.get(idProperty)?.toLowerCase() === id.toLowerCase())
-      : store.get(type, id);
+    const record = idProperty ? store.findByProperty(type, idProperty, id) : store.get(type, id);
     if (!record) throw objectNotFound();
     return record;
   };
