@@ -1,4 +1,5 @@
 import { startStack } from "../../sandbox/stack";
+import { retryWindowSeconds } from "../../shared/retryable";
 import { Sandboxes } from "../lib/control";
 import { createInbound, useRealisticLatency } from "../lib/inbound";
 import { waitForLeads } from "../lib/progress";
@@ -9,7 +10,7 @@ export interface ChaosOptions {
   leads: number;
   /** Faults on a fixed, bounded schedule, for runs of a few hundred leads (see chaosPlan). */
   small?: boolean;
-  /** Give up waiting when nothing settled for this long (retries back off up to minutes). */
+  /** Give up waiting when nothing settled for this long; by default a contact's whole retry window and a minute. */
   stallMs?: number;
   log?: (line: string) => void;
   /** Where wrangler dev's own output goes (inherit to debug a run). */
@@ -44,7 +45,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     const leads = await createInbound(sandboxes, opts.leads, `chaos${started.toString(36)}`);
     log(`chaos: ${leads.length} contacts created in HubSpot; waiting for the handoff under faults`);
     const ids = leads.map((l) => l.contactId);
-    const { complete } = await waitForLeads(stack.hubspot, stateDir, ids, { stallMs: opts.stallMs ?? 240_000, log });
+    const { complete } = await waitForLeads(stack.hubspot, stateDir, ids, { stallMs: opts.stallMs ?? (retryWindowSeconds() + 60) * 1000, log });
     const seconds = (Date.now() - started) / 1000;
 
     const faultHits = await sandboxes.faultHits();

@@ -23,7 +23,7 @@ export async function waitForLeads(
   let settled = 0;
   let deadLettered = 0;
   let movedAt = Date.now();
-  let checkedDead = false;
+  let deadCheckedAt = 0;
   for (;;) {
     for (const id of pending) {
       const status = hubspot.state.store.get("contacts", id)?.properties.get("leadbridge_status");
@@ -33,14 +33,14 @@ export async function waitForLeads(
     if (now !== settled) {
       settled = now;
       movedAt = Date.now();
-      checkedDead = false;
       opts.log?.(`  ${settled}/${contactIds.length} leads have their feedback in HubSpot`);
     }
     const progress = () => ({ settled, deadLettered });
     if (!pending.size) return { progress: progress(), complete: true };
     const idle = Date.now() - movedAt;
-    if (idle > 20_000 && !checkedDead) {
-      checkedDead = true;
+    // Contacts still pending may be retrying with backoff or dead-lettered since: D1 is looked at every 20 s of quiet.
+    if (idle > 20_000 && Date.now() - deadCheckedAt > 20_000) {
+      deadCheckedAt = Date.now();
       deadLettered = (await queryD1<{ n: number }>(stateDir, "SELECT count(*) AS n FROM dead_letters"))[0]?.n ?? 0;
       if (settled + deadLettered >= contactIds.length) return { progress: progress(), complete: true };
     }

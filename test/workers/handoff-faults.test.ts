@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../workers/index";
-import { MAX_DELIVERIES } from "../../workers/handoff/consumer";
+import { backoffSeconds, MAX_DELIVERIES, retryWindowSeconds } from "../../shared/retryable";
 import { auditSteps, deliver, leadEvent, leadRow } from "./queue-harness";
 import {
   createCompany,
@@ -321,5 +321,16 @@ describe("a delivery's contacts in one message", () => {
     const second = await deliver([message], 2);
     expect(second.explicitAcks).toHaveLength(1);
     for (const id of refused) expect((await rawContact(id)).notes).toHaveLength(1);
+  });
+});
+
+describe("retry backoff", () => {
+  it("doubles from 10 s, never below the error's own floor, capped at 12 h; a contact's window is their sum", () => {
+    expect([1, 2, 3, 4, 5].map((a) => backoffSeconds(a, 10))).toEqual([10, 20, 40, 80, 160]);
+    expect([1, 2, 3].map((a) => backoffSeconds(a, 30))).toEqual([30, 30, 40]);
+    expect(backoffSeconds(30, 10)).toBe(12 * 60 * 60);
+    // Five retries after the first delivery, at the 30 s floor of an unavailable API.
+    expect(MAX_DELIVERIES).toBe(6);
+    expect(retryWindowSeconds()).toBe(30 + 30 + 40 + 80 + 160);
   });
 });

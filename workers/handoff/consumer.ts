@@ -4,14 +4,12 @@ import { recordDeliveries } from "../../shared/db/counters";
 import { alreadySeen, insertAudits } from "../../shared/db/leads";
 import { loadConfig } from "../../shared/env";
 import type { Logger } from "../../shared/log";
-import { RetryableError } from "../../shared/retryable";
+import { backoffSeconds, MAX_DELIVERIES, RetryableError } from "../../shared/retryable";
 import { chunks, runLimited } from "../../shared/limited";
 import { describeZodError } from "../../shared/zod-error";
 import { coalesceByContact } from "./coalesce";
 import { handOff, type ContactOutcome } from "./handoff";
 
-/** Matches max_retries in wrangler.toml: the delivery after which a message would be dropped to the DLQ. */
-export const MAX_DELIVERIES = 6;
 /** Holds (Salesforce budget or daily limit) are never dead-lettered: they wait as long as it takes. */
 const HOLD_KINDS = new Set(["salesforce_budget", "salesforce_limit"]);
 
@@ -119,10 +117,6 @@ async function settleFailure(env: Env, msg: Message<unknown>, failed: Failed): P
   // sendBatch takes 100 messages and 256 KB; a contact's events are a few KB.
   for (let i = 0; i < letters.length; i += 25) await env.LEAD_EVENTS_DLQ.sendBatch(letters.slice(i, i + 25));
   msg.ack();
-}
-
-export function backoffSeconds(attempts: number, floor: number): number {
-  return Math.min(Math.max(floor, 2 ** attempts * 5), 12 * 60 * 60);
 }
 
 /** Sends the message to the DLQ with its reason, then acks it: the DLQ consumer records it. */
