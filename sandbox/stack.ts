@@ -24,6 +24,14 @@ export interface StackOptions {
   snapshot?: boolean;
   /** Where wrangler's output goes: inherit (npm start) or ignore. */
   workerOutput?: "inherit" | "ignore";
+  /**
+   * Keep wrangler's DevTools inspector (chrome://inspect). Off by default: without a DevTools
+   * window attached it still subscribes to the Worker's network events, and wrangler's Node
+   * process formats all four events of every subrequest into its debug log (~/.wrangler/logs or
+   * XDG's .config/.wrangler/logs) and buffers them for a window that never comes. Under load that
+   * was a quarter of a core on a two-core machine, and it slowed the Worker's own answers.
+   */
+  devtools?: boolean;
   log?: (line: string) => void;
 }
 
@@ -32,13 +40,16 @@ export interface Stack {
   salesforceUrl: string;
   workerUrl: string;
   webhookUrl: string;
-  /** The `--persist-to` folder with isolatedState (for `wrangler d1 execute --local --persist-to`). */
+  /** The `--persist-to` folder with isolatedState (for `wrangler d1 execute --local --persist-to`); wrangler's debug logs go in its `wrangler-logs`. */
   stateDir?: string;
   /** The in-process sandbox HubSpot, for benchmarks that watch its state without API calls. */
   hubspot: HubSpotSandbox;
   worker: ChildProcess;
   stop(): Promise<void>;
 }
+
+/** What VSCODE_INSPECTOR_OPTIONS holds when the stack turned DevTools off (see StackOptions.devtools). */
+export const NO_DEVTOOLS = "leadbridge:no-devtools";
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const host = opts.host ?? "127.0.0.1";
@@ -55,7 +66,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const persist = stateDir ? ["--persist-to", stateDir] : [];
   const cwd = opts.snapshot ? snapshotWorkerSources(mkdtempSync(path.join(tmpdir(), "leadbridge-src-"))) : process.cwd();
   // No account, no internet needed: skip wrangler metrics and the Request.cf download.
-  const env = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env };
+  const env: NodeJS.ProcessEnv = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env };
+  // wrangler dev has no flag for it: it leaves its inspector proxy out when it believes a VS Code
+  // JavaScript Debug Terminal attaches to workerd instead (the variable set; without that
+  // terminal's NODE_OPTIONS bootloader nothing attaches). A real debug terminal's value is kept.
+  if (!opts.devtools && !env.VSCODE_INSPECTOR_OPTIONS) env.VSCODE_INSPECTOR_OPTIONS = NO_DEVTOOLS;
+  // wrangler's own debug log (every line it prints, and more) stays with an isolated stack's state.
+  if (stateDir && !env.WRANGLER_LOG_PATH) env.WRANGLER_LOG_PATH = path.join(stateDir, "wrangler-logs");
   const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env, cwd });
   if (migrate.status !== 0) {
     await closeSandboxes();

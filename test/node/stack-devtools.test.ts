@@ -1,0 +1,58 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type Stack } from "../../sandbox/stack";
+
+// wrangler's DevTools inspector subscribes to the Worker's network events whether or not a
+// DevTools window is attached, and its Node process writes every one of them to its debug log.
+// The stack leaves it out unless asked (npm start: LEADBRIDGE_DEVTOOLS=1). Both stacks here judge
+// one contact, so the Worker makes subrequests to both sandboxes, then their wrangler debug logs
+// (kept in the stack's state folder) are compared.
+describe("the local stack and wrangler's DevTools inspector", () => {
+  let plain: Stack | undefined;
+  let devtools: Stack | undefined;
+
+  beforeAll(async () => {
+    [plain, devtools] = await Promise.all([startStack({ isolatedState: true }), startStack({ isolatedState: true, devtools: true })]);
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.allSettled([plain?.stop(), devtools?.stop()]);
+  });
+
+  const hubspot = (stack: Stack, pathname: string, init: RequestInit = {}) =>
+    fetch(`${stack.hubspotUrl}${pathname}`, { ...init, headers: { authorization: "Bearer sandbox-hubspot-token", "content-type": "application/json" } });
+
+  /** Creates a contact in the stack's sandbox HubSpot and waits until the Worker has judged it. */
+  async function judgeOne(stack: Stack, email: string): Promise<string> {
+    const created = await hubspot(stack, "/crm/v3/objects/contacts", { method: "POST", body: JSON.stringify({ properties: { email, lastname: "Inspector", hubspotscore: "20" } }) });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const contact = (await (await hubspot(stack, `/crm/v3/objects/contacts/${id}?properties=leadbridge_status`)).json()) as { properties: Record<string, string | null> };
+      if (contact.properties.leadbridge_status) return contact.properties.leadbridge_status;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`contact ${id} was not judged within 30 s`);
+  }
+
+  const wranglerLog = (stack: Stack) => {
+    const dir = path.join(stack.stateDir!, "wrangler-logs");
+    return readdirSync(dir).map((file) => readFileSync(path.join(dir, file), "utf8")).join("\n");
+  };
+
+  it("is left out by default: the Worker's own log lines still reach wrangler, the inspector's network events do not", async () => {
+    expect(await judgeOne(plain!, "pat.plain@gmail.com")).toBe("rejected");
+    const log = wranglerLog(plain!);
+    expect(log).toContain('"event":"handoff_done"');
+    expect(log).not.toContain("InspectorProxyWorker");
+    expect(log).not.toContain("Network.requestWillBeSent");
+  });
+
+  it("is kept with devtools: true, and then logs the network events of the Worker's subrequests", async () => {
+    expect(await judgeOne(devtools!, "pat.devtools@gmail.com")).toBe("rejected");
+    const log = wranglerLog(devtools!);
+    expect(log).toContain('"event":"handoff_done"');
+    expect(log).toContain("Network.requestWillBeSent");
+  });
+});
