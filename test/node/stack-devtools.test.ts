@@ -13,7 +13,11 @@ describe("the local stack and wrangler's DevTools inspector", () => {
   let devtools: Stack | undefined;
 
   beforeAll(async () => {
-    [plain, devtools] = await Promise.all([startStack({ isolatedState: true }), startStack({ isolatedState: true, devtools: true })]);
+    // Both are kept even if one fails to start, so afterAll stops the other.
+    const [a, b] = await Promise.allSettled([startStack({ isolatedState: true }), startStack({ isolatedState: true, devtools: true })]);
+    plain = a.status === "fulfilled" ? a.value : undefined;
+    devtools = b.status === "fulfilled" ? b.value : undefined;
+    for (const r of [a, b]) if (r.status === "rejected") throw r.reason;
   }, 180_000);
   afterAll(async () => {
     await Promise.allSettled([plain?.stop(), devtools?.stop()]);
