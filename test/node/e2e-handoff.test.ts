@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { Client } from "@hubspot/api-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../sandbox/stack";
@@ -62,5 +64,23 @@ describe("end to end: npm start's stack", () => {
     expect(raw.notes).toHaveLength(1);
     expect(raw.notes[0]!.properties.hs_note_body).toContain("personal webmail address");
     expect((await leads()).filter((l) => l.HubSpot_Contact_Id__c === contact.id)).toHaveLength(0);
+  });
+
+  // After the two above: what the Worker logged for them (wrangler keeps it in the stack's state).
+  it("logs each batch's handoff with phases that add up to its time, and nothing personal", async () => {
+    const dir = path.join(stack.stateDir!, "wrangler-logs");
+    const log = readdirSync(dir).map((f) => readFileSync(path.join(dir, f), "utf8")).join("\n");
+    const done = log.split("\n").filter((l) => l.includes('"event":"handoff_done"')).map((l) => JSON.parse(l.slice(l.indexOf("{"))) as Record<string, unknown>);
+    expect(done.length).toBeGreaterThanOrEqual(2);
+    const PHASES = ["d1ReadMs", "enrichMs", "judgeMs", "pushMs", "feedbackMs", "recordMs", "d1WriteMs"];
+    for (const line of done) {
+      const phases = Object.keys(line).filter((k) => k.endsWith("Ms"));
+      expect(PHASES).toEqual(expect.arrayContaining(phases));
+      expect(phases).toEqual(expect.arrayContaining(["recordMs", "d1WriteMs"]));
+      const sum = phases.reduce((t, k) => t + (line[k] as number), 0);
+      expect(Math.abs(sum - (line.ms as number))).toBeLessThanOrEqual(1);
+    }
+    expect(log).toContain('"event":"webhook_accepted"');
+    for (const personal of ["noor@nandu-systems.io", "nandu-systems", "pat.lowscore@gmail.com", "نور", "O'Brien", "Ñandú"]) expect(log).not.toContain(personal);
   });
 });

@@ -189,7 +189,7 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
   }
 
   // One transaction: the batch's states, audit lines and handled keys land together or not at all.
-  lap("judgeMs");
+  lap("recordMs");
   const queries = await writes.flush();
   lap("d1WriteMs");
   log.info("handoff_done", { contacts: items.length, done: [...outcomes.values()].filter((o) => o.done).length, d1Statements: queries, ms: Date.now() - started, ...phases });
