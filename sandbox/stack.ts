@@ -32,6 +32,8 @@ export interface StackOptions {
    * was a quarter of a core on a two-core machine, and it slowed the Worker's own answers.
    */
   devtools?: boolean;
+  /** With devtools: the inspector's port (wrangler's default: 9229, or any free one if taken). */
+  inspectorPort?: number;
   log?: (line: string) => void;
 }
 
@@ -49,7 +51,7 @@ export interface Stack {
 }
 
 /** What VSCODE_INSPECTOR_OPTIONS holds when the stack turned DevTools off (see StackOptions.devtools). */
-export const NO_DEVTOOLS = "leadbridge:no-devtools";
+const NO_DEVTOOLS = "leadbridge:no-devtools";
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const host = opts.host ?? "127.0.0.1";
@@ -86,6 +88,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     [
       "wrangler", "dev", "--ip", host, "--port", String(workerPort), "--test-scheduled",
       "--show-interactive-dev-session=false", ...persist,
+      ...(opts.devtools && opts.inspectorPort ? ["--inspector-port", String(opts.inspectorPort)] : []),
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ],
     { stdio: ["ignore", opts.workerOutput ?? "ignore", opts.workerOutput ?? "ignore"], detached: true, env, cwd },

@@ -5,6 +5,7 @@ const say = (line: string) => console.log(`[leadbridge] ${line}`);
 
 async function main() {
   const devtools = process.env.LEADBRIDGE_DEVTOOLS === "1";
+  const inspectorPort = Number(process.env.INSPECTOR_PORT ?? 9229);
   say("starting sandbox HubSpot, sandbox Salesforce, local D1 and the Worker (wrangler dev)");
   const stack = await startStack({
     hubspotPort: Number(process.env.HUBSPOT_SANDBOX_PORT ?? 4010),
@@ -13,6 +14,7 @@ async function main() {
     seed: true,
     workerOutput: "inherit",
     devtools,
+    inspectorPort,
     log: say,
   });
 
@@ -40,7 +42,7 @@ async function main() {
   say(`Admin              ${w}/admin/  (Authorization: Bearer sandbox-admin-token)`);
   say(`Nightly cron       curl "${w}/__scheduled?cron=15+2+*+*+*"`);
   say(`Sandbox controls   ${stack.hubspotUrl}/__sandbox/counts  ${stack.salesforceUrl}/__sandbox/counts`);
-  say(devtools ? "DevTools           chrome://inspect, then localhost:9229 (wrangler's inspector)" : "DevTools           off (LEADBRIDGE_DEVTOOLS=1 npm start keeps wrangler's inspector for chrome://inspect)");
+  say(devtools ? `DevTools           chrome://inspect, then Configure… localhost:${inspectorPort} (wrangler's inspector)` : "DevTools           off (LEADBRIDGE_DEVTOOLS=1 npm start keeps wrangler's inspector for chrome://inspect)");
   say("Next: in another terminal, `npm run demo`. Ctrl-C stops everything.");
 }
 
