@@ -9,6 +9,7 @@ import { runChaos } from "./chaos/run";
 import { summaryLine } from "./chaos/account";
 import { measureBurst, sleepUntilQuiet } from "./handoff-burst";
 import { Sandboxes } from "./lib/control";
+import { runningWorkloads } from "./lib/preflight";
 import { REALISTIC_LATENCY, useRealisticLatency } from "./lib/inbound";
 import { round } from "./lib/stats";
 import { measureNaive } from "./naive-flow";
@@ -22,6 +23,11 @@ const sizes = sizesFromArgs();
 const started = Date.now();
 
 log(`bench: ${sizes.quick ? "quick" : "full"} sizes ${JSON.stringify(sizes)}`);
+const others = runningWorkloads();
+if (others.length) {
+  log(`bench: warning: ${others.length} other workerd / wrangler dev / sandbox processes are running; they share the CPU with this run, so its figures will be slower and noisier:`);
+  for (const line of others.slice(0, 5)) log(`  ${line.slice(0, 160)}`);
+}
 log("bench: bundle (wrangler deploy --dry-run)");
 const bundle = await measureBundle();
 
@@ -87,6 +93,8 @@ const baseline = {
   measuredAt: new Date(started).toISOString(),
   minutes: round((Date.now() - started) / 60_000),
   sizes,
+  /** Processes of another stack seen when the run started (see bench/lib/preflight.ts). */
+  otherWorkloadsAtStart: others.length,
   latency: REALISTIC_LATENCY,
   webhookAck: ack.baseline,
   naive,
