@@ -1,8 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { Client } from "@hubspot/api-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../sandbox/stack";
+import { wranglerLog } from "./wrangler-log";
 
 // The product as `npm start` runs it: wrangler dev (workerd, local D1/KV/Queues), both
 // sandboxes, real signed webhooks. Nothing here calls the Worker's internals.
@@ -68,8 +67,7 @@ describe("end to end: npm start's stack", () => {
 
   // After the two above: what the Worker logged for them (wrangler keeps it in the stack's state).
   it("logs each batch's handoff with phases that add up to its time, and nothing personal", async () => {
-    const dir = path.join(stack.stateDir!, "wrangler-logs");
-    const log = readdirSync(dir).map((f) => readFileSync(path.join(dir, f), "utf8")).join("\n");
+    const log = wranglerLog(stack);
     const done = log.split("\n").filter((l) => l.includes('"event":"handoff_done"')).map((l) => JSON.parse(l.slice(l.indexOf("{"))) as Record<string, unknown>);
     expect(done.length).toBeGreaterThanOrEqual(2);
     const PHASES = ["d1ReadMs", "enrichMs", "judgeMs", "pushMs", "feedbackMs", "recordMs", "d1WriteMs"];

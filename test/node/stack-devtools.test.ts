@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../sandbox/stack";
+import { wranglerLog } from "./wrangler-log";
 
 // wrangler's DevTools inspector subscribes to the Worker's network events whether or not a
 // DevTools window is attached, and its Node process writes every one of them to its debug log.
@@ -39,11 +38,6 @@ describe("the local stack and wrangler's DevTools inspector", () => {
     }
     throw new Error(`contact ${id} was not judged within 30 s`);
   }
-
-  const wranglerLog = (stack: Stack) => {
-    const dir = path.join(stack.stateDir!, "wrangler-logs");
-    return readdirSync(dir).map((file) => readFileSync(path.join(dir, file), "utf8")).join("\n");
-  };
 
   it("is left out by default: the Worker's own log lines still reach wrangler, the inspector's network events do not", async () => {
     expect(await judgeOne(plain!, "pat.plain@gmail.com")).toBe("rejected");
