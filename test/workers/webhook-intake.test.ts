@@ -280,7 +280,6 @@ function expectSameParse(fast: { success: boolean; data?: unknown; error?: { iss
   else expect(fast.error?.issues).toEqual(schema.error?.issues);
 }
 
-
 describe("parseHubSpotDelivery", () => {
   const c = { eventId: 100, subscriptionId: 1, portalId: 62515, appId: 54321, occurredAt: 1_700_000_000_000, subscriptionType: "contact.propertyChange", attemptNumber: 0, objectId: 7, changeSource: "CRM", propertyName: "email", propertyValue: "a@b.co" };
   const deliveries: [string, unknown][] = [
