@@ -50,7 +50,9 @@ export default defineConfig({
                 enabled: true,
                 include: ["jsforce", "@hubspot/api-client"],
                 // Node built-ins stay imports; nodejs_compat provides them at run time.
-                rolldownOptions: { external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)] },
+                rolldownOptions: {
+                  external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+                },
               },
             },
           },

@@ -18,7 +18,10 @@ export async function measureBundle(): Promise<BundleFigures & { modules: number
         path.resolve("node_modules/.bin/wrangler"),
         ["deploy", "--dry-run", "--outdir", outdir],
         { env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, maxBuffer: 64 * 1024 * 1024 },
-        (err, _stdout, stderr) => (err ? reject(new Error(`wrangler deploy --dry-run failed: ${stderr || err.message}`)) : resolve()),
+        (err, _stdout, stderr) =>
+          err
+            ? reject(new Error(`wrangler deploy --dry-run failed: ${stderr || err.message}`))
+            : resolve(),
       ),
     );
     const modules = readdirSync(outdir).filter((f) => !f.endsWith(".map") && f !== "README.md");

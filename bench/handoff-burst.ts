@@ -1,8 +1,8 @@
-import type { Stack } from "../sandbox/stack";
-import type { Counts, Sandboxes } from "./lib/control";
-import { queryD1 } from "./lib/d1";
-import { createInbound } from "./lib/inbound";
-import { waitForLeads } from "./lib/progress";
+import type { Stack } from "../dev/stack";
+import type { Counts, Sandboxes } from "../test/harness/control";
+import { queryD1 } from "../test/harness/d1";
+import { createInbound } from "../test/harness/inbound";
+import { waitForLeads } from "../test/harness/progress";
 import { countDelta, percentile, round } from "./lib/stats";
 
 export interface BurstFigures {
@@ -23,26 +23,43 @@ export interface BurstDetail extends BurstFigures {
 }
 
 // The bench's own writes: contacts and companies created in HubSpot (the Worker creates neither).
-const OURS = (endpoint: string) => /^POST \/crm\/v3\/objects\/(contacts|companies)\/batch\/create$/.test(endpoint);
+const OURS = (endpoint: string) =>
+  /^POST \/crm\/v3\/objects\/(contacts|companies)\/batch\/create$/.test(endpoint);
 
 /**
  * A burst of `count` new contacts created in HubSpot at once; measures speed-to-lead (first
  * HubSpot event to hand-off, from D1) and the API calls the Worker made for them.
  */
-export async function measureBurst(stack: Stack, sandboxes: Sandboxes, count: number, log: (line: string) => void): Promise<BurstDetail> {
+export async function measureBurst(
+  stack: Stack,
+  sandboxes: Sandboxes,
+  count: number,
+  log: (line: string) => void,
+): Promise<BurstDetail> {
   const tag = `b${count}-${Date.now().toString(36)}`;
   const before = await Promise.all([sandboxes.hubspotCounts(), sandboxes.salesforceCounts()]);
   const started = Date.now();
   const leads = await createInbound(sandboxes, count, tag);
   log(`  burst ${count}: contacts created in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  const { complete } = await waitForLeads(stack.hubspot, stack.stateDir!, leads.map((l) => l.contactId), { stallMs: 120_000, log });
+  const { complete } = await waitForLeads(
+    stack.hubspot,
+    stack.stateDir!,
+    leads.map((l) => l.contactId),
+    { stallMs: 120_000, log },
+  );
   await sleepUntilQuiet(sandboxes);
   const after = await Promise.all([sandboxes.hubspotCounts(), sandboxes.salesforceCounts()]);
 
   // By id range (a 10,000-id IN list is over D1's statement size), then exactly these contacts.
   const ids = new Set(leads.map((l) => l.contactId));
   const numeric = [...ids].map(Number);
-  const inRange = await queryD1<{ contact_id: string; status: string; first_event_at: number; judged_at: number; handed_off_at: number | null }>(
+  const inRange = await queryD1<{
+    contact_id: string;
+    status: string;
+    first_event_at: number;
+    judged_at: number;
+    handed_off_at: number | null;
+  }>(
     stack.stateDir!,
     `SELECT contact_id, status, first_event_at, judged_at, handed_off_at FROM leads
      WHERE CAST(contact_id AS INTEGER) BETWEEN ${Math.min(...numeric)} AND ${Math.max(...numeric)}`,
@@ -77,7 +94,11 @@ function deltaByEndpoint(before: Counts, after: Counts): Record<string, number> 
 }
 
 /** Waits until neither sandbox has served a request for `quietMs` (retries and stragglers done). */
-export async function sleepUntilQuiet(sandboxes: Sandboxes, quietMs = 3000, maxMs = 180_000): Promise<void> {
+export async function sleepUntilQuiet(
+  sandboxes: Sandboxes,
+  quietMs = 3000,
+  maxMs = 180_000,
+): Promise<void> {
   const deadline = Date.now() + maxMs;
   let last = -1;
   while (Date.now() < deadline) {

@@ -4,11 +4,11 @@
 import { Client } from "@hubspot/api-client";
 import jsforce from "jsforce";
 import { DEFAULT_RULES } from "../shared/contracts/rules";
+import { forEachLimit, HUBSPOT_TOKEN, type Sandboxes } from "../test/harness/control";
+import { createInbound } from "../test/harness/inbound";
 import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, toMql } from "../workers/handoff/mql";
 import { qualify } from "../workers/handoff/qualify";
 import { EXTERNAL_ID_FIELD, toSalesforceLead } from "../workers/handoff/salesforce-lead";
-import { HUBSPOT_TOKEN, forEachLimit, type Sandboxes } from "./lib/control";
-import { createInbound } from "./lib/inbound";
 import { countDelta, round } from "./lib/stats";
 
 export interface NaiveFigures {
@@ -27,7 +27,11 @@ export async function measureNaive(sandboxes: Sandboxes, count: number): Promise
   const leads = await createInbound(sandboxes, count, `naive-${Date.now().toString(36)}`, 7);
   await sandboxes.subscribe({ active: true });
 
-  const hubspot = new Client({ accessToken: HUBSPOT_TOKEN, basePath: sandboxes.hubspotUrl, numberOfApiCallRetries: 3 });
+  const hubspot = new Client({
+    accessToken: HUBSPOT_TOKEN,
+    basePath: sandboxes.hubspotUrl,
+    numberOfApiCallRetries: 3,
+  });
   const pace = pacer(HUBSPOT_CALLS_PER_SECOND);
   const before = await Promise.all([sandboxes.hubspotCounts(), sandboxes.salesforceCounts()]);
   const started = Date.now();
@@ -37,26 +41,37 @@ export async function measureNaive(sandboxes: Sandboxes, count: number): Promise
     await pace();
     const contact = await hubspot.crm.contacts.basicApi.getById(contactId, [...CONTACT_PROPERTIES]);
     await pace();
-    const associations = await hubspot.crm.associations.v4.basicApi.getPage("contacts", contactId, "companies");
+    const associations = await hubspot.crm.associations.v4.basicApi.getPage(
+      "contacts",
+      contactId,
+      "companies",
+    );
     const companyId = associations.results[0]?.toObjectId;
     let company: Record<string, string | null> | undefined;
     if (companyId !== undefined) {
       await pace();
-      company = (await hubspot.crm.companies.basicApi.getById(String(companyId), [...COMPANY_PROPERTIES])).properties;
+      company = (
+        await hubspot.crm.companies.basicApi.getById(String(companyId), [...COMPANY_PROPERTIES])
+      ).properties;
     }
     const mql = toMql("62515", contactId, contact.properties, company);
     const judgement = qualify(mql, DEFAULT_RULES);
     let status = judgement.qualified ? "handed_off" : "rejected";
     if (judgement.qualified) {
       // A refused record answers 400, which jsforce throws; the recipe records the refusal.
-      const pushed = await salesforce.sobject("Lead").upsert(toSalesforceLead(contactId, mql) as any, EXTERNAL_ID_FIELD).then(
-        (r) => (r as unknown as { success: boolean }).success,
-        () => false,
-      );
+      const pushed = await salesforce
+        .sobject("Lead")
+        .upsert(toSalesforceLead(contactId, mql) as any, EXTERNAL_ID_FIELD)
+        .then(
+          (r) => (r as unknown as { success: boolean }).success,
+          () => false,
+        );
       if (!pushed) status = "rejected";
     }
     await pace();
-    await hubspot.crm.contacts.basicApi.update(contactId, { properties: { leadbridge_status: status } });
+    await hubspot.crm.contacts.basicApi.update(contactId, {
+      properties: { leadbridge_status: status },
+    });
   });
 
   const seconds = (Date.now() - started) / 1000;
@@ -70,9 +85,21 @@ export async function measureNaive(sandboxes: Sandboxes, count: number): Promise
 }
 
 async function connectSalesforce(loginUrl: string) {
-  const oauth2 = new jsforce.OAuth2({ loginUrl, clientId: "sandbox-sf-client-id", clientSecret: "sandbox-sf-client-secret" });
-  const token = (await oauth2.requestToken({ grant_type: "client_credentials" })) as { access_token: string; instance_url: string };
-  return new jsforce.Connection({ oauth2, version: "62.0", instanceUrl: token.instance_url, accessToken: token.access_token });
+  const oauth2 = new jsforce.OAuth2({
+    loginUrl,
+    clientId: "sandbox-sf-client-id",
+    clientSecret: "sandbox-sf-client-secret",
+  });
+  const token = (await oauth2.requestToken({ grant_type: "client_credentials" })) as {
+    access_token: string;
+    instance_url: string;
+  };
+  return new jsforce.Connection({
+    oauth2,
+    version: "62.0",
+    instanceUrl: token.instance_url,
+    accessToken: token.access_token,
+  });
 }
 
 /** Resolves at most `perSecond` times a second, in call order. */

@@ -8,17 +8,42 @@ import type { WebhookAckFigures } from "./webhook-ack";
 export interface LatestResults {
   webhookAck: WebhookAckFigures;
   handoff: BurstFigures & { bursts: Record<string, BurstFigures> };
-  apiCalls: { hubspotPerLead: number; salesforcePerLead: number; naiveHubspotPerLead: number; naiveSalesforcePerLead: number };
-  telemetry: { deltaEvents: number; historyEvents: number; seconds: number; secondsAt10xHistory: number; growthRatio: number } | null;
+  apiCalls: {
+    hubspotPerLead: number;
+    salesforcePerLead: number;
+    naiveHubspotPerLead: number;
+    naiveSalesforcePerLead: number;
+  };
+  telemetry: {
+    deltaEvents: number;
+    historyEvents: number;
+    seconds: number;
+    secondsAt10xHistory: number;
+    growthRatio: number;
+  } | null;
   bundle: BundleFigures;
-  chaos: { leads: number; lost: number; duplicates: number; missingFeedback: number; deadLettered: number };
+  chaos: {
+    leads: number;
+    lost: number;
+    duplicates: number;
+    missingFeedback: number;
+    deadLettered: number;
+  };
 }
 
-export const GOALS: { label: string; value: (r: LatestResults) => number | undefined; max: number }[] = [
+export const GOALS: {
+  label: string;
+  value: (r: LatestResults) => number | undefined;
+  max: number;
+}[] = [
   { label: "apiCalls.hubspotPerLead", value: (r) => r.apiCalls.hubspotPerLead, max: 0.05 },
   { label: "apiCalls.salesforcePerLead", value: (r) => r.apiCalls.salesforcePerLead, max: 0.01 },
   { label: "webhookAck.p99Ms", value: (r) => r.webhookAck.p99Ms, max: 25 },
-  { label: "handoff.bursts.1000.p95SpeedToLeadMs", value: (r) => r.handoff.bursts["1000"]?.p95SpeedToLeadMs, max: 2000 },
+  {
+    label: "handoff.bursts.1000.p95SpeedToLeadMs",
+    value: (r) => r.handoff.bursts["1000"]?.p95SpeedToLeadMs,
+    max: 2000,
+  },
   { label: "telemetry.growthRatio", value: (r) => r.telemetry?.growthRatio, max: 1.5 },
   { label: "chaos.lost", value: (r) => r.chaos.lost, max: 0 },
   { label: "chaos.duplicates", value: (r) => r.chaos.duplicates, max: 0 },
@@ -34,7 +59,8 @@ export function writeResults(dir: string, latest: LatestResults, baseline: unkno
 /** Rows of [figure, value, baseline, ratio] for the printed table. */
 export function printTable(rows: [string, string, string, string][]): void {
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
+  const line = (r: string[]) =>
+    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
   console.log(line(rows[0]!));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows.slice(1)) console.log(line(row));

@@ -3,17 +3,17 @@
 // bench/results/latest.json (the issue's keys) and bench/results/baseline.json (same-run
 // baselines, ratios and details).
 import path from "node:path";
-import { startStack } from "../sandbox/stack";
+import { startStack } from "../dev/stack";
+import { summaryLine } from "../test/chaos/account";
+import { runChaos } from "../test/chaos/run";
+import { Sandboxes } from "../test/harness/control";
+import { REALISTIC_LATENCY, useRealisticLatency } from "../test/harness/inbound";
 import { measureBundle } from "./bundle";
-import { runChaos } from "./chaos/run";
-import { summaryLine } from "./chaos/account";
 import { measureBurst, sleepUntilQuiet } from "./handoff-burst";
-import { Sandboxes } from "./lib/control";
 import { runningWorkloads } from "./lib/preflight";
-import { REALISTIC_LATENCY, useRealisticLatency } from "./lib/inbound";
 import { round } from "./lib/stats";
 import { measureNaive } from "./naive-flow";
-import { GOALS, printTable, writeResults, type LatestResults } from "./report";
+import { GOALS, type LatestResults, printTable, writeResults } from "./report";
 import { sizesFromArgs } from "./sizes";
 import { measureTelemetry } from "./telemetry";
 import { measureWebhookAck } from "./webhook-ack";
@@ -25,13 +25,17 @@ const started = Date.now();
 log(`bench: ${sizes.quick ? "quick" : "full"} sizes ${JSON.stringify(sizes)}`);
 const others = runningWorkloads();
 if (others.length) {
-  log(`bench: warning: ${others.length} other workerd / wrangler dev / sandbox processes are running; they share the CPU with this run, so its figures will be slower and noisier:`);
+  log(
+    `bench: warning: ${others.length} other workerd / wrangler dev / sandbox processes are running; they share the CPU with this run, so its figures will be slower and noisier:`,
+  );
   for (const line of others.slice(0, 5)) log(`  ${line.slice(0, 160)}`);
 }
 log("bench: bundle (wrangler deploy --dry-run)");
 const bundle = await measureBundle();
 
-log("bench: starting the stack (sandboxes with realistic latency and rate limits, Worker in wrangler dev)");
+log(
+  "bench: starting the stack (sandboxes with realistic latency and rate limits, Worker in wrangler dev)",
+);
 const stack = await startStack({ isolatedState: true, snapshot: true });
 const sandboxes = new Sandboxes(stack.hubspotUrl, stack.salesforceUrl, stack.webhookUrl);
 let measured;
@@ -39,8 +43,12 @@ try {
   await useRealisticLatency(sandboxes);
   await sandboxes.setHubSpotLimits({ enabled: true });
 
-  log(`bench: webhook ack, ${sizes.ackBatches} signed 100-event batches from a separate process, one at a time and then 10 in flight`);
-  const ack = await measureWebhookAck(stack, sizes.ackBatches, () => sleepUntilQuiet(sandboxes, 3000));
+  log(
+    `bench: webhook ack, ${sizes.ackBatches} signed 100-event batches from a separate process, one at a time and then 10 in flight`,
+  );
+  const ack = await measureWebhookAck(stack, sizes.ackBatches, () =>
+    sleepUntilQuiet(sandboxes, 3000),
+  );
   await sleepUntilQuiet(sandboxes, 5000);
 
   const bursts = [];
@@ -48,12 +56,23 @@ try {
     // The smaller burst is short and the machine shared: it runs a few times and the run with the median p95 stands.
     const runs = [];
     for (let r = 0; r < sizes.burstRepeats[k]!; r++) {
-      log(`bench: handoff burst of ${count} leads${sizes.burstRepeats[k]! > 1 ? ` (run ${r + 1} of ${sizes.burstRepeats[k]})` : ""}`);
+      log(
+        `bench: handoff burst of ${count} leads${sizes.burstRepeats[k]! > 1 ? ` (run ${r + 1} of ${sizes.burstRepeats[k]})` : ""}`,
+      );
       runs.push(await measureBurst(stack, sandboxes, count, log));
       await sleepUntilQuiet(sandboxes, 2000);
     }
-    const median = [...runs].sort((a, b) => a.p95SpeedToLeadMs - b.p95SpeedToLeadMs)[Math.floor(runs.length / 2)]!;
-    bursts.push({ ...median, runs: runs.map((b) => ({ p50SpeedToLeadMs: b.p50SpeedToLeadMs, p95SpeedToLeadMs: b.p95SpeedToLeadMs, leadsPerSec: b.leadsPerSec })) });
+    const median = [...runs].sort((a, b) => a.p95SpeedToLeadMs - b.p95SpeedToLeadMs)[
+      Math.floor(runs.length / 2)
+    ]!;
+    bursts.push({
+      ...median,
+      runs: runs.map((b) => ({
+        p50SpeedToLeadMs: b.p50SpeedToLeadMs,
+        p95SpeedToLeadMs: b.p95SpeedToLeadMs,
+        leadsPerSec: b.leadsPerSec,
+      })),
+    });
   }
   log(`bench: naive per-lead flow on ${sizes.naiveLeads} leads (official clients, same sandboxes)`);
   const naive = await measureNaive(sandboxes, sizes.naiveLeads);
@@ -63,7 +82,9 @@ try {
 }
 
 // Its own stacks (fresh state for 1× and 10× history), after the shared one has stopped.
-log(`bench: telemetry growth, ${sizes.telemetry.days} days of history at 1× and 10×, then the report day`);
+log(
+  `bench: telemetry growth, ${sizes.telemetry.days} days of history at 1× and 10×, then the report day`,
+);
 const telemetry = await measureTelemetry(sizes.telemetry, log);
 
 const chaos = sizes.chaosLeads ? await runChaos({ leads: sizes.chaosLeads, log }) : null;
@@ -71,10 +92,18 @@ if (chaos) log(summaryLine(chaos, chaos.seconds));
 
 const { ack, bursts, naive } = measured;
 const large = bursts[bursts.length - 1]!;
-const figures = (b: (typeof bursts)[number]) => ({ leads: b.leads, p50SpeedToLeadMs: b.p50SpeedToLeadMs, p95SpeedToLeadMs: b.p95SpeedToLeadMs, leadsPerSec: b.leadsPerSec });
+const figures = (b: (typeof bursts)[number]) => ({
+  leads: b.leads,
+  p50SpeedToLeadMs: b.p50SpeedToLeadMs,
+  p95SpeedToLeadMs: b.p95SpeedToLeadMs,
+  leadsPerSec: b.leadsPerSec,
+});
 const latest: LatestResults = {
   webhookAck: ack.figures,
-  handoff: { ...figures(large), bursts: Object.fromEntries(bursts.map((b) => [String(b.leads), figures(b)])) },
+  handoff: {
+    ...figures(large),
+    bursts: Object.fromEntries(bursts.map((b) => [String(b.leads), figures(b)])),
+  },
   apiCalls: {
     hubspotPerLead: round(large.hubspotCalls / large.leads, 4),
     salesforcePerLead: round(large.salesforceCalls / large.leads, 4),
@@ -84,7 +113,13 @@ const latest: LatestResults = {
   telemetry: telemetry.figures,
   bundle: { rawBytes: bundle.rawBytes, gzipBytes: bundle.gzipBytes },
   chaos: chaos
-    ? { leads: chaos.leads, lost: chaos.lost, duplicates: chaos.duplicates, missingFeedback: chaos.missingFeedback, deadLettered: chaos.deadLettered }
+    ? {
+        leads: chaos.leads,
+        lost: chaos.lost,
+        duplicates: chaos.duplicates,
+        missingFeedback: chaos.missingFeedback,
+        deadLettered: chaos.deadLettered,
+      }
     : { leads: 0, lost: 0, duplicates: 0, missingFeedback: 0, deadLettered: 0 },
 };
 
@@ -109,24 +144,78 @@ const baseline = {
     salesforceCallsVsNaive: round(latest.apiCalls.salesforcePerLead / naive.salesforcePerLead, 4),
     leadsPerSecVsNaive: round(large.leadsPerSec / naive.leadsPerSec, 2),
   },
-  goals: Object.fromEntries(GOALS.map((g) => [g.label, { max: g.max, value: g.value(latest) ?? null, met: (g.value(latest) ?? Infinity) <= g.max }])),
+  goals: Object.fromEntries(
+    GOALS.map((g) => [
+      g.label,
+      { max: g.max, value: g.value(latest) ?? null, met: (g.value(latest) ?? Infinity) <= g.max },
+    ]),
+  ),
 };
 writeResults(path.resolve("bench/results"), latest, baseline);
 
 const n = (v: number) => v.toLocaleString("en-US");
 printTable([
   ["figure", "value", "baseline (same run)", "ratio"],
-  ["webhook ack p50 / p99 (ms), one at a time", `${ack.figures.p50Ms} / ${ack.figures.p99Ms}`, `GET /health ${ack.baseline.healthP50Ms} / ${ack.baseline.healthP99Ms}`, ratio(ack.figures.p99Ms, ack.baseline.healthP99Ms)],
-  [`webhook ack p50 / p99 (ms), ${ack.baseline.inFlight.concurrency} in flight`, `${ack.baseline.inFlight.p50Ms} / ${ack.baseline.inFlight.p99Ms}`, `GET /health ${ack.baseline.inFlight.healthP50Ms} / ${ack.baseline.inFlight.healthP99Ms}`, ratio(ack.baseline.inFlight.p99Ms, ack.baseline.inFlight.healthP99Ms)],
+  [
+    "webhook ack p50 / p99 (ms), one at a time",
+    `${ack.figures.p50Ms} / ${ack.figures.p99Ms}`,
+    `GET /health ${ack.baseline.healthP50Ms} / ${ack.baseline.healthP99Ms}`,
+    ratio(ack.figures.p99Ms, ack.baseline.healthP99Ms),
+  ],
+  [
+    `webhook ack p50 / p99 (ms), ${ack.baseline.inFlight.concurrency} in flight`,
+    `${ack.baseline.inFlight.p50Ms} / ${ack.baseline.inFlight.p99Ms}`,
+    `GET /health ${ack.baseline.inFlight.healthP50Ms} / ${ack.baseline.inFlight.healthP99Ms}`,
+    ratio(ack.baseline.inFlight.p99Ms, ack.baseline.inFlight.healthP99Ms),
+  ],
   ["webhook events/s", n(ack.figures.eventsPerSec), "", ""],
-  ...bursts.map((b): [string, string, string, string] => [`burst ${n(b.leads)}: speed-to-lead p50 / p95 (ms)`, `${n(b.p50SpeedToLeadMs)} / ${n(b.p95SpeedToLeadMs)}`, "HubSpot connector 15 min (stated)", ratio(b.p95SpeedToLeadMs, 900_000)]),
-  ...bursts.map((b): [string, string, string, string] => [`burst ${n(b.leads)}: leads/s`, String(b.leadsPerSec), `naive ${naive.leadsPerSec}`, ratio(b.leadsPerSec, naive.leadsPerSec)]),
-  ["HubSpot calls per lead", String(latest.apiCalls.hubspotPerLead), `naive ${naive.hubspotPerLead}`, ratio(latest.apiCalls.hubspotPerLead, naive.hubspotPerLead)],
-  ["Salesforce calls per lead", String(latest.apiCalls.salesforcePerLead), `naive ${naive.salesforcePerLead}`, ratio(latest.apiCalls.salesforcePerLead, naive.salesforcePerLead)],
-  ["telemetry seconds (base → 10× history)", telemetry.figures ? `${telemetry.figures.seconds} → ${telemetry.figures.secondsAt10xHistory}` : "not measured", "", telemetry.figures ? `${telemetry.figures.growthRatio}×` : ""],
-  ["bundle raw / gzip (bytes)", `${n(bundle.rawBytes)} / ${n(bundle.gzipBytes)}`, "", ratio(bundle.gzipBytes, bundle.rawBytes)],
-  ["chaos lost / duplicates / missing feedback", chaos ? `${chaos.lost} / ${chaos.duplicates} / ${chaos.missingFeedback}` : "skipped", chaos ? `${n(chaos.leads)} leads, ${chaos.deadLettered} dead-lettered` : "", ""],
+  ...bursts.map((b): [string, string, string, string] => [
+    `burst ${n(b.leads)}: speed-to-lead p50 / p95 (ms)`,
+    `${n(b.p50SpeedToLeadMs)} / ${n(b.p95SpeedToLeadMs)}`,
+    "HubSpot connector 15 min (stated)",
+    ratio(b.p95SpeedToLeadMs, 900_000),
+  ]),
+  ...bursts.map((b): [string, string, string, string] => [
+    `burst ${n(b.leads)}: leads/s`,
+    String(b.leadsPerSec),
+    `naive ${naive.leadsPerSec}`,
+    ratio(b.leadsPerSec, naive.leadsPerSec),
+  ]),
+  [
+    "HubSpot calls per lead",
+    String(latest.apiCalls.hubspotPerLead),
+    `naive ${naive.hubspotPerLead}`,
+    ratio(latest.apiCalls.hubspotPerLead, naive.hubspotPerLead),
+  ],
+  [
+    "Salesforce calls per lead",
+    String(latest.apiCalls.salesforcePerLead),
+    `naive ${naive.salesforcePerLead}`,
+    ratio(latest.apiCalls.salesforcePerLead, naive.salesforcePerLead),
+  ],
+  [
+    "telemetry seconds (base → 10× history)",
+    telemetry.figures
+      ? `${telemetry.figures.seconds} → ${telemetry.figures.secondsAt10xHistory}`
+      : "not measured",
+    "",
+    telemetry.figures ? `${telemetry.figures.growthRatio}×` : "",
+  ],
+  [
+    "bundle raw / gzip (bytes)",
+    `${n(bundle.rawBytes)} / ${n(bundle.gzipBytes)}`,
+    "",
+    ratio(bundle.gzipBytes, bundle.rawBytes),
+  ],
+  [
+    "chaos lost / duplicates / missing feedback",
+    chaos ? `${chaos.lost} / ${chaos.duplicates} / ${chaos.missingFeedback}` : "skipped",
+    chaos ? `${n(chaos.leads)} leads, ${chaos.deadLettered} dead-lettered` : "",
+    "",
+  ],
 ]);
-for (const [label, goal] of Object.entries(baseline.goals)) if (!goal.met) console.log(`goal not met: ${label} = ${goal.value ?? "not measured"} (goal ≤ ${goal.max})`);
+for (const [label, goal] of Object.entries(baseline.goals))
+  if (!goal.met)
+    console.log(`goal not met: ${label} = ${goal.value ?? "not measured"} (goal ≤ ${goal.max})`);
 if (telemetry.note) console.log(`telemetry: ${telemetry.note}`);
 console.log(`bench: ${baseline.minutes} min; wrote bench/results/latest.json and baseline.json`);

@@ -37,7 +37,15 @@ export const FULL: BenchSizes = {
   burstRepeats: [3, 1],
   naiveLeads: 100,
   chaosLeads: 2_000,
-  telemetry: { tenfold: "denser", days: 60, contactsPerDay: 50, deltaContacts: 300, deltaConversions: 15, deltaStageMoves: 20, repeats: 7 },
+  telemetry: {
+    tenfold: "denser",
+    days: 60,
+    contactsPerDay: 50,
+    deltaContacts: 300,
+    deltaConversions: 15,
+    deltaStageMoves: 20,
+    repeats: 7,
+  },
 };
 // The ack step is cheap, so the quick run times as many deliveries: a p99 of 100 is the second
 // slowest answer, too noisy to compare with the full run's.
@@ -47,7 +55,15 @@ export const QUICK: BenchSizes = {
   burstRepeats: [1, 1],
   naiveLeads: 40,
   chaosLeads: 300,
-  telemetry: { tenfold: "denser", days: 30, contactsPerDay: 20, deltaContacts: 100, deltaConversions: 6, deltaStageMoves: 8, repeats: 3 },
+  telemetry: {
+    tenfold: "denser",
+    days: 30,
+    contactsPerDay: 20,
+    deltaContacts: 100,
+    deltaConversions: 6,
+    deltaStageMoves: 8,
+    repeats: 3,
+  },
 };
 
 export function sizesFromArgs(argv = process.argv.slice(2)): BenchSizes & { quick: boolean } {
@@ -61,8 +77,14 @@ export function sizesFromArgs(argv = process.argv.slice(2)): BenchSizes & { quic
     },
   });
   const tenfold = values["telemetry-tenfold"];
-  if (tenfold !== "denser" && tenfold !== "longer") throw new Error(`--telemetry-tenfold is denser or longer, not ${tenfold}`);
+  if (tenfold !== "denser" && tenfold !== "longer")
+    throw new Error(`--telemetry-tenfold is denser or longer, not ${tenfold}`);
   const base = values.quick ? QUICK : FULL;
   const chaosLeads = values["skip-chaos"] ? 0 : Number(values["chaos-leads"] ?? base.chaosLeads);
-  return { ...base, chaosLeads, telemetry: { ...base.telemetry, tenfold }, quick: Boolean(values.quick) };
+  return {
+    ...base,
+    chaosLeads,
+    telemetry: { ...base.telemetry, tenfold },
+    quick: Boolean(values.quick),
+  };
 }

@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { type Stack, startStack } from "../dev/stack";
 import type { FunnelReport } from "../shared/contracts/report";
-import { startStack, type Stack } from "../sandbox/stack";
-import { call, jsonInit } from "./lib/control";
-import { executeD1File, queryD1 } from "./lib/d1";
-import { DatedFunnel, type Batch } from "./lib/dated-history";
+import { call, jsonInit } from "../test/harness/control";
+import { executeD1File, queryD1 } from "../test/harness/d1";
+import { type Batch, DatedFunnel } from "./lib/dated-history";
 import { batchSql } from "./lib/history-sql";
 import { round } from "./lib/stats";
 import type { LatestResults } from "./report";
@@ -74,14 +74,18 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * both meet the same load on this shared machine. Before each timed run the pull cursors go back
  * to where the history nights left them, so every timed run pulls and rebuilds the same changes.
  */
-export async function measureTelemetry(sizes: TelemetrySizes, log: (line: string) => void): Promise<TelemetryMeasurement> {
+export async function measureTelemetry(
+  sizes: TelemetrySizes,
+  log: (line: string) => void,
+): Promise<TelemetryMeasurement> {
   const reportDay = utcDay(Date.now() - DAY);
   const work = mkdtempSync(path.join(tmpdir(), "leadbridge-history-"));
   const prepared: Prepared[] = [];
   try {
     // 10× first, so whatever idling leaves after the warm-up counts against the goal, not for it.
     for (const scale of [10, 1]) prepared.push(await prepare(scale, reportDay, sizes, work, log));
-    for (const p of prepared) for (let i = 0; i < WARM_UP_RUNS; i++) await runDay(p.stack, reportDay);
+    for (const p of prepared)
+      for (let i = 0; i < WARM_UP_RUNS; i++) await runDay(p.stack, reportDay);
     const runs = new Map<Prepared, number[]>(prepared.map((p) => [p, []]));
     const answers = new Map<Prepared, TelemetryRunAnswer[]>(prepared.map((p) => [p, []]));
     for (let i = 0; i < sizes.repeats; i++) {
@@ -98,7 +102,9 @@ export async function measureTelemetry(sizes: TelemetrySizes, log: (line: string
       checkRepeatable(done);
       const last = done[done.length - 1]!;
       const seconds = runs.get(p)!;
-      log(`  telemetry ${p.scale}×: report day runs ${seconds.map((s) => s.toFixed(3)).join(" / ")} s; pulled ${JSON.stringify(last.salesforce.pulled)}`);
+      log(
+        `  telemetry ${p.scale}×: report day runs ${seconds.map((s) => s.toFixed(3)).join(" / ")} s; pulled ${JSON.stringify(last.salesforce.pulled)}`,
+      );
       return {
         scale: p.scale,
         days: p.days,
@@ -133,18 +139,29 @@ export async function measureTelemetry(sizes: TelemetrySizes, log: (line: string
   }
 }
 
-async function prepare(scale: number, reportDay: string, sizes: TelemetrySizes, work: string, log: (line: string) => void): Promise<Prepared> {
+async function prepare(
+  scale: number,
+  reportDay: string,
+  sizes: TelemetrySizes,
+  work: string,
+  log: (line: string) => void,
+): Promise<Prepared> {
   log(`  telemetry ${scale}×: starting a fresh stack`);
   const stack = await startStack({ isolatedState: true, snapshot: true });
   try {
     const funnel = new DatedFunnel(reportDay);
     const longer = sizes.tenfold === "longer";
     const days = longer ? sizes.days * scale : sizes.days;
-    const history = funnel.history(days, longer ? sizes.contactsPerDay : sizes.contactsPerDay * scale);
+    const history = funnel.history(
+      days,
+      longer ? sizes.contactsPerDay : sizes.contactsPerDay * scale,
+    );
     let started = Date.now();
     await seed(stack, history, path.join(work, `history-${scale}.sql`));
     const seedSeconds = round((Date.now() - started) / 1000);
-    log(`  telemetry ${scale}×: seeded ${history.leads.length} contacts and ${history.ops.length} Salesforce writes over ${days} days in ${seedSeconds}s`);
+    log(
+      `  telemetry ${scale}×: seeded ${history.leads.length} contacts and ${history.ops.length} Salesforce writes over ${days} days in ${seedSeconds}s`,
+    );
 
     started = Date.now();
     const first = Date.parse(`${reportDay}T00:00:00Z`) - days * DAY;
@@ -157,7 +174,10 @@ async function prepare(scale: number, reportDay: string, sizes: TelemetrySizes, 
 
     const delta = funnel.delta(sizes.deltaContacts, sizes.deltaConversions, sizes.deltaStageMoves);
     await seed(stack, delta, path.join(work, `delta-${scale}.sql`));
-    const cursors = await queryD1<{ object: string; cursor: string }>(stack.stateDir!, "SELECT object, cursor FROM sf_cursors ORDER BY object");
+    const cursors = await queryD1<{ object: string; cursor: string }>(
+      stack.stateDir!,
+      "SELECT object, cursor FROM sf_cursors ORDER BY object",
+    );
     return {
       scale,
       days,
@@ -166,7 +186,9 @@ async function prepare(scale: number, reportDay: string, sizes: TelemetrySizes, 
       deltaEvents: delta.judgements + delta.opportunityChanges,
       seedSeconds,
       catchUpSeconds,
-      restoreCursors: cursors.map((c) => `UPDATE sf_cursors SET cursor = '${c.cursor}' WHERE object = '${c.object}';`).join(" "),
+      restoreCursors: cursors
+        .map((c) => `UPDATE sf_cursors SET cursor = '${c.cursor}' WHERE object = '${c.object}';`)
+        .join(" "),
     };
   } catch (err) {
     await stack.stop();
@@ -176,16 +198,25 @@ async function prepare(scale: number, reportDay: string, sizes: TelemetrySizes, 
 
 /** Salesforce first (its ids go into D1's lead rows and audit), then D1. */
 async function seed(stack: Stack, batch: Batch, sqlFile: string): Promise<void> {
-  const { ids } = await call<{ ids: Record<string, string> }>(`${stack.salesforceUrl}/__sandbox/history`, jsonInit("POST", { ops: batch.ops }));
+  const { ids } = await call<{ ids: Record<string, string> }>(
+    `${stack.salesforceUrl}/__sandbox/history`,
+    jsonInit("POST", { ops: batch.ops }),
+  );
   writeFileSync(sqlFile, batchSql(batch, ids));
   await executeD1File(stack.stateDir!, sqlFile);
 }
 
 /** One run of the day; `seconds` times the attempt that answered (a day's run is safe to repeat). */
-async function runDay(stack: Stack, day: string): Promise<TelemetryRunAnswer & { seconds: number }> {
+async function runDay(
+  stack: Stack,
+  day: string,
+): Promise<TelemetryRunAnswer & { seconds: number }> {
   for (let attempt = 1; ; attempt++) {
     const t0 = performance.now();
-    const res = await fetch(`${stack.workerUrl}/admin/telemetry/run?date=${day}`, { method: "POST", headers: ADMIN });
+    const res = await fetch(`${stack.workerUrl}/admin/telemetry/run?date=${day}`, {
+      method: "POST",
+      headers: ADMIN,
+    });
     const text = await res.text();
     const seconds = (performance.now() - t0) / 1000;
     // wrangler dev now and then restarts the Worker (a file it watches was touched) and answers 503.
@@ -193,22 +224,36 @@ async function runDay(stack: Stack, day: string): Promise<TelemetryRunAnswer & {
       await new Promise((r) => setTimeout(r, 2000));
       continue;
     }
-    if (!res.ok) throw new Error(`POST /admin/telemetry/run?date=${day} → ${res.status} ${text.slice(0, 500)}`);
+    if (!res.ok)
+      throw new Error(
+        `POST /admin/telemetry/run?date=${day} → ${res.status} ${text.slice(0, 500)}`,
+      );
     const answer = JSON.parse(text) as TelemetryRunAnswer;
-    if (answer.salesforce.skipped) throw new Error(`telemetry run for ${day} skipped the Salesforce pull: ${answer.salesforce.skipped}`);
+    if (answer.salesforce.skipped)
+      throw new Error(
+        `telemetry run for ${day} skipped the Salesforce pull: ${answer.salesforce.skipped}`,
+      );
     return { ...answer, seconds };
   }
 }
 
 /** The timed runs must be the same work: same rows pulled, same report. */
 function checkRepeatable(answers: TelemetryRunAnswer[]): void {
-  const shape = (a: TelemetryRunAnswer) => JSON.stringify({ pulled: a.salesforce.pulled, report: { ...a.report, generatedAt: "" } });
+  const shape = (a: TelemetryRunAnswer) =>
+    JSON.stringify({ pulled: a.salesforce.pulled, report: { ...a.report, generatedAt: "" } });
   const first = shape(answers[0]!);
-  if (answers.some((a) => shape(a) !== first)) throw new Error("the timed telemetry runs differ: the report day's run is not repeatable");
+  if (answers.some((a) => shape(a) !== first))
+    throw new Error("the timed telemetry runs differ: the report day's run is not repeatable");
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const sizes = sizesFromArgs();
   const measured = await measureTelemetry(sizes.telemetry, (line) => console.error(line));
-  console.log(JSON.stringify({ telemetry: measured.figures, note: measured.note, detail: measured.detail }, null, 2));
+  console.log(
+    JSON.stringify(
+      { telemetry: measured.figures, note: measured.note, detail: measured.detail },
+      null,
+      2,
+    ),
+  );
 }

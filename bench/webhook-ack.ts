@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
-import type { Stack } from "../sandbox/stack";
-import type { LoadPlan, LoadResult } from "./load/webhook-load";
+import type { Stack } from "../dev/stack";
 import { percentile, round } from "./lib/stats";
+import type { LoadPlan, LoadResult } from "./load/webhook-load";
 
 export interface WebhookAckFigures {
   p50Ms: number;
@@ -15,7 +15,13 @@ export interface WebhookAckBaseline {
   healthP50Ms: number;
   healthP99Ms: number;
   /** The same deliveries at HubSpot's 10 in flight (the throughput run), and GET /health so. */
-  inFlight: { concurrency: number; p50Ms: number; p99Ms: number; healthP50Ms: number; healthP99Ms: number };
+  inFlight: {
+    concurrency: number;
+    p50Ms: number;
+    p99Ms: number;
+    healthP50Ms: number;
+    healthP99Ms: number;
+  };
   batches: number;
   non2xx: number;
 }
@@ -29,7 +35,12 @@ export interface WebhookAckBaseline {
  */
 export const ACK_INTERVAL_MS = 50;
 
-export async function measureWebhookAck(stack: Stack, batches: number, settle: () => Promise<void>, concurrency = 10): Promise<{ figures: WebhookAckFigures; baseline: WebhookAckBaseline }> {
+export async function measureWebhookAck(
+  stack: Stack,
+  batches: number,
+  settle: () => Promise<void>,
+  concurrency = 10,
+): Promise<{ figures: WebhookAckFigures; baseline: WebhookAckBaseline }> {
   const plan = (c: number, firstContactId: number, intervalMs?: number): LoadPlan => ({
     url: stack.webhookUrl,
     secret: "sandbox-client-secret",
@@ -55,7 +66,13 @@ export async function measureWebhookAck(stack: Stack, batches: number, settle: (
     baseline: {
       healthP50Ms: p(single.baselineMs, 50),
       healthP99Ms: p(single.baselineMs, 99),
-      inFlight: { concurrency, p50Ms: p(loaded.latenciesMs, 50), p99Ms: p(loaded.latenciesMs, 99), healthP50Ms: p(loaded.baselineMs, 50), healthP99Ms: p(loaded.baselineMs, 99) },
+      inFlight: {
+        concurrency,
+        p50Ms: p(loaded.latenciesMs, 50),
+        p99Ms: p(loaded.latenciesMs, 99),
+        healthP50Ms: p(loaded.baselineMs, 50),
+        healthP99Ms: p(loaded.baselineMs, 99),
+      },
       batches,
       non2xx: 2 * batches - ok(single) - ok(loaded),
     },
@@ -65,9 +82,14 @@ export async function measureWebhookAck(stack: Stack, batches: number, settle: (
 function runChild(plan: LoadPlan): Promise<LoadResult> {
   const tsx = path.resolve("node_modules/.bin/tsx");
   return new Promise((resolve, reject) => {
-    execFile(tsx, [path.resolve("bench/load/webhook-load.ts"), JSON.stringify(plan)], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`webhook load process failed: ${stderr || err.message}`));
-      resolve(JSON.parse(stdout) as LoadResult);
-    });
+    execFile(
+      tsx,
+      [path.resolve("bench/load/webhook-load.ts"), JSON.stringify(plan)],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`webhook load process failed: ${stderr || err.message}`));
+        resolve(JSON.parse(stdout) as LoadResult);
+      },
+    );
   });
 }

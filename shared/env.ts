@@ -1,28 +1,30 @@
 import { z } from "zod";
 
 /** Everything the Worker reads from its environment, checked once at the entry. */
-export const EnvSchema = z.object({
-  HUBSPOT_BASE_URL: z.url(),
-  HUBSPOT_PORTAL_ID: z.string().regex(/^\d+$/, "must be the numeric HubSpot portal (hub) id"),
-  HUBSPOT_APP_ID: z.string().regex(/^\d+$/, "must be the numeric HubSpot app id"),
-  SALESFORCE_LOGIN_URL: z.url(),
-  SALESFORCE_API_VERSION: z.string().regex(/^\d+\.0$/, 'must look like "62.0"'),
-  WEBHOOK_SIGNATURE_VERSION: z.enum(["v1", "v2", "v3"]),
-  WEBHOOK_PUBLIC_URL: z.union([z.literal(""), z.url()]),
-  SALESFORCE_DAILY_BUDGET_SHARE: z.coerce.number().gt(0).max(1),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]),
-  HUBSPOT_ACCESS_TOKEN: z.string().min(1),
-  HUBSPOT_CLIENT_SECRET: z.string().min(1),
-  SALESFORCE_CLIENT_ID: z.string().min(1),
-  SALESFORCE_CLIENT_SECRET: z.string().min(1),
-  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
-  // Optional Cloudflare Access for /admin: both set, or both empty.
-  ACCESS_TEAM_DOMAIN: z.union([z.literal(""), z.url({ protocol: /^https$/ })]).default(""),
-  ACCESS_AUD: z.string().default(""),
-}).refine((env) => Boolean(env.ACCESS_TEAM_DOMAIN) === Boolean(env.ACCESS_AUD), {
-  path: ["ACCESS_AUD"],
-  message: "and ACCESS_TEAM_DOMAIN must be set together (Cloudflare Access) or both left empty",
-});
+export const EnvSchema = z
+  .object({
+    HUBSPOT_BASE_URL: z.url(),
+    HUBSPOT_PORTAL_ID: z.string().regex(/^\d+$/, "must be the numeric HubSpot portal (hub) id"),
+    HUBSPOT_APP_ID: z.string().regex(/^\d+$/, "must be the numeric HubSpot app id"),
+    SALESFORCE_LOGIN_URL: z.url(),
+    SALESFORCE_API_VERSION: z.string().regex(/^\d+\.0$/, 'must look like "62.0"'),
+    WEBHOOK_SIGNATURE_VERSION: z.enum(["v1", "v2", "v3"]),
+    WEBHOOK_PUBLIC_URL: z.union([z.literal(""), z.url()]),
+    SALESFORCE_DAILY_BUDGET_SHARE: z.coerce.number().gt(0).max(1),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]),
+    HUBSPOT_ACCESS_TOKEN: z.string().min(1),
+    HUBSPOT_CLIENT_SECRET: z.string().min(1),
+    SALESFORCE_CLIENT_ID: z.string().min(1),
+    SALESFORCE_CLIENT_SECRET: z.string().min(1),
+    ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
+    // Optional Cloudflare Access for /admin: both set, or both empty.
+    ACCESS_TEAM_DOMAIN: z.union([z.literal(""), z.url({ protocol: /^https$/ })]).default(""),
+    ACCESS_AUD: z.string().default(""),
+  })
+  .refine((env) => Boolean(env.ACCESS_TEAM_DOMAIN) === Boolean(env.ACCESS_AUD), {
+    path: ["ACCESS_AUD"],
+    message: "and ACCESS_TEAM_DOMAIN must be set together (Cloudflare Access) or both left empty",
+  });
 
 export type Config = z.infer<typeof EnvSchema>;
 

@@ -14,5 +14,7 @@ export async function runLimited(calls: (() => Promise<unknown>)[], limit: numbe
 
 /** `items` in slices of at most `size`, in order. */
 export function chunks<T>(items: T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, (i + 1) * size),
+  );
 }

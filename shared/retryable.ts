@@ -23,6 +23,7 @@ export function backoffSeconds(attempts: number, floor: number): number {
  */
 export function retryWindowSeconds(floor = 30): number {
   let total = 0;
-  for (let attempts = 1; attempts < MAX_DELIVERIES; attempts++) total += backoffSeconds(attempts, floor);
+  for (let attempts = 1; attempts < MAX_DELIVERIES; attempts++)
+    total += backoffSeconds(attempts, floor);
   return total;
 }

@@ -1,13 +1,34 @@
 import { z } from "zod";
 
 /** The playbook's sales process as a state machine; Salesforce stage names map onto it by configuration. */
-export const SALES_STATES = ["LeadIn", "Discovery", "TechnicalDemo", "Proposal", "Closing", "ClosedWon", "ClosedLost"] as const;
+export const SALES_STATES = [
+  "LeadIn",
+  "Discovery",
+  "TechnicalDemo",
+  "Proposal",
+  "Closing",
+  "ClosedWon",
+  "ClosedLost",
+] as const;
 export type SalesState = (typeof SALES_STATES)[number];
 
-export const SALES_EVENTS = ["QUALIFY", "DEMO_SCHEDULED", "PROPOSAL_REQUESTED", "VERBAL_YES", "CONTRACT_SIGNED", "DEAL_LOST"] as const;
+export const SALES_EVENTS = [
+  "QUALIFY",
+  "DEMO_SCHEDULED",
+  "PROPOSAL_REQUESTED",
+  "VERBAL_YES",
+  "CONTRACT_SIGNED",
+  "DEAL_LOST",
+] as const;
 export type SalesEvent = (typeof SALES_EVENTS)[number];
 
-const OPEN_STATES: readonly SalesState[] = ["LeadIn", "Discovery", "TechnicalDemo", "Proposal", "Closing"];
+const OPEN_STATES: readonly SalesState[] = [
+  "LeadIn",
+  "Discovery",
+  "TechnicalDemo",
+  "Proposal",
+  "Closing",
+];
 
 export const TRANSITIONS: readonly { from: SalesState; event: SalesEvent; to: SalesState }[] = [
   { from: "LeadIn", event: "QUALIFY", to: "Discovery" },
@@ -20,10 +41,22 @@ export const TRANSITIONS: readonly { from: SalesState; event: SalesEvent; to: Sa
 
 /** What must be true to enter and to leave each state (the playbook's checklists, as data). */
 export const STATE_CRITERIA: Record<SalesState, { entry: string[]; exit: string[] }> = {
-  LeadIn: { entry: ["MQL accepted by sales"], exit: ["BANT fit confirmed", "discovery call booked"] },
-  Discovery: { entry: ["discovery call booked"], exit: ["pain and success criteria written down", "technical evaluator named"] },
-  TechnicalDemo: { entry: ["technical evaluator named", "demo scheduled"], exit: ["demo delivered", "proposal requested"] },
-  Proposal: { entry: ["proposal requested"], exit: ["pricing agreed in principle", "verbal yes from the economic buyer"] },
+  LeadIn: {
+    entry: ["MQL accepted by sales"],
+    exit: ["BANT fit confirmed", "discovery call booked"],
+  },
+  Discovery: {
+    entry: ["discovery call booked"],
+    exit: ["pain and success criteria written down", "technical evaluator named"],
+  },
+  TechnicalDemo: {
+    entry: ["technical evaluator named", "demo scheduled"],
+    exit: ["demo delivered", "proposal requested"],
+  },
+  Proposal: {
+    entry: ["proposal requested"],
+    exit: ["pricing agreed in principle", "verbal yes from the economic buyer"],
+  },
   Closing: { entry: ["verbal yes"], exit: ["contract signed", "or deal lost with a reason"] },
   ClosedWon: { entry: ["contract signed"], exit: [] },
   ClosedLost: { entry: ["loss reason recorded"], exit: [] },

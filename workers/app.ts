@@ -1,13 +1,13 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ConfigError, loadConfig } from "../shared/env";
-import { ErrorCode, HttpError, errorBody, jsonError } from "../shared/errors";
+import { ErrorCode, errorBody, HttpError, jsonError } from "../shared/errors";
 import type { HonoEnv } from "../shared/hono-env";
 import { createLogger } from "../shared/log";
+import { dashboardPage } from "./admin/dashboard";
+import { admin } from "./admin/index";
 import { health } from "./health";
 import { webhook } from "./webhook/route";
-import { admin } from "./admin/index";
-import { dashboardPage } from "./admin/dashboard";
 
 /** Builds the HTTP surface: public health, then everything that needs a valid configuration. */
 export function createApp() {
@@ -35,20 +35,38 @@ export function createApp() {
   app.get("/admin/", dashboardPage);
   app.route("/admin", admin);
 
-  app.notFound((c) => jsonError(c, ErrorCode.NotFound, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.notFound((c) =>
+    jsonError(c, ErrorCode.NotFound, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`),
+  );
 
   app.onError((err, c) => {
     const requestId = c.get("requestId") ?? "unknown";
-    if (err instanceof HttpError) return c.json(errorBody(err.code, err.message, requestId), err.status);
+    if (err instanceof HttpError)
+      return c.json(errorBody(err.code, err.message, requestId), err.status);
     if (err instanceof ConfigError) {
-      console.error(JSON.stringify({ level: "error", event: "config_invalid", requestId, problems: err.problems }));
+      console.error(
+        JSON.stringify({
+          level: "error",
+          event: "config_invalid",
+          requestId,
+          problems: err.problems,
+        }),
+      );
       return c.json(errorBody(ErrorCode.Misconfigured, err.message, requestId), 500);
     }
     if (err instanceof HTTPException && err.status < 500) {
-      return c.json(errorBody(ErrorCode.BadRequest, err.message || "Bad request", requestId), err.status);
+      return c.json(
+        errorBody(ErrorCode.BadRequest, err.message || "Bad request", requestId),
+        err.status,
+      );
     }
-    console.error(JSON.stringify({ level: "error", event: "unhandled", requestId, error: String(err) }));
-    return c.json(errorBody(ErrorCode.Internal, "Internal error; see logs for requestId", requestId), 500);
+    console.error(
+      JSON.stringify({ level: "error", event: "unhandled", requestId, error: String(err) }),
+    );
+    return c.json(
+      errorBody(ErrorCode.Internal, "Internal error; see logs for requestId", requestId),
+      500,
+    );
   });
 
   return app;

@@ -11,7 +11,11 @@ async function timed(probe: () => Promise<unknown>): Promise<Check> {
     await probe();
     return { ok: true, ms: Date.now() - started };
   } catch (err) {
-    return { ok: false, ms: Date.now() - started, error: err instanceof Error ? err.message : String(err) };
+    return {
+      ok: false,
+      ms: Date.now() - started,
+      error: err instanceof Error ? err.message : String(err),
+    };
   }
 }
 
@@ -30,7 +34,13 @@ export const health = new Hono<HonoEnv>().get("/health", async (c) => {
   ]);
   // Queues are checked as bound, not by sending: a public probe must not be able to add work.
   const queue = (q: Queue | undefined): Check => ({ ok: typeof q?.send === "function", ms: 0 });
-  const bindings = { DB: d1, KV: kv, LEAD_EVENTS: queue(env.LEAD_EVENTS), LEAD_EVENTS_DLQ: queue(env.LEAD_EVENTS_DLQ), ADMIN_JOBS: queue(env.ADMIN_JOBS) };
+  const bindings = {
+    DB: d1,
+    KV: kv,
+    LEAD_EVENTS: queue(env.LEAD_EVENTS),
+    LEAD_EVENTS_DLQ: queue(env.LEAD_EVENTS_DLQ),
+    ADMIN_JOBS: queue(env.ADMIN_JOBS),
+  };
   const ok = config.ok && Object.values(bindings).every((b) => b.ok);
   return c.json({ ok, service: "leadbridge", version: VERSION, config, bindings }, ok ? 200 : 503);
 });

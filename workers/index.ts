@@ -1,9 +1,9 @@
 import { loadConfig } from "../shared/env";
 import { createLogger } from "../shared/log";
+import { consumeAdminJobs } from "./admin/job-queue";
 import { createApp } from "./app";
 import { consumeLeadEvents } from "./handoff/consumer";
 import { consumeDeadLetters } from "./handoff/dead-letters";
-import { consumeAdminJobs } from "./admin/job-queue";
 import { QUEUES } from "./queues";
 import { runScheduled } from "./telemetry/scheduled";
 
@@ -14,7 +14,10 @@ export default {
 
   async queue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
     const config = loadConfig(env);
-    const log = createLogger({ queue: batch.queue, batchSize: batch.messages.length }, config.LOG_LEVEL);
+    const log = createLogger(
+      { queue: batch.queue, batchSize: batch.messages.length },
+      config.LOG_LEVEL,
+    );
     if (batch.queue === QUEUES.leadEvents) return consumeLeadEvents(batch, env, ctx, log);
     if (batch.queue === QUEUES.deadLetters) return consumeDeadLetters(batch, env, log);
     if (batch.queue === QUEUES.adminJobs) return consumeAdminJobs(batch, env, log);

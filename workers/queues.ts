@@ -1,2 +1,6 @@
 /** Queue names as declared in wrangler.toml; a test checks they match. */
-export const QUEUES = { leadEvents: "lead-events", deadLetters: "lead-events-dlq", adminJobs: "admin-jobs" } as const;
+export const QUEUES = {
+  leadEvents: "lead-events",
+  deadLetters: "lead-events-dlq",
+  adminJobs: "admin-jobs",
+} as const;

@@ -1,6 +1,6 @@
 import type { HistoryOp } from "../../sandbox/salesforce/history";
 import { REPS as DEMO_REPS } from "../../sandbox/salesforce/seed";
-import { LEAD_MIX, mulberry32 } from "./lead-mix";
+import { LEAD_MIX, mulberry32 } from "../../test/harness/lead-mix";
 
 // A seeded, dated history of the funnel as Leadbridge and Salesforce would hold it after months
 // of use: contacts judged day by day (D1 leads, audit, webhook counters), the qualified ones as
@@ -14,7 +14,13 @@ export const PORTAL_ID = "62515";
 
 /** HubSpot's hs_analytics_source, as the handoff records it (lower case), with rough shares. */
 const SOURCES: [string, number][] = [
-  ["organic_search", 30], ["paid_search", 20], ["direct_traffic", 15], ["social_media", 10], ["email_marketing", 10], ["referrals", 10], ["offline", 5],
+  ["organic_search", 30],
+  ["paid_search", 20],
+  ["direct_traffic", 15],
+  ["social_media", 10],
+  ["email_marketing", 10],
+  ["referrals", 10],
+  ["offline", 5],
 ];
 const REFUSALS: Record<string, string[]> = {
   free_email: ["free_email_domain"],
@@ -27,7 +33,11 @@ const REFUSALS: Record<string, string[]> = {
 const CRITERIA = ["visited_pricing_page", "downloaded_technical_whitepaper", "is_developer_title"];
 const INDUSTRIES = ["Technology", "Finance", "Healthcare", "Manufacturing", "Retail"];
 /** The reps quotas are set for (the sandbox's own team), and how long before the report day each started (the first one before any history). */
-const REPS = DEMO_REPS.map((r) => ({ first: r.FirstName, last: r.LastName, startedDaysAgo: r.startedDaysAgo }));
+const REPS = DEMO_REPS.map((r) => ({
+  first: r.FirstName,
+  last: r.LastName,
+  startedDaysAgo: r.startedDaysAgo,
+}));
 const PIPELINE: { stage: string; optional?: number; demo?: boolean }[] = [
   { stage: "Qualification" },
   { stage: "Needs Analysis", optional: 0.5 },
@@ -81,7 +91,14 @@ interface OpenOpportunity {
   pending: Step[];
 }
 
-const emptyBatch = (): Batch => ({ leads: [], audit: [], webhookEvents: new Map(), ops: [], judgements: 0, opportunityChanges: 0 });
+const emptyBatch = (): Batch => ({
+  leads: [],
+  audit: [],
+  webhookEvents: new Map(),
+  ops: [],
+  judgements: 0,
+  opportunityChanges: 0,
+});
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export class DatedFunnel {
@@ -108,7 +125,9 @@ export class DatedFunnel {
   history(days: number, contactsPerDay: number): Batch {
     const batch = emptyBatch();
     const first = this.reportStart - days * DAY;
-    this.reps = REPS.map((r, i) => (i === 0 ? { ...r, startedDaysAgo: Math.max(r.startedDaysAgo, days + 10) } : r));
+    this.reps = REPS.map((r, i) =>
+      i === 0 ? { ...r, startedDaysAgo: Math.max(r.startedDaysAgo, days + 10) } : r,
+    );
     for (const [i, rep] of this.reps.entries()) {
       const username = `${rep.first.toLowerCase()}.${rep.last.toLowerCase()}@leadbridge.sandbox`;
       batch.ops.push({
@@ -116,7 +135,15 @@ export class DatedFunnel {
         type: "User",
         as: `rep:${i}`,
         at: Math.min(first, this.reportStart - (rep.startedDaysAgo + 3) * DAY),
-        fields: { Username: username, FirstName: rep.first, LastName: rep.last, Email: username, Alias: rep.last.slice(0, 5).toLowerCase(), IsActive: true, Start_Date__c: isoDay(this.reportStart - rep.startedDaysAgo * DAY) },
+        fields: {
+          Username: username,
+          FirstName: rep.first,
+          LastName: rep.last,
+          Email: username,
+          Alias: rep.last.slice(0, 5).toLowerCase(),
+          IsActive: true,
+          Start_Date__c: isoDay(this.reportStart - rep.startedDaysAgo * DAY),
+        },
       });
     }
     for (let d = 0; d < days; d++) {
@@ -132,15 +159,26 @@ export class DatedFunnel {
     const batch = emptyBatch();
     // Its own random stream, so the day is the same whatever history lies under it.
     this.random = mulberry32(this.seed + 1);
-    const moving = this.take(this.open.filter((o) => o.pending.some((s) => s.kind === "stage")), stageMoves);
+    const moving = this.take(
+      this.open.filter((o) => o.pending.some((s) => s.kind === "stage")),
+      stageMoves,
+    );
     const converting = this.take(this.unconverted, conversions);
     for (let i = 0; i < contacts; i++) this.contact(batch, this.reportStart, false);
-    for (const lead of converting) this.convert(batch, lead.ref, this.reportStart + HOUR + this.random() * 20 * HOUR, false);
+    for (const lead of converting)
+      this.convert(batch, lead.ref, this.reportStart + HOUR + this.random() * 20 * HOUR, false);
     for (const opp of moving) {
       const step = opp.pending.find((s) => s.kind === "stage")!;
       opp.pending = opp.pending.slice(opp.pending.indexOf(step) + 1);
       const at = this.reportStart + HOUR + this.random() * 22 * HOUR;
-      batch.ops.push({ op: "update", type: "Opportunity", id: { ref: opp.name }, at, by: { ref: opp.rep }, fields: closing(step.fields, at) });
+      batch.ops.push({
+        op: "update",
+        type: "Opportunity",
+        id: { ref: opp.name },
+        at,
+        by: { ref: opp.rep },
+        fields: closing(step.fields, at),
+      });
       batch.opportunityChanges++;
     }
     return batch;
@@ -149,8 +187,10 @@ export class DatedFunnel {
   private take<T>(list: T[], n: number): T[] {
     const picked: T[] = [];
     const pool = [...list];
-    while (picked.length < n && pool.length) picked.push(...pool.splice(Math.floor(this.random() * pool.length), 1));
-    if (picked.length < n) throw new Error(`the history has only ${picked.length} candidates, ${n} asked for`);
+    while (picked.length < n && pool.length)
+      picked.push(...pool.splice(Math.floor(this.random() * pool.length), 1));
+    if (picked.length < n)
+      throw new Error(`the history has only ${picked.length} candidates, ${n} asked for`);
     for (const p of picked) list.splice(list.indexOf(p), 1);
     return picked;
   }
@@ -170,15 +210,20 @@ export class DatedFunnel {
     const day = isoDay(firstEvent);
     batch.webhookEvents.set(day, (batch.webhookEvents.get(day) ?? 0) + events);
     let reasons = REFUSALS[kind] ?? [];
-    if (kind === "qualified" && this.random() < 0.02) reasons = ["salesforce_rejected:DUPLICATES_DETECTED"];
-    if (kind === "low_engagement" && this.random() < 0.3) reasons = [...reasons, "no_qualifying_signal"];
+    if (kind === "qualified" && this.random() < 0.02)
+      reasons = ["salesforce_rejected:DUPLICATES_DETECTED"];
+    if (kind === "low_engagement" && this.random() < 0.3)
+      reasons = [...reasons, "no_qualifying_signal"];
     const lead: LeadState = {
       contact_id: id,
       status: "rejected",
       source,
       email_domain: kind === "free_email" ? "gmail.com" : `bench-${Number(id) % 997}.example.com`,
       reasons,
-      engagement_score: kind === "low_engagement" ? Math.floor(this.random() * 55) : 60 + Math.floor(this.random() * 40),
+      engagement_score:
+        kind === "low_engagement"
+          ? Math.floor(this.random() * 55)
+          : 60 + Math.floor(this.random() * 40),
       salesforceRef: null,
       first_event_at: firstEvent,
       last_event_at: firstEvent + events * 20_000,
@@ -186,11 +231,27 @@ export class DatedFunnel {
       handed_off_at: null,
       criteria: kind === "no_signal" ? [] : CRITERIA.filter(() => this.random() < 0.6),
     };
-    this.judge(batch, lead, lead.last_event_at + 2_000 + Math.floor(this.random() * 90_000), reasons);
+    this.judge(
+      batch,
+      lead,
+      lead.last_event_at + 2_000 + Math.floor(this.random() * 90_000),
+      reasons,
+    );
     // A few are judged again the same day after a property change, with the same verdict.
-    if (this.random() < 0.05) this.judge(batch, lead, lead.judged_at + (dayStart + DAY - MINUTE - lead.judged_at) * this.random(), lead.reasons);
+    if (this.random() < 0.05)
+      this.judge(
+        batch,
+        lead,
+        lead.judged_at + (dayStart + DAY - MINUTE - lead.judged_at) * this.random(),
+        lead.reasons,
+      );
     // Some refusals are fixed in HubSpot days later and go through.
-    if (inHistory && lead.status === "rejected" && !reasons[0]!.startsWith("salesforce") && this.random() < 0.15) {
+    if (
+      inHistory &&
+      lead.status === "rejected" &&
+      !reasons[0]!.startsWith("salesforce") &&
+      this.random() < 0.15
+    ) {
       const fixedAt = lead.judged_at + (1 + this.random() * 5) * DAY;
       if (fixedAt < this.reportStart - MINUTE) this.judge(batch, lead, fixedAt, []);
     }
@@ -198,21 +259,42 @@ export class DatedFunnel {
     if (lead.status !== "handed_off") return;
     if (inHistory && this.random() < 0.22) {
       const convertAt = lead.handed_off_at! + (2 + this.random() * 19) * DAY;
-      if (convertAt < this.reportStart) return this.convert(batch, lead.salesforceRef!, convertAt, true);
+      if (convertAt < this.reportStart)
+        return this.convert(batch, lead.salesforceRef!, convertAt, true);
     }
     this.unconverted.push({ ref: lead.salesforceRef!, at: lead.handed_off_at! });
   }
 
   private judge(batch: Batch, lead: LeadState, at: number, reasons: string[]): void {
     const id = lead.contact_id;
-    batch.audit.push({ contactId: id, at, step: "received", detail: { events: 3, types: ["contact.propertyChange"] } });
-    batch.audit.push({ contactId: id, at: at + 300, step: "enriched", detail: { hasCompany: !reasons.includes("missing_company"), score: lead.engagement_score, criteria: lead.criteria } });
+    batch.audit.push({
+      contactId: id,
+      at,
+      step: "received",
+      detail: { events: 3, types: ["contact.propertyChange"] },
+    });
+    batch.audit.push({
+      contactId: id,
+      at: at + 300,
+      step: "enriched",
+      detail: {
+        hasCompany: !reasons.includes("missing_company"),
+        score: lead.engagement_score,
+        criteria: lead.criteria,
+      },
+    });
     const qualified = reasons.length === 0;
     const firstPush = qualified && !lead.salesforceRef;
     if (firstPush) {
       lead.salesforceRef = `lead:${id}`;
       lead.handed_off_at = at + 1_200;
-      batch.audit.push({ contactId: id, at: at + 1_100, step: "pushed", detail: { created: true }, pushedRef: lead.salesforceRef });
+      batch.audit.push({
+        contactId: id,
+        at: at + 1_100,
+        step: "pushed",
+        detail: { created: true },
+        pushedRef: lead.salesforceRef,
+      });
       batch.ops.push({
         op: "create",
         type: "Lead",
@@ -235,29 +317,58 @@ export class DatedFunnel {
     }
     const step = qualified ? "qualified" : "refused";
     batch.audit.push({ contactId: id, at: at + 1_300, step, detail: { rulesVersion: 1, reasons } });
-    batch.audit.push({ contactId: id, at: at + 1_500, step: "feedback_written", detail: { status: qualified ? "handed_off" : "rejected", note: !qualified } });
+    batch.audit.push({
+      contactId: id,
+      at: at + 1_500,
+      step: "feedback_written",
+      detail: { status: qualified ? "handed_off" : "rejected", note: !qualified },
+    });
     batch.judgements++;
-    Object.assign(lead, { status: qualified ? "handed_off" : "rejected", reasons, judged_at: at + 1_300 });
+    Object.assign(lead, {
+      status: qualified ? "handed_off" : "rejected",
+      reasons,
+      judged_at: at + 1_300,
+    });
   }
 
   /** A conversion with its opportunity, which then follows a plan: stages, maybe an amount change, a close. */
   private convert(batch: Batch, leadRef: string, at: number, inHistory: boolean): void {
-    const started = this.reps.map((r, i) => [i, r] as const).filter(([, r]) => this.reportStart - r.startedDaysAgo * DAY <= at);
+    const started = this.reps
+      .map((r, i) => [i, r] as const)
+      .filter(([, r]) => this.reportStart - r.startedDaysAgo * DAY <= at);
     const rep = `rep:${this.pick(started.map(([i]) => [i, 1] as [number, number]))}`;
     const name = `opp:${leadRef}`;
-    const amount = Math.round(8_000 * Math.pow(15, this.random()) / 100) * 100;
+    const amount = Math.round((8_000 * 15 ** this.random()) / 100) * 100;
     batch.ops.push({ op: "convert", lead: { ref: leadRef }, as: name, at, ownerId: { ref: rep } });
-    const steps: Step[] = [{ kind: "amount", at: at + 10 * MINUTE + this.random() * 2 * HOUR, fields: { Amount: amount, CloseDate: isoDay(at + 45 * DAY) } }];
+    const steps: Step[] = [
+      {
+        kind: "amount",
+        at: at + 10 * MINUTE + this.random() * 2 * HOUR,
+        fields: { Amount: amount, CloseDate: isoDay(at + 45 * DAY) },
+      },
+    ];
     let t = steps[0]!.at;
     for (const stage of this.plan()) {
       t += (1 + this.random() * 8) * DAY;
       steps.push({ kind: "stage", at: t, fields: { StageName: stage } });
-      if (stage === "Value Proposition" && this.random() < 0.15) steps.push({ kind: "amount", at: t + 2 * HOUR, fields: { Amount: Math.round(amount * 1.1) } });
+      if (stage === "Value Proposition" && this.random() < 0.15)
+        steps.push({
+          kind: "amount",
+          at: t + 2 * HOUR,
+          fields: { Amount: Math.round(amount * 1.1) },
+        });
     }
     batch.opportunityChanges++;
     const due = inHistory ? steps.filter((s) => s.at < this.reportStart) : steps.slice(0, 1);
     for (const step of due) {
-      batch.ops.push({ op: "update", type: "Opportunity", id: { ref: name }, at: step.at, by: { ref: rep }, fields: closing(step.fields, step.at) });
+      batch.ops.push({
+        op: "update",
+        type: "Opportunity",
+        id: { ref: name },
+        at: step.at,
+        by: { ref: rep },
+        fields: closing(step.fields, step.at),
+      });
       batch.opportunityChanges++;
     }
     const pending = steps.slice(due.length);
@@ -281,5 +392,7 @@ export class DatedFunnel {
 
 /** A move into a closed stage sets the close date to that day, as reps do. */
 function closing(fields: Record<string, unknown>, at: number): Record<string, unknown> {
-  return String(fields.StageName ?? "").startsWith("Closed") ? { ...fields, CloseDate: isoDay(at) } : fields;
+  return String(fields.StageName ?? "").startsWith("Closed")
+    ? { ...fields, CloseDate: isoDay(at) }
+    : fields;
 }

@@ -12,7 +12,11 @@ export function otherWorkloads(ps: string, ownPid = process.pid): string[] {
       const [pid, ...args] = line.split(/\s+/);
       const command = args.join(" ");
       if (!pid || Number(pid) === ownPid) return false;
-      return /\bworkerd serve\b/.test(command) || /wrangler(-dist\/cli\.js)? dev\b/.test(command) || /sandbox\/(start|hubspot\/main|salesforce\/main)\.ts\b/.test(command);
+      return (
+        /\bworkerd serve\b/.test(command) ||
+        /wrangler(-dist\/cli\.js)? dev\b/.test(command) ||
+        /(dev\/start|sandbox\/hubspot\/main|sandbox\/salesforce\/main)\.ts\b/.test(command)
+      );
     });
 }
 

@@ -6,7 +6,8 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
-export const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
+export const round = (n: number, digits = 1) =>
+  Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n;
 
 /** Sum of the deltas between two count snapshots for endpoints matching `keep`. */
 export function countDelta(
@@ -15,6 +16,7 @@ export function countDelta(
   keep: (endpoint: string) => boolean = () => true,
 ): number {
   let total = 0;
-  for (const [endpoint, n] of Object.entries(after)) if (keep(endpoint)) total += n - (before[endpoint] ?? 0);
+  for (const [endpoint, n] of Object.entries(after))
+    if (keep(endpoint)) total += n - (before[endpoint] ?? 0);
   return total;
 }

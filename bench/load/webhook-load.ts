@@ -35,7 +35,17 @@ const EVENTS_PER_BATCH = 100;
 // A new contact arrives as about ten events (its creation, then one change per property set),
 // so a delivery of 100 events names 10 contacts, as the sandbox HubSpot's own deliveries do.
 const EVENTS_PER_CONTACT = 10;
-const PROPERTIES = ["email", "firstname", "lastname", "company", "jobtitle", "hubspotscore", "hs_analytics_source", "lifecyclestage", "phone"];
+const PROPERTIES = [
+  "email",
+  "firstname",
+  "lastname",
+  "company",
+  "jobtitle",
+  "hubspotscore",
+  "hs_analytics_source",
+  "lifecyclestage",
+  "phone",
+];
 
 function batchBody(plan: LoadPlan, batch: number): string {
   const occurredAt = Date.now();
@@ -44,17 +54,28 @@ function batchBody(plan: LoadPlan, batch: number): string {
     const objectId = plan.firstContactId + Math.floor(n / EVENTS_PER_CONTACT);
     const change = i % EVENTS_PER_CONTACT;
     return {
-      eventId: (plan.firstEventId ?? 500_000_000) + n, subscriptionId: 1, portalId: 62515, appId: 54321, occurredAt,
-      subscriptionType: change ? "contact.propertyChange" : "contact.creation", attemptNumber: 0,
-      objectId, changeSource: "CRM",
-      ...(change ? { propertyName: PROPERTIES[change - 1], propertyValue: "70" } : { changeFlag: "NEW" }),
+      eventId: (plan.firstEventId ?? 500_000_000) + n,
+      subscriptionId: 1,
+      portalId: 62515,
+      appId: 54321,
+      occurredAt,
+      subscriptionType: change ? "contact.propertyChange" : "contact.creation",
+      attemptNumber: 0,
+      objectId,
+      changeSource: "CRM",
+      ...(change
+        ? { propertyName: PROPERTIES[change - 1], propertyValue: "70" }
+        : { changeFlag: "NEW" }),
     };
   });
   return JSON.stringify(events);
 }
 
 /** Milliseconds for a 2xx answer; NaN (dropped later) for a refusal, which is counted by status. */
-async function timed(send: () => Promise<Response>, statuses: Record<string, number>): Promise<number> {
+async function timed(
+  send: () => Promise<Response>,
+  statuses: Record<string, number>,
+): Promise<number> {
   const started = performance.now();
   const res = await send();
   await res.arrayBuffer();
@@ -63,7 +84,12 @@ async function timed(send: () => Promise<Response>, statuses: Record<string, num
   return res.ok ? ms : NaN;
 }
 
-async function runPool(count: number, concurrency: number, one: (i: number) => Promise<number>, intervalMs = 0): Promise<number[]> {
+async function runPool(
+  count: number,
+  concurrency: number,
+  one: (i: number) => Promise<number>,
+  intervalMs = 0,
+): Promise<number[]> {
   const out: number[] = [];
   const started = performance.now();
   let next = 0;
@@ -84,25 +110,57 @@ async function runPool(count: number, concurrency: number, one: (i: number) => P
 export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   // Untimed first: the Worker's code paths compile on first use, which is not what HubSpot sees.
   for (let i = 0; i < (plan.warmup ?? 0); i++) {
-    const send = signedPost(plan, batchBody({ ...plan, firstContactId: plan.firstContactId - 1_000_000, firstEventId: (plan.firstEventId ?? 500_000_000) - 1_000_000 }, i));
+    const send = signedPost(
+      plan,
+      batchBody(
+        {
+          ...plan,
+          firstContactId: plan.firstContactId - 1_000_000,
+          firstEventId: (plan.firstEventId ?? 500_000_000) - 1_000_000,
+        },
+        i,
+      ),
+    );
     await timed(send, {});
     if (plan.baselineUrl) await timed(() => fetch(plan.baselineUrl!), {});
   }
   const statuses: Record<string, number> = {};
   const baselineStatuses: Record<string, number> = {};
   const baselineMs = plan.baselineUrl
-    ? await runPool(plan.batches, plan.concurrency, () => timed(() => fetch(plan.baselineUrl!), baselineStatuses), plan.intervalMs)
+    ? await runPool(
+        plan.batches,
+        plan.concurrency,
+        () => timed(() => fetch(plan.baselineUrl!), baselineStatuses),
+        plan.intervalMs,
+      )
     : [];
   const started = performance.now();
-  const latenciesMs = await runPool(plan.batches, plan.concurrency, (i) => timed(signedPost(plan, batchBody(plan, i)), statuses), plan.intervalMs);
-  return { latenciesMs, baselineMs, wallMs: performance.now() - started, events: plan.batches * EVENTS_PER_BATCH, statuses };
+  const latenciesMs = await runPool(
+    plan.batches,
+    plan.concurrency,
+    (i) => timed(signedPost(plan, batchBody(plan, i)), statuses),
+    plan.intervalMs,
+  );
+  return {
+    latenciesMs,
+    baselineMs,
+    wallMs: performance.now() - started,
+    events: plan.batches * EVENTS_PER_BATCH,
+    statuses,
+  };
 }
 
 /** Signed just before sending, as HubSpot does; building and signing happen before the clock starts. */
 function signedPost(plan: LoadPlan, body: string): () => Promise<Response> {
   const timestamp = String(Date.now());
-  const signature = createHmac("sha256", plan.secret).update(`POST${plan.url}${body}${timestamp}`).digest("base64");
-  const headers = { "content-type": "application/json", "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": timestamp };
+  const signature = createHmac("sha256", plan.secret)
+    .update(`POST${plan.url}${body}${timestamp}`)
+    .digest("base64");
+  const headers = {
+    "content-type": "application/json",
+    "x-hubspot-signature-v3": signature,
+    "x-hubspot-request-timestamp": timestamp,
+  };
   return () => fetch(plan.url, { method: "POST", headers, body });
 }
 

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import { sleep } from "../common/faults";
 import { controlRoutes } from "./control";
 import { errorBody, HubSpotError, invalidAuthentication } from "./errors";
-import { rateLimitBody, type RatePolicy } from "./ratelimit";
+import { type RatePolicy, rateLimitBody } from "./ratelimit";
 import { associationRoutes } from "./routes/associations";
 import { objectRoutes } from "./routes/objects";
 import { propertyRoutes } from "./routes/properties";
@@ -31,10 +31,14 @@ export function createHubSpotApp(state: HubSpotState): Hono {
   app.route("/crm/v4", associationRoutes(state));
   app.route("/crm/v3/properties", propertyRoutes());
 
-  app.notFound((c) => c.json(errorBody("OBJECT_NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) =>
+    c.json(errorBody("OBJECT_NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404),
+  );
   app.onError((err, c) => {
     if (err instanceof HubSpotError) return c.json(err.body, err.status as 400);
-    console.error(JSON.stringify({ event: "hubspot_sandbox_error", path: c.req.path, error: String(err) }));
+    console.error(
+      JSON.stringify({ event: "hubspot_sandbox_error", path: c.req.path, error: String(err) }),
+    );
     return c.json(errorBody("INTERNAL_ERROR", "internal error"), 500);
   });
   return app;
@@ -57,10 +61,18 @@ function injectFaults(state: HubSpotState): MiddlewareHandler {
       if (rule.kind === "latency") await sleep(rule.ms ?? 1000);
       if (rule.kind === "status") {
         const status = rule.status ?? 500;
-        return c.json(errorBody("INTERNAL_ERROR", status === 500 ? "internal error" : `HTTP ${status}`), status as 500);
+        return c.json(
+          errorBody("INTERNAL_ERROR", status === 500 ? "internal error" : `HTTP ${status}`),
+          status as 500,
+        );
       }
       if (rule.kind === "rate_limit") {
-        return tooManyRequests(c, state, isSearch(c) ? "SECONDLY" : "TEN_SECONDLY_ROLLING", rule.ms ?? 1000);
+        return tooManyRequests(
+          c,
+          state,
+          isSearch(c) ? "SECONDLY" : "TEN_SECONDLY_ROLLING",
+          rule.ms ?? 1000,
+        );
       }
     }
     return next();
@@ -82,12 +94,18 @@ function limitRate(state: HubSpotState): MiddlewareHandler {
     if (isControl(c)) return next();
     const decision = state.limiter.take(isSearch(c));
     for (const [name, value] of Object.entries(decision.headers)) c.header(name, value);
-    if (decision.refused) return tooManyRequests(c, state, decision.refused.policy, decision.refused.retryAfterMs);
+    if (decision.refused)
+      return tooManyRequests(c, state, decision.refused.policy, decision.refused.retryAfterMs);
     return next();
   };
 }
 
-function tooManyRequests(c: Context, state: HubSpotState, policy: RatePolicy, retryAfterMs: number) {
+function tooManyRequests(
+  c: Context,
+  state: HubSpotState,
+  policy: RatePolicy,
+  retryAfterMs: number,
+) {
   const { config } = state.limiter;
   c.header("X-HubSpot-RateLimit-Max", String(config.max));
   c.header("X-HubSpot-RateLimit-Interval-Milliseconds", String(config.intervalMs));

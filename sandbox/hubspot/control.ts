@@ -2,15 +2,24 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { FaultRule } from "../common/faults";
 import { objectNotFound } from "./errors";
-import { createObject, CreateInput, objectTypeOrThrow, updateObject, UpdateInput } from "./object-writes";
+import {
+  CreateInput,
+  createObject,
+  objectTypeOrThrow,
+  UpdateInput,
+  updateObject,
+} from "./object-writes";
 import { RateLimitPatch } from "./ratelimit";
 import { readBody } from "./request";
 import { seedDemoData } from "./seed";
-import { subscribe, type HubSpotState } from "./state";
+import { type HubSpotState, subscribe } from "./state";
 import type { ChangeSource, CrmRecord } from "./store";
 import { SubscriptionInput } from "./webhooks/subscription";
 
-const FaultRules = z.union([z.array(FaultRule), z.object({ rules: z.array(FaultRule) }).transform((b) => b.rules)]);
+const FaultRules = z.union([
+  z.array(FaultRule),
+  z.object({ rules: z.array(FaultRule) }).transform((b) => b.rules),
+]);
 const OneOrMoreRules = z.union([FaultRule.transform((r) => [r]), FaultRules]);
 // A change made by a person in HubSpot's UI, as opposed to the app's own API writes.
 const uiSource = (body: { changeSource?: string; sourceId?: string }): ChangeSource => ({
@@ -64,15 +73,22 @@ export function controlRoutes(state: HubSpotState): Hono {
   });
 
   app.get("/webhooks/subscription", (c) => c.json(state.webhooks.subscription ?? null));
-  app.put("/webhooks/subscription", async (c) => c.json(subscribe(state, await readBody(c, SubscriptionInput))));
+  app.put("/webhooks/subscription", async (c) =>
+    c.json(subscribe(state, await readBody(c, SubscriptionInput))),
+  );
   app.delete("/webhooks/subscription", (c) => {
     state.webhooks.subscription = undefined;
     return c.body(null, 204);
   });
-  app.get("/webhooks/deliveries", (c) => c.json({ pending: state.webhooks.pending(), deliveries: state.webhooks.deliveries() }));
+  app.get("/webhooks/deliveries", (c) =>
+    c.json({ pending: state.webhooks.pending(), deliveries: state.webhooks.deliveries() }),
+  );
   app.post("/webhooks/flush", async (c) => {
     await state.webhooks.flush();
-    return c.json({ pending: state.webhooks.pending(), deliveries: state.webhooks.deliveries().length });
+    return c.json({
+      pending: state.webhooks.pending(),
+      deliveries: state.webhooks.deliveries().length,
+    });
   });
 
   app.get("/objects/:objectType/:id", (c) => {
@@ -82,7 +98,12 @@ export function controlRoutes(state: HubSpotState): Hono {
   });
   app.post("/objects/:objectType", async (c) => {
     const body = await readBody(c, CreateInput.extend(UiWrite));
-    const record = createObject(state, objectTypeOrThrow(c.req.param("objectType")), body, uiSource(body));
+    const record = createObject(
+      state,
+      objectTypeOrThrow(c.req.param("objectType")),
+      body,
+      uiSource(body),
+    );
     return c.json(rawRecord(state, record), 201);
   });
   app.patch("/objects/:objectType/:id", async (c) => {
@@ -99,7 +120,9 @@ export function controlRoutes(state: HubSpotState): Hono {
 /** Everything the sandbox holds about a record, notes included, for assertions. */
 function rawRecord(state: HubSpotState, record: CrmRecord) {
   const associations = Object.fromEntries(
-    state.store.associations.all(record.type, record.id).map(({ to, targets }) => [to, targets.map((t) => ({ id: t.toId, typeIds: t.typeIds }))]),
+    state.store.associations
+      .all(record.type, record.id)
+      .map(({ to, targets }) => [to, targets.map((t) => ({ id: t.toId, typeIds: t.typeIds }))]),
   );
   const notes = state.store.associations
     .list(record.type, record.id, "notes")

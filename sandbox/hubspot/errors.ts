@@ -7,7 +7,13 @@ export interface ErrorBody {
   correlationId: string;
   category: string;
   subCategory?: string;
-  errors?: { message: string; in?: string; code?: string; subCategory?: string; context?: Record<string, string[]> }[];
+  errors?: {
+    message: string;
+    in?: string;
+    code?: string;
+    subCategory?: string;
+    context?: Record<string, string[]>;
+  }[];
   context?: Record<string, string[]>;
   links?: Record<string, string>;
   [extra: string]: unknown;
@@ -32,14 +38,19 @@ export class HubSpotError extends Error {
   }
 }
 
-export function errorBody(category: string, message: string, extra: Partial<ErrorBody> = {}): ErrorBody {
+export function errorBody(
+  category: string,
+  message: string,
+  extra: Partial<ErrorBody> = {},
+): ErrorBody {
   return { status: "error", message, correlationId: randomUUID(), category, ...extra };
 }
 
 export const validationError = (message: string, extra: Partial<ErrorBody> = {}) =>
   new HubSpotError(400, errorBody("VALIDATION_ERROR", message, extra));
 
-export const objectNotFound = () => new HubSpotError(404, errorBody("OBJECT_NOT_FOUND", "resource not found"));
+export const objectNotFound = () =>
+  new HubSpotError(404, errorBody("OBJECT_NOT_FOUND", "resource not found"));
 
 export const invalidAuthentication = () =>
   new HubSpotError(
@@ -50,7 +61,11 @@ export const invalidAuthentication = () =>
     ),
   );
 
-export function standardError(category: string, message: string, context: Record<string, string[]>): StandardError {
+export function standardError(
+  category: string,
+  message: string,
+  context: Record<string, string[]>,
+): StandardError {
   return { status: "error", category, message, context, errors: [], links: {} };
 }
 
@@ -64,7 +79,12 @@ export interface PropertyProblem {
   portalId: number;
 }
 
-export function propertyProblem(name: string, error: string, message: string, portalId: number): PropertyProblem {
+export function propertyProblem(
+  name: string,
+  error: string,
+  message: string,
+  portalId: number,
+): PropertyProblem {
   return { isValid: false, message, error, name, localizedErrorMessage: message, portalId };
 }
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { associationType } from "./association-types";
 import { errorBody, HubSpotError, validationError } from "./errors";
-import { validatePropertyWrite, type PropertyWrite } from "./property-values";
-import { OBJECT_TYPES, resolveObjectType, type ObjectType } from "./schema";
+import { type PropertyWrite, validatePropertyWrite } from "./property-values";
+import { OBJECT_TYPES, type ObjectType, resolveObjectType } from "./schema";
 import type { HubSpotState } from "./state";
 import type { ChangeSource, CrmRecord } from "./store";
 
@@ -10,7 +10,9 @@ const Id = z.union([z.string().min(1), z.number().int()]).transform(String);
 
 export const AssociationInput = z.object({
   to: z.object({ id: Id }),
-  types: z.array(z.object({ associationCategory: z.string(), associationTypeId: z.number().int() })).min(1),
+  types: z
+    .array(z.object({ associationCategory: z.string(), associationTypeId: z.number().int() }))
+    .min(1),
 });
 export const CreateInput = z.object({
   properties: z.record(z.string(), z.unknown()).default({}),
@@ -26,22 +28,42 @@ interface PlannedAssociation {
 }
 
 /** Validates everything first so a refused create leaves nothing behind, as HubSpot does. */
-export function createObject(state: HubSpotState, type: ObjectType, input: CreateInput, source: ChangeSource, at = Date.now()): CrmRecord {
-  const write = validatePropertyWrite(type, input.properties, state.config.portalId, { creating: true });
+export function createObject(
+  state: HubSpotState,
+  type: ObjectType,
+  input: CreateInput,
+  source: ChangeSource,
+  at = Date.now(),
+): CrmRecord {
+  const write = validatePropertyWrite(type, input.properties, state.config.portalId, {
+    creating: true,
+  });
   const planned = planAssociations(state, type, input.associations);
   refuseDuplicateEmail(state, type, write);
   const record = state.store.create(type, write, source, at);
-  for (const { target, typeId } of planned) state.store.associate(record, target, typeId, source, at);
+  for (const { target, typeId } of planned)
+    state.store.associate(record, target, typeId, source, at);
   return record;
 }
 
-export function updateObject(state: HubSpotState, record: CrmRecord, properties: unknown, source: ChangeSource): CrmRecord {
-  const write = validatePropertyWrite(record.type, properties, state.config.portalId, { creating: false });
+export function updateObject(
+  state: HubSpotState,
+  record: CrmRecord,
+  properties: unknown,
+  source: ChangeSource,
+): CrmRecord {
+  const write = validatePropertyWrite(record.type, properties, state.config.portalId, {
+    creating: false,
+  });
   refuseDuplicateEmail(state, record.type, write, record.id);
   return state.store.update(record, write, source);
 }
 
-function planAssociations(state: HubSpotState, type: ObjectType, inputs: CreateInput["associations"]): PlannedAssociation[] {
+function planAssociations(
+  state: HubSpotState,
+  type: ObjectType,
+  inputs: CreateInput["associations"],
+): PlannedAssociation[] {
   const planned: PlannedAssociation[] = [];
   const missing: string[] = [];
   for (const input of inputs) {
@@ -75,12 +97,20 @@ function targetTypeOf(from: ObjectType, typeId: number): ObjectType | undefined 
 }
 
 // Contact email is unique in a HubSpot portal; a second create with it is a 409.
-function refuseDuplicateEmail(state: HubSpotState, type: ObjectType, write: PropertyWrite, selfId?: string): void {
+function refuseDuplicateEmail(
+  state: HubSpotState,
+  type: ObjectType,
+  write: PropertyWrite,
+  selfId?: string,
+): void {
   const email = write.get("email");
   if (type !== "contacts" || !email) return;
   const existing = state.store.contactWithEmail(email, selfId);
   if (existing) {
-    throw new HubSpotError(409, errorBody("CONFLICT", `Contact already exists. Existing ID: ${existing.id}`));
+    throw new HubSpotError(
+      409,
+      errorBody("CONFLICT", `Contact already exists. Existing ID: ${existing.id}`),
+    );
   }
 }
 

@@ -1,5 +1,5 @@
-import { propertyProblem, propertyValuesError, type PropertyProblem } from "./errors";
-import { OBJECT_TYPES, propertyDef, type ObjectType, type PropertyDef } from "./schema";
+import { type PropertyProblem, propertyProblem, propertyValuesError } from "./errors";
+import { OBJECT_TYPES, type ObjectType, type PropertyDef, propertyDef } from "./schema";
 
 /** A validated write: property name to stored string, or null to clear it. */
 export type PropertyWrite = Map<string, string | null>;
@@ -18,15 +18,30 @@ export function validatePropertyWrite(
 ): PropertyWrite {
   const problems: PropertyProblem[] = [];
   const out: PropertyWrite = new Map();
-  const entries = input && typeof input === "object" ? Object.entries(input as Record<string, unknown>) : [];
+  const entries =
+    input && typeof input === "object" ? Object.entries(input as Record<string, unknown>) : [];
   for (const [name, raw] of entries) {
     const def = propertyDef(type, name);
     if (!def) {
-      problems.push(propertyProblem(name, "PROPERTY_DOESNT_EXIST", `Property "${name}" does not exist`, portalId));
+      problems.push(
+        propertyProblem(
+          name,
+          "PROPERTY_DOESNT_EXIST",
+          `Property "${name}" does not exist`,
+          portalId,
+        ),
+      );
       continue;
     }
     if (def.readOnly && !opts.allowReadOnly) {
-      problems.push(propertyProblem(name, "READ_ONLY_VALUE", `Property "${name}" is a read only property`, portalId));
+      problems.push(
+        propertyProblem(
+          name,
+          "READ_ONLY_VALUE",
+          `Property "${name}" is a read only property`,
+          portalId,
+        ),
+      );
       continue;
     }
     const checked = coerceValue(def, raw);
@@ -40,7 +55,12 @@ export function validatePropertyWrite(
     for (const name of OBJECT_TYPES[type].required) {
       if (out.get(name) == null) {
         problems.push(
-          propertyProblem(name, "MISSING_REQUIRED_PROPERTY", `Property "${name}" is required`, portalId),
+          propertyProblem(
+            name,
+            "MISSING_REQUIRED_PROPERTY",
+            `Property "${name}" is required`,
+            portalId,
+          ),
         );
       }
     }
@@ -54,7 +74,10 @@ type Coerced = string | null | { error: string; message: string };
 function coerceValue(def: PropertyDef, raw: unknown): Coerced {
   if (raw === null || raw === undefined || raw === "") return null;
   if (typeof raw === "object") {
-    return { error: "INVALID_VALUE", message: `${JSON.stringify(raw)} is not a valid value for ${def.name}` };
+    return {
+      error: "INVALID_VALUE",
+      message: `${JSON.stringify(raw)} is not a valid value for ${def.name}`,
+    };
   }
   const value = String(raw);
   switch (def.type) {

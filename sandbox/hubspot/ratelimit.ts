@@ -71,7 +71,10 @@ export class RateLimiter {
       return { policy: "DAILY", retryAfterMs: Date.UTC(...nextUtcMidnight(now)) - now };
     }
     if (this.window.length >= config.max) {
-      return { policy: "TEN_SECONDLY_ROLLING", retryAfterMs: (this.window[0] ?? now) + config.intervalMs - now };
+      return {
+        policy: "TEN_SECONDLY_ROLLING",
+        retryAfterMs: (this.window[0] ?? now) + config.intervalMs - now,
+      };
     }
     if (isSearch && this.searchWindow.length >= config.searchPerSecond) {
       return { policy: "SECONDLY", retryAfterMs: (this.searchWindow[0] ?? now) + 1000 - now };
@@ -100,7 +103,11 @@ function nextUtcMidnight(now: number): [number, number, number] {
 
 /** HubSpot's 429 body; `category` is not in it live, but the OpenAPI `Error` schema requires one. */
 export function rateLimitBody(policy: RatePolicy, correlationId: string) {
-  const limitName = { TEN_SECONDLY_ROLLING: "ten_secondly_rolling", SECONDLY: "secondly", DAILY: "daily" }[policy];
+  const limitName = {
+    TEN_SECONDLY_ROLLING: "ten_secondly_rolling",
+    SECONDLY: "secondly",
+    DAILY: "daily",
+  }[policy];
   return {
     status: "error",
     message: `You have reached your ${limitName} limit.`,

@@ -5,7 +5,8 @@ import { validationError } from "./errors";
 /** The JSON body, refused like HubSpot refuses input it cannot map. */
 export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
-  if (text.trim() === "") throw validationError("Invalid input JSON : No content to map due to end-of-input");
+  if (text.trim() === "")
+    throw validationError("Invalid input JSON : No content to map due to end-of-input");
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -29,6 +30,7 @@ export function intQuery(c: Context, name: string, fallback: number): number {
   const raw = c.req.query(name);
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n)) throw validationError(`Unable to parse ${name}: ${raw} is not a valid integer`);
+  if (!Number.isInteger(n))
+    throw validationError(`Unable to parse ${name}: ${raw} is not a valid integer`);
   return n;
 }

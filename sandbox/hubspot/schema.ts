@@ -56,31 +56,90 @@ export const OBJECT_TYPES: Record<ObjectType, ObjectTypeMeta> = {
   },
 };
 
-const str = (name: string, label: string, groupName: string, extra: Partial<PropertyDef> = {}): PropertyDef => ({
-  name, label, type: "string", fieldType: "text", groupName, hubspotDefined: true, ...extra,
+const str = (
+  name: string,
+  label: string,
+  groupName: string,
+  extra: Partial<PropertyDef> = {},
+): PropertyDef => ({
+  name,
+  label,
+  type: "string",
+  fieldType: "text",
+  groupName,
+  hubspotDefined: true,
+  ...extra,
 });
-const num = (name: string, label: string, groupName: string, extra: Partial<PropertyDef> = {}): PropertyDef => ({
-  name, label, type: "number", fieldType: "number", groupName, hubspotDefined: true, ...extra,
+const num = (
+  name: string,
+  label: string,
+  groupName: string,
+  extra: Partial<PropertyDef> = {},
+): PropertyDef => ({
+  name,
+  label,
+  type: "number",
+  fieldType: "number",
+  groupName,
+  hubspotDefined: true,
+  ...extra,
 });
-const date = (name: string, label: string, groupName: string, extra: Partial<PropertyDef> = {}): PropertyDef => ({
-  name, label, type: "datetime", fieldType: "date", groupName, hubspotDefined: true, ...extra,
+const date = (
+  name: string,
+  label: string,
+  groupName: string,
+  extra: Partial<PropertyDef> = {},
+): PropertyDef => ({
+  name,
+  label,
+  type: "datetime",
+  fieldType: "date",
+  groupName,
+  hubspotDefined: true,
+  ...extra,
 });
 const pick = (name: string, label: string, groupName: string, options: string[]): PropertyDef => ({
-  name, label, type: "enumeration", fieldType: "select", groupName, options, hubspotDefined: true,
+  name,
+  label,
+  type: "enumeration",
+  fieldType: "select",
+  groupName,
+  options,
+  hubspotDefined: true,
 });
 const custom = (def: PropertyDef): PropertyDef => ({ ...def, hubspotDefined: false });
 
 const LIFECYCLE_STAGES = [
-  "subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead",
-  "opportunity", "customer", "evangelist", "other",
+  "subscriber",
+  "lead",
+  "marketingqualifiedlead",
+  "salesqualifiedlead",
+  "opportunity",
+  "customer",
+  "evangelist",
+  "other",
 ];
 const LEAD_STATUSES = [
-  "NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED",
-  "ATTEMPTED_TO_CONTACT", "CONNECTED", "BAD_TIMING",
+  "NEW",
+  "OPEN",
+  "IN_PROGRESS",
+  "OPEN_DEAL",
+  "UNQUALIFIED",
+  "ATTEMPTED_TO_CONTACT",
+  "CONNECTED",
+  "BAD_TIMING",
 ];
 const ANALYTICS_SOURCES = [
-  "ORGANIC_SEARCH", "PAID_SEARCH", "EMAIL_MARKETING", "SOCIAL_MEDIA", "REFERRALS",
-  "OTHER_CAMPAIGNS", "DIRECT_TRAFFIC", "OFFLINE", "PAID_SOCIAL", "AI_REFERRALS",
+  "ORGANIC_SEARCH",
+  "PAID_SEARCH",
+  "EMAIL_MARKETING",
+  "SOCIAL_MEDIA",
+  "REFERRALS",
+  "OTHER_CAMPAIGNS",
+  "DIRECT_TRAFFIC",
+  "OFFLINE",
+  "PAID_SOCIAL",
+  "AI_REFERRALS",
 ];
 
 const CONTACT_PROPERTIES: PropertyDef[] = [
@@ -108,7 +167,11 @@ const CONTACT_PROPERTIES: PropertyDef[] = [
   num("hs_object_id", "Record ID", "contactinformation", { readOnly: true }),
   str("hs_merged_object_ids", "Merged Contact IDs", "contactinformation", { readOnly: true }),
   custom(str("leadbridge_status", "Leadbridge status", "leadbridge")),
-  custom(str("leadbridge_rejection_reasons", "Leadbridge rejection reasons", "leadbridge", { fieldType: "textarea" })),
+  custom(
+    str("leadbridge_rejection_reasons", "Leadbridge rejection reasons", "leadbridge", {
+      fieldType: "textarea",
+    }),
+  ),
   custom(str("leadbridge_salesforce_lead_id", "Leadbridge Salesforce Lead ID", "leadbridge")),
 ];
 
@@ -152,9 +215,15 @@ export function propertyDefs(type: ObjectType): PropertyDef[] {
 }
 
 const ALIASES: Record<string, ObjectType> = {
-  contacts: "contacts", contact: "contacts", "0-1": "contacts",
-  companies: "companies", company: "companies", "0-2": "companies",
-  notes: "notes", note: "notes", "0-46": "notes",
+  contacts: "contacts",
+  contact: "contacts",
+  "0-1": "contacts",
+  companies: "companies",
+  company: "companies",
+  "0-2": "companies",
+  notes: "notes",
+  note: "notes",
+  "0-46": "notes",
 };
 
 /** HubSpot accepts plural names, singular names and object type ids in paths. */

@@ -1,10 +1,21 @@
 import { toEpochMs } from "./property-values";
-import { propertyDef, type ObjectType, type PropertyType } from "./schema";
+import { type ObjectType, type PropertyType, propertyDef } from "./schema";
 import type { CrmRecord } from "./store";
 
 export const OPERATORS = [
-  "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN",
-  "HAS_PROPERTY", "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN",
+  "EQ",
+  "NEQ",
+  "LT",
+  "LTE",
+  "GT",
+  "GTE",
+  "BETWEEN",
+  "IN",
+  "NOT_IN",
+  "HAS_PROPERTY",
+  "NOT_HAS_PROPERTY",
+  "CONTAINS_TOKEN",
+  "NOT_CONTAINS_TOKEN",
 ] as const;
 
 export interface Filter {
@@ -74,7 +85,8 @@ function compare(kind: PropertyType, stored: string, given: string): number {
 }
 
 function comparable(kind: PropertyType, value: string): Comparable {
-  if (kind === "number") return Number.isFinite(Number(value)) ? Number(value) : value.toLowerCase();
+  if (kind === "number")
+    return Number.isFinite(Number(value)) ? Number(value) : value.toLowerCase();
   if (kind === "datetime") return toEpochMs(value) ?? value;
   return value.toLowerCase();
 }
@@ -95,7 +107,9 @@ const escapeRegExp = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
 /** Free-text `query`: a prefix of any word of the type's searchable properties. */
 export function matchesQuery(record: CrmRecord, query: string, searchable: string[]): boolean {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  const haystack = searchable.flatMap((p) => (record.properties.get(p) ?? "").toLowerCase().split(/[\s@.,]+/));
+  const haystack = searchable.flatMap((p) =>
+    (record.properties.get(p) ?? "").toLowerCase().split(/[\s@.,]+/),
+  );
   const whole = searchable.map((p) => (record.properties.get(p) ?? "").toLowerCase());
   return words.every((w) => whole.includes(w) || haystack.some((h) => h.startsWith(w)));
 }

@@ -24,10 +24,17 @@ export interface PublicObject {
  * A record as HubSpot's v3 API shows it: asked-for properties that exist (null when empty,
  * unknown names left out) plus the id and timestamps HubSpot always adds, else the defaults.
  */
-export function toPublicObject(record: CrmRecord, opts: ReadOptions = {}, store?: CrmStore): PublicObject {
+export function toPublicObject(
+  record: CrmRecord,
+  opts: ReadOptions = {},
+  store?: CrmStore,
+): PublicObject {
   const meta = OBJECT_TYPES[record.type];
   const asked = opts.properties?.filter((p) => p.length > 0) ?? [];
-  const names = asked.length > 0 ? [...asked, "hs_object_id", meta.createdProp, meta.modifiedProp] : meta.defaults;
+  const names =
+    asked.length > 0
+      ? [...asked, "hs_object_id", meta.createdProp, meta.modifiedProp]
+      : meta.defaults;
   const properties: Record<string, string | null> = {};
   for (const name of [...new Set(names)].sort()) {
     if (propertyDef(record.type, name)) properties[name] = record.properties.get(name) ?? null;
@@ -42,7 +49,9 @@ export function toPublicObject(record: CrmRecord, opts: ReadOptions = {}, store?
   if (record.archivedAt) out.archivedAt = record.archivedAt.toISOString();
   const withHistory = opts.propertiesWithHistory?.filter((p) => propertyDef(record.type, p)) ?? [];
   if (withHistory.length > 0) {
-    out.propertiesWithHistory = Object.fromEntries(withHistory.map((p) => [p, record.history.get(p) ?? []]));
+    out.propertiesWithHistory = Object.fromEntries(
+      withHistory.map((p) => [p, record.history.get(p) ?? []]),
+    );
   }
   if (store && opts.associations?.length) {
     const associations = associationsOf(record, opts.associations, store);
@@ -51,7 +60,11 @@ export function toPublicObject(record: CrmRecord, opts: ReadOptions = {}, store?
   return out;
 }
 
-function associationsOf(record: CrmRecord, toTypes: string[], store: CrmStore): NonNullable<PublicObject["associations"]> {
+function associationsOf(
+  record: CrmRecord,
+  toTypes: string[],
+  store: CrmStore,
+): NonNullable<PublicObject["associations"]> {
   const out: NonNullable<PublicObject["associations"]> = {};
   for (const name of toTypes) {
     const to = resolveObjectType(name);
@@ -60,7 +73,10 @@ function associationsOf(record: CrmRecord, toTypes: string[], store: CrmStore): 
       .list(record.type, record.id, to)
       .filter((t) => store.get(to, t.toId))
       .flatMap((t) =>
-        t.typeIds.map((typeId) => ({ id: t.toId, type: associationType(record.type, to, typeId)?.name ?? String(typeId) })),
+        t.typeIds.map((typeId) => ({
+          id: t.toId,
+          type: associationType(record.type, to, typeId)?.name ?? String(typeId),
+        })),
       );
     if (results.length > 0) out[to] = { results };
   }
@@ -70,5 +86,8 @@ function associationsOf(record: CrmRecord, toTypes: string[], store: CrmStore): 
 /** Query parameters arrive repeated (`properties=a&properties=b`, as the SDK sends them) or comma separated. */
 export function listParam(values: string[] | undefined): string[] | undefined {
   if (!values || values.length === 0) return undefined;
-  return values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  return values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }

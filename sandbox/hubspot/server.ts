@@ -30,7 +30,9 @@ export interface HubSpotSandbox {
   close(): Promise<void>;
 }
 
-export async function startHubSpotSandbox(opts: HubSpotSandboxOptions = {}): Promise<HubSpotSandbox> {
+export async function startHubSpotSandbox(
+  opts: HubSpotSandboxOptions = {},
+): Promise<HubSpotSandbox> {
   const state = createHubSpotState(opts);
   if (opts.seed) seedDemoData(state);
   const server = await listen(createHubSpotApp(state), opts.port ?? 0, opts.host);

@@ -1,7 +1,7 @@
 import { RequestCounter } from "../common/counts";
 import { FaultBoard } from "../common/faults";
 import { RateLimiter } from "./ratelimit";
-import { CrmStore, type ChangeSource } from "./store";
+import { type ChangeSource, CrmStore } from "./store";
 import { WebhookDispatcher } from "./webhooks/delivery";
 import { toWebhookEvents } from "./webhooks/events";
 import { buildSubscription, SubscriptionInput } from "./webhooks/subscription";

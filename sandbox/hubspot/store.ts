@@ -28,9 +28,24 @@ export interface CrmRecord {
 
 export type StoreEvent =
   | { kind: "creation"; type: ObjectType; id: string; at: number; source: ChangeSource }
-  | { kind: "propertyChange"; type: ObjectType; id: string; at: number; source: ChangeSource; name: string; value: string }
+  | {
+      kind: "propertyChange";
+      type: ObjectType;
+      id: string;
+      at: number;
+      source: ChangeSource;
+      name: string;
+      value: string;
+    }
   | { kind: "deletion"; type: ObjectType; id: string; at: number; source: ChangeSource }
-  | { kind: "merge"; type: ObjectType; primaryId: string; mergedId: string; at: number; source: ChangeSource }
+  | {
+      kind: "merge";
+      type: ObjectType;
+      primaryId: string;
+      mergedId: string;
+      at: number;
+      source: ChangeSource;
+    }
   | {
       kind: "associationChange";
       fromType: ObjectType;
@@ -46,7 +61,11 @@ const FIRST_ID = 1001;
 
 export class CrmStore {
   readonly associations = new AssociationGraph();
-  private records: Record<ObjectType, Map<string, CrmRecord>> = { contacts: new Map(), companies: new Map(), notes: new Map() };
+  private records: Record<ObjectType, Map<string, CrmRecord>> = {
+    contacts: new Map(),
+    companies: new Map(),
+    notes: new Map(),
+  };
   private mergedInto = new Map<string, string>();
   /** Contact ids by lower-cased email, so a create's duplicate check is not a scan of every contact. */
   private contactsByEmail = new Map<string, Set<string>>();
@@ -90,14 +109,24 @@ export class CrmStore {
   }
 
   list(type: ObjectType): CrmRecord[] {
-    return [...this.records[type].values()].filter((r) => !r.archived).sort((a, b) => byNumericId(a.id, b.id));
+    return [...this.records[type].values()]
+      .filter((r) => !r.archived)
+      .sort((a, b) => byNumericId(a.id, b.id));
   }
 
   create(type: ObjectType, write: PropertyWrite, source: ChangeSource, at = Date.now()): CrmRecord {
     const meta = OBJECT_TYPES[type];
     const id = String(this.nextId++);
     const createdAt = new Date(write.get(meta.createdProp) ?? at);
-    const record: CrmRecord = { id, type, properties: new Map(), history: new Map(), createdAt, updatedAt: new Date(at), archived: false };
+    const record: CrmRecord = {
+      id,
+      type,
+      properties: new Map(),
+      history: new Map(),
+      createdAt,
+      updatedAt: new Date(at),
+      archived: false,
+    };
     this.records[type].set(id, record);
     const stamp = new Date(at).toISOString();
     this.setValue(record, "hs_object_id", id, stamp, source);
@@ -112,14 +141,27 @@ export class CrmStore {
     return record;
   }
 
-  update(record: CrmRecord, write: PropertyWrite, source: ChangeSource, at = Date.now()): CrmRecord {
+  update(
+    record: CrmRecord,
+    write: PropertyWrite,
+    source: ChangeSource,
+    at = Date.now(),
+  ): CrmRecord {
     const stamp = new Date(at).toISOString();
     let changed = false;
     for (const [name, value] of write) {
       if ((record.properties.get(name) ?? null) === value) continue;
       changed = true;
       this.setValue(record, name, value, stamp, source);
-      this.emit({ kind: "propertyChange", type: record.type, id: record.id, at, source, name, value: value ?? "" });
+      this.emit({
+        kind: "propertyChange",
+        type: record.type,
+        id: record.id,
+        at,
+        source,
+        name,
+        value: value ?? "",
+      });
     }
     if (changed) {
       record.updatedAt = new Date(at);
@@ -145,12 +187,15 @@ export class CrmStore {
     }
     for (const { to, targets } of this.associations.all(merged.type, merged.id)) {
       for (const t of targets) {
-        for (const typeId of t.typeIds) this.associations.add(primary.type, primary.id, to, t.toId, typeId);
+        for (const typeId of t.typeIds)
+          this.associations.add(primary.type, primary.id, to, t.toId, typeId);
         this.associations.remove(merged.type, merged.id, to, t.toId);
       }
     }
     if (primary.type === "contacts") {
-      const ids = [primary.properties.get("hs_merged_object_ids"), merged.id].filter(Boolean).join(";");
+      const ids = [primary.properties.get("hs_merged_object_ids"), merged.id]
+        .filter(Boolean)
+        .join(";");
       this.setValue(primary, "hs_merged_object_ids", ids, stamp, source);
     }
     merged.archived = true;
@@ -158,11 +203,24 @@ export class CrmStore {
     this.mergedInto.set(`${merged.type}:${merged.id}`, primary.id);
     primary.updatedAt = new Date(at);
     this.setValue(primary, OBJECT_TYPES[primary.type].modifiedProp, stamp, stamp, source);
-    this.emit({ kind: "merge", type: primary.type, primaryId: primary.id, mergedId: merged.id, at, source });
+    this.emit({
+      kind: "merge",
+      type: primary.type,
+      primaryId: primary.id,
+      mergedId: merged.id,
+      at,
+      source,
+    });
     return primary;
   }
 
-  associate(from: CrmRecord, to: CrmRecord, typeId: number, source: ChangeSource, at = Date.now()): void {
+  associate(
+    from: CrmRecord,
+    to: CrmRecord,
+    typeId: number,
+    source: ChangeSource,
+    at = Date.now(),
+  ): void {
     if (this.associations.add(from.type, from.id, to.type, to.id, typeId)) {
       this.emitAssociation(from, to, false, source, at);
     }
@@ -174,14 +232,27 @@ export class CrmStore {
     return removed;
   }
 
-  private emitAssociation(from: CrmRecord, to: CrmRecord, removed: boolean, source: ChangeSource, at: number) {
+  private emitAssociation(
+    from: CrmRecord,
+    to: CrmRecord,
+    removed: boolean,
+    source: ChangeSource,
+    at: number,
+  ) {
     const base = { kind: "associationChange" as const, removed, at, source };
     this.emit({ ...base, fromType: from.type, fromId: from.id, toType: to.type, toId: to.id });
     this.emit({ ...base, fromType: to.type, fromId: to.id, toType: from.type, toId: from.id });
   }
 
-  private setValue(record: CrmRecord, name: string, value: string | null, timestamp: string, source: ChangeSource) {
-    if (record.type === "contacts" && name === "email") this.indexEmail(record.id, record.properties.get(name), value);
+  private setValue(
+    record: CrmRecord,
+    name: string,
+    value: string | null,
+    timestamp: string,
+    source: ChangeSource,
+  ) {
+    if (record.type === "contacts" && name === "email")
+      this.indexEmail(record.id, record.properties.get(name), value);
     if (value === null) record.properties.delete(name);
     else record.properties.set(name, value);
     const entry: HistoryEntry = { value: value ?? "", timestamp, sourceType: source.changeSource };

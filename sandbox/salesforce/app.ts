@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { ControlError, controlRoutes } from "./control";
 import { MultipleMatches } from "./dml";
-import { SalesforceError, notFound } from "./errors";
+import { notFound, SalesforceError } from "./errors";
 import type { SfEnv } from "./http";
 import { installMiddleware } from "./middleware";
 import { compositeRoutes } from "./routes/composite";
@@ -34,12 +34,23 @@ export function buildApp(state: SandboxState): Hono<SfEnv> {
     if (err instanceof MultipleMatches) {
       const version = c.get("version") ?? "v62.0";
       const type = c.req.param("type") ?? "";
-      return c.json(err.ids.map((id) => `/services/data/${version}/sobjects/${type}/${id}`), 300 as 200);
+      return c.json(
+        err.ids.map((id) => `/services/data/${version}/sobjects/${type}/${id}`),
+        300 as 200,
+      );
     }
     if (err instanceof ControlError) return c.json({ error: err.message }, 400);
-    console.error(JSON.stringify({ event: "salesforce_sandbox_error", path: c.req.path, message: err.message }));
+    console.error(
+      JSON.stringify({ event: "salesforce_sandbox_error", path: c.req.path, message: err.message }),
+    );
     return c.json(
-      [{ message: "An unexpected error occurred. Please include this ErrorId if you contact support: sandbox", errorCode: "UNKNOWN_EXCEPTION" }],
+      [
+        {
+          message:
+            "An unexpected error occurred. Please include this ErrorId if you contact support: sandbox",
+          errorCode: "UNKNOWN_EXCEPTION",
+        },
+      ],
       500,
     );
   });

@@ -4,20 +4,29 @@ import { FaultRule } from "../common/faults";
 import { DEFAULT_SESSION_SECONDS } from "./auth";
 import { convertLead } from "./convert";
 import { SalesforceError } from "./errors";
-import { HistoryBody, HistoryError, applyHistory } from "./history";
+import { applyHistory, HistoryBody, HistoryError } from "./history";
 import { findObject } from "./schema";
 import { seedDemoData } from "./seed";
 import { DEFAULT_BATCH_SIZE, type SandboxState } from "./state";
 
 // The sandbox's own control surface under /__sandbox (no auth): state, faults, counts, limits.
 
-export const FAULT_KINDS = ["latency", "status", "lock_row", "expire_session", "request_limit"] as const;
+export const FAULT_KINDS = [
+  "latency",
+  "status",
+  "lock_row",
+  "expire_session",
+  "request_limit",
+] as const;
 
 const KnownFault = FaultRule.refine((r) => (FAULT_KINDS as readonly string[]).includes(r.kind), {
   message: `kind must be one of ${FAULT_KINDS.join(", ")}`,
   path: ["kind"],
 });
-const FaultList = z.union([z.array(KnownFault), z.object({ rules: z.array(KnownFault) }).transform((b) => b.rules)]);
+const FaultList = z.union([
+  z.array(KnownFault),
+  z.object({ rules: z.array(KnownFault) }).transform((b) => b.rules),
+]);
 
 const LimitsBody = z.object({
   dailyLimit: z.number().int().positive().optional(),
@@ -47,7 +56,10 @@ async function body<T>(c: Context, schema: z.ZodType<T>, fallback: unknown = {})
     }
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ControlError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  if (!parsed.success)
+    throw new ControlError(
+      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+    );
   return parsed.data;
 }
 
@@ -118,7 +130,8 @@ export function controlRoutes(app: Hono<any>, state: SandboxState): void {
     const next = await body(c, LimitsBody);
     if (next.dailyLimit !== undefined) state.usage.max = next.dailyLimit;
     if (next.used !== undefined) state.usage.used = next.used;
-    if (next.sessionLifetimeSeconds !== undefined) state.sessions.lifetimeMs = next.sessionLifetimeSeconds * 1000;
+    if (next.sessionLifetimeSeconds !== undefined)
+      state.sessions.lifetimeMs = next.sessionLifetimeSeconds * 1000;
     if (next.expireEvery !== undefined) state.expireEvery = next.expireEvery;
     if (next.batchSize !== undefined) state.batchSize = next.batchSize;
     return c.json(limits(state));
@@ -152,7 +165,8 @@ export function controlRoutes(app: Hono<any>, state: SandboxState): void {
     try {
       return c.json(convertLead(state.store, c.req.param("id"), opts));
     } catch (err) {
-      if (err instanceof SalesforceError) return c.json({ error: err.errorCode, message: err.message }, err.status as 400);
+      if (err instanceof SalesforceError)
+        return c.json({ error: err.errorCode, message: err.message }, err.status as 400);
       throw err;
     }
   });

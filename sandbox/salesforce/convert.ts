@@ -1,6 +1,6 @@
 import { SalesforceError } from "./errors";
 import { normalizeId } from "./ids";
-import { sfDate, type SfValue, type Store } from "./store";
+import { type SfValue, type Store, sfDate } from "./store";
 
 // Lead conversion. Salesforce converts through SOAP's convertLead; the sandbox exposes the same
 // effect on its control surface so tests and demos can move a lead into the pipeline.
@@ -27,7 +27,11 @@ export interface LeadConvertResult {
 
 const DAY = 86_400_000;
 
-export function convertLead(store: Store, rawId: string, opts: ConvertOptions = {}): LeadConvertResult {
+export function convertLead(
+  store: Store,
+  rawId: string,
+  opts: ConvertOptions = {},
+): LeadConvertResult {
   const id = normalizeId(rawId);
   const lead = id ? store.get("Lead", id) : undefined;
   if (!id || !lead || lead.IsDeleted === true) {
@@ -42,41 +46,58 @@ export function convertLead(store: Store, rawId: string, opts: ConvertOptions = 
   const ownerId = opts.ownerId ?? (lead.OwnerId as string | null) ?? store.integrationUserId;
   const accountId =
     opts.accountId ??
-    (store.insert("Account", {
-      Name: field("Company"),
-      Industry: field("Industry"),
-      NumberOfEmployees: field("NumberOfEmployees"),
-      OwnerId: ownerId,
-    }, meta).Id as string);
+    (store.insert(
+      "Account",
+      {
+        Name: field("Company"),
+        Industry: field("Industry"),
+        NumberOfEmployees: field("NumberOfEmployees"),
+        OwnerId: ownerId,
+      },
+      meta,
+    ).Id as string);
   const contactId =
     opts.contactId ??
-    (store.insert("Contact", {
-      FirstName: field("FirstName"),
-      LastName: field("LastName"),
-      Email: field("Email"),
-      Title: field("Title"),
-      Phone: field("Phone"),
-      AccountId: accountId,
-      LeadSource: field("LeadSource"),
-      OwnerId: ownerId,
-    }, meta).Id as string);
+    (store.insert(
+      "Contact",
+      {
+        FirstName: field("FirstName"),
+        LastName: field("LastName"),
+        Email: field("Email"),
+        Title: field("Title"),
+        Phone: field("Phone"),
+        AccountId: accountId,
+        LeadSource: field("LeadSource"),
+        OwnerId: ownerId,
+      },
+      meta,
+    ).Id as string);
   const opportunityId = opts.doNotCreateOpportunity
     ? null
-    : (store.insert("Opportunity", {
-        Name: opts.opportunityName ?? `${String(field("Company"))}-`,
-        AccountId: accountId,
-        OwnerId: ownerId,
-        StageName: "Prospecting",
-        CloseDate: sfDate(at + 30 * DAY),
-        LeadSource: field("LeadSource"),
-      }, meta).Id as string);
-  store.patch("Lead", id, {
-    IsConverted: true,
-    Status: opts.convertedStatus ?? "Closed - Converted",
-    ConvertedDate: sfDate(at),
-    ConvertedAccountId: accountId,
-    ConvertedContactId: contactId,
-    ConvertedOpportunityId: opportunityId,
-  }, meta);
+    : (store.insert(
+        "Opportunity",
+        {
+          Name: opts.opportunityName ?? `${String(field("Company"))}-`,
+          AccountId: accountId,
+          OwnerId: ownerId,
+          StageName: "Prospecting",
+          CloseDate: sfDate(at + 30 * DAY),
+          LeadSource: field("LeadSource"),
+        },
+        meta,
+      ).Id as string);
+  store.patch(
+    "Lead",
+    id,
+    {
+      IsConverted: true,
+      Status: opts.convertedStatus ?? "Closed - Converted",
+      ConvertedDate: sfDate(at),
+      ConvertedAccountId: accountId,
+      ConvertedContactId: contactId,
+      ConvertedOpportunityId: opportunityId,
+    },
+    meta,
+  );
   return { leadId: id, accountId, contactId, opportunityId, success: true, errors: [] };
 }

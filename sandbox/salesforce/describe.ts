@@ -1,4 +1,4 @@
-import { CHILD_RELATIONSHIPS, OBJECTS, type FieldDef, type ObjectDef } from "./schema";
+import { CHILD_RELATIONSHIPS, type FieldDef, OBJECTS, type ObjectDef } from "./schema";
 
 // describe and describeGlobal, trimmed to the members clients read but shaped like Salesforce's.
 
@@ -104,7 +104,8 @@ export function describeObject(def: ObjectDef, version: string): Record<string, 
       .map((f) => ({
         childSObject: child.name,
         field: f.name,
-        relationshipName: named.find((r) => r.child === child.name && r.field === f.name)?.name ?? null,
+        relationshipName:
+          named.find((r) => r.child === child.name && r.field === f.name)?.name ?? null,
         cascadeDelete: false,
       })),
   );
@@ -118,5 +119,9 @@ export function describeObject(def: ObjectDef, version: string): Record<string, 
 }
 
 export function describeGlobal(version: string): Record<string, unknown> {
-  return { encoding: "UTF-8", maxBatchSize: 200, sobjects: OBJECTS.map((o) => objectSummary(o, version)) };
+  return {
+    encoding: "UTF-8",
+    maxBatchSize: 200,
+    sobjects: OBJECTS.map((o) => objectSummary(o, version)),
+  };
 }

@@ -1,7 +1,7 @@
 import { checkLeadDuplicates, checkUnique, matchExternalId } from "./duplicates";
-import { SalesforceError, notFound } from "./errors";
+import { notFound, SalesforceError } from "./errors";
 import { normalizeId } from "./ids";
-import { findField, findObject, objectForId, type FieldDef, type ObjectDef } from "./schema";
+import { type FieldDef, findField, findObject, type ObjectDef, objectForId } from "./schema";
 import type { SfRecord, Store } from "./store";
 import { asBodyObject, checkRequired, defaultsFor, normalizeFields } from "./validation";
 
@@ -37,31 +37,49 @@ export function findRecord(store: Store, def: ObjectDef, rawId: string): SfRecor
   if (!id || objectForId(id)?.name !== def.name) throw notFound();
   const record = store.get(def.name, id);
   if (!record) throw notFound();
-  if (record.IsDeleted === true) throw new SalesforceError(404, "ENTITY_IS_DELETED", "entity is deleted", []);
+  if (record.IsDeleted === true)
+    throw new SalesforceError(404, "ENTITY_IS_DELETED", "entity is deleted", []);
   return record;
 }
 
 export function externalIdField(def: ObjectDef, name: string): FieldDef {
   const field = findField(def, name);
   if (!field || !(field.externalId || field.name === "Id")) {
-    throw new SalesforceError(404, "NOT_FOUND", `Provided external ID field does not exist or is not accessible: ${name}`);
+    throw new SalesforceError(
+      404,
+      "NOT_FOUND",
+      `Provided external ID field does not exist or is not accessible: ${name}`,
+    );
   }
   return field;
 }
 
 function requireWritable(def: ObjectDef, verb: "inserted" | "updated" | "deleted"): void {
-  const ok = verb === "inserted" ? def.createable : verb === "updated" ? def.updateable : def.deletable;
-  if (!ok) throw new SalesforceError(400, "INVALID_TYPE_FOR_OPERATION", `entity type cannot be ${verb}: ${def.label}`, []);
+  const ok =
+    verb === "inserted" ? def.createable : verb === "updated" ? def.updateable : def.deletable;
+  if (!ok)
+    throw new SalesforceError(
+      400,
+      "INVALID_TYPE_FOR_OPERATION",
+      `entity type cannot be ${verb}: ${def.label}`,
+      [],
+    );
 }
 
 export function createRecord(ctx: DmlContext, def: ObjectDef, body: unknown): string {
   requireWritable(def, "inserted");
   const fields = asBodyObject(body);
   if (Object.keys(fields).some((k) => k.toLowerCase() === "id")) {
-    throw new SalesforceError(400, "INVALID_FIELD_FOR_INSERT_UPDATE", "cannot specify Id in an insert call", ["Id"]);
+    throw new SalesforceError(
+      400,
+      "INVALID_FIELD_FOR_INSERT_UPDATE",
+      "cannot specify Id in an insert call",
+      ["Id"],
+    );
   }
   const values = { ...defaultsFor(def), ...normalizeFields(def, fields, "create") };
-  if (findField(def, "OwnerId") && values.OwnerId == null) values.OwnerId = ctx.store.integrationUserId;
+  if (findField(def, "OwnerId") && values.OwnerId == null)
+    values.OwnerId = ctx.store.integrationUserId;
   checkRequired(def, values);
   checkReferences(ctx.store, def, values);
   checkUnique(ctx.store, def, values);
@@ -69,7 +87,12 @@ export function createRecord(ctx: DmlContext, def: ObjectDef, body: unknown): st
   return ctx.store.insert(def.name, values).Id as string;
 }
 
-export function updateRecord(ctx: DmlContext, def: ObjectDef, rawId: string, body: unknown): string {
+export function updateRecord(
+  ctx: DmlContext,
+  def: ObjectDef,
+  rawId: string,
+  body: unknown,
+): string {
   requireWritable(def, "updated");
   const record = findRecord(ctx.store, def, rawId);
   const fields = { ...asBodyObject(body) };
@@ -78,7 +101,12 @@ export function updateRecord(ctx: DmlContext, def: ObjectDef, rawId: string, bod
     if (key.toLowerCase() === "id") delete fields[key];
   }
   if (def.name === "Lead" && record.IsConverted === true) {
-    throw new SalesforceError(400, "CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", []);
+    throw new SalesforceError(
+      400,
+      "CANNOT_UPDATE_CONVERTED_LEAD",
+      "cannot reference converted lead",
+      [],
+    );
   }
   const values = normalizeFields(def, fields, "update");
   const merged = { ...record, ...values };
@@ -105,7 +133,12 @@ export function upsertRecord(
   for (const key of Object.keys(fields)) {
     if (key.toLowerCase() === "id" || key.toLowerCase() === field.name.toLowerCase()) {
       const name = findField(def, key)?.name ?? key;
-      throw new SalesforceError(400, "INVALID_FIELD", `The ${name} field should not be specified in the sobject data.`, [name]);
+      throw new SalesforceError(
+        400,
+        "INVALID_FIELD",
+        `The ${name} field should not be specified in the sobject data.`,
+        [name],
+      );
     }
   }
   if (field.name === "Id") {
@@ -113,9 +146,14 @@ export function upsertRecord(
     return { id: createRecord(ctx, def, fields), created: true };
   }
   const matches = matchExternalId(ctx.store, def, field, value);
-  if (matches.length > 1) throw new MultipleMatches(field.name, matches.map((m) => m.Id as string));
+  if (matches.length > 1)
+    throw new MultipleMatches(
+      field.name,
+      matches.map((m) => m.Id as string),
+    );
   const existing = matches[0];
-  if (existing) return { id: updateRecord(ctx, def, existing.Id as string, fields), created: false };
+  if (existing)
+    return { id: updateRecord(ctx, def, existing.Id as string, fields), created: false };
   if (updateOnly) throw notFound();
   return { id: createRecord(ctx, def, { ...fields, [field.name]: value }), created: true };
 }
@@ -133,14 +171,30 @@ export function checkReferences(store: Store, def: ObjectDef, values: SfRecord):
     const field = findField(def, name);
     if (field?.type !== "reference" || typeof value !== "string") continue;
     const id = normalizeId(value);
-    if (!id) throw new SalesforceError(400, "MALFORMED_ID", `${field.label}: id value of incorrect type: ${value}`, [field.name]);
+    if (!id)
+      throw new SalesforceError(
+        400,
+        "MALFORMED_ID",
+        `${field.label}: id value of incorrect type: ${value}`,
+        [field.name],
+      );
     const target = objectForId(id);
     if (!target || target.name !== field.referenceTo) {
-      throw new SalesforceError(400, "FIELD_INTEGRITY_EXCEPTION", `${field.label}: id value of incorrect type: ${value}`, [field.name]);
+      throw new SalesforceError(
+        400,
+        "FIELD_INTEGRITY_EXCEPTION",
+        `${field.label}: id value of incorrect type: ${value}`,
+        [field.name],
+      );
     }
     const row = store.get(target.name, id);
     if (!row || row.IsDeleted === true) {
-      throw new SalesforceError(400, "INVALID_CROSS_REFERENCE_KEY", `invalid cross reference id`, []);
+      throw new SalesforceError(
+        400,
+        "INVALID_CROSS_REFERENCE_KEY",
+        `invalid cross reference id`,
+        [],
+      );
     }
     values[name] = id;
   }

@@ -7,13 +7,19 @@ import type { SfRecord, Store } from "./store";
 
 export const DUPLICATE_RULE = "Leadbridge_Lead_Email";
 const MATCHING_RULE = "Leadbridge_Lead_Email_Match";
-const DUPLICATE_MESSAGE = "You're creating a duplicate record. We recommend you use an existing record instead.";
+const DUPLICATE_MESSAGE =
+  "You're creating a duplicate record. We recommend you use an existing record instead.";
 
 const sameText = (a: unknown, b: unknown) =>
   typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
 
 /** Live records whose external id equals `value`; external ids match case-insensitively. */
-export function matchExternalId(store: Store, def: ObjectDef, field: FieldDef, value: string): SfRecord[] {
+export function matchExternalId(
+  store: Store,
+  def: ObjectDef,
+  field: FieldDef,
+  value: string,
+): SfRecord[] {
   if (store.isIndexed(def.name, field.name)) return store.findBy(def.name, field.name, value);
   return store.list(def.name).filter((r) => sameText(r[field.name], value));
 }
@@ -36,9 +42,16 @@ export function checkUnique(store: Store, def: ObjectDef, record: SfRecord): voi
 }
 
 /** DUPLICATES_DETECTED with the duplicateResult Salesforce attaches, when the rule fires. */
-export function checkLeadDuplicates(store: Store, record: SfRecord, version: string, allowSave: boolean): void {
+export function checkLeadDuplicates(
+  store: Store,
+  record: SfRecord,
+  version: string,
+  allowSave: boolean,
+): void {
   if (allowSave || typeof record.Email !== "string") return;
-  const matches = store.findBy("Lead", "Email", record.Email).filter((r) => r.Id !== record.Id && r.IsConverted !== true);
+  const matches = store
+    .findBy("Lead", "Email", record.Email)
+    .filter((r) => r.Id !== record.Id && r.IsConverted !== true);
   if (matches.length === 0) return;
   const duplicateResult = {
     allowSave: true,
@@ -55,7 +68,10 @@ export function checkLeadDuplicates(store: Store, record: SfRecord, version: str
           fieldDiffs: [],
           matchConfidence: 100.0,
           record: {
-            attributes: { type: "Lead", url: `/services/data/${version}/sobjects/Lead/${String(m.Id)}` },
+            attributes: {
+              type: "Lead",
+              url: `/services/data/${version}/sobjects/Lead/${String(m.Id)}`,
+            },
             Id: m.Id,
           },
         })),
@@ -65,5 +81,7 @@ export function checkLeadDuplicates(store: Store, record: SfRecord, version: str
       },
     ],
   };
-  throw new SalesforceError(400, "DUPLICATES_DETECTED", DUPLICATE_MESSAGE, undefined, { duplicateResult });
+  throw new SalesforceError(400, "DUPLICATES_DETECTED", DUPLICATE_MESSAGE, undefined, {
+    duplicateResult,
+  });
 }

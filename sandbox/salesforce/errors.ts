@@ -20,7 +20,11 @@ export class SalesforceError extends Error {
   }
 
   toRestBody(): Record<string, unknown>[] {
-    const body: Record<string, unknown> = { ...this.extra, message: this.message, errorCode: this.errorCode };
+    const body: Record<string, unknown> = {
+      ...this.extra,
+      message: this.message,
+      errorCode: this.errorCode,
+    };
     if (this.fields) body.fields = this.fields;
     return [body];
   }
@@ -30,9 +34,11 @@ export class SalesforceError extends Error {
   }
 }
 
-export const notFound = () => new SalesforceError(404, "NOT_FOUND", "The requested resource does not exist");
+export const notFound = () =>
+  new SalesforceError(404, "NOT_FOUND", "The requested resource does not exist");
 
-export const invalidSession = () => new SalesforceError(401, "INVALID_SESSION_ID", "Session expired or invalid");
+export const invalidSession = () =>
+  new SalesforceError(401, "INVALID_SESSION_ID", "Session expired or invalid");
 
 export const requestLimitExceeded = () =>
   new SalesforceError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
@@ -45,7 +51,8 @@ export const unableToLockRow = (ids: string[]) =>
     [],
   );
 
-export const jsonParserError = (detail: string) => new SalesforceError(400, "JSON_PARSER_ERROR", detail);
+export const jsonParserError = (detail: string) =>
+  new SalesforceError(400, "JSON_PARSER_ERROR", detail);
 
 /** Bodies for injected 5xx faults, as Salesforce's front end returns them. */
 export function serverErrorBody(status: number): Record<string, unknown>[] {
@@ -58,5 +65,10 @@ export function serverErrorBody(status: number): Record<string, unknown>[] {
       },
     ];
   }
-  return [{ message: "Server temporarily unavailable. Please try again later.", errorCode: "SERVER_UNAVAILABLE" }];
+  return [
+    {
+      message: "Server temporarily unavailable. Please try again later.",
+      errorCode: "SERVER_UNAVAILABLE",
+    },
+  ];
 }

@@ -4,7 +4,7 @@ import { checkReferences } from "./dml";
 import { checkLeadDuplicates, checkUnique } from "./duplicates";
 import { SalesforceError } from "./errors";
 import { normalizeId } from "./ids";
-import { findObject, findField, objectForId, type ObjectDef } from "./schema";
+import { findField, findObject, type ObjectDef, objectForId } from "./schema";
 import type { SfRecord, Store } from "./store";
 import { checkRequired, defaultsFor, normalizeFields } from "./validation";
 
@@ -21,8 +21,22 @@ const Target = z.union([z.string().min(15), Ref]);
 const At = z.union([z.string().min(1), z.number()]);
 const Fields = z.record(z.string(), z.unknown());
 
-const CreateOp = z.object({ op: z.literal("create"), type: z.string(), as: z.string().min(1).optional(), at: At, by: Target.optional(), fields: Fields });
-const UpdateOp = z.object({ op: z.literal("update"), type: z.string(), id: Target, at: At, by: Target.optional(), fields: Fields });
+const CreateOp = z.object({
+  op: z.literal("create"),
+  type: z.string(),
+  as: z.string().min(1).optional(),
+  at: At,
+  by: Target.optional(),
+  fields: Fields,
+});
+const UpdateOp = z.object({
+  op: z.literal("update"),
+  type: z.string(),
+  id: Target,
+  at: At,
+  by: Target.optional(),
+  fields: Fields,
+});
 const ConvertOp = z.object({
   op: z.literal("convert"),
   lead: Target,
@@ -41,7 +55,8 @@ export const HistoryBody = z.object({ ops: z.array(HistoryOp).min(1).max(500_000
 
 export class HistoryError extends Error {}
 
-const sfTimeMs = (value: unknown) => (typeof value === "string" ? Date.parse(value.replace(/\+0000$/, "Z")) : NaN);
+const sfTimeMs = (value: unknown) =>
+  typeof value === "string" ? Date.parse(value.replace(/\+0000$/, "Z")) : NaN;
 
 function toMs(at: string | number): number {
   const ms = typeof at === "number" ? at : Date.parse(at);
@@ -53,8 +68,15 @@ function toMs(at: string | number): number {
  * Applies `ops` in time order (ties keep their order). A write may not be in the future nor
  * older than the record's last change; any failure undoes the whole request.
  */
-export function applyHistory(store: Store, names: Map<string, string>, ops: HistoryOp[], now = Date.now()): { applied: number; ids: Record<string, string> } {
-  const timed = ops.map((op, index) => ({ op, index, at: toMs(op.at) })).sort((a, b) => a.at - b.at || a.index - b.index);
+export function applyHistory(
+  store: Store,
+  names: Map<string, string>,
+  ops: HistoryOp[],
+  now = Date.now(),
+): { applied: number; ids: Record<string, string> } {
+  const timed = ops
+    .map((op, index) => ({ op, index, at: toMs(op.at) }))
+    .sort((a, b) => a.at - b.at || a.index - b.index);
   const added = new Map<string, string>();
   const resolve = (target: z.infer<typeof Target>): string => {
     if (typeof target === "string") return normalizeId(target) ?? target;
@@ -70,8 +92,15 @@ export function applyHistory(store: Store, names: Map<string, string>, ops: Hist
         const id = applyOne(store, op, at, resolve);
         if ("as" in op && op.as && id) added.set(op.as, id);
       } catch (err) {
-        const what = err instanceof SalesforceError ? `${err.errorCode}: ${err.message}` : err instanceof Error ? err.message : String(err);
-        throw new HistoryError(`ops[${index}] (${op.op}${"type" in op ? ` ${op.type}` : ""}): ${what}`);
+        const what =
+          err instanceof SalesforceError
+            ? `${err.errorCode}: ${err.message}`
+            : err instanceof Error
+              ? err.message
+              : String(err);
+        throw new HistoryError(
+          `ops[${index}] (${op.op}${"type" in op ? ` ${op.type}` : ""}): ${what}`,
+        );
       }
     }
     store.commit();
@@ -83,7 +112,12 @@ export function applyHistory(store: Store, names: Map<string, string>, ops: Hist
   return { applied: ops.length, ids: Object.fromEntries(added) };
 }
 
-function applyOne(store: Store, op: HistoryOp, at: number, resolve: (t: z.infer<typeof Target>) => string): string | null {
+function applyOne(
+  store: Store,
+  op: HistoryOp,
+  at: number,
+  resolve: (t: z.infer<typeof Target>) => string,
+): string | null {
   const by = "by" in op && op.by ? user(store, resolve(op.by)) : undefined;
   if (op.op === "convert") {
     const lead = resolve(op.lead);
@@ -102,10 +136,16 @@ function applyOne(store: Store, op: HistoryOp, at: number, resolve: (t: z.infer<
   const fields = resolveRefs(op.fields, resolve);
   if (op.op === "create") {
     if (Object.keys(fields).some((k) => k.toLowerCase() === "id")) {
-      throw new SalesforceError(400, "INVALID_FIELD_FOR_INSERT_UPDATE", "cannot specify Id in an insert call", ["Id"]);
+      throw new SalesforceError(
+        400,
+        "INVALID_FIELD_FOR_INSERT_UPDATE",
+        "cannot specify Id in an insert call",
+        ["Id"],
+      );
     }
     const values = { ...defaultsFor(def), ...normalizeFields(def, fields, "create") };
-    if (findField(def, "OwnerId") && values.OwnerId == null) values.OwnerId = by ?? store.integrationUserId;
+    if (findField(def, "OwnerId") && values.OwnerId == null)
+      values.OwnerId = by ?? store.integrationUserId;
     checkRequired(def, values);
     checkReferences(store, def, values);
     checkUnique(store, def, values);
@@ -114,8 +154,15 @@ function applyOne(store: Store, op: HistoryOp, at: number, resolve: (t: z.infer<
   }
   const id = resolve(op.id);
   const record = objectForId(id)?.name === def.name ? store.get(def.name, id) : undefined;
-  if (!record || record.IsDeleted === true) throw new SalesforceError(404, "NOT_FOUND", `no ${def.name} ${id}`);
-  if (def.name === "Lead" && record.IsConverted === true) throw new SalesforceError(400, "CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", []);
+  if (!record || record.IsDeleted === true)
+    throw new SalesforceError(404, "NOT_FOUND", `no ${def.name} ${id}`);
+  if (def.name === "Lead" && record.IsConverted === true)
+    throw new SalesforceError(
+      400,
+      "CANNOT_UPDATE_CONVERTED_LEAD",
+      "cannot reference converted lead",
+      [],
+    );
   notBefore(record, at);
   const values = normalizeFields(def, fields, "update");
   const merged = { ...record, ...values };
@@ -136,7 +183,12 @@ function writable(type: string, verb: "inserted" | "updated"): ObjectDef {
   const def = findObject(type);
   if (!def) throw new SalesforceError(404, "NOT_FOUND", `unknown sObject ${type}`);
   if (!(verb === "inserted" ? def.createable : def.updateable)) {
-    throw new SalesforceError(400, "INVALID_TYPE_FOR_OPERATION", `entity type cannot be ${verb}: ${def.label}`, []);
+    throw new SalesforceError(
+      400,
+      "INVALID_TYPE_FOR_OPERATION",
+      `entity type cannot be ${verb}: ${def.label}`,
+      [],
+    );
   }
   return def;
 }
@@ -144,10 +196,16 @@ function writable(type: string, verb: "inserted" | "updated"): ObjectDef {
 /** A record's history cannot run backwards: no write before its last change. */
 function notBefore(record: SfRecord, at: number): void {
   const last = sfTimeMs(record.SystemModstamp);
-  if (Math.floor(at / 1000) * 1000 < last) throw new HistoryError(`${String(record.Id)} was last changed at ${String(record.SystemModstamp)}, after ${new Date(at).toISOString()}`);
+  if (Math.floor(at / 1000) * 1000 < last)
+    throw new HistoryError(
+      `${String(record.Id)} was last changed at ${String(record.SystemModstamp)}, after ${new Date(at).toISOString()}`,
+    );
 }
 
-function resolveRefs(fields: Record<string, unknown>, resolve: (t: z.infer<typeof Target>) => string): Record<string, unknown> {
+function resolveRefs(
+  fields: Record<string, unknown>,
+  resolve: (t: z.infer<typeof Target>) => string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
     const ref = Ref.safeParse(value);

@@ -14,7 +14,11 @@ export const API = "/services/data/:version{v[0-9]+\\.[0-9]}";
 
 export function dmlContext(c: SfContext, state: SandboxState): DmlContext {
   const header = c.req.header("Sforce-Duplicate-Rule-Header") ?? "";
-  return { store: state.store, version: c.get("version"), allowSave: /allowSave\s*=\s*true/i.test(header) };
+  return {
+    store: state.store,
+    version: c.get("version"),
+    allowSave: /allowSave\s*=\s*true/i.test(header),
+  };
 }
 
 export async function readJson(c: SfContext): Promise<unknown> {

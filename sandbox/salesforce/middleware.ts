@@ -18,7 +18,9 @@ const displayRoute = (path: string) => path.replace(/:version\{[^}]*\}/, "vXX.X"
 export function installMiddleware(app: Hono<SfEnv>, state: SandboxState): void {
   app.use("*", async (c, next) => {
     if (!c.req.path.startsWith(CONTROL)) {
-      const route = matchedRoutes(c).filter((r) => r.method !== "ALL").at(-1)?.path;
+      const route = matchedRoutes(c)
+        .filter((r) => r.method !== "ALL")
+        .at(-1)?.path;
       state.counter.hit(c.req.method, route ? displayRoute(route) : "(unmatched)");
     }
     await next();
@@ -40,7 +42,8 @@ export function installMiddleware(app: Hono<SfEnv>, state: SandboxState): void {
   // Salesforce reports the allocation on every response but "/", errors included.
   app.use("*", async (c, next) => {
     await next();
-    if (c.req.path !== "/" && !c.req.path.startsWith(CONTROL)) c.res.headers.set("Sforce-Limit-Info", state.usage.header());
+    if (c.req.path !== "/" && !c.req.path.startsWith(CONTROL))
+      c.res.headers.set("Sforce-Limit-Info", state.usage.header());
   });
 
   app.use(`${API}/*`, async (c, next) => {

@@ -49,7 +49,12 @@ export interface ObjectDef {
 
 type Opts = Partial<Omit<FieldDef, "name" | "label" | "type">>;
 
-const TEXT_LENGTH: Partial<Record<FieldType, number>> = { id: 18, reference: 18, picklist: 255, email: 80 };
+const TEXT_LENGTH: Partial<Record<FieldType, number>> = {
+  id: 18,
+  reference: 18,
+  picklist: 255,
+  email: 80,
+};
 
 function field(name: string, label: string, type: FieldType, opts: Opts = {}): FieldDef {
   return {
@@ -92,8 +97,24 @@ function system(hasModified = true): FieldDef[] {
 }
 
 const owner = () => lookup("OwnerId", "Owner ID", "User", "Owner");
-const leadSources = ["Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other", "HubSpot"];
-const industries = ["Agriculture", "Banking", "Education", "Finance", "Healthcare", "Manufacturing", "Retail", "Technology"];
+const leadSources = [
+  "Web",
+  "Phone Inquiry",
+  "Partner Referral",
+  "Purchased List",
+  "Other",
+  "HubSpot",
+];
+const industries = [
+  "Agriculture",
+  "Banking",
+  "Education",
+  "Finance",
+  "Healthcare",
+  "Manufacturing",
+  "Retail",
+  "Technology",
+];
 
 export const DEFAULT_STAGES = [
   { name: "Prospecting", probability: 10, closed: false, won: false, forecast: "Pipeline" },
@@ -102,7 +123,13 @@ export const DEFAULT_STAGES = [
   { name: "Value Proposition", probability: 50, closed: false, won: false, forecast: "Pipeline" },
   { name: "Id. Decision Makers", probability: 60, closed: false, won: false, forecast: "Pipeline" },
   { name: "Perception Analysis", probability: 70, closed: false, won: false, forecast: "Pipeline" },
-  { name: "Proposal/Price Quote", probability: 75, closed: false, won: false, forecast: "Pipeline" },
+  {
+    name: "Proposal/Price Quote",
+    probability: 75,
+    closed: false,
+    won: false,
+    forecast: "Pipeline",
+  },
   { name: "Negotiation/Review", probability: 90, closed: false, won: false, forecast: "Commit" },
   { name: "Closed Won", probability: 100, closed: true, won: true, forecast: "Closed" },
   { name: "Closed Lost", probability: 0, closed: true, won: false, forecast: "Omitted" },
@@ -159,7 +186,13 @@ const lead = object("Lead", "Lead", "Leads", "00Q", [
   field("ConvertedDate", "Converted Date", "date", readOnly),
   lookup("ConvertedAccountId", "Converted Account ID", "Account", "ConvertedAccount", readOnly),
   lookup("ConvertedContactId", "Converted Contact ID", "Contact", "ConvertedContact", readOnly),
-  lookup("ConvertedOpportunityId", "Converted Opportunity ID", "Opportunity", "ConvertedOpportunity", readOnly),
+  lookup(
+    "ConvertedOpportunityId",
+    "Converted Opportunity ID",
+    "Opportunity",
+    "ConvertedOpportunity",
+    readOnly,
+  ),
   text("HubSpot_Contact_Id__c", "HubSpot Contact Id", 64, { externalId: true, unique: true }),
   field("Engagement_Score__c", "Engagement Score", "double"),
   field("Qualification_Criteria__c", "Qualification Criteria", "textarea", { length: 4000 }),
@@ -194,11 +227,16 @@ const opportunity = object("Opportunity", "Opportunity", "Opportunities", "006",
   text("Name", "Name", 120, { required: true }),
   lookup("AccountId", "Account ID", "Account", "Account"),
   owner(),
-  picklist("StageName", "Stage", DEFAULT_STAGES.map((s) => s.name), {
-    length: 255,
-    required: true,
-    restrictedPicklist: true,
-  }),
+  picklist(
+    "StageName",
+    "Stage",
+    DEFAULT_STAGES.map((s) => s.name),
+    {
+      length: 255,
+      required: true,
+      restrictedPicklist: true,
+    },
+  ),
   field("Amount", "Amount", "currency"),
   field("CloseDate", "Close Date", "date", { required: true }),
   field("Probability", "Probability (%)", "percent"),
@@ -260,7 +298,15 @@ const user = object("User", "User", "Users", "005", [
   field("Start_Date__c", "Start Date", "date"),
 ]);
 
-export const OBJECTS: ObjectDef[] = [lead, contact, account, opportunity, opportunityHistory, opportunityStage, user];
+export const OBJECTS: ObjectDef[] = [
+  lead,
+  contact,
+  account,
+  opportunity,
+  opportunityHistory,
+  opportunityStage,
+  user,
+];
 
 const byLowerName = new Map(OBJECTS.map((o) => [o.name.toLowerCase(), o]));
 const byPrefix = new Map(OBJECTS.map((o) => [o.keyPrefix, o]));
@@ -289,7 +335,9 @@ export const CHILD_RELATIONSHIPS: Record<string, ChildRelationship[]> = {
     { name: "Contacts", child: "Contact", field: "AccountId" },
     { name: "Opportunities", child: "Opportunity", field: "AccountId" },
   ],
-  Opportunity: [{ name: "OpportunityHistories", child: "OpportunityHistory", field: "OpportunityId" }],
+  Opportunity: [
+    { name: "OpportunityHistories", child: "OpportunityHistory", field: "OpportunityId" },
+  ],
   User: [
     { name: "Leads", child: "Lead", field: "OwnerId" },
     { name: "Opportunities", child: "Opportunity", field: "OwnerId" },

@@ -1,5 +1,5 @@
 import { DEFAULT_STAGES } from "./schema";
-import { sfDate, type Store } from "./store";
+import { type Store, sfDate } from "./store";
 
 // Demo data: a small sales team, their accounts, and a quarter of deals whose stage history
 // spreads over the last 90 days, some won, some lost at various stages, some still open.
@@ -13,7 +13,12 @@ export const REPS = [
   { FirstName: "Jordan", LastName: "Patel", Title: "Account Executive", startedDaysAgo: 365 },
   { FirstName: "Sam", LastName: "Okafor", Title: "Account Executive", startedDaysAgo: 200 },
   { FirstName: "Riley", LastName: "Novak", Title: "Account Executive", startedDaysAgo: 120 },
-  { FirstName: "Morgan", LastName: "Silva", Title: "Associate Account Executive", startedDaysAgo: 45 },
+  {
+    FirstName: "Morgan",
+    LastName: "Silva",
+    Title: "Associate Account Executive",
+    startedDaysAgo: 45,
+  },
 ];
 
 const ACCOUNTS = [
@@ -27,7 +32,14 @@ const ACCOUNTS = [
 
 type Outcome = "won" | "lost" | "open";
 /** `reach`: index of the furthest open stage the deal got to before its outcome. */
-const DEALS: { account: number; owner: number; daysAgo: number; amount: number; reach: number; outcome: Outcome }[] = [
+const DEALS: {
+  account: number;
+  owner: number;
+  daysAgo: number;
+  amount: number;
+  reach: number;
+  outcome: Outcome;
+}[] = [
   { account: 0, owner: 0, daysAgo: 88, amount: 48_000, reach: 7, outcome: "won" },
   { account: 1, owner: 1, daysAgo: 85, amount: 22_000, reach: 3, outcome: "lost" },
   { account: 2, owner: 2, daysAgo: 80, amount: 91_000, reach: 7, outcome: "won" },
@@ -46,29 +58,79 @@ const DEALS: { account: number; owner: number; daysAgo: number; amount: number; 
 ];
 
 const LEADS = [
-  { FirstName: "Dana", LastName: "Whitfield", Company: "Northwind Traders", Title: "Staff Software Engineer", Email: "dana.whitfield@northwind.example", Industry: "Retail", NumberOfEmployees: 450, Status: "Working - Contacted", Engagement_Score__c: 78, HubSpot_Contact_Id__c: "9001" },
-  { FirstName: "Luis", LastName: "Ortega", Company: "Contoso Pharma", Title: "Head of Platform", Email: "luis.ortega@contoso.example", Industry: "Healthcare", NumberOfEmployees: 2100, Status: "Open - Not Contacted", Engagement_Score__c: 64, HubSpot_Contact_Id__c: "9002" },
-  { FirstName: "Priya", LastName: "Raman", Company: "Fabrikam Energy", Title: "DevOps Lead", Email: "priya.raman@fabrikam.example", Industry: "Manufacturing", NumberOfEmployees: 800, Status: "Open - Not Contacted", Engagement_Score__c: 55, HubSpot_Contact_Id__c: null },
-  { FirstName: "Tom", LastName: "O'Brien", Company: "Tailspin Toys", Title: "CTO", Email: "tom.obrien@tailspin.example", Industry: "Retail", NumberOfEmployees: 60, Status: "Closed - Not Converted", Engagement_Score__c: 31, HubSpot_Contact_Id__c: "9004" },
+  {
+    FirstName: "Dana",
+    LastName: "Whitfield",
+    Company: "Northwind Traders",
+    Title: "Staff Software Engineer",
+    Email: "dana.whitfield@northwind.example",
+    Industry: "Retail",
+    NumberOfEmployees: 450,
+    Status: "Working - Contacted",
+    Engagement_Score__c: 78,
+    HubSpot_Contact_Id__c: "9001",
+  },
+  {
+    FirstName: "Luis",
+    LastName: "Ortega",
+    Company: "Contoso Pharma",
+    Title: "Head of Platform",
+    Email: "luis.ortega@contoso.example",
+    Industry: "Healthcare",
+    NumberOfEmployees: 2100,
+    Status: "Open - Not Contacted",
+    Engagement_Score__c: 64,
+    HubSpot_Contact_Id__c: "9002",
+  },
+  {
+    FirstName: "Priya",
+    LastName: "Raman",
+    Company: "Fabrikam Energy",
+    Title: "DevOps Lead",
+    Email: "priya.raman@fabrikam.example",
+    Industry: "Manufacturing",
+    NumberOfEmployees: 800,
+    Status: "Open - Not Contacted",
+    Engagement_Score__c: 55,
+    HubSpot_Contact_Id__c: null,
+  },
+  {
+    FirstName: "Tom",
+    LastName: "O'Brien",
+    Company: "Tailspin Toys",
+    Title: "CTO",
+    Email: "tom.obrien@tailspin.example",
+    Industry: "Retail",
+    NumberOfEmployees: 60,
+    Status: "Closed - Not Converted",
+    Engagement_Score__c: 31,
+    HubSpot_Contact_Id__c: "9004",
+  },
 ];
 
 export function seedDemoData(store: Store, now = Date.now()): Record<string, number> {
-  const reps = REPS.map(({ startedDaysAgo, ...rep }, i) =>
-    store.insert(
-      "User",
-      {
-        ...rep,
-        Username: `${rep.FirstName.toLowerCase()}.${rep.LastName.toLowerCase()}@leadbridge.sandbox`,
-        Email: `${rep.FirstName.toLowerCase()}.${rep.LastName.toLowerCase()}@leadbridge.example`,
-        Alias: `${rep.FirstName.slice(0, 1)}${rep.LastName.slice(0, 4)}`.toLowerCase(),
-        IsActive: true,
-        Start_Date__c: sfDate(now - startedDaysAgo * DAY),
-      },
-      { at: now - (startedDaysAgo + 3 + i) * DAY },
-    ).Id as string,
+  const reps = REPS.map(
+    ({ startedDaysAgo, ...rep }, i) =>
+      store.insert(
+        "User",
+        {
+          ...rep,
+          Username: `${rep.FirstName.toLowerCase()}.${rep.LastName.toLowerCase()}@leadbridge.sandbox`,
+          Email: `${rep.FirstName.toLowerCase()}.${rep.LastName.toLowerCase()}@leadbridge.example`,
+          Alias: `${rep.FirstName.slice(0, 1)}${rep.LastName.slice(0, 4)}`.toLowerCase(),
+          IsActive: true,
+          Start_Date__c: sfDate(now - startedDaysAgo * DAY),
+        },
+        { at: now - (startedDaysAgo + 3 + i) * DAY },
+      ).Id as string,
   );
   const accounts = ACCOUNTS.map(
-    (a, i) => store.insert("Account", { ...a, Type: "Prospect", OwnerId: reps[i % reps.length]! }, { at: now - (120 - i) * DAY }).Id as string,
+    (a, i) =>
+      store.insert(
+        "Account",
+        { ...a, Type: "Prospect", OwnerId: reps[i % reps.length]! },
+        { at: now - (120 - i) * DAY },
+      ).Id as string,
   );
 
   DEALS.forEach((deal, i) => {
@@ -96,18 +158,35 @@ export function seedDemoData(store: Store, now = Date.now()): Record<string, num
     steps.forEach((stage, k) => {
       const at = createdAt + ((k + 1) / steps.length) * span;
       const closing = stage.startsWith("Closed");
-      store.patch("Opportunity", id, closing ? { StageName: stage, CloseDate: sfDate(at) } : { StageName: stage }, { at, by });
+      store.patch(
+        "Opportunity",
+        id,
+        closing ? { StageName: stage, CloseDate: sfDate(at) } : { StageName: stage },
+        { at, by },
+      );
       if (k === 1 && i % 4 === 0) {
-        store.patch("Opportunity", id, { Amount: Math.round(deal.amount * 1.15) }, { at: at + 3_600_000, by });
+        store.patch(
+          "Opportunity",
+          id,
+          { Amount: Math.round(deal.amount * 1.15) },
+          { at: at + 3_600_000, by },
+        );
       }
     });
   });
 
   LEADS.forEach((lead, i) => {
-    store.insert("Lead", { ...lead, LeadSource: "HubSpot", OwnerId: reps[i % reps.length]!, IsConverted: false }, { at: now - (10 - i) * DAY });
+    store.insert(
+      "Lead",
+      { ...lead, LeadSource: "HubSpot", OwnerId: reps[i % reps.length]!, IsConverted: false },
+      { at: now - (10 - i) * DAY },
+    );
   });
 
   return Object.fromEntries(
-    ["User", "Account", "Opportunity", "OpportunityHistory", "Lead"].map((t) => [t, store.list(t).length]),
+    ["User", "Account", "Opportunity", "OpportunityHistory", "Lead"].map((t) => [
+      t,
+      store.list(t).length,
+    ]),
   );
 }

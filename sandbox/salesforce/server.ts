@@ -21,7 +21,11 @@ export interface SalesforceSandboxOptions {
 export async function startSalesforceSandbox(
   opts: SalesforceSandboxOptions = {},
 ): Promise<{ url: string; port: number; close(): Promise<void> }> {
-  const state = new SandboxState(opts.clientId ?? SANDBOX_CLIENT_ID, opts.clientSecret ?? SANDBOX_CLIENT_SECRET, opts.dailyLimit);
+  const state = new SandboxState(
+    opts.clientId ?? SANDBOX_CLIENT_ID,
+    opts.clientSecret ?? SANDBOX_CLIENT_SECRET,
+    opts.dailyLimit,
+  );
   if (opts.seed ?? true) seedDemoData(state.store);
   const running = await listen(buildApp(state), opts.port ?? 0, opts.host ?? "127.0.0.1");
   state.url = running.url;

@@ -8,18 +8,27 @@ export type SfValue = string | number | boolean | null;
 export type SfRecord = Record<string, SfValue>;
 
 // Salesforce keeps datetimes to the second, so the milliseconds always print as .000.
-export const sfDateTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace("Z", "+0000");
+export const sfDateTime = (ms: number) =>
+  new Date(Math.floor(ms / 1000) * 1000).toISOString().replace("Z", "+0000");
 export const sfDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const sfTimeMs = (value: SfValue | undefined) => (typeof value === "string" ? Date.parse(value.replace(/\+0000$/, "Z")) : NaN);
+const sfTimeMs = (value: SfValue | undefined) =>
+  typeof value === "string" ? Date.parse(value.replace(/\+0000$/, "Z")) : NaN;
 
 const HISTORY_TRACKED = ["StageName", "Amount", "CloseDate", "Probability"] as const;
 
 /** Fields looked up by value on every write (external ids, the duplicate rule's Email), kept indexed. */
 const INDEXED: Record<string, string[]> = Object.fromEntries(
-  OBJECTS.map((o) => [o.name, o.fields.filter((f) => f.externalId).map((f) => f.name).concat(o.name === "Lead" ? ["Email"] : [])]),
+  OBJECTS.map((o) => [
+    o.name,
+    o.fields
+      .filter((f) => f.externalId)
+      .map((f) => f.name)
+      .concat(o.name === "Lead" ? ["Email"] : []),
+  ]),
 );
 
-const indexKey = (value: SfValue | undefined) => (typeof value === "string" ? value.toLowerCase() : undefined);
+const indexKey = (value: SfValue | undefined) =>
+  typeof value === "string" ? value.toLowerCase() : undefined;
 
 export interface WriteMeta {
   at?: number;
@@ -35,7 +44,10 @@ export class Store {
   private indexes = new Map<string, Map<string, Set<string>>>();
   private journal: Map<string, { type: string; id: string; before: SfRecord | null }> | null = null;
   /** type → datetime field → rows sorted by it (with their place in the table); dropped on any write to the type. */
-  private sortedViews = new Map<string, Map<string, { at: number; pos: number; record: SfRecord }[]>>();
+  private sortedViews = new Map<
+    string,
+    Map<string, { at: number; pos: number; record: SfRecord }[]>
+  >();
 
   constructor() {
     this.orgId = this.ids.make("00D");
@@ -129,7 +141,9 @@ export class Store {
   /** Live records whose indexed field equals `value`, case-insensitively. */
   findBy(type: string, field: string, value: string): SfRecord[] {
     const ids = this.indexes.get(`${type}.${field}`)?.get(value.toLowerCase()) ?? new Set<string>();
-    return [...ids].map((id) => this.table(type).get(id)).filter((r): r is SfRecord => r !== undefined);
+    return [...ids]
+      .map((id) => this.table(type).get(id))
+      .filter((r): r is SfRecord => r !== undefined);
   }
 
   isIndexed(type: string, field: string): boolean {
@@ -163,7 +177,8 @@ export class Store {
     Object.assign(record, fields, { Id: this.ids.make(def.keyPrefix), IsDeleted: false });
     stamp(record, at, by, true);
     // The first user in an org is created by itself.
-    if (by === "" && type === "User") record.CreatedById = record.LastModifiedById = record.Id ?? null;
+    if (by === "" && type === "User")
+      record.CreatedById = record.LastModifiedById = record.Id ?? null;
     this.derive(type, record, fields);
     this.remember(type, record.Id as string);
     this.table(type).set(record.Id as string, record);
@@ -244,7 +259,9 @@ export class Store {
   /** Fields Salesforce computes: person Name, and an Opportunity's stage-driven flags. */
   private derive(type: string, record: SfRecord, written: SfRecord): void {
     if (PERSON_OBJECTS.has(type)) {
-      record.Name = [record.FirstName, record.LastName].filter((p) => typeof p === "string" && p).join(" ");
+      record.Name = [record.FirstName, record.LastName]
+        .filter((p) => typeof p === "string" && p)
+        .join(" ");
     }
     if (type === "Opportunity") {
       const stage = this.stage(record.StageName);
@@ -253,7 +270,8 @@ export class Store {
       record.IsWon = stage.IsWon ?? false;
       record.ForecastCategoryName = stage.ForecastCategoryName ?? null;
       // A stage change resets Probability to the stage default unless the caller set it too.
-      if ("StageName" in written && !("Probability" in written)) record.Probability = stage.DefaultProbability ?? null;
+      if ("StageName" in written && !("Probability" in written))
+        record.Probability = stage.DefaultProbability ?? null;
     }
   }
 

@@ -5,11 +5,20 @@ import { RulesSchema } from "./rules";
 
 const contactId = z.string().regex(/^\d{1,20}$/, "expected a numeric HubSpot contact id");
 const isoTime = z.iso.datetime().nullable();
-const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).meta({ description: "ISO date or date-time", example: "2024-05-01T00:00:00Z" });
+const instant = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .meta({ description: "ISO date or date-time", example: "2024-05-01T00:00:00Z" });
 
 export const MAX_RESYNC_CONTACTS = 500;
 export const MAX_REPLAY = 1000;
-export const LEAD_STATUSES = ["handed_off", "rejected", "held", "deleted", "merged", "error"] as const;
+export const LEAD_STATUSES = [
+  "handed_off",
+  "rejected",
+  "held",
+  "deleted",
+  "merged",
+  "error",
+] as const;
 
 export const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }) })
@@ -37,26 +46,42 @@ export const LeadSchema = z
   .meta({ id: "Lead" });
 
 export const AuditEntrySchema = z
-  .object({ id: z.number().int(), at: z.iso.datetime(), step: z.string(), detail: z.record(z.string(), z.unknown()), batchId: z.string().nullable() })
+  .object({
+    id: z.number().int(),
+    at: z.iso.datetime(),
+    step: z.string(),
+    detail: z.record(z.string(), z.unknown()),
+    batchId: z.string().nullable(),
+  })
   .meta({ id: "AuditEntry" });
 
-export const LeadDetailSchema = z.object({ lead: LeadSchema.nullable(), audit: z.array(AuditEntrySchema) }).meta({ id: "LeadDetail" });
+export const LeadDetailSchema = z
+  .object({ lead: LeadSchema.nullable(), audit: z.array(AuditEntrySchema) })
+  .meta({ id: "LeadDetail" });
 
 export const LeadListQuerySchema = z.object({
   status: z.enum(LEAD_STATUSES).optional(),
-  reason: z.string().max(100).optional().meta({ description: "a reason code, e.g. free_email_domain" }),
+  reason: z
+    .string()
+    .max(100)
+    .optional()
+    .meta({ description: "a reason code, e.g. free_email_domain" }),
   since: instant.optional().meta({ description: "only leads updated at or after this time" }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
-export const LeadListSchema = z.object({ leads: z.array(LeadSchema), nextCursor: z.string().nullable() }).meta({ id: "LeadList" });
+export const LeadListSchema = z
+  .object({ leads: z.array(LeadSchema), nextCursor: z.string().nullable() })
+  .meta({ id: "LeadList" });
 
 export const ContactIdParamSchema = z.object({ contactId });
 
 export const ResyncRequestSchema = z
   .object({ contactIds: z.array(contactId).min(1).max(MAX_RESYNC_CONTACTS) })
   .meta({ id: "ResyncRequest" });
-export const ResyncResponseSchema = z.object({ accepted: z.number().int(), contactIds: z.array(z.string()) }).meta({ id: "ResyncResponse" });
+export const ResyncResponseSchema = z
+  .object({ accepted: z.number().int(), contactIds: z.array(z.string()) })
+  .meta({ id: "ResyncResponse" });
 
 export const BACKFILL_PROPERTIES = ["createdate", "lastmodifieddate"] as const;
 export const BackfillRequestSchema = z
@@ -64,10 +89,16 @@ export const BackfillRequestSchema = z
     since: instant,
     until: instant.optional().meta({ description: "defaults to now" }),
     dryRun: z.boolean().default(false),
-    property: z.enum(BACKFILL_PROPERTIES).default("createdate").meta({ description: "which contact timestamp the range applies to" }),
+    property: z
+      .enum(BACKFILL_PROPERTIES)
+      .default("createdate")
+      .meta({ description: "which contact timestamp the range applies to" }),
     pageSize: z.number().int().min(1).max(200).default(100),
   })
-  .refine((b) => !b.until || Date.parse(b.until) > Date.parse(b.since), { message: "until must be after since", path: ["until"] })
+  .refine((b) => !b.until || Date.parse(b.until) > Date.parse(b.since), {
+    message: "until must be after since",
+    path: ["until"],
+  })
   .meta({ id: "BackfillRequest" });
 export type BackfillRequest = z.infer<typeof BackfillRequestSchema>;
 
@@ -77,7 +108,13 @@ export const JobSchema = z
     id: z.string(),
     kind: z.literal("backfill"),
     state: z.enum(JOB_STATES),
-    params: z.object({ since: z.string(), until: z.string(), dryRun: z.boolean(), property: z.enum(BACKFILL_PROPERTIES), pageSize: z.number().int() }),
+    params: z.object({
+      since: z.string(),
+      until: z.string(),
+      dryRun: z.boolean(),
+      property: z.enum(BACKFILL_PROPERTIES),
+      pageSize: z.number().int(),
+    }),
     cursor: z.object({ ts: z.number(), after: z.string().optional() }).nullable(),
     progress: z.object({
       scanned: z.number().int(),
@@ -87,7 +124,11 @@ export const JobSchema = z
       otherOutcomes: z.number().int(),
       pending: z.number().int(),
     }),
-    expected: z.number().int().nullable().meta({ description: "HubSpot's count of contacts in the range when the walk began" }),
+    expected: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: "HubSpot's count of contacts in the range when the walk began" }),
     lastError: z.string().nullable(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -111,32 +152,84 @@ export const DeadLetterSchema = z
 export const DeadLetterQuerySchema = z.object({
   state: z.enum(["open", "replayed", "all"]).default("open"),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.coerce.number().int().positive().optional().meta({ description: "the last id of the previous page" }),
+  cursor: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta({ description: "the last id of the previous page" }),
 });
 export const DeadLetterListSchema = z
-  .object({ deadLetters: z.array(DeadLetterSchema), open: z.number().int(), nextCursor: z.number().int().nullable() })
+  .object({
+    deadLetters: z.array(DeadLetterSchema),
+    open: z.number().int(),
+    nextCursor: z.number().int().nullable(),
+  })
   .meta({ id: "DeadLetterList" });
 export const ReplayRequestSchema = z
-  .union([z.object({ ids: z.array(z.number().int().positive()).min(1).max(MAX_REPLAY) }).strict(), z.object({ all: z.literal(true) }).strict()])
-  .meta({ id: "ReplayRequest", description: "some dead letters by id, or all open ones (up to 1000 per call)" });
+  .union([
+    z.object({ ids: z.array(z.number().int().positive()).min(1).max(MAX_REPLAY) }).strict(),
+    z.object({ all: z.literal(true) }).strict(),
+  ])
+  .meta({
+    id: "ReplayRequest",
+    description: "some dead letters by id, or all open ones (up to 1000 per call)",
+  });
 export const ReplayResponseSchema = z
-  .object({ replayed: z.array(z.number().int()), skipped: z.array(z.object({ id: z.number().int(), reason: z.string() })), remaining: z.number().int() })
+  .object({
+    replayed: z.array(z.number().int()),
+    skipped: z.array(z.object({ id: z.number().int(), reason: z.string() })),
+    remaining: z.number().int(),
+  })
   .meta({ id: "ReplayResponse" });
 
 export const RulesVersionSchema = z
-  .object({ version: z.number().int(), rules: RulesSchema, createdAt: z.iso.datetime(), createdBy: z.string(), note: z.string().nullable() })
+  .object({
+    version: z.number().int(),
+    rules: RulesSchema,
+    createdAt: z.iso.datetime(),
+    createdBy: z.string(),
+    note: z.string().nullable(),
+  })
   .meta({ id: "RulesVersion" });
-export const RulesQuerySchema = z.object({ version: z.coerce.number().int().positive().optional() });
-export const RulesUpdateSchema = z.object({ rules: RulesSchema, note: z.string().max(500).optional() }).strict().meta({ id: "RulesUpdate" });
-export const RulesVersionListSchema = z.object({ versions: z.array(RulesVersionSchema) }).meta({ id: "RulesVersionList" });
+export const RulesQuerySchema = z.object({
+  version: z.coerce.number().int().positive().optional(),
+});
+export const RulesUpdateSchema = z
+  .object({ rules: RulesSchema, note: z.string().max(500).optional() })
+  .strict()
+  .meta({ id: "RulesUpdate" });
+export const RulesVersionListSchema = z
+  .object({ versions: z.array(RulesVersionSchema) })
+  .meta({ id: "RulesVersionList" });
 
-export const ERROR_KINDS = ["validation", "duplicates", "auth", "limits", "transient", "other"] as const;
-export const SyncHealthQuerySchema = z.object({ hours: z.coerce.number().int().min(1).max(24 * 30).default(24) });
+export const ERROR_KINDS = [
+  "validation",
+  "duplicates",
+  "auth",
+  "limits",
+  "transient",
+  "other",
+] as const;
+export const SyncHealthQuerySchema = z.object({
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
+});
 export const SyncHealthSchema = z
   .object({
     window: z.object({ from: z.iso.datetime(), to: z.iso.datetime() }),
     errors: z.array(
-      z.object({ kind: z.enum(ERROR_KINDS), count: z.number().int(), contacts: z.array(z.string()), codes: z.record(z.string(), z.number().int()), lastAt: isoTime }),
+      z.object({
+        kind: z.enum(ERROR_KINDS),
+        count: z.number().int(),
+        contacts: z.array(z.string()),
+        codes: z.record(z.string(), z.number().int()),
+        lastAt: isoTime,
+      }),
     ),
     salesforce: z.object({
       used: z.number().nullable(),
@@ -153,7 +246,12 @@ export const SyncHealthSchema = z
       daily: z.number().nullable(),
       observedAt: isoTime,
     }),
-    backlog: z.object({ deadLetters: z.number().int(), waitingContacts: z.number().int(), backfillPending: z.number().int(), runningJobs: z.number().int() }),
+    backlog: z.object({
+      deadLetters: z.number().int(),
+      waitingContacts: z.number().int(),
+      backfillPending: z.number().int(),
+      runningJobs: z.number().int(),
+    }),
     outcomes: z.object({ handedOff: z.number().int(), rejected: z.number().int() }),
   })
   .meta({ id: "SyncHealth" });

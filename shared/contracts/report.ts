@@ -5,13 +5,16 @@ import { SALES_STATES } from "../sales-process";
  * The nightly funnel report: written by workers/telemetry, read by the admin routes and the
  * dashboard. Rates are shares in [0, 1], null when their denominator is zero (no data is not 0%).
  */
-export const ReportDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD").refine(
-  (s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  },
-  { message: "not a calendar date" },
-);
+export const ReportDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
+  .refine(
+    (s) => {
+      const d = new Date(`${s}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+    },
+    { message: "not a calendar date" },
+  );
 
 const count = z.number().int().nonnegative();
 const rate = z.number().min(0).max(1).nullable();
@@ -45,11 +48,20 @@ export const ReportSchema = z.object({
   /** qualified / contactsJudged. */
   acceptanceRate: rate,
   rejectionReasons: z.array(z.object({ code: z.string(), count })),
-  rejectionRateBySource: z.array(z.object({ source: z.string(), judged: count, rejected: count, rate })),
+  rejectionRateBySource: z.array(
+    z.object({ source: z.string(), judged: count, rejected: count, rate }),
+  ),
   speedToLead: SpeedToLeadSchema,
   /** Per open stage, cumulative to date: deals that reached it, those of them that closed, and the share of those won. */
   winRateByStage: z.array(
-    z.object({ stage: z.string(), state: state.nullable(), reached: count, closed: count, won: count, winRate: rate }),
+    z.object({
+      stage: z.string(),
+      state: state.nullable(),
+      reached: count,
+      closed: count,
+      won: count,
+      winRate: rate,
+    }),
   ),
   /** Where lost deals stopped: the last open stage before Closed Lost (cumulative to date). */
   lostAtStage: z.array(z.object({ stage: z.string(), state: state.nullable(), lost: count })),
@@ -108,7 +120,13 @@ export const ReportSchema = z.object({
     illegalStageJumps: count,
     /** Up to 50 examples; the count above is complete. */
     findings: z.array(
-      z.object({ opportunityId: z.string(), from: z.string(), to: z.string(), at: z.string(), reason: z.string() }),
+      z.object({
+        opportunityId: z.string(),
+        from: z.string(),
+        to: z.string(),
+        at: z.string(),
+        reason: z.string(),
+      }),
     ),
     /** StageName values with no mapping onto the sales process. */
     unmappedStages: z.array(z.string()),

@@ -2,7 +2,9 @@ import { z } from "zod";
 
 export const MAX_EVENTS_PER_DELIVERY = 100;
 
-const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);
+const id = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)])
+  .transform(String);
 
 /**
  * One HubSpot webhook event. Unknown fields are dropped, not refused; the type key is
@@ -33,21 +35,29 @@ export const HubSpotEventSchema = z
     toObjectId: id.optional(),
     associationRemoved: z.boolean().optional(),
   })
-  .refine((e) => e.subscriptionType ?? e.eventType, { message: "subscriptionType (or eventType) is required" });
+  .refine((e) => e.subscriptionType ?? e.eventType, {
+    message: "subscriptionType (or eventType) is required",
+  });
 
 export type HubSpotEvent = z.infer<typeof HubSpotEventSchema>;
 
 /** An event of a type the handoff does not act on: only its type is checked, whatever else it carries. */
 const OtherEventSchema = z
-  .object({ subscriptionType: z.string().min(1).max(100).optional(), eventType: z.string().min(1).max(100).optional() })
-  .refine((e) => e.subscriptionType ?? e.eventType, { message: "subscriptionType (or eventType) is required" });
+  .object({
+    subscriptionType: z.string().min(1).max(100).optional(),
+    eventType: z.string().min(1).max(100).optional(),
+  })
+  .refine((e) => e.subscriptionType ?? e.eventType, {
+    message: "subscriptionType (or eventType) is required",
+  });
 
 /** A contact event is held to HubSpotEventSchema; any other is acknowledged and counted (null). */
 const DeliveryEventSchema = z.unknown().transform((value, ctx): HubSpotEvent | null => {
   const contact = isContactEvent(value);
   const result = (contact ? HubSpotEventSchema : OtherEventSchema).safeParse(value);
   if (!result.success) {
-    for (const issue of result.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+    for (const issue of result.error.issues)
+      ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
     return z.NEVER;
   }
   return contact ? (result.data as HubSpotEvent) : null;
@@ -57,15 +67,33 @@ const DeliveryEventSchema = z.unknown().transform((value, ctx): HubSpotEvent | n
  * A delivery: at most 100 events. An odd event of a type we do not handle never fails the batch
  * (HubSpot does not retry a 400, so the contact events beside it would be lost).
  */
-export const HubSpotDeliverySchema = z.array(DeliveryEventSchema).min(1).max(MAX_EVENTS_PER_DELIVERY);
+export const HubSpotDeliverySchema = z
+  .array(DeliveryEventSchema)
+  .min(1)
+  .max(MAX_EVENTS_PER_DELIVERY);
 
 /** Optional string fields of a contact event and their longest allowed lengths (HubSpotEventSchema). */
 const EVENT_STRINGS: [string, number][] = [
-  ["objectTypeId", 20], ["changeSource", 100], ["changeFlag", 100], ["propertyName", 200], ["associationType", 100],
+  ["objectTypeId", 20],
+  ["changeSource", 100],
+  ["changeFlag", 100],
+  ["propertyName", 200],
+  ["associationType", 100],
 ];
-const EVENT_NULLISH_STRINGS: [string, number][] = [["sourceId", 200], ["propertyValue", 65_536]];
+const EVENT_NULLISH_STRINGS: [string, number][] = [
+  ["sourceId", 200],
+  ["propertyValue", 65_536],
+];
 const EVENT_IDS = ["eventId", "portalId"] as const;
-const EVENT_OPTIONAL_IDS = ["subscriptionId", "appId", "objectId", "primaryObjectId", "newObjectId", "fromObjectId", "toObjectId"] as const;
+const EVENT_OPTIONAL_IDS = [
+  "subscriptionId",
+  "appId",
+  "objectId",
+  "primaryObjectId",
+  "newObjectId",
+  "fromObjectId",
+  "toObjectId",
+] as const;
 const ID_TEXT = /^\d{1,20}$/;
 
 /** An id as the schema reads it (a safe non-negative integer or 1–20 digits), as a string; undefined when the schema must judge. */
@@ -73,7 +101,8 @@ function plainId(v: unknown): string | undefined {
   if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 ? String(v) : undefined;
   return typeof v === "string" && ID_TEXT.test(v) ? v : undefined;
 }
-const shortString = (v: unknown, min: number, max: number) => typeof v === "string" && v.length >= min && v.length <= max;
+const shortString = (v: unknown, min: number, max: number) =>
+  typeof v === "string" && v.length >= min && v.length <= max;
 
 /** A contact event HubSpotEventSchema accepts, built as the schema would (ids as strings, unknown fields dropped); undefined when in doubt. */
 function plainContactEvent(e: Record<string, unknown>): HubSpotEvent | undefined {
@@ -131,7 +160,9 @@ function plainContactEvent(e: Record<string, unknown>): HubSpotEvent | undefined
 /** An event of another type that OtherEventSchema accepts: a type (either key) of 1–100 characters, and nothing malformed beside it. */
 function plainOtherEvent(e: Record<string, unknown>): boolean {
   const typed = (key: string) => !(key in e) || shortString(e[key], 1, 100);
-  return typed("subscriptionType") && typed("eventType") && ("subscriptionType" in e || "eventType" in e);
+  return (
+    typed("subscriptionType") && typed("eventType") && ("subscriptionType" in e || "eventType" in e)
+  );
 }
 
 /**
@@ -140,17 +171,24 @@ function plainOtherEvent(e: Record<string, unknown>): boolean {
  * is checked by hand and built exactly as the schema would build it; anything else goes through
  * the schema, for its result or its error.
  */
-export function parseHubSpotDelivery(json: unknown): ReturnType<typeof HubSpotDeliverySchema.safeParse> {
+export function parseHubSpotDelivery(
+  json: unknown,
+): ReturnType<typeof HubSpotDeliverySchema.safeParse> {
   if (Array.isArray(json) && json.length >= 1 && json.length <= MAX_EVENTS_PER_DELIVERY) {
     const events: (HubSpotEvent | null)[] = [];
     for (const value of json) {
       if (typeof value !== "object" || value === null || Array.isArray(value)) break;
       const e = value as Record<string, unknown>;
-      const event = isContactEvent(e) ? plainContactEvent(e) : plainOtherEvent(e) ? null : undefined;
+      const event = isContactEvent(e)
+        ? plainContactEvent(e)
+        : plainOtherEvent(e)
+          ? null
+          : undefined;
       if (event === undefined) break;
       events.push(event);
     }
-    if (events.length === json.length) return { success: true, data: events } as ReturnType<typeof HubSpotDeliverySchema.safeParse>;
+    if (events.length === json.length)
+      return { success: true, data: events } as ReturnType<typeof HubSpotDeliverySchema.safeParse>;
   }
   return HubSpotDeliverySchema.safeParse(json);
 }
@@ -158,7 +196,12 @@ export function parseHubSpotDelivery(json: unknown): ReturnType<typeof HubSpotDe
 function isContactEvent(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
   const { subscriptionType, eventType, objectTypeId } = value as Record<string, unknown>;
-  const raw = typeof subscriptionType === "string" ? subscriptionType : typeof eventType === "string" ? eventType : "";
+  const raw =
+    typeof subscriptionType === "string"
+      ? subscriptionType
+      : typeof eventType === "string"
+        ? eventType
+        : "";
   return contactTypeOf(raw, objectTypeId) !== undefined;
 }
 
@@ -212,7 +255,10 @@ export const LeadEventsMessageSchema = z
     events: z.array(LeadEventMessageSchema).max(MAX_EVENTS_PER_DELIVERY),
     delivery: DeliveryCountSchema.optional(),
   })
-  .refine((m) => m.events.length > 0 || m.delivery !== undefined, { message: "must hold at least one event", path: ["events"] })
+  .refine((m) => m.events.length > 0 || m.delivery !== undefined, {
+    message: "must hold at least one event",
+    path: ["events"],
+  })
   .refine((m) => m.contactId === undefined || m.events.every((e) => e.contactId === m.contactId), {
     message: "every event must be about the message's contactId",
     path: ["events"],
@@ -223,22 +269,43 @@ export type LeadEventsMessage = z.infer<typeof LeadEventsMessageSchema>;
 export const LeadQueueBodySchema = z.union([LeadEventsMessageSchema, LeadEventMessageSchema]);
 export type LeadQueueBody = z.infer<typeof LeadQueueBodySchema>;
 
-const EVENT_KEYS = new Set(["key", "portalId", "eventId", "type", "contactId", "occurredAt", "receivedAt", "propertyName", "mergedIds", "resync"]);
+const EVENT_KEYS = new Set([
+  "key",
+  "portalId",
+  "eventId",
+  "type",
+  "contactId",
+  "occurredAt",
+  "receivedAt",
+  "propertyName",
+  "mergedIds",
+  "resync",
+]);
 const BODY_KEYS = new Set(["contactId", "events", "delivery"]);
 const DELIVERY_KEYS = new Set(["id", "receivedAt", "events", "ignored"]);
 const TYPES = new Set<string>(CONTACT_EVENT_TYPES);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const onlyKeys = (v: Record<string, unknown>, keys: Set<string>) => Object.keys(v).every((k) => keys.has(k));
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const onlyKeys = (v: Record<string, unknown>, keys: Set<string>) =>
+  Object.keys(v).every((k) => keys.has(k));
 const count = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
 
 function isLeadEvent(e: unknown): boolean {
   return (
-    isObject(e) && onlyKeys(e, EVENT_KEYS) &&
-    typeof e.key === "string" && typeof e.portalId === "string" && typeof e.eventId === "string" && typeof e.contactId === "string" &&
-    typeof e.type === "string" && TYPES.has(e.type) && Number.isFinite(e.occurredAt) && Number.isFinite(e.receivedAt) &&
+    isObject(e) &&
+    onlyKeys(e, EVENT_KEYS) &&
+    typeof e.key === "string" &&
+    typeof e.portalId === "string" &&
+    typeof e.eventId === "string" &&
+    typeof e.contactId === "string" &&
+    typeof e.type === "string" &&
+    TYPES.has(e.type) &&
+    Number.isFinite(e.occurredAt) &&
+    Number.isFinite(e.receivedAt) &&
     (e.propertyName === undefined || typeof e.propertyName === "string") &&
     (e.resync === undefined || typeof e.resync === "boolean") &&
-    (e.mergedIds === undefined || (Array.isArray(e.mergedIds) && e.mergedIds.every((m) => typeof m === "string")))
+    (e.mergedIds === undefined ||
+      (Array.isArray(e.mergedIds) && e.mergedIds.every((m) => typeof m === "string")))
   );
 }
 
@@ -247,13 +314,34 @@ function isPlainLeadQueueBody(body: unknown): body is LeadQueueBody {
   if (!isObject(body)) return false;
   if (!("events" in body)) return isLeadEvent(body);
   const { contactId, events, delivery } = body;
-  if (!onlyKeys(body, BODY_KEYS) || !Array.isArray(events) || events.length > MAX_EVENTS_PER_DELIVERY) return false;
+  if (
+    !onlyKeys(body, BODY_KEYS) ||
+    !Array.isArray(events) ||
+    events.length > MAX_EVENTS_PER_DELIVERY
+  )
+    return false;
   if (contactId !== undefined && typeof contactId !== "string") return false;
   if (delivery !== undefined) {
-    if (!isObject(delivery) || !onlyKeys(delivery, DELIVERY_KEYS) || typeof delivery.id !== "string" || delivery.id.length < 1 || delivery.id.length > 100) return false;
-    if (!Number.isFinite(delivery.receivedAt) || !count(delivery.events) || !count(delivery.ignored)) return false;
+    if (
+      !isObject(delivery) ||
+      !onlyKeys(delivery, DELIVERY_KEYS) ||
+      typeof delivery.id !== "string" ||
+      delivery.id.length < 1 ||
+      delivery.id.length > 100
+    )
+      return false;
+    if (
+      !Number.isFinite(delivery.receivedAt) ||
+      !count(delivery.events) ||
+      !count(delivery.ignored)
+    )
+      return false;
   } else if (events.length === 0) return false;
-  return events.every((e) => isLeadEvent(e) && (contactId === undefined || (e as { contactId: string }).contactId === contactId));
+  return events.every(
+    (e) =>
+      isLeadEvent(e) &&
+      (contactId === undefined || (e as { contactId: string }).contactId === contactId),
+  );
 }
 
 /**
@@ -261,8 +349,11 @@ function isPlainLeadQueueBody(body: unknown): body is LeadQueueBody {
  * compiled fast path in Workers (no eval): well-formed bodies are checked by hand and returned
  * as they are; anything else goes through the schema, for its result or its error.
  */
-export function parseLeadQueueBody(body: unknown): ReturnType<typeof LeadQueueBodySchema.safeParse> {
-  if (isPlainLeadQueueBody(body)) return { success: true, data: body } as ReturnType<typeof LeadQueueBodySchema.safeParse>;
+export function parseLeadQueueBody(
+  body: unknown,
+): ReturnType<typeof LeadQueueBodySchema.safeParse> {
+  if (isPlainLeadQueueBody(body))
+    return { success: true, data: body } as ReturnType<typeof LeadQueueBodySchema.safeParse>;
   return LeadQueueBodySchema.safeParse(body);
 }
 
@@ -312,12 +403,18 @@ export function contactEventType(event: HubSpotEvent): ContactEventType | undefi
 }
 
 function contactTypeOf(raw: string, objectTypeId: unknown): ContactEventType | undefined {
-  const name = raw.startsWith("object.") && objectTypeId === "0-1" ? `contact.${raw.slice(7)}` : raw;
-  return (CONTACT_EVENT_TYPES as readonly string[]).includes(name) ? (name as ContactEventType) : undefined;
+  const name =
+    raw.startsWith("object.") && objectTypeId === "0-1" ? `contact.${raw.slice(7)}` : raw;
+  return (CONTACT_EVENT_TYPES as readonly string[]).includes(name)
+    ? (name as ContactEventType)
+    : undefined;
 }
 
 /** Normalises an accepted event for the queue; undefined when it is not about a contact we handle. */
-export function toLeadEventMessage(event: HubSpotEvent, receivedAt: number): LeadEventMessage | undefined {
+export function toLeadEventMessage(
+  event: HubSpotEvent,
+  receivedAt: number,
+): LeadEventMessage | undefined {
   const type = contactEventType(event);
   if (!type) return undefined;
   const contactId =
@@ -338,7 +435,12 @@ export function toLeadEventMessage(event: HubSpotEvent, receivedAt: number): Lea
     receivedAt,
     ...(event.propertyName ? { propertyName: event.propertyName } : {}),
     ...(type === "contact.merge"
-      ? { mergedIds: [...(event.mergedObjectIds ?? []), ...(event.primaryObjectId ? [event.primaryObjectId] : [])].filter((m) => m !== contactId) }
+      ? {
+          mergedIds: [
+            ...(event.mergedObjectIds ?? []),
+            ...(event.primaryObjectId ? [event.primaryObjectId] : []),
+          ].filter((m) => m !== contactId),
+        }
       : {}),
   };
 }

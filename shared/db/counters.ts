@@ -6,7 +6,11 @@ export function utcDay(ms: number): string {
 }
 
 /** Adds to per-day counters (webhook events and the like) that the nightly report reads. */
-export async function bumpDailyCounters(db: D1Database, at: number, counts: Record<string, number>): Promise<void> {
+export async function bumpDailyCounters(
+  db: D1Database,
+  at: number,
+  counts: Record<string, number>,
+): Promise<void> {
   const day = utcDay(at);
   const statements = Object.entries(counts)
     .filter(([, n]) => n > 0)
@@ -21,8 +25,14 @@ export async function bumpDailyCounters(db: D1Database, at: number, counts: Reco
   if (statements.length) await db.batch(statements);
 }
 
-export async function readDailyCounters(db: D1Database, day: string): Promise<Record<string, number>> {
-  const { results } = await db.prepare("SELECT name, value FROM daily_counters WHERE day = ?").bind(day).all<{ name: string; value: number }>();
+export async function readDailyCounters(
+  db: D1Database,
+  day: string,
+): Promise<Record<string, number>> {
+  const { results } = await db
+    .prepare("SELECT name, value FROM daily_counters WHERE day = ?")
+    .bind(day)
+    .all<{ name: string; value: number }>();
   return Object.fromEntries(results.map((r) => [r.name, r.value]));
 }
 
@@ -32,7 +42,9 @@ export async function readDailyCounters(db: D1Database, day: string): Promise<Re
  */
 export async function recordDeliveries(db: D1Database, deliveries: DeliveryCount[]): Promise<void> {
   if (!deliveries.length) return;
-  const rows = JSON.stringify(deliveries.map((d) => [d.id, utcDay(d.receivedAt), d.events, d.ignored, d.receivedAt]));
+  const rows = JSON.stringify(
+    deliveries.map((d) => [d.id, utcDay(d.receivedAt), d.events, d.ignored, d.receivedAt]),
+  );
   await db
     .prepare(
       `INSERT INTO webhook_deliveries (id, day, events, ignored, received_at)

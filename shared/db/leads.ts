@@ -56,28 +56,54 @@ function jsonChunks(rows: unknown[]): string[] {
 }
 
 /** `json_extract(value, '$[0]'), …` for a row sent as a JSON array of `n` values. */
-const columnsOf = (n: number) => Array.from({ length: n }, (_, i) => `json_extract(value, '$[${i}]')`).join(", ");
+const columnsOf = (n: number) =>
+  Array.from({ length: n }, (_, i) => `json_extract(value, '$[${i}]')`).join(", ");
 
-export async function getLeads(db: D1Database, contactIds: string[]): Promise<Map<string, LeadRow>> {
+export async function getLeads(
+  db: D1Database,
+  contactIds: string[],
+): Promise<Map<string, LeadRow>> {
   const found = new Map<string, LeadRow>();
   for (const ids of jsonChunks(contactIds)) {
-    const { results } = await db.prepare("SELECT * FROM leads WHERE contact_id IN (SELECT value FROM json_each(?))").bind(ids).all<LeadRow>();
+    const { results } = await db
+      .prepare("SELECT * FROM leads WHERE contact_id IN (SELECT value FROM json_each(?))")
+      .bind(ids)
+      .all<LeadRow>();
     for (const row of results) found.set(row.contact_id, row);
   }
   return found;
 }
 
 const LEAD_COLUMNS = [
-  "contact_id", "portal_id", "lead_id", "status", "source", "email_domain", "reasons", "rules_version",
-  "engagement_score", "salesforce_lead_id", "first_event_at", "last_event_at", "judged_at", "handed_off_at",
-  "feedback_key", "merged_into", "updated_at", "push_key", "criteria",
+  "contact_id",
+  "portal_id",
+  "lead_id",
+  "status",
+  "source",
+  "email_domain",
+  "reasons",
+  "rules_version",
+  "engagement_score",
+  "salesforce_lead_id",
+  "first_event_at",
+  "last_event_at",
+  "judged_at",
+  "handed_off_at",
+  "feedback_key",
+  "merged_into",
+  "updated_at",
+  "push_key",
+  "criteria",
 ] as const satisfies readonly (keyof LeadRow)[];
 
 /**
  * Upserts of leads' states, in order (a contact twice ends with its last row); first_event_at
  * keeps the earliest time ever seen, handed_off_at the first hand-off.
  */
-export function upsertLeads(db: D1Database, leads: Omit<LeadRow, "attempts">[]): D1PreparedStatement[] {
+export function upsertLeads(
+  db: D1Database,
+  leads: Omit<LeadRow, "attempts">[],
+): D1PreparedStatement[] {
   return jsonChunks(leads.map((lead) => LEAD_COLUMNS.map((c) => lead[c]))).map((rows) =>
     db
       .prepare(
@@ -104,10 +130,26 @@ export function upsertLead(db: D1Database, lead: Omit<LeadRow, "attempts">): D1P
 }
 
 /** Audit lines, in order (their ids keep it). */
-export function insertAudits(db: D1Database, entries: AuditEntry[], batchId?: string): D1PreparedStatement[] {
+export function insertAudits(
+  db: D1Database,
+  entries: AuditEntry[],
+  batchId?: string,
+): D1PreparedStatement[] {
   const now = Date.now();
-  return jsonChunks(entries.map((e) => [e.contactId, e.at ?? now, e.step, JSON.stringify(e.detail ?? {}), batchId ?? null])).map((rows) =>
-    db.prepare(`INSERT INTO audit (contact_id, at, step, detail, batch_id) SELECT ${columnsOf(5)} FROM json_each(?) ORDER BY key`).bind(rows),
+  return jsonChunks(
+    entries.map((e) => [
+      e.contactId,
+      e.at ?? now,
+      e.step,
+      JSON.stringify(e.detail ?? {}),
+      batchId ?? null,
+    ]),
+  ).map((rows) =>
+    db
+      .prepare(
+        `INSERT INTO audit (contact_id, at, step, detail, batch_id) SELECT ${columnsOf(5)} FROM json_each(?) ORDER BY key`,
+      )
+      .bind(rows),
   );
 }
 
@@ -116,9 +158,17 @@ export function audit(db: D1Database, entry: AuditEntry, batchId?: string): D1Pr
 }
 
 /** Event keys handled; a row's own `at` wins over the common one. */
-export function markSeen(db: D1Database, keys: { key: string; contactId: string; at?: number }[], at: number): D1PreparedStatement[] {
+export function markSeen(
+  db: D1Database,
+  keys: { key: string; contactId: string; at?: number }[],
+  at: number,
+): D1PreparedStatement[] {
   return jsonChunks(keys.map((k) => [k.key, k.contactId, k.at ?? at])).map((rows) =>
-    db.prepare(`INSERT INTO seen_events (event_key, contact_id, seen_at) SELECT ${columnsOf(3)} FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`).bind(rows),
+    db
+      .prepare(
+        `INSERT INTO seen_events (event_key, contact_id, seen_at) SELECT ${columnsOf(3)} FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`,
+      )
+      .bind(rows),
   );
 }
 
@@ -126,7 +176,9 @@ export async function alreadySeen(db: D1Database, keys: string[]): Promise<Set<s
   const seen = new Set<string>();
   for (const chunk of jsonChunks(keys)) {
     const { results } = await db
-      .prepare("SELECT event_key FROM seen_events WHERE event_key IN (SELECT value FROM json_each(?))")
+      .prepare(
+        "SELECT event_key FROM seen_events WHERE event_key IN (SELECT value FROM json_each(?))",
+      )
       .bind(chunk)
       .all<{ event_key: string }>();
     for (const r of results) seen.add(r.event_key);
@@ -197,6 +249,10 @@ export function purgeContact(db: D1Database, contactId: string, at: number): D1P
          WHERE CASE WHEN json_valid(body) THEN coalesce(json_extract(body, '$.contactId'), json_extract(body, '$.events[0].contactId')) END = ?`,
       )
       .bind(contactId),
-    db.prepare("INSERT INTO audit (contact_id, at, step, detail) VALUES (?, ?, 'privacy_deleted', '{}')").bind(contactId, at),
+    db
+      .prepare(
+        "INSERT INTO audit (contact_id, at, step, detail) VALUES (?, ?, 'privacy_deleted', '{}')",
+      )
+      .bind(contactId, at),
   ];
 }

@@ -1,7 +1,11 @@
-import { FUNNEL_LATEST_KEY, ReportSchema, type FunnelReport } from "../contracts/report";
+import { FUNNEL_LATEST_KEY, type FunnelReport, ReportSchema } from "../contracts/report";
 
 /** Stores a day's report in D1 history, and in KV as the latest unless a later day is already there. */
-export async function saveFunnelReport(db: D1Database, kv: KVNamespace, report: FunnelReport): Promise<void> {
+export async function saveFunnelReport(
+  db: D1Database,
+  kv: KVNamespace,
+  report: FunnelReport,
+): Promise<void> {
   const json = JSON.stringify(ReportSchema.parse(report));
   await db
     .prepare(
@@ -15,7 +19,10 @@ export async function saveFunnelReport(db: D1Database, kv: KVNamespace, report: 
 }
 
 export async function readFunnelReport(db: D1Database, day: string): Promise<FunnelReport | null> {
-  const row = await db.prepare("SELECT report FROM funnel_reports WHERE day = ?").bind(day).first<{ report: string }>();
+  const row = await db
+    .prepare("SELECT report FROM funnel_reports WHERE day = ?")
+    .bind(day)
+    .first<{ report: string }>();
   return row ? ReportSchema.parse(JSON.parse(row.report)) : null;
 }
 

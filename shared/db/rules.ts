@@ -1,4 +1,4 @@
-import { DEFAULT_RULES, RulesSchema, type Rules } from "../contracts/rules";
+import { DEFAULT_RULES, type Rules, RulesSchema } from "../contracts/rules";
 
 export interface RulesVersion {
   version: number;
@@ -8,7 +8,13 @@ export interface RulesVersion {
   note: string | null;
 }
 
-type Row = { version: number; rules: string; created_at: number; created_by: string; note: string | null };
+type Row = {
+  version: number;
+  rules: string;
+  created_at: number;
+  created_by: string;
+  note: string | null;
+};
 
 const toVersion = (row: Row): RulesVersion => ({
   version: row.version,
@@ -23,7 +29,9 @@ export async function currentRules(db: D1Database): Promise<RulesVersion> {
   const row = await db.prepare("SELECT * FROM rules ORDER BY version DESC LIMIT 1").first<Row>();
   if (row) return toVersion(row);
   await db
-    .prepare("INSERT INTO rules (version, rules, created_at, created_by, note) VALUES (1, ?, ?, 'leadbridge', 'defaults') ON CONFLICT (version) DO NOTHING")
+    .prepare(
+      "INSERT INTO rules (version, rules, created_at, created_by, note) VALUES (1, ?, ?, 'leadbridge', 'defaults') ON CONFLICT (version) DO NOTHING",
+    )
     .bind(JSON.stringify(DEFAULT_RULES), Date.now())
     .run();
   return currentRules(db);
@@ -40,11 +48,18 @@ export async function listRules(db: D1Database): Promise<RulesVersion[]> {
 }
 
 /** Stores a new version; the caller validated `rules`. Concurrent writers cannot share a number. */
-export async function saveRules(db: D1Database, rules: Rules, createdBy: string, note?: string): Promise<RulesVersion> {
+export async function saveRules(
+  db: D1Database,
+  rules: Rules,
+  createdBy: string,
+  note?: string,
+): Promise<RulesVersion> {
   const current = await currentRules(db);
   const version = current.version + 1;
   await db
-    .prepare("INSERT INTO rules (version, rules, created_at, created_by, note) VALUES (?, ?, ?, ?, ?)")
+    .prepare(
+      "INSERT INTO rules (version, rules, created_at, created_by, note) VALUES (?, ?, ?, ?, ?)",
+    )
     .bind(version, JSON.stringify(RulesSchema.parse(rules)), Date.now(), createdBy, note ?? null)
     .run();
   return (await rulesVersion(db, version))!;

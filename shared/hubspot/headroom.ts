@@ -10,10 +10,14 @@ export interface HubSpotHeadroom {
   at: number;
 }
 
-const num = (value: string | null | undefined) => (value == null || value === "" || !Number.isFinite(Number(value)) ? null : Number(value));
+const num = (value: string | null | undefined) =>
+  value == null || value === "" || !Number.isFinite(Number(value)) ? null : Number(value);
 
 /** Reads the X-HubSpot-RateLimit-* headers; null when the response carried none. */
-export function headroomFrom(headers: { get(name: string): string | null }, at = Date.now()): HubSpotHeadroom | null {
+export function headroomFrom(
+  headers: { get(name: string): string | null },
+  at = Date.now(),
+): HubSpotHeadroom | null {
   const value: HubSpotHeadroom = {
     remaining: num(headers.get("x-hubspot-ratelimit-remaining")),
     max: num(headers.get("x-hubspot-ratelimit-max")),
@@ -26,8 +30,14 @@ export function headroomFrom(headers: { get(name: string): string | null }, at =
 }
 
 /** Best effort, like the Salesforce usage: a missed write only makes the sync-health figure older. */
-export async function recordHeadroom(kv: KVNamespace, headroom: HubSpotHeadroom | null): Promise<void> {
-  if (headroom) await kv.put(HEADROOM_KEY, JSON.stringify(headroom), { expirationTtl: 24 * 60 * 60 }).catch(() => {});
+export async function recordHeadroom(
+  kv: KVNamespace,
+  headroom: HubSpotHeadroom | null,
+): Promise<void> {
+  if (headroom)
+    await kv
+      .put(HEADROOM_KEY, JSON.stringify(headroom), { expirationTtl: 24 * 60 * 60 })
+      .catch(() => {});
 }
 
 export const readHeadroom = (kv: KVNamespace) => kv.get<HubSpotHeadroom>(HEADROOM_KEY, "json");

@@ -20,11 +20,19 @@ export async function withHubSpotRetry<T>(call: () => Promise<T>, attempts = 4):
           await new Promise((resolve) => setTimeout(resolve, waitMs));
           continue;
         }
-        throw new RetryableError("HubSpot rate limit reached", "hubspot_rate_limited", Math.ceil(waitMs / 1000) + 1);
+        throw new RetryableError(
+          "HubSpot rate limit reached",
+          "hubspot_rate_limited",
+          Math.ceil(waitMs / 1000) + 1,
+        );
       }
       if (e.code === undefined || e.code >= 500) {
         if (attempt < 2) continue;
-        throw new RetryableError(`HubSpot unavailable (${e.code ?? "network"})`, "hubspot_unavailable", 30);
+        throw new RetryableError(
+          `HubSpot unavailable (${e.code ?? "network"})`,
+          "hubspot_unavailable",
+          30,
+        );
       }
       throw err;
     }

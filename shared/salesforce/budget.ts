@@ -12,7 +12,10 @@ export async function readUsage(kv: KVNamespace): Promise<ApiUsage | null> {
 }
 
 /** Best effort: KV allows one write per second per key, and a missed update only delays a hold. */
-export async function recordUsage(kv: KVNamespace, usage: { used: number; limit: number } | undefined): Promise<void> {
+export async function recordUsage(
+  kv: KVNamespace,
+  usage: { used: number; limit: number } | undefined,
+): Promise<void> {
   if (!usage) return;
   const value: ApiUsage = { used: usage.used, max: usage.limit, at: Date.now() };
   // Expire so a held queue probes again once the daily allocation has rolled over.

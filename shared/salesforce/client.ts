@@ -3,7 +3,10 @@ import type { Config } from "../env";
 
 type SalesforceConfig = Pick<
   Config,
-  "SALESFORCE_LOGIN_URL" | "SALESFORCE_CLIENT_ID" | "SALESFORCE_CLIENT_SECRET" | "SALESFORCE_API_VERSION"
+  | "SALESFORCE_LOGIN_URL"
+  | "SALESFORCE_CLIENT_ID"
+  | "SALESFORCE_CLIENT_SECRET"
+  | "SALESFORCE_API_VERSION"
 >;
 
 export interface SalesforceToken {
@@ -19,7 +22,10 @@ const TOKEN_TTL_SECONDS = 90 * 60;
  * A jsforce connection on the client-credentials flow. It has no refresh token, so the
  * refresh function authorizes again; the token is shared across invocations through KV.
  */
-export async function connectSalesforce(config: SalesforceConfig, kv?: KVNamespace): Promise<Connection> {
+export async function connectSalesforce(
+  config: SalesforceConfig,
+  kv?: KVNamespace,
+): Promise<Connection> {
   const loginUrl = config.SALESFORCE_LOGIN_URL.replace(/\/$/, "");
   const oauth2 = new jsforce.OAuth2({
     loginUrl,
@@ -35,7 +41,8 @@ export async function connectSalesforce(config: SalesforceConfig, kv?: KVNamespa
     await kv?.put(TOKEN_KEY, JSON.stringify(token), { expirationTtl: TOKEN_TTL_SECONDS });
     return token;
   };
-  const token = (kv ? await kv.get<SalesforceToken>(TOKEN_KEY, "json") : null) ?? (await authorize());
+  const token =
+    (kv ? await kv.get<SalesforceToken>(TOKEN_KEY, "json") : null) ?? (await authorize());
   return new jsforce.Connection({
     oauth2,
     version: config.SALESFORCE_API_VERSION,

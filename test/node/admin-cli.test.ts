@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../../sandbox/stack";
-import { CliError } from "../../workers/admin/cli/api";
-import { main } from "../../workers/admin/cli/main";
+import { CliError } from "../../cli/api";
+import { main } from "../../cli/main";
+import { type Stack, startStack } from "../../dev/stack";
 import { ADMIN_TOKEN, adminApi, createHubSpotContact, waitFor } from "./admin-stack";
 
 let stack: Stack;
@@ -21,21 +21,34 @@ afterAll(async () => {
 
 async function cli(...argv: string[]) {
   const lines: string[] = [];
-  const code = await main([...argv, "--url", stack.workerUrl], { LEADBRIDGE_ADMIN_TOKEN: ADMIN_TOKEN }, { out: (l) => lines.push(l), tty: false, pollMs: 200 });
+  const code = await main(
+    [...argv, "--url", stack.workerUrl],
+    { LEADBRIDGE_ADMIN_TOKEN: ADMIN_TOKEN },
+    { out: (l) => lines.push(l), tty: false, pollMs: 200 },
+  );
   return { code, lines, text: lines.join("\n") };
 }
 
 describe("npm run admin", () => {
   it("prints help through the npm script", () => {
-    const out = execFileSync("npm", ["run", "--silent", "admin", "--", "--help"], { encoding: "utf8" });
+    const out = execFileSync("npm", ["run", "--silent", "admin", "--", "--help"], {
+      encoding: "utf8",
+    });
     expect(out).toContain("Usage: npm run admin -- <command>");
-    for (const command of ["resync", "backfill", "replay", "report", "rules"]) expect(out).toContain(command);
+    for (const command of ["resync", "backfill", "replay", "report", "rules"])
+      expect(out).toContain(command);
   });
 
   it("backfills a range and follows the job to the end", async () => {
     const since = new Date().toISOString();
     const ids = [];
-    for (let i = 0; i < 3; i++) ids.push(await createHubSpotContact(stack.hubspotUrl, { email: `cli${i}.${Date.now()}@gmail.com`, lastname: `Cli${i}` }));
+    for (let i = 0; i < 3; i++)
+      ids.push(
+        await createHubSpotContact(stack.hubspotUrl, {
+          email: `cli${i}.${Date.now()}@gmail.com`,
+          lastname: `Cli${i}`,
+        }),
+      );
     const until = new Date(Date.now() + 1000).toISOString();
     const res = await cli("backfill", "--since", since, "--until", until, "--page-size", "2");
     expect(res.code).toBe(0);
@@ -48,26 +61,51 @@ describe("npm run admin", () => {
 
   it("draws a progress bar on a terminal instead of progress lines", async () => {
     const since = new Date().toISOString();
-    for (let i = 0; i < 2; i++) await createHubSpotContact(stack.hubspotUrl, { email: `clitty${i}.${Date.now()}@gmail.com`, lastname: `Tty${i}` });
+    for (let i = 0; i < 2; i++)
+      await createHubSpotContact(stack.hubspotUrl, {
+        email: `clitty${i}.${Date.now()}@gmail.com`,
+        lastname: `Tty${i}`,
+      });
     const until = new Date(Date.now() + 1000).toISOString();
     // A terminal as cli-progress sees one: isTTY and a width; what is drawn is kept.
     let drawn = "";
-    const terminal = Object.assign(new Writable({ write: (chunk, _enc, done) => ((drawn += String(chunk)), done()) }), { isTTY: true, columns: 200 });
+    const terminal = Object.assign(
+      new Writable({ write: (chunk, _enc, done) => ((drawn += String(chunk)), done()) }),
+      { isTTY: true, columns: 200 },
+    );
     const lines: string[] = [];
-    const code = await main(["backfill", "--since", since, "--until", until, "--url", stack.workerUrl], { LEADBRIDGE_ADMIN_TOKEN: ADMIN_TOKEN }, { out: (l) => lines.push(l), tty: true, progress: terminal, pollMs: 200 });
+    const code = await main(
+      ["backfill", "--since", since, "--until", until, "--url", stack.workerUrl],
+      { LEADBRIDGE_ADMIN_TOKEN: ADMIN_TOKEN },
+      { out: (l) => lines.push(l), tty: true, progress: terminal, pollMs: 200 },
+    );
     expect(code).toBe(0);
     // Standard output: the start and the end, no progress lines.
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(/^bf_\w+ done: 2 scanned, 0 handed off, 2 refused$/);
     expect(drawn).toContain("\x1B[?25l"); // cursor hidden while drawing…
-    expect(drawn).toMatch(/backfill \[[█░]+\] 2\/2 \| scanned 2 \| enqueued 2 \| handed off 0 \| refused 2/);
+    expect(drawn).toMatch(
+      /backfill \[[█░]+\] 2\/2 \| scanned 2 \| enqueued 2 \| handed off 0 \| refused 2/,
+    );
     expect(drawn).toContain("\x1B[?25h"); // …and shown again
   });
 
   it("resyncs, lists and replays dead letters, and reads and sets rules", async () => {
-    const id = await createHubSpotContact(stack.hubspotUrl, { email: `cli.resync.${Date.now()}@gmail.com`, lastname: "Resync" });
+    const id = await createHubSpotContact(stack.hubspotUrl, {
+      email: `cli.resync.${Date.now()}@gmail.com`,
+      lastname: "Resync",
+    });
     expect((await cli("resync", id)).text).toBe("queued 1 contact(s) to be judged again");
-    await waitFor(async () => ((await adminApi(stack.workerUrl).call("GET", "/admin/leads?status=rejected")).leads.some((l: { contactId: string }) => l.contactId === id) ? true : undefined), 30_000, "the resynced contact");
+    await waitFor(
+      async () =>
+        (await adminApi(stack.workerUrl).call("GET", "/admin/leads?status=rejected")).leads.some(
+          (l: { contactId: string }) => l.contactId === id,
+        )
+          ? true
+          : undefined,
+      30_000,
+      "the resynced contact",
+    );
 
     expect((await cli("replay")).lines[0]).toBe("0 open dead letter(s)");
     expect((await cli("replay", "--all")).text).toBe("replayed 0, skipped 0, 0 still open");
@@ -75,9 +113,16 @@ describe("npm run admin", () => {
     const current = JSON.parse((await cli("rules", "get")).text);
     const file = path.join(mkdtempSync(path.join(tmpdir(), "leadbridge-rules-")), "rules.json");
     writeFileSync(file, JSON.stringify({ ...current.rules, minEngagementScore: 55 }));
-    expect((await cli("rules", "set", file, "--note", "from the CLI test")).text).toBe(`rules v${current.version + 1} are now in force`);
-    expect((await cli("rules", "versions")).lines[0]).toMatch(new RegExp(`^v${current.version + 1} .* admin-token +from the CLI test$`));
-    expect(JSON.parse((await cli("rules", "get", "--version", String(current.version))).text).rules.minEngagementScore).toBe(current.rules.minEngagementScore);
+    expect((await cli("rules", "set", file, "--note", "from the CLI test")).text).toBe(
+      `rules v${current.version + 1} are now in force`,
+    );
+    expect((await cli("rules", "versions")).lines[0]).toMatch(
+      new RegExp(`^v${current.version + 1} .* admin-token +from the CLI test$`),
+    );
+    expect(
+      JSON.parse((await cli("rules", "get", "--version", String(current.version))).text).rules
+        .minEngagementScore,
+    ).toBe(current.rules.minEngagementScore);
   });
 
   it("runs and prints the funnel report", async () => {
@@ -88,8 +133,16 @@ describe("npm run admin", () => {
   });
 
   it("explains what is wrong instead of failing obscurely", async () => {
-    await expect(main(["resync", "1"], {}, { out: () => {}, tty: false, pollMs: 10 })).rejects.toThrow(/LEADBRIDGE_ADMIN_TOKEN/);
-    await expect(main(["rules", "--url", stack.workerUrl], { LEADBRIDGE_ADMIN_TOKEN: "wrong-token-wrong-token" }, { out: () => {}, tty: false, pollMs: 10 })).rejects.toThrow(/401/);
+    await expect(
+      main(["resync", "1"], {}, { out: () => {}, tty: false, pollMs: 10 }),
+    ).rejects.toThrow(/LEADBRIDGE_ADMIN_TOKEN/);
+    await expect(
+      main(
+        ["rules", "--url", stack.workerUrl],
+        { LEADBRIDGE_ADMIN_TOKEN: "wrong-token-wrong-token" },
+        { out: () => {}, tty: false, pollMs: 10 },
+      ),
+    ).rejects.toThrow(/401/);
     await expect(cli("backfill")).rejects.toBeInstanceOf(CliError);
     await expect(cli("frobnicate")).rejects.toThrow(/unknown command/);
   });

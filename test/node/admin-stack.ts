@@ -1,12 +1,16 @@
 // Shared by the CLI and dashboard tests: the admin API of a running stack, from Node.
-import { AdminApi } from "../../workers/admin/cli/api";
+import { AdminApi } from "../../cli/api";
 import type { Job } from "../../shared/contracts/admin";
 
 export const ADMIN_TOKEN = "sandbox-admin-token";
 
 export const adminApi = (workerUrl: string) => new AdminApi(workerUrl, ADMIN_TOKEN);
 
-export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -18,12 +22,19 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs:
 
 /** Until the job is done and every contact it enqueued has been judged. */
 export const jobSettled = (api: AdminApi, id: string, timeoutMs = 90_000) =>
-  waitFor(async () => {
-    const job = await api.call<Job>("GET", `/admin/jobs/${id}`);
-    return job.state === "done" && job.progress.pending === 0 ? job : undefined;
-  }, timeoutMs, `backfill ${id}`);
+  waitFor(
+    async () => {
+      const job = await api.call<Job>("GET", `/admin/jobs/${id}`);
+      return job.state === "done" && job.progress.pending === 0 ? job : undefined;
+    },
+    timeoutMs,
+    `backfill ${id}`,
+  );
 
-export async function createHubSpotContact(hubspotUrl: string, properties: Record<string, string>): Promise<string> {
+export async function createHubSpotContact(
+  hubspotUrl: string,
+  properties: Record<string, string>,
+): Promise<string> {
   const res = await fetch(`${hubspotUrl}/crm/v3/objects/contacts`, {
     method: "POST",
     headers: { authorization: "Bearer sandbox-hubspot-token", "content-type": "application/json" },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatedFunnel } from "../../bench/lib/dated-history";
 import { batchSql } from "../../bench/lib/history-sql";
 import { startSalesforceSandbox } from "../../sandbox/salesforce/server";
-import { connect, control } from "../../sandbox/salesforce/test-client";
+import { connect, control } from "./salesforce-client";
 
 // The telemetry bench's dated history: the same report day whatever lies under it, nothing
 // dated on or after the report day in the history, and an org the sandbox accepts as written.
@@ -35,7 +35,9 @@ describe("dated history for the telemetry bench", () => {
     const d10 = large.delta(40, 3, 5);
     expect(d1.judgements).toBe(d10.judgements);
     expect(d1.opportunityChanges).toBe(d10.opportunityChanges);
-    expect(d1.leads.map((l) => [l.status, l.source, l.reasons])).toEqual(d10.leads.map((l) => [l.status, l.source, l.reasons]));
+    expect(d1.leads.map((l) => [l.status, l.source, l.reasons])).toEqual(
+      d10.leads.map((l) => [l.status, l.source, l.reasons]),
+    );
     for (const op of d1.ops) {
       expect(at(op)).toBeGreaterThanOrEqual(reportStart);
       expect(at(op)).toBeLessThan(reportStart + DAY);
@@ -47,7 +49,11 @@ describe("dated history for the telemetry bench", () => {
     await control(sandbox.url, "POST", "/reset");
     const funnel = new DatedFunnel(reportDay);
     const history = funnel.history(60, 15);
-    const res = await fetch(`${sandbox.url}/__sandbox/history`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ops: history.ops }) });
+    const res = await fetch(`${sandbox.url}/__sandbox/history`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ops: history.ops }),
+    });
     expect(res.status).toBe(200);
     const { ids } = (await res.json()) as { ids: Record<string, string> };
 
@@ -58,7 +64,11 @@ describe("dated history for the telemetry bench", () => {
     expect(new Set(history.leads.map((l) => l.source)).size).toBeGreaterThanOrEqual(5);
 
     const conn = await connect(sandbox.url);
-    const opps = (await conn.query<{ StageName: string; IsClosed: boolean; IsWon: boolean }>("SELECT StageName, IsClosed, IsWon FROM Opportunity")).records;
+    const opps = (
+      await conn.query<{ StageName: string; IsClosed: boolean; IsWon: boolean }>(
+        "SELECT StageName, IsClosed, IsWon FROM Opportunity",
+      )
+    ).records;
     expect(opps.some((o) => o.IsWon)).toBe(true);
     expect(opps.some((o) => o.IsClosed && !o.IsWon)).toBe(true);
     expect(opps.some((o) => !o.IsClosed)).toBe(true);
@@ -68,7 +78,11 @@ describe("dated history for the telemetry bench", () => {
 
     // The day's changes land on existing records: conversions of earlier leads, moves of open deals.
     const delta = funnel.delta(20, 2, 3);
-    const day = await fetch(`${sandbox.url}/__sandbox/history`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ops: delta.ops }) });
+    const day = await fetch(`${sandbox.url}/__sandbox/history`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ops: delta.ops }),
+    });
     expect(day.status).toBe(200);
     const sql = batchSql(delta, ((await day.json()) as { ids: Record<string, string> }).ids);
     expect(sql.match(/INSERT INTO leads/g)).toHaveLength(1);

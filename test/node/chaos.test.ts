@@ -1,8 +1,8 @@
 // The fault run, small: a few hundred leads through the real stack (wrangler dev, both
 // sandboxes) while every fault of the chaos plan fires. No timing is asserted.
 import { describe, expect, it } from "vitest";
-import { summaryLine } from "../../bench/chaos/account";
-import { runChaos, type ChaosResult } from "../../bench/chaos/run";
+import { summaryLine } from "../chaos/account";
+import { type ChaosResult, runChaos } from "../chaos/run";
 
 describe("chaos: leads under Salesforce, HubSpot and consumer faults", () => {
   let result: ChaosResult;
@@ -12,7 +12,12 @@ describe("chaos: leads under Salesforce, HubSpot and consumer faults", () => {
     // whole retry window (a contact failing five deliveries in a row is retried for ~6 minutes).
     result = await runChaos({ leads: 200, small: true });
     console.log(summaryLine(result, result.seconds), result.faultHits);
-    expect({ lost: result.lost, duplicates: result.duplicates, missingFeedback: result.missingFeedback, examples: result.examples }).toEqual({
+    expect({
+      lost: result.lost,
+      duplicates: result.duplicates,
+      missingFeedback: result.missingFeedback,
+      examples: result.examples,
+    }).toEqual({
       lost: 0,
       duplicates: 0,
       missingFeedback: 0,
@@ -24,7 +29,14 @@ describe("chaos: leads under Salesforce, HubSpot and consumer faults", () => {
 
   it("really injected every fault", () => {
     expect(result, "the run above did not finish").toBeDefined();
-    const faults = ["hubspot rate_limit", "hubspot webhook_duplicate", "hubspot status 400", "salesforce lock_row", "salesforce status 503", "salesforce expire_session"];
+    const faults = [
+      "hubspot rate_limit",
+      "hubspot webhook_duplicate",
+      "hubspot status 400",
+      "salesforce lock_row",
+      "salesforce status 503",
+      "salesforce expire_session",
+    ];
     for (const fault of faults) {
       expect(result.faultHits[fault], fault).toBeGreaterThan(0);
     }

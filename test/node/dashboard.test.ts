@@ -1,11 +1,12 @@
 import { mkdirSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../../sandbox/stack";
+import { type Stack, startStack } from "../../dev/stack";
 import { ADMIN_TOKEN, adminApi, jobSettled } from "./admin-stack";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
-const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+const day = (offset: number) =>
+  new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
 let stack: Stack;
 let browser: Browser;
@@ -21,12 +22,16 @@ beforeAll(async () => {
   const api = adminApi(stack.workerUrl);
   const job = await api.call("POST", "/admin/backfill", { since: "2000-01-01T00:00:00Z" });
   await jobSettled(api, job.id);
-  for (const date of [day(-2), day(-1), day(0)]) await api.call("POST", `/admin/telemetry/run?date=${date}`);
+  for (const date of [day(-2), day(-1), day(0)])
+    await api.call("POST", `/admin/telemetry/run?date=${date}`);
   report = await api.call("GET", "/admin/reports/funnel/latest");
   health = await api.call("GET", "/admin/sync-health");
   refusals = (await api.call("GET", "/admin/leads?status=rejected&limit=12")).leads;
 
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu"] });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+  });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 }, 240_000);
 
@@ -35,7 +40,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const barValue = (chart: string, label: string) => page.getAttribute(`svg[data-chart="${chart}"] g[data-label="${label}"]`, "data-value").then(Number);
+const barValue = (chart: string, label: string) =>
+  page
+    .getAttribute(`svg[data-chart="${chart}"] g[data-label="${label}"]`, "data-value")
+    .then(Number);
 
 describe("admin dashboard", () => {
   it("asks for the token, refuses a wrong one, and keeps a good one for the tab", async () => {
@@ -46,7 +54,9 @@ describe("admin dashboard", () => {
     await page.fill("#token", ADMIN_TOKEN);
     await page.click("#login-form button");
     await page.waitForSelector("body[data-loaded=true]");
-    expect(await page.evaluate(() => sessionStorage.getItem("leadbridge-admin-token"))).toBe(ADMIN_TOKEN);
+    expect(await page.evaluate(() => sessionStorage.getItem("leadbridge-admin-token"))).toBe(
+      ADMIN_TOKEN,
+    );
     expect(page.url()).not.toContain(ADMIN_TOKEN);
   });
 
@@ -56,7 +66,8 @@ describe("admin dashboard", () => {
     expect(await barValue("funnel", "Handed off")).toBe(report.funnel.handedOff);
     expect(await barValue("funnel", "Rejected")).toBe(report.funnel.rejected);
     expect(report.rejectionReasons.length).toBeGreaterThan(0);
-    for (const reason of report.rejectionReasons) expect(await barValue("rejection-reasons", reason.code)).toBe(reason.count);
+    for (const reason of report.rejectionReasons)
+      expect(await barValue("rejection-reasons", reason.code)).toBe(reason.count);
     expect(await page.textContent("#report-date")).toContain(report.date);
   });
 
@@ -66,14 +77,18 @@ describe("admin dashboard", () => {
     // Unit and points from the same drawing, in one read: a re-render cannot split them.
     const { unit, points } = await page.$eval('svg[data-chart="speed-to-lead"]', (svg) => ({
       unit: svg.getAttribute("data-unit"),
-      points: Array.from(svg.querySelectorAll('[data-series="p50"]')).map((e) => ({ label: e.getAttribute("data-label"), value: Number(e.getAttribute("data-value")) })),
+      points: Array.from(svg.querySelectorAll('[data-series="p50"]')).map((e) => ({
+        label: e.getAttribute("data-label"),
+        value: Number(e.getAttribute("data-value")),
+      })),
     }));
     const per = { s: 1000, m: 60_000, h: 3_600_000 }[unit as "s"];
     const today = points.find((p) => p.label === report.date.slice(5));
     expect(today?.value).toBeCloseTo(report.speedToLead.p50Ms / per, 5);
     const closed = report.winRateByStage.filter((s: { closed: number }) => s.closed > 0);
     expect(closed.length).toBeGreaterThan(0);
-    for (const stage of closed) expect(await barValue("win-rate", stage.stage)).toBeCloseTo(stage.winRate ?? 0, 5);
+    for (const stage of closed)
+      expect(await barValue("win-rate", stage.stage)).toBeCloseTo(stage.winRate ?? 0, 5);
   });
 
   it("shows sync-health cards and the latest refusals, linked to their audit trails", async () => {
@@ -87,7 +102,9 @@ describe("admin dashboard", () => {
 
     await page.click(`#refusals a[href="#lead/${refusals[0].contactId}"]`);
     await page.waitForSelector("#lead:not([hidden]) #lead-audit li");
-    const steps = await page.$$eval("#lead-audit li strong", (els) => els.map((e) => e.textContent));
+    const steps = await page.$$eval("#lead-audit li strong", (els) =>
+      els.map((e) => e.textContent),
+    );
     expect(steps).toContain("refused");
     expect(await page.textContent("#lead-state")).toContain(refusals[0].reasons[0]);
 

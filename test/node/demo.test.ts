@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emptyFields } from "../../dev/demo-report";
+import { type Stack, startStack } from "../../dev/stack";
 import type { FunnelReport } from "../../shared/contracts/report";
-import { emptyFields } from "../../sandbox/demo-report";
-import { startStack, type Stack } from "../../sandbox/stack";
 
 // `npm start` then `npm run demo`, as a newcomer runs them: the demo drives contacts through the
 // Worker, plays a sales day in Salesforce and runs the nightly report; today's report then has
@@ -17,9 +17,22 @@ describe("npm run demo on npm start's stack", () => {
 
   const demo = () =>
     new Promise<{ code: number; out: string }>((resolve) => {
-      const env = { ...process.env, HUBSPOT_URL: stack.hubspotUrl, SALESFORCE_URL: stack.salesforceUrl, LEADBRIDGE_URL: stack.workerUrl, LEADBRIDGE_STATE_DIR: stack.stateDir };
-      execFile(path.resolve("node_modules/.bin/tsx"), ["sandbox/demo.ts"], { env, timeout: 240_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      const env = {
+        ...process.env,
+        HUBSPOT_URL: stack.hubspotUrl,
+        SALESFORCE_URL: stack.salesforceUrl,
+        LEADBRIDGE_URL: stack.workerUrl,
+        LEADBRIDGE_STATE_DIR: stack.stateDir,
+      };
+      execFile(
+        path.resolve("node_modules/.bin/tsx"),
+        ["dev/demo.ts"],
+        { env, timeout: 240_000 },
+        (err, stdout, stderr) =>
+          resolve({
+            code: err ? ((err as { code?: number }).code ?? 1) : 0,
+            out: `${stdout}${stderr}`,
+          }),
       );
     });
 
@@ -28,7 +41,9 @@ describe("npm run demo on npm start's stack", () => {
     expect(first.out).toContain("has every field");
     expect(first.code, first.out).toBe(0);
     const today = new Date().toISOString().slice(0, 10);
-    const res = await fetch(`${stack.workerUrl}/admin/reports/funnel?date=${today}`, { headers: { authorization: "Bearer sandbox-admin-token" } });
+    const res = await fetch(`${stack.workerUrl}/admin/reports/funnel?date=${today}`, {
+      headers: { authorization: "Bearer sandbox-admin-token" },
+    });
     const report = (await res.json()) as FunnelReport;
     expect(emptyFields(report)).toEqual([]);
     expect(report.alerts.map((a) => a.source)).toContain("paid_social");
@@ -37,7 +52,10 @@ describe("npm run demo on npm start's stack", () => {
     // A second run adds a day of the same on top; the history is not written twice.
     const second = await demo();
     expect(second.code, second.out).toBe(0);
-    const rows = await fetch(`${stack.workerUrl}/admin/reports/funnel?date=${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}`, { headers: { authorization: "Bearer sandbox-admin-token" } });
+    const rows = await fetch(
+      `${stack.workerUrl}/admin/reports/funnel?date=${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}`,
+      { headers: { authorization: "Bearer sandbox-admin-token" } },
+    );
     const yesterday = (await rows.json()) as FunnelReport;
     expect(yesterday.funnel.contactsJudged).toBe(16);
   }, 600_000);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHubSpotSandbox, type HubSpotSandbox } from "../../sandbox/hubspot/server";
+import { type HubSpotSandbox, startHubSpotSandbox } from "../../sandbox/hubspot/server";
 
 let sandbox: HubSpotSandbox;
 const auth = { authorization: "Bearer sandbox-hubspot-token", "content-type": "application/json" };
@@ -10,9 +10,18 @@ beforeAll(async () => {
 afterAll(() => sandbox.close());
 
 const list = () => fetch(`${sandbox.url}/crm/v3/objects/contacts?limit=1`, { headers: auth });
-const search = () => fetch(`${sandbox.url}/crm/v3/objects/contacts/search`, { method: "POST", headers: auth, body: JSON.stringify({ filterGroups: [], limit: 1 }) });
+const search = () =>
+  fetch(`${sandbox.url}/crm/v3/objects/contacts/search`, {
+    method: "POST",
+    headers: auth,
+    body: JSON.stringify({ filterGroups: [], limit: 1 }),
+  });
 const control = (path: string, method: string, body?: unknown) =>
-  fetch(`${sandbox.url}/__sandbox/${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  fetch(`${sandbox.url}/__sandbox/${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 describe("rate limits (private app defaults)", () => {
   it("sends HubSpot's rate-limit headers on every API response", async () => {
@@ -59,16 +68,25 @@ describe("rate limits (private app defaults)", () => {
     const answers = await Promise.all(Array.from({ length: 250 }, () => list()));
     expect(answers.every((r) => r.status === 200)).toBe(true);
 
-    const config = await (await control("limits", "PUT", { enabled: true, max: 3, resetWindow: true })).json();
+    const config = await (
+      await control("limits", "PUT", { enabled: true, max: 3, resetWindow: true })
+    ).json();
     expect(config).toMatchObject({ enabled: true, max: 3, intervalMs: 10_000 });
-    expect([(await list()).status, (await list()).status, (await list()).status, (await list()).status]).toEqual([200, 200, 200, 429]);
+    expect([
+      (await list()).status,
+      (await list()).status,
+      (await list()).status,
+      (await list()).status,
+    ]).toEqual([200, 200, 200, 429]);
     await control("limits", "PUT", { enabled: false, max: 190 });
   });
 });
 
 describe("fault injection", () => {
   it("answers a 5xx for matching requests, `times` of them", async () => {
-    await control("faults", "PUT", [{ kind: "status", status: 503, path: "/crm/v3/objects/contacts", times: 1 }]);
+    await control("faults", "PUT", [
+      { kind: "status", status: 503, path: "/crm/v3/objects/contacts", times: 1 },
+    ]);
     const first = await list();
     expect(first.status).toBe(503);
     expect(await first.json()).toMatchObject({ status: "error", category: expect.any(String) });
@@ -83,8 +101,14 @@ describe("fault injection", () => {
   });
 
   it("answers 429 with real headers and body on a rate_limit fault", async () => {
-    await control("faults", "PUT", [{ kind: "rate_limit", method: "POST", path: "/batch/read", times: 1 }]);
-    const res = await fetch(`${sandbox.url}/crm/v3/objects/contacts/batch/read`, { method: "POST", headers: auth, body: JSON.stringify({ inputs: [], properties: [], propertiesWithHistory: [] }) });
+    await control("faults", "PUT", [
+      { kind: "rate_limit", method: "POST", path: "/batch/read", times: 1 },
+    ]);
+    const res = await fetch(`${sandbox.url}/crm/v3/objects/contacts/batch/read`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ inputs: [], properties: [], propertiesWithHistory: [] }),
+    });
     expect(res.status).toBe(429);
     expect(res.headers.get("x-hubspot-ratelimit-max")).toBe("190");
     expect(res.headers.get("retry-after")).toBe("1");

@@ -2,14 +2,22 @@ import { readFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "@hubspot/api-client";
-import type { AssociationSpecAssociationCategoryEnum, FilterOperatorEnum } from "@hubspot/api-client/lib/codegen/crm/contacts";
+import type {
+  AssociationSpecAssociationCategoryEnum,
+  FilterOperatorEnum,
+} from "@hubspot/api-client/lib/codegen/crm/contacts";
 import OpenAPIBackend, { type Document } from "openapi-backend";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHubSpotSandbox, type HubSpotSandbox } from "../../sandbox/hubspot/server";
+import { type HubSpotSandbox, startHubSpotSandbox } from "../../sandbox/hubspot/server";
 
 // HubSpot's own OpenAPI documents are the yardstick for the sandbox (see their README).
 const SPEC_DIR = new URL("../fixtures/hubspot-openapi/", import.meta.url);
-const DOCUMENTS = ["contacts-v3.json", "companies-v3.json", "notes-v3.json", "associations-v4.json"];
+const DOCUMENTS = [
+  "contacts-v3.json",
+  "companies-v3.json",
+  "notes-v3.json",
+  "associations-v4.json",
+];
 const HUBSPOT_DEFINED = "HUBSPOT_DEFINED" as AssociationSpecAssociationCategoryEnum;
 const TOKEN = "sandbox-hubspot-token";
 
@@ -33,7 +41,8 @@ function allowDocumentedNulls(doc: any): Document {
   for (const name of ["SimplePublicObject", "SimplePublicObjectWithAssociations"]) {
     if (schemas[name]) schemas[name].properties.properties.additionalProperties.nullable = true;
   }
-  if (schemas.AssociationSpecWithLabel) schemas.AssociationSpecWithLabel.properties.label.nullable = true;
+  if (schemas.AssociationSpecWithLabel)
+    schemas.AssociationSpecWithLabel.properties.label.nullable = true;
   return doc;
 }
 
@@ -47,16 +56,26 @@ function dropRefSiblings(node: any): any {
 
 async function loadBackends(): Promise<OpenAPIBackend[]> {
   const backends = DOCUMENTS.map((file) => {
-    const definition = allowDocumentedNulls(dropRefSiblings(JSON.parse(readFileSync(new URL(file, SPEC_DIR), "utf8"))));
+    const definition = allowDocumentedNulls(
+      dropRefSiblings(JSON.parse(readFileSync(new URL(file, SPEC_DIR), "utf8"))),
+    );
     return new OpenAPIBackend({
       definition,
       quick: false,
       validate: true,
       coerceTypes: true,
       customizeAjv: (ajv) => {
-        ajv.addFormat("date-time", (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)));
+        ajv.addFormat(
+          "date-time",
+          (s: string) =>
+            /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s) &&
+            !Number.isNaN(Date.parse(s)),
+        );
         ajv.addFormat("uuid", /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
-        ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
+        ajv.addFormat("int32", {
+          type: "number",
+          validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31,
+        });
         return ajv;
       },
     });
@@ -66,7 +85,10 @@ async function loadBackends(): Promise<OpenAPIBackend[]> {
 }
 
 /** A loopback proxy in front of the sandbox that records every request and answer, byte for byte. */
-async function recordingProxy(target: string, log: Exchange[]): Promise<{ url: string; server: Server }> {
+async function recordingProxy(
+  target: string,
+  log: Exchange[],
+): Promise<{ url: string; server: Server }> {
   const upstream = new URL(target);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -74,7 +96,13 @@ async function recordingProxy(target: string, log: Exchange[]): Promise<{ url: s
     req.on("end", () => {
       const requestBody = Buffer.concat(chunks).toString("utf8");
       const forward = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+        },
         (answer) => {
           const back: Buffer[] = [];
           answer.on("data", (c: Buffer) => back.push(c));
@@ -112,7 +140,10 @@ function check(backends: OpenAPIBackend[], ex: Exchange): string[] {
   const request = backend.validateRequest(req, operation);
   if (!request.valid) problems.push(`${where} request: ${JSON.stringify(request.errors)}`);
   const documented = Object.keys(operation.responses ?? {});
-  if (!documented.includes(String(ex.status)) && !(ex.status >= 400 && documented.includes("default"))) {
+  if (
+    !documented.includes(String(ex.status)) &&
+    !(ex.status >= 400 && documented.includes("default"))
+  ) {
     problems.push(`${where}: status not documented (documented: ${documented.join(", ")})`);
   }
   if (ex.responseBody) {
@@ -128,7 +159,10 @@ let backends: OpenAPIBackend[];
 const exchanges: Exchange[] = [];
 
 beforeAll(async () => {
-  [sandbox, backends] = await Promise.all([startHubSpotSandbox({ port: 0, rateLimits: false }), loadBackends()]);
+  [sandbox, backends] = await Promise.all([
+    startHubSpotSandbox({ port: 0, rateLimits: false }),
+    loadBackends(),
+  ]);
   proxy = await recordingProxy(sandbox.url, exchanges);
 });
 afterAll(async () => {
@@ -139,47 +173,128 @@ afterAll(async () => {
 
 describe("the sandbox against HubSpot's OpenAPI documents", () => {
   it("drives every used endpoint with the official client and raw requests", async () => {
-    const hubspot = new Client({ accessToken: TOKEN, basePath: proxy.url, numberOfApiCallRetries: 0 });
+    const hubspot = new Client({
+      accessToken: TOKEN,
+      basePath: proxy.url,
+      numberOfApiCallRetries: 0,
+    });
     const raw = (method: string, path: string, body?: unknown, token = TOKEN) =>
-      fetch(`${proxy.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      fetch(`${proxy.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
 
-    const company = await hubspot.crm.companies.basicApi.create({ properties: { name: "Spec Co", domain: "spec.example" }, associations: [] });
+    const company = await hubspot.crm.companies.basicApi.create({
+      properties: { name: "Spec Co", domain: "spec.example" },
+      associations: [],
+    });
     const contact = await hubspot.crm.contacts.basicApi.create({
       properties: { email: "spec@spec.example", firstname: "Spec" },
-      associations: [{ to: { id: company.id }, types: [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: 279 }] }],
+      associations: [
+        {
+          to: { id: company.id },
+          types: [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: 279 }],
+        },
+      ],
     });
-    await hubspot.crm.contacts.basicApi.getById(contact.id, ["email", "phone"], ["email"], ["companies"]);
+    await hubspot.crm.contacts.basicApi.getById(
+      contact.id,
+      ["email", "phone"],
+      ["email"],
+      ["companies"],
+    );
     await hubspot.crm.contacts.basicApi.getById(contact.id);
-    await hubspot.crm.contacts.basicApi.update(contact.id, { properties: { jobtitle: "Engineer", leadbridge_status: "qualified" } });
+    await hubspot.crm.contacts.basicApi.update(contact.id, {
+      properties: { jobtitle: "Engineer", leadbridge_status: "qualified" },
+    });
     await hubspot.crm.contacts.basicApi.getPage(5);
-    await hubspot.crm.contacts.batchApi.read({ inputs: [{ id: contact.id }], properties: ["email", "lastname"], propertiesWithHistory: [] });
-    await hubspot.crm.contacts.batchApi.read({ inputs: [{ id: contact.id }, { id: "987654" }], properties: ["email"], propertiesWithHistory: ["email"] });
-    await hubspot.crm.contacts.batchApi.update({ inputs: [{ id: contact.id, properties: { leadbridge_status: "synced" } }] });
-    await hubspot.crm.contacts.batchApi.update({ inputs: [{ id: contact.id, properties: { leadbridge_status: "synced" } }, { id: "987654", properties: { leadbridge_status: "x" } }] });
+    await hubspot.crm.contacts.batchApi.read({
+      inputs: [{ id: contact.id }],
+      properties: ["email", "lastname"],
+      propertiesWithHistory: [],
+    });
+    await hubspot.crm.contacts.batchApi.read({
+      inputs: [{ id: contact.id }, { id: "987654" }],
+      properties: ["email"],
+      propertiesWithHistory: ["email"],
+    });
+    await hubspot.crm.contacts.batchApi.update({
+      inputs: [{ id: contact.id, properties: { leadbridge_status: "synced" } }],
+    });
+    await hubspot.crm.contacts.batchApi.update({
+      inputs: [
+        { id: contact.id, properties: { leadbridge_status: "synced" } },
+        { id: "987654", properties: { leadbridge_status: "x" } },
+      ],
+    });
     await hubspot.crm.contacts.searchApi.doSearch({
-      filterGroups: [{ filters: [{ propertyName: "lastmodifieddate", operator: "GTE" as FilterOperatorEnum, value: String(Date.now() - 60_000) }] }],
+      filterGroups: [
+        {
+          filters: [
+            {
+              propertyName: "lastmodifieddate",
+              operator: "GTE" as FilterOperatorEnum,
+              value: String(Date.now() - 60_000),
+            },
+          ],
+        },
+      ],
       sorts: ["createdate"],
       properties: ["email", "jobtitle"],
       limit: 1,
       after: "0",
     });
-    await hubspot.crm.companies.batchApi.read({ inputs: [{ id: company.id }], properties: ["name", "domain"], propertiesWithHistory: [] });
-    await hubspot.crm.associations.v4.batchApi.getPage("contacts", "companies", { inputs: [{ id: contact.id }] });
-    await hubspot.crm.associations.v4.batchApi.getPage("contacts", "companies", { inputs: [{ id: contact.id }, { id: "987654" }] });
-    const other = await hubspot.crm.companies.basicApi.create({ properties: { name: "Other Co" }, associations: [] });
-    await hubspot.crm.associations.v4.basicApi.createDefault("contacts", contact.id, "companies", other.id);
+    await hubspot.crm.companies.batchApi.read({
+      inputs: [{ id: company.id }],
+      properties: ["name", "domain"],
+      propertiesWithHistory: [],
+    });
+    await hubspot.crm.associations.v4.batchApi.getPage("contacts", "companies", {
+      inputs: [{ id: contact.id }],
+    });
+    await hubspot.crm.associations.v4.batchApi.getPage("contacts", "companies", {
+      inputs: [{ id: contact.id }, { id: "987654" }],
+    });
+    const other = await hubspot.crm.companies.basicApi.create({
+      properties: { name: "Other Co" },
+      associations: [],
+    });
+    await hubspot.crm.associations.v4.basicApi.createDefault(
+      "contacts",
+      contact.id,
+      "companies",
+      other.id,
+    );
     await hubspot.crm.associations.v4.basicApi.getPage("contacts", contact.id, "companies");
     await hubspot.crm.objects.notes.basicApi.create({
-      properties: { hs_timestamp: String(Date.now()), hs_note_body: "Qualified: developer title, pricing page" },
-      associations: [{ to: { id: contact.id }, types: [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: 202 }] }],
+      properties: {
+        hs_timestamp: String(Date.now()),
+        hs_note_body: "Qualified: developer title, pricing page",
+      },
+      associations: [
+        {
+          to: { id: contact.id },
+          types: [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: 202 }],
+        },
+      ],
     });
 
     // Error answers must match the documented `default` Error response.
     await raw("GET", "/crm/v3/objects/contacts/987654");
-    await raw("PATCH", `/crm/v3/objects/contacts/${contact.id}`, { properties: { not_a_property: "x" } });
-    await raw("POST", "/crm/v3/objects/contacts/batch/read", { inputs: Array.from({ length: 101 }, (_, i) => ({ id: String(i) })), properties: [], propertiesWithHistory: [] });
+    await raw("PATCH", `/crm/v3/objects/contacts/${contact.id}`, {
+      properties: { not_a_property: "x" },
+    });
+    await raw("POST", "/crm/v3/objects/contacts/batch/read", {
+      inputs: Array.from({ length: 101 }, (_, i) => ({ id: String(i) })),
+      properties: [],
+      propertiesWithHistory: [],
+    });
     await raw("GET", `/crm/v3/objects/contacts/${contact.id}`, undefined, "wrong-token");
-    await raw("POST", "/crm/v3/objects/notes", { properties: { hs_note_body: "no timestamp" }, associations: [] });
+    await raw("POST", "/crm/v3/objects/notes", {
+      properties: { hs_note_body: "no timestamp" },
+      associations: [],
+    });
     await raw("DELETE", `/crm/v3/objects/contacts/${contact.id}`);
 
     const statuses = new Set(exchanges.map((e) => e.status));
@@ -192,7 +307,9 @@ describe("the sandbox against HubSpot's OpenAPI documents", () => {
   });
 
   it("the validator does catch a response that breaks the documents", () => {
-    const good = exchanges.find((e) => e.method === "POST" && e.path.endsWith("/contacts/batch/read") && e.status === 200);
+    const good = exchanges.find(
+      (e) => e.method === "POST" && e.path.endsWith("/contacts/batch/read") && e.status === 200,
+    );
     expect(good).toBeDefined();
     const broken = JSON.parse(good!.responseBody);
     delete broken.results[0].createdAt;

@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startHubSpotSandbox, type HubSpotSandbox } from "../../sandbox/hubspot/server";
+import { type HubSpotSandbox, startHubSpotSandbox } from "../../sandbox/hubspot/server";
 import { signatureV1 } from "../../sandbox/hubspot/webhooks/signature";
 
 const SECRET = "sandbox-client-secret";
@@ -25,7 +25,13 @@ class Receiver {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      this.received.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body, events: JSON.parse(body) });
+      this.received.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body,
+        events: JSON.parse(body),
+      });
       const answer = this.answers.shift() ?? { status: 204 };
       res.on("error", () => {});
       setTimeout(() => res.writeHead(answer.status).end(), answer.delayMs ?? 0);
@@ -47,15 +53,31 @@ class Receiver {
 }
 
 // PROTOCOLS: decode these escapes in the full URI before signing; compare in constant time.
-const URI_DECODES: [string, string][] = [["%3A", ":"], ["%2F", "/"], ["%3F", "?"], ["%40", "@"], ["%21", "!"], ["%24", "$"], ["%27", "'"], ["%28", "("], ["%29", ")"], ["%2A", "*"], ["%2C", ","], ["%3B", ";"]];
+const URI_DECODES: [string, string][] = [
+  ["%3A", ":"],
+  ["%2F", "/"],
+  ["%3F", "?"],
+  ["%40", "@"],
+  ["%21", "!"],
+  ["%24", "$"],
+  ["%27", "'"],
+  ["%28", "("],
+  ["%29", ")"],
+  ["%2A", "*"],
+  ["%2C", ","],
+  ["%3B", ";"],
+];
 
 function verifyV3(req: Received, host: string, secret: string, now = Date.now()): boolean {
   const timestamp = String(req.headers["x-hubspot-request-timestamp"] ?? "");
   const signature = String(req.headers["x-hubspot-signature-v3"] ?? "");
   if (!timestamp || now - Number(timestamp) > 5 * 60_000) return false;
   let uri = `http://${host}${req.url}`;
-  for (const [encoded, plain] of URI_DECODES) uri = uri.replaceAll(encoded, plain).replaceAll(encoded.toLowerCase(), plain);
-  const expected = createHmac("sha256", secret).update(`${req.method}${uri}${req.body}${timestamp}`).digest();
+  for (const [encoded, plain] of URI_DECODES)
+    uri = uri.replaceAll(encoded, plain).replaceAll(encoded.toLowerCase(), plain);
+  const expected = createHmac("sha256", secret)
+    .update(`${req.method}${uri}${req.body}${timestamp}`)
+    .digest();
   const given = Buffer.from(signature, "base64");
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
@@ -64,14 +86,23 @@ let sandbox: HubSpotSandbox;
 const receiver = new Receiver();
 
 const api = (method: string, path: string, body?: unknown) =>
-  fetch(`${sandbox.url}${path}`, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) }).then(async (r) => {
+  fetch(`${sandbox.url}${path}`, {
+    method,
+    headers: auth,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then(async (r) => {
     const text = await r.text();
     return text ? JSON.parse(text) : undefined;
   });
 const control = (path: string, method: string, body?: unknown) =>
-  fetch(`${sandbox.url}/__sandbox/${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json());
+  fetch(`${sandbox.url}/__sandbox/${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then((r) => r.json());
 const flush = () => control("webhooks/flush", "POST");
-const createContact = (properties: Record<string, string>) => api("POST", "/crm/v3/objects/contacts", { properties, associations: [] });
+const createContact = (properties: Record<string, string>) =>
+  api("POST", "/crm/v3/objects/contacts", { properties, associations: [] });
 
 beforeAll(async () => {
   await receiver.start();
@@ -99,11 +130,17 @@ beforeEach(async () => {
 describe("webhook delivery like HubSpot's", () => {
   it("signs v1 like HubSpot's SDK test vector", () => {
     const body = `[{"eventId":1,"subscriptionId":12345,"portalId":62515,"occurredAt":1564113600000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeSource":"CRM","changeFlag":"NEW","appId":54321}]`;
-    expect(signatureV1("yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy", body)).toBe("232db2615f3d666fe21a8ec971ac7b5402d33b9a925784df3ca654d05f4817de");
+    expect(signatureV1("yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy", body)).toBe(
+      "232db2615f3d666fe21a8ec971ac7b5402d33b9a925784df3ca654d05f4817de",
+    );
   });
 
   it("posts contact.creation and property changes, signed v3 and v1", async () => {
-    const contact = await createContact({ email: "wh@acme.example", firstname: "Web", leadbridge_status: "new" });
+    const contact = await createContact({
+      email: "wh@acme.example",
+      firstname: "Web",
+      leadbridge_status: "new",
+    });
     await flush();
     expect(receiver.received).toHaveLength(1);
     const [req] = receiver.received;
@@ -112,7 +149,11 @@ describe("webhook delivery like HubSpot's", () => {
     expect(verifyV3(req!, `127.0.0.1:${receiver.port}`, SECRET)).toBe(true);
     expect(verifyV3(req!, `127.0.0.1:${receiver.port}`, "some-other-secret")).toBe(false);
     expect(req!.headers["x-hubspot-signature-version"]).toBe("v1");
-    expect(req!.headers["x-hubspot-signature"]).toBe(createHash("sha256").update(SECRET + req!.body).digest("hex"));
+    expect(req!.headers["x-hubspot-signature"]).toBe(
+      createHash("sha256")
+        .update(SECRET + req!.body)
+        .digest("hex"),
+    );
 
     const events = req!.events;
     expect(events.map((e) => [e.subscriptionType, e.propertyName])).toEqual([
@@ -121,7 +162,14 @@ describe("webhook delivery like HubSpot's", () => {
       ["contact.propertyChange", "firstname"],
     ]);
     for (const e of events) {
-      expect(e).toMatchObject({ portalId: 62515, appId: 54321, attemptNumber: 0, objectId: Number(contact.id), changeSource: "INTEGRATION", sourceId: "54321" });
+      expect(e).toMatchObject({
+        portalId: 62515,
+        appId: 54321,
+        attemptNumber: 0,
+        objectId: Number(contact.id),
+        changeSource: "INTEGRATION",
+        sourceId: "54321",
+      });
       expect(typeof e.eventId).toBe("number");
       expect(typeof e.subscriptionId).toBe("number");
       expect(Math.abs(e.occurredAt - Date.now())).toBeLessThan(10_000);
@@ -134,36 +182,67 @@ describe("webhook delivery like HubSpot's", () => {
     const contact = await createContact({ email: "echo@acme.example" });
     await flush();
     receiver.received = [];
-    await api("PATCH", `/crm/v3/objects/contacts/${contact.id}`, { properties: { leadbridge_status: "synced", leadbridge_salesforce_lead_id: "00Q1" } });
+    await api("PATCH", `/crm/v3/objects/contacts/${contact.id}`, {
+      properties: { leadbridge_status: "synced", leadbridge_salesforce_lead_id: "00Q1" },
+    });
     await flush();
     expect(receiver.received).toHaveLength(0);
-    await api("PATCH", `/crm/v3/objects/contacts/${contact.id}`, { properties: { leadbridge_status: "again", jobtitle: "CTO" } });
+    await api("PATCH", `/crm/v3/objects/contacts/${contact.id}`, {
+      properties: { leadbridge_status: "again", jobtitle: "CTO" },
+    });
     await flush();
-    expect(receiver.events().map((e) => [e.subscriptionType, e.propertyName, e.propertyValue])).toEqual([["contact.propertyChange", "jobtitle", "CTO"]]);
+    expect(
+      receiver.events().map((e) => [e.subscriptionType, e.propertyName, e.propertyValue]),
+    ).toEqual([["contact.propertyChange", "jobtitle", "CTO"]]);
   });
 
   it("reports association changes, deletions and merges", async () => {
-    const company = await api("POST", "/crm/v3/objects/companies", { properties: { name: "Acme", domain: "acme.example" } });
+    const company = await api("POST", "/crm/v3/objects/companies", {
+      properties: { name: "Acme", domain: "acme.example" },
+    });
     const a = await createContact({ email: "assoc-a@acme.example" });
     const b = await createContact({ email: "assoc-b@acme.example" });
     await flush();
     receiver.received = [];
-    await api("PUT", `/crm/v4/objects/contacts/${a.id}/associations/default/companies/${company.id}`);
+    await api(
+      "PUT",
+      `/crm/v4/objects/contacts/${a.id}/associations/default/companies/${company.id}`,
+    );
     await api("DELETE", `/crm/v4/objects/contacts/${a.id}/associations/companies/${company.id}`);
-    await api("POST", "/crm/v3/objects/contacts/merge", { primaryObjectId: a.id, objectIdToMerge: b.id });
+    await api("POST", "/crm/v3/objects/contacts/merge", {
+      primaryObjectId: a.id,
+      objectIdToMerge: b.id,
+    });
     await api("DELETE", `/crm/v3/objects/contacts/${a.id}`);
     await flush();
     const events = receiver.events();
-    expect(events.map((e) => e.subscriptionType)).toEqual(["contact.associationChange", "contact.associationChange", "contact.merge", "contact.deletion"]);
-    expect(events[0]).toMatchObject({ associationType: "CONTACT_TO_COMPANY", fromObjectId: Number(a.id), toObjectId: Number(company.id), associationRemoved: false });
+    expect(events.map((e) => e.subscriptionType)).toEqual([
+      "contact.associationChange",
+      "contact.associationChange",
+      "contact.merge",
+      "contact.deletion",
+    ]);
+    expect(events[0]).toMatchObject({
+      associationType: "CONTACT_TO_COMPANY",
+      fromObjectId: Number(a.id),
+      toObjectId: Number(company.id),
+      associationRemoved: false,
+    });
     expect(events[1]).toMatchObject({ associationRemoved: true });
-    expect(events[2]).toMatchObject({ primaryObjectId: Number(a.id), mergedObjectIds: [Number(b.id)], newObjectId: Number(a.id) });
+    expect(events[2]).toMatchObject({
+      primaryObjectId: Number(a.id),
+      mergedObjectIds: [Number(b.id)],
+      newObjectId: Number(a.id),
+    });
     expect(events[3]).toMatchObject({ objectId: Number(a.id), changeFlag: "DELETED" });
   });
 
   it("batches at most 100 events per request", async () => {
     for (let round = 0; round < 3; round++) {
-      const inputs = Array.from({ length: 100 }, (_, i) => ({ properties: { email: `bulk${round}-${i}@acme.example` }, associations: [] }));
+      const inputs = Array.from({ length: 100 }, (_, i) => ({
+        properties: { email: `bulk${round}-${i}@acme.example` },
+        associations: [],
+      }));
       await api("POST", "/crm/v3/objects/contacts/batch/create", { inputs });
     }
     await flush();
@@ -178,9 +257,14 @@ describe("webhook delivery like HubSpot's", () => {
     await createContact({ email: "retry500@acme.example" });
     await flush();
     expect(receiver.received.map((r) => r.events[0]?.attemptNumber)).toEqual([0, 1]);
-    expect(receiver.received[1]!.events.map((e) => e.eventId)).toEqual(receiver.received[0]!.events.map((e) => e.eventId));
+    expect(receiver.received[1]!.events.map((e) => e.eventId)).toEqual(
+      receiver.received[0]!.events.map((e) => e.eventId),
+    );
     const log = (await control("webhooks/deliveries", "GET")).deliveries.slice(-2);
-    expect(log.map((d: any) => [d.attemptNumber, d.status, d.ok])).toEqual([[0, 500, false], [1, 204, true]]);
+    expect(log.map((d: any) => [d.attemptNumber, d.status, d.ok])).toEqual([
+      [0, 500, false],
+      [1, 204, true],
+    ]);
     expect(log[0]).toMatchObject({ events: 2, ms: expect.any(Number) });
   });
 
@@ -190,7 +274,11 @@ describe("webhook delivery like HubSpot's", () => {
     await flush();
     expect(receiver.received.map((r) => r.events[0]?.attemptNumber)).toEqual([0, 1]);
     const log = (await control("webhooks/deliveries", "GET")).deliveries.slice(-2);
-    expect(log[0]).toMatchObject({ ok: false, status: null, error: expect.stringContaining("300 ms") });
+    expect(log[0]).toMatchObject({
+      ok: false,
+      status: null,
+      error: expect.stringContaining("300 ms"),
+    });
   });
 
   it("does not retry 400, 401, 403, 404 or 405", async () => {
@@ -201,12 +289,22 @@ describe("webhook delivery like HubSpot's", () => {
   });
 
   it("gives up after maxAttempts", async () => {
-    await control("webhooks/subscription", "PUT", { targetUrl: `http://127.0.0.1:${receiver.port}/webhooks/hubspot`, batchDelayMs: 20, retryBaseMs: 1, maxAttempts: 3 });
+    await control("webhooks/subscription", "PUT", {
+      targetUrl: `http://127.0.0.1:${receiver.port}/webhooks/hubspot`,
+      batchDelayMs: 20,
+      retryBaseMs: 1,
+      maxAttempts: 3,
+    });
     receiver.answers = [{ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 }];
     await createContact({ email: "down@acme.example" });
     await flush();
     expect(receiver.received.map((r) => r.events[0]?.attemptNumber)).toEqual([0, 1, 2]);
-    await control("webhooks/subscription", "PUT", { targetUrl: `http://127.0.0.1:${receiver.port}/webhooks/hubspot`, batchDelayMs: 20, timeoutMs: 300, retryBaseMs: 10 });
+    await control("webhooks/subscription", "PUT", {
+      targetUrl: `http://127.0.0.1:${receiver.port}/webhooks/hubspot`,
+      batchDelayMs: 20,
+      timeoutMs: 300,
+      retryBaseMs: 10,
+    });
   });
 
   it("webhook_fail fault: the sandbox counts a delivery as failed and retries it", async () => {

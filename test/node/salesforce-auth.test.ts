@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSalesforceSandbox } from "../../sandbox/salesforce/server";
-import { call, connect, control, token } from "../../sandbox/salesforce/test-client";
+import { call, connect, control, token } from "./salesforce-client";
 
 let sandbox: Awaited<ReturnType<typeof startSalesforceSandbox>>;
 
@@ -23,7 +23,11 @@ const form = (fields: Record<string, string>) =>
 
 describe("OAuth2 client credentials", () => {
   it("issues a bearer token for the sandbox's own instance url, without a refresh token", async () => {
-    const res = await form({ grant_type: "client_credentials", client_id: "sandbox-sf-client-id", client_secret: "sandbox-sf-client-secret" });
+    const res = await form({
+      grant_type: "client_credentials",
+      client_id: "sandbox-sf-client-id",
+      client_secret: "sandbox-sf-client-secret",
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, string>;
     expect(body).toMatchObject({ token_type: "Bearer", instance_url: sandbox.url });
@@ -35,15 +39,31 @@ describe("OAuth2 client credentials", () => {
   });
 
   it("refuses a wrong secret, an unknown client and other grants as Salesforce does", async () => {
-    const wrongSecret = await form({ grant_type: "client_credentials", client_id: "sandbox-sf-client-id", client_secret: "nope" });
+    const wrongSecret = await form({
+      grant_type: "client_credentials",
+      client_id: "sandbox-sf-client-id",
+      client_secret: "nope",
+    });
     expect(wrongSecret.status).toBe(400);
-    expect(await wrongSecret.json()).toEqual({ error: "invalid_client", error_description: "invalid client credentials" });
+    expect(await wrongSecret.json()).toEqual({
+      error: "invalid_client",
+      error_description: "invalid client credentials",
+    });
 
-    const unknownClient = await form({ grant_type: "client_credentials", client_id: "other", client_secret: "x" });
+    const unknownClient = await form({
+      grant_type: "client_credentials",
+      client_id: "other",
+      client_secret: "x",
+    });
     expect(unknownClient.status).toBe(400);
     expect(await unknownClient.json()).toMatchObject({ error: "invalid_client_id" });
 
-    const password = await form({ grant_type: "password", client_id: "sandbox-sf-client-id", username: "a", password: "b" });
+    const password = await form({
+      grant_type: "password",
+      client_id: "sandbox-sf-client-id",
+      username: "a",
+      password: "b",
+    });
     expect(password.status).toBe(400);
     expect(await password.json()).toMatchObject({ error: "unsupported_grant_type" });
   });
@@ -59,9 +79,13 @@ describe("OAuth2 client credentials", () => {
 describe("sessions", () => {
   it("answers 401 INVALID_SESSION_ID without a token or with an unknown one", async () => {
     for (const auth of ["", "Bearer not-a-token"]) {
-      const res = await fetch(`${sandbox.url}/services/data/v62.0/limits`, { headers: auth ? { authorization: auth } : {} });
+      const res = await fetch(`${sandbox.url}/services/data/v62.0/limits`, {
+        headers: auth ? { authorization: auth } : {},
+      });
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual([{ message: "Session expired or invalid", errorCode: "INVALID_SESSION_ID" }]);
+      expect(await res.json()).toEqual([
+        { message: "Session expired or invalid", errorCode: "INVALID_SESSION_ID" },
+      ]);
     }
   });
 
@@ -81,7 +105,9 @@ describe("sessions", () => {
   it("an expire_session fault invalidates every current token; jsforce re-authorizes", async () => {
     const conn = await connect(sandbox.url);
     const other = await token(sandbox.url);
-    await control(sandbox.url, "PUT", "/faults", [{ kind: "expire_session", path: "/query", times: 1 }]);
+    await control(sandbox.url, "PUT", "/faults", [
+      { kind: "expire_session", path: "/query", times: 1 },
+    ]);
     const first = conn.accessToken;
     await conn.query("SELECT Id FROM Lead");
     expect(conn.accessToken).not.toBe(first);
@@ -101,8 +127,16 @@ describe("sessions", () => {
 
 describe("discovery and limits", () => {
   it("lists versions and a version's resources", async () => {
-    const versions = (await (await fetch(`${sandbox.url}/services/data/`)).json()) as { version: string; label: string; url: string }[];
-    expect(versions).toContainEqual({ label: "Winter '25", url: "/services/data/v62.0", version: "62.0" });
+    const versions = (await (await fetch(`${sandbox.url}/services/data/`)).json()) as {
+      version: string;
+      label: string;
+      url: string;
+    }[];
+    expect(versions).toContainEqual({
+      label: "Winter '25",
+      url: "/services/data/v62.0",
+      version: "62.0",
+    });
     const t = await token(sandbox.url);
     const resources = await call(sandbox.url, t, "GET", "/services/data/v62.0/");
     expect(resources.status).toBe(200);
@@ -112,7 +146,14 @@ describe("discovery and limits", () => {
 
   it("puts Sforce-Limit-Info on every API response, errors included", async () => {
     const t = await token(sandbox.url);
-    const paths = ["/limits", "/sobjects", "/sobjects/Lead/describe", "/query?q=SELECT+Id+FROM+Lead", "/query?q=SELEC", "/sobjects/Nope/describe"];
+    const paths = [
+      "/limits",
+      "/sobjects",
+      "/sobjects/Lead/describe",
+      "/query?q=SELECT+Id+FROM+Lead",
+      "/query?q=SELEC",
+      "/sobjects/Nope/describe",
+    ];
     for (const path of paths) {
       const res = await call(sandbox.url, t, "GET", path);
       expect(res.headers.get("sforce-limit-info"), path).toMatch(/^api-usage=\d+\/100000$/);
@@ -121,8 +162,16 @@ describe("discovery and limits", () => {
     expect(unauthorized.headers.get("sforce-limit-info")).toMatch(/^api-usage=/);
     const versions = await fetch(`${sandbox.url}/services/data/`);
     expect(versions.headers.get("sforce-limit-info")).toMatch(/^api-usage=/);
-    const before = Number(/=(\d+)\//.exec((await call(sandbox.url, t, "GET", "/limits")).headers.get("sforce-limit-info")!)![1]);
-    const after = Number(/=(\d+)\//.exec((await call(sandbox.url, t, "GET", "/limits")).headers.get("sforce-limit-info")!)![1]);
+    const before = Number(
+      /=(\d+)\//.exec(
+        (await call(sandbox.url, t, "GET", "/limits")).headers.get("sforce-limit-info")!,
+      )![1],
+    );
+    const after = Number(
+      /=(\d+)\//.exec(
+        (await call(sandbox.url, t, "GET", "/limits")).headers.get("sforce-limit-info")!,
+      )![1],
+    );
     expect(after).toBe(before + 1);
   });
 
@@ -133,9 +182,13 @@ describe("discovery and limits", () => {
     await conn.query("SELECT Id FROM Lead");
     const raw = await call(sandbox.url, conn.accessToken!, "GET", "/limits");
     expect(raw.status).toBe(403);
-    expect(raw.body).toEqual([{ message: "TotalRequests Limit exceeded.", errorCode: "REQUEST_LIMIT_EXCEEDED" }]);
+    expect(raw.body).toEqual([
+      { message: "TotalRequests Limit exceeded.", errorCode: "REQUEST_LIMIT_EXCEEDED" },
+    ]);
     expect(raw.headers.get("sforce-limit-info")).toBe("api-usage=5/5");
-    await expect(conn.query("SELECT Id FROM Lead")).rejects.toMatchObject({ errorCode: "REQUEST_LIMIT_EXCEEDED" });
+    await expect(conn.query("SELECT Id FROM Lead")).rejects.toMatchObject({
+      errorCode: "REQUEST_LIMIT_EXCEEDED",
+    });
   });
 
   it("a request_limit fault answers 403 without spending the allocation", async () => {
@@ -147,13 +200,17 @@ describe("discovery and limits", () => {
 
   it("a status fault answers 503 with a Salesforce-like body; jsforce's own retry rides it out", async () => {
     const t = await token(sandbox.url);
-    await control(sandbox.url, "PUT", "/faults", [{ kind: "status", status: 503, path: "/query", times: 1 }]);
+    await control(sandbox.url, "PUT", "/faults", [
+      { kind: "status", status: 503, path: "/query", times: 1 },
+    ]);
     const raw = await call(sandbox.url, t, "GET", "/query?q=SELECT+Id+FROM+Lead");
     expect(raw.status).toBe(503);
     expect(raw.body).toEqual([{ message: expect.any(String), errorCode: "SERVER_UNAVAILABLE" }]);
 
     const conn = await connect(sandbox.url);
-    await control(sandbox.url, "PUT", "/faults", [{ kind: "status", status: 503, path: "/query", times: 1 }]);
+    await control(sandbox.url, "PUT", "/faults", [
+      { kind: "status", status: 503, path: "/query", times: 1 },
+    ]);
     await control(sandbox.url, "POST", "/counts/reset");
     expect((await conn.query("SELECT Id FROM Lead")).totalSize).toBeGreaterThan(0);
     const counts = await control(sandbox.url, "GET", "/counts");
@@ -162,7 +219,9 @@ describe("discovery and limits", () => {
 
   it("a latency fault delays matching requests", async () => {
     const conn = await connect(sandbox.url);
-    await control(sandbox.url, "PUT", "/faults", [{ kind: "latency", ms: 150, path: "/limits", times: 1 }]);
+    await control(sandbox.url, "PUT", "/faults", [
+      { kind: "latency", ms: 150, path: "/limits", times: 1 },
+    ]);
     const started = Date.now();
     await conn.limits();
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSalesforceSandbox } from "../../sandbox/salesforce/server";
-import { connect, control } from "../../sandbox/salesforce/test-client";
+import { connect, control } from "./salesforce-client";
 
 let sandbox: Awaited<ReturnType<typeof startSalesforceSandbox>>;
 
@@ -17,13 +17,20 @@ describe("control surface", () => {
   it("seeds a demo org: reps with start dates, accounts, and 90 days of stage history", async () => {
     const seeded = await control(sandbox.url, "POST", "/seed");
     expect(seeded.seeded).toMatchObject({ User: 6, Account: 6, Opportunity: 15, Lead: 4 });
-    const users = (await control(sandbox.url, "GET", "/records/User")).records as Record<string, unknown>[];
+    const users = (await control(sandbox.url, "GET", "/records/User")).records as Record<
+      string,
+      unknown
+    >[];
     expect(users.filter((u) => u.Start_Date__c)).toHaveLength(5);
 
-    const opps = (await control(sandbox.url, "GET", "/records/Opportunity")).records as Record<string, unknown>[];
+    const opps = (await control(sandbox.url, "GET", "/records/Opportunity")).records as Record<
+      string,
+      unknown
+    >[];
     expect(opps.filter((o) => o.IsWon)).toHaveLength(4);
     expect(opps.filter((o) => o.IsClosed && !o.IsWon)).toHaveLength(5);
-    const history = (await control(sandbox.url, "GET", "/records/OpportunityHistory")).records as Record<string, string>[];
+    const history = (await control(sandbox.url, "GET", "/records/OpportunityHistory"))
+      .records as Record<string, string>[];
     const times = history.map((h) => Date.parse(h.CreatedDate!.replace("+0000", "Z")));
     expect(Math.min(...times)).toBeGreaterThan(Date.now() - 90 * DAY);
     expect(Math.max(...times)).toBeLessThan(Date.now());
@@ -32,7 +39,9 @@ describe("control surface", () => {
       opps
         .filter((o) => o.StageName === "Closed Lost")
         .map((o) => {
-          const rows = history.filter((h) => h.OpportunityId === o.Id && h.StageName !== "Closed Lost");
+          const rows = history.filter(
+            (h) => h.OpportunityId === o.Id && h.StageName !== "Closed Lost",
+          );
           return rows.at(-1)?.StageName;
         }),
     );
@@ -43,11 +52,16 @@ describe("control surface", () => {
     const conn = await connect(sandbox.url);
     await control(sandbox.url, "POST", "/counts/reset");
     await conn.query("SELECT Id FROM Lead");
-    await conn.sobject("Lead").retrieve((await conn.query<{ Id: string }>("SELECT Id FROM Lead LIMIT 1")).records[0]!.Id);
+    await conn
+      .sobject("Lead")
+      .retrieve((await conn.query<{ Id: string }>("SELECT Id FROM Lead LIMIT 1")).records[0]!.Id);
     const counts = await control(sandbox.url, "GET", "/counts");
     expect(counts).toEqual({
       total: 3,
-      byEndpoint: { "GET /services/data/vXX.X/query": 2, "GET /services/data/vXX.X/sobjects/:type/:id": 1 },
+      byEndpoint: {
+        "GET /services/data/vXX.X/query": 2,
+        "GET /services/data/vXX.X/sobjects/:type/:id": 1,
+      },
     });
   });
 
@@ -61,7 +75,12 @@ describe("control surface", () => {
     const set = await control(sandbox.url, "PUT", "/faults", [{ kind: "latency", ms: 5 }]);
     expect(set.rules).toEqual([expect.objectContaining({ kind: "latency", ms: 5, rate: 1 })]);
     expect((await control(sandbox.url, "DELETE", "/faults")).rules).toEqual([]);
-    const limits = await control(sandbox.url, "PUT", "/limits", { dailyLimit: 50, used: 10, expireEvery: null, batchSize: 500 });
+    const limits = await control(sandbox.url, "PUT", "/limits", {
+      dailyLimit: 50,
+      used: 10,
+      expireEvery: null,
+      batchSize: 500,
+    });
     expect(limits).toMatchObject({ dailyLimit: 50, used: 10, expireEvery: null, batchSize: 500 });
   });
 

@@ -1,7 +1,7 @@
 import type { Connection } from "jsforce";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSalesforceSandbox } from "../../sandbox/salesforce/server";
-import { call, connect, control } from "../../sandbox/salesforce/test-client";
+import { call, connect, control } from "./salesforce-client";
 
 let sandbox: Awaited<ReturnType<typeof startSalesforceSandbox>>;
 let conn: Connection;
@@ -27,12 +27,22 @@ afterAll(async () => {
 
 const q = async (soql: string) => (await conn.query<Row>(soql)).records;
 const raw = (soql: string, headers: Record<string, string> = {}) =>
-  call(sandbox.url, conn.accessToken!, "GET", `/query?q=${encodeURIComponent(soql)}`, undefined, headers);
+  call(
+    sandbox.url,
+    conn.accessToken!,
+    "GET",
+    `/query?q=${encodeURIComponent(soql)}`,
+    undefined,
+    headers,
+  );
 
 describe("paging", () => {
   it("pages with nextRecordsUrl at the requested batch size and queryMore walks it", async () => {
     const options = { headers: { "Sforce-Query-Options": "batchSize=200" } };
-    const first = await conn.query<Row>("SELECT Id, LastName FROM Lead WHERE Company != null ORDER BY LastName", options);
+    const first = await conn.query<Row>(
+      "SELECT Id, LastName FROM Lead WHERE Company != null ORDER BY LastName",
+      options,
+    );
     expect(first).toMatchObject({ totalSize: 454, done: false });
     expect(first.records).toHaveLength(200);
     expect(first.nextRecordsUrl).toMatch(/^.*\/services\/data\/v62\.0\/query\/01g\w+-200$/);
@@ -49,7 +59,11 @@ describe("paging", () => {
   it("uses 2000 rows by default, and autoFetch collects everything", async () => {
     const first = await raw("SELECT Id FROM Lead");
     expect(first.body).toMatchObject({ totalSize: 454, done: true });
-    const all = await conn.query<Row>("SELECT Id FROM Lead").run({ autoFetch: true, maxFetch: 10_000, headers: { "Sforce-Query-Options": "batchSize=200" } });
+    const all = await conn.query<Row>("SELECT Id FROM Lead").run({
+      autoFetch: true,
+      maxFetch: 10_000,
+      headers: { "Sforce-Query-Options": "batchSize=200" },
+    });
     expect(all.records).toHaveLength(454);
   });
 
@@ -71,26 +85,39 @@ describe("SOQL features", () => {
   });
 
   it("returns relationship fields as nested records", async () => {
-    const [opp] = await q("SELECT Id, Name, Owner.Name, Account.Name, StageName FROM Opportunity ORDER BY CreatedDate LIMIT 1");
+    const [opp] = await q(
+      "SELECT Id, Name, Owner.Name, Account.Name, StageName FROM Opportunity ORDER BY CreatedDate LIMIT 1",
+    );
     expect(opp).toMatchObject({
       attributes: { type: "Opportunity" },
-      Owner: { attributes: { type: "User", url: expect.stringMatching(/\/sobjects\/User\/005/) }, Name: "Avery Chen" },
+      Owner: {
+        attributes: { type: "User", url: expect.stringMatching(/\/sobjects\/User\/005/) },
+        Name: "Avery Chen",
+      },
       Account: { attributes: { type: "Account" }, Name: "Acme Robotics" },
     });
-    const history = await q("SELECT Opportunity.StageName, StageName FROM OpportunityHistory WHERE Opportunity.IsWon = true");
+    const history = await q(
+      "SELECT Opportunity.StageName, StageName FROM OpportunityHistory WHERE Opportunity.IsWon = true",
+    );
     expect(history.length).toBeGreaterThan(0);
     expect(history.every((h) => h.Opportunity.StageName === "Closed Won")).toBe(true);
   });
 
   it("counts, filters, orders and windows", async () => {
-    expect((await conn.query("SELECT COUNT() FROM Lead WHERE Company = 'odd co'")).totalSize).toBe(225);
+    expect((await conn.query("SELECT COUNT() FROM Lead WHERE Company = 'odd co'")).totalSize).toBe(
+      225,
+    );
     const rows = await q(
       "SELECT NumberOfEmployees FROM Lead WHERE (Company = 'Even Co' OR Company = 'Odd Co') AND NOT (NumberOfEmployees < 10) AND NumberOfEmployees NOT IN (11, 12) ORDER BY NumberOfEmployees DESC LIMIT 3 OFFSET 1",
     );
     expect(rows.map((r) => r.NumberOfEmployees)).toEqual([448, 447, 446]);
-    const low = await q("SELECT NumberOfEmployees FROM Lead WHERE NumberOfEmployees IN (3, 11) OR (NumberOfEmployees >= 10 AND NumberOfEmployees <= 12)");
+    const low = await q(
+      "SELECT NumberOfEmployees FROM Lead WHERE NumberOfEmployees IN (3, 11) OR (NumberOfEmployees >= 10 AND NumberOfEmployees <= 12)",
+    );
     expect(low.map((r) => r.NumberOfEmployees).sort()).toEqual([10, 11, 12, 3]);
-    const nullsLast = await q("SELECT HubSpot_Contact_Id__c FROM Lead WHERE Company != 'Even Co' AND Company != 'Odd Co' ORDER BY HubSpot_Contact_Id__c ASC NULLS LAST");
+    const nullsLast = await q(
+      "SELECT HubSpot_Contact_Id__c FROM Lead WHERE Company != 'Even Co' AND Company != 'Odd Co' ORDER BY HubSpot_Contact_Id__c ASC NULLS LAST",
+    );
     expect(nullsLast.map((r) => r.HubSpot_Contact_Id__c)).toEqual(["9001", "9002", "9004", null]);
   });
 
@@ -99,7 +126,8 @@ describe("SOQL features", () => {
     const created = (h: Row) => Date.parse(h.CreatedDate.replace("+0000", "Z"));
     expect(all.every((h) => created(h) > Date.now() - 91 * 86_400_000)).toBe(true);
     const today = new Date();
-    const windowStart = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - 30 * 86_400_000;
+    const windowStart =
+      Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - 30 * 86_400_000;
     const recent = await q("SELECT Id FROM OpportunityHistory WHERE CreatedDate = LAST_N_DAYS:30");
     expect(recent.length).toBe(all.filter((h) => created(h) >= windowStart).length);
     expect(recent.length).toBeGreaterThan(0);
@@ -107,16 +135,25 @@ describe("SOQL features", () => {
     const since = new Date(Date.now() - 45 * 86_400_000).toISOString().replace(/\.\d{3}/, "");
     const viaIso = await q(`SELECT Id FROM OpportunityHistory WHERE CreatedDate >= ${since}`);
     expect(viaIso.length).toBe(all.filter((h) => created(h) >= Date.parse(since)).length);
-    expect(await q("SELECT Id FROM Lead WHERE CreatedDate = TODAY AND Company = 'Odd Co'")).toHaveLength(225);
+    expect(
+      await q("SELECT Id FROM Lead WHERE CreatedDate = TODAY AND Company = 'Odd Co'"),
+    ).toHaveLength(225);
     expect(await q("SELECT Id FROM Lead WHERE CreatedDate > TODAY")).toHaveLength(0);
   });
 
   it("queries Users with Start_Date__c, OpportunityStage, and GROUP BY aggregates", async () => {
-    const reps = await q("SELECT Name, Start_Date__c FROM User WHERE Start_Date__c != null ORDER BY Start_Date__c");
+    const reps = await q(
+      "SELECT Name, Start_Date__c FROM User WHERE Start_Date__c != null ORDER BY Start_Date__c",
+    );
     expect(reps).toHaveLength(5);
     expect(reps[0]!.Start_Date__c).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    const stages = await q("SELECT ApiName, IsWon FROM OpportunityStage WHERE IsClosed = true ORDER BY SortOrder");
-    expect(stages.map((s) => [s.ApiName, s.IsWon])).toEqual([["Closed Won", true], ["Closed Lost", false]]);
+    const stages = await q(
+      "SELECT ApiName, IsWon FROM OpportunityStage WHERE IsClosed = true ORDER BY SortOrder",
+    );
+    expect(stages.map((s) => [s.ApiName, s.IsWon])).toEqual([
+      ["Closed Won", true],
+      ["Closed Lost", false],
+    ]);
     const byStage = await q("SELECT StageName, COUNT(Id) n FROM Opportunity GROUP BY StageName");
     expect(byStage.reduce((sum, r) => sum + r.n, 0)).toBe(15);
     expect(byStage[0]!.attributes).toEqual({ type: "AggregateResult" });
@@ -131,12 +168,16 @@ describe("SOQL features", () => {
       expect(opp.OpportunityHistories).toMatchObject({ done: true, totalSize: expect.any(Number) });
       expect(opp.OpportunityHistories.records.at(-1).StageName).toBe("Closed Won");
     }
-    const [user] = await q("SELECT Id, (SELECT Id FROM Opportunities) FROM User WHERE Username = 'integration@leadbridge.sandbox'");
+    const [user] = await q(
+      "SELECT Id, (SELECT Id FROM Opportunities) FROM User WHERE Username = 'integration@leadbridge.sandbox'",
+    );
     expect(user!.Opportunities).toBeNull();
   });
 
   it("supports semi-joins and queryAll over deleted rows", async () => {
-    const won = await q("SELECT Id FROM Opportunity WHERE Id IN (SELECT OpportunityId FROM OpportunityHistory WHERE StageName = 'Closed Won')");
+    const won = await q(
+      "SELECT Id FROM Opportunity WHERE Id IN (SELECT OpportunityId FROM OpportunityHistory WHERE StageName = 'Closed Won')",
+    );
     expect(won).toHaveLength(4);
     const [victim] = await q("SELECT Id FROM Lead WHERE LastName = 'Bulk 000'");
     await conn.sobject("Lead").destroy(victim!.Id);
@@ -153,15 +194,25 @@ describe("query errors", () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body[0].errorCode).toBe("MALFORMED_QUERY");
     const field = await raw("SELECT Id, Nope__c FROM Lead");
-    expect(field.body[0]).toMatchObject({ errorCode: "INVALID_FIELD", message: expect.stringContaining("No such column 'Nope__c' on entity 'Lead'") });
+    expect(field.body[0]).toMatchObject({
+      errorCode: "INVALID_FIELD",
+      message: expect.stringContaining("No such column 'Nope__c' on entity 'Lead'"),
+    });
     expect(field.body[0].message).toContain("ERROR at Row:1:Column:12");
     const type = await raw("SELECT Id FROM Nope__c");
-    expect(type.body[0]).toMatchObject({ errorCode: "INVALID_TYPE", message: expect.stringContaining("sObject type 'Nope__c' is not supported") });
-    const mixed = await raw("SELECT Id FROM Lead WHERE LastName = 'a' AND Company = 'b' OR Title = 'c'");
+    expect(type.body[0]).toMatchObject({
+      errorCode: "INVALID_TYPE",
+      message: expect.stringContaining("sObject type 'Nope__c' is not supported"),
+    });
+    const mixed = await raw(
+      "SELECT Id FROM Lead WHERE LastName = 'a' AND Company = 'b' OR Title = 'c'",
+    );
     expect(mixed.body[0].errorCode).toBe("MALFORMED_QUERY");
     const quoted = await raw("SELECT Id FROM Lead WHERE CreatedDate > '2024-01-01'");
     expect(quoted.body[0].errorCode).toBe("INVALID_FIELD");
     expect(quoted.body[0].message).toContain("ERROR at Row:1:Column:27");
-    await expect(conn.query("SELECT Id FROM Lead WHERE Bogus = 1")).rejects.toMatchObject({ errorCode: "INVALID_FIELD" });
+    await expect(conn.query("SELECT Id FROM Lead WHERE Bogus = 1")).rejects.toMatchObject({
+      errorCode: "INVALID_FIELD",
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../../sandbox/stack";
+import { type Stack, startStack } from "../../dev/stack";
 import { wranglerLog } from "./wrangler-log";
 
 // wrangler's DevTools inspector subscribes to the Worker's network events whether or not a
@@ -13,7 +13,10 @@ describe("the local stack and wrangler's DevTools inspector", () => {
 
   beforeAll(async () => {
     // Both are kept even if one fails to start, so afterAll stops the other.
-    const [a, b] = await Promise.allSettled([startStack({ isolatedState: true }), startStack({ isolatedState: true, devtools: true })]);
+    const [a, b] = await Promise.allSettled([
+      startStack({ isolatedState: true }),
+      startStack({ isolatedState: true, devtools: true }),
+    ]);
     plain = a.status === "fulfilled" ? a.value : undefined;
     devtools = b.status === "fulfilled" ? b.value : undefined;
     for (const r of [a, b]) if (r.status === "rejected") throw r.reason;
@@ -23,16 +26,27 @@ describe("the local stack and wrangler's DevTools inspector", () => {
   });
 
   const hubspot = (stack: Stack, pathname: string, init: RequestInit = {}) =>
-    fetch(`${stack.hubspotUrl}${pathname}`, { ...init, headers: { authorization: "Bearer sandbox-hubspot-token", "content-type": "application/json" } });
+    fetch(`${stack.hubspotUrl}${pathname}`, {
+      ...init,
+      headers: {
+        authorization: "Bearer sandbox-hubspot-token",
+        "content-type": "application/json",
+      },
+    });
 
   /** Creates a contact in the stack's sandbox HubSpot and waits until the Worker has judged it. */
   async function judgeOne(stack: Stack, email: string): Promise<string> {
-    const created = await hubspot(stack, "/crm/v3/objects/contacts", { method: "POST", body: JSON.stringify({ properties: { email, lastname: "Inspector", hubspotscore: "20" } }) });
+    const created = await hubspot(stack, "/crm/v3/objects/contacts", {
+      method: "POST",
+      body: JSON.stringify({ properties: { email, lastname: "Inspector", hubspotscore: "20" } }),
+    });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      const contact = (await (await hubspot(stack, `/crm/v3/objects/contacts/${id}?properties=leadbridge_status`)).json()) as { properties: Record<string, string | null> };
+      const contact = (await (
+        await hubspot(stack, `/crm/v3/objects/contacts/${id}?properties=leadbridge_status`)
+      ).json()) as { properties: Record<string, string | null> };
       if (contact.properties.leadbridge_status) return contact.properties.leadbridge_status;
       await new Promise((r) => setTimeout(r, 250));
     }

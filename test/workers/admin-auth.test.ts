@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { createApp } from "../../workers/app";
 import { verifyAccessJwt } from "../../workers/admin/access";
+import { createApp } from "../../workers/app";
 import { ADMIN_TOKEN, admin } from "./admin-client";
 
 /** Every admin route, with a body that would be accepted: auth must refuse before anything runs. */
@@ -28,28 +28,50 @@ const ROUTES: [method: string, path: string, body?: unknown][] = [
   ["GET", "/admin/no-such-route"],
 ];
 
-const withQuery = (path: string, query: string) => `${path}${path.includes("?") ? "&" : "?"}${query}`;
+const withQuery = (path: string, query: string) =>
+  `${path}${path.includes("?") ? "&" : "?"}${query}`;
 
 async function expectRefused(res: Awaited<ReturnType<typeof admin<any>>>) {
   expect(res.status).toBe(401);
   expect(res.headers.get("www-authenticate")).toContain("Bearer");
-  expect(res.body.error).toMatchObject({ code: "unauthorized", message: "Admin routes need Authorization: Bearer <ADMIN_TOKEN>" });
+  expect(res.body.error).toMatchObject({
+    code: "unauthorized",
+    message: "Admin routes need Authorization: Bearer <ADMIN_TOKEN>",
+  });
   expect(res.body.error.requestId).toBe(res.headers.get("x-request-id"));
 }
 
 describe("admin auth", () => {
-  it.each(ROUTES)("%s %s refuses no token, a wrong token and a token in the query string", async (method, path, body) => {
-    await expectRefused(await admin(method, path, body, {}));
-    await expectRefused(await admin(method, path, body, { authorization: `Bearer ${ADMIN_TOKEN}x` }));
-    await expectRefused(await admin(method, path, body, { authorization: `Basic ${btoa(`admin:${ADMIN_TOKEN}`)}` }));
-    await expectRefused(await admin(method, withQuery(path, `token=${ADMIN_TOKEN}`), body, {}));
-    // Even alongside a valid header: a token in a URL has leaked into logs already.
-    await expectRefused(await admin(method, withQuery(path, `access_token=${ADMIN_TOKEN}`), body));
-    await expectRefused(await admin(method, withQuery(path, `t=${encodeURIComponent(ADMIN_TOKEN)}`), body));
-  });
+  it.each(ROUTES)(
+    "%s %s refuses no token, a wrong token and a token in the query string",
+    async (method, path, body) => {
+      await expectRefused(await admin(method, path, body, {}));
+      await expectRefused(
+        await admin(method, path, body, { authorization: `Bearer ${ADMIN_TOKEN}x` }),
+      );
+      await expectRefused(
+        await admin(method, path, body, { authorization: `Basic ${btoa(`admin:${ADMIN_TOKEN}`)}` }),
+      );
+      await expectRefused(await admin(method, withQuery(path, `token=${ADMIN_TOKEN}`), body, {}));
+      // Even alongside a valid header: a token in a URL has leaked into logs already.
+      await expectRefused(
+        await admin(method, withQuery(path, `access_token=${ADMIN_TOKEN}`), body),
+      );
+      await expectRefused(
+        await admin(method, withQuery(path, `t=${encodeURIComponent(ADMIN_TOKEN)}`), body),
+      );
+    },
+  );
 
   it("lets the right token through", async () => {
-    for (const path of ["/admin/leads", "/admin/rules", "/admin/sync-health", "/admin/openapi.json", "/admin/jobs", "/admin/dead-letters"]) {
+    for (const path of [
+      "/admin/leads",
+      "/admin/rules",
+      "/admin/sync-health",
+      "/admin/openapi.json",
+      "/admin/jobs",
+      "/admin/dead-letters",
+    ]) {
       expect((await admin("GET", path)).status, path).toBe(200);
     }
   });
@@ -74,16 +96,34 @@ describe("Cloudflare Access", () => {
 
   async function signer() {
     const keys = (await crypto.subtle.generateKey(
-      { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      {
+        name: "RSASSA-PKCS1-v1_5",
+        modulusLength: 2048,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: "SHA-256",
+      },
       true,
       ["sign", "verify"],
     )) as CryptoKeyPair;
-    const jwk = { ...((await crypto.subtle.exportKey("jwk", keys.publicKey)) as JsonWebKey), kid: "k1" };
-    const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const jwk = {
+      ...((await crypto.subtle.exportKey("jwk", keys.publicKey)) as JsonWebKey),
+      kid: "k1",
+    };
+    const b64 = (bytes: Uint8Array) =>
+      btoa(String.fromCharCode(...bytes))
+        .replace(/\+/g, "-")
+        .replace(/\//g, "_")
+        .replace(/=+$/, "");
     const part = (value: unknown) => b64(new TextEncoder().encode(JSON.stringify(value)));
     const sign = async (claims: Record<string, unknown>, kid = "k1") => {
       const head = `${part({ alg: "RS256", kid, typ: "JWT" })}.${part(claims)}`;
-      const sig = new Uint8Array(await crypto.subtle.sign("RSASSA-PKCS1-v1_5", keys.privateKey, new TextEncoder().encode(head)));
+      const sig = new Uint8Array(
+        await crypto.subtle.sign(
+          "RSASSA-PKCS1-v1_5",
+          keys.privateKey,
+          new TextEncoder().encode(head),
+        ),
+      );
       return `${head}.${b64(sig)}`;
     };
     return { jwk, sign };
@@ -93,15 +133,25 @@ describe("Cloudflare Access", () => {
     const { jwk, sign } = await signer();
     const other = await signer();
     const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
-      expect(String(input instanceof Request ? input.url : input)).toBe(`${TEAM}/cdn-cgi/access/certs`);
+      expect(String(input instanceof Request ? input.url : input)).toBe(
+        `${TEAM}/cdn-cgi/access/certs`,
+      );
       return Response.json({ keys: [jwk] });
     });
     try {
       const app = createApp();
       const accessEnv = { ...env, ACCESS_TEAM_DOMAIN: TEAM, ACCESS_AUD: AUD };
-      const call = (token: string) => app.request("/admin/rules", { headers: { "cf-access-jwt-assertion": token } }, accessEnv);
+      const call = (token: string) =>
+        app.request("/admin/rules", { headers: { "cf-access-jwt-assertion": token } }, accessEnv);
       const now = Math.floor(Date.now() / 1000);
-      const good = { iss: TEAM, aud: [AUD], exp: now + 300, iat: now, email: "ops@example.com", sub: "u1" };
+      const good = {
+        iss: TEAM,
+        aud: [AUD],
+        exp: now + 300,
+        iat: now,
+        email: "ops@example.com",
+        sub: "u1",
+      };
       expect((await call(await sign(good))).status).toBe(200);
       for (const bad of [
         await sign({ ...good, aud: ["someone-else"] }),
@@ -114,7 +164,15 @@ describe("Cloudflare Access", () => {
         expect((await call(bad)).status).toBe(401);
       }
       // Without Access configured the same valid JWT is not enough.
-      expect((await createApp().request("/admin/rules", { headers: { "cf-access-jwt-assertion": await sign(good) } }, env)).status).toBe(401);
+      expect(
+        (
+          await createApp().request(
+            "/admin/rules",
+            { headers: { "cf-access-jwt-assertion": await sign(good) } },
+            env,
+          )
+        ).status,
+      ).toBe(401);
     } finally {
       fetchSpy.mockRestore();
     }
@@ -124,7 +182,9 @@ describe("Cloudflare Access", () => {
     const rotated = await signer();
     const team = "https://rotation-test.cloudflareaccess.com";
     let published: JsonWebKey[] = [jwk];
-    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ keys: published }));
+    const fetchSpy = vi
+      .spyOn(globalThis, "fetch")
+      .mockImplementation(async () => Response.json({ keys: published }));
     try {
       const t0 = Date.UTC(2026, 11, 1, 12);
       const at = (ms: number) => ({ teamDomain: team, audience: AUD, now: () => t0 + ms });
@@ -132,14 +192,19 @@ describe("Cloudflare Access", () => {
       const claims = { iss: team, aud: AUD, exp: now + 3600, email: "ops@example.com" };
       expect(await verifyAccessJwt(await sign(claims), at(0))).toBe("ops@example.com");
       // nbf: a minute of clock skew is allowed, more is not.
-      expect(await verifyAccessJwt(await sign({ ...claims, nbf: now + 30 }), at(0))).toBe("ops@example.com");
+      expect(await verifyAccessJwt(await sign({ ...claims, nbf: now + 30 }), at(0))).toBe(
+        "ops@example.com",
+      );
       expect(await verifyAccessJwt(await sign({ ...claims, nbf: now + 120 }), at(0))).toBeNull();
       expect(fetchSpy).toHaveBeenCalledTimes(1);
 
       // Access rotates to k2. Within 30 s of the last fetch an unknown kid is refused from the cache…
       published = [jwk, { ...rotated.jwk, kid: "k2" }];
       const next = await rotated.sign(claims, "k2");
-      for (let i = 0; i < 5; i++) expect(await verifyAccessJwt(await rotated.sign(claims, `made-up-${i}`), at(10_000))).toBeNull();
+      for (let i = 0; i < 5; i++)
+        expect(
+          await verifyAccessJwt(await rotated.sign(claims, `made-up-${i}`), at(10_000)),
+        ).toBeNull();
       expect(await verifyAccessJwt(next, at(10_000))).toBeNull();
       expect(fetchSpy).toHaveBeenCalledTimes(1);
       // …after that, it fetches the keys once more and the new key is accepted, then cached.

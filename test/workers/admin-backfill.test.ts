@@ -2,7 +2,15 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { nextCursor } from "../../workers/admin/backfill-step";
 import { admin, eventually } from "./admin-client";
-import { createCompany, createContact, hubspotCounts, qualifyingContact, salesforceLeads, setHubSpotFaults, setSalesforceFaults } from "./sandboxes";
+import {
+  createCompany,
+  createContact,
+  hubspotCounts,
+  qualifyingContact,
+  salesforceLeads,
+  setHubSpotFaults,
+  setSalesforceFaults,
+} from "./sandboxes";
 
 let run = 0;
 const unique = () => `bf${Date.now().toString(36)}${++run}`;
@@ -21,7 +29,12 @@ async function contactsInWindow(n: number) {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const k = unique();
-    ids.push(await createContact(qualifyingContact(k, i % 3 === 2 ? { email: `dev${k}@gmail.com` } : {}), company));
+    ids.push(
+      await createContact(
+        qualifyingContact(k, i % 3 === 2 ? { email: `dev${k}@gmail.com` } : {}),
+        company,
+      ),
+    );
   }
   await sleep(5);
   return { ids, since, until: new Date().toISOString() };
@@ -29,22 +42,41 @@ async function contactsInWindow(n: number) {
 
 const job = async (id: string) => (await admin("GET", `/admin/jobs/${id}`)).body;
 const settled = (id: string, total: number) =>
-  eventually(async () => {
-    const j = await job(id);
-    return j.state === "done" && j.progress.handedOff + j.progress.refused === total ? j : undefined;
-  }, 45_000, "the backfill to finish and every contact to be judged");
+  eventually(
+    async () => {
+      const j = await job(id);
+      return j.state === "done" && j.progress.handedOff + j.progress.refused === total
+        ? j
+        : undefined;
+    },
+    45_000,
+    "the backfill to finish and every contact to be judged",
+  );
 
 /** A dry-run backfill of the window, two contacts a page, followed until done. */
 async function dryRun(since: string, until: string) {
-  const started = await admin("POST", "/admin/backfill", { since, until, dryRun: true, pageSize: 2 });
-  return eventually(async () => {
-    const j = await job(started.body.id);
-    return j.state === "done" ? j : undefined;
-  }, 40_000, "the dry run");
+  const started = await admin("POST", "/admin/backfill", {
+    since,
+    until,
+    dryRun: true,
+    pageSize: 2,
+  });
+  return eventually(
+    async () => {
+      const j = await job(started.body.id);
+      return j.state === "done" ? j : undefined;
+    },
+    40_000,
+    "the dry run",
+  );
 }
 
 async function judgementsOf(id: string) {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM audit WHERE contact_id = ? AND step = 'enriched'").bind(id).first<{ n: number }>();
+  const row = await env.DB.prepare(
+    "SELECT count(*) AS n FROM audit WHERE contact_id = ? AND step = 'enriched'",
+  )
+    .bind(id)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }
 
@@ -53,12 +85,20 @@ describe("POST /admin/backfill", () => {
     const { ids, since, until } = await contactsInWindow(20);
     const started = await admin("POST", "/admin/backfill", { since, until, pageSize: 2 });
     expect(started.status).toBe(202);
-    expect(started.body).toMatchObject({ kind: "backfill", state: "running", params: { dryRun: false, pageSize: 2, property: "createdate" } });
+    expect(started.body).toMatchObject({
+      kind: "backfill",
+      state: "running",
+      params: { dryRun: false, pageSize: 2, property: "createdate" },
+    });
     const id = started.body.id as string;
     expect((await admin("POST", "/admin/backfill", { since, until })).status).toBe(409);
 
     // Interrupt between steps: the first step has read some pages, the rest are still to come.
-    await eventually(async () => ((await job(id)).progress.scanned > 0 ? true : undefined), 20_000, "the first step");
+    await eventually(
+      async () => ((await job(id)).progress.scanned > 0 ? true : undefined),
+      20_000,
+      "the first step",
+    );
     const cancelled = await admin("POST", `/admin/jobs/${id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.state).toBe("cancelled");
@@ -75,11 +115,19 @@ describe("POST /admin/backfill", () => {
     expect(resumed.status).toBe(200);
     expect(resumed.body.state).toBe("running");
     const done = await settled(id, ids.length);
-    expect(done.progress).toMatchObject({ scanned: ids.length, enqueued: ids.length, handedOff: 14, refused: 6, pending: 0 });
+    expect(done.progress).toMatchObject({
+      scanned: ids.length,
+      enqueued: ids.length,
+      handedOff: 14,
+      refused: 6,
+      pending: 0,
+    });
     expect(done.finishedAt).not.toBeNull();
     expect(done.expected).toBe(ids.length);
 
-    const { results } = await env.DB.prepare("SELECT contact_id FROM job_contacts WHERE job_id = ?").bind(id).all<{ contact_id: string }>();
+    const { results } = await env.DB.prepare("SELECT contact_id FROM job_contacts WHERE job_id = ?")
+      .bind(id)
+      .all<{ contact_id: string }>();
     expect(results.map((r) => r.contact_id).sort()).toEqual([...ids].sort());
     for (const contactId of ids) expect(await judgementsOf(contactId), contactId).toBe(1);
     const leads = (await salesforceLeads()).filter((l) => ids.includes(l.HubSpot_Contact_Id__c));
@@ -89,13 +137,19 @@ describe("POST /admin/backfill", () => {
 
   it("only counts contacts on a dry run, and waits out HubSpot's 429s", async () => {
     const { ids, since, until } = await contactsInWindow(5);
-    await setHubSpotFaults([{ kind: "rate_limit", path: "/crm/v3/objects/contacts/search", times: 1 }]);
-    const searchesBefore = (await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0;
+    await setHubSpotFaults([
+      { kind: "rate_limit", path: "/crm/v3/objects/contacts/search", times: 1 },
+    ]);
+    const searchesBefore =
+      (await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0;
     const done = await dryRun(since, until);
     expect(done.progress).toMatchObject({ scanned: 5, enqueued: 0, handedOff: 0, refused: 0 });
     for (const contactId of ids) expect(await judgementsOf(contactId)).toBe(0);
     // Three pages of two, and the one refused by the 429.
-    expect(((await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0) - searchesBefore).toBe(4);
+    expect(
+      ((await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0) -
+        searchesBefore,
+    ).toBe(4);
     const health = (await admin("GET", "/admin/sync-health")).body;
     expect(health.hubspot.max).toBeGreaterThan(0);
     expect(health.hubspot.remaining).not.toBeNull();
@@ -103,31 +157,60 @@ describe("POST /admin/backfill", () => {
 
   it("paces its searches within HubSpot's few a second: twelve pages cost twelve searches, none refused", async () => {
     const { since, until } = await contactsInWindow(24);
-    const searchesBefore = (await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0;
+    const searchesBefore =
+      (await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0;
     const done = await dryRun(since, until);
     expect(done.progress.scanned).toBe(24);
     // A search HubSpot refused (over its per-second limit) would be a thirteenth call, retried.
-    expect(((await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0) - searchesBefore).toBe(12);
+    expect(
+      ((await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0) -
+        searchesBefore,
+    ).toBe(12);
   });
 
   it("refuses bad ranges and unknown jobs", async () => {
-    const bad = await admin("POST", "/admin/backfill", { since: "2024-02-01", until: "2024-01-01" });
+    const bad = await admin("POST", "/admin/backfill", {
+      since: "2024-02-01",
+      until: "2024-01-01",
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain("body.until");
-    expect((await admin("POST", "/admin/backfill", { since: "last week" })).body.error.message).toContain("body.since");
-    expect((await admin("POST", "/admin/backfill", { since: "2024-01-01", pageSize: 500 })).status).toBe(400);
+    expect(
+      (await admin("POST", "/admin/backfill", { since: "last week" })).body.error.message,
+    ).toContain("body.since");
+    expect(
+      (await admin("POST", "/admin/backfill", { since: "2024-01-01", pageSize: 500 })).status,
+    ).toBe(400);
     expect((await admin("GET", "/admin/jobs/bf_missing")).status).toBe(404);
     expect((await admin("POST", "/admin/jobs/bf_missing/resume")).status).toBe(404);
   });
 });
 
 describe("nextCursor", () => {
-  const page = (stamps: number[], more = true) => ({ contacts: stamps.map((ts, i) => ({ id: String(i), ts })), nextAfter: more ? "x" : undefined });
+  const page = (stamps: number[], more = true) => ({
+    contacts: stamps.map((ts, i) => ({ id: String(i), ts })),
+    nextAfter: more ? "x" : undefined,
+  });
 
   it.each([
-    ["moves to the last timestamp, skipping what was read there", { ts: 0 }, page([1, 2, 3, 3]), { ts: 3, after: "2" }],
-    ["keeps counting while a page stays on one timestamp", { ts: 5, after: "2" }, page([5, 5]), { ts: 5, after: "4" }],
-    ["restarts the count on a new timestamp", { ts: 5, after: "4" }, page([5, 6]), { ts: 6, after: "1" }],
+    [
+      "moves to the last timestamp, skipping what was read there",
+      { ts: 0 },
+      page([1, 2, 3, 3]),
+      { ts: 3, after: "2" },
+    ],
+    [
+      "keeps counting while a page stays on one timestamp",
+      { ts: 5, after: "2" },
+      page([5, 5]),
+      { ts: 5, after: "4" },
+    ],
+    [
+      "restarts the count on a new timestamp",
+      { ts: 5, after: "4" },
+      page([5, 6]),
+      { ts: 6, after: "1" },
+    ],
     ["stops on the last page", { ts: 0 }, page([1, 2], false), null],
     ["stops on an empty page", { ts: 0 }, page([]), null],
   ])("%s", (_name, cursor, p, expected) => {

@@ -4,7 +4,12 @@ export const ADMIN_TOKEN = "sandbox-admin-token";
 const BASE = "http://leadbridge.test";
 
 /** Calls the Worker's admin API with the bearer token (or the headers given). */
-export async function admin<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = { authorization: `Bearer ${ADMIN_TOKEN}` }) {
+export async function admin<T = any>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = { authorization: `Bearer ${ADMIN_TOKEN}` },
+) {
   const res = await exports.default.fetch(`${BASE}${path}`, {
     method,
     headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
@@ -21,7 +26,11 @@ export async function admin<T = any>(method: string, path: string, body?: unknow
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = "condition"): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

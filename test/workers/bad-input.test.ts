@@ -34,7 +34,10 @@ async function recordTotals(): Promise<Record<string, number>> {
   for (const type of ["contacts", "companies"]) {
     const res = await fetch(`${hubspotUrl()}/crm/v3/objects/${type}/search`, {
       method: "POST",
-      headers: { authorization: "Bearer sandbox-hubspot-token", "content-type": "application/json" },
+      headers: {
+        authorization: "Bearer sandbox-hubspot-token",
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ limit: 1 }),
     });
     totals[`hubspot ${type}`] = ((await res.json()) as { total: number }).total;
@@ -46,7 +49,10 @@ async function recordTotals(): Promise<Record<string, number>> {
   return totals;
 }
 
-const sandboxCounts = async () => ({ hubspot: (await hubspotCounts()).byEndpoint, salesforce: (await salesforceCounts()).byEndpoint });
+const sandboxCounts = async () => ({
+  hubspot: (await hubspotCounts()).byEndpoint,
+  salesforce: (await salesforceCounts()).byEndpoint,
+});
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until nothing left over from earlier files is still calling the sandboxes. */
@@ -61,29 +67,50 @@ async function quietCounts() {
   throw new Error("the sandboxes never went quiet");
 }
 
-const cases = Object.entries(HOSTILE_REQUESTS).flatMap(([group, list]) => list.map((c) => ({ ...c, group })));
+const cases = Object.entries(HOSTILE_REQUESTS).flatMap(([group, list]) =>
+  list.map((c) => ({ ...c, group })),
+);
 
 describe("bad-input run", () => {
-  let before: { d1: Record<string, string[]>; kv: Record<string, string | null>; records: Record<string, number>; counts: Awaited<ReturnType<typeof sandboxCounts>> };
+  let before: {
+    d1: Record<string, string[]>;
+    kv: Record<string, string | null>;
+    records: Record<string, number>;
+    counts: Awaited<ReturnType<typeof sandboxCounts>>;
+  };
 
   beforeAll(async () => {
     const records = await recordTotals();
-    before = { records, counts: await quietCounts(), d1: await d1Snapshot(), kv: await kvSnapshot() };
+    before = {
+      records,
+      counts: await quietCounts(),
+      d1: await d1Snapshot(),
+      kv: await kvSnapshot(),
+    };
   }, 60_000);
 
   it("has at least 50 hostile requests", () => {
     expect(cases.length).toBeGreaterThanOrEqual(50);
   });
 
-  it.each(cases.map((c) => [`${c.group}: ${c.name}`, c] as const))("%s → 4xx JSON error", async (_name, hostile) => {
-    const res = await exports.default.fetch(await hostile.request());
-    if (hostile.status) expect(res.status).toBe(hostile.status);
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
-    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-    const body = (await res.json()) as { error?: { code?: unknown; message?: unknown; requestId?: unknown } };
-    expect(body.error).toEqual({ code: expect.any(String), message: expect.any(String), requestId: expect.any(String) });
-  });
+  it.each(cases.map((c) => [`${c.group}: ${c.name}`, c] as const))(
+    "%s → 4xx JSON error",
+    async (_name, hostile) => {
+      const res = await exports.default.fetch(await hostile.request());
+      if (hostile.status) expect(res.status).toBe(hostile.status);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+      const body = (await res.json()) as {
+        error?: { code?: unknown; message?: unknown; requestId?: unknown };
+      };
+      expect(body.error).toEqual({
+        code: expect.any(String),
+        message: expect.any(String),
+        requestId: expect.any(String),
+      });
+    },
+  );
 
   it("changed nothing in D1, KV or either sandbox", async () => {
     // Anything wrongly enqueued would reach the consumer within its 1 s batch window.

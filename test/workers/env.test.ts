@@ -10,7 +10,9 @@ describe("loadConfig", () => {
   it("names a missing secret and how to set it", () => {
     const broken = { ...env, HUBSPOT_CLIENT_SECRET: undefined } as unknown as Env;
     expect(() => loadConfig(broken)).toThrow(ConfigError);
-    expect(() => loadConfig(broken)).toThrow(/secret HUBSPOT_CLIENT_SECRET is not set \(wrangler secret put/);
+    expect(() => loadConfig(broken)).toThrow(
+      /secret HUBSPOT_CLIENT_SECRET is not set \(wrangler secret put/,
+    );
   });
 
   it("names a malformed variable", () => {

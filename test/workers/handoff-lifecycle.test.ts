@@ -1,14 +1,23 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { auditSteps, deliver, leadEvent, leadRow } from "./queue-harness";
-import { createCompany, createContact, qualifyingContact, rawContact, salesforceLeads } from "./sandboxes";
+import {
+  createCompany,
+  createContact,
+  qualifyingContact,
+  rawContact,
+  salesforceLeads,
+} from "./sandboxes";
 
 let run = 0;
 const unique = () => `l${Date.now().toString(36)}${++run}`;
 
 describe("deletion, privacy deletion and merge", () => {
   it("records a contact deleted in HubSpot without touching its Salesforce lead", async () => {
-    const id = await createContact(qualifyingContact(unique()), await createCompany({ name: "Gone Ltd" }));
+    const id = await createContact(
+      qualifyingContact(unique()),
+      await createCompany({ name: "Gone Ltd" }),
+    );
     await deliver([leadEvent(id)]);
     const result = await deliver([leadEvent(id, "contact.deletion")]);
     expect(result.explicitAcks).toHaveLength(1);
@@ -22,10 +31,15 @@ describe("deletion, privacy deletion and merge", () => {
     await deliver([leadEvent(id)]);
     expect(await leadRow(id)).toMatchObject({ email_domain: "gmail.com" });
     const now = Date.now();
-    await deliver([leadEvent(id, "contact.privacyDeletion", { occurredAt: now }), leadEvent(id, "contact.propertyChange", { occurredAt: now + 1 })]);
+    await deliver([
+      leadEvent(id, "contact.privacyDeletion", { occurredAt: now }),
+      leadEvent(id, "contact.propertyChange", { occurredAt: now + 1 }),
+    ]);
     expect(await leadRow(id)).toBeNull();
     expect(await auditSteps(id)).toEqual(["privacy_deleted"]);
-    const details = await env.DB.prepare("SELECT count(*) AS n FROM audit WHERE detail LIKE '%gmail%'").first<{ n: number }>();
+    const details = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit WHERE detail LIKE '%gmail%'",
+    ).first<{ n: number }>();
     expect(details!.n).toBe(0);
   });
 
@@ -33,20 +47,33 @@ describe("deletion, privacy deletion and merge", () => {
     const id = await createContact(qualifyingContact(unique()));
     const other = await createContact(qualifyingContact(unique()));
     const letter = (messageId: string, body: unknown) =>
-      env.DB.prepare("INSERT INTO dead_letters (message_id, body, reason, attempts, received_at) VALUES (?, ?, ?, 6, ?)")
-        .bind(messageId, typeof body === "string" ? body : JSON.stringify(body), "salesforce_refused: INVALID_EMAIL_ADDRESS: private@example.org", Date.now());
+      env.DB.prepare(
+        "INSERT INTO dead_letters (message_id, body, reason, attempts, received_at) VALUES (?, ?, ?, 6, ?)",
+      ).bind(
+        messageId,
+        typeof body === "string" ? body : JSON.stringify(body),
+        "salesforce_refused: INVALID_EMAIL_ADDRESS: private@example.org",
+        Date.now(),
+      );
     const tag = unique();
     await env.DB.batch([
       letter(`${tag}-a`, { contactId: id, events: [leadEvent(id)] }),
       letter(`${tag}-b`, leadEvent(id)),
-      letter(`${tag}-c`, { events: [leadEvent(id), leadEvent(id, "contact.propertyChange")], delivery: { id: "r1", receivedAt: 1, events: 2, ignored: 0 } }),
+      letter(`${tag}-c`, {
+        events: [leadEvent(id), leadEvent(id, "contact.propertyChange")],
+        delivery: { id: "r1", receivedAt: 1, events: 2, ignored: 0 },
+      }),
       letter(`${tag}-d`, { contactId: other, events: [leadEvent(other)] }),
       letter(`${tag}-e`, leadEvent(other)),
       letter(`${tag}-f`, "not json at all"),
       letter(`${tag}-g`, [id]),
     ]);
     await deliver([leadEvent(id, "contact.privacyDeletion")]);
-    const { results } = await env.DB.prepare("SELECT message_id FROM dead_letters WHERE message_id LIKE ? ORDER BY message_id").bind(`${tag}-%`).all<{ message_id: string }>();
+    const { results } = await env.DB.prepare(
+      "SELECT message_id FROM dead_letters WHERE message_id LIKE ? ORDER BY message_id",
+    )
+      .bind(`${tag}-%`)
+      .all<{ message_id: string }>();
     expect(results.map((r) => r.message_id.slice(tag.length + 1))).toEqual(["d", "e", "f", "g"]);
   });
 
@@ -62,17 +89,25 @@ describe("deletion, privacy deletion and merge", () => {
     const result = await deliver([leadEvent(survivor, "contact.merge", { mergedIds: [loser] })]);
     expect(result.explicitAcks).toHaveLength(1);
 
-    const leads = (await salesforceLeads()).filter((l) => [loser, survivor].includes(l.HubSpot_Contact_Id__c));
+    const leads = (await salesforceLeads()).filter((l) =>
+      [loser, survivor].includes(l.HubSpot_Contact_Id__c),
+    );
     expect(leads.map((l) => [l.Id, l.HubSpot_Contact_Id__c])).toEqual([[loserLead, survivor]]);
     expect(await leadRow(loser)).toMatchObject({ status: "merged", merged_into: survivor });
-    expect(await leadRow(survivor)).toMatchObject({ status: "handed_off", salesforce_lead_id: loserLead });
+    expect(await leadRow(survivor)).toMatchObject({
+      status: "handed_off",
+      salesforce_lead_id: loserLead,
+    });
     expect((await rawContact(survivor)).properties.leadbridge_salesforce_lead_id).toBe(loserLead);
     expect(await auditSteps(survivor)).toContain("lead_rekeyed");
 
     // HubSpot merges the records; a late event about the merged-away id finds nothing there and changes nothing.
     const merged = await fetch(`${env.HUBSPOT_BASE_URL}/crm/v3/objects/contacts/merge`, {
       method: "POST",
-      headers: { authorization: "Bearer sandbox-hubspot-token", "content-type": "application/json" },
+      headers: {
+        authorization: "Bearer sandbox-hubspot-token",
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ primaryObjectId: survivor, objectIdToMerge: loser }),
     });
     expect(merged.status).toBe(200);
@@ -82,7 +117,9 @@ describe("deletion, privacy deletion and merge", () => {
 
   it("settles an event for a contact HubSpot no longer has, next to one it has", async () => {
     const gone = `9${Date.now()}`.slice(0, 12);
-    const present = await createContact(qualifyingContact(unique(), { email: "still.here@gmail.com" }));
+    const present = await createContact(
+      qualifyingContact(unique(), { email: "still.here@gmail.com" }),
+    );
     const result = await deliver([leadEvent(gone), leadEvent(present)]);
     expect(result.explicitAcks).toHaveLength(2);
     expect(await auditSteps(gone)).toEqual(["received", "not_found_in_hubspot"]);

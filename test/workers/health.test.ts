@@ -7,8 +7,14 @@ describe("GET /health", () => {
     const res = await exports.default.fetch("http://leadbridge.test/health");
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;
-    expect(body).toMatchObject({ ok: true, service: "leadbridge", version: pkg.version, config: { ok: true } });
-    for (const name of ["DB", "KV", "LEAD_EVENTS", "LEAD_EVENTS_DLQ", "ADMIN_JOBS"]) expect(body.bindings[name].ok).toBe(true);
+    expect(body).toMatchObject({
+      ok: true,
+      service: "leadbridge",
+      version: pkg.version,
+      config: { ok: true },
+    });
+    for (const name of ["DB", "KV", "LEAD_EVENTS", "LEAD_EVENTS_DLQ", "ADMIN_JOBS"])
+      expect(body.bindings[name].ok).toBe(true);
   });
 
   it("answers unknown routes with the uniform JSON error", async () => {

@@ -1,10 +1,10 @@
-import { retryAfterMs } from "../../shared/hubspot/retry";
 import { describe, expect, it } from "vitest";
 import { MqlSchema } from "../../shared/contracts/mql";
 import { DEFAULT_RULES } from "../../shared/contracts/rules";
-import { alreadyShown, toFeedback } from "../../workers/handoff/feedback";
+import { retryAfterMs } from "../../shared/hubspot/retry";
 import { coalesceByContact } from "../../workers/handoff/coalesce";
-import { criteriaMet, engagementScore, toMql, type Properties } from "../../workers/handoff/mql";
+import { alreadyShown, toFeedback } from "../../workers/handoff/feedback";
+import { criteriaMet, engagementScore, type Properties, toMql } from "../../workers/handoff/mql";
 import { isFreeEmailDomain, qualify } from "../../workers/handoff/qualify";
 import { describeSalesforceRefusal, toSalesforceLead } from "../../workers/handoff/salesforce-lead";
 
@@ -17,7 +17,11 @@ const good: Properties = {
   hs_analytics_source: "ORGANIC_SEARCH",
   hs_analytics_last_url: "https://www.example.com/pricing?plan=team",
 };
-const company: Properties = { name: "Analytical Engines", industry: "COMPUTER_SOFTWARE", numberofemployees: "120" };
+const company: Properties = {
+  name: "Analytical Engines",
+  industry: "COMPUTER_SOFTWARE",
+  numberofemployees: "120",
+};
 
 describe("toMql", () => {
   it("builds the playbook contract with a stable, non-UUID lead id", () => {
@@ -26,15 +30,29 @@ describe("toMql", () => {
     expect(mql).toEqual({
       leadId: "hs-62515-101",
       source: "organic_search",
-      contactInfo: { email: "ada@analytical.io", firstName: "Ada", lastName: "Lovelace", jobTitle: "Staff Software Engineer" },
-      firmographics: { companyName: "Analytical Engines", industry: "COMPUTER_SOFTWARE", employeeCount: 120 },
+      contactInfo: {
+        email: "ada@analytical.io",
+        firstName: "Ada",
+        lastName: "Lovelace",
+        jobTitle: "Staff Software Engineer",
+      },
+      firmographics: {
+        companyName: "Analytical Engines",
+        industry: "COMPUTER_SOFTWARE",
+        employeeCount: 120,
+      },
       engagementScore: 72,
       qualificationCriteriaMet: ["visited_pricing_page", "is_developer_title"],
     });
   });
 
   it("falls back to the company property and keeps unicode and right-to-left names intact", () => {
-    const mql = toMql("1", "2", { ...good, firstname: "  مريم ", lastname: "Zoë O'Brien", company: "Ünïcode GmbH" });
+    const mql = toMql("1", "2", {
+      ...good,
+      firstname: "  مريم ",
+      lastname: "Zoë O'Brien",
+      company: "Ünïcode GmbH",
+    });
     expect(mql.contactInfo.firstName).toBe("مريم");
     expect(mql.contactInfo.lastName).toBe("Zoë O'Brien");
     expect(mql.firmographics.companyName).toBe("Ünïcode GmbH");
@@ -46,7 +64,14 @@ describe("engagementScore", () => {
     [{ hubspotscore: "72" }, 72],
     [{ hubspotscore: "140" }, 100],
     [{ hubspotscore: "-3" }, 0],
-    [{ hs_analytics_num_page_views: "10", hs_analytics_num_visits: "5", num_conversion_events: "2" }, 70],
+    [
+      {
+        hs_analytics_num_page_views: "10",
+        hs_analytics_num_visits: "5",
+        num_conversion_events: "2",
+      },
+      70,
+    ],
     [{ hs_analytics_num_page_views: "500" }, 100],
     [{ hubspotscore: "", hs_analytics_num_visits: "3" }, 12],
     [{ hs_analytics_num_page_views: "lots" }, 0],
@@ -55,7 +80,10 @@ describe("engagementScore", () => {
 
 describe("criteriaMet", () => {
   it.each([
-    [{ recent_conversion_event_name: "Downloaded: Kubernetes Whitepaper" }, ["downloaded_technical_whitepaper"]],
+    [
+      { recent_conversion_event_name: "Downloaded: Kubernetes Whitepaper" },
+      ["downloaded_technical_whitepaper"],
+    ],
     [{ recent_conversion_event_name: "white-paper form" }, ["downloaded_technical_whitepaper"]],
     [{ hs_analytics_first_url: "https://x.io/en/pricing" }, ["visited_pricing_page"]],
     [{ hs_analytics_last_url: "https://x.io/blog?ref=/pricing" }, []],
@@ -67,7 +95,8 @@ describe("criteriaMet", () => {
 });
 
 describe("qualify with the default rules", () => {
-  const judge = (props: Properties, co?: Properties) => qualify(toMql("1", "9", props, co), DEFAULT_RULES);
+  const judge = (props: Properties, co?: Properties) =>
+    qualify(toMql("1", "9", props, co), DEFAULT_RULES);
   const codes = (props: Properties, co?: Properties) => {
     const j = judge(props, co);
     return j.qualified ? [] : j.rejections.map((r) => r.code);
@@ -87,8 +116,22 @@ describe("qualify with the default rules", () => {
     [{ ...good, lastname: " " }, company, ["missing_last_name"]],
     [good, undefined, ["missing_company"]],
     [{ ...good, hubspotscore: "59" }, company, ["engagement_below_threshold"]],
-    [{ ...good, jobtitle: "Marketing Manager", hs_analytics_last_url: null }, company, ["no_qualifying_signal"]],
-    [{ email: "x@gmail.com", hubspotscore: "10" }, undefined, ["missing_last_name", "missing_company", "free_email_domain", "engagement_below_threshold", "no_qualifying_signal"]],
+    [
+      { ...good, jobtitle: "Marketing Manager", hs_analytics_last_url: null },
+      company,
+      ["no_qualifying_signal"],
+    ],
+    [
+      { email: "x@gmail.com", hubspotscore: "10" },
+      undefined,
+      [
+        "missing_last_name",
+        "missing_company",
+        "free_email_domain",
+        "engagement_below_threshold",
+        "no_qualifying_signal",
+      ],
+    ],
   ])("%j with %j → %j", (props, co, expected) => expect(codes(props, co)).toEqual(expected));
 
   it("explains each refusal in words a marketer can act on", () => {
@@ -103,7 +146,13 @@ describe("qualify with the default rules", () => {
   it("follows edited rules", () => {
     const mql = toMql("1", "9", { ...good, hubspotscore: "30" }, company);
     expect(qualify(mql, { ...DEFAULT_RULES, minEngagementScore: 25 }).qualified).toBe(true);
-    expect(qualify(mql, { ...DEFAULT_RULES, minEngagementScore: 25, criteria: ["downloaded_technical_whitepaper"] }).qualified).toBe(false);
+    expect(
+      qualify(mql, {
+        ...DEFAULT_RULES,
+        minEngagementScore: 25,
+        criteria: ["downloaded_technical_whitepaper"],
+      }).qualified,
+    ).toBe(false);
   });
 
   it("matches free domains by label or exact domain only", () => {
@@ -130,20 +179,37 @@ describe("toFeedback", () => {
 
   it("writes status, sorted codes and an escaped note the first time", () => {
     const f = toFeedback("7", rejections, 3, null);
-    expect(f.properties).toEqual({ leadbridge_status: "rejected", leadbridge_rejection_reasons: "engagement_below_threshold;free_email_domain" });
+    expect(f.properties).toEqual({
+      leadbridge_status: "rejected",
+      leadbridge_rejection_reasons: "engagement_below_threshold;free_email_domain",
+    });
     expect(f.note).toContain("rules v3");
     expect(f.note).toContain("personal &lt;webmail&gt; address");
     expect(f.feedbackKey).toBe("engagement_below_threshold;free_email_domain");
   });
 
   it("writes no second note while the reasons stay the same", () => {
-    expect(toFeedback("7", rejections, 3, "engagement_below_threshold;free_email_domain").note).toBeUndefined();
-    expect(toFeedback("7", rejections.slice(1), 3, "engagement_below_threshold;free_email_domain").note).toBeDefined();
+    expect(
+      toFeedback("7", rejections, 3, "engagement_below_threshold;free_email_domain").note,
+    ).toBeUndefined();
+    expect(
+      toFeedback("7", rejections.slice(1), 3, "engagement_below_threshold;free_email_domain").note,
+    ).toBeDefined();
   });
 
   it("skips writes HubSpot already shows", () => {
-    expect(alreadyShown({ leadbridge_status: "rejected", leadbridge_rejection_reasons: "a" }, { leadbridge_status: "rejected", leadbridge_rejection_reasons: "a" })).toBe(true);
-    expect(alreadyShown({ leadbridge_status: "rejected" }, { leadbridge_status: "handed_off", leadbridge_rejection_reasons: "" })).toBe(false);
+    expect(
+      alreadyShown(
+        { leadbridge_status: "rejected", leadbridge_rejection_reasons: "a" },
+        { leadbridge_status: "rejected", leadbridge_rejection_reasons: "a" },
+      ),
+    ).toBe(true);
+    expect(
+      alreadyShown(
+        { leadbridge_status: "rejected" },
+        { leadbridge_status: "handed_off", leadbridge_rejection_reasons: "" },
+      ),
+    ).toBe(false);
   });
 });
 
@@ -165,14 +231,24 @@ describe("toSalesforceLead", () => {
   });
 
   it("translates Salesforce refusals", () => {
-    expect(describeSalesforceRefusal("DUPLICATES_DETECTED", "Use one of these records?")).toMatch(/^Salesforce already has a lead with this email address/);
-    expect(describeSalesforceRefusal("STRING_TOO_LONG", "Last Name: data value too large", ["LastName"])).toContain("(field: LastName)");
+    expect(describeSalesforceRefusal("DUPLICATES_DETECTED", "Use one of these records?")).toMatch(
+      /^Salesforce already has a lead with this email address/,
+    );
+    expect(
+      describeSalesforceRefusal("STRING_TOO_LONG", "Last Name: data value too large", ["LastName"]),
+    ).toContain("(field: LastName)");
   });
 });
 
 describe("coalesceByContact", () => {
   const ev = (contactId: string, type: any, occurredAt: number, eventId = String(occurredAt)) => ({
-    key: `p:${eventId}`, portalId: "p", eventId, type, contactId, occurredAt, receivedAt: 0,
+    key: `p:${eventId}`,
+    portalId: "p",
+    eventId,
+    type,
+    contactId,
+    occurredAt,
+    receivedAt: 0,
   });
 
   it("orders by occurredAt, creation first on ties, and lets the latest state win", () => {
@@ -184,13 +260,20 @@ describe("coalesceByContact", () => {
       ev("3", "contact.deletion", 1),
       ev("3", "contact.restore", 2),
     ]);
-    expect(work.get("1")).toMatchObject({ action: "judge", firstOccurredAt: 20, keys: ["p:a", "p:b"] });
+    expect(work.get("1")).toMatchObject({
+      action: "judge",
+      firstOccurredAt: 20,
+      keys: ["p:a", "p:b"],
+    });
     expect(work.get("2")?.action).toBe("delete");
     expect(work.get("3")?.action).toBe("judge");
   });
 
   it("lets privacy deletion win over anything after it", () => {
-    const work = coalesceByContact([ev("1", "contact.privacyDeletion", 1), ev("1", "contact.propertyChange", 2)]);
+    const work = coalesceByContact([
+      ev("1", "contact.privacyDeletion", 1),
+      ev("1", "contact.propertyChange", 2),
+    ]);
     expect(work.get("1")?.action).toBe("purge");
   });
 });

@@ -1,6 +1,5 @@
 import { env } from "cloudflare:test";
-import { inject } from "vitest";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../shared/env";
 import { createHubSpotClient } from "../../shared/hubspot/client";
 import { connectSalesforce } from "../../shared/salesforce/client";
@@ -16,7 +15,10 @@ describe("official clients inside workerd", () => {
     for (const [i, email] of ["ada@analytical.io", "grace@cobol.dev"].entries()) {
       const res = await fetch(`${hubspotUrl}/crm/v3/objects/contacts`, {
         method: "POST",
-        headers: { authorization: "Bearer sandbox-hubspot-token", "content-type": "application/json" },
+        headers: {
+          authorization: "Bearer sandbox-hubspot-token",
+          "content-type": "application/json",
+        },
         body: JSON.stringify({ properties: { email, lastname: `Person${i}` } }),
       });
       contactIds.push(((await res.json()) as { id: string }).id);
@@ -30,20 +32,27 @@ describe("official clients inside workerd", () => {
       properties: ["email", "lastname"],
       propertiesWithHistory: [],
     });
-    expect(page.results.map((r) => r.properties.email).sort()).toEqual(["ada@analytical.io", "grace@cobol.dev"]);
+    expect(page.results.map((r) => r.properties.email).sort()).toEqual([
+      "ada@analytical.io",
+      "grace@cobol.dev",
+    ]);
   });
 
   it("jsforce upserts one Lead and then an array by external id", async () => {
     const conn = await connectSalesforce(loadConfig(env), env.KV);
-    const one = await conn.sobject("Lead").upsert(
-      { HubSpot_Contact_Id__c: "wd-1", LastName: "Lovelace", Company: "Analytical" },
-      "HubSpot_Contact_Id__c",
-    );
+    const one = await conn
+      .sobject("Lead")
+      .upsert(
+        { HubSpot_Contact_Id__c: "wd-1", LastName: "Lovelace", Company: "Analytical" },
+        "HubSpot_Contact_Id__c",
+      );
     expect(one).toMatchObject({ success: true, created: true });
-    const again = await conn.sobject("Lead").upsert(
-      { HubSpot_Contact_Id__c: "wd-1", LastName: "Lovelace", Company: "Analytical Engines" },
-      "HubSpot_Contact_Id__c",
-    );
+    const again = await conn
+      .sobject("Lead")
+      .upsert(
+        { HubSpot_Contact_Id__c: "wd-1", LastName: "Lovelace", Company: "Analytical Engines" },
+        "HubSpot_Contact_Id__c",
+      );
     expect(again).toMatchObject({ success: true, created: false });
     const many = await conn.sobject("Lead").upsert(
       [

@@ -13,7 +13,11 @@ export interface QueueOutcome {
 
 let sequence = 0;
 
-export function leadEvent(contactId: string, type: LeadEventMessage["type"] = "contact.creation", extra: Partial<LeadEventMessage> = {}): LeadEventMessage {
+export function leadEvent(
+  contactId: string,
+  type: LeadEventMessage["type"] = "contact.creation",
+  extra: Partial<LeadEventMessage> = {},
+): LeadEventMessage {
   const eventId = String(++sequence + 1_000_000);
   const occurredAt = extra.occurredAt ?? Date.now();
   return {
@@ -29,7 +33,11 @@ export function leadEvent(contactId: string, type: LeadEventMessage["type"] = "c
 }
 
 /** Runs the real queue handler on a batch, as the Queues runtime would deliver it. */
-export async function deliver(messages: unknown[], attempts = 1, bindings: Env = env): Promise<QueueOutcome & { ids: string[] }> {
+export async function deliver(
+  messages: unknown[],
+  attempts = 1,
+  bindings: Env = env,
+): Promise<QueueOutcome & { ids: string[] }> {
   const ids = messages.map(() => `msg-${++sequence}`);
   const batch = createMessageBatch(
     "lead-events",
@@ -46,17 +54,35 @@ export async function deliver(messages: unknown[], attempts = 1, bindings: Env =
   }
   const ctx = createExecutionContext();
   await worker.queue(batch, bindings, ctx);
-  const result = (await getQueueResult(batch, ctx)) as unknown as Omit<QueueOutcome, "explicitRetries"> & { retryMessages: { msgId: string }[] };
-  const explicitRetries = result.retryMessages.map(({ msgId }) => ({ msgId, delaySeconds: delays.get(msgId) }));
-  return { ackAll: result.ackAll, retryBatch: result.retryBatch, explicitAcks: result.explicitAcks, explicitRetries, ids };
+  const result = (await getQueueResult(batch, ctx)) as unknown as Omit<
+    QueueOutcome,
+    "explicitRetries"
+  > & { retryMessages: { msgId: string }[] };
+  const explicitRetries = result.retryMessages.map(({ msgId }) => ({
+    msgId,
+    delaySeconds: delays.get(msgId),
+  }));
+  return {
+    ackAll: result.ackAll,
+    retryBatch: result.retryBatch,
+    explicitAcks: result.explicitAcks,
+    explicitRetries,
+    ids,
+  };
 }
 
 export async function leadRow(contactId: string) {
-  return env.DB.prepare("SELECT * FROM leads WHERE contact_id = ?").bind(contactId).first<Record<string, any>>();
+  return env.DB.prepare("SELECT * FROM leads WHERE contact_id = ?")
+    .bind(contactId)
+    .first<Record<string, any>>();
 }
 
 export async function auditSteps(contactId: string): Promise<string[]> {
-  const { results } = await env.DB.prepare("SELECT step FROM audit WHERE contact_id = ? ORDER BY id").bind(contactId).all<{ step: string }>();
+  const { results } = await env.DB.prepare(
+    "SELECT step FROM audit WHERE contact_id = ? ORDER BY id",
+  )
+    .bind(contactId)
+    .all<{ step: string }>();
   return results.map((r) => r.step);
 }
 

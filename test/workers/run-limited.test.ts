@@ -1,6 +1,6 @@
-import { evenPasses } from "../../workers/handoff/consumer";
 import { describe, expect, it } from "vitest";
 import { runLimited } from "../../shared/limited";
+import { evenPasses } from "../../workers/handoff/consumer";
 
 describe("runLimited", () => {
   it("runs every call, never more than the limit at once", async () => {

@@ -3,7 +3,10 @@ import { inject } from "vitest";
 export const hubspotUrl = () => inject("hubspotUrl");
 export const salesforceUrl = () => inject("salesforceUrl");
 
-const HS_AUTH = { authorization: "Bearer sandbox-hubspot-token", "content-type": "application/json" };
+const HS_AUTH = {
+  authorization: "Bearer sandbox-hubspot-token",
+  "content-type": "application/json",
+};
 
 async function call<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, init);
@@ -19,17 +22,32 @@ const json = (method: string, body?: unknown): RequestInit => ({
 });
 
 export async function resetSandboxes(): Promise<void> {
-  await Promise.all([call(`${hubspotUrl()}/__sandbox/reset`, json("POST")), call(`${salesforceUrl()}/__sandbox/reset`, json("POST"))]);
+  await Promise.all([
+    call(`${hubspotUrl()}/__sandbox/reset`, json("POST")),
+    call(`${salesforceUrl()}/__sandbox/reset`, json("POST")),
+  ]);
 }
 
 export async function createCompany(properties: Record<string, string>): Promise<string> {
-  const res = await call<{ id: string }>(`${hubspotUrl()}/crm/v3/objects/companies`, { method: "POST", headers: HS_AUTH, body: JSON.stringify({ properties }) });
+  const res = await call<{ id: string }>(`${hubspotUrl()}/crm/v3/objects/companies`, {
+    method: "POST",
+    headers: HS_AUTH,
+    body: JSON.stringify({ properties }),
+  });
   return res.id;
 }
 
-export async function createContact(properties: Record<string, string>, companyId?: string): Promise<string> {
+export async function createContact(
+  properties: Record<string, string>,
+  companyId?: string,
+): Promise<string> {
   const associations = companyId
-    ? [{ to: { id: companyId }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 279 }] }]
+    ? [
+        {
+          to: { id: companyId },
+          types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 279 }],
+        },
+      ]
     : [];
   const res = await call<{ id: string }>(`${hubspotUrl()}/crm/v3/objects/contacts`, {
     method: "POST",
@@ -40,25 +58,43 @@ export async function createContact(properties: Record<string, string>, companyI
 }
 
 /** Up to 100 contacts in one batch call (as HubSpot's batch create), ids in input order. */
-export async function createContacts(inputs: Record<string, string>[], companyId?: string): Promise<string[]> {
+export async function createContacts(
+  inputs: Record<string, string>[],
+  companyId?: string,
+): Promise<string[]> {
   const associations = companyId
-    ? [{ to: { id: companyId }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 279 }] }]
+    ? [
+        {
+          to: { id: companyId },
+          types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 279 }],
+        },
+      ]
     : [];
-  const res = await call<{ results: { id: string; properties: Record<string, string> }[] }>(`${hubspotUrl()}/crm/v3/objects/contacts/batch/create`, {
-    method: "POST",
-    headers: HS_AUTH,
-    body: JSON.stringify({ inputs: inputs.map((properties) => ({ properties, associations })) }),
-  });
+  const res = await call<{ results: { id: string; properties: Record<string, string> }[] }>(
+    `${hubspotUrl()}/crm/v3/objects/contacts/batch/create`,
+    {
+      method: "POST",
+      headers: HS_AUTH,
+      body: JSON.stringify({ inputs: inputs.map((properties) => ({ properties, associations })) }),
+    },
+  );
   const byEmail = new Map(res.results.map((r) => [r.properties.email, r.id]));
   return inputs.map((p) => byEmail.get(p.email)!);
 }
 
 export async function updateContact(id: string, properties: Record<string, string>): Promise<void> {
-  await call(`${hubspotUrl()}/crm/v3/objects/contacts/${id}`, { method: "PATCH", headers: HS_AUTH, body: JSON.stringify({ properties }) });
+  await call(`${hubspotUrl()}/crm/v3/objects/contacts/${id}`, {
+    method: "PATCH",
+    headers: HS_AUTH,
+    body: JSON.stringify({ properties }),
+  });
 }
 
 export async function associateCompany(contactId: string, companyId: string): Promise<void> {
-  await call(`${hubspotUrl()}/crm/v4/objects/contacts/${contactId}/associations/default/companies/${companyId}`, { method: "PUT", headers: HS_AUTH });
+  await call(
+    `${hubspotUrl()}/crm/v4/objects/contacts/${contactId}/associations/default/companies/${companyId}`,
+    { method: "PUT", headers: HS_AUTH },
+  );
 }
 
 export interface RawContact {
@@ -67,7 +103,8 @@ export interface RawContact {
   notes: { id: string; properties: Record<string, string | null> }[];
 }
 
-export const rawContact = (id: string) => call<RawContact>(`${hubspotUrl()}/__sandbox/objects/contacts/${id}`);
+export const rawContact = (id: string) =>
+  call<RawContact>(`${hubspotUrl()}/__sandbox/objects/contacts/${id}`);
 
 export async function salesforceLeads(): Promise<Record<string, any>[]> {
   const body = await call<unknown>(`${salesforceUrl()}/__sandbox/records/Lead`);
@@ -75,11 +112,14 @@ export async function salesforceLeads(): Promise<Record<string, any>[]> {
 }
 
 export async function createSalesforceLead(fields: Record<string, unknown>): Promise<void> {
-  const token = await call<{ access_token: string; instance_url: string }>(`${salesforceUrl()}/services/oauth2/token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: "grant_type=client_credentials&client_id=sandbox-sf-client-id&client_secret=sandbox-sf-client-secret",
-  });
+  const token = await call<{ access_token: string; instance_url: string }>(
+    `${salesforceUrl()}/services/oauth2/token`,
+    {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "grant_type=client_credentials&client_id=sandbox-sf-client-id&client_secret=sandbox-sf-client-secret",
+    },
+  );
   await call(`${token.instance_url}/services/data/v62.0/sobjects/Lead`, {
     method: "POST",
     headers: { authorization: `Bearer ${token.access_token}`, "content-type": "application/json" },
@@ -87,16 +127,35 @@ export async function createSalesforceLead(fields: Record<string, unknown>): Pro
   });
 }
 
-export type Fault = { kind: string; path?: string; method?: string; rate?: number; times?: number; every?: number; ms?: number; status?: number };
+export type Fault = {
+  kind: string;
+  path?: string;
+  method?: string;
+  rate?: number;
+  times?: number;
+  every?: number;
+  ms?: number;
+  status?: number;
+};
 
-export const setHubSpotFaults = (rules: Fault[]) => call(`${hubspotUrl()}/__sandbox/faults`, json("PUT", rules));
-export const setSalesforceFaults = (rules: Fault[]) => call(`${salesforceUrl()}/__sandbox/faults`, json("PUT", rules));
-export const setSalesforceLimits = (limits: Record<string, unknown>) => call(`${salesforceUrl()}/__sandbox/limits`, json("PUT", limits));
-export const hubspotCounts = () => call<{ total: number; byEndpoint: Record<string, number> }>(`${hubspotUrl()}/__sandbox/counts`);
-export const salesforceCounts = () => call<{ total: number; byEndpoint: Record<string, number> }>(`${salesforceUrl()}/__sandbox/counts`);
+export const setHubSpotFaults = (rules: Fault[]) =>
+  call(`${hubspotUrl()}/__sandbox/faults`, json("PUT", rules));
+export const setSalesforceFaults = (rules: Fault[]) =>
+  call(`${salesforceUrl()}/__sandbox/faults`, json("PUT", rules));
+export const setSalesforceLimits = (limits: Record<string, unknown>) =>
+  call(`${salesforceUrl()}/__sandbox/limits`, json("PUT", limits));
+export const hubspotCounts = () =>
+  call<{ total: number; byEndpoint: Record<string, number> }>(`${hubspotUrl()}/__sandbox/counts`);
+export const salesforceCounts = () =>
+  call<{ total: number; byEndpoint: Record<string, number> }>(
+    `${salesforceUrl()}/__sandbox/counts`,
+  );
 
 /** A qualifying contact's properties (business email, developer title, pricing page, score 75). */
-export function qualifyingContact(n: number | string, overrides: Record<string, string> = {}): Record<string, string> {
+export function qualifyingContact(
+  n: number | string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     email: `dev${n}@acme-robotics.com`,
     firstname: "Dana",

@@ -1,17 +1,39 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_STAGE_MAP, SALES_STATES, STATE_CRITERIA, checkTransition, nextState } from "../../shared/sales-process";
+import {
+  checkTransition,
+  DEFAULT_STAGE_MAP,
+  nextState,
+  SALES_STATES,
+  STATE_CRITERIA,
+} from "../../shared/sales-process";
 
 describe("the sales process state machine", () => {
   it("walks the happy path event by event", () => {
-    const path = (["QUALIFY", "DEMO_SCHEDULED", "PROPOSAL_REQUESTED", "VERBAL_YES", "CONTRACT_SIGNED"] as const).reduce<string[]>(
-      (states, event) => [...states, nextState(states[states.length - 1] as never, event) ?? "REFUSED"],
+    const path = (
+      ["QUALIFY", "DEMO_SCHEDULED", "PROPOSAL_REQUESTED", "VERBAL_YES", "CONTRACT_SIGNED"] as const
+    ).reduce<string[]>(
+      (states, event) => [
+        ...states,
+        nextState(states[states.length - 1] as never, event) ?? "REFUSED",
+      ],
       ["LeadIn"],
     );
-    expect(path).toEqual(["LeadIn", "Discovery", "TechnicalDemo", "Proposal", "Closing", "ClosedWon"]);
+    expect(path).toEqual([
+      "LeadIn",
+      "Discovery",
+      "TechnicalDemo",
+      "Proposal",
+      "Closing",
+      "ClosedWon",
+    ]);
   });
 
   it("allows DEAL_LOST from every open state and nothing out of a closed one", () => {
-    expect(["LeadIn", "Discovery", "TechnicalDemo", "Proposal", "Closing"].map((s) => nextState(s as never, "DEAL_LOST"))).toEqual(Array(5).fill("ClosedLost"));
+    expect(
+      ["LeadIn", "Discovery", "TechnicalDemo", "Proposal", "Closing"].map((s) =>
+        nextState(s as never, "DEAL_LOST"),
+      ),
+    ).toEqual(Array(5).fill("ClosedLost"));
     expect(nextState("ClosedWon", "DEAL_LOST")).toBeNull();
     expect(nextState("Discovery", "VERBAL_YES")).toBeNull();
   });

@@ -1,18 +1,36 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { HubSpotDeliverySchema, HubSpotEventSchema, LeadEventsMessageSchema, LeadQueueBodySchema, packEvents, parseHubSpotDelivery, parseLeadQueueBody, toLeadEventMessage } from "../../shared/contracts/webhook";
+import {
+  HubSpotDeliverySchema,
+  HubSpotEventSchema,
+  LeadEventsMessageSchema,
+  LeadQueueBodySchema,
+  packEvents,
+  parseHubSpotDelivery,
+  parseLeadQueueBody,
+  toLeadEventMessage,
+} from "../../shared/contracts/webhook";
 import { createApp } from "../../workers/app";
-import { deliver } from "./queue-harness";
 import { hmacSha256Base64, sha256Hex } from "../../workers/webhook/signature";
+import { deliver } from "./queue-harness";
 
 const URL_BASE = "https://leadbridge.test/webhooks/hubspot";
 const SECRET = "sandbox-client-secret";
 
-async function post(body: string, opts: { uri?: string; timestamp?: number; signature?: string; headers?: Record<string, string> } = {}) {
+async function post(
+  body: string,
+  opts: {
+    uri?: string;
+    timestamp?: number;
+    signature?: string;
+    headers?: Record<string, string>;
+  } = {},
+) {
   const uri = opts.uri ?? URL_BASE;
   const timestamp = opts.timestamp ?? Date.now();
-  const signature = opts.signature ?? (await hmacSha256Base64(SECRET, `POST${uri}${body}${timestamp}`));
+  const signature =
+    opts.signature ?? (await hmacSha256Base64(SECRET, `POST${uri}${body}${timestamp}`));
   return exports.default.fetch(uri, {
     method: "POST",
     headers: {
@@ -40,12 +58,16 @@ const event = (n: number, extra: Record<string, unknown> = {}) => ({
 
 /** The delivery the consumer counted for this answer, once it has run. */
 async function countedDelivery(res: Response) {
-  return env.DB.prepare("SELECT events, ignored FROM webhook_deliveries WHERE id = ?").bind(res.headers.get("x-request-id")).first<{ events: number; ignored: number }>();
+  return env.DB.prepare("SELECT events, ignored FROM webhook_deliveries WHERE id = ?")
+    .bind(res.headers.get("x-request-id"))
+    .first<{ events: number; ignored: number }>();
 }
 
 async function expectError(res: Response, status: number, code: string) {
   expect(res.status).toBe(status);
-  const body = (await res.json()) as { error: { code: string; message: string; requestId: string } };
+  const body = (await res.json()) as {
+    error: { code: string; message: string; requestId: string };
+  };
   expect(body.error.code).toBe(code);
   expect(body.error.message.length).toBeGreaterThan(5);
   expect(body.error.requestId).toBe(res.headers.get("x-request-id"));
@@ -54,7 +76,17 @@ async function expectError(res: Response, status: number, code: string) {
 
 describe("POST /webhooks/hubspot", () => {
   it("accepts a signed delivery, enqueues contact events and counts the rest", async () => {
-    const body = JSON.stringify([event(1), event(2, { subscriptionType: "deal.creation" }), event(3, { eventType: "contact.propertyChange", subscriptionType: undefined, propertyName: "email", propertyValue: "x@y.io", futureField: { any: 1 } })]);
+    const body = JSON.stringify([
+      event(1),
+      event(2, { subscriptionType: "deal.creation" }),
+      event(3, {
+        eventType: "contact.propertyChange",
+        subscriptionType: undefined,
+        propertyName: "email",
+        propertyValue: "x@y.io",
+        futureField: { any: 1 },
+      }),
+    ]);
     const res = await post(body);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 2, ignored: 1 });
@@ -62,16 +94,28 @@ describe("POST /webhooks/hubspot", () => {
   });
 
   it("acknowledges an odd event of a type it does not handle without failing the contact events beside it", async () => {
-    const odd = { subscriptionType: "deal.propertyChange", eventId: "not-a-number", objectId: { nested: true }, sourceId: "s".repeat(5_000), occurredAt: "later" };
+    const odd = {
+      subscriptionType: "deal.propertyChange",
+      eventId: "not-a-number",
+      objectId: { nested: true },
+      sourceId: "s".repeat(5_000),
+      occurredAt: "later",
+    };
     const res = await post(JSON.stringify([event(80), odd]));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 1, ignored: 1 });
     // A contact event is still held to the contract.
-    await expectError(await post(JSON.stringify([event(81, { objectId: { nested: true } }), odd])), 400, "bad_request");
+    await expectError(
+      await post(JSON.stringify([event(81, { objectId: { nested: true } }), odd])),
+      400,
+      "bad_request",
+    );
   });
 
   it("accepts the legacy generic object.* form for contacts", async () => {
-    const res = await post(JSON.stringify([event(4, { subscriptionType: "object.creation", objectTypeId: "0-1" })]));
+    const res = await post(
+      JSON.stringify([event(4, { subscriptionType: "object.creation", objectTypeId: "0-1" })]),
+    );
     expect(await res.json()).toMatchObject({ accepted: 1, ignored: 0 });
   });
 
@@ -79,7 +123,10 @@ describe("POST /webhooks/hubspot", () => {
     // The test Worker has no WEBHOOK_PUBLIC_URL: a signature over another host must fail.
     const body = JSON.stringify([event(5)]);
     const ts = Date.now();
-    const signature = await hmacSha256Base64(SECRET, `POSThttps://public.example.com/webhooks/hubspot${body}${ts}`);
+    const signature = await hmacSha256Base64(
+      SECRET,
+      `POSThttps://public.example.com/webhooks/hubspot${body}${ts}`,
+    );
     await expectError(await post(body, { signature, timestamp: ts }), 401, "unauthorized");
   });
 
@@ -94,32 +141,90 @@ describe("POST /webhooks/hubspot", () => {
 
   describe("refuses and changes nothing", () => {
     const hostile: [string, () => Promise<Response>, number, string][] = [
-      ["no signature", () => exports.default.fetch(URL_BASE, { method: "POST", body: "[]" }), 401, "unauthorized"],
-      ["a wrong signature", async () => post(JSON.stringify([event(10)]), { signature: "AAAA" }), 401, "unauthorized"],
-      ["a stale timestamp", async () => post(JSON.stringify([event(11)]), { timestamp: Date.now() - 6 * 60_000 }), 401, "unauthorized"],
-      ["a future timestamp", async () => post(JSON.stringify([event(12)]), { timestamp: Date.now() + 10 * 60_000 }), 401, "unauthorized"],
+      [
+        "no signature",
+        () => exports.default.fetch(URL_BASE, { method: "POST", body: "[]" }),
+        401,
+        "unauthorized",
+      ],
+      [
+        "a wrong signature",
+        async () => post(JSON.stringify([event(10)]), { signature: "AAAA" }),
+        401,
+        "unauthorized",
+      ],
+      [
+        "a stale timestamp",
+        async () => post(JSON.stringify([event(11)]), { timestamp: Date.now() - 6 * 60_000 }),
+        401,
+        "unauthorized",
+      ],
+      [
+        "a future timestamp",
+        async () => post(JSON.stringify([event(12)]), { timestamp: Date.now() + 10 * 60_000 }),
+        401,
+        "unauthorized",
+      ],
       ["non-JSON", () => post("hello"), 400, "bad_request"],
       ["an object, not an array", () => post(JSON.stringify(event(13))), 400, "bad_request"],
       ["an empty array", () => post("[]"), 400, "bad_request"],
-      ["101 events", () => post(JSON.stringify(Array.from({ length: 101 }, (_, i) => event(100 + i)))), 400, "bad_request"],
-      ["a string occurredAt", () => post(JSON.stringify([event(14, { occurredAt: "yesterday" })])), 400, "bad_request"],
-      ["a missing type", () => post(JSON.stringify([event(15, { subscriptionType: undefined })])), 400, "bad_request"],
-      ["deeply nested JSON", () => post("[".repeat(100_000) + "]".repeat(100_000)), 400, "bad_request"],
-      ["a body over 1 MiB", () => post(JSON.stringify([event(16, { propertyValue: "x".repeat(1_100_000) })])), 413, "payload_too_large"],
-      ["an injection string as id", () => post(JSON.stringify([event(17, { objectId: "1' OR '1'='1" })])), 400, "bad_request"],
+      [
+        "101 events",
+        () => post(JSON.stringify(Array.from({ length: 101 }, (_, i) => event(100 + i)))),
+        400,
+        "bad_request",
+      ],
+      [
+        "a string occurredAt",
+        () => post(JSON.stringify([event(14, { occurredAt: "yesterday" })])),
+        400,
+        "bad_request",
+      ],
+      [
+        "a missing type",
+        () => post(JSON.stringify([event(15, { subscriptionType: undefined })])),
+        400,
+        "bad_request",
+      ],
+      [
+        "deeply nested JSON",
+        () => post("[".repeat(100_000) + "]".repeat(100_000)),
+        400,
+        "bad_request",
+      ],
+      [
+        "a body over 1 MiB",
+        () => post(JSON.stringify([event(16, { propertyValue: "x".repeat(1_100_000) })])),
+        413,
+        "payload_too_large",
+      ],
+      [
+        "an injection string as id",
+        () => post(JSON.stringify([event(17, { objectId: "1' OR '1'='1" })])),
+        400,
+        "bad_request",
+      ],
     ];
     it.each(hostile)("%s", async (_name, send, status, code) => {
-      const leadsBefore = await env.DB.prepare("SELECT count(*) AS n FROM leads").first<{ n: number }>();
+      const leadsBefore = await env.DB.prepare("SELECT count(*) AS n FROM leads").first<{
+        n: number;
+      }>();
       const res = await send();
       await expectError(res, status, code);
       // Nothing was enqueued for it: no delivery of this request is ever counted.
       await new Promise((r) => setTimeout(r, 1_200));
       expect(await countedDelivery(res)).toBeNull();
-      expect(await env.DB.prepare("SELECT count(*) AS n FROM leads").first<{ n: number }>()).toEqual(leadsBefore);
+      expect(
+        await env.DB.prepare("SELECT count(*) AS n FROM leads").first<{ n: number }>(),
+      ).toEqual(leadsBefore);
     });
 
     it("names the offending field", async () => {
-      const message = await expectError(await post(JSON.stringify([event(20), event(21, { occurredAt: "soon" })])), 400, "bad_request");
+      const message = await expectError(
+        await post(JSON.stringify([event(20), event(21, { occurredAt: "soon" })])),
+        400,
+        "bad_request",
+      );
       expect(message).toMatch(/^events\[1\]\.occurredAt/);
     });
 
@@ -135,14 +240,24 @@ describe("POST /webhooks/hubspot", () => {
 describe("configured signature version and public URL", () => {
   const app = createApp();
   const call = (envOverrides: Partial<Env>, init: RequestInit & { url?: string }) =>
-    app.fetch(new Request(init.url ?? URL_BASE, init), { ...env, ...envOverrides } as Env, createExecutionContext());
+    app.fetch(
+      new Request(init.url ?? URL_BASE, init),
+      { ...env, ...envOverrides } as Env,
+      createExecutionContext(),
+    );
 
   it("accepts HubSpot's v1 signature when the app is configured for v1", async () => {
     const body = JSON.stringify([event(40)]);
     const signature = await sha256Hex(`${SECRET}${body}`);
-    const ok = await call({ WEBHOOK_SIGNATURE_VERSION: "v1" }, { method: "POST", body, headers: { "x-hubspot-signature": signature } });
+    const ok = await call(
+      { WEBHOOK_SIGNATURE_VERSION: "v1" },
+      { method: "POST", body, headers: { "x-hubspot-signature": signature } },
+    );
     expect(ok.status).toBe(200);
-    const v3Only = await call({}, { method: "POST", body, headers: { "x-hubspot-signature": signature } });
+    const v3Only = await call(
+      {},
+      { method: "POST", body, headers: { "x-hubspot-signature": signature } },
+    );
     expect(v3Only.status).toBe(401);
   });
 
@@ -151,8 +266,13 @@ describe("configured signature version and public URL", () => {
     const body = JSON.stringify([event(41)]);
     const ts = Date.now();
     const signature = await hmacSha256Base64(SECRET, `POST${publicUrl}${body}${ts}`);
-    const headers = { "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": String(ts) };
-    expect((await call({ WEBHOOK_PUBLIC_URL: publicUrl }, { method: "POST", body, headers })).status).toBe(200);
+    const headers = {
+      "x-hubspot-signature-v3": signature,
+      "x-hubspot-request-timestamp": String(ts),
+    };
+    expect(
+      (await call({ WEBHOOK_PUBLIC_URL: publicUrl }, { method: "POST", body, headers })).status,
+    ).toBe(200);
     expect((await call({}, { method: "POST", body, headers })).status).toBe(401);
   });
 });
@@ -168,15 +288,38 @@ describe("what goes on the queue", () => {
     const events = [
       event(50, { objectId: 501, occurredAt: t }),
       event(51, { objectId: 502, occurredAt: t }),
-      event(52, { objectId: 501, subscriptionType: "contact.propertyChange", propertyName: "email", propertyValue: "a@b.io", occurredAt: t + 1 }),
+      event(52, {
+        objectId: 501,
+        subscriptionType: "contact.propertyChange",
+        propertyName: "email",
+        propertyValue: "a@b.io",
+        occurredAt: t + 1,
+      }),
       event(53, { subscriptionType: "deal.creation" }),
-      event(54, { subscriptionType: "contact.associationChange", objectId: undefined, fromObjectId: 502, toObjectId: 9, associationType: "CONTACT_TO_COMPANY", occurredAt: t + 2 }),
-      event(55, { objectId: 501, subscriptionType: "contact.propertyChange", propertyName: "company", propertyValue: "Acme", occurredAt: t + 3 }),
+      event(54, {
+        subscriptionType: "contact.associationChange",
+        objectId: undefined,
+        fromObjectId: 502,
+        toObjectId: 9,
+        associationType: "CONTACT_TO_COMPANY",
+        occurredAt: t + 2,
+      }),
+      event(55, {
+        objectId: 501,
+        subscriptionType: "contact.propertyChange",
+        propertyName: "company",
+        propertyValue: "Acme",
+        occurredAt: t + 3,
+      }),
     ];
     const body = JSON.stringify(events);
     const signature = await hmacSha256Base64(SECRET, `POST${URL_BASE}${body}${t}`);
     const res = await createApp().fetch(
-      new Request(URL_BASE, { method: "POST", body, headers: { "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": String(t) } }),
+      new Request(URL_BASE, {
+        method: "POST",
+        body,
+        headers: { "x-hubspot-signature-v3": signature, "x-hubspot-request-timestamp": String(t) },
+      }),
       { ...env, LEAD_EVENTS: queue } as Env,
       createExecutionContext(),
     );
@@ -184,7 +327,11 @@ describe("what goes on the queue", () => {
     expect(sent).toHaveLength(1);
     const message = LeadEventsMessageSchema.parse(sent[0]);
     expect(message.contactId).toBeUndefined();
-    expect(message.delivery).toMatchObject({ id: res.headers.get("x-request-id"), events: 6, ignored: 1 });
+    expect(message.delivery).toMatchObject({
+      id: res.headers.get("x-request-id"),
+      events: 6,
+      ignored: 1,
+    });
     // The intake itself wrote nothing to D1: the count is the consumer's, and this queue has none.
     await new Promise((r) => setTimeout(r, 200));
     expect(await countedDelivery(res)).toBeNull();
@@ -199,21 +346,63 @@ describe("what goes on the queue", () => {
 
   it("maps HubSpot's merge and association events onto the contact they are about", () => {
     const at = Date.now();
-    const merge = toLeadEventMessage(HubSpotEventSchema.parse(event(90, { subscriptionType: "contact.merge", objectId: 501, primaryObjectId: 501, mergedObjectIds: [502, 503], newObjectId: 504, occurredAt: at })), at)!;
+    const merge = toLeadEventMessage(
+      HubSpotEventSchema.parse(
+        event(90, {
+          subscriptionType: "contact.merge",
+          objectId: 501,
+          primaryObjectId: 501,
+          mergedObjectIds: [502, 503],
+          newObjectId: 504,
+          occurredAt: at,
+        }),
+      ),
+      at,
+    )!;
     expect(merge).toMatchObject({ type: "contact.merge", contactId: "504" });
     expect(merge.mergedIds).toEqual(["502", "503", "501"]);
-    const intoPrimary = toLeadEventMessage(HubSpotEventSchema.parse(event(91, { subscriptionType: "contact.merge", objectId: 501, primaryObjectId: 501, mergedObjectIds: [502] })), at)!;
+    const intoPrimary = toLeadEventMessage(
+      HubSpotEventSchema.parse(
+        event(91, {
+          subscriptionType: "contact.merge",
+          objectId: 501,
+          primaryObjectId: 501,
+          mergedObjectIds: [502],
+        }),
+      ),
+      at,
+    )!;
     expect([intoPrimary.contactId, intoPrimary.mergedIds]).toEqual(["501", ["502"]]);
-    const association = toLeadEventMessage(HubSpotEventSchema.parse(event(92, { subscriptionType: "contact.associationChange", objectId: undefined, fromObjectId: 601, toObjectId: 9, associationType: "CONTACT_TO_COMPANY" })), at)!;
+    const association = toLeadEventMessage(
+      HubSpotEventSchema.parse(
+        event(92, {
+          subscriptionType: "contact.associationChange",
+          objectId: undefined,
+          fromObjectId: 601,
+          toObjectId: 9,
+          associationType: "CONTACT_TO_COMPANY",
+        }),
+      ),
+      at,
+    )!;
     expect(association).toMatchObject({ type: "contact.associationChange", contactId: "601" });
   });
 
   it("splits a delivery whose merges list thousands of ids into messages under the queue's 128 KB", () => {
-    const merges = Array.from({ length: 100 }, (_, i) =>
-      toLeadEventMessage(
-        HubSpotEventSchema.parse(event(60 + i, { subscriptionType: "contact.merge", objectId: 700 + i, primaryObjectId: 700 + i, mergedObjectIds: Array.from({ length: 1000 }, (_, j) => 10_000_000 + j) })),
-        Date.now(),
-      )!,
+    const merges = Array.from(
+      { length: 100 },
+      (_, i) =>
+        toLeadEventMessage(
+          HubSpotEventSchema.parse(
+            event(60 + i, {
+              subscriptionType: "contact.merge",
+              objectId: 700 + i,
+              primaryObjectId: 700 + i,
+              mergedObjectIds: Array.from({ length: 1000 }, (_, j) => 10_000_000 + j),
+            }),
+          ),
+          Date.now(),
+        )!,
     );
     const packed = packEvents(merges);
     expect(packed.length).toBeGreaterThan(1);
@@ -224,14 +413,21 @@ describe("what goes on the queue", () => {
 
 describe("counting deliveries for the report", () => {
   const dayCount = async (name: string, day: string) =>
-    (await env.DB.prepare("SELECT value FROM daily_counters WHERE day = ? AND name = ?").bind(day, name).first<{ value: number }>())?.value ?? 0;
+    (
+      await env.DB.prepare("SELECT value FROM daily_counters WHERE day = ? AND name = ?")
+        .bind(day, name)
+        .first<{ value: number }>()
+    )?.value ?? 0;
 
   it("counts a delivery once however often its message comes, and one with no contact events too", async () => {
     const receivedAt = Date.UTC(2031, 0, 2, 10);
     const day = "2031-01-02";
     const counted = { id: "delivery-count-1", receivedAt, events: 7, ignored: 2 };
     const onlyIgnored = { id: "delivery-count-2", receivedAt, events: 3, ignored: 3 };
-    const first = await deliver([{ events: [], delivery: counted }, { events: [], delivery: onlyIgnored }]);
+    const first = await deliver([
+      { events: [], delivery: counted },
+      { events: [], delivery: onlyIgnored },
+    ]);
     expect(first.ackAll || first.explicitAcks.length === 2).toBe(true);
     await deliver([{ events: [], delivery: counted }], 2);
     expect(await dayCount("webhook_events", day)).toBe(10);
@@ -250,11 +446,28 @@ describe("counting deliveries for the report", () => {
 });
 
 describe("parseLeadQueueBody", () => {
-  const e = { key: "62515:1:contact.creation:7:1", portalId: "62515", eventId: "1", type: "contact.creation", contactId: "7", occurredAt: 1, receivedAt: 2 };
+  const e = {
+    key: "62515:1:contact.creation:7:1",
+    portalId: "62515",
+    eventId: "1",
+    type: "contact.creation",
+    contactId: "7",
+    occurredAt: 1,
+    receivedAt: 2,
+  };
   const delivery = { id: "r1", receivedAt: 3, events: 2, ignored: 1 };
   const bodies: [string, unknown][] = [
-    ["a delivery", { events: [e, { ...e, key: "k2", type: "contact.propertyChange", propertyName: "email" }], delivery }],
-    ["one contact's events", { contactId: "7", events: [e, { ...e, key: "k3", mergedIds: ["8", "9"], resync: true }] }],
+    [
+      "a delivery",
+      {
+        events: [e, { ...e, key: "k2", type: "contact.propertyChange", propertyName: "email" }],
+        delivery,
+      },
+    ],
+    [
+      "one contact's events",
+      { contactId: "7", events: [e, { ...e, key: "k3", mergedIds: ["8", "9"], resync: true }] },
+    ],
     ["a single event", e],
     ["only a delivery count", { events: [], delivery }],
     ["nothing at all", { events: [] }],
@@ -274,29 +487,96 @@ describe("parseLeadQueueBody", () => {
 });
 
 /** A hand-written fast path and its schema: the same verdict, and the same data or the same issues. */
-function expectSameParse(fast: { success: boolean; data?: unknown; error?: { issues: unknown } }, schema: typeof fast) {
+function expectSameParse(
+  fast: { success: boolean; data?: unknown; error?: { issues: unknown } },
+  schema: typeof fast,
+) {
   expect(fast.success).toBe(schema.success);
   if (fast.success && schema.success) expect(fast.data).toEqual(schema.data);
   else expect(fast.error?.issues).toEqual(schema.error?.issues);
 }
 
 describe("parseHubSpotDelivery", () => {
-  const c = { eventId: 100, subscriptionId: 1, portalId: 62515, appId: 54321, occurredAt: 1_700_000_000_000, subscriptionType: "contact.propertyChange", attemptNumber: 0, objectId: 7, changeSource: "CRM", propertyName: "email", propertyValue: "a@b.co" };
+  const c = {
+    eventId: 100,
+    subscriptionId: 1,
+    portalId: 62515,
+    appId: 54321,
+    occurredAt: 1_700_000_000_000,
+    subscriptionType: "contact.propertyChange",
+    attemptNumber: 0,
+    objectId: 7,
+    changeSource: "CRM",
+    propertyName: "email",
+    propertyValue: "a@b.co",
+  };
   const deliveries: [string, unknown][] = [
-    ["a usual delivery", [c, { ...c, eventId: 101, subscriptionType: "contact.creation", changeFlag: "NEW", propertyName: undefined, propertyValue: undefined }].map((e) => JSON.parse(JSON.stringify(e)))],
+    [
+      "a usual delivery",
+      [
+        c,
+        {
+          ...c,
+          eventId: 101,
+          subscriptionType: "contact.creation",
+          changeFlag: "NEW",
+          propertyName: undefined,
+          propertyValue: undefined,
+        },
+      ].map((e) => JSON.parse(JSON.stringify(e))),
+    ],
     ["ids as digit strings", [{ ...c, eventId: "100", portalId: "62515", objectId: "7" }]],
     ["unknown fields (dropped)", [{ ...c, extra: { deep: 1 }, isSensitive: false }]],
-    ["a merge", [{ ...c, subscriptionType: "contact.merge", primaryObjectId: 7, mergedObjectIds: [8, "9"], newObjectId: 7, numberOfPropertiesMoved: 3 }]],
-    ["an association change", [{ ...c, subscriptionType: "contact.associationChange", associationType: "CONTACT_TO_COMPANY", fromObjectId: 7, toObjectId: 9, associationRemoved: false, isPrimaryAssociation: true }]],
-    ["a generic object event on contacts", [{ ...c, subscriptionType: "object.propertyChange", objectTypeId: "0-1" }]],
-    ["eventType instead of subscriptionType", [{ ...c, subscriptionType: undefined, eventType: "contact.creation" }].map((e) => JSON.parse(JSON.stringify(e)))],
+    [
+      "a merge",
+      [
+        {
+          ...c,
+          subscriptionType: "contact.merge",
+          primaryObjectId: 7,
+          mergedObjectIds: [8, "9"],
+          newObjectId: 7,
+          numberOfPropertiesMoved: 3,
+        },
+      ],
+    ],
+    [
+      "an association change",
+      [
+        {
+          ...c,
+          subscriptionType: "contact.associationChange",
+          associationType: "CONTACT_TO_COMPANY",
+          fromObjectId: 7,
+          toObjectId: 9,
+          associationRemoved: false,
+          isPrimaryAssociation: true,
+        },
+      ],
+    ],
+    [
+      "a generic object event on contacts",
+      [{ ...c, subscriptionType: "object.propertyChange", objectTypeId: "0-1" }],
+    ],
+    [
+      "eventType instead of subscriptionType",
+      [{ ...c, subscriptionType: undefined, eventType: "contact.creation" }].map((e) =>
+        JSON.parse(JSON.stringify(e)),
+      ),
+    ],
     ["null sourceId and propertyValue", [{ ...c, sourceId: null, propertyValue: null }]],
-    ["an event of another type, odd fields and all", [c, { subscriptionType: "deal.creation", objectId: "not a number", occurredAt: "yesterday" }]],
+    [
+      "an event of another type, odd fields and all",
+      [c, { subscriptionType: "deal.creation", objectId: "not a number", occurredAt: "yesterday" }],
+    ],
     ["another type under eventType", [{ eventType: "company.creation" }]],
     ["no type at all", [{ eventId: 1 }]],
     ["a type too long", [{ subscriptionType: "x".repeat(101) }]],
     ["an empty type", [{ ...c, subscriptionType: "" }]],
-    ["a non-string subscriptionType beside a contact eventType", [{ ...c, subscriptionType: 5, eventType: "contact.creation" }]],
+    [
+      "a non-string subscriptionType beside a contact eventType",
+      [{ ...c, subscriptionType: 5, eventType: "contact.creation" }],
+    ],
     ["a negative id", [{ ...c, objectId: -1 }]],
     ["an unsafe integer id", [{ ...c, objectId: 2 ** 60 }]],
     ["a fractional time", [{ ...c, occurredAt: 1.5 }]],
@@ -306,7 +586,10 @@ describe("parseHubSpotDelivery", () => {
     ["a number property value", [{ ...c, propertyValue: 70 }]],
     ["a string attempt number", [{ ...c, attemptNumber: "0" }]],
     ["associationRemoved as text", [{ ...c, associationRemoved: "false" }]],
-    ["a merged id that is not one", [{ ...c, subscriptionType: "contact.merge", mergedObjectIds: [8, "x"] }]],
+    [
+      "a merged id that is not one",
+      [{ ...c, subscriptionType: "contact.merge", mergedObjectIds: [8, "x"] }],
+    ],
     ["no eventId", [{ ...c, eventId: undefined }].map((e) => JSON.parse(JSON.stringify(e)))],
     ["an event that is an array", [[c]]],
     ["an event that is null", [c, null]],
@@ -336,9 +619,50 @@ describe("parseHubSpotDelivery", () => {
   it("agrees with the schema on 2,000 events with one field changed at random", () => {
     // A seeded walk over the fields the schema checks, each set to a value of a random kind.
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-    const fields = ["eventId", "portalId", "subscriptionId", "appId", "objectId", "occurredAt", "subscriptionType", "eventType", "attemptNumber", "objectTypeId", "changeSource", "changeFlag", "sourceId", "propertyName", "propertyValue", "mergedObjectIds", "newObjectId", "primaryObjectId", "fromObjectId", "toObjectId", "associationRemoved", "associationType"];
-    const values = [0, 7, -3, 1.25, 2 ** 53, "12", "", "x".repeat(120), "contact.creation", "deal.creation", "object.creation", "0-1", null, true, [], [1, "2"], {}];
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const fields = [
+      "eventId",
+      "portalId",
+      "subscriptionId",
+      "appId",
+      "objectId",
+      "occurredAt",
+      "subscriptionType",
+      "eventType",
+      "attemptNumber",
+      "objectTypeId",
+      "changeSource",
+      "changeFlag",
+      "sourceId",
+      "propertyName",
+      "propertyValue",
+      "mergedObjectIds",
+      "newObjectId",
+      "primaryObjectId",
+      "fromObjectId",
+      "toObjectId",
+      "associationRemoved",
+      "associationType",
+    ];
+    const values = [
+      0,
+      7,
+      -3,
+      1.25,
+      2 ** 53,
+      "12",
+      "",
+      "x".repeat(120),
+      "contact.creation",
+      "deal.creation",
+      "object.creation",
+      "0-1",
+      null,
+      true,
+      [],
+      [1, "2"],
+      {},
+    ];
     let accepted = 0;
     for (let i = 0; i < 2000; i++) {
       const event: Record<string, unknown> = { ...c };

@@ -27,7 +27,10 @@ const fetchKeys = async (url: string): Promise<Jwks> => {
 };
 
 /** The identity (email, or subject) when the token is valid for this application; null otherwise. */
-export async function verifyAccessJwt(token: string, settings: AccessSettings): Promise<string | null> {
+export async function verifyAccessJwt(
+  token: string,
+  settings: AccessSettings,
+): Promise<string | null> {
   const parts = token.split(".");
   if (parts.length !== 3) return null;
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
@@ -45,10 +48,17 @@ export async function verifyAccessJwt(token: string, settings: AccessSettings): 
 
   const jwk = await findKey(issuer, header.kid, nowMs);
   if (!jwk) return null;
-  const key = await crypto.subtle.importKey("jwk", jwk, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
+  const key = await crypto.subtle.importKey(
+    "jwk",
+    jwk,
+    { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+    false,
+    ["verify"],
+  );
   const signed = new TextEncoder().encode(`${headerPart}.${payloadPart}`);
   const signature = base64UrlBytes(signaturePart);
-  if (!signature || !(await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signature, signed))) return null;
+  if (!signature || !(await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signature, signed)))
+    return null;
   const who = typeof payload.email === "string" ? payload.email : payload.sub;
   return typeof who === "string" ? who : "access";
 }
@@ -79,7 +89,10 @@ function decodeJson(part: string): Record<string, unknown> | null {
 
 function base64UrlBytes(part: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]*$/.test(part)) return null;
-  const b64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+  const b64 = part
+    .replace(/-/g, "+")
+    .replace(/_/g, "/")
+    .padEnd(Math.ceil(part.length / 4) * 4, "=");
   try {
     return Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
   } catch {

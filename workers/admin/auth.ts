@@ -15,12 +15,17 @@ export const requireAdmin: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const url = new URL(c.req.url);
   const refuse = () => {
     c.header("WWW-Authenticate", 'Bearer realm="leadbridge-admin"');
-    return jsonError(c, ErrorCode.Unauthorized, "Admin routes need Authorization: Bearer <ADMIN_TOKEN>");
+    return jsonError(
+      c,
+      ErrorCode.Unauthorized,
+      "Admin routes need Authorization: Bearer <ADMIN_TOKEN>",
+    );
   };
   if (TOKEN_PARAMS.some((p) => url.searchParams.has(p))) return refuse();
   const config = c.get("config");
   // The token itself under any other name is refused too, even next to a valid header.
-  if ([...url.searchParams.values()].some((v) => timingSafeEqual(v, config.ADMIN_TOKEN))) return refuse();
+  if ([...url.searchParams.values()].some((v) => timingSafeEqual(v, config.ADMIN_TOKEN)))
+    return refuse();
   const header = c.req.header("authorization");
   const assertion = c.req.header("cf-access-jwt-assertion");
   if (header !== undefined) {
@@ -28,7 +33,10 @@ export const requireAdmin: MiddlewareHandler<HonoEnv> = async (c, next) => {
     if (!match || !timingSafeEqual(match[1]!, config.ADMIN_TOKEN)) return refuse();
     c.set("adminActor", "admin-token");
   } else if (assertion && config.ACCESS_TEAM_DOMAIN && config.ACCESS_AUD) {
-    const who = await verifyAccessJwt(assertion, { teamDomain: config.ACCESS_TEAM_DOMAIN, audience: config.ACCESS_AUD }).catch(() => null);
+    const who = await verifyAccessJwt(assertion, {
+      teamDomain: config.ACCESS_TEAM_DOMAIN,
+      audience: config.ACCESS_AUD,
+    }).catch(() => null);
     if (!who) return refuse();
     c.set("adminActor", who);
   } else {

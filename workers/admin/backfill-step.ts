@@ -2,16 +2,28 @@ import type { Client } from "@hubspot/api-client";
 import { z } from "zod";
 import { recordHeadroom } from "../../shared/hubspot/headroom";
 import type { Logger } from "../../shared/log";
-import { searchContacts, type SearchPage } from "./contact-search";
+import { type SearchPage, searchContacts } from "./contact-search";
 import { judgeAgain, sendJudgeAgain } from "./enqueue";
-import { advance, foundContacts, getJob, isCurrent, markEnqueued, setExpected, type JobCursor, type JobParams } from "./job-store";
+import {
+  advance,
+  foundContacts,
+  getJob,
+  isCurrent,
+  type JobCursor,
+  type JobParams,
+  markEnqueued,
+  setExpected,
+} from "./job-store";
 
 /** HubSpot allows 4–5 searches a second: 4 pages 250 ms apart, then the next step a second later. */
 export const PAGES_PER_STEP = 4;
 export const SEARCH_SPACING_MS = 250;
 export const STEP_DELAY_SECONDS = 1;
 
-export const JobStepMessageSchema = z.object({ jobId: z.string(), step: z.number().int().nonnegative() });
+export const JobStepMessageSchema = z.object({
+  jobId: z.string(),
+  step: z.number().int().nonnegative(),
+});
 export type JobStepMessage = z.infer<typeof JobStepMessageSchema>;
 
 export interface StepDeps {
@@ -29,13 +41,19 @@ export type StepResult = "stale" | "continued" | "done";
  * contact recorded once and enqueued for the handoff, then the cursor saved. A step that lost
  * a race (cancelled, resumed, duplicate delivery) saves nothing and schedules nothing.
  */
-export async function runBackfillStep(deps: StepDeps, message: JobStepMessage): Promise<StepResult> {
+export async function runBackfillStep(
+  deps: StepDeps,
+  message: JobStepMessage,
+): Promise<StepResult> {
   const { env, hubspot, portalId } = deps;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep =
+    deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const job = await getJob(env.DB, message.jobId);
-  if (!job || job.state !== "running" || job.step !== message.step) return "stale";
+  if (job?.state !== "running" || job.step !== message.step) return "stale";
   const params = JSON.parse(job.params) as JobParams;
-  let cursor: JobCursor = job.cursor ? (JSON.parse(job.cursor) as JobCursor) : { ts: Date.parse(params.since) };
+  let cursor: JobCursor = job.cursor
+    ? (JSON.parse(job.cursor) as JobCursor)
+    : { ts: Date.parse(params.since) };
   let done = false;
   let last: SearchPage | undefined;
 
@@ -45,11 +63,24 @@ export async function runBackfillStep(deps: StepDeps, message: JobStepMessage): 
       // A cancel (or resume) lands between pages rather than after the whole step.
       if (!(await isCurrent(env.DB, job))) return "stale";
     }
-    last = await searchContacts(hubspot, { property: params.property, fromTs: cursor.ts, untilTs: Date.parse(params.until), after: cursor.after, limit: params.pageSize });
+    last = await searchContacts(hubspot, {
+      property: params.property,
+      fromTs: cursor.ts,
+      untilTs: Date.parse(params.until),
+      after: cursor.after,
+      limit: params.pageSize,
+    });
     if (!job.cursor && page === 0) await setExpected(env.DB, job.id, last.total);
-    const waiting = await foundContacts(env.DB, job.id, last.contacts.map((c) => c.id));
+    const waiting = await foundContacts(
+      env.DB,
+      job.id,
+      last.contacts.map((c) => c.id),
+    );
     if (!params.dryRun && waiting.length) {
-      await sendJudgeAgain(env.LEAD_EVENTS, waiting.map((id) => judgeAgain(portalId, id, `backfill:${job.id}:${id}`)));
+      await sendJudgeAgain(
+        env.LEAD_EVENTS,
+        waiting.map((id) => judgeAgain(portalId, id, `backfill:${job.id}:${id}`)),
+      );
       await markEnqueued(env.DB, job.id, waiting);
     }
     const next = nextCursor(cursor, last);
@@ -59,7 +90,11 @@ export async function runBackfillStep(deps: StepDeps, message: JobStepMessage): 
   await recordHeadroom(env.KV, last?.headroom ?? null);
 
   if (!(await advance(env.DB, job, cursor, done))) return "stale";
-  if (!done) await env.ADMIN_JOBS.send({ jobId: job.id, step: job.step + 1 } satisfies JobStepMessage, { contentType: "json", delaySeconds: STEP_DELAY_SECONDS });
+  if (!done)
+    await env.ADMIN_JOBS.send({ jobId: job.id, step: job.step + 1 } satisfies JobStepMessage, {
+      contentType: "json",
+      delaySeconds: STEP_DELAY_SECONDS,
+    });
   deps.log.info("backfill_step", { jobId: job.id, step: job.step, done });
   return done ? "done" : "continued";
 }
@@ -69,7 +104,10 @@ export async function runBackfillStep(deps: StepDeps, message: JobStepMessage): 
  * and contacts touched meanwhile cannot shift later pages; `after` only skips the contacts
  * already read at the cursor's own timestamp. Null when this was the last page.
  */
-export function nextCursor(cursor: JobCursor, page: Pick<SearchPage, "contacts" | "nextAfter">): JobCursor | null {
+export function nextCursor(
+  cursor: JobCursor,
+  page: Pick<SearchPage, "contacts" | "nextAfter">,
+): JobCursor | null {
   const stamps = page.contacts.map((c) => c.ts).filter(Number.isFinite);
   if (!page.nextAfter || stamps.length === 0) return null;
   const lastTs = Math.max(...stamps);

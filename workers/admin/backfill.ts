@@ -13,7 +13,11 @@ import { readJson } from "./validate";
 export const backfill = new Hono<HonoEnv>().post("/backfill", async (c) => {
   const body = await readJson(c, BackfillRequestSchema);
   const running = await runningJob(c.env.DB);
-  if (running) throw new HttpError(ErrorCode.Conflict, `Backfill ${running.id} is still running; cancel it or wait for it to finish`);
+  if (running)
+    throw new HttpError(
+      ErrorCode.Conflict,
+      `Backfill ${running.id} is still running; cancel it or wait for it to finish`,
+    );
   const job = await createJob(c.env.DB, {
     since: new Date(body.since).toISOString(),
     until: new Date(body.until ?? Date.now()).toISOString(),
@@ -21,7 +25,9 @@ export const backfill = new Hono<HonoEnv>().post("/backfill", async (c) => {
     property: body.property,
     pageSize: body.pageSize,
   });
-  await c.env.ADMIN_JOBS.send({ jobId: job.id, step: job.step } satisfies JobStepMessage, { contentType: "json" });
+  await c.env.ADMIN_JOBS.send({ jobId: job.id, step: job.step } satisfies JobStepMessage, {
+    contentType: "json",
+  });
   c.get("log").info("backfill_started", { jobId: job.id, dryRun: body.dryRun });
   return c.json(toJobView(job, await progress(c.env.DB, job.id)), 202);
 });

@@ -1,7 +1,7 @@
 import type { Client } from "@hubspot/api-client";
 import { z } from "zod";
 import type { BACKFILL_PROPERTIES } from "../../shared/contracts/admin";
-import { headroomFrom, type HubSpotHeadroom } from "../../shared/hubspot/headroom";
+import { type HubSpotHeadroom, headroomFrom } from "../../shared/hubspot/headroom";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 
 export interface SearchQuery {
@@ -21,12 +21,15 @@ export interface SearchPage {
 
 const SearchResponseSchema = z.object({
   total: z.number().int().nonnegative(),
-  results: z.array(z.object({ id: z.string(), properties: z.record(z.string(), z.string().nullable()) })),
+  results: z.array(
+    z.object({ id: z.string(), properties: z.record(z.string(), z.string().nullable()) }),
+  ),
   paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional(),
 });
 
 /** Epoch ms of a HubSpot datetime property (ISO in answers, epoch ms in some). */
-export const epochMs = (value: string | null | undefined): number => (value && /^\d+$/.test(value) ? Number(value) : Date.parse(value ?? ""));
+export const epochMs = (value: string | null | undefined): number =>
+  value && /^\d+$/.test(value) ? Number(value) : Date.parse(value ?? "");
 
 /** One page of contacts whose `property` is in [fromTs, untilTs], oldest first. 429s are waited out by withHubSpotRetry. */
 export async function searchContacts(hubspot: Client, q: SearchQuery): Promise<SearchPage> {
@@ -45,10 +48,17 @@ export async function searchContacts(hubspot: Client, q: SearchQuery): Promise<S
     ...(q.after ? { after: q.after } : {}),
   };
   const res = await withHubSpotRetry(async () => {
-    const response = await hubspot.apiRequest({ method: "POST", path: "/crm/v3/objects/contacts/search", body });
+    const response = await hubspot.apiRequest({
+      method: "POST",
+      path: "/crm/v3/objects/contacts/search",
+      body,
+    });
     if (!response.ok) {
       // The shape withHubSpotRetry reads from the SDK's own errors.
-      throw Object.assign(new Error(`HubSpot search answered ${response.status}`), { code: response.status, headers: Object.fromEntries(response.headers.entries()) });
+      throw Object.assign(new Error(`HubSpot search answered ${response.status}`), {
+        code: response.status,
+        headers: Object.fromEntries(response.headers.entries()),
+      });
     }
     return response;
   });

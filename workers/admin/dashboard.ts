@@ -1,4 +1,4 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import type { HonoEnv } from "../../shared/hono-env";
 import app from "./dashboard/app.client.js";
 import charts from "./dashboard/charts.client.js";
@@ -6,7 +6,8 @@ import css from "./dashboard/dashboard.css";
 import page from "./dashboard/index.html";
 
 const SECURITY_HEADERS = {
-  "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   "cache-control": "no-store",
@@ -25,7 +26,8 @@ const ASSETS: Record<string, [body: string, type: string]> = {
 export const dashboard = new Hono<HonoEnv>();
 
 /** The page. Under the /admin mount "/" is /admin itself; createApp serves /admin/ with it too. */
-export const dashboardPage = (c: Context<HonoEnv>) => c.body(page, 200, { ...SECURITY_HEADERS, "content-type": "text/html; charset=utf-8" });
+export const dashboardPage = (c: Context<HonoEnv>) =>
+  c.body(page, 200, { ...SECURITY_HEADERS, "content-type": "text/html; charset=utf-8" });
 dashboard.get("/", dashboardPage);
 
 dashboard.get("/assets/:name", async (c, next) => {

@@ -1,11 +1,22 @@
 import { Hono } from "hono";
-import { DeadLetterQuerySchema, MAX_REPLAY, ReplayRequestSchema } from "../../shared/contracts/admin";
-import { eventsOf, LeadQueueBodySchema, type LeadQueueBody } from "../../shared/contracts/webhook";
+import {
+  DeadLetterQuerySchema,
+  MAX_REPLAY,
+  ReplayRequestSchema,
+} from "../../shared/contracts/admin";
+import { eventsOf, type LeadQueueBody, LeadQueueBodySchema } from "../../shared/contracts/webhook";
 import type { HonoEnv } from "../../shared/hono-env";
 import { sendLeadEvents } from "./enqueue";
 import { iso, readJson, readQuery } from "./validate";
 
-type DeadLetterRow = { id: number; body: string; reason: string; attempts: number; received_at: number; replayed_at: number | null };
+type DeadLetterRow = {
+  id: number;
+  body: string;
+  reason: string;
+  attempts: number;
+  received_at: number;
+  replayed_at: number | null;
+};
 
 /** The message a dead letter holds (one event or a contact's events), when the handoff can still take it. */
 function leadEventOf(row: DeadLetterRow): LeadQueueBody | null {
@@ -31,15 +42,23 @@ const toView = (row: DeadLetterRow) => {
 };
 
 const countOpen = async (db: D1Database) =>
-  (await db.prepare("SELECT count(*) AS n FROM dead_letters WHERE replayed_at IS NULL").first<{ n: number }>())?.n ?? 0;
+  (
+    await db
+      .prepare("SELECT count(*) AS n FROM dead_letters WHERE replayed_at IS NULL")
+      .first<{ n: number }>()
+  )?.n ?? 0;
 
 /** GET /admin/dead-letters and POST /admin/dead-letters/replay. */
 export const deadLetters = new Hono<HonoEnv>();
 
 deadLetters.get("/dead-letters", async (c) => {
   const q = readQuery(c, DeadLetterQuerySchema);
-  const state = { open: "replayed_at IS NULL", replayed: "replayed_at IS NOT NULL", all: "1 = 1" }[q.state];
-  const { results } = await c.env.DB.prepare(`SELECT * FROM dead_letters WHERE ${state} AND id < ? ORDER BY id DESC LIMIT ?`)
+  const state = { open: "replayed_at IS NULL", replayed: "replayed_at IS NOT NULL", all: "1 = 1" }[
+    q.state
+  ];
+  const { results } = await c.env.DB.prepare(
+    `SELECT * FROM dead_letters WHERE ${state} AND id < ? ORDER BY id DESC LIMIT ?`,
+  )
     .bind(q.cursor ?? Number.MAX_SAFE_INTEGER, q.limit + 1)
     .all<DeadLetterRow>();
   const page = results.slice(0, q.limit);
@@ -59,17 +78,24 @@ deadLetters.post("/dead-letters/replay", async (c) => {
   if (ids) {
     for (let i = 0; i < ids.length; i += 90) {
       const chunk = ids.slice(i, i + 90);
-      const { results } = await db.prepare(`SELECT * FROM dead_letters WHERE id IN (${chunk.map(() => "?").join(",")})`).bind(...chunk).all<DeadLetterRow>();
+      const { results } = await db
+        .prepare(`SELECT * FROM dead_letters WHERE id IN (${chunk.map(() => "?").join(",")})`)
+        .bind(...chunk)
+        .all<DeadLetterRow>();
       rows.push(...results);
     }
   } else {
-    const { results } = await db.prepare("SELECT * FROM dead_letters WHERE replayed_at IS NULL ORDER BY id LIMIT ?").bind(MAX_REPLAY).all<DeadLetterRow>();
+    const { results } = await db
+      .prepare("SELECT * FROM dead_letters WHERE replayed_at IS NULL ORDER BY id LIMIT ?")
+      .bind(MAX_REPLAY)
+      .all<DeadLetterRow>();
     rows.push(...results);
   }
 
   const skipped: { id: number; reason: string }[] = [];
   const found = new Set(rows.map((r) => r.id));
-  for (const id of ids ?? []) if (!found.has(id)) skipped.push({ id, reason: "no such dead letter" });
+  for (const id of ids ?? [])
+    if (!found.has(id)) skipped.push({ id, reason: "no such dead letter" });
   const replay: { id: number; event: LeadQueueBody }[] = [];
   for (const row of rows) {
     const event = leadEventOf(row);
@@ -78,9 +104,14 @@ deadLetters.post("/dead-letters/replay", async (c) => {
     else replay.push({ id: row.id, event });
   }
 
-  await sendLeadEvents(c.env.LEAD_EVENTS, replay.map((r) => r.event));
+  await sendLeadEvents(
+    c.env.LEAD_EVENTS,
+    replay.map((r) => r.event),
+  );
   const now = Date.now();
-  const marks = replay.map((r) => db.prepare("UPDATE dead_letters SET replayed_at = ? WHERE id = ?").bind(now, r.id));
+  const marks = replay.map((r) =>
+    db.prepare("UPDATE dead_letters SET replayed_at = ? WHERE id = ?").bind(now, r.id),
+  );
   for (let i = 0; i < marks.length; i += 100) await db.batch(marks.slice(i, i + 100));
   c.get("log").info("dead_letters_replayed", { replayed: replay.length, skipped: skipped.length });
   return c.json({ replayed: replay.map((r) => r.id), skipped, remaining: await countOpen(db) });

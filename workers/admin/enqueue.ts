@@ -1,4 +1,9 @@
-import { MAX_EVENTS_PER_DELIVERY, packEvents, type LeadEventMessage, type LeadQueueBody } from "../../shared/contracts/webhook";
+import {
+  type LeadEventMessage,
+  type LeadQueueBody,
+  MAX_EVENTS_PER_DELIVERY,
+  packEvents,
+} from "../../shared/contracts/webhook";
 
 /** sendBatch takes at most 100 messages. */
 const SEND_BATCH_MAX = 100;
@@ -8,19 +13,36 @@ const SEND_BATCH_MAX = 100;
  * key: unique per request for resyncs, per job and contact for backfills (so a re-sent step
  * cannot judge a contact twice for the same job).
  */
-export function judgeAgain(portalId: string, contactId: string, key: string, now = Date.now()): LeadEventMessage {
-  return { key, portalId, eventId: key, type: "contact.propertyChange", contactId, occurredAt: now, receivedAt: now, resync: true };
+export function judgeAgain(
+  portalId: string,
+  contactId: string,
+  key: string,
+  now = Date.now(),
+): LeadEventMessage {
+  return {
+    key,
+    portalId,
+    eventId: key,
+    type: "contact.propertyChange",
+    contactId,
+    occurredAt: now,
+    receivedAt: now,
+    resync: true,
+  };
 }
 
 export async function sendLeadEvents(queue: Queue, messages: LeadQueueBody[]): Promise<void> {
   for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
-    await queue.sendBatch(messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body, contentType: "json" as const })));
+    await queue.sendBatch(
+      messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body, contentType: "json" as const })),
+    );
   }
 }
 
 /** Judge-again events packed 100 to a message, as a webhook delivery would be: a 500-contact resync is 5 messages. */
 export async function sendJudgeAgain(queue: Queue, events: LeadEventMessage[]): Promise<void> {
   const bodies: LeadQueueBody[] = [];
-  for (let i = 0; i < events.length; i += MAX_EVENTS_PER_DELIVERY) bodies.push(...packEvents(events.slice(i, i + MAX_EVENTS_PER_DELIVERY)));
+  for (let i = 0; i < events.length; i += MAX_EVENTS_PER_DELIVERY)
+    bodies.push(...packEvents(events.slice(i, i + MAX_EVENTS_PER_DELIVERY)));
   await sendLeadEvents(queue, bodies);
 }

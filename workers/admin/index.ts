@@ -8,13 +8,40 @@ export const admin = new Hono<HonoEnv>();
 // Registered before the auth middleware: the page shell and its assets hold no data (see dashboard.ts).
 admin.route("/", dashboard);
 admin.use("*", requireAdmin);
+
 // Route groups register here, one line each:
-import { telemetry } from "./telemetry"; admin.route("/", telemetry);
-import { leads } from "./leads"; admin.route("/", leads);
-import { resync } from "./resync"; admin.route("/", resync);
-import { backfill } from "./backfill"; admin.route("/", backfill);
-import { jobs } from "./jobs"; admin.route("/", jobs);
-import { deadLetters } from "./dead-letters"; admin.route("/", deadLetters);
-import { rules } from "./rules"; admin.route("/", rules);
-import { syncHealth } from "./sync-health"; admin.route("/", syncHealth);
-import { openapi } from "./openapi"; admin.route("/", openapi);
+import { telemetry } from "./telemetry";
+
+admin.route("/", telemetry);
+
+import { leads } from "./leads";
+
+admin.route("/", leads);
+
+import { resync } from "./resync";
+
+admin.route("/", resync);
+
+import { backfill } from "./backfill";
+
+admin.route("/", backfill);
+
+import { jobs } from "./jobs";
+
+admin.route("/", jobs);
+
+import { deadLetters } from "./dead-letters";
+
+admin.route("/", deadLetters);
+
+import { rules } from "./rules";
+
+admin.route("/", rules);
+
+import { syncHealth } from "./sync-health";
+
+admin.route("/", syncHealth);
+
+import { openapi } from "./openapi";
+
+admin.route("/", openapi);

@@ -9,7 +9,11 @@ import { recordError } from "./job-store";
 export const MAX_STEP_DELIVERIES = 11;
 
 /** The admin-jobs consumer: one backfill step per message. */
-export async function consumeAdminJobs(batch: MessageBatch<unknown>, env: Env, log: Logger): Promise<void> {
+export async function consumeAdminJobs(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  log: Logger,
+): Promise<void> {
   const config = loadConfig(env);
   const hubspot = createClients(config, env).hubspot;
   for (const msg of batch.messages) {
@@ -21,17 +25,34 @@ export async function consumeAdminJobs(batch: MessageBatch<unknown>, env: Env, l
     }
     let failure: { message: string; retryable: boolean; delaySeconds: number } | undefined;
     try {
-      await runBackfillStep({ env, hubspot, portalId: config.HUBSPOT_PORTAL_ID, log: log.child({ jobId: parsed.data.jobId }) }, parsed.data);
+      await runBackfillStep(
+        {
+          env,
+          hubspot,
+          portalId: config.HUBSPOT_PORTAL_ID,
+          log: log.child({ jobId: parsed.data.jobId }),
+        },
+        parsed.data,
+      );
     } catch (err) {
       const retryable = err instanceof RetryableError;
-      failure = { message: err instanceof Error ? err.message : String(err), retryable, delaySeconds: retryable ? err.delaySeconds : 0 };
+      failure = {
+        message: err instanceof Error ? err.message : String(err),
+        retryable,
+        delaySeconds: retryable ? err.delaySeconds : 0,
+      };
     }
     if (!failure) {
       msg.ack();
       continue;
     }
     const giveUp = !failure.retryable || msg.attempts >= MAX_STEP_DELIVERIES;
-    log.warn("backfill_step_failed", { jobId: parsed.data.jobId, retryable: failure.retryable, attempts: msg.attempts, giveUp });
+    log.warn("backfill_step_failed", {
+      jobId: parsed.data.jobId,
+      retryable: failure.retryable,
+      attempts: msg.attempts,
+      giveUp,
+    });
     await recordError(env.DB, parsed.data.jobId, failure.message, giveUp);
     if (giveUp) msg.ack();
     else msg.retry({ delaySeconds: Math.max(failure.delaySeconds, 2 ** msg.attempts) });

@@ -3,7 +3,14 @@ import type { AuditEntrySchema, LeadSchema } from "../../shared/contracts/admin"
 import type { LeadRow } from "../../shared/db/leads";
 import { iso } from "./validate";
 
-export type AuditRow = { id: number; contact_id: string; at: number; step: string; detail: string; batch_id: string | null };
+export type AuditRow = {
+  id: number;
+  contact_id: string;
+  at: number;
+  step: string;
+  detail: string;
+  batch_id: string | null;
+};
 
 const jsonArray = (text: string | null): string[] => {
   try {
@@ -40,7 +47,8 @@ export function toAuditView(row: AuditRow): z.infer<typeof AuditEntrySchema> {
   let detail: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(row.detail);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) detail = parsed as Record<string, unknown>;
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
+      detail = parsed as Record<string, unknown>;
   } catch {
     // An unreadable detail still shows the step.
   }
@@ -56,7 +64,9 @@ export function decodeLeadCursor(cursor: string): { updatedAt: number; contactId
   try {
     const [at, id] = atob(cursor).split(":");
     const updatedAt = Number(at);
-    return Number.isSafeInteger(updatedAt) && id && /^\d+$/.test(id) ? { updatedAt, contactId: id } : null;
+    return Number.isSafeInteger(updatedAt) && id && /^\d+$/.test(id)
+      ? { updatedAt, contactId: id }
+      : null;
   } catch {
     return null;
   }

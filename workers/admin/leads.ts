@@ -3,7 +3,13 @@ import { ContactIdParamSchema, LeadListQuerySchema } from "../../shared/contract
 import type { LeadRow } from "../../shared/db/leads";
 import { ErrorCode, HttpError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
-import { decodeLeadCursor, encodeLeadCursor, toAuditView, toLeadView, type AuditRow } from "./lead-view";
+import {
+  type AuditRow,
+  decodeLeadCursor,
+  encodeLeadCursor,
+  toAuditView,
+  toLeadView,
+} from "./lead-view";
 import { readParams, readQuery } from "./validate";
 
 /** GET /admin/leads (filters, cursor paging) and GET /admin/leads/:contactId (state + audit trail). */
@@ -22,15 +28,24 @@ leads.get("/leads", async (c) => {
   if (q.since) add("updated_at >= ?", Date.parse(q.since));
   if (q.cursor) {
     const after = decodeLeadCursor(q.cursor);
-    if (!after) throw new HttpError(ErrorCode.BadRequest, "query.cursor: not a cursor this API returned");
-    add("(updated_at < ? OR (updated_at = ? AND contact_id < ?))", after.updatedAt, after.updatedAt, after.contactId);
+    if (!after)
+      throw new HttpError(ErrorCode.BadRequest, "query.cursor: not a cursor this API returned");
+    add(
+      "(updated_at < ? OR (updated_at = ? AND contact_id < ?))",
+      after.updatedAt,
+      after.updatedAt,
+      after.contactId,
+    );
   }
   const sql = `SELECT * FROM leads ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
                ORDER BY updated_at DESC, contact_id DESC LIMIT ?`;
-  const { results } = await c.env.DB.prepare(sql).bind(...binds, q.limit + 1).all<LeadRow>();
+  const { results } = await c.env.DB.prepare(sql)
+    .bind(...binds, q.limit + 1)
+    .all<LeadRow>();
   const page = results.slice(0, q.limit);
   const last = page.at(-1);
-  const nextCursor = results.length > q.limit && last ? encodeLeadCursor(last.updated_at, last.contact_id) : null;
+  const nextCursor =
+    results.length > q.limit && last ? encodeLeadCursor(last.updated_at, last.contact_id) : null;
   return c.json({ leads: page.map(toLeadView), nextCursor });
 });
 
@@ -42,6 +57,7 @@ leads.get("/leads/:contactId", async (c) => {
   ]);
   const lead = (row?.results[0] as LeadRow | undefined) ?? null;
   const audit = (trail?.results ?? []) as AuditRow[];
-  if (!lead && !audit.length) throw new HttpError(ErrorCode.NotFound, `Leadbridge has no record of contact ${contactId}`);
+  if (!lead && !audit.length)
+    throw new HttpError(ErrorCode.NotFound, `Leadbridge has no record of contact ${contactId}`);
   return c.json({ lead: lead ? toLeadView(lead) : null, audit: audit.map(toAuditView) });
 });

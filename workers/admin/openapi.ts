@@ -1,6 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from "zod-openapi";
+import {
+  createDocument,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+} from "zod-openapi";
 import * as A from "../../shared/contracts/admin";
 import { ReportDateSchema, ReportSchema } from "../../shared/contracts/report";
 import type { HonoEnv } from "../../shared/hono-env";
@@ -8,47 +12,139 @@ import { VERSION } from "../../shared/version";
 
 const json = (schema: z.ZodType) => ({ content: { "application/json": { schema } } });
 const errors = (...statuses: number[]) =>
-  Object.fromEntries([401, ...statuses].map((s) => [String(s), { description: ERROR_TEXT[s] ?? "Error", ...json(A.ErrorSchema) }]));
-const ERROR_TEXT: Record<number, string> = { 400: "Invalid request (the message names the field)", 401: "Missing, wrong or misplaced credentials", 404: "Not found", 409: "Conflicts with the current state" };
+  Object.fromEntries(
+    [401, ...statuses].map((s) => [
+      String(s),
+      { description: ERROR_TEXT[s] ?? "Error", ...json(A.ErrorSchema) },
+    ]),
+  );
+const ERROR_TEXT: Record<number, string> = {
+  400: "Invalid request (the message names the field)",
+  401: "Missing, wrong or misplaced credentials",
+  404: "Not found",
+  409: "Conflicts with the current state",
+};
 
-function op(summary: string, ok: [status: number, schema: z.ZodType, description: string], extra: Partial<ZodOpenApiOperationObject> & { errors?: number[] } = {}): ZodOpenApiOperationObject {
+function op(
+  summary: string,
+  ok: [status: number, schema: z.ZodType, description: string],
+  extra: Partial<ZodOpenApiOperationObject> & { errors?: number[] } = {},
+): ZodOpenApiOperationObject {
   const { errors: statuses = [], ...rest } = extra;
-  return { summary, tags: ["admin"], responses: { [String(ok[0])]: { description: ok[2], ...json(ok[1]) }, ...errors(...statuses) }, ...rest };
+  return {
+    summary,
+    tags: ["admin"],
+    responses: { [String(ok[0])]: { description: ok[2], ...json(ok[1]) }, ...errors(...statuses) },
+    ...rest,
+  };
 }
 
 const jobParam = { path: A.JobIdParamSchema };
 const paths: ZodOpenApiPathsObject = {
-  "/admin/leads": { get: op("List leads", [200, A.LeadListSchema, "A page of leads, newest change first"], { requestParams: { query: A.LeadListQuerySchema }, errors: [400] }) },
+  "/admin/leads": {
+    get: op("List leads", [200, A.LeadListSchema, "A page of leads, newest change first"], {
+      requestParams: { query: A.LeadListQuerySchema },
+      errors: [400],
+    }),
+  },
   "/admin/leads/{contactId}": {
-    get: op("A lead's state and full audit trail", [200, A.LeadDetailSchema, "The lead"], { requestParams: { path: A.ContactIdParamSchema }, errors: [400, 404] }),
+    get: op("A lead's state and full audit trail", [200, A.LeadDetailSchema, "The lead"], {
+      requestParams: { path: A.ContactIdParamSchema },
+      errors: [400, 404],
+    }),
   },
   "/admin/resync": {
-    post: op("Judge contacts again now", [202, A.ResyncResponseSchema, "Enqueued for the handoff"], { requestBody: json(A.ResyncRequestSchema), errors: [400] }),
+    post: op(
+      "Judge contacts again now",
+      [202, A.ResyncResponseSchema, "Enqueued for the handoff"],
+      { requestBody: json(A.ResyncRequestSchema), errors: [400] },
+    ),
   },
   "/admin/backfill": {
-    post: op("Start a backfill over a time range", [202, A.JobSchema, "The job, started"], { requestBody: json(A.BackfillRequestSchema), errors: [400, 409] }),
+    post: op("Start a backfill over a time range", [202, A.JobSchema, "The job, started"], {
+      requestBody: json(A.BackfillRequestSchema),
+      errors: [400, 409],
+    }),
   },
-  "/admin/jobs": { get: op("Recent jobs", [200, z.object({ jobs: z.array(A.JobSchema) }), "Up to 50, newest first"]) },
-  "/admin/jobs/{id}": { get: op("A job and its progress", [200, A.JobSchema, "The job"], { requestParams: jobParam, errors: [404] }) },
-  "/admin/jobs/{id}/cancel": { post: op("Cancel a running job (it can be resumed)", [200, A.JobSchema, "Cancelled"], { requestParams: jobParam, errors: [404, 409] }) },
-  "/admin/jobs/{id}/resume": { post: op("Resume a cancelled or failed job from its cursor", [200, A.JobSchema, "Running again"], { requestParams: jobParam, errors: [404, 409] }) },
-  "/admin/dead-letters": { get: op("Dead letters", [200, A.DeadLetterListSchema, "A page, newest first"], { requestParams: { query: A.DeadLetterQuerySchema }, errors: [400] }) },
+  "/admin/jobs": {
+    get: op("Recent jobs", [
+      200,
+      z.object({ jobs: z.array(A.JobSchema) }),
+      "Up to 50, newest first",
+    ]),
+  },
+  "/admin/jobs/{id}": {
+    get: op("A job and its progress", [200, A.JobSchema, "The job"], {
+      requestParams: jobParam,
+      errors: [404],
+    }),
+  },
+  "/admin/jobs/{id}/cancel": {
+    post: op("Cancel a running job (it can be resumed)", [200, A.JobSchema, "Cancelled"], {
+      requestParams: jobParam,
+      errors: [404, 409],
+    }),
+  },
+  "/admin/jobs/{id}/resume": {
+    post: op(
+      "Resume a cancelled or failed job from its cursor",
+      [200, A.JobSchema, "Running again"],
+      { requestParams: jobParam, errors: [404, 409] },
+    ),
+  },
+  "/admin/dead-letters": {
+    get: op("Dead letters", [200, A.DeadLetterListSchema, "A page, newest first"], {
+      requestParams: { query: A.DeadLetterQuerySchema },
+      errors: [400],
+    }),
+  },
   "/admin/dead-letters/replay": {
-    post: op("Replay dead letters", [200, A.ReplayResponseSchema, "What was re-enqueued and what was not"], { requestBody: json(A.ReplayRequestSchema), errors: [400] }),
+    post: op(
+      "Replay dead letters",
+      [200, A.ReplayResponseSchema, "What was re-enqueued and what was not"],
+      { requestBody: json(A.ReplayRequestSchema), errors: [400] },
+    ),
   },
   "/admin/rules": {
-    get: op("The rules in force, or one version", [200, A.RulesVersionSchema, "A rules version"], { requestParams: { query: A.RulesQuerySchema }, errors: [400, 404] }),
-    put: op("Store a new rules version", [201, A.RulesVersionSchema, "The new version, now in force"], { requestBody: json(A.RulesUpdateSchema), errors: [400, 409] }),
+    get: op("The rules in force, or one version", [200, A.RulesVersionSchema, "A rules version"], {
+      requestParams: { query: A.RulesQuerySchema },
+      errors: [400, 404],
+    }),
+    put: op(
+      "Store a new rules version",
+      [201, A.RulesVersionSchema, "The new version, now in force"],
+      { requestBody: json(A.RulesUpdateSchema), errors: [400, 409] },
+    ),
   },
-  "/admin/rules/versions": { get: op("Every rules version", [200, A.RulesVersionListSchema, "Newest first"]) },
-  "/admin/sync-health": { get: op("Errors by kind, API headroom and backlog", [200, A.SyncHealthSchema, "Sync health"], { requestParams: { query: A.SyncHealthQuerySchema }, errors: [400] }) },
-  "/admin/reports/funnel/latest": { get: op("The latest nightly funnel report", [200, ReportSchema, "The report"], { errors: [404] }) },
+  "/admin/rules/versions": {
+    get: op("Every rules version", [200, A.RulesVersionListSchema, "Newest first"]),
+  },
+  "/admin/sync-health": {
+    get: op("Errors by kind, API headroom and backlog", [200, A.SyncHealthSchema, "Sync health"], {
+      requestParams: { query: A.SyncHealthQuerySchema },
+      errors: [400],
+    }),
+  },
+  "/admin/reports/funnel/latest": {
+    get: op("The latest nightly funnel report", [200, ReportSchema, "The report"], {
+      errors: [404],
+    }),
+  },
   "/admin/reports/funnel": {
-    get: op("The funnel report for a date", [200, ReportSchema, "The report"], { requestParams: { query: z.object({ date: ReportDateSchema }) }, errors: [400, 404] }),
+    get: op("The funnel report for a date", [200, ReportSchema, "The report"], {
+      requestParams: { query: z.object({ date: ReportDateSchema }) },
+      errors: [400, 404],
+    }),
   },
-  "/admin/openapi.json": { get: op("This document", [200, z.record(z.string(), z.unknown()), "OpenAPI 3.1"]) },
+  "/admin/openapi.json": {
+    get: op("This document", [200, z.record(z.string(), z.unknown()), "OpenAPI 3.1"]),
+  },
   "/admin/telemetry/run": {
-    post: op("Run the nightly telemetry for a date", [200, z.record(z.string(), z.unknown()), "What the run did"], { requestParams: { query: z.object({ date: ReportDateSchema }) }, errors: [400] }),
+    post: op(
+      "Run the nightly telemetry for a date",
+      [200, z.record(z.string(), z.unknown()), "What the run did"],
+      { requestParams: { query: z.object({ date: ReportDateSchema }) }, errors: [400] },
+    ),
   },
 };
 
@@ -58,12 +154,26 @@ let cached: ReturnType<typeof createDocument> | undefined;
 export function adminDocument() {
   cached ??= createDocument({
     openapi: "3.1.0",
-    info: { title: "Leadbridge admin API", version: VERSION, description: "Lead lookup, resync, backfill jobs, dead letters, rules, sync health and reports." },
+    info: {
+      title: "Leadbridge admin API",
+      version: VERSION,
+      description:
+        "Lead lookup, resync, backfill jobs, dead letters, rules, sync health and reports.",
+    },
     security: [{ bearer: [] }, { cloudflareAccess: [] }],
     components: {
       securitySchemes: {
-        bearer: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN; never in the query string" },
-        cloudflareAccess: { type: "apiKey", in: "header", name: "Cf-Access-Jwt-Assertion", description: "When ACCESS_TEAM_DOMAIN and ACCESS_AUD are set" },
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description: "ADMIN_TOKEN; never in the query string",
+        },
+        cloudflareAccess: {
+          type: "apiKey",
+          in: "header",
+          name: "Cf-Access-Jwt-Assertion",
+          description: "When ACCESS_TEAM_DOMAIN and ACCESS_AUD are set",
+        },
       },
     },
     paths,

@@ -13,7 +13,13 @@ export const resync = new Hono<HonoEnv>().post("/resync", async (c) => {
   const unique = [...new Set(contactIds)];
   const request = crypto.randomUUID();
   const portalId = c.get("config").HUBSPOT_PORTAL_ID;
-  await sendJudgeAgain(c.env.LEAD_EVENTS, unique.map((id) => judgeAgain(portalId, id, `resync:${id}:${request}`)));
-  c.get("log").info("resync_enqueued", { contacts: unique.length, actor: c.get("adminActor") === "admin-token" ? "token" : "access" });
+  await sendJudgeAgain(
+    c.env.LEAD_EVENTS,
+    unique.map((id) => judgeAgain(portalId, id, `resync:${id}:${request}`)),
+  );
+  c.get("log").info("resync_enqueued", {
+    contacts: unique.length,
+    actor: c.get("adminActor") === "admin-token" ? "token" : "access",
+  });
   return c.json({ accepted: unique.length, contactIds: unique }, 202);
 });

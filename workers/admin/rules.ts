@@ -1,18 +1,31 @@
 import { Hono } from "hono";
 import { RulesQuerySchema, RulesUpdateSchema } from "../../shared/contracts/admin";
-import { currentRules, listRules, rulesVersion, saveRules, type RulesVersion } from "../../shared/db/rules";
+import {
+  currentRules,
+  listRules,
+  type RulesVersion,
+  rulesVersion,
+  saveRules,
+} from "../../shared/db/rules";
 import { ErrorCode, HttpError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
 import { iso, readJson, readQuery } from "./validate";
 
-const toView = (v: RulesVersion) => ({ version: v.version, rules: v.rules, createdAt: iso(v.createdAt)!, createdBy: v.createdBy, note: v.note });
+const toView = (v: RulesVersion) => ({
+  version: v.version,
+  rules: v.rules,
+  createdAt: iso(v.createdAt)!,
+  createdBy: v.createdBy,
+  note: v.note,
+});
 
 /** GET /admin/rules[?version=N], GET /admin/rules/versions, PUT /admin/rules: every change is a new version. */
 export const rules = new Hono<HonoEnv>();
 
 rules.get("/rules", async (c) => {
   const { version } = readQuery(c, RulesQuerySchema);
-  const found = version === undefined ? await currentRules(c.env.DB) : await rulesVersion(c.env.DB, version);
+  const found =
+    version === undefined ? await currentRules(c.env.DB) : await rulesVersion(c.env.DB, version);
   if (!found) throw new HttpError(ErrorCode.NotFound, `No rules version ${version}`);
   return c.json(toView(found));
 });
@@ -29,7 +42,11 @@ rules.put("/rules", async (c) => {
     saved = await saveRules(c.env.DB, body.rules, c.get("adminActor") ?? "admin", body.note);
   } catch (err) {
     // Two writers raced for the same version number; the loser asks again.
-    if (String(err).includes("UNIQUE")) throw new HttpError(ErrorCode.Conflict, "Another rules update landed at the same time; read the rules and try again");
+    if (String(err).includes("UNIQUE"))
+      throw new HttpError(
+        ErrorCode.Conflict,
+        "Another rules update landed at the same time; read the rules and try again",
+      );
     throw err;
   }
   c.get("log").info("rules_updated", { version: saved.version });

@@ -12,7 +12,8 @@ export const telemetry = new Hono<HonoEnv>();
 
 function dateParam(raw: string | undefined): string {
   const parsed = ReportDateSchema.safeParse(raw ?? "");
-  if (!parsed.success) throw new HttpError(ErrorCode.BadRequest, describeZodError(parsed.error, "query.date"));
+  if (!parsed.success)
+    throw new HttpError(ErrorCode.BadRequest, describeZodError(parsed.error, "query.date"));
   return parsed.data;
 }
 
@@ -31,7 +32,11 @@ telemetry.post("/telemetry/run", async (c) => {
 
 telemetry.get("/reports/funnel/latest", async (c) => {
   const report = await readLatestFunnelReport(c.env.KV);
-  if (!report) throw new HttpError(ErrorCode.NotFound, "No funnel report yet; POST /admin/telemetry/run?date=YYYY-MM-DD makes one");
+  if (!report)
+    throw new HttpError(
+      ErrorCode.NotFound,
+      "No funnel report yet; POST /admin/telemetry/run?date=YYYY-MM-DD makes one",
+    );
   return c.json(report);
 });
 

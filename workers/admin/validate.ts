@@ -24,8 +24,10 @@ export function readParams<S extends z.ZodType>(c: Context, schema: S): z.infer<
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, root: string): z.infer<S> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new HttpError(ErrorCode.BadRequest, describeZodError(parsed.error, root));
+  if (!parsed.success)
+    throw new HttpError(ErrorCode.BadRequest, describeZodError(parsed.error, root));
   return parsed.data;
 }
 
-export const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null | undefined): string | null =>
+  ms == null ? null : new Date(ms).toISOString();

@@ -37,7 +37,8 @@ export function coalesceByContact(events: LeadEventMessage[]): Map<string, Conta
     if (!item.types.includes(event.type)) item.types.push(event.type);
     item.firstOccurredAt = Math.min(item.firstOccurredAt, event.occurredAt);
     item.lastOccurredAt = Math.max(item.lastOccurredAt, event.occurredAt);
-    if (event.mergedIds) item.mergedIds.push(...event.mergedIds.filter((id) => !item.mergedIds.includes(id)));
+    if (event.mergedIds)
+      item.mergedIds.push(...event.mergedIds.filter((id) => !item.mergedIds.includes(id)));
     if (item.action !== "purge") {
       if (event.type === "contact.privacyDeletion") item.action = "purge";
       else if (event.type === "contact.deletion") item.action = "delete";

@@ -1,14 +1,21 @@
 import { createClients } from "../../shared/clients";
-import { eventsOf, groupByContact, packEvents, parseLeadQueueBody, type LeadEventMessage, type LeadQueueBody } from "../../shared/contracts/webhook";
+import {
+  eventsOf,
+  groupByContact,
+  type LeadEventMessage,
+  type LeadQueueBody,
+  packEvents,
+  parseLeadQueueBody,
+} from "../../shared/contracts/webhook";
 import { recordDeliveries } from "../../shared/db/counters";
 import { alreadySeen, insertAudits } from "../../shared/db/leads";
 import { loadConfig } from "../../shared/env";
+import { chunks, runLimited } from "../../shared/limited";
 import type { Logger } from "../../shared/log";
 import { backoffSeconds, MAX_DELIVERIES, RetryableError } from "../../shared/retryable";
-import { chunks, runLimited } from "../../shared/limited";
 import { describeZodError } from "../../shared/zod-error";
 import { coalesceByContact } from "./coalesce";
-import { handOff, type ContactOutcome } from "./handoff";
+import { type ContactOutcome, handOff } from "./handoff";
 
 /** Holds (Salesforce budget or daily limit) are never dead-lettered: they wait as long as it takes. */
 const HOLD_KINDS = new Set(["salesforce_budget", "salesforce_limit"]);
@@ -31,21 +38,33 @@ export const PASS_CONCURRENCY = 2;
 type Item = { msg: Message<unknown>; events: LeadEventMessage[] };
 
 /** The lead-events consumer: at-least-once in, exactly-once effect out. */
-export async function consumeLeadEvents(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext, log: Logger): Promise<void> {
+export async function consumeLeadEvents(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  _ctx: ExecutionContext,
+  log: Logger,
+): Promise<void> {
   const config = loadConfig(env);
   const batchId = crypto.randomUUID().slice(0, 8);
   const parsed: { msg: Message<unknown>; body: LeadQueueBody }[] = [];
   for (const msg of batch.messages) {
     const result = parseLeadQueueBody(msg.body);
     if (result.success) parsed.push({ msg, body: result.data });
-    else await deadLetter(env, msg, `not a lead event: ${describeZodError(result.error, "message")}`);
+    else
+      await deadLetter(env, msg, `not a lead event: ${describeZodError(result.error, "message")}`);
   }
 
   // Deliveries are counted first (a message that comes again counts once, whatever becomes of its
   // events), beside the lookup of the events already handled.
   const [, seen] = await Promise.all([
-    recordDeliveries(env.DB, parsed.flatMap(({ body }) => ("delivery" in body && body.delivery ? [body.delivery] : []))),
-    alreadySeen(env.DB, parsed.flatMap((i) => eventsOf(i.body).map((e) => e.key))),
+    recordDeliveries(
+      env.DB,
+      parsed.flatMap(({ body }) => ("delivery" in body && body.delivery ? [body.delivery] : [])),
+    ),
+    alreadySeen(
+      env.DB,
+      parsed.flatMap((i) => eventsOf(i.body).map((e) => e.key)),
+    ),
   ]);
   const fresh: Item[] = [];
   for (const { msg, body } of parsed) {
@@ -57,17 +76,40 @@ export async function consumeLeadEvents(batch: MessageBatch<unknown>, env: Env, 
 
   const work = [...coalesceByContact(fresh.flatMap((i) => i.events)).values()];
   const outcomes = new Map<string, ContactOutcome>();
-  const deps = { db: env.DB, kv: env.KV, clients: createClients(config, env), config, log: log.child({ batchId }), batchId };
+  const deps = {
+    db: env.DB,
+    kv: env.KV,
+    clients: createClients(config, env),
+    config,
+    log: log.child({ batchId }),
+    batchId,
+  };
   const passes = evenPasses(work, CONTACTS_PER_PASS);
   await runLimited(
     passes.map((pass) => async () => {
       try {
         for (const [id, outcome] of await handOff(pass, deps)) outcomes.set(id, outcome);
       } catch (err) {
-        const error = err instanceof RetryableError ? err : new RetryableError(err instanceof Error ? err.message : String(err), "unexpected", 30);
-        log.error("handoff_failed", { batchId, kind: error.kind, error: error.message, contacts: pass.length });
+        const error =
+          err instanceof RetryableError
+            ? err
+            : new RetryableError(
+                err instanceof Error ? err.message : String(err),
+                "unexpected",
+                30,
+              );
+        log.error("handoff_failed", {
+          batchId,
+          kind: error.kind,
+          error: error.message,
+          contacts: pass.length,
+        });
         for (const w of pass) outcomes.set(w.contactId, { done: false, error });
-        const lines = pass.map((w) => ({ contactId: w.contactId, step: "error", detail: { kind: error.kind, message: error.message } }));
+        const lines = pass.map((w) => ({
+          contactId: w.contactId,
+          step: "error",
+          detail: { kind: error.kind, message: error.message },
+        }));
         await env.DB.batch(insertAudits(env.DB, lines, batchId)).catch(() => {});
       }
     }),
@@ -102,20 +144,33 @@ async function settleFailure(env: Env, msg: Message<unknown>, failed: Failed): P
   const held = [...failed.values()].filter((f) => HOLD_KINDS.has(f.error.kind));
   const failing = [...failed].filter(([, f]) => !HOLD_KINDS.has(f.error.kind));
   if (failing.length && msg.attempts < MAX_DELIVERIES) {
-    msg.retry({ delaySeconds: backoffSeconds(msg.attempts, Math.max(...failing.map(([, f]) => f.error.delaySeconds))) });
+    msg.retry({
+      delaySeconds: backoffSeconds(
+        msg.attempts,
+        Math.max(...failing.map(([, f]) => f.error.delaySeconds)),
+      ),
+    });
     return;
   }
   // A fresh message restarts the retry count, so held work is never dropped.
   if (held.length) {
     const delaySeconds = Math.max(...held.map((f) => f.error.delaySeconds));
-    for (const body of packEvents(held.flatMap((f) => f.events))) await env.LEAD_EVENTS.send(body, { contentType: "json", delaySeconds });
+    for (const body of packEvents(held.flatMap((f) => f.events)))
+      await env.LEAD_EVENTS.send(body, { contentType: "json", delaySeconds });
   }
-  const letters = failing.map(([contactId, f]): MessageSendRequest<DeadLetterBody> => ({
-    body: { event: { contactId, events: f.events }, reason: `${f.error.kind}: ${f.error.message}`, attempts: msg.attempts },
-    contentType: "json",
-  }));
+  const letters = failing.map(
+    ([contactId, f]): MessageSendRequest<DeadLetterBody> => ({
+      body: {
+        event: { contactId, events: f.events },
+        reason: `${f.error.kind}: ${f.error.message}`,
+        attempts: msg.attempts,
+      },
+      contentType: "json",
+    }),
+  );
   // sendBatch takes 100 messages and 256 KB; a contact's events are a few KB.
-  for (let i = 0; i < letters.length; i += 25) await env.LEAD_EVENTS_DLQ.sendBatch(letters.slice(i, i + 25));
+  for (let i = 0; i < letters.length; i += 25)
+    await env.LEAD_EVENTS_DLQ.sendBatch(letters.slice(i, i + 25));
   msg.ack();
 }
 

@@ -6,11 +6,17 @@ import type { DeadLetterBody } from "./consumer";
  * Records every message that gave up: those the consumer dead-lettered with a reason, and
  * raw events the queue moved here after the consumer crashed on every retry.
  */
-export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env, log: Logger): Promise<void> {
+export async function consumeDeadLetters(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  log: Logger,
+): Promise<void> {
   const now = Date.now();
   const statements = batch.messages.flatMap((msg) => {
     const wrapped = isDeadLetterBody(msg.body) ? msg.body : undefined;
-    const reason = (wrapped?.reason ?? "retries exhausted: the consumer failed on every delivery").slice(0, 2000);
+    const reason = (
+      wrapped?.reason ?? "retries exhausted: the consumer failed on every delivery"
+    ).slice(0, 2000);
     const attempts = wrapped?.attempts ?? msg.attempts;
     const insert = (messageId: string, event: unknown) =>
       env.DB.prepare(
@@ -22,7 +28,10 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env,
     const delivery = LeadEventsMessageSchema.safeParse(event);
     if (delivery.success && !delivery.data.contactId) {
       const byContact = groupByContact(delivery.data.events);
-      if (byContact.size > 1) return [...byContact].map(([contactId, events]) => insert(`${msg.id}:${contactId}`, { contactId, events }));
+      if (byContact.size > 1)
+        return [...byContact].map(([contactId, events]) =>
+          insert(`${msg.id}:${contactId}`, { contactId, events }),
+        );
     }
     return [insert(msg.id, event)];
   });

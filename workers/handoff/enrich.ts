@@ -12,7 +12,6 @@ export interface Enriched {
   missing: Set<string>;
 }
 
-
 /** Batch reads in flight at once: a 1,000-contact pass reads its contacts and their associations in one round trip (20 calls, a tenth of HubSpot's 190 per 10 s; 429s are waited out). */
 export const READ_CONCURRENCY = 20;
 
@@ -23,20 +22,29 @@ export async function enrichContacts(hubspot: Client, contactIds: string[]): Pro
   // Contacts and their associations do not depend on each other: read them side by side.
   await runLimited(
     chunks(contactIds, HUBSPOT_BATCH_MAX).flatMap((ids) => [
-      () => withHubSpotRetry(() =>
-        hubspot.crm.contacts.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: [...CONTACT_PROPERTIES], propertiesWithHistory: [] }),
-      ).then((page) => {
-        for (const r of page.results) if (!r.archived) contacts.set(r.id, r.properties);
-      }),
-      () => withHubSpotRetry(() => hubspot.crm.associations.v4.batchApi.getPage("contacts", "companies", { inputs: ids.map((id) => ({ id })) })).then(
-        (page) => {
+      () =>
+        withHubSpotRetry(() =>
+          hubspot.crm.contacts.batchApi.read({
+            inputs: ids.map((id) => ({ id })),
+            properties: [...CONTACT_PROPERTIES],
+            propertiesWithHistory: [],
+          }),
+        ).then((page) => {
+          for (const r of page.results) if (!r.archived) contacts.set(r.id, r.properties);
+        }),
+      () =>
+        withHubSpotRetry(() =>
+          hubspot.crm.associations.v4.batchApi.getPage("contacts", "companies", {
+            inputs: ids.map((id) => ({ id })),
+          }),
+        ).then((page) => {
           for (const r of page.results) {
             // typeId 1 marks the primary company; otherwise the first association stands in.
-            const primary = r.to.find((t) => t.associationTypes.some((a) => a.typeId === 1)) ?? r.to[0];
+            const primary =
+              r.to.find((t) => t.associationTypes.some((a) => a.typeId === 1)) ?? r.to[0];
             if (primary) companyIdOf.set(r._from.id, String(primary.toObjectId));
           }
-        },
-      ),
+        }),
     ]),
     READ_CONCURRENCY,
   );
@@ -47,7 +55,11 @@ export async function enrichContacts(hubspot: Client, contactIds: string[]): Pro
   await runLimited(
     chunks([...new Set(companyIdOf.values())], HUBSPOT_BATCH_MAX).map((ids) => async () => {
       const page = await withHubSpotRetry(() =>
-        hubspot.crm.companies.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: [...COMPANY_PROPERTIES], propertiesWithHistory: [] }),
+        hubspot.crm.companies.batchApi.read({
+          inputs: ids.map((id) => ({ id })),
+          properties: [...COMPANY_PROPERTIES],
+          propertiesWithHistory: [],
+        }),
       );
       for (const r of page.results) companies.set(r.id, r.properties);
     }),

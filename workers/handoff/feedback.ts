@@ -1,7 +1,7 @@
 import type { Client } from "@hubspot/api-client";
+import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import { chunks, runLimited } from "../../shared/limited";
 import { RetryableError } from "../../shared/retryable";
-import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import { HUBSPOT_BATCH_MAX } from "./enrich";
 import type { Properties } from "./mql";
 import type { Rejection } from "./qualify";
@@ -22,18 +22,29 @@ export interface Feedback {
 export function handedOffFeedback(contactId: string, salesforceId: string): Feedback {
   return {
     contactId,
-    properties: { leadbridge_status: "handed_off", leadbridge_rejection_reasons: "", leadbridge_salesforce_lead_id: salesforceId },
+    properties: {
+      leadbridge_status: "handed_off",
+      leadbridge_rejection_reasons: "",
+      leadbridge_salesforce_lead_id: salesforceId,
+    },
     feedbackKey: null,
   };
 }
 
 /** Status, reason codes and (when the reasons changed) a note a marketer can act on; pure. */
-export function toFeedback(contactId: string, rejections: Rejection[], rulesVersion: number, previousKey: string | null): Feedback {
+export function toFeedback(
+  contactId: string,
+  rejections: Rejection[],
+  rulesVersion: number,
+  previousKey: string | null,
+): Feedback {
   const codes = [...new Set(rejections.map((r) => r.code))].sort();
   const feedbackKey = codes.join(";");
   const properties = { leadbridge_status: "rejected", leadbridge_rejection_reasons: feedbackKey };
   if (feedbackKey === previousKey) return { contactId, properties, feedbackKey };
-  const items = rejections.map((r) => `<li>${escapeHtml(r.message)} <code>${escapeHtml(r.code)}</code></li>`).join("");
+  const items = rejections
+    .map((r) => `<li>${escapeHtml(r.message)} <code>${escapeHtml(r.code)}</code></li>`)
+    .join("");
   const note =
     `<p><strong>${NOTE_HEADLINE}</strong> (qualification rules v${rulesVersion}).</p>` +
     `<p>What to fix:</p><ul>${items}</ul>` +
@@ -42,7 +53,10 @@ export function toFeedback(contactId: string, rejections: Rejection[], rulesVers
 }
 
 /** True when HubSpot already shows these values, so the write can be skipped. */
-export function alreadyShown(current: Properties | undefined, properties: Record<string, string>): boolean {
+export function alreadyShown(
+  current: Properties | undefined,
+  properties: Record<string, string>,
+): boolean {
   if (!current) return false;
   return Object.entries(properties).every(([name, value]) => (current[name] ?? "") === value);
 }
@@ -56,7 +70,11 @@ export const FEEDBACK_CONCURRENCY = 10;
  * not land (a failed call fails its chunk only): they retry, and since a note is only written
  * after its contact's status, a retry never finds half of it.
  */
-export async function writeFeedback(hubspot: Client, items: Feedback[], current: Map<string, Properties>): Promise<Map<string, RetryableError>> {
+export async function writeFeedback(
+  hubspot: Client,
+  items: Feedback[],
+  current: Map<string, Properties>,
+): Promise<Map<string, RetryableError>> {
   const failed = new Map<string, RetryableError>();
   const fail = (chunk: Feedback[], err: unknown) => {
     const error = asRetryable(err);
@@ -65,10 +83,13 @@ export async function writeFeedback(hubspot: Client, items: Feedback[], current:
 
   const updates = items.filter((f) => !alreadyShown(current.get(f.contactId), f.properties));
   await runLimited(
-    chunks(updates, HUBSPOT_BATCH_MAX).map((chunk) => () =>
-      withHubSpotRetry(() => hubspot.crm.contacts.batchApi.update({ inputs: chunk.map((f) => ({ id: f.contactId, properties: f.properties })) })).catch((err) =>
-        fail(chunk, err),
-      ),
+    chunks(updates, HUBSPOT_BATCH_MAX).map(
+      (chunk) => () =>
+        withHubSpotRetry(() =>
+          hubspot.crm.contacts.batchApi.update({
+            inputs: chunk.map((f) => ({ id: f.contactId, properties: f.properties })),
+          }),
+        ).catch((err) => fail(chunk, err)),
     ),
     FEEDBACK_CONCURRENCY,
   );
@@ -79,10 +100,20 @@ export async function writeFeedback(hubspot: Client, items: Feedback[], current:
       const inputs = chunk.map((f) => ({
         properties: { hs_timestamp: new Date().toISOString(), hs_note_body: f.note! },
         associations: [
-          { to: { id: f.contactId }, types: [{ associationCategory: "HUBSPOT_DEFINED" as const, associationTypeId: NOTE_TO_CONTACT_TYPE_ID }] },
+          {
+            to: { id: f.contactId },
+            types: [
+              {
+                associationCategory: "HUBSPOT_DEFINED" as const,
+                associationTypeId: NOTE_TO_CONTACT_TYPE_ID,
+              },
+            ],
+          },
         ],
       }));
-      return withHubSpotRetry(() => hubspot.crm.objects.notes.batchApi.create({ inputs: inputs as any })).catch((err) => fail(chunk, err));
+      return withHubSpotRetry(() =>
+        hubspot.crm.objects.notes.batchApi.create({ inputs: inputs as any }),
+      ).catch((err) => fail(chunk, err));
     }),
     FEEDBACK_CONCURRENCY,
   );
@@ -92,10 +123,16 @@ export async function writeFeedback(hubspot: Client, items: Feedback[], current:
 function asRetryable(err: unknown): RetryableError {
   if (err instanceof RetryableError) return err;
   const e = err as { code?: number; message?: string };
-  return new RetryableError(`HubSpot refused the feedback write (${e.code ?? "error"}): ${(e.message ?? String(err)).slice(0, 300)}`, "hubspot_error", 30);
+  return new RetryableError(
+    `HubSpot refused the feedback write (${e.code ?? "error"}): ${(e.message ?? String(err)).slice(0, 300)}`,
+    "hubspot_error",
+    30,
+  );
 }
 
-
 function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
+  return s.replace(
+    /[&<>"']/g,
+    (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!,
+  );
 }

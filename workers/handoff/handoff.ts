@@ -1,19 +1,25 @@
 import type { Clients } from "../../shared/clients";
-import type { Config } from "../../shared/env";
-import { getLeads, LeadWrites, purgeContact, type LeadRow, type LeadStatus } from "../../shared/db/leads";
+import {
+  getLeads,
+  type LeadRow,
+  type LeadStatus,
+  LeadWrites,
+  purgeContact,
+} from "../../shared/db/leads";
 import { currentRules } from "../../shared/db/rules";
+import type { Config } from "../../shared/env";
 import type { Logger } from "../../shared/log";
 import { RetryableError } from "../../shared/retryable";
 import { overBudget, readUsage, recordUsage } from "../../shared/salesforce/budget";
 import type { ContactWork } from "./coalesce";
 import { enrichContacts } from "./enrich";
-import { handedOffFeedback, toFeedback, writeFeedback, type Feedback } from "./feedback";
-import { toMql } from "./mql";
-import { classifyCallError, upsertLeads, type PushOutcome } from "./push";
-import { emailDomain, qualify, type Rejection } from "./qualify";
-import { EXTERNAL_ID_FIELD, toSalesforceLead, type SalesforceLead } from "./salesforce-lead";
+import { type Feedback, handedOffFeedback, toFeedback, writeFeedback } from "./feedback";
 import { rekeyMergedLeads } from "./merge";
+import { toMql } from "./mql";
 import { clearNoteIntents, settleNoteIntents } from "./note-intents";
+import { classifyCallError, type PushOutcome, upsertLeads } from "./push";
+import { emailDomain, qualify, type Rejection } from "./qualify";
+import { EXTERNAL_ID_FIELD, type SalesforceLead, toSalesforceLead } from "./salesforce-lead";
 
 export interface HandoffDeps {
   db: D1Database;
@@ -26,7 +32,9 @@ export interface HandoffDeps {
 }
 
 /** Per contact: done (its events can be acked) or to be retried for the given reason. */
-export type ContactOutcome = { done: true; status: LeadStatus | "purged" } | { done: false; error: RetryableError };
+export type ContactOutcome =
+  | { done: true; status: LeadStatus | "purged" }
+  | { done: false; error: RetryableError };
 
 interface Verdict {
   work: ContactWork;
@@ -45,7 +53,10 @@ interface Verdict {
  * The handoff for one batch of coalesced contacts: enrich, judge, push, feed back, record.
  * Every external effect is idempotent, so a retry after any failure repeats no harm.
  */
-export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<Map<string, ContactOutcome>> {
+export async function handOff(
+  items: ContactWork[],
+  deps: HandoffDeps,
+): Promise<Map<string, ContactOutcome>> {
   const { db, clients, config, log } = deps;
   const now = deps.now ?? Date.now;
   // Milliseconds per phase, for the handoff_done log line.
@@ -65,7 +76,11 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
   };
 
   for (const work of items.filter((w) => w.action !== "purge")) {
-    writes.audit({ contactId: work.contactId, step: "received", detail: { events: work.keys.length, types: work.types } });
+    writes.audit({
+      contactId: work.contactId,
+      step: "received",
+      detail: { events: work.keys.length, types: work.types },
+    });
   }
   for (const work of items.filter((w) => w.action === "purge")) {
     writes.statement(...purgeContact(db, work.contactId, now()));
@@ -73,10 +88,18 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
   }
   const toJudge = items.filter((w) => w.action === "judge");
   // HubSpot reads do not depend on D1: they start now, beside the D1 reads below.
-  const enriching = toJudge.length ? enrichContacts(clients.hubspot, toJudge.map((w) => w.contactId)) : undefined;
+  const enriching = toJudge.length
+    ? enrichContacts(
+        clients.hubspot,
+        toJudge.map((w) => w.contactId),
+      )
+    : undefined;
   enriching?.catch(() => {});
   const [previous, rules] = await Promise.all([
-    getLeads(db, items.filter((w) => w.action !== "purge").map((w) => w.contactId)),
+    getLeads(
+      db,
+      items.filter((w) => w.action !== "purge").map((w) => w.contactId),
+    ),
     toJudge.length ? currentRules(db) : undefined,
   ]);
   for (const work of items.filter((w) => w.action === "delete")) {
@@ -98,7 +121,8 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
       if (enriched.missing.has(id)) {
         writes.audit({ contactId: id, step: "not_found_in_hubspot" });
         // A contact merged away is gone from HubSpot too: it stays "merged", pointing at its survivor.
-        if (before && before.status !== "merged") writes.lead({ ...before, status: "deleted", updated_at: now() });
+        if (before && before.status !== "merged")
+          writes.lead({ ...before, status: "deleted", updated_at: now() });
         finish(work, before?.status === "merged" ? "merged" : "deleted");
         continue;
       }
@@ -106,15 +130,35 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
       const mql = toMql(config.HUBSPOT_PORTAL_ID, id, contact, enriched.companyOf.get(id));
       const judgement = qualify(mql, rules.rules);
       const row: Omit<LeadRow, "attempts"> = {
-        contact_id: id, portal_id: config.HUBSPOT_PORTAL_ID, lead_id: mql.leadId, status: "rejected",
-        source: mql.source, email_domain: mql.contactInfo.email ? (emailDomain(mql.contactInfo.email) ?? null) : null,
-        reasons: "[]", rules_version: rules.version, engagement_score: mql.engagementScore,
-        salesforce_lead_id: before?.salesforce_lead_id ?? null, first_event_at: work.firstOccurredAt,
-        last_event_at: work.lastOccurredAt, judged_at: now(), handed_off_at: null,
-        feedback_key: before?.feedback_key ?? null, merged_into: null, updated_at: now(),
-        push_key: before?.push_key ?? null, criteria: JSON.stringify(mql.qualificationCriteriaMet),
+        contact_id: id,
+        portal_id: config.HUBSPOT_PORTAL_ID,
+        lead_id: mql.leadId,
+        status: "rejected",
+        source: mql.source,
+        email_domain: mql.contactInfo.email ? (emailDomain(mql.contactInfo.email) ?? null) : null,
+        reasons: "[]",
+        rules_version: rules.version,
+        engagement_score: mql.engagementScore,
+        salesforce_lead_id: before?.salesforce_lead_id ?? null,
+        first_event_at: work.firstOccurredAt,
+        last_event_at: work.lastOccurredAt,
+        judged_at: now(),
+        handed_off_at: null,
+        feedback_key: before?.feedback_key ?? null,
+        merged_into: null,
+        updated_at: now(),
+        push_key: before?.push_key ?? null,
+        criteria: JSON.stringify(mql.qualificationCriteriaMet),
       };
-      writes.audit({ contactId: id, step: "enriched", detail: { hasCompany: enriched.companyOf.has(id), score: mql.engagementScore, criteria: mql.qualificationCriteriaMet } });
+      writes.audit({
+        contactId: id,
+        step: "enriched",
+        detail: {
+          hasCompany: enriched.companyOf.has(id),
+          score: mql.engagementScore,
+          criteria: mql.qualificationCriteriaMet,
+        },
+      });
       verdicts.push(
         judgement.qualified
           ? { work, status: "handed_off", reasons: [], lead: toSalesforceLead(id, mql), row }
@@ -140,10 +184,21 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
         failed = await writeFeedback(clients.hubspot, feedback, enriched.contacts);
       } catch (err) {
         // The intents could not be read or written: no note goes out unrecorded; these retry.
-        const error = err instanceof RetryableError ? err : new RetryableError(err instanceof Error ? err.message : String(err), "unexpected", 30);
+        const error =
+          err instanceof RetryableError
+            ? err
+            : new RetryableError(
+                err instanceof Error ? err.message : String(err),
+                "unexpected",
+                30,
+              );
         failed = new Map(withFeedback.map((v) => [v.work.contactId, error]));
       }
-      return withFeedback.map((v) => ({ v, error: failed.get(v.work.contactId), noteFound: notesFound.has(v.work.contactId) }));
+      return withFeedback.map((v) => ({
+        v,
+        error: failed.get(v.work.contactId),
+        noteFound: notesFound.has(v.work.contactId),
+      }));
     };
     const qualified = verdicts.filter((v) => v.lead);
     const [refusedFeedback, qualifiedFeedback] = await Promise.all([
@@ -171,16 +226,28 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
         feedback_key: error ? v.row.feedback_key : v.feedback!.feedbackKey,
         push_key: v.pushKey ?? v.row.push_key,
       });
-      writes.audit({ contactId: id, step: v.status === "handed_off" ? "qualified" : "refused", detail: { rulesVersion: rules.version, reasons: codes } });
+      writes.audit({
+        contactId: id,
+        step: v.status === "handed_off" ? "qualified" : "refused",
+        detail: { rulesVersion: rules.version, reasons: codes },
+      });
       if (error) {
-        writes.audit({ contactId: id, step: "feedback_retry", detail: { kind: error.kind, message: error.message } });
+        writes.audit({
+          contactId: id,
+          step: "feedback_retry",
+          detail: { kind: error.kind, message: error.message },
+        });
         outcomes.set(id, { done: false, error });
         continue;
       }
       writes.audit({
         contactId: id,
         step: "feedback_written",
-        detail: { status: v.feedback!.properties.leadbridge_status, note: Boolean(v.feedback!.note), ...(noteFound ? { noteFoundOnTimeline: true } : {}) },
+        detail: {
+          status: v.feedback!.properties.leadbridge_status,
+          note: Boolean(v.feedback!.note),
+          ...(noteFound ? { noteFoundOnTimeline: true } : {}),
+        },
       });
       landed.push(id);
       finish(v.work, v.status);
@@ -192,7 +259,13 @@ export async function handOff(items: ContactWork[], deps: HandoffDeps): Promise<
   lap("recordMs");
   const queries = await writes.flush();
   lap("d1WriteMs");
-  log.info("handoff_done", { contacts: items.length, done: [...outcomes.values()].filter((o) => o.done).length, d1Statements: queries, ms: Date.now() - started, ...phases });
+  log.info("handoff_done", {
+    contacts: items.length,
+    done: [...outcomes.values()].filter((o) => o.done).length,
+    d1Statements: queries,
+    ms: Date.now() - started,
+    ...phases,
+  });
   return outcomes;
 }
 
@@ -208,13 +281,18 @@ async function pushQualified(
   for (const v of qualified) {
     v.pushKey = await payloadKey(v.lead!);
     // Unchanged since the last successful push: Salesforce already has exactly this.
-    if (v.pushKey === v.row.push_key && v.row.salesforce_lead_id) v.salesforceId = v.row.salesforce_lead_id;
+    if (v.pushKey === v.row.push_key && v.row.salesforce_lead_id)
+      v.salesforceId = v.row.salesforce_lead_id;
     else toPush.push(v);
   }
   if (!toPush.length) return;
 
   if (overBudget(await readUsage(kv), config.SALESFORCE_DAILY_BUDGET_SHARE)) {
-    const error = new RetryableError("Salesforce API usage is above the configured share of the daily allocation", "salesforce_budget", 15 * 60);
+    const error = new RetryableError(
+      "Salesforce API usage is above the configured share of the daily allocation",
+      "salesforce_budget",
+      15 * 60,
+    );
     for (const v of toPush) {
       writes.audit({ contactId: v.work.contactId, step: "held", detail: { reason: error.kind } });
       outcomes.set(v.work.contactId, { done: false, error });
@@ -226,7 +304,10 @@ async function pushQualified(
   try {
     const conn = await clients.salesforce();
     try {
-      results = await upsertLeads(conn, toPush.map((v) => v.lead!));
+      results = await upsertLeads(
+        conn,
+        toPush.map((v) => v.lead!),
+      );
     } finally {
       await recordUsage(kv, conn.limitInfo?.apiUsage);
     }
@@ -235,7 +316,11 @@ async function pushQualified(
     // refusals in the same batch still get their feedback.
     const error = err instanceof RetryableError ? err : classifyCallError(err);
     for (const v of toPush) {
-      writes.audit({ contactId: v.work.contactId, step: error.kind === "salesforce_limit" ? "held" : "push_retry", detail: { reason: error.kind } });
+      writes.audit({
+        contactId: v.work.contactId,
+        step: error.kind === "salesforce_limit" ? "held" : "push_retry",
+        detail: { reason: error.kind },
+      });
       outcomes.set(v.work.contactId, { done: false, error });
     }
     return;
@@ -247,7 +332,11 @@ async function pushQualified(
     if (result.kind === "pushed") {
       v.salesforceId = result.salesforceId;
       v.pushedAt = pushedAt;
-      writes.audit({ contactId: id, step: "pushed", detail: { salesforceId: result.salesforceId, created: result.created } });
+      writes.audit({
+        contactId: id,
+        step: "pushed",
+        detail: { salesforceId: result.salesforceId, created: result.created },
+      });
     } else if (result.kind === "refused") {
       v.status = "rejected";
       v.pushKey = null;
@@ -255,11 +344,18 @@ async function pushQualified(
       writes.audit({ contactId: id, step: "salesforce_refused", detail: { code: result.code } });
     } else if (result.kind === "failed") {
       // Salesforce refused the whole call (outage, daily limit): these contacts wait, the rest carry on.
-      writes.audit({ contactId: id, step: result.error.kind === "salesforce_limit" ? "held" : "push_retry", detail: { reason: result.error.kind } });
+      writes.audit({
+        contactId: id,
+        step: result.error.kind === "salesforce_limit" ? "held" : "push_retry",
+        detail: { reason: result.error.kind },
+      });
       outcomes.set(id, { done: false, error: result.error });
     } else {
       writes.audit({ contactId: id, step: "push_retry", detail: { code: result.code } });
-      outcomes.set(id, { done: false, error: new RetryableError(`Salesforce ${result.code}`, "salesforce_transient", 10) });
+      outcomes.set(id, {
+        done: false,
+        error: new RetryableError(`Salesforce ${result.code}`, "salesforce_transient", 10),
+      });
     }
   }
 }

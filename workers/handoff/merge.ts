@@ -9,12 +9,18 @@ import { EXTERNAL_ID_FIELD } from "./salesforce-lead";
  * re-keyed to the survivor (unless the survivor already has one), so the next upsert
  * updates that lead instead of creating a second one.
  */
-export async function rekeyMergedLeads(items: ContactWork[], deps: HandoffDeps, writes: LeadWrites): Promise<void> {
+export async function rekeyMergedLeads(
+  items: ContactWork[],
+  deps: HandoffDeps,
+  writes: LeadWrites,
+): Promise<void> {
   const merges = items.filter((w) => w.mergedIds.length);
   if (!merges.length) return;
   const { db, clients } = deps;
   const now = Date.now();
-  const rows = await getLeads(db, [...new Set(merges.flatMap((w) => [w.contactId, ...w.mergedIds]))]);
+  const rows = await getLeads(db, [
+    ...new Set(merges.flatMap((w) => [w.contactId, ...w.mergedIds])),
+  ]);
   for (const work of merges) {
     let survivorHasLead = Boolean(rows.get(work.contactId)?.salesforce_lead_id);
     for (const oldId of work.mergedIds) {
@@ -23,12 +29,18 @@ export async function rekeyMergedLeads(items: ContactWork[], deps: HandoffDeps, 
       if (old.salesforce_lead_id && !survivorHasLead) {
         const conn = await clients.salesforce();
         try {
-          await conn.sobject("Lead").update({ Id: old.salesforce_lead_id, [EXTERNAL_ID_FIELD]: work.contactId });
+          await conn
+            .sobject("Lead")
+            .update({ Id: old.salesforce_lead_id, [EXTERNAL_ID_FIELD]: work.contactId });
         } catch (err) {
           throw classifyCallError(err);
         }
         survivorHasLead = true;
-        writes.audit({ contactId: work.contactId, step: "lead_rekeyed", detail: { from: oldId, salesforceId: old.salesforce_lead_id } });
+        writes.audit({
+          contactId: work.contactId,
+          step: "lead_rekeyed",
+          detail: { from: oldId, salesforceId: old.salesforce_lead_id },
+        });
       }
       writes.lead({ ...old, status: "merged", merged_into: work.contactId, updated_at: now });
       writes.audit({ contactId: oldId, step: "merged", detail: { into: work.contactId } });

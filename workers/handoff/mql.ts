@@ -1,17 +1,36 @@
-import { leadIdFor, MqlSchema, type Mql, type QualificationCriterion } from "../../shared/contracts/mql";
+import {
+  leadIdFor,
+  type Mql,
+  MqlSchema,
+  type QualificationCriterion,
+} from "../../shared/contracts/mql";
 
 export type Properties = Record<string, string | null | undefined>;
 
 /** The contact properties the handoff reads from HubSpot, and nothing more. */
 export const CONTACT_PROPERTIES = [
-  "email", "firstname", "lastname", "jobtitle", "company", "hubspotscore", "hs_analytics_source",
-  "hs_analytics_num_page_views", "hs_analytics_num_visits", "num_conversion_events",
-  "hs_analytics_first_url", "hs_analytics_last_url", "recent_conversion_event_name",
-  "leadbridge_status", "leadbridge_rejection_reasons", "createdate",
+  "email",
+  "firstname",
+  "lastname",
+  "jobtitle",
+  "company",
+  "hubspotscore",
+  "hs_analytics_source",
+  "hs_analytics_num_page_views",
+  "hs_analytics_num_visits",
+  "num_conversion_events",
+  "hs_analytics_first_url",
+  "hs_analytics_last_url",
+  "recent_conversion_event_name",
+  "leadbridge_status",
+  "leadbridge_rejection_reasons",
+  "createdate",
 ] as const;
 
 /** The contact properties a judgement reads: the ones whose changes HubSpot should send (README, Deploying). */
-export const SUBSCRIBED_PROPERTIES = CONTACT_PROPERTIES.filter((p) => !p.startsWith("leadbridge_") && p !== "createdate");
+export const SUBSCRIBED_PROPERTIES = CONTACT_PROPERTIES.filter(
+  (p) => !p.startsWith("leadbridge_") && p !== "createdate",
+);
 
 export const COMPANY_PROPERTIES = ["name", "domain", "industry", "numberofemployees"] as const;
 
@@ -20,7 +39,12 @@ const DEVELOPER_TITLE =
 const WHITEPAPER = /white[\s_-]?paper/i;
 
 /** Builds the MQL for a contact and its (primary) company; pure, validated on the way out. */
-export function toMql(portalId: string, contactId: string, contact: Properties, company?: Properties): Mql {
+export function toMql(
+  portalId: string,
+  contactId: string,
+  contact: Properties,
+  company?: Properties,
+): Mql {
   return MqlSchema.parse({
     leadId: leadIdFor(portalId, contactId),
     source: clean(contact.hs_analytics_source)?.toLowerCase().slice(0, 100) ?? "unknown",
@@ -43,7 +67,8 @@ export function toMql(portalId: string, contactId: string, contact: Properties, 
 /** hubspotscore when HubSpot has one; otherwise page views, visits and conversions, capped at 100. */
 export function engagementScore(contact: Properties): number {
   const score = Number(clean(contact.hubspotscore));
-  if (clean(contact.hubspotscore) !== undefined && Number.isFinite(score)) return clamp(Math.round(score));
+  if (clean(contact.hubspotscore) !== undefined && Number.isFinite(score))
+    return clamp(Math.round(score));
   const views = wholeNumber(contact.hs_analytics_num_page_views) ?? 0;
   const visits = wholeNumber(contact.hs_analytics_num_visits) ?? 0;
   const conversions = wholeNumber(contact.num_conversion_events) ?? 0;
@@ -52,8 +77,10 @@ export function engagementScore(contact: Properties): number {
 
 export function criteriaMet(contact: Properties): QualificationCriterion[] {
   const met: QualificationCriterion[] = [];
-  if (WHITEPAPER.test(contact.recent_conversion_event_name ?? "")) met.push("downloaded_technical_whitepaper");
-  if ([contact.hs_analytics_last_url, contact.hs_analytics_first_url].some(isPricingUrl)) met.push("visited_pricing_page");
+  if (WHITEPAPER.test(contact.recent_conversion_event_name ?? ""))
+    met.push("downloaded_technical_whitepaper");
+  if ([contact.hs_analytics_last_url, contact.hs_analytics_first_url].some(isPricingUrl))
+    met.push("visited_pricing_page");
   if (DEVELOPER_TITLE.test(contact.jobtitle ?? "")) met.push("is_developer_title");
   return met;
 }

@@ -2,7 +2,7 @@ import type { Client } from "@hubspot/api-client";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import { chunks, runLimited } from "../../shared/limited";
 import { HUBSPOT_BATCH_MAX } from "./enrich";
-import { NOTE_HEADLINE, type Feedback } from "./feedback";
+import { type Feedback, NOTE_HEADLINE } from "./feedback";
 
 /** Clock skew allowed between our intent's time and HubSpot's createdAt of the note. */
 const SKEW_MS = 60_000;
@@ -12,16 +12,27 @@ const SKEW_MS = 60_000;
  * same feedback key) is looked up on HubSpot, and its note is dropped if it landed; every note
  * still to post is recorded as an intent. Returns the contacts whose note was found.
  */
-export async function settleNoteIntents(db: D1Database, hubspot: Client, feedback: Feedback[], now: number): Promise<Set<string>> {
+export async function settleNoteIntents(
+  db: D1Database,
+  hubspot: Client,
+  feedback: Feedback[],
+  now: number,
+): Promise<Set<string>> {
   const withNotes = feedback.filter((f) => f.note);
   if (!withNotes.length) return new Set();
   const { results } = await db
-    .prepare("SELECT contact_id, feedback_key, at FROM note_intents WHERE contact_id IN (SELECT value FROM json_each(?))")
+    .prepare(
+      "SELECT contact_id, feedback_key, at FROM note_intents WHERE contact_id IN (SELECT value FROM json_each(?))",
+    )
     .bind(JSON.stringify(withNotes.map((f) => f.contactId)))
     .all<{ contact_id: string; feedback_key: string; at: number }>();
   const intents = new Map(results.map((r) => [r.contact_id, r]));
-  const suspects = withNotes.filter((f) => intents.get(f.contactId)?.feedback_key === f.feedbackKey);
-  const landed = suspects.length ? await findLandedNotes(hubspot, suspects, intents) : new Set<string>();
+  const suspects = withNotes.filter(
+    (f) => intents.get(f.contactId)?.feedback_key === f.feedbackKey,
+  );
+  const landed = suspects.length
+    ? await findLandedNotes(hubspot, suspects, intents)
+    : new Set<string>();
   for (const f of withNotes) if (landed.has(f.contactId)) delete f.note;
 
   const owed = withNotes.filter((f) => f.note);
@@ -41,24 +52,50 @@ export async function settleNoteIntents(db: D1Database, hubspot: Client, feedbac
 /** The intents of contacts whose feedback has landed, to go in the batch's final transaction. */
 export function clearNoteIntents(db: D1Database, contactIds: string[]): D1PreparedStatement[] {
   if (!contactIds.length) return [];
-  return [db.prepare("DELETE FROM note_intents WHERE contact_id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(contactIds))];
+  return [
+    db
+      .prepare("DELETE FROM note_intents WHERE contact_id IN (SELECT value FROM json_each(?))")
+      .bind(JSON.stringify(contactIds)),
+  ];
 }
 
 /** Contacts with a Leadbridge note for exactly these reasons, created since their intent. */
-async function findLandedNotes(hubspot: Client, suspects: Feedback[], intents: Map<string, { at: number }>): Promise<Set<string>> {
+async function findLandedNotes(
+  hubspot: Client,
+  suspects: Feedback[],
+  intents: Map<string, { at: number }>,
+): Promise<Set<string>> {
   const notesOf = new Map<string, string[]>();
   await runLimited(
     chunks(suspects, HUBSPOT_BATCH_MAX).map((chunk) => async () => {
-      const page = await withHubSpotRetry(() => hubspot.crm.associations.v4.batchApi.getPage("contacts", "notes", { inputs: chunk.map((f) => ({ id: f.contactId })) }));
-      for (const r of page.results) notesOf.set(r._from.id, r.to.map((t) => String(t.toObjectId)));
+      const page = await withHubSpotRetry(() =>
+        hubspot.crm.associations.v4.batchApi.getPage("contacts", "notes", {
+          inputs: chunk.map((f) => ({ id: f.contactId })),
+        }),
+      );
+      for (const r of page.results)
+        notesOf.set(
+          r._from.id,
+          r.to.map((t) => String(t.toObjectId)),
+        );
     }),
     4,
   );
   const bodies = new Map<string, { body: string; createdAt: number }>();
   await runLimited(
     chunks([...new Set([...notesOf.values()].flat())], HUBSPOT_BATCH_MAX).map((ids) => async () => {
-      const page = await withHubSpotRetry(() => hubspot.crm.objects.notes.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: ["hs_note_body"], propertiesWithHistory: [] }));
-      for (const n of page.results) bodies.set(n.id, { body: n.properties.hs_note_body ?? "", createdAt: new Date(n.createdAt).getTime() });
+      const page = await withHubSpotRetry(() =>
+        hubspot.crm.objects.notes.batchApi.read({
+          inputs: ids.map((id) => ({ id })),
+          properties: ["hs_note_body"],
+          propertiesWithHistory: [],
+        }),
+      );
+      for (const n of page.results)
+        bodies.set(n.id, {
+          body: n.properties.hs_note_body ?? "",
+          createdAt: new Date(n.createdAt).getTime(),
+        });
     }),
     4,
   );
@@ -70,7 +107,12 @@ async function findLandedNotes(hubspot: Client, suspects: Feedback[], intents: M
       const note = bodies.get(id);
       // Compared as text: HubSpot may rewrite a note's HTML.
       const text = note?.body.replace(/<[^>]*>/g, " ").replace(/&amp;/g, "&") ?? "";
-      return note && note.createdAt >= since && text.includes(NOTE_HEADLINE) && codes.every((code) => text.includes(code));
+      return (
+        note &&
+        note.createdAt >= since &&
+        text.includes(NOTE_HEADLINE) &&
+        codes.every((code) => text.includes(code))
+      );
     });
     if (found) landed.add(f.contactId);
   }

@@ -1,7 +1,12 @@
 import type { Connection } from "jsforce";
-import { EXTERNAL_ID_FIELD, TRANSIENT_SALESFORCE_CODES, describeSalesforceRefusal, type SalesforceLead } from "./salesforce-lead";
 import { chunks, runLimited } from "../../shared/limited";
 import { RetryableError } from "../../shared/retryable";
+import {
+  describeSalesforceRefusal,
+  EXTERNAL_ID_FIELD,
+  type SalesforceLead,
+  TRANSIENT_SALESFORCE_CODES,
+} from "./salesforce-lead";
 
 export const SALESFORCE_COLLECTION_MAX = 200;
 /** Collections in flight at once: distinct records, so no row locks between them; far under Salesforce's concurrency limits. */
@@ -25,19 +30,26 @@ type CollectionResult = {
  * Upserts leads by external id in collections of 200 (one API call each, a few at once), allOrNone
  * off so one bad record refuses alone; a collection whose call failed marks its records "failed".
  */
-export async function upsertLeads(conn: Connection, leads: SalesforceLead[]): Promise<Map<string, PushOutcome>> {
+export async function upsertLeads(
+  conn: Connection,
+  leads: SalesforceLead[],
+): Promise<Map<string, PushOutcome>> {
   const outcomes = new Map<string, PushOutcome>();
   await runLimited(
     chunks(leads, SALESFORCE_COLLECTION_MAX).map((chunk) => async () => {
       let results: CollectionResult[];
       try {
-        results = (await conn.sobject("Lead").upsert(chunk as any[], EXTERNAL_ID_FIELD, { allOrNone: false })) as unknown as CollectionResult[];
+        results = (await conn.sobject("Lead").upsert(chunk as any[], EXTERNAL_ID_FIELD, {
+          allOrNone: false,
+        })) as unknown as CollectionResult[];
       } catch (err) {
         const error = classifyCallError(err);
         for (const lead of chunk) outcomes.set(lead[EXTERNAL_ID_FIELD], { kind: "failed", error });
         return;
       }
-      chunk.forEach((lead, index) => outcomes.set(lead[EXTERNAL_ID_FIELD], toOutcome(results[index])));
+      chunk.forEach((lead, index) =>
+        outcomes.set(lead[EXTERNAL_ID_FIELD], toOutcome(results[index])),
+      );
     }),
     UPSERT_CONCURRENCY,
   );
@@ -45,13 +57,23 @@ export async function upsertLeads(conn: Connection, leads: SalesforceLead[]): Pr
 }
 
 function toOutcome(result: CollectionResult | undefined): PushOutcome {
-  if (!result) return { kind: "transient", code: "NO_RESULT", message: "Salesforce returned no result for the record" };
-  if (result.success && result.id) return { kind: "pushed", salesforceId: result.id, created: Boolean(result.created) };
+  if (!result)
+    return {
+      kind: "transient",
+      code: "NO_RESULT",
+      message: "Salesforce returned no result for the record",
+    };
+  if (result.success && result.id)
+    return { kind: "pushed", salesforceId: result.id, created: Boolean(result.created) };
   const error = result.errors?.[0];
   const code = error?.statusCode ?? error?.errorCode ?? "UNKNOWN_ERROR";
   const message = error?.message ?? "no message";
   if (TRANSIENT_SALESFORCE_CODES.has(code)) return { kind: "transient", code, message };
-  return { kind: "refused", code, message: describeSalesforceRefusal(code, message, error?.fields) };
+  return {
+    kind: "refused",
+    code,
+    message: describeSalesforceRefusal(code, message, error?.fields),
+  };
 }
 
 /** Maps a failed call to a retry decision; anything unknown is treated as transient. */
@@ -59,7 +81,15 @@ export function classifyCallError(err: unknown): RetryableError {
   const e = err as { errorCode?: string; name?: string; message?: string; statusCode?: number };
   const code = e.errorCode ?? e.name ?? "ERROR";
   if (code === "REQUEST_LIMIT_EXCEEDED") {
-    return new RetryableError(`Salesforce daily API limit reached: ${e.message ?? ""}`, "salesforce_limit", 15 * 60);
+    return new RetryableError(
+      `Salesforce daily API limit reached: ${e.message ?? ""}`,
+      "salesforce_limit",
+      15 * 60,
+    );
   }
-  return new RetryableError(`Salesforce call failed (${code}): ${e.message ?? String(err)}`, "salesforce_unavailable", 30);
+  return new RetryableError(
+    `Salesforce call failed (${code}): ${e.message ?? String(err)}`,
+    "salesforce_unavailable",
+    30,
+  );
 }

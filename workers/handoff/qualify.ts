@@ -6,13 +6,18 @@ export interface Rejection {
   message: string;
 }
 
-export type Judgement = { qualified: true; rejections: [] } | { qualified: false; rejections: Rejection[] };
+export type Judgement =
+  | { qualified: true; rejections: [] }
+  | { qualified: false; rejections: Rejection[] };
 
 const FIELD_LABEL: Record<Rules["requiredFields"][number], [code: string, words: string]> = {
   email: ["missing_email", "Add an email address"],
   lastName: ["missing_last_name", "Add the contact's last name"],
   firstName: ["missing_first_name", "Add the contact's first name"],
-  companyName: ["missing_company", "Associate the contact with a company (or fill in the Company name property)"],
+  companyName: [
+    "missing_company",
+    "Associate the contact with a company (or fill in the Company name property)",
+  ],
   jobTitle: ["missing_job_title", "Add the contact's job title"],
 };
 
@@ -42,8 +47,15 @@ export function qualify(mql: Mql, rules: Rules): Judgement {
   const email = mql.contactInfo.email;
   const domain = email ? emailDomain(email) : undefined;
   if (email && !domain) {
-    rejections.push({ code: "invalid_email", message: `The email address "${email}" is not valid; correct it.` });
-  } else if (domain && rules.businessEmailOnly && isFreeEmailDomain(domain, rules.freeEmailDomains)) {
+    rejections.push({
+      code: "invalid_email",
+      message: `The email address "${email}" is not valid; correct it.`,
+    });
+  } else if (
+    domain &&
+    rules.businessEmailOnly &&
+    isFreeEmailDomain(domain, rules.freeEmailDomains)
+  ) {
     rejections.push({
       code: "free_email_domain",
       message: `${domain} is a personal webmail address; ask for a work email (e.g. through a form field) before handing off.`,
@@ -79,7 +91,8 @@ export function isFreeEmailDomain(domain: string, listed: string[]): boolean {
   const d = domain.toLowerCase();
   const { labels, domains } = matcherFor(listed);
   if (labels?.test(d) || domains.has(d)) return true;
-  for (let i = d.indexOf("."); i !== -1; i = d.indexOf(".", i + 1)) if (domains.has(d.slice(i + 1))) return true;
+  for (let i = d.indexOf("."); i !== -1; i = d.indexOf(".", i + 1))
+    if (domains.has(d.slice(i + 1))) return true;
   return false;
 }
 
@@ -89,7 +102,12 @@ function matcherFor(listed: string[]) {
   let m = matchers.get(listed);
   if (!m) {
     const labels = listed.filter((e) => !e.includes(".")).map(escape);
-    m = { labels: labels.length ? new RegExp(`^(?:${labels.join("|")})\\.(com?\\.)?[a-z]{2,}$`) : undefined, domains: new Set(listed.filter((e) => e.includes("."))) };
+    m = {
+      labels: labels.length
+        ? new RegExp(`^(?:${labels.join("|")})\\.(com?\\.)?[a-z]{2,}$`)
+        : undefined,
+      domains: new Set(listed.filter((e) => e.includes("."))),
+    };
     matchers.set(listed, m);
   }
   return m;

@@ -1,7 +1,7 @@
-import { ReportSchema, type FunnelReport } from "../../shared/contracts/report";
+import { type FunnelReport, ReportSchema } from "../../shared/contracts/report";
 import type { StageMap } from "../../shared/sales-process";
 import type { MetricRow } from "./facts";
-import { quotaAttainment, timeToRamp, type QuotaRow, type Rep, type WonAmount } from "./quota";
+import { type QuotaRow, quotaAttainment, type Rep, timeToRamp, type WonAmount } from "./quota";
 import type { JumpFinding } from "./sales-facts";
 
 export interface Asset {
@@ -51,7 +51,8 @@ function byDim(rows: MetricRow[], metric: string): Map<string, number> {
 }
 
 const one = (rows: MetricRow[], metric: string) => byDim(rows, metric).get("") ?? 0;
-const maybe = (rows: MetricRow[], metric: string) => rows.find((r) => r.metric === metric && r.dim === "")?.value ?? null;
+const maybe = (rows: MetricRow[], metric: string) =>
+  rows.find((r) => r.metric === metric && r.dim === "")?.value ?? null;
 
 export function buildReport(input: ReportInputs): FunnelReport {
   const { today, cumulative } = input;
@@ -61,7 +62,12 @@ export function buildReport(input: ReportInputs): FunnelReport {
   const judgedBySource = byDim(today, "lead.judged_by_source");
   const rejectedBySource = byDim(today, "lead.rejected_by_source");
   const rejectionRateBySource = [...judgedBySource]
-    .map(([source, n]) => ({ source, judged: n, rejected: rejectedBySource.get(source) ?? 0, rate: ratio(rejectedBySource.get(source) ?? 0, n) }))
+    .map(([source, n]) => ({
+      source,
+      judged: n,
+      rejected: rejectedBySource.get(source) ?? 0,
+      rate: ratio(rejectedBySource.get(source) ?? 0, n),
+    }))
     .sort((a, b) => a.source.localeCompare(b.source));
 
   const stageClosed = byDim(cumulative, "sf.stage_closed");
@@ -69,13 +75,24 @@ export function buildReport(input: ReportInputs): FunnelReport {
   const stageReached = byDim(cumulative, "sf.stage_reached");
   const order = (stage: string) => input.stageOrder.get(stage) ?? Number.MAX_SAFE_INTEGER;
   const inPipelineOrder = (a: string, b: string) => order(a) - order(b) || a.localeCompare(b);
-  const winRateByStage = [...new Set([...stageReached.keys(), ...stageClosed.keys()])].sort(inPipelineOrder).map((stage) => {
-    const closed = stageClosed.get(stage) ?? 0;
-    const won = stageWon.get(stage) ?? 0;
-    return { stage, state: input.stageMap[stage] ?? null, reached: stageReached.get(stage) ?? 0, closed, won, winRate: ratio(won, closed) };
-  });
+  const winRateByStage = [...new Set([...stageReached.keys(), ...stageClosed.keys()])]
+    .sort(inPipelineOrder)
+    .map((stage) => {
+      const closed = stageClosed.get(stage) ?? 0;
+      const won = stageWon.get(stage) ?? 0;
+      return {
+        stage,
+        state: input.stageMap[stage] ?? null,
+        reached: stageReached.get(stage) ?? 0,
+        closed,
+        won,
+        winRate: ratio(won, closed),
+      };
+    });
   const lostAt = byDim(cumulative, "sf.lost_at");
-  const lostAtStage = [...lostAt.keys()].sort(inPipelineOrder).map((stage) => ({ stage, state: input.stageMap[stage] ?? null, lost: lostAt.get(stage)! }));
+  const lostAtStage = [...lostAt.keys()]
+    .sort(inPipelineOrder)
+    .map((stage) => ({ stage, state: input.stageMap[stage] ?? null, lost: lostAt.get(stage)! }));
 
   const leadsBySource = byDim(cumulative, "lead.new_by_source");
   const oppsBySource = byDim(cumulative, "sf.opps_created");
@@ -129,7 +146,13 @@ export function buildReport(input: ReportInputs): FunnelReport {
     alerts: rejectionAlerts(rejectionRateBySource, input.trailing),
     dataQuality: {
       illegalStageJumps: input.findings.length,
-      findings: input.findings.slice(0, MAX_FINDINGS).map((f) => ({ opportunityId: f.opportunity_id, from: f.from_stage, to: f.to_stage, at: f.at, reason: f.reason })),
+      findings: input.findings.slice(0, MAX_FINDINGS).map((f) => ({
+        opportunityId: f.opportunity_id,
+        from: f.from_stage,
+        to: f.to_stage,
+        at: f.at,
+        reason: f.reason,
+      })),
       unmappedStages: [...input.unmappedStages].sort(),
     },
   };
@@ -137,7 +160,10 @@ export function buildReport(input: ReportInputs): FunnelReport {
 }
 
 /** A source whose rejection rate today rose above its rate over the seven days before. */
-export function rejectionAlerts(today: FunnelReport["rejectionRateBySource"], trailing: MetricRow[]): FunnelReport["alerts"] {
+export function rejectionAlerts(
+  today: FunnelReport["rejectionRateBySource"],
+  trailing: MetricRow[],
+): FunnelReport["alerts"] {
   const judged = byDim(trailing, "lead.judged_by_source");
   const rejected = byDim(trailing, "lead.rejected_by_source");
   return today.flatMap((s) => {

@@ -26,7 +26,11 @@ export function dayRange(day: string): { start: number; end: number } {
  * what the handoff writes to Salesforce ("HubSpot: organic_search") and picklist values ("Partner Referral").
  */
 export function normalizeSource(source: string | null | undefined): string {
-  const bare = (source ?? "").replace(/^hubspot:\s*/i, "").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  const bare = (source ?? "")
+    .replace(/^hubspot:\s*/i, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
   return bare || "unknown";
 }
 
@@ -48,7 +52,11 @@ export class MetricBag {
 
   list(): MetricRow[] {
     return [...this.rows.values()].sort((a, b) =>
-      a.day === b.day ? (a.metric === b.metric ? a.dim.localeCompare(b.dim) : a.metric.localeCompare(b.metric)) : a.day.localeCompare(b.day),
+      a.day === b.day
+        ? a.metric === b.metric
+          ? a.dim.localeCompare(b.dim)
+          : a.metric.localeCompare(b.metric)
+        : a.day.localeCompare(b.day),
     );
   }
 }

@@ -1,4 +1,4 @@
-import { MetricBag, normalizeSource, percentile, type MetricRow } from "./facts";
+import { MetricBag, type MetricRow, normalizeSource, percentile } from "./facts";
 
 export interface JudgementRow {
   contact_id: string;
@@ -61,14 +61,17 @@ export function leadFacts(input: LeadDayInput): MetricRow[] {
     bag.set(day, "lead.speed_p95_ms", "", percentile(latencies, 0.95)!);
     bag.set(day, "lead.speed_max_ms", "", latencies[latencies.length - 1]!);
   }
-  for (const source of input.newLeadSources) bag.add(day, "lead.new_by_source", normalizeSource(source));
+  for (const source of input.newLeadSources)
+    bag.add(day, "lead.new_by_source", normalizeSource(source));
   return bag.list();
 }
 
 function reasonsOf(detail: string): string[] {
   try {
     const parsed = JSON.parse(detail) as { reasons?: unknown };
-    return Array.isArray(parsed.reasons) ? parsed.reasons.filter((r): r is string => typeof r === "string") : [];
+    return Array.isArray(parsed.reasons)
+      ? parsed.reasons.filter((r): r is string => typeof r === "string")
+      : [];
   } catch {
     return [];
   }

@@ -12,12 +12,18 @@ const MAX_STATEMENTS = 20;
  * Nightly: drops handled event keys and delivery counts past their keeping time, a bounded number
  * of rows a night (a night's deletions are about a day's inserts, so this keeps pace).
  */
-export async function pruneHandledState(db: D1Database, now: number, log: Logger): Promise<{ seenEvents: number; deliveries: number }> {
+export async function pruneHandledState(
+  db: D1Database,
+  now: number,
+  log: Logger,
+): Promise<{ seenEvents: number; deliveries: number }> {
   const prune = async (table: string, column: string, before: number) => {
     let total = 0;
     for (let i = 0; i < MAX_STATEMENTS; i++) {
       const { meta } = await db
-        .prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? LIMIT ${ROWS_PER_STATEMENT})`)
+        .prepare(
+          `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? LIMIT ${ROWS_PER_STATEMENT})`,
+        )
         .bind(before)
         .run();
       total += meta.changes ?? 0;
@@ -26,7 +32,11 @@ export async function pruneHandledState(db: D1Database, now: number, log: Logger
     return total;
   };
   const seenEvents = await prune("seen_events", "seen_at", now - SEEN_EVENTS_KEEP_DAYS * DAY);
-  const deliveries = await prune("webhook_deliveries", "received_at", now - DELIVERIES_KEEP_DAYS * DAY);
+  const deliveries = await prune(
+    "webhook_deliveries",
+    "received_at",
+    now - DELIVERIES_KEEP_DAYS * DAY,
+  );
   log.info("pruned", { seenEvents, deliveries });
   return { seenEvents, deliveries };
 }

@@ -5,18 +5,18 @@ import { utcDay } from "./facts";
 import { pageChanges } from "./mirror-changes";
 import {
   ConvertedLeadSchema,
+  convertedDay,
   HistorySchema,
   OpportunitySchema,
+  type SfConvertedLead,
   StageSchema,
-  UserSchema,
-  convertedDay,
   sfTime,
+  UserSchema,
   upsertConversion,
   upsertHistory,
   upsertOpportunity,
   upsertStage,
   upsertUser,
-  type SfConvertedLead,
 } from "./sf-records";
 
 // The incremental Salesforce pull: per object, rows changed since its cursor, page by page,
@@ -33,21 +33,41 @@ interface PullSpec<S extends z.ZodType> {
 }
 
 const SPECS = [
-  { object: "OpportunityStage", cursorField: "SystemModstamp", fields: "ApiName, IsActive, IsClosed, IsWon, SortOrder, SystemModstamp", schema: StageSchema, store: upsertStage },
-  { object: "User", cursorField: "SystemModstamp", fields: "Id, Username, Name, IsActive, Start_Date__c, SystemModstamp", schema: UserSchema, store: upsertUser },
+  {
+    object: "OpportunityStage",
+    cursorField: "SystemModstamp",
+    fields: "ApiName, IsActive, IsClosed, IsWon, SortOrder, SystemModstamp",
+    schema: StageSchema,
+    store: upsertStage,
+  },
+  {
+    object: "User",
+    cursorField: "SystemModstamp",
+    fields: "Id, Username, Name, IsActive, Start_Date__c, SystemModstamp",
+    schema: UserSchema,
+    store: upsertUser,
+  },
   {
     object: "Opportunity",
     cursorField: "SystemModstamp",
-    fields: "Id, OwnerId, StageName, Amount, LeadSource, IsClosed, IsWon, CreatedDate, SystemModstamp",
+    fields:
+      "Id, OwnerId, StageName, Amount, LeadSource, IsClosed, IsWon, CreatedDate, SystemModstamp",
     schema: OpportunitySchema,
     store: upsertOpportunity,
   },
   // History rows never change once written, so their creation time is the cursor.
-  { object: "OpportunityHistory", cursorField: "CreatedDate", fields: "Id, OpportunityId, StageName, CreatedDate", schema: HistorySchema, store: upsertHistory },
+  {
+    object: "OpportunityHistory",
+    cursorField: "CreatedDate",
+    fields: "Id, OpportunityId, StageName, CreatedDate",
+    schema: HistorySchema,
+    store: upsertHistory,
+  },
   {
     object: "Lead",
     cursorField: "SystemModstamp",
-    fields: "Id, HubSpot_Contact_Id__c, ConvertedOpportunityId, ConvertedDate, LeadSource, SystemModstamp",
+    fields:
+      "Id, HubSpot_Contact_Id__c, ConvertedOpportunityId, ConvertedDate, LeadSource, SystemModstamp",
     where: "IsConverted = true AND ConvertedOpportunityId != null",
     schema: ConvertedLeadSchema,
     store: upsertConversion,
@@ -67,10 +87,23 @@ export interface PullResult {
   complete: boolean;
 }
 
-export async function pullSalesforce(conn: Connection, db: D1Database, log: Logger, now = Date.now()): Promise<PullResult> {
-  const result: PullResult = { rows: {}, touchedOpportunities: new Set(), dirtyDays: new Set(), complete: true };
+export async function pullSalesforce(
+  conn: Connection,
+  db: D1Database,
+  log: Logger,
+  now = Date.now(),
+): Promise<PullResult> {
+  const result: PullResult = {
+    rows: {},
+    touchedOpportunities: new Set(),
+    dirtyDays: new Set(),
+    complete: true,
+  };
   for (const spec of SPECS as readonly PullSpec<z.ZodType>[]) {
-    const cursorRow = await db.prepare("SELECT cursor FROM sf_cursors WHERE object = ?").bind(spec.object).first<{ cursor: string }>();
+    const cursorRow = await db
+      .prepare("SELECT cursor FROM sf_cursors WHERE object = ?")
+      .bind(spec.object)
+      .first<{ cursor: string }>();
     let cursor = cursorRow?.cursor ?? EPOCH;
     // >= rather than >: rows stamped in the same millisecond as the cursor but committed after the last pull are not lost; upserts make the repeats harmless.
     const where = [`${spec.cursorField} >= ${cursor}`, spec.where].filter(Boolean).join(" AND ");
@@ -90,7 +123,9 @@ export async function pullSalesforce(conn: Connection, db: D1Database, log: Logg
       const statements = rows.map((row) => spec.store(db, row));
       statements.push(
         db
-          .prepare("INSERT INTO sf_cursors (object, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (object) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at")
+          .prepare(
+            "INSERT INTO sf_cursors (object, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (object) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+          )
           .bind(spec.object, cursor, now),
       );
       await db.batch(statements);
@@ -114,10 +149,16 @@ function soqlDateTime(ms: number): string {
 }
 
 /** A changed row's deal needs its closing worked out again; the days whose counts it moves are rebuilt. */
-function noteChange(object: string, row: Record<string, unknown>, result: PullResult, recounted: Set<string>): void {
+function noteChange(
+  object: string,
+  row: Record<string, unknown>,
+  result: PullResult,
+  recounted: Set<string>,
+): void {
   if (object === "Opportunity") {
     result.touchedOpportunities.add(String(row.Id));
-    if (recounted.has(String(row.Id))) result.dirtyDays.add(utcDay(sfTime(String(row.CreatedDate))));
+    if (recounted.has(String(row.Id)))
+      result.dirtyDays.add(utcDay(sfTime(String(row.CreatedDate))));
   } else if (object === "OpportunityHistory") {
     result.touchedOpportunities.add(String(row.OpportunityId));
     result.dirtyDays.add(utcDay(sfTime(String(row.CreatedDate))));

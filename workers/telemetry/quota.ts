@@ -36,7 +36,12 @@ export function quotaFor(rep: Rep, month: string, quotas: QuotaRow[]): number | 
 const monthOf = (day: string) => day.slice(0, 7);
 
 /** Month-to-date closed-won amount against quota for the report's month, per rep with a quota or a win. */
-export function quotaAttainment(date: string, reps: Rep[], quotas: QuotaRow[], won: WonAmount[]): FunnelReport["quotaAttainment"] {
+export function quotaAttainment(
+  date: string,
+  reps: Rep[],
+  quotas: QuotaRow[],
+  won: WonAmount[],
+): FunnelReport["quotaAttainment"] {
   const month = monthOf(date);
   return reps
     .map((rep) => {
@@ -61,12 +66,20 @@ export function quotaAttainment(date: string, reps: Rep[], quotas: QuotaRow[], w
  * Per rep with a start date and a quota: the first day (on or after the start) on which that
  * month's running closed-won amount reached `share` of the month's quota.
  */
-export function timeToRamp(date: string, reps: Rep[], quotas: QuotaRow[], won: WonAmount[], share: number): FunnelReport["timeToRamp"] {
+export function timeToRamp(
+  date: string,
+  reps: Rep[],
+  quotas: QuotaRow[],
+  won: WonAmount[],
+  share: number,
+): FunnelReport["timeToRamp"] {
   return reps
     .filter((rep) => rep.start_date && quotaFor(rep, monthOf(rep.start_date), quotas) !== null)
     .map((rep) => {
       const start = rep.start_date!;
-      const days = won.filter((w) => w.owner === rep.id && w.day >= start && w.day <= date).sort((a, b) => a.day.localeCompare(b.day));
+      const days = won
+        .filter((w) => w.owner === rep.id && w.day >= start && w.day <= date)
+        .sort((a, b) => a.day.localeCompare(b.day));
       let rampedOn: string | null = null;
       let month = "";
       let running = 0;
@@ -89,7 +102,9 @@ export function timeToRamp(date: string, reps: Rep[], quotas: QuotaRow[], won: W
         threshold: share,
         rampedMonth: rampedOn ? monthOf(rampedOn) : null,
         rampedOn,
-        daysToRamp: rampedOn ? Math.round((Date.parse(rampedOn) - Date.parse(start)) / DAY_MS) : null,
+        daysToRamp: rampedOn
+          ? Math.round((Date.parse(rampedOn) - Date.parse(start)) / DAY_MS)
+          : null,
       };
     })
     .sort((a, b) => a.ownerName.localeCompare(b.ownerName));

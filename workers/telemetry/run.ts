@@ -3,13 +3,21 @@ import type { FunnelReport } from "../../shared/contracts/report";
 import { saveFunnelReport } from "../../shared/db/reports";
 import type { Logger } from "../../shared/log";
 import { overBudget, readUsage, recordUsage } from "../../shared/salesforce/budget";
-import { buildReport, type Asset } from "./build-report";
+import { type Asset, buildReport } from "./build-report";
 import { addDays, type MetricRow } from "./facts";
 import { leadFacts } from "./lead-facts";
 import { pullSalesforce } from "./pull";
 import type { QuotaRow, Rep } from "./quota";
 import { closedStageTest, type JumpFinding } from "./sales-facts";
-import { leadDaysDone, readLeadDay, readSettings, readStages, recomputeSalesDays, refreshClosedDays, replaceLeadDay } from "./store";
+import {
+  leadDaysDone,
+  readLeadDay,
+  readSettings,
+  readStages,
+  recomputeSalesDays,
+  refreshClosedDays,
+  replaceLeadDay,
+} from "./store";
 import { readCumulative } from "./totals";
 
 export interface TelemetryDeps {
@@ -40,7 +48,11 @@ export async function runTelemetry(date: string, deps: TelemetryDeps): Promise<T
 
   const salesforce = await pullWithinBudget(deps);
   const isClosed = closedStageTest(await readStages(db), settings.stageMap);
-  const dirty = new Set([...salesforce.dirtyDays, ...(await refreshClosedDays(db, salesforce.touched, isClosed)), date]);
+  const dirty = new Set([
+    ...salesforce.dirtyDays,
+    ...(await refreshClosedDays(db, salesforce.touched, isClosed)),
+    date,
+  ]);
   await recomputeSalesDays(db, dirty, settings.stageMap, isClosed);
 
   // The trailing week feeds the alerts; days never run before get their lead aggregates once.
@@ -60,12 +72,29 @@ export async function runTelemetry(date: string, deps: TelemetryDeps): Promise<T
     rampShare: settings.rampShare,
   });
   await saveFunnelReport(db, kv, report);
-  log.info("telemetry_done", { date, dirtyDays: dirty.size, pulled: salesforce.pulled, complete: salesforce.complete });
-  return { report, salesforce: { pulled: salesforce.pulled, complete: salesforce.complete, ...(salesforce.skipped ? { skipped: salesforce.skipped } : {}) } };
+  log.info("telemetry_done", {
+    date,
+    dirtyDays: dirty.size,
+    pulled: salesforce.pulled,
+    complete: salesforce.complete,
+  });
+  return {
+    report,
+    salesforce: {
+      pulled: salesforce.pulled,
+      complete: salesforce.complete,
+      ...(salesforce.skipped ? { skipped: salesforce.skipped } : {}),
+    },
+  };
 }
 
 async function pullWithinBudget(deps: TelemetryDeps) {
-  const empty = { pulled: {}, complete: false, dirtyDays: new Set<string>(), touched: new Set<string>() };
+  const empty = {
+    pulled: {},
+    complete: false,
+    dirtyDays: new Set<string>(),
+    touched: new Set<string>(),
+  };
   if (overBudget(await readUsage(deps.kv), deps.budgetShare)) {
     deps.log.warn("telemetry_pull_skipped", { reason: "salesforce_budget" });
     return { ...empty, skipped: "salesforce_budget" };
@@ -74,10 +103,18 @@ async function pullWithinBudget(deps: TelemetryDeps) {
   try {
     conn = await deps.clients.salesforce();
     const pulled = await pullSalesforce(conn, deps.db, deps.log);
-    return { pulled: pulled.rows, complete: pulled.complete, dirtyDays: pulled.dirtyDays, touched: pulled.touchedOpportunities, skipped: undefined };
+    return {
+      pulled: pulled.rows,
+      complete: pulled.complete,
+      dirtyDays: pulled.dirtyDays,
+      touched: pulled.touchedOpportunities,
+      skipped: undefined,
+    };
   } catch (err) {
     // The report still goes out from what the mirror holds; the cursors make tomorrow catch up.
-    deps.log.error("telemetry_pull_failed", { error: err instanceof Error ? err.message : String(err) });
+    deps.log.error("telemetry_pull_failed", {
+      error: err instanceof Error ? err.message : String(err),
+    });
     return { ...empty, skipped: "salesforce_unavailable" };
   } finally {
     if (conn) await recordUsage(deps.kv, conn.limitInfo?.apiUsage);
@@ -85,20 +122,38 @@ async function pullWithinBudget(deps: TelemetryDeps) {
 }
 
 async function readReportInputs(db: D1Database, date: string, trailingDays: string[]) {
-  const [today, trailing, cumulative, won, reps, quotas, assets, stages, findings] = await Promise.all([
-    db.prepare("SELECT day, metric, dim, value FROM telemetry_daily WHERE day = ?").bind(date).all<MetricRow>(),
-    db
-      .prepare("SELECT day, metric, dim, value FROM telemetry_daily WHERE day >= ? AND day <= ? AND metric IN ('lead.judged_by_source', 'lead.rejected_by_source')")
-      .bind(trailingDays[trailingDays.length - 1], trailingDays[0])
-      .all<MetricRow>(),
-    readCumulative(db, date),
-    db.prepare("SELECT day, dim AS owner, value AS amount FROM telemetry_daily WHERE metric = 'sf.won_amount' AND day <= ?").bind(date).all<{ day: string; owner: string; amount: number }>(),
-    db.prepare("SELECT id, username, name, start_date FROM sf_users WHERE is_active = 1").all<Rep>(),
-    db.prepare("SELECT owner, month, amount FROM quotas").all<QuotaRow>(),
-    db.prepare("SELECT * FROM collateral_assets ORDER BY asset_id").all<Asset>(),
-    db.prepare("SELECT name, sort_order FROM sf_stages").all<{ name: string; sort_order: number | null }>(),
-    db.prepare("SELECT * FROM stage_jump_findings WHERE day = ? ORDER BY at, opportunity_id").bind(date).all<JumpFinding>(),
-  ]);
+  const [today, trailing, cumulative, won, reps, quotas, assets, stages, findings] =
+    await Promise.all([
+      db
+        .prepare("SELECT day, metric, dim, value FROM telemetry_daily WHERE day = ?")
+        .bind(date)
+        .all<MetricRow>(),
+      db
+        .prepare(
+          "SELECT day, metric, dim, value FROM telemetry_daily WHERE day >= ? AND day <= ? AND metric IN ('lead.judged_by_source', 'lead.rejected_by_source')",
+        )
+        .bind(trailingDays[trailingDays.length - 1], trailingDays[0])
+        .all<MetricRow>(),
+      readCumulative(db, date),
+      db
+        .prepare(
+          "SELECT day, dim AS owner, value AS amount FROM telemetry_daily WHERE metric = 'sf.won_amount' AND day <= ?",
+        )
+        .bind(date)
+        .all<{ day: string; owner: string; amount: number }>(),
+      db
+        .prepare("SELECT id, username, name, start_date FROM sf_users WHERE is_active = 1")
+        .all<Rep>(),
+      db.prepare("SELECT owner, month, amount FROM quotas").all<QuotaRow>(),
+      db.prepare("SELECT * FROM collateral_assets ORDER BY asset_id").all<Asset>(),
+      db
+        .prepare("SELECT name, sort_order FROM sf_stages")
+        .all<{ name: string; sort_order: number | null }>(),
+      db
+        .prepare("SELECT * FROM stage_jump_findings WHERE day = ? ORDER BY at, opportunity_id")
+        .bind(date)
+        .all<JumpFinding>(),
+    ]);
   return {
     today: today.results,
     trailing: trailing.results,
@@ -107,7 +162,9 @@ async function readReportInputs(db: D1Database, date: string, trailingDays: stri
     reps: reps.results,
     quotas: quotas.results,
     assets: assets.results,
-    stageOrder: new Map(stages.results.map((s) => [s.name, s.sort_order ?? Number.MAX_SAFE_INTEGER])),
+    stageOrder: new Map(
+      stages.results.map((s) => [s.name, s.sort_order ?? Number.MAX_SAFE_INTEGER]),
+    ),
     findings: findings.results,
   };
 }

@@ -1,5 +1,5 @@
 import { checkTransition, type StageMap } from "../../shared/sales-process";
-import { MetricBag, normalizeSource, utcDay, type MetricRow } from "./facts";
+import { MetricBag, type MetricRow, normalizeSource, utcDay } from "./facts";
 
 export interface OpportunityRow {
   id: string;
@@ -31,13 +31,20 @@ export interface JumpFinding {
 /** Whether a stage name is closed: Salesforce's OpportunityStage says so, the stage map is the fallback. */
 export type IsClosedStage = (stageName: string) => boolean;
 
-export function closedStageTest(stages: { name: string; is_closed: number }[], map: StageMap): IsClosedStage {
+export function closedStageTest(
+  stages: { name: string; is_closed: number }[],
+  map: StageMap,
+): IsClosedStage {
   const closed = new Map(stages.map((s) => [s.name, s.is_closed === 1]));
   return (name) => closed.get(name) ?? (map[name] === "ClosedWon" || map[name] === "ClosedLost");
 }
 
 /** The day a closed deal entered its final closed stage: the first row of the last closed run of its history. */
-export function closedDayOf(opp: Pick<OpportunityRow, "is_closed" | "created_day">, history: HistoryRow[], isClosed: IsClosedStage): string | null {
+export function closedDayOf(
+  opp: Pick<OpportunityRow, "is_closed" | "created_day">,
+  history: HistoryRow[],
+  isClosed: IsClosedStage,
+): string | null {
   if (!opp.is_closed) return null;
   let at: number | null = null;
   for (const row of history) {
@@ -50,7 +57,8 @@ export function closedDayOf(opp: Pick<OpportunityRow, "is_closed" | "created_day
 /** Open stages a deal passed through, in order, without repeats. */
 function openStagesReached(history: HistoryRow[], isClosed: IsClosedStage): string[] {
   const seen: string[] = [];
-  for (const row of history) if (!isClosed(row.stage_name) && !seen.includes(row.stage_name)) seen.push(row.stage_name);
+  for (const row of history)
+    if (!isClosed(row.stage_name) && !seen.includes(row.stage_name)) seen.push(row.stage_name);
   return seen;
 }
 
@@ -58,7 +66,10 @@ function openStagesReached(history: HistoryRow[], isClosed: IsClosedStage): stri
  * Facts of deals on the day they closed: which stages they had reached (win rate by stage),
  * where lost ones stopped, amounts won per owner, wins and closings per lead source.
  */
-export function closedDealFacts(deals: { opp: OpportunityRow; history: HistoryRow[] }[], isClosed: IsClosedStage): MetricRow[] {
+export function closedDealFacts(
+  deals: { opp: OpportunityRow; history: HistoryRow[] }[],
+  isClosed: IsClosedStage,
+): MetricRow[] {
   const bag = new MetricBag();
   for (const { opp, history } of deals) {
     const day = opp.closed_day;
@@ -85,9 +96,13 @@ export function closedDealFacts(deals: { opp: OpportunityRow; history: HistoryRo
 }
 
 /** Opportunities created per lead source and leads converted, on their days. */
-export function pipelineFacts(created: OpportunityRow[], conversions: { converted_day: string }[]): MetricRow[] {
+export function pipelineFacts(
+  created: OpportunityRow[],
+  conversions: { converted_day: string }[],
+): MetricRow[] {
   const bag = new MetricBag();
-  for (const opp of created) bag.add(opp.created_day, "sf.opps_created", normalizeSource(opp.lead_source));
+  for (const opp of created)
+    bag.add(opp.created_day, "sf.opps_created", normalizeSource(opp.lead_source));
   for (const c of conversions) bag.add(c.converted_day, "sf.converted", "");
   return bag.list();
 }
@@ -110,7 +125,10 @@ export function stageReachFacts(history: HistoryRow[], isClosed: IsClosedStage):
  * Stage changes that are not one step of the sales process, dated by the change. History rows
  * that only changed amount or date repeat the stage and are skipped; unmapped stages are reported apart.
  */
-export function stageJumpFindings(history: HistoryRow[], map: StageMap): { findings: JumpFinding[]; unmapped: Set<string> } {
+export function stageJumpFindings(
+  history: HistoryRow[],
+  map: StageMap,
+): { findings: JumpFinding[]; unmapped: Set<string> } {
   const findings: JumpFinding[] = [];
   const unmapped = new Set<string>();
   const byOpp = new Map<string, HistoryRow[]>();
@@ -131,7 +149,14 @@ export function stageJumpFindings(history: HistoryRow[], map: StageMap): { findi
       const check = checkTransition(fromState, toState);
       if (check.legal) continue;
       const at = rows[i]!.created_at;
-      findings.push({ day: utcDay(at), opportunity_id: opportunityId, at: new Date(at).toISOString(), from_stage: from, to_stage: to, reason: check.reason });
+      findings.push({
+        day: utcDay(at),
+        opportunity_id: opportunityId,
+        at: new Date(at).toISOString(),
+        from_stage: from,
+        to_stage: to,
+        reason: check.reason,
+      });
     }
   }
   return { findings, unmapped };

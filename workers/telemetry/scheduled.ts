@@ -11,7 +11,12 @@ export function reportDayFor(scheduledTime: number): string {
   return addDays(utcDay(scheduledTime), -1);
 }
 
-export async function runScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext, log: Logger) {
+export async function runScheduled(
+  controller: ScheduledController,
+  env: Env,
+  _ctx: ExecutionContext,
+  log: Logger,
+) {
   if (!(HANDLED_CRONS as readonly string[]).includes(controller.cron)) {
     log.error("cron_unknown");
     return;

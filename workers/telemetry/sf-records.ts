@@ -11,7 +11,9 @@ export function sfTime(value: string): number {
 }
 
 const id = z.string().min(15).max(18);
-const datetime = z.string().refine((s) => !Number.isNaN(Date.parse(s.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"))), "datetime");
+const datetime = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"))), "datetime");
 
 export const OpportunitySchema = z.object({
   Id: id,
@@ -73,7 +75,17 @@ export function upsertOpportunity(db: D1Database, o: SfOpportunity): D1PreparedS
        ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, stage_name = excluded.stage_name, amount = excluded.amount,
          lead_source = excluded.lead_source, is_closed = excluded.is_closed, is_won = excluded.is_won, modstamp = excluded.modstamp`,
     )
-    .bind(o.Id, o.OwnerId, o.StageName, o.Amount, o.LeadSource, o.IsClosed ? 1 : 0, o.IsWon ? 1 : 0, utcDay(sfTime(o.CreatedDate)), o.SystemModstamp);
+    .bind(
+      o.Id,
+      o.OwnerId,
+      o.StageName,
+      o.Amount,
+      o.LeadSource,
+      o.IsClosed ? 1 : 0,
+      o.IsWon ? 1 : 0,
+      utcDay(sfTime(o.CreatedDate)),
+      o.SystemModstamp,
+    );
 }
 
 export function upsertHistory(db: D1Database, h: SfHistory): D1PreparedStatement {

@@ -1,9 +1,15 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { packEvents, parseHubSpotDelivery, toLeadEventMessage, type LeadEventMessage, type LeadEventsMessage } from "../../shared/contracts/webhook";
+import {
+  type LeadEventMessage,
+  type LeadEventsMessage,
+  packEvents,
+  parseHubSpotDelivery,
+  toLeadEventMessage,
+} from "../../shared/contracts/webhook";
 import { ErrorCode, jsonError } from "../../shared/errors";
-import { chunks } from "../../shared/limited";
 import type { HonoEnv } from "../../shared/hono-env";
+import { chunks } from "../../shared/limited";
 import { describeZodError } from "../../shared/zod-error";
 import { verifyHubSpotSignature } from "./signature";
 
@@ -15,13 +21,16 @@ export const webhook = new Hono<HonoEnv>().post(
   "/webhooks/hubspot",
   bodyLimit({
     maxSize: WEBHOOK_MAX_BYTES,
-    onError: (c) => jsonError(c, ErrorCode.PayloadTooLarge, `Body exceeds ${WEBHOOK_MAX_BYTES} bytes`),
+    onError: (c) =>
+      jsonError(c, ErrorCode.PayloadTooLarge, `Body exceeds ${WEBHOOK_MAX_BYTES} bytes`),
   }),
   async (c) => {
     const config = c.get("config");
     const log = c.get("log");
     const body = await c.req.text();
-    const uri = config.WEBHOOK_PUBLIC_URL ? publicUri(config.WEBHOOK_PUBLIC_URL, c.req.url) : c.req.url;
+    const uri = config.WEBHOOK_PUBLIC_URL
+      ? publicUri(config.WEBHOOK_PUBLIC_URL, c.req.url)
+      : c.req.url;
     const check = await verifyHubSpotSignature(
       { method: c.req.method, uri, body, headers: c.req.raw.headers },
       config.HUBSPOT_CLIENT_SECRET,
@@ -39,7 +48,8 @@ export const webhook = new Hono<HonoEnv>().post(
       return jsonError(c, ErrorCode.BadRequest, "Body is not valid JSON");
     }
     const parsed = parseHubSpotDelivery(json);
-    if (!parsed.success) return jsonError(c, ErrorCode.BadRequest, describeZodError(parsed.error, "events"));
+    if (!parsed.success)
+      return jsonError(c, ErrorCode.BadRequest, describeZodError(parsed.error, "events"));
 
     const receivedAt = Date.now();
     const messages: LeadEventMessage[] = [];
@@ -53,16 +63,23 @@ export const webhook = new Hono<HonoEnv>().post(
     const ignored = parsed.data.length - messages.length;
     const delivery = { id: c.get("requestId"), receivedAt, events: parsed.data.length, ignored };
     const [first = { events: [] }, ...rest] = packEvents(messages);
-    for (const batch of sendBatches([{ ...first, delivery }, ...rest])) await c.env.LEAD_EVENTS.sendBatch(batch);
+    for (const batch of sendBatches([{ ...first, delivery }, ...rest]))
+      await c.env.LEAD_EVENTS.sendBatch(batch);
 
-    log.info("webhook_accepted", { events: parsed.data.length, enqueued: messages.length, ignored });
+    log.info("webhook_accepted", {
+      events: parsed.data.length,
+      enqueued: messages.length,
+      ignored,
+    });
     return c.json({ accepted: messages.length, ignored, requestId: c.get("requestId") });
   },
 );
 
 /** packEvents keeps each body under 100 KB, so two go in a sendBatch (at most 256 KB) without measuring again. */
 function sendBatches(bodies: LeadEventsMessage[]): MessageSendRequest<LeadEventsMessage>[][] {
-  return chunks(bodies, 2).map((pair) => pair.map((body) => ({ body, contentType: "json" as const })));
+  return chunks(bodies, 2).map((pair) =>
+    pair.map((body) => ({ body, contentType: "json" as const })),
+  );
 }
 
 /** The URL HubSpot signed: the configured public URL, keeping the query the Worker saw. */
@@ -71,4 +88,3 @@ function publicUri(configured: string, seen: string): string {
   if (!target.search) target.search = new URL(seen).search;
   return target.toString();
 }
-

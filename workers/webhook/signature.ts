@@ -23,12 +23,25 @@ const encoder = new TextEncoder();
 
 // v3 signs the URI with these escapes decoded, and only these.
 const V3_DECODES: Record<string, string> = {
-  "%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$",
-  "%27": "'", "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";",
+  "%3A": ":",
+  "%2F": "/",
+  "%3F": "?",
+  "%40": "@",
+  "%21": "!",
+  "%24": "$",
+  "%27": "'",
+  "%28": "(",
+  "%29": ")",
+  "%2A": "*",
+  "%2C": ",",
+  "%3B": ";",
 };
 
 export function decodeHubSpotUri(uri: string): string {
-  return uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => V3_DECODES[m.toUpperCase()] ?? m);
+  return uri.replace(
+    /%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi,
+    (m) => V3_DECODES[m.toUpperCase()] ?? m,
+  );
 }
 
 export async function verifyHubSpotSignature(
@@ -41,18 +54,29 @@ export async function verifyHubSpotSignature(
     const signature = req.headers.get("x-hubspot-signature-v3");
     const timestamp = req.headers.get("x-hubspot-request-timestamp");
     if (!signature) return { ok: false, reason: "missing X-HubSpot-Signature-v3 header" };
-    if (!timestamp || !/^\d{1,16}$/.test(timestamp)) return { ok: false, reason: "missing or malformed X-HubSpot-Request-Timestamp header" };
+    if (!timestamp || !/^\d{1,16}$/.test(timestamp))
+      return { ok: false, reason: "missing or malformed X-HubSpot-Request-Timestamp header" };
     const age = now - Number(timestamp);
-    if (age > SIGNATURE_MAX_AGE_MS) return { ok: false, reason: "request timestamp is older than 5 minutes" };
-    if (age < -SIGNATURE_MAX_FUTURE_SKEW_MS) return { ok: false, reason: "request timestamp is in the future" };
-    const expected = await hmacSha256Base64(secret, `${req.method}${decodeHubSpotUri(req.uri)}${req.body}${timestamp}`);
-    return timingSafeEqual(signature, expected) ? { ok: true } : { ok: false, reason: "signature does not match" };
+    if (age > SIGNATURE_MAX_AGE_MS)
+      return { ok: false, reason: "request timestamp is older than 5 minutes" };
+    if (age < -SIGNATURE_MAX_FUTURE_SKEW_MS)
+      return { ok: false, reason: "request timestamp is in the future" };
+    const expected = await hmacSha256Base64(
+      secret,
+      `${req.method}${decodeHubSpotUri(req.uri)}${req.body}${timestamp}`,
+    );
+    return timingSafeEqual(signature, expected)
+      ? { ok: true }
+      : { ok: false, reason: "signature does not match" };
   }
   const signature = req.headers.get("x-hubspot-signature");
   if (!signature) return { ok: false, reason: "missing X-HubSpot-Signature header" };
-  const source = version === "v1" ? `${secret}${req.body}` : `${secret}${req.method}${req.uri}${req.body}`;
+  const source =
+    version === "v1" ? `${secret}${req.body}` : `${secret}${req.method}${req.uri}${req.body}`;
   const expected = await sha256Hex(source);
-  return timingSafeEqual(signature.toLowerCase(), expected) ? { ok: true } : { ok: false, reason: "signature does not match" };
+  return timingSafeEqual(signature.toLowerCase(), expected)
+    ? { ok: true }
+    : { ok: false, reason: "signature does not match" };
 }
 
 // The secret is the same for every request an isolate serves: import its key once.
@@ -61,7 +85,13 @@ const hmacKeys = new Map<string, Promise<CryptoKey>>();
 export async function hmacSha256Base64(secret: string, message: string): Promise<string> {
   let pending = hmacKeys.get(secret);
   if (!pending) {
-    pending = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    pending = crypto.subtle.importKey(
+      "raw",
+      encoder.encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
     if (hmacKeys.size > 8) hmacKeys.clear();
     hmacKeys.set(secret, pending);
     pending.catch(() => hmacKeys.delete(secret));

@@ -1,7 +1,7 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { associationType, defaultAssociationType } from "../association-types";
-import { objectNotFound, standardError, validationError, type StandardError } from "../errors";
+import { objectNotFound, type StandardError, standardError, validationError } from "../errors";
 import { objectTypeOrThrow } from "../object-writes";
 import { intQuery, readBody } from "../request";
 import { OBJECT_TYPES, type ObjectType } from "../schema";
@@ -14,10 +14,20 @@ const Id = z.union([z.string().min(1), z.number().int()]).transform(String);
 const ObjectId = z.object({ id: Id });
 const Spec = z.object({ associationCategory: z.string(), associationTypeId: z.number().int() });
 
-const ReadInput = z.object({ inputs: z.array(ObjectId.extend({ after: z.string().optional() })).max(MAX_BATCH) });
-const DefaultInputs = z.object({ inputs: z.array(z.object({ from: ObjectId, to: ObjectId })).max(MAX_BATCH) });
-const CreateInputs = z.object({ inputs: z.array(z.object({ from: ObjectId, to: ObjectId, types: z.array(Spec).min(1) })).max(MAX_BATCH) });
-const ArchiveInputs = z.object({ inputs: z.array(z.object({ from: ObjectId, to: z.array(ObjectId) })).max(MAX_BATCH) });
+const ReadInput = z.object({
+  inputs: z.array(ObjectId.extend({ after: z.string().optional() })).max(MAX_BATCH),
+});
+const DefaultInputs = z.object({
+  inputs: z.array(z.object({ from: ObjectId, to: ObjectId })).max(MAX_BATCH),
+});
+const CreateInputs = z.object({
+  inputs: z
+    .array(z.object({ from: ObjectId, to: ObjectId, types: z.array(Spec).min(1) }))
+    .max(MAX_BATCH),
+});
+const ArchiveInputs = z.object({
+  inputs: z.array(z.object({ from: ObjectId, to: z.array(ObjectId) })).max(MAX_BATCH),
+});
 
 /** The v4 label-aware association API between contacts, companies and notes. */
 export function associationRoutes(state: HubSpotState): Hono {
@@ -33,7 +43,11 @@ export function associationRoutes(state: HubSpotState): Hono {
     return record;
   };
   const labelled = (from: ObjectType, to: ObjectType, typeIds: number[]) =>
-    typeIds.map((typeId) => ({ category: "HUBSPOT_DEFINED", typeId, label: associationType(from, to, typeId)?.label ?? null }));
+    typeIds.map((typeId) => ({
+      category: "HUBSPOT_DEFINED",
+      typeId,
+      label: associationType(from, to, typeId)?.label ?? null,
+    }));
   const targets = (from: CrmRecord, to: ObjectType) =>
     store.associations.list(from.type, from.id, to).filter((t) => store.get(to, t.toId));
   const defaultType = (from: ObjectType, to: ObjectType) => {
@@ -46,8 +60,19 @@ export function associationRoutes(state: HubSpotState): Hono {
     const type = defaultType(from.type, to.type);
     store.associate(from, to, type.typeId, state.apiSource);
     return [
-      { from: { id: from.id }, to: { id: to.id }, associationSpec: { associationCategory: "HUBSPOT_DEFINED", associationTypeId: type.typeId } },
-      { from: { id: to.id }, to: { id: from.id }, associationSpec: { associationCategory: "HUBSPOT_DEFINED", associationTypeId: type.inverse } },
+      {
+        from: { id: from.id },
+        to: { id: to.id },
+        associationSpec: { associationCategory: "HUBSPOT_DEFINED", associationTypeId: type.typeId },
+      },
+      {
+        from: { id: to.id },
+        to: { id: from.id },
+        associationSpec: {
+          associationCategory: "HUBSPOT_DEFINED",
+          associationTypeId: type.inverse,
+        },
+      },
     ];
   };
   const labelsBetween = (from: CrmRecord, to: CrmRecord) => ({
@@ -71,15 +96,22 @@ export function associationRoutes(state: HubSpotState): Hono {
       const found = record ? targets(record, to) : [];
       if (!record || found.length === 0) {
         errors.push(
-          standardError("OBJECT_NOT_FOUND", `No ${OBJECT_TYPES[to].singular} is associated with ${OBJECT_TYPES[from].singular} ${id}.`, {
-            fromObjectId: [id],
-          }),
+          standardError(
+            "OBJECT_NOT_FOUND",
+            `No ${OBJECT_TYPES[to].singular} is associated with ${OBJECT_TYPES[from].singular} ${id}.`,
+            {
+              fromObjectId: [id],
+            },
+          ),
         );
         continue;
       }
       results.push({
         from: { id: record.id },
-        to: found.map((t) => ({ toObjectId: t.toId, associationTypes: labelled(from, to, t.typeIds) })),
+        to: found.map((t) => ({
+          toObjectId: t.toId,
+          associationTypes: labelled(from, to, t.typeIds),
+        })),
       });
     }
     return batchResponse(c, results, startedAt, errors);
@@ -89,17 +121,35 @@ export function associationRoutes(state: HubSpotState): Hono {
     const startedAt = new Date();
     const [from, to] = pair(c, "fromObjectType", "toObjectType");
     const input = await readBody(c, DefaultInputs);
-    const records = input.inputs.map((i) => [mustGet(from, i.from.id), mustGet(to, i.to.id)] as const);
-    return batchResponse(c, records.flatMap(([a, b]) => defaultResults(a, b)), startedAt, []);
+    const records = input.inputs.map(
+      (i) => [mustGet(from, i.from.id), mustGet(to, i.to.id)] as const,
+    );
+    return batchResponse(
+      c,
+      records.flatMap(([a, b]) => defaultResults(a, b)),
+      startedAt,
+      [],
+    );
   });
 
   app.post("/associations/:fromObjectType/:toObjectType/batch/create", async (c) => {
     const startedAt = new Date();
     const [from, to] = pair(c, "fromObjectType", "toObjectType");
     const input = await readBody(c, CreateInputs);
-    const planned = input.inputs.map((i) => ({ a: mustGet(from, i.from.id), b: mustGet(to, i.to.id), types: checkTypes(from, to, i.types) }));
-    for (const { a, b, types } of planned) for (const t of types) store.associate(a, b, t, state.apiSource);
-    return batchResponse(c, planned.map(({ a, b }) => labelsBetween(a, b)), startedAt, [], 201);
+    const planned = input.inputs.map((i) => ({
+      a: mustGet(from, i.from.id),
+      b: mustGet(to, i.to.id),
+      types: checkTypes(from, to, i.types),
+    }));
+    for (const { a, b, types } of planned)
+      for (const t of types) store.associate(a, b, t, state.apiSource);
+    return batchResponse(
+      c,
+      planned.map(({ a, b }) => labelsBetween(a, b)),
+      startedAt,
+      [],
+      201,
+    );
   });
 
   app.post("/associations/:fromObjectType/:toObjectType/batch/archive", async (c) => {
@@ -115,13 +165,16 @@ export function associationRoutes(state: HubSpotState): Hono {
     return c.body(null, 204);
   });
 
-  app.put("/objects/:fromObjectType/:fromObjectId/associations/default/:toObjectType/:toObjectId", (c) => {
-    const startedAt = new Date();
-    const [from, to] = pair(c, "fromObjectType", "toObjectType");
-    const a = mustGet(from, c.req.param("fromObjectId"));
-    const b = mustGet(to, c.req.param("toObjectId"));
-    return batchResponse(c, defaultResults(a, b), startedAt, []);
-  });
+  app.put(
+    "/objects/:fromObjectType/:fromObjectId/associations/default/:toObjectType/:toObjectId",
+    (c) => {
+      const startedAt = new Date();
+      const [from, to] = pair(c, "fromObjectType", "toObjectType");
+      const a = mustGet(from, c.req.param("fromObjectId"));
+      const b = mustGet(to, c.req.param("toObjectId"));
+      return batchResponse(c, defaultResults(a, b), startedAt, []);
+    },
+  );
 
   app.put("/objects/:objectType/:objectId/associations/:toObjectType/:toObjectId", async (c) => {
     const [from, to] = pair(c, "objectType", "toObjectType");
@@ -138,7 +191,9 @@ export function associationRoutes(state: HubSpotState): Hono {
     const limit = Math.min(intQuery(c, "limit", 500), 500);
     const offset = intQuery(c, "after", 0);
     const all = targets(record, to);
-    const results = all.slice(offset, offset + limit).map((t) => ({ toObjectId: t.toId, associationTypes: labelled(from, to, t.typeIds) }));
+    const results = all
+      .slice(offset, offset + limit)
+      .map((t) => ({ toObjectId: t.toId, associationTypes: labelled(from, to, t.typeIds) }));
     const next = offset + results.length;
     if (next >= all.length || results.length === 0) return c.json({ results });
     const link = new URL(c.req.url);
@@ -160,7 +215,9 @@ export function associationRoutes(state: HubSpotState): Hono {
 function checkTypes(from: ObjectType, to: ObjectType, specs: z.infer<typeof Spec>[]): number[] {
   return specs.map((s) => {
     if (!associationType(from, to, s.associationTypeId)) {
-      throw validationError(`${s.associationCategory} association type ${s.associationTypeId} is not valid from ${from} to ${to}`);
+      throw validationError(
+        `${s.associationCategory} association type ${s.associationTypeId} is not valid from ${from} to ${to}`,
+      );
     }
     return s.associationTypeId;
   });

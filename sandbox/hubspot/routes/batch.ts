@@ -1,11 +1,11 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
-import { standardError, validationError, type StandardError } from "../errors";
-import { createObject, CreateInput, IdInput, updateObject } from "../object-writes";
+import { type StandardError, standardError, validationError } from "../errors";
+import { CreateInput, createObject, IdInput, updateObject } from "../object-writes";
 import { validatePropertyWrite } from "../property-values";
 import { readBody } from "../request";
 import { OBJECT_TYPES, type ObjectType } from "../schema";
-import { toPublicObject, type PublicObject } from "../serialize";
+import { type PublicObject, toPublicObject } from "../serialize";
 import type { HubSpotState } from "../state";
 
 const MAX_INPUTS = 100;
@@ -30,8 +30,19 @@ const CreateInputs = z.object({ inputs: inputs(CreateInput) });
 const ArchiveInputs = z.object({ inputs: inputs(IdInput) });
 
 /** HubSpot's batch answer: 200 when all went through, 207 with the errors when some did not. */
-export function batchResponse(c: Context, results: unknown[], startedAt: Date, errors: StandardError[], okStatus: 200 | 201 = 200) {
-  const body = { status: "COMPLETE", results, startedAt: startedAt.toISOString(), completedAt: new Date().toISOString() };
+export function batchResponse(
+  c: Context,
+  results: unknown[],
+  startedAt: Date,
+  errors: StandardError[],
+  okStatus: 200 | 201 = 200,
+) {
+  const body = {
+    status: "COMPLETE",
+    results,
+    startedAt: startedAt.toISOString(),
+    completedAt: new Date().toISOString(),
+  };
   if (errors.length === 0) return c.json(body, okStatus);
   return c.json({ ...body, numErrors: errors.length, errors }, 207);
 }
@@ -43,7 +54,11 @@ const notFoundError = (type: ObjectType, verb: string, ids: string[]) =>
     { ids },
   );
 
-export function batchRoutes(app: Hono, state: HubSpotState, typeOf: (c: Context) => ObjectType): void {
+export function batchRoutes(
+  app: Hono,
+  state: HubSpotState,
+  typeOf: (c: Context) => ObjectType,
+): void {
   const { store } = state;
 
   app.post("/batch/read", async (c) => {
@@ -53,7 +68,9 @@ export function batchRoutes(app: Hono, state: HubSpotState, typeOf: (c: Context)
     const results = new Map<string, PublicObject>();
     const missing: string[] = [];
     for (const { id } of input.inputs) {
-      const record = input.idProperty ? store.findByProperty(type, input.idProperty, id) : store.get(type, id);
+      const record = input.idProperty
+        ? store.findByProperty(type, input.idProperty, id)
+        : store.get(type, id);
       if (!record) missing.push(id);
       else results.set(record.id, toPublicObject(record, input));
     }
@@ -67,9 +84,13 @@ export function batchRoutes(app: Hono, state: HubSpotState, typeOf: (c: Context)
     const input = await readBody(c, UpdateInputs);
     const ids = input.inputs.map((i) => i.id);
     const dupes = ids.filter((id, i) => ids.indexOf(id) !== i);
-    if (dupes.length > 0) throw validationError(`Duplicate IDs found in batch input: [${[...new Set(dupes)].join(", ")}]. IDs must be unique`);
+    if (dupes.length > 0)
+      throw validationError(
+        `Duplicate IDs found in batch input: [${[...new Set(dupes)].join(", ")}]. IDs must be unique`,
+      );
     // Any invalid property refuses the whole batch before anything is written.
-    for (const item of input.inputs) validatePropertyWrite(type, item.properties, state.config.portalId, { creating: false });
+    for (const item of input.inputs)
+      validatePropertyWrite(type, item.properties, state.config.portalId, { creating: false });
     const results: PublicObject[] = [];
     const missing: string[] = [];
     for (const item of input.inputs) {
@@ -89,9 +110,12 @@ export function batchRoutes(app: Hono, state: HubSpotState, typeOf: (c: Context)
     const startedAt = new Date();
     const type = typeOf(c);
     const input = await readBody(c, CreateInputs);
-    for (const item of input.inputs) validatePropertyWrite(type, item.properties, state.config.portalId, { creating: true });
+    for (const item of input.inputs)
+      validatePropertyWrite(type, item.properties, state.config.portalId, { creating: true });
     const results = input.inputs.map((item) =>
-      toPublicObject(createObject(state, type, item, state.apiSource), { properties: Object.keys(item.properties) }),
+      toPublicObject(createObject(state, type, item, state.apiSource), {
+        properties: Object.keys(item.properties),
+      }),
     );
     return batchResponse(c, results, startedAt, [], 201);
   });

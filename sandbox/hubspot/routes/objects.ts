@@ -1,10 +1,16 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { objectNotFound, validationError } from "../errors";
-import { createObject, CreateInput, objectTypeOrThrow, updateObject, UpdateInput } from "../object-writes";
+import {
+  CreateInput,
+  createObject,
+  objectTypeOrThrow,
+  UpdateInput,
+  updateObject,
+} from "../object-writes";
 import { intQuery, readBody } from "../request";
 import { OBJECT_TYPES, type ObjectType } from "../schema";
-import { listParam, toPublicObject, type ReadOptions } from "../serialize";
+import { listParam, type ReadOptions, toPublicObject } from "../serialize";
 import type { HubSpotState } from "../state";
 import type { CrmRecord } from "../store";
 import { batchRoutes } from "./batch";
@@ -22,7 +28,8 @@ const MergeInput = z.object({
 export function objectRoutes(state: HubSpotState, fixedType?: ObjectType): Hono {
   const app = new Hono();
   const idParam = fixedType ? `${OBJECT_TYPES[fixedType].singular}Id` : "objectId";
-  const typeOf = (c: Context): ObjectType => fixedType ?? objectTypeOrThrow(c.req.param("objectType") ?? "");
+  const typeOf = (c: Context): ObjectType =>
+    fixedType ?? objectTypeOrThrow(c.req.param("objectType") ?? "");
   const { store } = state;
 
   batchRoutes(app, state, typeOf);
@@ -31,7 +38,8 @@ export function objectRoutes(state: HubSpotState, fixedType?: ObjectType): Hono 
   app.get("/", (c) => {
     const type = typeOf(c);
     const limit = intQuery(c, "limit", 10);
-    if (limit < 1 || limit > 100) throw validationError(`limit must be between 1 and 100, got ${limit}`);
+    if (limit < 1 || limit > 100)
+      throw validationError(`limit must be between 1 and 100, got ${limit}`);
     const after = Number(c.req.query("after") ?? 0);
     const all = c.req.query("archived") === "true" ? [] : store.list(type);
     const page = all.filter((r) => Number(r.id) >= after);
@@ -39,7 +47,9 @@ export function objectRoutes(state: HubSpotState, fixedType?: ObjectType): Hono 
     const next = page[limit];
     const link = new URL(c.req.url);
     if (next) link.searchParams.set("after", next.id);
-    return c.json(next ? { results, paging: { next: { after: next.id, link: link.toString() } } } : { results });
+    return c.json(
+      next ? { results, paging: { next: { after: next.id, link: link.toString() } } } : { results },
+    );
   });
 
   app.post("/", async (c) => {

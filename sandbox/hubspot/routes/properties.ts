@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { errorBody, HubSpotError } from "../errors";
 import { objectTypeOrThrow } from "../object-writes";
-import { propertyDef, propertyDefs, type PropertyDef } from "../schema";
+import { type PropertyDef, propertyDef, propertyDefs } from "../schema";
 
 const SCHEMA_DATE = "2019-08-06T02:41:52.000Z";
 
@@ -18,7 +18,10 @@ export function propertyRoutes(): Hono {
     if (!def) {
       throw new HubSpotError(
         404,
-        errorBody("OBJECT_NOT_FOUND", `Unable to find property ${c.req.param("propertyName")} for object type ${type}`),
+        errorBody(
+          "OBJECT_NOT_FOUND",
+          `Unable to find property ${c.req.param("propertyName")} for object type ${type}`,
+        ),
       );
     }
     return c.json(toProperty(def));
@@ -34,14 +37,23 @@ function toProperty(def: PropertyDef, index = 0) {
     fieldType: def.fieldType,
     description: "",
     groupName: def.groupName,
-    options: (def.options ?? []).map((value, displayOrder) => ({ label: value, value, displayOrder, hidden: false })),
+    options: (def.options ?? []).map((value, displayOrder) => ({
+      label: value,
+      value,
+      displayOrder,
+      hidden: false,
+    })),
     displayOrder: index,
     calculated: def.readOnly ?? false,
     externalOptions: false,
     hasUniqueValue: def.name === "hs_object_id",
     hidden: false,
     hubspotDefined: def.hubspotDefined,
-    modificationMetadata: { archivable: !def.hubspotDefined, readOnlyDefinition: def.hubspotDefined, readOnlyValue: def.readOnly ?? false },
+    modificationMetadata: {
+      archivable: !def.hubspotDefined,
+      readOnlyDefinition: def.hubspotDefined,
+      readOnlyValue: def.readOnly ?? false,
+    },
     formField: !def.readOnly,
     createdAt: SCHEMA_DATE,
     updatedAt: SCHEMA_DATE,

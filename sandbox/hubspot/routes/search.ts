@@ -2,8 +2,8 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { validationError } from "../errors";
 import { readBody } from "../request";
-import { OBJECT_TYPES, propertyDef, type ObjectType } from "../schema";
-import { matchesGroups, matchesQuery, OPERATORS, sortRecords, type Sort } from "../search-filter";
+import { OBJECT_TYPES, type ObjectType, propertyDef } from "../schema";
+import { matchesGroups, matchesQuery, OPERATORS, type Sort, sortRecords } from "../search-filter";
 import { toPublicObject } from "../serialize";
 import type { HubSpotState } from "../state";
 
@@ -24,8 +24,18 @@ const FilterInput = z.object({
 
 // The documents type sorts as strings; live HubSpot (and most scripts) send {propertyName, direction}.
 const SortInput = z.union([
-  z.string().transform((s): Sort => (s.startsWith("-") ? { propertyName: s.slice(1), direction: "DESCENDING" } : { propertyName: s, direction: "ASCENDING" })),
-  z.object({ propertyName: z.string(), direction: z.enum(["ASCENDING", "DESCENDING"]).default("ASCENDING") }),
+  z
+    .string()
+    .transform(
+      (s): Sort =>
+        s.startsWith("-")
+          ? { propertyName: s.slice(1), direction: "DESCENDING" }
+          : { propertyName: s, direction: "ASCENDING" },
+    ),
+  z.object({
+    propertyName: z.string(),
+    direction: z.enum(["ASCENDING", "DESCENDING"]).default("ASCENDING"),
+  }),
 ]);
 
 const SearchInput = z.object({
@@ -37,7 +47,11 @@ const SearchInput = z.object({
   after: z.union([z.string(), z.number()]).optional(),
 });
 
-export function searchRoutes(app: Hono, state: HubSpotState, typeOf: (c: Context) => ObjectType): void {
+export function searchRoutes(
+  app: Hono,
+  state: HubSpotState,
+  typeOf: (c: Context) => ObjectType,
+): void {
   app.post("/search", async (c) => {
     const type = typeOf(c);
     const input = await readBody(c, SearchInput);
@@ -53,21 +67,36 @@ export function searchRoutes(app: Hono, state: HubSpotState, typeOf: (c: Context
     const results = page.map((r) => toPublicObject(r, { properties: input.properties }));
     const nextOffset = offset + page.length;
     const body: Record<string, unknown> = { total: matched.length, results };
-    if (nextOffset < matched.length && page.length > 0) body.paging = { next: { after: String(nextOffset) } };
+    if (nextOffset < matched.length && page.length > 0)
+      body.paging = { next: { after: String(nextOffset) } };
     return c.json(body);
   });
 }
 
 function checkLimits(type: ObjectType, input: z.infer<typeof SearchInput>, offset: number): void {
-  if (input.limit > MAX_LIMIT) throw validationError(`Invalid input: limit must be less than or equal to ${MAX_LIMIT}, got ${input.limit}`);
-  if (!Number.isInteger(offset) || offset < 0) throw validationError(`Invalid input: after must be a non-negative integer offset, got ${input.after}`);
+  if (input.limit > MAX_LIMIT)
+    throw validationError(
+      `Invalid input: limit must be less than or equal to ${MAX_LIMIT}, got ${input.limit}`,
+    );
+  if (!Number.isInteger(offset) || offset < 0)
+    throw validationError(
+      `Invalid input: after must be a non-negative integer offset, got ${input.after}`,
+    );
   if (offset + input.limit > MAX_RESULTS) {
-    throw validationError(`Invalid input: the search API returns at most ${MAX_RESULTS} results; after ${offset} + limit ${input.limit} is beyond that`);
+    throw validationError(
+      `Invalid input: the search API returns at most ${MAX_RESULTS} results; after ${offset} + limit ${input.limit} is beyond that`,
+    );
   }
-  if (input.filterGroups.length > MAX_GROUPS) throw validationError(`Invalid input: at most ${MAX_GROUPS} filterGroups are allowed`);
+  if (input.filterGroups.length > MAX_GROUPS)
+    throw validationError(`Invalid input: at most ${MAX_GROUPS} filterGroups are allowed`);
   const filters = input.filterGroups.flatMap((g) => g.filters);
-  if (filters.length > MAX_FILTERS) throw validationError(`Invalid input: at most ${MAX_FILTERS} filters are allowed in total`);
-  for (const f of [...filters.map((x) => x.propertyName), ...input.sorts.map((s) => s.propertyName)]) {
-    if (!propertyDef(type, f)) throw validationError(`Property "${f}" does not exist on ${OBJECT_TYPES[type].singular}`);
+  if (filters.length > MAX_FILTERS)
+    throw validationError(`Invalid input: at most ${MAX_FILTERS} filters are allowed in total`);
+  for (const f of [
+    ...filters.map((x) => x.propertyName),
+    ...input.sorts.map((s) => s.propertyName),
+  ]) {
+    if (!propertyDef(type, f))
+      throw validationError(`Property "${f}" does not exist on ${OBJECT_TYPES[type].singular}`);
   }
 }

@@ -62,7 +62,11 @@ export class WebhookDispatcher {
   }
 
   pending(): { queued: number; inflight: number; retrying: number } {
-    return { queued: this.queue.length + this.ready.length, inflight: this.inflight.size, retrying: this.retries.size };
+    return {
+      queued: this.queue.length + this.ready.length,
+      inflight: this.inflight.size,
+      retrying: this.retries.size,
+    };
   }
 
   /** Sends everything pending now, retries included, and resolves once nothing is left in flight. */
@@ -95,7 +99,11 @@ export class WebhookDispatcher {
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.queue.length > 0) {
-      this.start({ id: ++this.batchSeq, events: this.queue.splice(0, MAX_EVENTS_PER_REQUEST), attempt: 0 });
+      this.start({
+        id: ++this.batchSeq,
+        events: this.queue.splice(0, MAX_EVENTS_PER_REQUEST),
+        attempt: 0,
+      });
     }
   }
 
@@ -120,7 +128,10 @@ export class WebhookDispatcher {
     const body = JSON.stringify(events);
     const fired = batch.duplicate
       ? []
-      : this.faults.pick("POST", new URL(sub.targetUrl).pathname, ["webhook_fail", "webhook_duplicate"]);
+      : this.faults.pick("POST", new URL(sub.targetUrl).pathname, [
+          "webhook_fail",
+          "webhook_duplicate",
+        ]);
     const fail = fired.find((f) => f.kind === "webhook_fail");
     const started = Date.now();
     let status: number | null = null;
@@ -142,31 +153,48 @@ export class WebhookDispatcher {
         const retryAfter = Number(res.headers.get("retry-after"));
         if (status === 429 && retryAfter > 0) retryAfterMs = retryAfter * 1000;
       } catch (e) {
-        const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
+        const timedOut =
+          e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
         error = timedOut ? `no answer within ${sub.timeoutMs} ms` : String((e as Error).cause ?? e);
       }
     }
     if (generation !== this.generation) return;
     const ok = status !== null && status >= 200 && status < 300 && !error;
-    const retry = !ok && !(status !== null && NOT_RETRIED.has(status)) && batch.attempt + 1 < sub.maxAttempts;
+    const retry =
+      !ok && !(status !== null && NOT_RETRIED.has(status)) && batch.attempt + 1 < sub.maxAttempts;
     const retryInMs = retry ? (retryAfterMs ?? backoff(sub.retryBaseMs, batch.attempt)) : undefined;
     this.record(batch, sub.targetUrl, {
-      status, ok, ms: Date.now() - started, error, retryInMs,
+      status,
+      ok,
+      ms: Date.now() - started,
+      error,
+      retryInMs,
       ...(fail ? { fault: "webhook_fail" } : {}),
       ...(batch.duplicate ? { duplicate: true } : {}),
     });
     if (retry) {
       const next = { ...batch, attempt: batch.attempt + 1, duplicate: false };
-      this.retries.set(next, setTimeout(() => {
-        this.retries.delete(next);
-        this.start(next);
-      }, retryInMs));
+      this.retries.set(
+        next,
+        setTimeout(() => {
+          this.retries.delete(next);
+          this.start(next);
+        }, retryInMs),
+      );
     }
     // A redelivery of a batch the receiver already took, as HubSpot sometimes does.
-    if (ok && fired.some((f) => f.kind === "webhook_duplicate")) this.start({ ...batch, duplicate: true });
+    if (ok && fired.some((f) => f.kind === "webhook_duplicate"))
+      this.start({ ...batch, duplicate: true });
   }
 
-  private record(batch: Batch, url: string, outcome: Omit<DeliveryRecord, "id" | "batchId" | "at" | "url" | "attemptNumber" | "events" | "eventIds">) {
+  private record(
+    batch: Batch,
+    url: string,
+    outcome: Omit<
+      DeliveryRecord,
+      "id" | "batchId" | "at" | "url" | "attemptNumber" | "events" | "eventIds"
+    >,
+  ) {
     this.log.push({
       id: ++this.deliverySeq,
       batchId: batch.id,

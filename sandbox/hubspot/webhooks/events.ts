@@ -1,6 +1,6 @@
 import { OBJECT_TYPES } from "../schema";
 import type { StoreEvent } from "../store";
-import { subscriptionIdFor, type Subscription } from "./subscription";
+import { type Subscription, subscriptionIdFor } from "./subscription";
 
 /** One event as HubSpot posts it, field order as in HubSpot's own payloads. */
 export interface WebhookEvent {
@@ -32,7 +32,11 @@ export interface WebhookEvent {
 const WEBHOOK_OBJECTS = new Set(["contacts", "companies"]);
 
 /** The webhook events a store change produces under this subscription (none when not subscribed). */
-export function toWebhookEvents(event: StoreEvent, sub: Subscription, nextEventId: () => number): WebhookEvent[] {
+export function toWebhookEvents(
+  event: StoreEvent,
+  sub: Subscription,
+  nextEventId: () => number,
+): WebhookEvent[] {
   const objectType = event.kind === "associationChange" ? event.fromType : event.type;
   if (!sub.active || !WEBHOOK_OBJECTS.has(objectType)) return [];
   const singular = OBJECT_TYPES[objectType].singular;
@@ -49,10 +53,21 @@ export function toWebhookEvents(event: StoreEvent, sub: Subscription, nextEventI
     subscriptionType,
     attemptNumber: 0,
   };
-  const source = { changeSource: event.source.changeSource, ...(event.source.sourceId ? { sourceId: event.source.sourceId } : {}) };
+  const source = {
+    changeSource: event.source.changeSource,
+    ...(event.source.sourceId ? { sourceId: event.source.sourceId } : {}),
+  };
   switch (event.kind) {
     case "creation":
-      return [{ ...head, objectId: Number(event.id), changeSource: source.changeSource, changeFlag: "NEW", ...tail(source, sub) }];
+      return [
+        {
+          ...head,
+          objectId: Number(event.id),
+          changeSource: source.changeSource,
+          changeFlag: "NEW",
+          ...tail(source, sub),
+        },
+      ];
     case "propertyChange":
       return [
         {
@@ -65,7 +80,15 @@ export function toWebhookEvents(event: StoreEvent, sub: Subscription, nextEventI
         },
       ];
     case "deletion":
-      return [{ ...head, objectId: Number(event.id), changeSource: source.changeSource, changeFlag: "DELETED", ...tail(source, sub) }];
+      return [
+        {
+          ...head,
+          objectId: Number(event.id),
+          changeSource: source.changeSource,
+          changeFlag: "DELETED",
+          ...tail(source, sub),
+        },
+      ];
     case "merge":
       return [
         {

@@ -73,6 +73,10 @@ export function buildSubscription(
 }
 
 /** The subscription id an event of this type (and property) is delivered under, if subscribed. */
-export function subscriptionIdFor(sub: Subscription, type: string, propertyName?: string): number | undefined {
+export function subscriptionIdFor(
+  sub: Subscription,
+  type: string,
+  propertyName?: string,
+): number | undefined {
   return propertyName === undefined ? sub.ids[type] : sub.ids[`${type}:${propertyName}`];
 }

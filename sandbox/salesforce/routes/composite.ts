@@ -1,7 +1,16 @@
-import { MultipleMatches, createRecord, deleteRecord, externalIdField, findRecord, resolveObject, updateRecord, upsertRecord } from "../dml";
-import { SalesforceError, unableToLockRow, type CollectionError } from "../errors";
+import {
+  createRecord,
+  deleteRecord,
+  externalIdField,
+  findRecord,
+  MultipleMatches,
+  resolveObject,
+  updateRecord,
+  upsertRecord,
+} from "../dml";
+import { type CollectionError, SalesforceError, unableToLockRow } from "../errors";
 import { API, dmlContext, lockRowFires, readJson, type SfApp, type SfContext } from "../http";
-import { objectForId, type FieldDef, type ObjectDef } from "../schema";
+import { type FieldDef, type ObjectDef, objectForId } from "../schema";
 import type { SandboxState } from "../state";
 import { render } from "./sobjects";
 
@@ -12,7 +21,8 @@ const MAX_RECORDS = 200;
 const MAX_RETRIEVE_IDS = 2000;
 const ROLLED_BACK: CollectionError = {
   statusCode: "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-  message: "Record rolled back because not all records were valid and the request was using AllOrNone header",
+  message:
+    "Record rolled back because not all records were valid and the request was using AllOrNone header",
   fields: [],
 };
 
@@ -29,22 +39,48 @@ export function compositeRoutes(app: SfApp, state: SandboxState): void {
   app.post(`${API}/composite/sobjects`, async (c) => {
     const { allOrNone, records } = await collectionBody(c);
     return c.json(
-      runAll(c, state, records, allOrNone, (record) => {
-        const def = recordType(record);
-        return { id: createRecord(dmlContext(c, state), def, withoutAttributes(record)), created: true };
-      }, false),
+      runAll(
+        c,
+        state,
+        records,
+        allOrNone,
+        (record) => {
+          const def = recordType(record);
+          return {
+            id: createRecord(dmlContext(c, state), def, withoutAttributes(record)),
+            created: true,
+          };
+        },
+        false,
+      ),
     );
   });
 
   app.patch(`${API}/composite/sobjects`, async (c) => {
     const { allOrNone, records } = await collectionBody(c);
     return c.json(
-      runAll(c, state, records, allOrNone, (record) => {
-        const def = recordType(record);
-        const id = record.Id ?? record.id;
-        if (typeof id !== "string" || !id) throw new SalesforceError(400, "MISSING_ARGUMENT", "Id not specified in an update call", []);
-        return { id: updateRecord(dmlContext(c, state), def, id, withoutAttributes(record)), created: false };
-      }, false),
+      runAll(
+        c,
+        state,
+        records,
+        allOrNone,
+        (record) => {
+          const def = recordType(record);
+          const id = record.Id ?? record.id;
+          if (typeof id !== "string" || !id)
+            throw new SalesforceError(
+              400,
+              "MISSING_ARGUMENT",
+              "Id not specified in an update call",
+              [],
+            );
+          return {
+            id: updateRecord(dmlContext(c, state), def, id, withoutAttributes(record)),
+            created: false,
+          };
+        },
+        false,
+      ),
     );
   });
 
@@ -54,25 +90,45 @@ export function compositeRoutes(app: SfApp, state: SandboxState): void {
     const { allOrNone, records } = await collectionBody(c);
     const repeated = repeatedValues(records, field);
     return c.json(
-      runAll(c, state, records, allOrNone, (record) => {
-        if (recordType(record).name !== def.name) {
-          throw new SalesforceError(400, "INVALID_TYPE", `Record type ${String(typeOf(record))} does not match ${def.name}`, []);
-        }
-        const { [fieldKey(record, field)]: value, ...rest } = withoutAttributes(record);
-        if (value === undefined || value === null || value === "") {
-          throw new SalesforceError(400, "MISSING_ARGUMENT", `${field.name} not specified`, [field.name]);
-        }
-        if (repeated.has(String(value).toLowerCase())) {
-          throw new SalesforceError(400, "DUPLICATE_VALUE", `Duplicate external id specified: ${String(value)}`, [field.name]);
-        }
-        return upsertRecord(dmlContext(c, state), def, field, String(value), rest);
-      }, true),
+      runAll(
+        c,
+        state,
+        records,
+        allOrNone,
+        (record) => {
+          if (recordType(record).name !== def.name) {
+            throw new SalesforceError(
+              400,
+              "INVALID_TYPE",
+              `Record type ${String(typeOf(record))} does not match ${def.name}`,
+              [],
+            );
+          }
+          const { [fieldKey(record, field)]: value, ...rest } = withoutAttributes(record);
+          if (value === undefined || value === null || value === "") {
+            throw new SalesforceError(400, "MISSING_ARGUMENT", `${field.name} not specified`, [
+              field.name,
+            ]);
+          }
+          if (repeated.has(String(value).toLowerCase())) {
+            throw new SalesforceError(
+              400,
+              "DUPLICATE_VALUE",
+              `Duplicate external id specified: ${String(value)}`,
+              [field.name],
+            );
+          }
+          return upsertRecord(dmlContext(c, state), def, field, String(value), rest);
+        },
+        true,
+      ),
     );
   });
 
   const retrieve = (c: SfContext, ids: string[], fields: string[]) => {
     const def = resolveObject(c.req.param("type") ?? "");
-    if (fields.length === 0) throw new SalesforceError(400, "MISSING_ARGUMENT", "The 'fields' parameter is required", []);
+    if (fields.length === 0)
+      throw new SalesforceError(400, "MISSING_ARGUMENT", "The 'fields' parameter is required", []);
     if (ids.length > MAX_RETRIEVE_IDS) throw tooMany(MAX_RETRIEVE_IDS);
     return c.json(
       ids.map((id) => {
@@ -85,7 +141,9 @@ export function compositeRoutes(app: SfApp, state: SandboxState): void {
       }),
     );
   };
-  app.get(`${API}/composite/sobjects/:type`, (c) => retrieve(c, list(c.req.query("ids")), list(c.req.query("fields"))));
+  app.get(`${API}/composite/sobjects/:type`, (c) =>
+    retrieve(c, list(c.req.query("ids")), list(c.req.query("fields"))),
+  );
   app.post(`${API}/composite/sobjects/:type`, async (c) => {
     const body = (await readJson(c)) as { ids?: unknown; fields?: unknown };
     const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
@@ -98,12 +156,19 @@ export function compositeRoutes(app: SfApp, state: SandboxState): void {
     const allOrNone = c.req.query("allOrNone") === "true";
     const items = ids.map((Id) => ({ Id }));
     return c.json(
-      runAll(c, state, items, allOrNone, (item) => {
-        const id = String(item.Id);
-        const def = objectForId(id);
-        if (!def) throw new SalesforceError(400, "MALFORMED_ID", `malformed id ${id}`, []);
-        return { id: deleteRecord(dmlContext(c, state), def, id), created: false };
-      }, false),
+      runAll(
+        c,
+        state,
+        items,
+        allOrNone,
+        (item) => {
+          const id = String(item.Id);
+          const def = objectForId(id);
+          if (!def) throw new SalesforceError(400, "MALFORMED_ID", `malformed id ${id}`, []);
+          return { id: deleteRecord(dmlContext(c, state), def, id), created: false };
+        },
+        false,
+      ),
     );
   });
 }
@@ -111,16 +176,28 @@ export function compositeRoutes(app: SfApp, state: SandboxState): void {
 async function collectionBody(c: SfContext): Promise<{ allOrNone: boolean; records: Item[] }> {
   const body = (await readJson(c)) as { allOrNone?: unknown; records?: unknown } | null;
   if (!body || !Array.isArray(body.records)) {
-    throw new SalesforceError(400, "JSON_PARSER_ERROR", "The request body must contain a records array");
+    throw new SalesforceError(
+      400,
+      "JSON_PARSER_ERROR",
+      "The request body must contain a records array",
+    );
   }
   if (body.records.length > MAX_RECORDS) throw tooMany(MAX_RECORDS);
   return { allOrNone: body.allOrNone === true, records: body.records as Item[] };
 }
 
 const tooMany = (max: number) =>
-  new SalesforceError(400, "EXCEEDED_ID_LIMIT", `record limit reached. cannot submit more than ${max} records into this call`);
+  new SalesforceError(
+    400,
+    "EXCEEDED_ID_LIMIT",
+    `record limit reached. cannot submit more than ${max} records into this call`,
+  );
 
-const list = (text: string | undefined) => (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const list = (text: string | undefined) =>
+  (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const typeOf = (record: Item) => (record.attributes as { type?: unknown } | undefined)?.type;
 
@@ -143,7 +220,9 @@ function withoutAttributes(record: Item): Item {
 
 /** The key the record uses for the external id field; field names are case-insensitive. */
 function fieldKey(record: Item, field: FieldDef): string {
-  return Object.keys(record).find((k) => k.toLowerCase() === field.name.toLowerCase()) ?? field.name;
+  return (
+    Object.keys(record).find((k) => k.toLowerCase() === field.name.toLowerCase()) ?? field.name
+  );
 }
 
 /** External id values that occur more than once in one call: Salesforce rejects every such record. */
@@ -176,7 +255,9 @@ function runAll(
   }
   if (allOrNone && results.some((r) => !r.success)) {
     state.store.rollback();
-    return results.map((r) => (r.success ? { success: false, errors: [ROLLED_BACK] } : { success: false, errors: r.errors }));
+    return results.map((r) =>
+      r.success ? { success: false, errors: [ROLLED_BACK] } : { success: false, errors: r.errors },
+    );
   }
   state.store.commit();
   return results;
@@ -192,11 +273,14 @@ function saveOne(
   const isObject = typeof record === "object" && record !== null;
   const knownId = isObject && typeof record.Id === "string" ? record.Id : undefined;
   try {
-    if (!isObject) throw new SalesforceError(400, "JSON_PARSER_ERROR", "Each record must be an object", []);
+    if (!isObject)
+      throw new SalesforceError(400, "JSON_PARSER_ERROR", "Each record must be an object", []);
     // A lock_row fault is drawn per record, so its rate or `every` sets the share that fails.
     if (lockRowFires(c, state)) throw unableToLockRow([knownId ?? state.store.integrationUserId]);
     const { id, created } = apply(record);
-    return withCreated ? { id, success: true, errors: [], created } : { id, success: true, errors: [] };
+    return withCreated
+      ? { id, success: true, errors: [], created }
+      : { id, success: true, errors: [] };
   } catch (err) {
     const failed: SaveResult = { success: false, errors: [toCollectionError(err)] };
     if (knownId) failed.id = knownId;
@@ -206,6 +290,7 @@ function saveOne(
 
 function toCollectionError(err: unknown): CollectionError {
   if (err instanceof SalesforceError) return err.toCollectionError();
-  if (err instanceof MultipleMatches) return { statusCode: "DUPLICATE_EXTERNAL_ID", message: err.message, fields: [] };
+  if (err instanceof MultipleMatches)
+    return { statusCode: "DUPLICATE_EXTERNAL_ID", message: err.message, fields: [] };
   throw err;
 }

@@ -34,7 +34,18 @@ export function isSupportedVersion(version: string): boolean {
 export function metaRoutes(app: SfApp, state: SandboxState): void {
   app.get(`${API}`, (c) => {
     const base = `/services/data/${c.get("version")}`;
-    const names = ["sobjects", "query", "queryAll", "limits", "composite", "search", "recent", "tooling", "metadata", "analytics"];
+    const names = [
+      "sobjects",
+      "query",
+      "queryAll",
+      "limits",
+      "composite",
+      "search",
+      "recent",
+      "tooling",
+      "metadata",
+      "analytics",
+    ];
     return c.json(Object.fromEntries(names.map((n) => [n, `${base}/${n}`])));
   });
 

@@ -1,17 +1,25 @@
 import { describeGlobal, describeObject, objectSummary } from "../describe";
 import {
-  MultipleMatches,
   createRecord,
   deleteRecord,
   externalIdField,
   findRecord,
+  MultipleMatches,
   resolveObject,
   updateRecord,
   upsertRecord,
 } from "../dml";
 import { matchExternalId } from "../duplicates";
-import { SalesforceError, notFound } from "../errors";
-import { API, dmlContext, readJson, recordUrl, throwIfLocked, type SfApp, type SfContext } from "../http";
+import { notFound, SalesforceError } from "../errors";
+import {
+  API,
+  dmlContext,
+  readJson,
+  recordUrl,
+  type SfApp,
+  type SfContext,
+  throwIfLocked,
+} from "../http";
 import { findField, type ObjectDef } from "../schema";
 import type { SandboxState } from "../state";
 import type { SfRecord } from "../store";
@@ -26,7 +34,9 @@ export function sobjectRoutes(app: SfApp, state: SandboxState): void {
     return c.json({ objectDescribe: objectSummary(def, c.get("version")), recentItems: [] });
   });
 
-  app.get(`${API}/sobjects/:type/describe`, (c) => c.json(describeObject(resolveObject(c.req.param("type")), c.get("version"))));
+  app.get(`${API}/sobjects/:type/describe`, (c) =>
+    c.json(describeObject(resolveObject(c.req.param("type")), c.get("version"))),
+  );
 
   app.post(`${API}/sobjects/:type`, async (c) => {
     const def = resolveObject(c.req.param("type"));
@@ -73,7 +83,14 @@ export function sobjectRoutes(app: SfApp, state: SandboxState): void {
     const existing = single(c, state, def);
     throwIfLocked(c, state, [existing ? String(existing.Id) : lockTarget(body, state)]);
     const updateOnly = c.req.query("updateOnly") === "true";
-    const { id, created } = upsertRecord(dmlContext(c, state), def, field, c.req.param("value"), body, updateOnly);
+    const { id, created } = upsertRecord(
+      dmlContext(c, state),
+      def,
+      field,
+      c.req.param("value"),
+      body,
+      updateOnly,
+    );
     // Since API 46.0 an update answers 200 with a body; earlier versions answered 204.
     if (!created && versionNumber(c) < 46) return c.body(null, 204);
     return c.json({ id, success: true, errors: [], created }, created ? 201 : 200);
@@ -97,30 +114,58 @@ function single(c: SfContext, state: SandboxState, def: ObjectDef): SfRecord | u
   const value = c.req.param("value") ?? "";
   if (field.name === "Id") return value ? findRecord(state.store, def, value) : undefined;
   const matches = matchExternalId(state.store, def, field, value);
-  if (matches.length > 1) throw new MultipleMatches(field.name, matches.map((m) => String(m.Id)));
+  if (matches.length > 1)
+    throw new MultipleMatches(
+      field.name,
+      matches.map((m) => String(m.Id)),
+    );
   return matches[0];
 }
 
 /** A path segment that is not a record id is read as an external id field name, as Salesforce does. */
 function findByIdOrExplain(state: SandboxState, def: ObjectDef, raw: string): SfRecord {
   if (!/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(raw)) {
-    throw new SalesforceError(404, "NOT_FOUND", `Provided external ID field does not exist or is not accessible: ${raw}`);
+    throw new SalesforceError(
+      404,
+      "NOT_FOUND",
+      `Provided external ID field does not exist or is not accessible: ${raw}`,
+    );
   }
   return findRecord(state.store, def, raw);
 }
 
 /** The row a create would lock: its owner, as the parent record contended for. */
 function lockTarget(body: unknown, state: SandboxState): string {
-  const owner = typeof body === "object" && body !== null ? (body as Record<string, unknown>).OwnerId : undefined;
+  const owner =
+    typeof body === "object" && body !== null
+      ? (body as Record<string, unknown>).OwnerId
+      : undefined;
   return typeof owner === "string" ? owner : state.store.integrationUserId;
 }
 
-export function render(def: ObjectDef, record: SfRecord, version: string, fieldsParam?: string): Record<string, unknown> {
-  const out: Record<string, unknown> = { attributes: { type: def.name, url: recordUrl(version, def.name, record.Id) } };
-  const names = fieldsParam ? fieldsParam.split(",").map((n) => n.trim()).filter(Boolean) : def.fields.map((f) => f.name);
+export function render(
+  def: ObjectDef,
+  record: SfRecord,
+  version: string,
+  fieldsParam?: string,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    attributes: { type: def.name, url: recordUrl(version, def.name, record.Id) },
+  };
+  const names = fieldsParam
+    ? fieldsParam
+        .split(",")
+        .map((n) => n.trim())
+        .filter(Boolean)
+    : def.fields.map((f) => f.name);
   for (const name of names) {
     const field = findField(def, name);
-    if (!field) throw new SalesforceError(400, "INVALID_FIELD", `No such column '${name}' on sobject of type ${def.name}`);
+    if (!field)
+      throw new SalesforceError(
+        400,
+        "INVALID_FIELD",
+        `No such column '${name}' on sobject of type ${def.name}`,
+      );
     out[field.name] = record[field.name] ?? null;
   }
   return out;

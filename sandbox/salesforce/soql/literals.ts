@@ -33,13 +33,28 @@ export function parseLiteral(raw: string, literalType: string | undefined, n?: n
       return { kind: "datetime", value: Date.parse(raw) };
     case "DATE_LITERAL":
     case "DATE_N_LITERAL":
-      return { kind: "range", ...dateLiteralRange(raw.split(":")[0]!.toUpperCase(), n ?? 0), name: raw };
+      return {
+        kind: "range",
+        ...dateLiteralRange(raw.split(":")[0]!.toUpperCase(), n ?? 0),
+        name: raw,
+      };
     default:
       throw new SalesforceError(400, "MALFORMED_QUERY", `unexpected token: ${raw}`);
   }
 }
 
-const ESCAPES: Record<string, string> = { n: "\n", r: "\r", t: "\t", b: "\b", f: "\f", '"': '"', "'": "'", "\\": "\\", _: "_", "%": "%" };
+const ESCAPES: Record<string, string> = {
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  b: "\b",
+  f: "\f",
+  '"': '"',
+  "'": "'",
+  "\\": "\\",
+  _: "_",
+  "%": "%",
+};
 
 /** SOQL string escapes; any other backslash sequence is a malformed query, as on Salesforce. */
 export function unescapeSoql(text: string): string {
@@ -109,7 +124,11 @@ function toUnit(word: string): Unit | undefined {
 }
 
 /** The [start, end) a date literal covers, in the org's time zone (GMT here). */
-export function dateLiteralRange(name: string, n: number, now = Date.now()): { start: number; end: number } {
+export function dateLiteralRange(
+  name: string,
+  n: number,
+  now = Date.now(),
+): { start: number; end: number } {
   const today = startOf(now, "DAY");
   const fixed: Record<string, [number, number]> = {
     TODAY: [today, today + DAY],
@@ -132,7 +151,9 @@ export function dateLiteralRange(name: string, n: number, now = Date.now()): { s
   if (m && unit) {
     if (unit === "DAY") {
       // LAST_N_DAYS includes today; NEXT_N_DAYS starts tomorrow.
-      return m[1] === "LAST" ? { start: today - n * DAY, end: today + DAY } : { start: today + DAY, end: today + (n + 1) * DAY };
+      return m[1] === "LAST"
+        ? { start: today - n * DAY, end: today + DAY }
+        : { start: today + DAY, end: today + (n + 1) * DAY };
     }
     const current = startOf(now, unit);
     return m[1] === "LAST"

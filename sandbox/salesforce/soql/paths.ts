@@ -1,6 +1,6 @@
 import { SalesforceError } from "../errors";
 import { normalizeId } from "../ids";
-import { findField, findObject, type FieldDef, type ObjectDef } from "../schema";
+import { type FieldDef, findField, findObject, type ObjectDef } from "../schema";
 import type { SfRecord, SfValue, Store } from "../store";
 
 // Field paths such as `Owner.Name`: relationship hops from the queried object to a field.
@@ -12,7 +12,13 @@ export interface FieldPath {
 }
 
 /** Salesforce's query error text: the query, a caret under the offending token, row and column. */
-export function queryError(code: string, soql: string, token: string, detail: string, from = 0): SalesforceError {
+export function queryError(
+  code: string,
+  soql: string,
+  token: string,
+  detail: string,
+  from = 0,
+): SalesforceError {
   const found = findToken(soql.slice(from), token);
   const at = found < 0 ? findToken(soql, token) : from + found;
   const before = soql.slice(0, Math.max(at, 0));
@@ -31,7 +37,13 @@ function findToken(soql: string, token: string): number {
 }
 
 /** `from`: where in the query to start looking for the offending token, e.g. the WHERE clause. */
-export function resolvePath(def: ObjectDef, text: string, soql: string, alias?: string, from = 0): FieldPath {
+export function resolvePath(
+  def: ObjectDef,
+  text: string,
+  soql: string,
+  alias?: string,
+  from = 0,
+): FieldPath {
   let segments = text.split(".");
   const head = segments[0]!.toLowerCase();
   if (segments.length > 1 && (head === def.name.toLowerCase() || head === alias?.toLowerCase())) {
@@ -89,7 +101,8 @@ const TEXT = new Set(["string", "email", "textarea", "picklist"]);
 export function comparable(field: FieldDef, value: SfValue): string | number | boolean | null {
   if (value === null || value === undefined) return null;
   if (TEXT.has(field.type)) return String(value).toLowerCase();
-  if (field.type === "id" || field.type === "reference") return (normalizeId(String(value)) ?? String(value)).slice(0, 15);
+  if (field.type === "id" || field.type === "reference")
+    return (normalizeId(String(value)) ?? String(value)).slice(0, 15);
   if (field.type === "date") return Date.parse(`${String(value)}T00:00:00Z`);
   if (field.type === "datetime") return Date.parse(String(value).replace(/\+0000$/, "Z"));
   return value;

@@ -1,8 +1,8 @@
 import type { Query } from "soql-parser-js";
 import { SalesforceError } from "../errors";
 import type { SfRecord, SfValue, Store } from "../store";
-import { compile, parseSoql, type Aggregate, type Plan } from "./compile";
-import { comparable, compareValues, follow, valueAt, type FieldPath } from "./paths";
+import { type Aggregate, compile, type Plan, parseSoql } from "./compile";
+import { comparable, compareValues, type FieldPath, follow, valueAt } from "./paths";
 
 // Runs a SOQL query against the store and shapes rows the way the REST API returns them.
 
@@ -26,7 +26,10 @@ function execute(query: Query, soql: string, store: Store, opts: RunOptions): So
   const plan = compile(query, soql, store, (inner) => semiJoin(inner, soql, store, opts));
   if (plan.aggregates.length > 0 || plan.groupBy.length > 0) {
     const all = candidates(plan, store, opts);
-    const out = window(aggregate(sortRows(plan.where ? all.filter(plan.where) : all, plan, store), plan, store), plan);
+    const out = window(
+      aggregate(sortRows(plan.where ? all.filter(plan.where) : all, plan, store), plan, store),
+      plan,
+    );
     return { totalSize: out.length, records: out };
   }
   const rows = select(plan, store, opts);
@@ -35,7 +38,12 @@ function execute(query: Query, soql: string, store: Store, opts: RunOptions): So
 }
 
 /** Rows of the filtered, sorted and windowed plan. */
-function select(plan: Plan, store: Store, opts: RunOptions, rows = candidates(plan, store, opts)): SfRecord[] {
+function select(
+  plan: Plan,
+  store: Store,
+  opts: RunOptions,
+  rows = candidates(plan, store, opts),
+): SfRecord[] {
   return window(sortRows(plan.where ? rows.filter(plan.where) : rows, plan, store), plan);
 }
 
@@ -50,7 +58,11 @@ function semiJoin(inner: Query, soql: string, store: Store, opts: RunOptions): S
   const plan = compile(inner, soql, store, (q) => semiJoin(q, soql, store, opts));
   const path = plan.fields[0];
   if (!path || plan.fields.length !== 1) {
-    throw new SalesforceError(400, "MALFORMED_QUERY", "semi join sub-selects can only select one field");
+    throw new SalesforceError(
+      400,
+      "MALFORMED_QUERY",
+      "semi join sub-selects can only select one field",
+    );
   }
   const values = new Set<string>();
   for (const row of select(plan, store, opts)) {
@@ -88,7 +100,9 @@ function url(version: string, type: string, id: SfValue | undefined): string {
 /** A row with `attributes`, selected fields, and nested objects for relationship paths. */
 function project(store: Store, plan: Plan, record: SfRecord, opts: RunOptions): OutputRecord {
   const version = opts.version;
-  const out: OutputRecord = { attributes: { type: plan.def.name, url: url(version, plan.def.name, record.Id) } };
+  const out: OutputRecord = {
+    attributes: { type: plan.def.name, url: url(version, plan.def.name, record.Id) },
+  };
   for (const path of plan.fields) {
     let target = out;
     let source: SfRecord | null = record;
@@ -113,11 +127,17 @@ function project(store: Store, plan: Plan, record: SfRecord, opts: RunOptions): 
     if (source) target[path.field.name] = source[path.field.name] ?? null;
   }
   for (const child of plan.children) {
-    const related = store.list(child.plan.def.name, opts.includeDeleted).filter((r) => r[child.field] === record.Id);
+    const related = store
+      .list(child.plan.def.name, opts.includeDeleted)
+      .filter((r) => r[child.field] === record.Id);
     const rows = select(child.plan, store, opts, related);
     // Salesforce gives null, not an empty list, when a parent has no child rows.
     out[child.name] = rows.length
-      ? { totalSize: rows.length, done: true, records: rows.map((r) => project(store, child.plan, r, opts)) }
+      ? {
+          totalSize: rows.length,
+          done: true,
+          records: rows.map((r) => project(store, child.plan, r, opts)),
+        }
       : null;
   }
   return out;
@@ -126,7 +146,9 @@ function project(store: Store, plan: Plan, record: SfRecord, opts: RunOptions): 
 function aggregate(rows: SfRecord[], plan: Plan, store: Store): OutputRecord[] {
   const groups = new Map<string, SfRecord[]>();
   for (const row of rows) {
-    const key = JSON.stringify(plan.groupBy.map((p) => comparable(p.field, valueAt(store, row, p))));
+    const key = JSON.stringify(
+      plan.groupBy.map((p) => comparable(p.field, valueAt(store, row, p))),
+    );
     const group = groups.get(key);
     if (group) group.push(row);
     else groups.set(key, [row]);
@@ -134,7 +156,8 @@ function aggregate(rows: SfRecord[], plan: Plan, store: Store): OutputRecord[] {
   if (plan.groupBy.length === 0 && groups.size === 0) groups.set("[]", []);
   return [...groups.values()].map((group) => {
     const out: OutputRecord = { attributes: { type: "AggregateResult" } };
-    for (const path of plan.groupBy) out[path.field.name] = group[0] ? valueAt(store, group[0], path) : null;
+    for (const path of plan.groupBy)
+      out[path.field.name] = group[0] ? valueAt(store, group[0], path) : null;
     for (const agg of plan.aggregates) out[agg.name] = aggregateValue(agg, group, store);
     return out;
   });
@@ -142,7 +165,9 @@ function aggregate(rows: SfRecord[], plan: Plan, store: Store): OutputRecord[] {
 
 function aggregateValue(agg: Aggregate, rows: SfRecord[], store: Store): SfValue {
   const path = agg.path as FieldPath;
-  const values = rows.map((r) => valueAt(store, r, path)).filter((v): v is Exclude<SfValue, null> => v !== null);
+  const values = rows
+    .map((r) => valueAt(store, r, path))
+    .filter((v): v is Exclude<SfValue, null> => v !== null);
   switch (agg.fn) {
     case "COUNT":
       return values.length;
@@ -151,10 +176,14 @@ function aggregateValue(agg: Aggregate, rows: SfRecord[], store: Store): SfValue
     case "SUM":
       return values.length ? values.reduce((s: number, v) => s + Number(v), 0) : null;
     case "AVG":
-      return values.length ? values.reduce((s: number, v) => s + Number(v), 0) / values.length : null;
+      return values.length
+        ? values.reduce((s: number, v) => s + Number(v), 0) / values.length
+        : null;
     default: {
       if (values.length === 0) return null;
-      const sorted = [...values].sort((a, b) => compareValues(comparable(path.field, a)!, comparable(path.field, b)!));
+      const sorted = [...values].sort((a, b) =>
+        compareValues(comparable(path.field, a)!, comparable(path.field, b)!),
+      );
       return (agg.fn === "MIN" ? sorted[0] : sorted[sorted.length - 1]) ?? null;
     }
   }

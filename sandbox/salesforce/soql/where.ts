@@ -3,8 +3,15 @@ import { SalesforceError } from "../errors";
 import { normalizeId } from "../ids";
 import type { ObjectDef } from "../schema";
 import type { SfRecord, Store } from "../store";
-import { likeToRegExp, parseLiteral, type Literal } from "./literals";
-import { comparable, compareValues, queryError, resolvePath, valueAt, type FieldPath } from "./paths";
+import { type Literal, likeToRegExp, parseLiteral } from "./literals";
+import {
+  comparable,
+  compareValues,
+  type FieldPath,
+  queryError,
+  resolvePath,
+  valueAt,
+} from "./paths";
 
 // soql-parser-js gives WHERE as a right-leaning chain with parenthesis counts on each
 // condition. We flatten it back into tokens and parse those with SOQL's rules: NOT binds
@@ -82,17 +89,32 @@ export function compileWhere(where: WhereClause, ctx: WhereContext): Predicate {
  * looked up from the store's sorted view (as Salesforce answers SystemModstamp and CreatedDate
  * ranges from its indexes) before the full filter runs.
  */
-export function lowerBound(where: WhereClause, ctx: WhereContext): { field: string; from: number } | undefined {
+export function lowerBound(
+  where: WhereClause,
+  ctx: WhereContext,
+): { field: string; from: number } | undefined {
   const tokens: Token[] = [];
   flatten(where, tokens);
   if (tokens.some((t) => t === "OR" || t === "NOT")) return undefined;
   let bound: { field: string; from: number } | undefined;
   for (const t of tokens) {
-    if (typeof t === "string" || !t.field || t.valueQuery || Array.isArray(t.value) || (t.operator !== ">=" && t.operator !== ">")) continue;
+    if (
+      typeof t === "string" ||
+      !t.field ||
+      t.valueQuery ||
+      Array.isArray(t.value) ||
+      (t.operator !== ">=" && t.operator !== ">")
+    )
+      continue;
     const path = resolvePath(ctx.def, t.field, ctx.soql, ctx.alias);
     if (path.rels.length > 0 || path.field.type !== "datetime") continue;
-    const lit = parseLiteral(t.value ?? "", t.literalType as string, t.dateLiteralVariable as number);
-    if (lit.kind === "datetime" && Number.isFinite(lit.value) && (!bound || lit.value > bound.from)) bound = { field: path.field.name, from: lit.value };
+    const lit = parseLiteral(
+      t.value ?? "",
+      t.literalType as string,
+      t.dateLiteralVariable as number,
+    );
+    if (lit.kind === "datetime" && Number.isFinite(lit.value) && (!bound || lit.value > bound.from))
+      bound = { field: path.field.name, from: lit.value };
   }
   return bound;
 }
@@ -111,7 +133,11 @@ function flatten(where: WhereClause | undefined, out: Token[]): void {
 
 function condition(raw: RawCondition, ctx: WhereContext): Predicate {
   if (!raw.field) {
-    throw new SalesforceError(400, "MALFORMED_QUERY", "functions in WHERE are not supported by this sandbox");
+    throw new SalesforceError(
+      400,
+      "MALFORMED_QUERY",
+      "functions in WHERE are not supported by this sandbox",
+    );
   }
   const from = Math.max(0, ctx.soql.search(/\bWHERE\b/i));
   const path = resolvePath(ctx.def, raw.field, ctx.soql, ctx.alias, from);
@@ -127,13 +153,25 @@ function condition(raw: RawCondition, ctx: WhereContext): Predicate {
   }
 
   const rawValues = Array.isArray(raw.value) ? raw.value : [raw.value ?? ""];
-  const types = Array.isArray(raw.literalType) ? raw.literalType : rawValues.map(() => raw.literalType as string);
-  const ns = Array.isArray(raw.dateLiteralVariable) ? raw.dateLiteralVariable : rawValues.map(() => raw.dateLiteralVariable as number);
-  const literals = rawValues.map((v, i) => checkLiteral(path, parseLiteral(v, types[i], ns[i]), raw.field!, ctx.soql, from));
+  const types = Array.isArray(raw.literalType)
+    ? raw.literalType
+    : rawValues.map(() => raw.literalType as string);
+  const ns = Array.isArray(raw.dateLiteralVariable)
+    ? raw.dateLiteralVariable
+    : rawValues.map(() => raw.dateLiteralVariable as number);
+  const literals = rawValues.map((v, i) =>
+    checkLiteral(path, parseLiteral(v, types[i], ns[i]), raw.field!, ctx.soql, from),
+  );
 
   if (op === "LIKE") {
     const lit = literals[0];
-    if (lit?.kind !== "string") throw queryError("INVALID_QUERY_FILTER_OPERATOR", ctx.soql, raw.field, "invalid operator on field");
+    if (lit?.kind !== "string")
+      throw queryError(
+        "INVALID_QUERY_FILTER_OPERATOR",
+        ctx.soql,
+        raw.field,
+        "invalid operator on field",
+      );
     const re = likeToRegExp(lit.raw);
     return (r) => {
       const v = valueAt(ctx.store, r, path);
@@ -141,11 +179,17 @@ function condition(raw: RawCondition, ctx: WhereContext): Predicate {
     };
   }
   if (op === "IN" || op === "NOT IN") {
-    const any = (r: SfRecord) => literals.some((lit) => test("=", path, valueAt(ctx.store, r, path), lit));
+    const any = (r: SfRecord) =>
+      literals.some((lit) => test("=", path, valueAt(ctx.store, r, path), lit));
     return op === "IN" ? any : (r) => !any(r);
   }
   if (!["=", "!=", "<", "<=", ">", ">="].includes(op)) {
-    throw queryError("MALFORMED_QUERY", ctx.soql, raw.operator, `unexpected token: '${raw.operator}'`);
+    throw queryError(
+      "MALFORMED_QUERY",
+      ctx.soql,
+      raw.operator,
+      `unexpected token: '${raw.operator}'`,
+    );
   }
   const lit = literals[0]!;
   return (r) => test(op, path, valueAt(ctx.store, r, path), lit);
@@ -161,30 +205,49 @@ function test(op: string, path: FieldPath, value: unknown, lit: Literal): boolea
     const n = v as number;
     const inside = n >= lit.start && n < lit.end;
     switch (op) {
-      case "=": return inside;
-      case "!=": return !inside;
-      case "<": return n < lit.start;
-      case "<=": return n < lit.end;
-      case ">": return n >= lit.end;
-      default: return n >= lit.start;
+      case "=":
+        return inside;
+      case "!=":
+        return !inside;
+      case "<":
+        return n < lit.start;
+      case "<=":
+        return n < lit.end;
+      case ">":
+        return n >= lit.end;
+      default:
+        return n >= lit.start;
     }
   }
   // Date and datetime literals already hold epoch ms; other literals compare like field values.
-  const target = lit.kind === "date" || lit.kind === "datetime" ? lit.value : comparable(field, lit.value);
+  const target =
+    lit.kind === "date" || lit.kind === "datetime" ? lit.value : comparable(field, lit.value);
   if (target === null) return false;
   const c = compareValues(v, target);
   switch (op) {
-    case "=": return c === 0;
-    case "!=": return c !== 0;
-    case "<": return c < 0;
-    case "<=": return c <= 0;
-    case ">": return c > 0;
-    default: return c >= 0;
+    case "=":
+      return c === 0;
+    case "!=":
+      return c !== 0;
+    case "<":
+      return c < 0;
+    case "<=":
+      return c <= 0;
+    case ">":
+      return c > 0;
+    default:
+      return c >= 0;
   }
 }
 
 /** The literal must suit the field's type, with Salesforce's wording when it does not. */
-function checkLiteral(path: FieldPath, lit: Literal, name: string, soql: string, from: number): Literal {
+function checkLiteral(
+  path: FieldPath,
+  lit: Literal,
+  name: string,
+  soql: string,
+  from: number,
+): Literal {
   const field = path.field;
   if (lit.kind === "null") return lit;
   const mismatch = (expected: string, quoted: boolean) =>
@@ -199,7 +262,14 @@ function checkLiteral(path: FieldPath, lit: Literal, name: string, soql: string,
     case "id":
     case "reference":
       if (lit.kind !== "string") throw mismatch("id", true);
-      if (!normalizeId(lit.value)) throw queryError("INVALID_QUERY_FILTER_OPERATOR", soql, name, `invalid ID field: ${lit.value}`, from);
+      if (!normalizeId(lit.value))
+        throw queryError(
+          "INVALID_QUERY_FILTER_OPERATOR",
+          soql,
+          name,
+          `invalid ID field: ${lit.value}`,
+          from,
+        );
       return lit;
     case "date":
       if (lit.kind !== "date" && lit.kind !== "range") throw mismatch("date", false);

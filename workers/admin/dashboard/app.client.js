@@ -26,7 +26,10 @@ function h(tag, props = {}, ...children) {
 
 const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v * 100)}%`);
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : "–");
-const days = (n) => Array.from({ length: n }, (_, i) => new Date(Date.now() - (n - i) * 86_400_000).toISOString().slice(0, 10));
+const days = (n) =>
+  Array.from({ length: n }, (_, i) =>
+    new Date(Date.now() - (n - i) * 86_400_000).toISOString().slice(0, 10),
+  );
 
 function showLogin(message = "") {
   $("main").hidden = true;
@@ -53,7 +56,9 @@ async function load() {
       safe(api("/admin/sync-health"), "sync health"),
       safe(api("/admin/leads?status=rejected&limit=12"), "refusals"),
       safe(api("/admin/jobs"), "jobs"),
-      Promise.all(days(SPEED_DAYS).map((d) => safe(api(`/admin/reports/funnel?date=${d}`), `report ${d}`))),
+      Promise.all(
+        days(SPEED_DAYS).map((d) => safe(api(`/admin/reports/funnel?date=${d}`), `report ${d}`)),
+      ),
     ]);
     renderReport(report, history.filter(Boolean));
     renderHealth(health);
@@ -71,30 +76,47 @@ async function load() {
 }
 
 function renderReport(report, history) {
-  $("report-date").textContent = report ? `Funnel report for ${report.date} (generated ${when(report.generatedAt)})` : "No funnel report yet: run the telemetry (npm run admin -- report --run).";
+  $("report-date").textContent = report
+    ? `Funnel report for ${report.date} (generated ${when(report.generatedAt)})`
+    : "No funnel report yet: run the telemetry (npm run admin -- report --run).";
   const f = report?.funnel;
   barChart(
     $("chart-funnel"),
     f
       ? [
-          ["Webhook events", f.webhookEvents], ["Contacts judged", f.contactsJudged], ["Qualified", f.qualified],
-          ["Handed off", f.handedOff], ["Rejected", f.rejected, "bad"], ["Converted to opportunity", f.convertedToOpportunity],
-          ["Won", f.won], ["Lost", f.lost, "alt"],
+          ["Webhook events", f.webhookEvents],
+          ["Contacts judged", f.contactsJudged],
+          ["Qualified", f.qualified],
+          ["Handed off", f.handedOff],
+          ["Rejected", f.rejected, "bad"],
+          ["Converted to opportunity", f.convertedToOpportunity],
+          ["Won", f.won],
+          ["Lost", f.lost, "alt"],
         ].map(([label, value, cls]) => ({ label, value, cls }))
       : [],
     { name: "funnel", emptyText: "No funnel report yet" },
   );
   barChart(
     $("chart-reasons"),
-    (report?.rejectionReasons ?? []).slice().sort((a, b) => b.count - a.count).map((r) => ({ label: r.code, value: r.count, cls: "bad" })),
+    (report?.rejectionReasons ?? [])
+      .slice()
+      .sort((a, b) => b.count - a.count)
+      .map((r) => ({ label: r.code, value: r.count, cls: "bad" })),
     { name: "rejection-reasons", emptyText: "No refusals in the report", labelWidth: 200 },
   );
-  const points = [...history, ...(report && !history.some((r) => r.date === report.date) ? [report] : [])]
+  const points = [
+    ...history,
+    ...(report && !history.some((r) => r.date === report.date) ? [report] : []),
+  ]
     .filter((r) => r.speedToLead?.count > 0)
     .sort((a, b) => a.date.localeCompare(b.date));
   // Seconds, minutes or hours: whichever keeps the slowest point readable.
-  const slowest = Math.max(0, ...points.map((r) => r.speedToLead.p95Ms ?? r.speedToLead.p50Ms ?? 0));
-  const [unit, per] = slowest < 120_000 ? ["s", 1000] : slowest < 7_200_000 ? ["m", 60_000] : ["h", 3_600_000];
+  const slowest = Math.max(
+    0,
+    ...points.map((r) => r.speedToLead.p95Ms ?? r.speedToLead.p50Ms ?? 0),
+  );
+  const [unit, per] =
+    slowest < 120_000 ? ["s", 1000] : slowest < 7_200_000 ? ["m", 60_000] : ["h", 3_600_000];
   const scaled = (ms) => (ms === null || ms === undefined ? null : ms / per);
   $("speed-unit").textContent = { s: "seconds", m: "minutes", h: "hours" }[unit];
   lineChart(
@@ -108,13 +130,24 @@ function renderReport(report, history) {
   );
   barChart(
     $("chart-winrate"),
-    (report?.winRateByStage ?? []).filter((s) => s.closed > 0).map((s) => ({ label: s.stage, value: s.winRate ?? 0, display: `${pct(s.winRate)} (${s.won}/${s.closed})` })),
+    (report?.winRateByStage ?? [])
+      .filter((s) => s.closed > 0)
+      .map((s) => ({
+        label: s.stage,
+        value: s.winRate ?? 0,
+        display: `${pct(s.winRate)} (${s.won}/${s.closed})`,
+      })),
     { name: "win-rate", emptyText: "No closed deals yet", max: 1 },
   );
 }
 
 function card(label, value, sub, tone, meter) {
-  const node = h("div", { className: `card ${tone ?? ""}` }, h("div", { className: "label", textContent: label }), h("div", { className: "value", textContent: value }));
+  const node = h(
+    "div",
+    { className: `card ${tone ?? ""}` },
+    h("div", { className: "label", textContent: label }),
+    h("div", { className: "value", textContent: value }),
+  );
   node.dataset.card = label;
   if (sub) node.append(h("div", { className: "sub", textContent: sub }));
   if (meter) {
@@ -136,23 +169,72 @@ function renderHealth(health) {
   const kind = (k) => health.errors.find((e) => e.kind === k)?.count ?? 0;
   const sf = health.salesforce;
   const hs = health.hubspot;
-  const sfTone = sf.share === null ? "" : sf.share >= sf.budgetShare ? "bad" : sf.share >= sf.budgetShare * 0.8 ? "warn" : "good";
+  const sfTone =
+    sf.share === null
+      ? ""
+      : sf.share >= sf.budgetShare
+        ? "bad"
+        : sf.share >= sf.budgetShare * 0.8
+          ? "warn"
+          : "good";
   cards.replaceChildren(
     card("Handed off", String(health.outcomes.handedOff), "last 24 h", "good"),
     card("Rejected", String(health.outcomes.rejected), "last 24 h"),
-    card("Dead letters", String(health.backlog.deadLetters), "open", health.backlog.deadLetters ? "bad" : "good"),
-    card("Waiting", String(health.backlog.waitingContacts + health.backlog.backfillPending), "held, retrying or queued by a backfill", health.backlog.waitingContacts ? "warn" : ""),
-    card("Salesforce API", sf.share === null ? "–" : pct(sf.share), sf.max ? `${sf.used} of ${sf.max} today; hold at ${pct(sf.budgetShare)}` : "no call seen yet", sfTone, sf.share === null ? undefined : { share: sf.share, mark: sf.budgetShare }),
-    card("HubSpot headroom", hs.remaining === null ? "–" : String(hs.remaining), hs.max ? `of ${hs.max} per ${hs.intervalMs / 1000} s; ${hs.dailyRemaining} left today` : "recorded by backfills"),
-    card("Validation errors", String(kind("validation")), "Salesforce refused the data", kind("validation") ? "warn" : ""),
-    card("Duplicates", String(kind("duplicates")), "duplicate rule in Salesforce", kind("duplicates") ? "warn" : ""),
+    card(
+      "Dead letters",
+      String(health.backlog.deadLetters),
+      "open",
+      health.backlog.deadLetters ? "bad" : "good",
+    ),
+    card(
+      "Waiting",
+      String(health.backlog.waitingContacts + health.backlog.backfillPending),
+      "held, retrying or queued by a backfill",
+      health.backlog.waitingContacts ? "warn" : "",
+    ),
+    card(
+      "Salesforce API",
+      sf.share === null ? "–" : pct(sf.share),
+      sf.max ? `${sf.used} of ${sf.max} today; hold at ${pct(sf.budgetShare)}` : "no call seen yet",
+      sfTone,
+      sf.share === null ? undefined : { share: sf.share, mark: sf.budgetShare },
+    ),
+    card(
+      "HubSpot headroom",
+      hs.remaining === null ? "–" : String(hs.remaining),
+      hs.max
+        ? `of ${hs.max} per ${hs.intervalMs / 1000} s; ${hs.dailyRemaining} left today`
+        : "recorded by backfills",
+    ),
+    card(
+      "Validation errors",
+      String(kind("validation")),
+      "Salesforce refused the data",
+      kind("validation") ? "warn" : "",
+    ),
+    card(
+      "Duplicates",
+      String(kind("duplicates")),
+      "duplicate rule in Salesforce",
+      kind("duplicates") ? "warn" : "",
+    ),
     card("Auth errors", String(kind("auth")), "credentials refused", kind("auth") ? "bad" : ""),
-    card("Limit errors", String(kind("limits")), "rate or daily limits", kind("limits") ? "warn" : ""),
+    card(
+      "Limit errors",
+      String(kind("limits")),
+      "rate or daily limits",
+      kind("limits") ? "warn" : "",
+    ),
   );
   $("health-window").textContent = `(since ${when(health.window.from)})`;
   barChart(
     $("chart-errors"),
-    health.errors.map((e) => ({ label: e.kind, value: e.count, cls: "bad", display: e.contacts.length ? `${e.count} · ${e.contacts.length} contacts` : String(e.count) })),
+    health.errors.map((e) => ({
+      label: e.kind,
+      value: e.count,
+      cls: "bad",
+      display: e.contacts.length ? `${e.count} · ${e.contacts.length} contacts` : String(e.count),
+    })),
     { name: "sync-errors", labelWidth: 110 },
   );
 }
@@ -172,32 +254,75 @@ function renderRefusals(leads) {
       ),
     ),
   );
-  if (!leads.length) body.append(h("tr", {}, h("td", { colSpan: 5, className: "muted", textContent: "No refusals recorded" })));
+  if (!leads.length)
+    body.append(
+      h("tr", {}, h("td", { colSpan: 5, className: "muted", textContent: "No refusals recorded" })),
+    );
 }
 
 function renderJobs(jobs) {
-  if (!jobs.length) return $("jobs").replaceChildren(h("p", { className: "muted", textContent: "No backfills yet (npm run admin -- backfill --since …)." }));
+  if (!jobs.length)
+    return $("jobs").replaceChildren(
+      h("p", {
+        className: "muted",
+        textContent: "No backfills yet (npm run admin -- backfill --since …).",
+      }),
+    );
   const rows = jobs.slice(0, 6).map((j) => {
     const p = j.progress;
-    const done = p.scanned ? (p.handedOff + p.refused + p.otherOutcomes) / Math.max(1, p.enqueued || p.scanned) : 0;
+    const done = p.scanned
+      ? (p.handedOff + p.refused + p.otherOutcomes) / Math.max(1, p.enqueued || p.scanned)
+      : 0;
     const meter = h("div", { className: "meter" }, h("span"));
     meter.firstChild.style.width = `${Math.min(100, done * 100)}%`;
-    return h("tr", {}, h("td", { textContent: j.id }), h("td", { textContent: j.state }), h("td", { textContent: `${p.scanned} found, ${p.handedOff} handed off, ${p.refused} refused` }, meter));
+    return h(
+      "tr",
+      {},
+      h("td", { textContent: j.id }),
+      h("td", { textContent: j.state }),
+      h(
+        "td",
+        { textContent: `${p.scanned} found, ${p.handedOff} handed off, ${p.refused} refused` },
+        meter,
+      ),
+    );
   });
   $("jobs").replaceChildren(h("table", {}, h("tbody", {}, ...rows)));
 }
 
 async function showLead(contactId) {
-  const detail = await api(`/admin/leads/${encodeURIComponent(contactId)}`).catch((err) => ({ error: err.message }));
+  const detail = await api(`/admin/leads/${encodeURIComponent(contactId)}`).catch((err) => ({
+    error: err.message,
+  }));
   $("lead").hidden = false;
   $("lead-title").textContent = `contact ${contactId}`;
   const lead = detail?.lead;
   const facts = lead
-    ? [["Status", lead.status], ["Reasons", lead.reasons.join(", ") || "–"], ["Rules version", lead.rulesVersion], ["Engagement", lead.engagementScore], ["Salesforce lead", lead.salesforceLeadId ?? "–"], ["Judged", when(lead.judgedAt)]]
+    ? [
+        ["Status", lead.status],
+        ["Reasons", lead.reasons.join(", ") || "–"],
+        ["Rules version", lead.rulesVersion],
+        ["Engagement", lead.engagementScore],
+        ["Salesforce lead", lead.salesforceLeadId ?? "–"],
+        ["Judged", when(lead.judgedAt)],
+      ]
     : [["Status", detail?.error ?? "unknown to Leadbridge"]];
-  $("lead-state").replaceChildren(...facts.flatMap(([k, v]) => [h("dt", { textContent: k }), h("dd", { textContent: String(v ?? "–") })]));
+  $("lead-state").replaceChildren(
+    ...facts.flatMap(([k, v]) => [
+      h("dt", { textContent: k }),
+      h("dd", { textContent: String(v ?? "–") }),
+    ]),
+  );
   $("lead-audit").replaceChildren(
-    ...(detail?.audit ?? []).map((a) => h("li", {}, h("strong", { textContent: a.step }), ` ${when(a.at)} `, h("code", { textContent: JSON.stringify(a.detail) }))),
+    ...(detail?.audit ?? []).map((a) =>
+      h(
+        "li",
+        {},
+        h("strong", { textContent: a.step }),
+        ` ${when(a.at)} `,
+        h("code", { textContent: JSON.stringify(a.detail) }),
+      ),
+    ),
   );
   $("lead").scrollIntoView({ behavior: "smooth" });
 }

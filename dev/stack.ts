@@ -1,13 +1,17 @@
 // The local product as one object: both sandboxes, migrated local D1, the Worker in wrangler dev.
 // Used by `npm start`, the benchmarks and the end-to-end tests.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startHubSpotSandbox, type HubSpotSandbox, type HubSpotSandboxOptions } from "./hubspot/server";
-import { startSalesforceSandbox } from "./salesforce/server";
-import { snapshotWorkerSources } from "./snapshot";
+import {
+  type HubSpotSandbox,
+  type HubSpotSandboxOptions,
+  startHubSpotSandbox,
+} from "../sandbox/hubspot/server";
+import { startSalesforceSandbox } from "../sandbox/salesforce/server";
 import { SUBSCRIBED_PROPERTIES } from "../workers/handoff/mql";
+import { snapshotWorkerSources } from "./snapshot";
 
 export interface StackOptions {
   host?: string;
@@ -60,38 +64,77 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     copyFileSync(".dev.vars.example", ".dev.vars");
     log("created .dev.vars from .dev.vars.example (sandbox secrets)");
   }
-  const hubspot = await startHubSpotSandbox({ port: opts.hubspotPort ?? 0, host, seed: opts.seed ?? false, ...opts.hubspot });
-  const salesforce = await startSalesforceSandbox({ port: opts.salesforcePort ?? 0, host, seed: opts.seed ?? false });
-  const closeSandboxes = () => Promise.allSettled([hubspot.close(), salesforce.close()]).then(() => {});
+  const hubspot = await startHubSpotSandbox({
+    port: opts.hubspotPort ?? 0,
+    host,
+    seed: opts.seed ?? false,
+    ...opts.hubspot,
+  });
+  const salesforce = await startSalesforceSandbox({
+    port: opts.salesforcePort ?? 0,
+    host,
+    seed: opts.seed ?? false,
+  });
+  const closeSandboxes = () =>
+    Promise.allSettled([hubspot.close(), salesforce.close()]).then(() => {});
 
   const stateDir = opts.isolatedState ? mkdtempSync(path.join(tmpdir(), "leadbridge-")) : undefined;
   const persist = stateDir ? ["--persist-to", stateDir] : [];
-  const cwd = opts.snapshot ? snapshotWorkerSources(mkdtempSync(path.join(tmpdir(), "leadbridge-src-"))) : process.cwd();
+  const cwd = opts.snapshot
+    ? snapshotWorkerSources(mkdtempSync(path.join(tmpdir(), "leadbridge-src-")))
+    : process.cwd();
   // No account, no internet needed: skip wrangler metrics and the Request.cf download.
-  const env: NodeJS.ProcessEnv = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env };
+  const env: NodeJS.ProcessEnv = {
+    WRANGLER_SEND_METRICS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    ...process.env,
+  };
   // wrangler dev has no flag for it: it leaves its inspector proxy out when it believes a VS Code
   // JavaScript Debug Terminal attaches to workerd instead (the variable set; without that
   // terminal's NODE_OPTIONS bootloader nothing attaches). A real debug terminal's value is kept.
   if (!opts.devtools && !env.VSCODE_INSPECTOR_OPTIONS) env.VSCODE_INSPECTOR_OPTIONS = NO_DEVTOOLS;
   // wrangler's own debug log (every line it prints, and more) stays with an isolated stack's state.
-  if (stateDir && !env.WRANGLER_LOG_PATH) env.WRANGLER_LOG_PATH = path.join(stateDir, "wrangler-logs");
-  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env, cwd });
+  if (stateDir && !env.WRANGLER_LOG_PATH)
+    env.WRANGLER_LOG_PATH = path.join(stateDir, "wrangler-logs");
+  const migrate = spawnSync(
+    "npx",
+    ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist],
+    { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env, cwd },
+  );
   if (migrate.status !== 0) {
     await closeSandboxes();
     throw new Error(`D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   }
 
   const workerPort = opts.workerPort ?? (await freePort(host));
-  const vars = { HUBSPOT_BASE_URL: hubspot.url, SALESFORCE_LOGIN_URL: salesforce.url, ...opts.vars };
+  const vars = {
+    HUBSPOT_BASE_URL: hubspot.url,
+    SALESFORCE_LOGIN_URL: salesforce.url,
+    ...opts.vars,
+  };
   const worker = spawn(
     "npx",
     [
-      "wrangler", "dev", "--ip", host, "--port", String(workerPort), "--test-scheduled",
-      "--show-interactive-dev-session=false", ...persist,
-      ...(opts.devtools && opts.inspectorPort ? ["--inspector-port", String(opts.inspectorPort)] : []),
+      "wrangler",
+      "dev",
+      "--ip",
+      host,
+      "--port",
+      String(workerPort),
+      "--test-scheduled",
+      "--show-interactive-dev-session=false",
+      ...persist,
+      ...(opts.devtools && opts.inspectorPort
+        ? ["--inspector-port", String(opts.inspectorPort)]
+        : []),
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ],
-    { stdio: ["ignore", opts.workerOutput ?? "ignore", opts.workerOutput ?? "ignore"], detached: true, env, cwd },
+    {
+      stdio: ["ignore", opts.workerOutput ?? "ignore", opts.workerOutput ?? "ignore"],
+      detached: true,
+      env,
+      cwd,
+    },
   );
   const workerUrl = `http://${host}:${workerPort}`;
   const stop = async () => {
@@ -107,8 +150,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       // Changes to every property a judgement reads, as the README tells a real app to subscribe.
       body: JSON.stringify({ targetUrl: webhookUrl, propertyNames: [...SUBSCRIBED_PROPERTIES] }),
     });
-    if (!res.ok) throw new Error(`could not subscribe the sandbox HubSpot: ${res.status} ${await res.text()}`);
-    return { hubspotUrl: hubspot.url, salesforceUrl: salesforce.url, workerUrl, webhookUrl, stateDir, hubspot, worker, stop };
+    if (!res.ok)
+      throw new Error(`could not subscribe the sandbox HubSpot: ${res.status} ${await res.text()}`);
+    return {
+      hubspotUrl: hubspot.url,
+      salesforceUrl: salesforce.url,
+      workerUrl,
+      webhookUrl,
+      stateDir,
+      hubspot,
+      worker,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
@@ -118,7 +171,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 async function waitForHealth(url: string, worker: ChildProcess, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (worker.exitCode !== null) throw new Error(`wrangler dev exited with code ${worker.exitCode}`);
+    if (worker.exitCode !== null)
+      throw new Error(`wrangler dev exited with code ${worker.exitCode}`);
     try {
       if ((await fetch(`${url}/health`)).ok) return;
     } catch {

@@ -7,7 +7,10 @@ const WRANGLER = path.resolve("node_modules/.bin/wrangler");
  * Reads the local D1 of a running `wrangler dev` (same --persist-to folder) with
  * `wrangler d1 execute --local`: the Worker keeps no read route for benchmarks.
  */
-export async function queryD1<T = Record<string, unknown>>(stateDir: string, sql: string): Promise<T[]> {
+export async function queryD1<T = Record<string, unknown>>(
+  stateDir: string,
+  sql: string,
+): Promise<T[]> {
   return retryBusy(() => execute<T>(stateDir, ["--command", sql]));
 }
 

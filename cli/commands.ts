@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import cliProgress from "cli-progress";
-import type { Job } from "../../../shared/contracts/admin";
-import { CliError, type AdminApi } from "./api";
+import type { Job } from "../shared/contracts/admin";
+import { type AdminApi, CliError } from "./api";
 
 export interface Io {
   out: (line: string) => void;
@@ -13,22 +13,29 @@ export interface Io {
 }
 
 type Flags = Record<string, string | boolean | undefined>;
-const str = (flags: Flags, name: string) => (typeof flags[name] === "string" ? (flags[name] as string) : undefined);
+const str = (flags: Flags, name: string) =>
+  typeof flags[name] === "string" ? (flags[name] as string) : undefined;
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 export async function resync(api: AdminApi, args: string[], _flags: Flags, io: Io) {
-  const contactIds = args.flatMap((a) => a.split(",")).map((s) => s.trim()).filter(Boolean);
-  if (!contactIds.length) throw new CliError("resync needs contact ids: npm run admin -- resync 101 102");
+  const contactIds = args
+    .flatMap((a) => a.split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!contactIds.length)
+    throw new CliError("resync needs contact ids: npm run admin -- resync 101 102");
   const res = await api.call<{ accepted: number }>("POST", "/admin/resync", { contactIds });
   io.out(`queued ${res.accepted} contact(s) to be judged again`);
 }
 
-export async function backfill(api: AdminApi, args: string[], flags: Flags, io: Io) {
+export async function backfill(api: AdminApi, _args: string[], flags: Flags, io: Io) {
   let job: Job;
   const id = str(flags, "resume") ?? str(flags, "status");
   if (str(flags, "cancel")) {
     job = await api.call<Job>("POST", `/admin/jobs/${str(flags, "cancel")}/cancel`);
-    io.out(`cancelled ${job.id} at ${job.progress.scanned} contacts scanned; resume with --resume ${job.id}`);
+    io.out(
+      `cancelled ${job.id} at ${job.progress.scanned} contacts scanned; resume with --resume ${job.id}`,
+    );
     return;
   } else if (str(flags, "resume")) {
     job = await api.call<Job>("POST", `/admin/jobs/${id}/resume`);
@@ -36,7 +43,10 @@ export async function backfill(api: AdminApi, args: string[], flags: Flags, io: 
     job = await api.call<Job>("GET", `/admin/jobs/${id}`);
   } else {
     const since = str(flags, "since");
-    if (!since) throw new CliError("backfill needs --since <ISO date> (and optionally --until, --dry-run, --property lastmodifieddate)");
+    if (!since)
+      throw new CliError(
+        "backfill needs --since <ISO date> (and optionally --until, --dry-run, --property lastmodifieddate)",
+      );
     job = await api.call<Job>("POST", "/admin/backfill", {
       since,
       ...(str(flags, "until") ? { until: str(flags, "until") } : {}),
@@ -44,7 +54,9 @@ export async function backfill(api: AdminApi, args: string[], flags: Flags, io: 
       ...(str(flags, "property") ? { property: str(flags, "property") } : {}),
       ...(str(flags, "page-size") ? { pageSize: Number(str(flags, "page-size")) } : {}),
     });
-    io.out(`started backfill ${job.id} (${job.params.since} → ${job.params.until}${job.params.dryRun ? ", dry run" : ""})`);
+    io.out(
+      `started backfill ${job.id} (${job.params.since} → ${job.params.until}${job.params.dryRun ? ", dry run" : ""})`,
+    );
   }
   if (flags["no-follow"] === true) return io.out(json(job));
   await follow(api, job, io);
@@ -58,7 +70,8 @@ async function follow(api: AdminApi, first: Job, io: Io) {
   const bar = io.tty
     ? new cliProgress.SingleBar(
         {
-          format: "backfill [{bar}] {value}/{total} | scanned {scanned} | enqueued {enqueued} | handed off {handedOff} | refused {refused}",
+          format:
+            "backfill [{bar}] {value}/{total} | scanned {scanned} | enqueued {enqueued} | handed off {handedOff} | refused {refused}",
           hideCursor: true,
           stream: io.progress ?? process.stderr,
         },
@@ -80,50 +93,88 @@ async function follow(api: AdminApi, first: Job, io: Io) {
     job = await api.call<Job>("GET", `/admin/jobs/${job.id}`);
   }
   bar?.stop();
-  if (job.state === "failed") throw new CliError(`backfill ${job.id} failed: ${job.lastError}; resume with --resume ${job.id}`);
-  io.out(`${job.id} ${job.state}: ${job.progress.scanned} scanned, ${job.progress.handedOff} handed off, ${job.progress.refused} refused`);
+  if (job.state === "failed")
+    throw new CliError(
+      `backfill ${job.id} failed: ${job.lastError}; resume with --resume ${job.id}`,
+    );
+  io.out(
+    `${job.id} ${job.state}: ${job.progress.scanned} scanned, ${job.progress.handedOff} handed off, ${job.progress.refused} refused`,
+  );
 }
 
 export async function replay(api: AdminApi, args: string[], flags: Flags, io: Io) {
   if (flags.list === true || (!args.length && flags.all !== true)) {
-    const res = await api.call<{ open: number; deadLetters: { id: number; reason: string; contactId: string | null; receivedAt: string }[] }>("GET", "/admin/dead-letters?limit=50");
+    const res = await api.call<{
+      open: number;
+      deadLetters: { id: number; reason: string; contactId: string | null; receivedAt: string }[];
+    }>("GET", "/admin/dead-letters?limit=50");
     io.out(`${res.open} open dead letter(s)`);
-    for (const d of res.deadLetters) io.out(`  #${d.id} contact ${d.contactId ?? "-"} ${d.receivedAt} ${d.reason.slice(0, 100)}`);
+    for (const d of res.deadLetters)
+      io.out(`  #${d.id} contact ${d.contactId ?? "-"} ${d.receivedAt} ${d.reason.slice(0, 100)}`);
     if (res.open) io.out("replay with: npm run admin -- replay <id> [<id> …] | --all");
     return;
   }
-  const body = flags.all === true ? { all: true } : { ids: args.flatMap((a) => a.split(",")).map(Number) };
-  const res = await api.call<{ replayed: number[]; skipped: { id: number; reason: string }[]; remaining: number }>("POST", "/admin/dead-letters/replay", body);
-  io.out(`replayed ${res.replayed.length}, skipped ${res.skipped.length}, ${res.remaining} still open`);
+  const body =
+    flags.all === true ? { all: true } : { ids: args.flatMap((a) => a.split(",")).map(Number) };
+  const res = await api.call<{
+    replayed: number[];
+    skipped: { id: number; reason: string }[];
+    remaining: number;
+  }>("POST", "/admin/dead-letters/replay", body);
+  io.out(
+    `replayed ${res.replayed.length}, skipped ${res.skipped.length}, ${res.remaining} still open`,
+  );
   for (const s of res.skipped) io.out(`  #${s.id}: ${s.reason}`);
 }
 
 export async function report(api: AdminApi, _args: string[], flags: Flags, io: Io) {
   const run = str(flags, "run");
-  if (run) io.out(json(await api.call("POST", `/admin/telemetry/run?date=${encodeURIComponent(run)}`)));
+  if (run)
+    io.out(json(await api.call("POST", `/admin/telemetry/run?date=${encodeURIComponent(run)}`)));
   const date = str(flags, "date") ?? run;
-  const body = await api.call<Record<string, any>>("GET", date ? `/admin/reports/funnel?date=${encodeURIComponent(date)}` : "/admin/reports/funnel/latest");
+  const body = await api.call<Record<string, any>>(
+    "GET",
+    date
+      ? `/admin/reports/funnel?date=${encodeURIComponent(date)}`
+      : "/admin/reports/funnel/latest",
+  );
   if (flags.json === true) return io.out(json(body));
   const f = body.funnel ?? {};
   io.out(`Funnel report ${body.date}`);
   for (const [k, v] of Object.entries(f)) io.out(`  ${k.padEnd(24)} ${v}`);
-  io.out(`  acceptance rate          ${body.acceptanceRate === null ? "–" : `${Math.round(body.acceptanceRate * 100)}%`}`);
-  for (const r of body.rejectionReasons ?? []) io.out(`  rejected: ${r.code.padEnd(30)} ${r.count}`);
+  io.out(
+    `  acceptance rate          ${body.acceptanceRate === null ? "–" : `${Math.round(body.acceptanceRate * 100)}%`}`,
+  );
+  for (const r of body.rejectionReasons ?? [])
+    io.out(`  rejected: ${r.code.padEnd(30)} ${r.count}`);
 }
 
 export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io) {
   const [action = "get", file] = args;
   if (action === "get") {
     const version = str(flags, "version");
-    return io.out(json(await api.call("GET", version ? `/admin/rules?version=${encodeURIComponent(version)}` : "/admin/rules")));
+    return io.out(
+      json(
+        await api.call(
+          "GET",
+          version ? `/admin/rules?version=${encodeURIComponent(version)}` : "/admin/rules",
+        ),
+      ),
+    );
   }
   if (action === "versions") {
-    const res = await api.call<{ versions: { version: number; createdAt: string; createdBy: string; note: string | null }[] }>("GET", "/admin/rules/versions");
-    for (const v of res.versions) io.out(`v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.note ?? ""}`);
+    const res = await api.call<{
+      versions: { version: number; createdAt: string; createdBy: string; note: string | null }[];
+    }>("GET", "/admin/rules/versions");
+    for (const v of res.versions)
+      io.out(`v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.note ?? ""}`);
     return;
   }
   if (action === "set") {
-    if (!file) throw new CliError("rules set needs a JSON file: npm run admin -- rules set rules.json --note 'why'");
+    if (!file)
+      throw new CliError(
+        "rules set needs a JSON file: npm run admin -- rules set rules.json --note 'why'",
+      );
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(file, "utf8"));
@@ -132,8 +183,12 @@ export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io)
     }
     // Accepts the rules alone or a whole version as `rules get` prints it.
     const candidate = parsed as { rules?: unknown };
-    const ruleSet = candidate && typeof candidate === "object" && "rules" in candidate ? candidate.rules : parsed;
-    const saved = await api.call<{ version: number }>("PUT", "/admin/rules", { rules: ruleSet, ...(str(flags, "note") ? { note: str(flags, "note") } : {}) });
+    const ruleSet =
+      candidate && typeof candidate === "object" && "rules" in candidate ? candidate.rules : parsed;
+    const saved = await api.call<{ version: number }>("PUT", "/admin/rules", {
+      rules: ruleSet,
+      ...(str(flags, "note") ? { note: str(flags, "note") } : {}),
+    });
     return io.out(`rules v${saved.version} are now in force`);
   }
   throw new CliError(`unknown rules action "${action}" (get, versions, set)`);

@@ -3,7 +3,8 @@ import type { FunnelReport } from "../shared/contracts/report";
 /** The fields of a report that carry nothing (zeros, nulls, empty lists): what the demo must fill. */
 export function emptyFields(r: FunnelReport): string[] {
   const empty: string[] = [];
-  for (const [name, value] of Object.entries(r.funnel)) if (!(value > 0)) empty.push(`funnel.${name}`);
+  for (const [name, value] of Object.entries(r.funnel))
+    if (!(value > 0)) empty.push(`funnel.${name}`);
   const checks: [string, boolean][] = [
     ["acceptanceRate", r.acceptanceRate !== null && r.acceptanceRate > 0 && r.acceptanceRate < 1],
     ["rejectionReasons", r.rejectionReasons.some((x) => x.count > 0)],
@@ -13,7 +14,10 @@ export function emptyFields(r: FunnelReport): string[] {
     ["lostAtStage", r.lostAtStage.some((x) => x.lost > 0)],
     ["contentUsage.leads", r.contentUsage.some((x) => x.leads > 0)],
     ["contentUsage.wins", r.contentUsage.some((x) => x.wins > 0)],
-    ["quotaAttainment", r.quotaAttainment.some((x) => x.closedWonAmount > 0 && x.attainment !== null)],
+    [
+      "quotaAttainment",
+      r.quotaAttainment.some((x) => x.closedWonAmount > 0 && x.attainment !== null),
+    ],
     ["timeToRamp", r.timeToRamp.some((x) => x.daysToRamp !== null)],
     ["alerts", r.alerts.length > 0],
     ["dataQuality.illegalStageJumps", r.dataQuality.illegalStageJumps > 0],

@@ -36,13 +36,21 @@ async function main() {
   const w = stack.workerUrl;
   say("");
   say(`sandbox HubSpot    ${stack.hubspotUrl}  (token sandbox-hubspot-token, portal 62515)`);
-  say(`sandbox Salesforce ${stack.salesforceUrl}  (client sandbox-sf-client-id / sandbox-sf-client-secret)`);
+  say(
+    `sandbox Salesforce ${stack.salesforceUrl}  (client sandbox-sf-client-id / sandbox-sf-client-secret)`,
+  );
   say(`Worker             ${w}  (health: ${w}/health)`);
   say(`Webhook            ${stack.webhookUrl}  (sandbox HubSpot delivers here, signed v3)`);
   say(`Admin              ${w}/admin/  (Authorization: Bearer sandbox-admin-token)`);
   say(`Nightly cron       curl "${w}/__scheduled?cron=15+2+*+*+*"`);
-  say(`Sandbox controls   ${stack.hubspotUrl}/__sandbox/counts  ${stack.salesforceUrl}/__sandbox/counts`);
-  say(devtools ? `DevTools           chrome://inspect, then Configure… localhost:${inspectorPort} (wrangler's inspector)` : "DevTools           off (LEADBRIDGE_DEVTOOLS=1 npm start keeps wrangler's inspector for chrome://inspect)");
+  say(
+    `Sandbox controls   ${stack.hubspotUrl}/__sandbox/counts  ${stack.salesforceUrl}/__sandbox/counts`,
+  );
+  say(
+    devtools
+      ? `DevTools           chrome://inspect, then Configure… localhost:${inspectorPort} (wrangler's inspector)`
+      : "DevTools           off (LEADBRIDGE_DEVTOOLS=1 npm start keeps wrangler's inspector for chrome://inspect)",
+  );
   say("Next: in another terminal, `npm run demo`. Ctrl-C stops everything.");
 }
 

@@ -23,7 +23,8 @@ const HS_AUTH = { authorization: `Bearer ${HUBSPOT_TOKEN}`, "content-type": "app
 export async function call<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, init);
   const text = await res.text();
-  if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${url} → ${res.status} ${text.slice(0, 500)}`);
+  if (!res.ok)
+    throw new Error(`${init?.method ?? "GET"} ${url} → ${res.status} ${text.slice(0, 500)}`);
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
@@ -51,10 +52,14 @@ export class Sandboxes {
     ]);
   }
 
-  setHubSpotFaults = (rules: FaultRule[]) => call(`${this.hubspotUrl}/__sandbox/faults`, jsonInit("PUT", rules));
-  setSalesforceFaults = (rules: FaultRule[]) => call(`${this.salesforceUrl}/__sandbox/faults`, jsonInit("PUT", rules));
-  setHubSpotLimits = (limits: Record<string, unknown>) => call(`${this.hubspotUrl}/__sandbox/limits`, jsonInit("PUT", limits));
-  setSalesforceLimits = (limits: Record<string, unknown>) => call(`${this.salesforceUrl}/__sandbox/limits`, jsonInit("PUT", limits));
+  setHubSpotFaults = (rules: FaultRule[]) =>
+    call(`${this.hubspotUrl}/__sandbox/faults`, jsonInit("PUT", rules));
+  setSalesforceFaults = (rules: FaultRule[]) =>
+    call(`${this.salesforceUrl}/__sandbox/faults`, jsonInit("PUT", rules));
+  setHubSpotLimits = (limits: Record<string, unknown>) =>
+    call(`${this.hubspotUrl}/__sandbox/limits`, jsonInit("PUT", limits));
+  setSalesforceLimits = (limits: Record<string, unknown>) =>
+    call(`${this.salesforceUrl}/__sandbox/limits`, jsonInit("PUT", limits));
 
   async clearFaults(): Promise<void> {
     await Promise.all([this.setHubSpotFaults([]), this.setSalesforceFaults([])]);
@@ -68,7 +73,10 @@ export class Sandboxes {
       call<Listed>(`${this.salesforceUrl}/__sandbox/faults`),
     ]);
     const hits: Record<string, number> = {};
-    for (const [system, list] of [["hubspot", hubspot], ["salesforce", salesforce]] as const) {
+    for (const [system, list] of [
+      ["hubspot", hubspot],
+      ["salesforce", salesforce],
+    ] as const) {
       for (const rule of list.rules) {
         if (rule.kind === "latency") continue;
         const name = `${system} ${rule.kind}${rule.status ? ` ${rule.status}` : ""}`;
@@ -80,14 +88,20 @@ export class Sandboxes {
 
   /** Points the sandbox HubSpot's webhooks at the Worker (or pauses them), with delivery tuning. */
   subscribe = (opts: { active?: boolean } & Record<string, unknown> = {}) =>
-    call(`${this.hubspotUrl}/__sandbox/webhooks/subscription`, jsonInit("PUT", { targetUrl: this.webhookUrl, ...opts }));
+    call(
+      `${this.hubspotUrl}/__sandbox/webhooks/subscription`,
+      jsonInit("PUT", { targetUrl: this.webhookUrl, ...opts }),
+    );
 
   flushWebhooks = () => call(`${this.hubspotUrl}/__sandbox/webhooks/flush`, jsonInit("POST"));
 
-  rawContact = (id: string) => call<RawContact>(`${this.hubspotUrl}/__sandbox/objects/contacts/${id}`);
+  rawContact = (id: string) =>
+    call<RawContact>(`${this.hubspotUrl}/__sandbox/objects/contacts/${id}`);
 
   async salesforceLeads(): Promise<SalesforceLeadRecord[]> {
-    const body = await call<{ records: SalesforceLeadRecord[] }>(`${this.salesforceUrl}/__sandbox/records/Lead`);
+    const body = await call<{ records: SalesforceLeadRecord[] }>(
+      `${this.salesforceUrl}/__sandbox/records/Lead`,
+    );
     return body.records;
   }
 
@@ -97,11 +111,14 @@ export class Sandboxes {
     for (let i = 0; i < companies.length; i += 100) {
       const inputs = companies.slice(i, i + 100).map((properties) => ({ properties }));
       const res = await withRateLimitWait(() =>
-        call<{ results: { id: string }[] }>(`${this.hubspotUrl}/crm/v3/objects/companies/batch/create`, {
-          method: "POST",
-          headers: HS_AUTH,
-          body: JSON.stringify({ inputs }),
-        }),
+        call<{ results: { id: string }[] }>(
+          `${this.hubspotUrl}/crm/v3/objects/companies/batch/create`,
+          {
+            method: "POST",
+            headers: HS_AUTH,
+            body: JSON.stringify({ inputs }),
+          },
+        ),
       );
       ids.push(...res.results.map((r) => r.id));
     }
@@ -109,7 +126,10 @@ export class Sandboxes {
   }
 
   /** Creates contacts through the API (100 per call, as a marketing import does), each with its company. */
-  async createContacts(contacts: { properties: Record<string, string>; companyId?: string }[], concurrency = 4): Promise<string[]> {
+  async createContacts(
+    contacts: { properties: Record<string, string>; companyId?: string }[],
+    concurrency = 4,
+  ): Promise<string[]> {
     const chunks: (typeof contacts)[] = [];
     for (let i = 0; i < contacts.length; i += 100) chunks.push(contacts.slice(i, i + 100));
     const ids: string[][] = new Array(chunks.length);
@@ -117,15 +137,23 @@ export class Sandboxes {
       const inputs = chunk.map((c) => ({
         properties: c.properties,
         associations: c.companyId
-          ? [{ to: { id: c.companyId }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 279 }] }]
+          ? [
+              {
+                to: { id: c.companyId },
+                types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 279 }],
+              },
+            ]
           : [],
       }));
       const res = await withRateLimitWait(() =>
-        call<{ results: { id: string }[] }>(`${this.hubspotUrl}/crm/v3/objects/contacts/batch/create`, {
-          method: "POST",
-          headers: HS_AUTH,
-          body: JSON.stringify({ inputs }),
-        }),
+        call<{ results: { id: string }[] }>(
+          `${this.hubspotUrl}/crm/v3/objects/contacts/batch/create`,
+          {
+            method: "POST",
+            headers: HS_AUTH,
+            body: JSON.stringify({ inputs }),
+          },
+        ),
       );
       // HubSpot answers batch creates in input order.
       ids[index] = res.results.map((r) => r.id);
@@ -159,7 +187,11 @@ async function withRateLimitWait<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function forEachLimit<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function forEachLimit<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -16,9 +16,18 @@ const MIX: { source: string; perDay: number; refused: number }[] = [
   { source: "referrals", perDay: 2, refused: 0 },
   { source: "email_marketing", perDay: 2, refused: 1 },
 ];
-const REASONS = [["free_email_domain"], ["engagement_below_threshold", "no_qualifying_signal"], ["missing_company"]];
+const REASONS = [
+  ["free_email_domain"],
+  ["engagement_below_threshold", "no_qualifying_signal"],
+  ["missing_company"],
+];
 
-const sql = (v: string | number | null) => (v === null ? "NULL" : typeof v === "number" ? String(Math.round(v)) : `'${v.replace(/'/g, "''")}'`);
+const sql = (v: string | number | null) =>
+  v === null
+    ? "NULL"
+    : typeof v === "number"
+      ? String(Math.round(v))
+      : `'${v.replace(/'/g, "''")}'`;
 
 /** The SQL for the `days` days before `today` (YYYY-MM-DD). */
 export function demoHistorySql(today: string, days = 14): string {
@@ -39,15 +48,36 @@ export function demoHistorySql(today: string, days = 14): string {
         const leadId = leadIdFor(PORTAL_ID, id);
         lines.push(
           `INSERT INTO leads (contact_id, portal_id, lead_id, status, source, email_domain, reasons, rules_version, engagement_score, salesforce_lead_id, first_event_at, last_event_at, judged_at, handed_off_at, feedback_key, merged_into, updated_at, push_key, criteria) VALUES (${[
-            id, PORTAL_ID, leadId, rejected ? "rejected" : "handed_off", source, rejected && reasons[0] === "free_email_domain" ? "gmail.com" : "example.com",
-            JSON.stringify(reasons), 1, rejected ? 40 : 75, null, first, first, judged, handedOff, reasons.join(";") || null, null, judged, null, JSON.stringify(rejected ? [] : ["visited_pricing_page"]),
-          ].map(sql).join(", ")}) ON CONFLICT (contact_id) DO NOTHING;`,
+            id,
+            PORTAL_ID,
+            leadId,
+            rejected ? "rejected" : "handed_off",
+            source,
+            rejected && reasons[0] === "free_email_domain" ? "gmail.com" : "example.com",
+            JSON.stringify(reasons),
+            1,
+            rejected ? 40 : 75,
+            null,
+            first,
+            first,
+            judged,
+            handedOff,
+            reasons.join(";") || null,
+            null,
+            judged,
+            null,
+            JSON.stringify(rejected ? [] : ["visited_pricing_page"]),
+          ]
+            .map(sql)
+            .join(", ")}) ON CONFLICT (contact_id) DO NOTHING;`,
           `INSERT INTO audit (contact_id, at, step, detail, batch_id) SELECT ${sql(id)}, ${judged}, ${sql(rejected ? "refused" : "qualified")}, ${sql(JSON.stringify({ rulesVersion: 1, reasons }))}, 'demo-history' WHERE NOT EXISTS (SELECT 1 FROM audit WHERE contact_id = ${sql(id)} AND step IN ('qualified', 'refused'));`,
         );
       }
     }
     const day = new Date(dayStart).toISOString().slice(0, 10);
-    lines.push(`INSERT INTO daily_counters (day, name, value) VALUES (${sql(day)}, 'webhook_events', ${n * 10}) ON CONFLICT (day, name) DO NOTHING;`);
+    lines.push(
+      `INSERT INTO daily_counters (day, name, value) VALUES (${sql(day)}, 'webhook_events', ${n * 10}) ON CONFLICT (day, name) DO NOTHING;`,
+    );
   }
   return lines.join("\n");
 }

@@ -9,7 +9,10 @@ export class AdminApi {
   async call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.fetchImpl(`${this.baseUrl.replace(/\/$/, "")}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     }).catch((err: Error) => {
       throw new CliError(`cannot reach ${this.baseUrl} (${err.message}); is the Worker running?`);
@@ -17,7 +20,9 @@ export class AdminApi {
     const text = await res.text();
     const json = text ? safeJson(text) : undefined;
     if (!res.ok) {
-      const message = (json as { error?: { message?: string } } | undefined)?.error?.message ?? text.slice(0, 200);
+      const message =
+        (json as { error?: { message?: string } } | undefined)?.error?.message ??
+        text.slice(0, 200);
       throw new CliError(`${method} ${path} → ${res.status}: ${message}`);
     }
     return json as T;

@@ -1,6 +1,6 @@
-import { forEachLimit, type RawContact, type Sandboxes } from "../lib/control";
-import { queryD1 } from "../lib/d1";
-import type { InboundLead } from "../lib/inbound";
+import { forEachLimit, type RawContact, type Sandboxes } from "../harness/control";
+import { queryD1 } from "../harness/d1";
+import type { InboundLead } from "../harness/inbound";
 
 export interface Accounting {
   leads: number;
@@ -21,7 +21,11 @@ export interface Accounting {
  * once in Salesforce with `handed_off` feedback, or refused with reasons and a note in
  * HubSpot, or dead-lettered with its reason.
  */
-export async function accountFor(leads: InboundLead[], sandboxes: Sandboxes, stateDir: string): Promise<Accounting> {
+export async function accountFor(
+  leads: InboundLead[],
+  sandboxes: Sandboxes,
+  stateDir: string,
+): Promise<Accounting> {
   const sfByContact = new Map<string, string[]>();
   for (const lead of await sandboxes.salesforceLeads()) {
     const id = lead.HubSpot_Contact_Id__c;
@@ -34,7 +38,14 @@ export async function accountFor(leads: InboundLead[], sandboxes: Sandboxes, sta
   });
 
   const result: Accounting = {
-    leads: leads.length, handedOff: 0, refused: 0, deadLettered: 0, lost: 0, duplicates: 0, missingFeedback: 0, unexpected: 0,
+    leads: leads.length,
+    handedOff: 0,
+    refused: 0,
+    deadLettered: 0,
+    lost: 0,
+    duplicates: 0,
+    missingFeedback: 0,
+    unexpected: 0,
     examples: { lost: [], duplicates: [], missingFeedback: [], unexpected: [] },
   };
   const note = (kind: keyof Accounting["examples"], id: string) => {
@@ -50,8 +61,19 @@ export async function accountFor(leads: InboundLead[], sandboxes: Sandboxes, sta
       note("duplicates", id);
     }
     let outcome: "handed_off" | "rejected" | undefined;
-    if (inSalesforce.length && status === "handed_off" && properties.leadbridge_salesforce_lead_id === inSalesforce[0]) outcome = "handed_off";
-    else if (!inSalesforce.length && status === "rejected" && properties.leadbridge_rejection_reasons && notes.length) outcome = "rejected";
+    if (
+      inSalesforce.length &&
+      status === "handed_off" &&
+      properties.leadbridge_salesforce_lead_id === inSalesforce[0]
+    )
+      outcome = "handed_off";
+    else if (
+      !inSalesforce.length &&
+      status === "rejected" &&
+      properties.leadbridge_rejection_reasons &&
+      notes.length
+    )
+      outcome = "rejected";
 
     if (outcome === "handed_off") result.handedOff += 1;
     else if (outcome === "rejected") result.refused += 1;
@@ -73,7 +95,10 @@ export async function accountFor(leads: InboundLead[], sandboxes: Sandboxes, sta
 
 /** Contact ids in D1's dead-letter record that carry a reason. */
 async function deadLetteredContacts(stateDir: string): Promise<Set<string>> {
-  const rows = await queryD1<{ body: string; reason: string }>(stateDir, "SELECT body, reason FROM dead_letters");
+  const rows = await queryD1<{ body: string; reason: string }>(
+    stateDir,
+    "SELECT body, reason FROM dead_letters",
+  );
   const ids = new Set<string>();
   for (const row of rows) {
     try {

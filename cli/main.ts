@@ -1,7 +1,7 @@
 // `npm run admin -- <command>`: the admin API from a terminal, for a local or deployed Worker.
 import { parseArgs } from "node:util";
 import { AdminApi, CliError } from "./api";
-import { backfill, replay, report, resync, rules, type Io } from "./commands";
+import { backfill, type Io, replay, report, resync, rules } from "./commands";
 
 export const HELP = `Leadbridge admin
 
@@ -35,10 +35,22 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     options: {
       url: { type: "string", default: "http://127.0.0.1:8787" },
       help: { type: "boolean", short: "h" },
-      since: { type: "string" }, until: { type: "string" }, "dry-run": { type: "boolean" }, property: { type: "string" },
-      "page-size": { type: "string" }, status: { type: "string" }, resume: { type: "string" }, cancel: { type: "string" },
-      "no-follow": { type: "boolean" }, list: { type: "boolean" }, all: { type: "boolean" }, date: { type: "string" },
-      run: { type: "string" }, json: { type: "boolean" }, version: { type: "string" }, note: { type: "string" },
+      since: { type: "string" },
+      until: { type: "string" },
+      "dry-run": { type: "boolean" },
+      property: { type: "string" },
+      "page-size": { type: "string" },
+      status: { type: "string" },
+      resume: { type: "string" },
+      cancel: { type: "string" },
+      "no-follow": { type: "boolean" },
+      list: { type: "boolean" },
+      all: { type: "boolean" },
+      date: { type: "string" },
+      run: { type: "string" },
+      json: { type: "boolean" },
+      version: { type: "string" },
+      note: { type: "string" },
     },
   });
   const [name, ...args] = positionals;
@@ -55,10 +67,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2), process.env, { out: (line) => console.log(line), tty: Boolean(process.stderr.isTTY), progress: process.stderr, pollMs: 1000 })
+  main(process.argv.slice(2), process.env, {
+    out: (line) => console.log(line),
+    tty: Boolean(process.stderr.isTTY),
+    progress: process.stderr,
+    pollMs: 1000,
+  })
     .then((code) => process.exit(code))
     .catch((err: unknown) => {
-      console.error(err instanceof CliError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? `error: ${(err as Error).message}` : err);
+      console.error(
+        err instanceof CliError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+          ? `error: ${(err as Error).message}`
+          : err,
+      );
       process.exit(1);
     });
 }

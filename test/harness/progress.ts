@@ -41,8 +41,11 @@ export async function waitForLeads(
     // Contacts still pending may be retrying with backoff or dead-lettered since: D1 is looked at every 20 s of quiet.
     if (idle > 20_000 && Date.now() - deadCheckedAt > 20_000) {
       deadCheckedAt = Date.now();
-      deadLettered = (await queryD1<{ n: number }>(stateDir, "SELECT count(*) AS n FROM dead_letters"))[0]?.n ?? 0;
-      if (settled + deadLettered >= contactIds.length) return { progress: progress(), complete: true };
+      deadLettered =
+        (await queryD1<{ n: number }>(stateDir, "SELECT count(*) AS n FROM dead_letters"))[0]?.n ??
+        0;
+      if (settled + deadLettered >= contactIds.length)
+        return { progress: progress(), complete: true };
     }
     if (idle > opts.stallMs) return { progress: progress(), complete: false };
     await sleep(opts.pollMs ?? 1000);

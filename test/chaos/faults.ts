@@ -1,4 +1,4 @@
-import type { FaultRule } from "../lib/control";
+import type { FaultRule } from "../harness/control";
 
 export interface ChaosPlan {
   hubspot: FaultRule[];
@@ -29,8 +29,12 @@ export function chaosPlan(opts: { small?: boolean } = {}): ChaosPlan {
   }
   return {
     hubspot: [
-      opts.small ? { kind: "rate_limit", path: "/crm/", every: 4, times: 3 } : { kind: "rate_limit", path: "/crm/", rate: 0.05 },
-      opts.small ? { kind: "webhook_duplicate", every: 5, times: 3 } : { kind: "webhook_duplicate", rate: 0.2 },
+      opts.small
+        ? { kind: "rate_limit", path: "/crm/", every: 4, times: 3 }
+        : { kind: "rate_limit", path: "/crm/", rate: 0.05 },
+      opts.small
+        ? { kind: "webhook_duplicate", every: 5, times: 3 }
+        : { kind: "webhook_duplicate", rate: 0.2 },
       // The consumer throws once mid-batch: Salesforce already has the batch's leads, HubSpot
       // refuses the status write with an error the handoff does not expect.
       { kind: "status", status: 400, path: "/crm/v3/objects/contacts/batch/update", times: 1 },

@@ -1,9 +1,9 @@
-import { startStack } from "../../sandbox/stack";
+import { startStack } from "../../dev/stack";
 import { retryWindowSeconds } from "../../shared/retryable";
-import { Sandboxes } from "../lib/control";
-import { createInbound, useRealisticLatency } from "../lib/inbound";
-import { waitForLeads } from "../lib/progress";
-import { accountFor, type Accounting } from "./account";
+import { Sandboxes } from "../harness/control";
+import { createInbound, useRealisticLatency } from "../harness/inbound";
+import { waitForLeads } from "../harness/progress";
+import { type Accounting, accountFor } from "./account";
 import { chaosPlan } from "./faults";
 
 export interface ChaosOptions {
@@ -32,7 +32,11 @@ export interface ChaosResult extends Accounting {
 export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   const log = opts.log ?? (() => {});
   log(`chaos: starting a stack for ${opts.leads} leads`);
-  const stack = await startStack({ isolatedState: true, snapshot: true, workerOutput: opts.workerOutput ?? "ignore" });
+  const stack = await startStack({
+    isolatedState: true,
+    snapshot: true,
+    workerOutput: opts.workerOutput ?? "ignore",
+  });
   log(`chaos: D1 state in ${stack.stateDir}`);
   try {
     const sandboxes = new Sandboxes(stack.hubspotUrl, stack.salesforceUrl, stack.webhookUrl);
@@ -45,7 +49,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     const leads = await createInbound(sandboxes, opts.leads, `chaos${started.toString(36)}`);
     log(`chaos: ${leads.length} contacts created in HubSpot; waiting for the handoff under faults`);
     const ids = leads.map((l) => l.contactId);
-    const { complete } = await waitForLeads(stack.hubspot, stateDir, ids, { stallMs: opts.stallMs ?? (retryWindowSeconds() + 60) * 1000, log });
+    const { complete } = await waitForLeads(stack.hubspot, stateDir, ids, {
+      stallMs: opts.stallMs ?? (retryWindowSeconds() + 60) * 1000,
+      log,
+    });
     const seconds = (Date.now() - started) / 1000;
 
     const faultHits = await sandboxes.faultHits();

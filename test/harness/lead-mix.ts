@@ -31,10 +31,33 @@ export const LEAD_MIX: Record<LeadKind, number> = {
   salesforce_too_long: 2,
 };
 
-const TITLES = ["Senior Software Engineer", "Staff Developer", "Solutions Architect", "CTO", "DevOps Lead", "SRE"];
-const OTHER_TITLES = ["Office Manager", "Marketing Coordinator", "Account Executive", "HR Generalist"];
-const INDUSTRIES = ["COMPUTER_SOFTWARE", "INFORMATION_TECHNOLOGY_AND_SERVICES", "FINANCIAL_SERVICES", "HOSPITAL_HEALTH_CARE"];
-const SOURCES = ["ORGANIC_SEARCH", "PAID_SEARCH", "DIRECT_TRAFFIC", "SOCIAL_MEDIA", "EMAIL_MARKETING"];
+const TITLES = [
+  "Senior Software Engineer",
+  "Staff Developer",
+  "Solutions Architect",
+  "CTO",
+  "DevOps Lead",
+  "SRE",
+];
+const OTHER_TITLES = [
+  "Office Manager",
+  "Marketing Coordinator",
+  "Account Executive",
+  "HR Generalist",
+];
+const INDUSTRIES = [
+  "COMPUTER_SOFTWARE",
+  "INFORMATION_TECHNOLOGY_AND_SERVICES",
+  "FINANCIAL_SERVICES",
+  "HOSPITAL_HEALTH_CARE",
+];
+const SOURCES = [
+  "ORGANIC_SEARCH",
+  "PAID_SEARCH",
+  "DIRECT_TRAFFIC",
+  "SOCIAL_MEDIA",
+  "EMAIL_MARKETING",
+];
 
 export function companies(count: number, tag: string): Record<string, string>[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -65,7 +88,8 @@ function build(kind: LeadKind, n: string, company: number, random: () => number)
     jobtitle: pick(TITLES),
     hubspotscore: String(60 + Math.floor(random() * 40)),
     hs_analytics_source: pick(SOURCES),
-    hs_analytics_last_url: random() < 0.5 ? "https://bench.example.com/pricing" : "https://bench.example.com/docs",
+    hs_analytics_last_url:
+      random() < 0.5 ? "https://bench.example.com/pricing" : "https://bench.example.com/docs",
   };
   let withCompany = true;
   switch (kind) {
