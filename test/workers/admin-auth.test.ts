@@ -185,9 +185,14 @@ describe("Cloudflare Access", () => {
     const fetchSpy = vi
       .spyOn(globalThis, "fetch")
       .mockImplementation(async () => Response.json({ keys: published }));
+    // jose's key cache and its claim checks both read Date.now(): the test moves that clock.
+    vi.useFakeTimers({ toFake: ["Date"] });
     try {
       const t0 = Date.UTC(2026, 11, 1, 12);
-      const at = (ms: number) => ({ teamDomain: team, audience: AUD, now: () => t0 + ms });
+      const at = (ms: number) => {
+        vi.setSystemTime(t0 + ms);
+        return { teamDomain: team, audience: AUD };
+      };
       const now = Math.floor(t0 / 1000);
       const claims = { iss: team, aud: AUD, exp: now + 3600, email: "ops@example.com" };
       expect(await verifyAccessJwt(await sign(claims), at(0))).toBe("ops@example.com");
@@ -216,6 +221,7 @@ describe("Cloudflare Access", () => {
       expect(await verifyAccessJwt(next, at(31_000 + 10 * 60 * 1000))).toBe("ops@example.com");
       expect(fetchSpy).toHaveBeenCalledTimes(3);
     } finally {
+      vi.useRealTimers();
       fetchSpy.mockRestore();
     }
   });
