@@ -9,7 +9,7 @@ import { runChaos } from "../test/chaos/run";
 import { Sandboxes } from "../test/harness/control";
 import { REALISTIC_LATENCY, useRealisticLatency } from "../test/harness/inbound";
 import { measureBundle } from "./bundle";
-import { measureBurst, sleepUntilQuiet } from "./handoff-burst";
+import { type BurstDetail, measureBurst, sleepUntilQuiet } from "./handoff-burst";
 import { runningWorkloads } from "./lib/preflight";
 import { round } from "./lib/stats";
 import { measureNaive } from "./naive-flow";
@@ -38,7 +38,11 @@ log(
 );
 const stack = await startStack({ isolatedState: true, snapshot: true });
 const sandboxes = new Sandboxes(stack.hubspotUrl, stack.salesforceUrl, stack.webhookUrl);
-let measured;
+let measured: {
+  ack: Awaited<ReturnType<typeof measureWebhookAck>>;
+  bursts: (BurstDetail & { runs: unknown[] })[];
+  naive: Awaited<ReturnType<typeof measureNaive>>;
+};
 try {
   await useRealisticLatency(sandboxes);
   await sandboxes.setHubSpotLimits({ enabled: true });

@@ -6,6 +6,7 @@ export class AdminApi {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
+  // biome-ignore lint/suspicious/noExplicitAny: callers that read a response loosely (tests, scripts) need not name its shape
   async call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.fetchImpl(`${this.baseUrl.replace(/\/$/, "")}${path}`, {
       method,

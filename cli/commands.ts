@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import cliProgress from "cli-progress";
 import type { Job } from "../shared/contracts/admin";
+import type { FunnelReport } from "../shared/contracts/report";
 import { type AdminApi, CliError } from "./api";
 
 export interface Io {
@@ -132,21 +133,19 @@ export async function report(api: AdminApi, _args: string[], flags: Flags, io: I
   if (run)
     io.out(json(await api.call("POST", `/admin/telemetry/run?date=${encodeURIComponent(run)}`)));
   const date = str(flags, "date") ?? run;
-  const body = await api.call<Record<string, any>>(
+  const body = await api.call<FunnelReport>(
     "GET",
     date
       ? `/admin/reports/funnel?date=${encodeURIComponent(date)}`
       : "/admin/reports/funnel/latest",
   );
   if (flags.json === true) return io.out(json(body));
-  const f = body.funnel ?? {};
   io.out(`Funnel report ${body.date}`);
-  for (const [k, v] of Object.entries(f)) io.out(`  ${k.padEnd(24)} ${v}`);
+  for (const [k, v] of Object.entries(body.funnel)) io.out(`  ${k.padEnd(24)} ${v}`);
   io.out(
     `  acceptance rate          ${body.acceptanceRate === null ? "–" : `${Math.round(body.acceptanceRate * 100)}%`}`,
   );
-  for (const r of body.rejectionReasons ?? [])
-    io.out(`  rejected: ${r.code.padEnd(30)} ${r.count}`);
+  for (const r of body.rejectionReasons) io.out(`  rejected: ${r.code.padEnd(30)} ${r.count}`);
 }
 
 export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io) {

@@ -197,7 +197,11 @@ export class DatedFunnel {
 
   private pick<T>(weighted: [T, number][]): T {
     let roll = this.random() * weighted.reduce((s, [, w]) => s + w, 0);
-    return weighted.find(([, w]) => (roll -= w) < 0)?.[0] ?? weighted[0]![0];
+    for (const [value, w] of weighted) {
+      roll -= w;
+      if (roll < 0) return value;
+    }
+    return weighted[0]![0];
   }
 
   /** One contact's first events on `dayStart`'s day and its judgement(s); in history it may be fixed later or convert. */
@@ -259,8 +263,10 @@ export class DatedFunnel {
     if (lead.status !== "handed_off") return;
     if (inHistory && this.random() < 0.22) {
       const convertAt = lead.handed_off_at! + (2 + this.random() * 19) * DAY;
-      if (convertAt < this.reportStart)
-        return this.convert(batch, lead.salesforceRef!, convertAt, true);
+      if (convertAt < this.reportStart) {
+        this.convert(batch, lead.salesforceRef!, convertAt, true);
+        return;
+      }
     }
     this.unconverted.push({ ref: lead.salesforceRef!, at: lead.handed_off_at! });
   }

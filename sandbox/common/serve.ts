@@ -1,6 +1,5 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import type { Hono } from "hono";
 
 export interface RunningServer {
   url: string;
@@ -9,7 +8,11 @@ export interface RunningServer {
 }
 
 /** Serves a Hono app on loopback; port 0 picks a free port. */
-export function listen(app: Hono<any>, port = 0, hostname = "127.0.0.1"): Promise<RunningServer> {
+export function listen(
+  app: { fetch: (req: Request) => Response | Promise<Response> },
+  port = 0,
+  hostname = "127.0.0.1",
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname }, (info: AddressInfo) => {
       resolve({
@@ -17,7 +20,7 @@ export function listen(app: Hono<any>, port = 0, hostname = "127.0.0.1"): Promis
         port: info.port,
         close: () =>
           new Promise<void>((done) => {
-            (server as any).closeAllConnections?.();
+            if ("closeAllConnections" in server) server.closeAllConnections();
             server.close(() => done());
           }),
       });

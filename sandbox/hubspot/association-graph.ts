@@ -1,3 +1,4 @@
+import { entryOf } from "../common/map-entry";
 import { associationTypeById } from "./association-types";
 import type { ObjectType } from "./schema";
 
@@ -57,12 +58,8 @@ export class AssociationGraph {
   }
 
   private edge(from: ObjectType, fromId: string, to: ObjectType, toId: string): Set<number> {
-    let side = this.sides.get(key(from, fromId));
-    if (!side) this.sides.set(key(from, fromId), (side = new Map()));
-    let targets = side.get(to);
-    if (!targets) side.set(to, (targets = new Map()));
-    let types = targets.get(toId);
-    if (!types) targets.set(toId, (types = new Set()));
-    return types;
+    const side = entryOf(this.sides, key(from, fromId), () => new Map());
+    const targets = entryOf(side, to, () => new Map<string, Set<number>>());
+    return entryOf(targets, toId, () => new Set<number>());
   }
 }

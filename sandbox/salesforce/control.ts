@@ -5,6 +5,7 @@ import { DEFAULT_SESSION_SECONDS } from "./auth";
 import { convertLead } from "./convert";
 import { SalesforceError } from "./errors";
 import { applyHistory, HistoryBody, HistoryError } from "./history";
+import type { SfEnv } from "./http";
 import { findObject } from "./schema";
 import { seedDemoData } from "./seed";
 import { DEFAULT_BATCH_SIZE, type SandboxState } from "./state";
@@ -88,7 +89,7 @@ function resetAll(state: SandboxState): void {
   state.sessions.lifetimeMs = DEFAULT_SESSION_SECONDS * 1000;
 }
 
-export function controlRoutes(app: Hono<any>, state: SandboxState): void {
+export function controlRoutes(app: Hono<SfEnv>, state: SandboxState): void {
   const base = "/__sandbox";
 
   app.post(`${base}/reset`, async (c) => {

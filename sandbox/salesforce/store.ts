@@ -1,3 +1,4 @@
+import { entryOf } from "../common/map-entry";
 import { IdFactory } from "./ids";
 import { DEFAULT_STAGES, OBJECTS, PERSON_OBJECTS } from "./schema";
 
@@ -35,6 +36,13 @@ export interface WriteMeta {
   by?: string;
 }
 
+/** A record in a sorted view: its datetime, its place in the table, the record. */
+interface SortedEntry {
+  at: number;
+  pos: number;
+  record: SfRecord;
+}
+
 export class Store {
   readonly ids = new IdFactory();
   orgId = "";
@@ -44,10 +52,7 @@ export class Store {
   private indexes = new Map<string, Map<string, Set<string>>>();
   private journal: Map<string, { type: string; id: string; before: SfRecord | null }> | null = null;
   /** type → datetime field → rows sorted by it (with their place in the table); dropped on any write to the type. */
-  private sortedViews = new Map<
-    string,
-    Map<string, { at: number; pos: number; record: SfRecord }[]>
-  >();
+  private sortedViews = new Map<string, Map<string, SortedEntry[]>>();
 
   constructor() {
     this.orgId = this.ids.make("00D");
@@ -114,8 +119,7 @@ export class Store {
    * costs what changed, not the whole table.
    */
   listSince(type: string, field: string, from: number, includeDeleted = false): SfRecord[] {
-    let views = this.sortedViews.get(type);
-    if (!views) this.sortedViews.set(type, (views = new Map()));
+    const views = entryOf(this.sortedViews, type, () => new Map<string, SortedEntry[]>());
     let view = views.get(field);
     if (!view) {
       view = [...this.table(type).values()]
@@ -155,10 +159,11 @@ export class Store {
       const key = indexKey(record[field]);
       if (key === undefined) continue;
       const name = `${type}.${field}`;
-      let byValue = this.indexes.get(name);
-      if (!byValue) this.indexes.set(name, (byValue = new Map()));
-      let ids = byValue.get(key);
-      if (!ids) byValue.set(key, (ids = new Set()));
+      const ids = entryOf(
+        entryOf(this.indexes, name, () => new Map()),
+        key,
+        () => new Set<string>(),
+      );
       if (add) ids.add(record.Id as string);
       else ids.delete(record.Id as string);
     }

@@ -74,7 +74,14 @@ export function leadMix(count: number, tag: string, companyCount: number, seed =
   const kinds = Object.entries(LEAD_MIX) as [LeadKind, number][];
   return Array.from({ length: count }, (_, i) => {
     let roll = random() * 100;
-    const kind = kinds.find(([, share]) => (roll -= share) < 0)?.[0] ?? "qualified";
+    let kind: LeadKind = "qualified";
+    for (const [candidate, share] of kinds) {
+      roll -= share;
+      if (roll < 0) {
+        kind = candidate;
+        break;
+      }
+    }
     return build(kind, `${tag}-${i}`, i % companyCount, random);
   });
 }

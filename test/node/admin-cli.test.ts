@@ -70,7 +70,12 @@ describe("npm run admin", () => {
     // A terminal as cli-progress sees one: isTTY and a width; what is drawn is kept.
     let drawn = "";
     const terminal = Object.assign(
-      new Writable({ write: (chunk, _enc, done) => ((drawn += String(chunk)), done()) }),
+      new Writable({
+        write: (chunk, _enc, done) => {
+          drawn += String(chunk);
+          done();
+        },
+      }),
       { isTTY: true, columns: 200 },
     );
     const lines: string[] = [];

@@ -62,6 +62,7 @@ const INJECTIONS = [
   "1' OR '1'='1",
   "1; DROP TABLE leads; --",
   "<script>alert(1)</script>",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent as text
   "${7*7}",
   "../../etc/passwd",
   "%00",

@@ -37,7 +37,7 @@ const SIGNED_URI_DECODES: [RegExp, string][] = [
 ];
 
 export function signedUri(uri: string): string {
-  return SIGNED_URI_DECODES.reduce((u, [escape, plain]) => u.replace(escape, plain), uri);
+  return SIGNED_URI_DECODES.reduce((u, [encoded, plain]) => u.replace(encoded, plain), uri);
 }
 
 /** The headers HubSpot sends with each webhook POST. */

@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { API, type SfApp } from "../http";
+import { API, type SfApp, type SfEnv } from "../http";
 import type { SandboxState } from "../state";
 
 // Discovery resources: the versions list, a version's resources, and org limits.
@@ -14,7 +14,7 @@ function releaseLabel(version: number): string {
   return `${season} '${25 + Math.floor(k / 3)}`;
 }
 
-export function versionsRoute(app: Hono<any>): void {
+export function versionsRoute(app: Hono<SfEnv>): void {
   app.get("/services/data", (c) =>
     c.json(
       Array.from({ length: MAX_VERSION - MIN_VERSION + 1 }, (_, i) => {

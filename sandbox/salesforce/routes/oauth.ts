@@ -1,11 +1,12 @@
 import type { Hono } from "hono";
 import { signIdentity } from "../auth";
+import type { SfEnv } from "../http";
 import type { SandboxState } from "../state";
 
 // OAuth 2.0 token endpoint. Only the client-credentials flow is enabled on the connected app,
 // so other grants are refused the way Salesforce refuses them.
 
-export function oauthRoutes(app: Hono<any>, state: SandboxState): void {
+export function oauthRoutes(app: Hono<SfEnv>, state: SandboxState): void {
   app.post("/services/oauth2/token", async (c) => {
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const field = (name: string) =>
