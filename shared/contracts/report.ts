@@ -5,6 +5,14 @@ import { SALES_STATES } from "../sales-process";
  * The nightly funnel report: written by workers/telemetry, read by the admin routes and the
  * dashboard. Rates are shares in [0, 1], null when their denominator is zero (no data is not 0%).
  */
+/** The widest time zone is UTC+14: its "today" is the last day a report can be asked for. */
+const WIDEST_ZONE_AHEAD_MS = 14 * 3_600_000;
+
+/** The latest report day that is not in the future anywhere on Earth at `nowMs`. */
+export function latestReportableDay(nowMs: number): string {
+  return new Date(nowMs + WIDEST_ZONE_AHEAD_MS).toISOString().slice(0, 10);
+}
+
 export const ReportDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")

@@ -1,6 +1,14 @@
-import { FUNNEL_LATEST_KEY, type FunnelReport, ReportSchema } from "../contracts/report";
+import {
+  FUNNEL_LATEST_KEY,
+  type FunnelReport,
+  latestReportableDay,
+  ReportSchema,
+} from "../contracts/report";
 
-/** Stores a day's report in D1 history, and in KV as the latest unless a later day is already there. */
+/**
+ * Stores a day's report in D1 history, and in KV as the latest unless a later day is already
+ * there. A "latest" dated in the future (written before such days were refused) is replaced.
+ */
 export async function saveFunnelReport(
   db: D1Database,
   kv: KVNamespace,
@@ -15,7 +23,10 @@ export async function saveFunnelReport(
     .bind(report.date, report.generatedAt, json)
     .run();
   const latest = await readLatestFunnelReport(kv);
-  if (!latest || latest.date <= report.date) await kv.put(FUNNEL_LATEST_KEY, json);
+  const latestIsFuture =
+    latest !== null && latest.date > latestReportableDay(Date.parse(report.generatedAt));
+  if (!latest || latest.date <= report.date || latestIsFuture)
+    await kv.put(FUNNEL_LATEST_KEY, json);
 }
 
 export async function readFunnelReport(db: D1Database, day: string): Promise<FunnelReport | null> {

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { createClients } from "../../shared/clients";
-import { ReportDateSchema } from "../../shared/contracts/report";
+import { latestReportableDay, ReportDateSchema } from "../../shared/contracts/report";
 import { readFunnelReport, readLatestFunnelReport } from "../../shared/db/reports";
 import { ErrorCode, HttpError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
@@ -19,6 +19,12 @@ function dateParam(raw: string | undefined): string {
 
 telemetry.post("/telemetry/run", async (c) => {
   const date = dateParam(c.req.query("date"));
+  const lastDay = latestReportableDay(Date.now());
+  if (date > lastDay)
+    throw new HttpError(
+      ErrorCode.BadRequest,
+      `query.date: ${date} is in the future; the latest day that can be reported is ${lastDay}`,
+    );
   const config = c.get("config");
   const run = await runTelemetry(date, {
     db: c.env.DB,
