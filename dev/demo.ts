@@ -12,6 +12,13 @@ import type { FunnelReport } from "../shared/contracts/report";
 import { demoHistorySql } from "./demo-history";
 import { emptyFields } from "./demo-report";
 
+/** The client's enum for association categories, typed from its API (its module is CommonJS). */
+type ContactAssociation = NonNullable<
+  Parameters<Client["crm"]["contacts"]["basicApi"]["create"]>[0]["associations"]
+>[number];
+const HUBSPOT_DEFINED =
+  "HUBSPOT_DEFINED" as ContactAssociation["types"][number]["associationCategory"];
+
 const hubspotUrl =
   process.env.HUBSPOT_URL ?? `http://127.0.0.1:${process.env.HUBSPOT_SANDBOX_PORT ?? 4010}`;
 const salesforceUrl =
@@ -181,7 +188,7 @@ async function main() {
         : [
             {
               to: { id: companyIds[company]! },
-              types: [{ associationCategory: "HUBSPOT_DEFINED" as any, associationTypeId: 279 }],
+              types: [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: 279 }],
             },
           ];
     const created = await hubspot.crm.contacts.basicApi.create({

@@ -1,4 +1,7 @@
 import { mkdirSync } from "node:fs";
+// The browser comes with `npm install`: @sparticuz/chromium ships a headless Chromium inside the
+// package and unpacks it to the temporary folder on first use (no apt, no download).
+import sparticuz from "@sparticuz/chromium";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../../dev/stack";
@@ -29,8 +32,10 @@ beforeAll(async () => {
   refusals = (await api.call("GET", "/admin/leads?status=rejected&limit=12")).leads;
 
   browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+    executablePath: await sparticuz.executablePath(),
+    // Its serverless flags, and no background requests (the test needs no internet).
+    args: [...sparticuz.args, "--disable-background-networking"],
+    headless: true,
   });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 }, 240_000);
