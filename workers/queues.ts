@@ -4,3 +4,9 @@ export const QUEUES = {
   deadLetters: "lead-events-dlq",
   adminJobs: "admin-jobs",
 } as const;
+
+/**
+ * Deliveries of one backfill step, max_retries + 1 of the admin-jobs consumer in wrangler.toml (a
+ * test checks): the last delivery of a failing step fails the job (it can be resumed).
+ */
+export const MAX_STEP_DELIVERIES = 11;

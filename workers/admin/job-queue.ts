@@ -2,11 +2,9 @@ import { createClients } from "../../shared/clients";
 import { loadConfig } from "../../shared/env";
 import type { Logger } from "../../shared/log";
 import { RetryableError } from "../../shared/retryable";
+import { MAX_STEP_DELIVERIES } from "../queues";
 import { JobStepMessageSchema, runBackfillStep } from "./backfill-step";
 import { recordError } from "./job-store";
-
-/** Matches max_retries of the admin-jobs consumer in wrangler.toml: the last delivery fails the job (it can be resumed). */
-export const MAX_STEP_DELIVERIES = 11;
 
 /** The admin-jobs consumer: one backfill step per message. */
 export async function consumeAdminJobs(
