@@ -26,11 +26,3 @@ export function createLogger(base: Record<string, unknown> = {}, minLevel: Level
     child: (fields) => createLogger({ ...base, ...fields }, minLevel),
   };
 }
-
-/** Masks an email for logs: "ada@example.com" → "a***@example.com". */
-export function maskEmail(email: string | null | undefined): string | undefined {
-  if (!email) return undefined;
-  const at = email.lastIndexOf("@");
-  if (at < 1) return "***";
-  return `${email[0]}***${email.slice(at)}`;
-}

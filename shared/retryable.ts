@@ -1,13 +1,21 @@
+import type { ErrorKind } from "./contracts/outcomes";
+
 /** A failure that waiting can fix; the consumer retries the messages after `delaySeconds`. */
 export class RetryableError extends Error {
   constructor(
     message: string,
-    readonly kind: string,
+    readonly kind: ErrorKind,
     readonly delaySeconds: number,
   ) {
     super(message);
     this.name = "RetryableError";
   }
+}
+
+/** The error itself when it is retryable; anything else is unexpected and retried in 30 s. */
+export function asRetryableError(err: unknown): RetryableError {
+  if (err instanceof RetryableError) return err;
+  return new RetryableError(err instanceof Error ? err.message : String(err), "unexpected", 30);
 }
 
 /** Matches max_retries in wrangler.toml: the delivery after which a message would be dropped to the DLQ. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEAD_LETTER_KINDS, LEAD_STATUSES, SYNC_HEALTH_KINDS } from "./outcomes";
 import { RulesSchema } from "./rules";
 
 /** Request and response shapes of the admin API: the routes validate with them, openapi.json is built from them. */
@@ -11,14 +12,6 @@ const instant = z
 
 export const MAX_RESYNC_CONTACTS = 500;
 export const MAX_REPLAY = 1000;
-export const LEAD_STATUSES = [
-  "handed_off",
-  "rejected",
-  "held",
-  "deleted",
-  "merged",
-  "error",
-] as const;
 
 export const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }) })
@@ -141,6 +134,7 @@ export const JobIdParamSchema = z.object({ id: z.string().min(1).max(64) });
 export const DeadLetterSchema = z
   .object({
     id: z.number().int(),
+    kind: z.enum(DEAD_LETTER_KINDS),
     reason: z.string(),
     attempts: z.number().int(),
     receivedAt: z.iso.datetime(),
@@ -203,14 +197,6 @@ export const RulesVersionListSchema = z
   .object({ versions: z.array(RulesVersionSchema) })
   .meta({ id: "RulesVersionList" });
 
-export const ERROR_KINDS = [
-  "validation",
-  "duplicates",
-  "auth",
-  "limits",
-  "transient",
-  "other",
-] as const;
 export const SyncHealthQuerySchema = z.object({
   hours: z.coerce
     .number()
@@ -224,7 +210,7 @@ export const SyncHealthSchema = z
     window: z.object({ from: z.iso.datetime(), to: z.iso.datetime() }),
     errors: z.array(
       z.object({
-        kind: z.enum(ERROR_KINDS),
+        kind: z.enum(SYNC_HEALTH_KINDS),
         count: z.number().int(),
         contacts: z.array(z.string()),
         codes: z.record(z.string(), z.number().int()),

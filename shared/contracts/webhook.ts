@@ -217,8 +217,8 @@ export const CONTACT_EVENT_TYPES = [
 ] as const;
 export type ContactEventType = (typeof CONTACT_EVENT_TYPES)[number];
 
-/** What goes on the lead-events queue: one normalised event about one contact. */
-export const LeadEventMessageSchema = z.object({
+/** One normalised event about one contact; lead-events messages carry them (see LeadEventsMessage). */
+export const LeadEventSchema = z.object({
   key: z.string(),
   portalId: z.string(),
   eventId: z.string(),
@@ -230,7 +230,7 @@ export const LeadEventMessageSchema = z.object({
   mergedIds: z.array(z.string()).optional(),
   resync: z.boolean().optional(),
 });
-export type LeadEventMessage = z.infer<typeof LeadEventMessageSchema>;
+export type LeadEvent = z.infer<typeof LeadEventSchema>;
 
 /** The webhook delivery a message came from, counted once by the consumer for the nightly report. */
 export const DeliveryCountSchema = z.object({
@@ -252,7 +252,7 @@ export const LeadEventsMessageSchema = z
   .object({
     contactId: z.string().optional(),
     // Empty only for a delivery with no contact events: the message then just counts it.
-    events: z.array(LeadEventMessageSchema).max(MAX_EVENTS_PER_DELIVERY),
+    events: z.array(LeadEventSchema).max(MAX_EVENTS_PER_DELIVERY),
     delivery: DeliveryCountSchema.optional(),
   })
   .refine((m) => m.events.length > 0 || m.delivery !== undefined, {
@@ -266,7 +266,7 @@ export const LeadEventsMessageSchema = z
 export type LeadEventsMessage = z.infer<typeof LeadEventsMessageSchema>;
 
 /** A lead-events queue body: a delivery's events, or one event (admin resync, backfill, replays from before grouping). */
-export const LeadQueueBodySchema = z.union([LeadEventsMessageSchema, LeadEventMessageSchema]);
+export const LeadQueueBodySchema = z.union([LeadEventsMessageSchema, LeadEventSchema]);
 export type LeadQueueBody = z.infer<typeof LeadQueueBodySchema>;
 
 const EVENT_KEYS = new Set([
@@ -358,13 +358,13 @@ export function parseLeadQueueBody(
 }
 
 /** The events a queue body carries. */
-export function eventsOf(body: LeadQueueBody): LeadEventMessage[] {
+export function eventsOf(body: LeadQueueBody): LeadEvent[] {
   return "events" in body ? body.events : [body];
 }
 
 /** Groups events by contact, first appearance first, each contact's events in their order. */
-export function groupByContact(events: LeadEventMessage[]): Map<string, LeadEventMessage[]> {
-  const groups = new Map<string, LeadEventMessage[]>();
+export function groupByContact(events: LeadEvent[]): Map<string, LeadEvent[]> {
+  const groups = new Map<string, LeadEvent[]>();
   for (const event of events) {
     const list = groups.get(event.contactId);
     if (list) list.push(event);
@@ -377,11 +377,11 @@ export function groupByContact(events: LeadEventMessage[]): Map<string, LeadEven
 export const MESSAGE_MAX_BYTES = 100_000;
 
 /** Packs events into as few queue bodies as fit a message each (one, unless merges list thousands of ids). */
-export function packEvents(events: LeadEventMessage[]): LeadEventsMessage[] {
+export function packEvents(events: LeadEvent[]): LeadEventsMessage[] {
   // The usual delivery fits one message: measured once, not event by event.
   if (events.length && JSON.stringify(events).length <= MESSAGE_MAX_BYTES) return [{ events }];
   const packed: LeadEventsMessage[] = [];
-  let current: LeadEventMessage[] = [];
+  let current: LeadEvent[] = [];
   let size = 0;
   for (const event of events) {
     const bytes = JSON.stringify(event).length + 1;
@@ -411,10 +411,7 @@ function contactTypeOf(raw: string, objectTypeId: unknown): ContactEventType | u
 }
 
 /** Normalises an accepted event for the queue; undefined when it is not about a contact we handle. */
-export function toLeadEventMessage(
-  event: HubSpotEvent,
-  receivedAt: number,
-): LeadEventMessage | undefined {
+export function toLeadEvent(event: HubSpotEvent, receivedAt: number): LeadEvent | undefined {
   const type = contactEventType(event);
   if (!type) return undefined;
   const contactId =

@@ -1,4 +1,4 @@
-export type LeadStatus = "handed_off" | "rejected" | "held" | "deleted" | "merged" | "error";
+import type { AuditStep, LeadStatus } from "../contracts/outcomes";
 
 export interface LeadRow {
   contact_id: string;
@@ -23,9 +23,12 @@ export interface LeadRow {
   criteria: string;
 }
 
+/** A lead row as the handoff writes it (attempts is the database's own). */
+export type LeadState = Omit<LeadRow, "attempts">;
+
 export interface AuditEntry {
   contactId: string;
-  step: string;
+  step: AuditStep;
   detail?: Record<string, unknown>;
   at?: number;
 }
@@ -97,13 +100,10 @@ const LEAD_COLUMNS = [
 ] as const satisfies readonly (keyof LeadRow)[];
 
 /**
- * Upserts of leads' states, in order (a contact twice ends with its last row); first_event_at
+ * D1 upserts of leads' rows, in order (a contact twice ends with its last row); first_event_at
  * keeps the earliest time ever seen, handed_off_at the first hand-off.
  */
-export function upsertLeads(
-  db: D1Database,
-  leads: Omit<LeadRow, "attempts">[],
-): D1PreparedStatement[] {
+export function upsertLeadRows(db: D1Database, leads: LeadState[]): D1PreparedStatement[] {
   return jsonChunks(leads.map((lead) => LEAD_COLUMNS.map((c) => lead[c]))).map((rows) =>
     db
       .prepare(
@@ -123,10 +123,6 @@ export function upsertLeads(
       )
       .bind(rows),
   );
-}
-
-export function upsertLead(db: D1Database, lead: Omit<LeadRow, "attempts">): D1PreparedStatement {
-  return upsertLeads(db, [lead])[0]!;
 }
 
 /** Audit lines, in order (their ids keep it). */
@@ -151,10 +147,6 @@ export function insertAudits(
       )
       .bind(rows),
   );
-}
-
-export function audit(db: D1Database, entry: AuditEntry, batchId?: string): D1PreparedStatement {
-  return insertAudits(db, [entry], batchId)[0]!;
 }
 
 /** Event keys handled; a row's own `at` wins over the common one. */
@@ -187,52 +179,6 @@ export async function alreadySeen(db: D1Database, keys: string[]): Promise<Set<s
 }
 
 /**
- * A handoff batch's D1 writes, collected as it goes and written in one transaction: statements
- * first (purges), then lead states, audit lines and handled event keys, each as a few bulk
- * statements whatever the batch size.
- */
-export class LeadWrites {
-  private readonly statements: D1PreparedStatement[] = [];
-  private readonly leads: Omit<LeadRow, "attempts">[] = [];
-  private readonly audits: AuditEntry[] = [];
-  private readonly seen: { key: string; contactId: string; at: number }[] = [];
-
-  constructor(
-    private readonly db: D1Database,
-    private readonly batchId?: string,
-  ) {}
-
-  statement(...statements: D1PreparedStatement[]): void {
-    this.statements.push(...statements);
-  }
-  lead(row: Omit<LeadRow, "attempts">): void {
-    this.leads.push(row);
-  }
-  audit(entry: AuditEntry): void {
-    this.audits.push({ ...entry, at: entry.at ?? Date.now() });
-  }
-  markSeen(contactId: string, keys: string[], at: number): void {
-    for (const key of keys) this.seen.push({ key, contactId, at });
-  }
-
-  /** Everything collected, as the statements one `db.batch` runs. */
-  toStatements(): D1PreparedStatement[] {
-    return [
-      ...this.statements,
-      ...upsertLeads(this.db, this.leads),
-      ...insertAudits(this.db, this.audits, this.batchId),
-      ...markSeen(this.db, this.seen, Date.now()),
-    ];
-  }
-
-  async flush(): Promise<number> {
-    const statements = this.toStatements();
-    if (statements.length) await this.db.batch(statements);
-    return statements.length;
-  }
-}
-
-/**
  * Privacy deletion: the lead row and every audit detail go; one bare audit line says it happened.
  * The contact's dead letters go too (a reason can quote a value Salesforce refused, and replaying
  * one would judge the contact again): a one-contact letter, a single event, or a delivery about it alone.
@@ -250,9 +196,7 @@ export function purgeContact(db: D1Database, contactId: string, at: number): D1P
       )
       .bind(contactId),
     db
-      .prepare(
-        "INSERT INTO audit (contact_id, at, step, detail) VALUES (?, ?, 'privacy_deleted', '{}')",
-      )
-      .bind(contactId, at),
+      .prepare("INSERT INTO audit (contact_id, at, step, detail) VALUES (?, ?, ?, '{}')")
+      .bind(contactId, at, "privacy_deleted" satisfies AuditStep),
   ];
 }

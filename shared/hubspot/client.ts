@@ -5,7 +5,7 @@ import type { Config } from "../env";
 export function createHubSpotClient(
   config: Pick<Config, "HUBSPOT_ACCESS_TOKEN" | "HUBSPOT_BASE_URL">,
 ): Client {
-  // Retries are ours (rate-limit aware, see shared/hubspot/limits.ts), not the client's blind ones.
+  // Retries are ours (rate-limit aware, see shared/hubspot/retry.ts), not the client's blind ones.
   return new Client({
     accessToken: config.HUBSPOT_ACCESS_TOKEN,
     basePath: config.HUBSPOT_BASE_URL.replace(/\/$/, ""),

@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SyncHealthSchema } from "../../shared/contracts/admin";
+import type { AuditStep } from "../../shared/contracts/outcomes";
 import { recordUsage } from "../../shared/salesforce/budget";
 import { classify, classifyDeadLetter } from "../../workers/admin/error-kinds";
 import worker from "../../workers/index";
@@ -123,20 +124,24 @@ describe("error kinds", () => {
     ["error", { kind: "hubspot_unavailable", message: "HubSpot unavailable (503)" }, "transient"],
     ["error", { kind: "unexpected", message: "boom" }, "other"],
   ])("%s %j is %s", (step, detail, expected) => {
-    expect(classify(step, detail).kind).toBe(expected);
+    expect(classify(step as AuditStep, detail).kind).toBe(expected);
   });
 
-  it("reads a dead letter's reason", () => {
-    expect(classifyDeadLetter("not a lead event: message.key: expected string")).toEqual({
-      kind: "validation",
-      code: "invalid_message",
-    });
-    expect(classifyDeadLetter("salesforce_limit: Salesforce daily API limit reached")).toEqual({
-      kind: "limits",
-      code: "dead_letter:salesforce_limit",
-    });
+  it("reads a dead letter's kind", () => {
     expect(
-      classifyDeadLetter("retries exhausted: the consumer failed on every delivery").kind,
+      classifyDeadLetter("invalid_message", "not a lead event: message.key: expected string"),
+    ).toEqual({ kind: "validation", code: "invalid_message" });
+    expect(
+      classifyDeadLetter(
+        "salesforce_limit",
+        "salesforce_limit: Salesforce daily API limit reached",
+      ),
+    ).toEqual({ kind: "limits", code: "dead_letter:salesforce_limit" });
+    expect(
+      classifyDeadLetter(
+        "retries_exhausted",
+        "retries exhausted: the consumer failed on every delivery",
+      ).kind,
     ).toBe("other");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runLimited } from "../../shared/limited";
+import { runLimited } from "../../shared/batching";
 import { evenPasses } from "../../workers/handoff/consumer";
 
 describe("runLimited", () => {

@@ -4,6 +4,7 @@ import {
   MAX_REPLAY,
   ReplayRequestSchema,
 } from "../../shared/contracts/admin";
+import type { DeadLetterKind } from "../../shared/contracts/outcomes";
 import { eventsOf, type LeadQueueBody, LeadQueueBodySchema } from "../../shared/contracts/webhook";
 import type { HonoEnv } from "../../shared/hono-env";
 import { sendLeadEvents } from "./enqueue";
@@ -12,6 +13,7 @@ import { iso, readJson, readQuery } from "./validate";
 type DeadLetterRow = {
   id: number;
   body: string;
+  kind: DeadLetterKind;
   reason: string;
   attempts: number;
   received_at: number;
@@ -32,6 +34,7 @@ const toView = (row: DeadLetterRow) => {
   const event = leadEventOf(row);
   return {
     id: row.id,
+    kind: row.kind,
     reason: row.reason,
     attempts: row.attempts,
     receivedAt: iso(row.received_at)!,

@@ -1,5 +1,5 @@
 import {
-  type LeadEventMessage,
+  type LeadEvent,
   type LeadQueueBody,
   MAX_EVENTS_PER_DELIVERY,
   packEvents,
@@ -18,7 +18,7 @@ export function judgeAgain(
   contactId: string,
   key: string,
   now = Date.now(),
-): LeadEventMessage {
+): LeadEvent {
   return {
     key,
     portalId,
@@ -40,7 +40,7 @@ export async function sendLeadEvents(queue: Queue, messages: LeadQueueBody[]): P
 }
 
 /** Judge-again events packed 100 to a message, as a webhook delivery would be: a 500-contact resync is 5 messages. */
-export async function sendJudgeAgain(queue: Queue, events: LeadEventMessage[]): Promise<void> {
+export async function sendJudgeAgain(queue: Queue, events: LeadEvent[]): Promise<void> {
   const bodies: LeadQueueBody[] = [];
   for (let i = 0; i < events.length; i += MAX_EVENTS_PER_DELIVERY)
     bodies.push(...packEvents(events.slice(i, i + MAX_EVENTS_PER_DELIVERY)));

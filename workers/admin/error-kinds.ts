@@ -1,9 +1,16 @@
-import type { ERROR_KINDS } from "../../shared/contracts/admin";
+import type {
+  AuditStep,
+  DeadLetterKind,
+  ErrorKind,
+  SyncHealthKind,
+} from "../../shared/contracts/outcomes";
 
-export type ErrorKind = (typeof ERROR_KINDS)[number];
-
-const LIMIT_KINDS = new Set(["salesforce_limit", "salesforce_budget", "hubspot_rate_limited"]);
-const TRANSIENT_KINDS = new Set([
+const LIMIT_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
+  "salesforce_limit",
+  "salesforce_budget",
+  "hubspot_rate_limited",
+]);
+const TRANSIENT_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
   "salesforce_unavailable",
   "salesforce_transient",
   "hubspot_unavailable",
@@ -12,13 +19,13 @@ const AUTH_PATTERN =
   /INVALID_SESSION_ID|INVALID_AUTH|unauthori[sz]ed|invalid_client|invalid_grant|\b401\b|\b403\b/i;
 
 /**
- * Sorts a failure recorded in the audit trail (or a dead letter's reason) into the kinds the
- * sync-health page shows, with the most specific code it carries; pure.
+ * Sorts a failure recorded in the audit trail into the kinds the sync-health page shows, with
+ * the most specific code it carries; pure.
  */
 export function classify(
-  step: string,
+  step: AuditStep,
   detail: Record<string, unknown>,
-): { kind: ErrorKind; code: string } {
+): { kind: SyncHealthKind; code: string } {
   const code = String(detail.code ?? detail.kind ?? detail.reason ?? step);
   const message = String(detail.message ?? "");
   if (step === "salesforce_refused")
@@ -32,11 +39,12 @@ export function classify(
   return { kind: "other", code };
 }
 
-/** A dead letter's reason is "<kind>: <message>" from the consumer, or a validation failure. */
-export function classifyDeadLetter(reason: string): { kind: ErrorKind; code: string } {
-  if (reason.startsWith("not a lead event")) return { kind: "validation", code: "invalid_message" };
-  const colon = reason.indexOf(":");
-  const kind = colon > 0 ? reason.slice(0, colon) : "retries_exhausted";
-  const result = classify("error", { kind, message: reason.slice(colon + 1) });
+/** A dead letter by its kind; its reason is only searched for signs of an auth failure or a limit. */
+export function classifyDeadLetter(
+  kind: DeadLetterKind,
+  reason: string,
+): { kind: SyncHealthKind; code: string } {
+  if (kind === "invalid_message") return { kind: "validation", code: "invalid_message" };
+  const result = classify("error", { kind, message: reason });
   return { kind: result.kind, code: `dead_letter:${result.code}` };
 }

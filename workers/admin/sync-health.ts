@@ -1,15 +1,28 @@
 import { Hono } from "hono";
-import { ERROR_KINDS, type SyncHealth, SyncHealthQuerySchema } from "../../shared/contracts/admin";
+import { type SyncHealth, SyncHealthQuerySchema } from "../../shared/contracts/admin";
+import {
+  type DeadLetterKind,
+  FAILURE_STEPS,
+  type FailureStep,
+  JUDGEMENT_STEPS,
+  type JudgementStep,
+  SYNC_HEALTH_KINDS,
+  type SyncHealthKind,
+  WAITING_STEPS,
+} from "../../shared/contracts/outcomes";
 import type { HonoEnv } from "../../shared/hono-env";
 import { readHeadroom } from "../../shared/hubspot/headroom";
 import { readUsage } from "../../shared/salesforce/budget";
-import { classify, classifyDeadLetter, type ErrorKind } from "./error-kinds";
+import { classify, classifyDeadLetter } from "./error-kinds";
 import { type JobRow, progress } from "./job-store";
 import { iso, readQuery } from "./validate";
 
-const FAILURE_STEPS = ["salesforce_refused", "held", "error", "push_retry", "feedback_retry"];
 const MAX_ROWS = 5000;
 const MAX_CONTACTS_SHOWN = 25;
+
+type FailureRow = { contact_id: string; at: number; step: FailureStep; detail: string };
+type LetterRow = { body: string; kind: DeadLetterKind; reason: string; received_at: number };
+type CountRow = { n: number };
 
 type Bucket = {
   count: number;
@@ -24,10 +37,10 @@ export const syncHealth = new Hono<HonoEnv>().get("/sync-health", async (c) => {
   const db = c.env.DB;
   const to = Date.now();
   const from = to - hours * 60 * 60 * 1000;
-  const buckets = new Map<ErrorKind, Bucket>(
-    ERROR_KINDS.map((k) => [k, { count: 0, contacts: new Set(), codes: {}, lastAt: null }]),
+  const buckets = new Map<SyncHealthKind, Bucket>(
+    SYNC_HEALTH_KINDS.map((k) => [k, { count: 0, contacts: new Set(), codes: {}, lastAt: null }]),
   );
-  const add = (kind: ErrorKind, code: string, at: number, contactId?: string) => {
+  const add = (kind: SyncHealthKind, code: string, at: number, contactId?: string) => {
     const b = buckets.get(kind)!;
     b.count += 1;
     b.codes[code] = (b.codes[code] ?? 0) + 1;
@@ -35,45 +48,46 @@ export const syncHealth = new Hono<HonoEnv>().get("/sync-health", async (c) => {
     if (contactId && b.contacts.size < MAX_CONTACTS_SHOWN) b.contacts.add(contactId);
   };
 
-  const [failures, letters, outcomes, openLetters, waiting, running] = await db.batch<
-    Record<string, any>
-  >([
+  const [failures, letters, judgements, openLetters, waiting, running] = await db.batch([
     db
       .prepare(
-        `SELECT contact_id, at, step, detail FROM audit WHERE at >= ? AND step IN (${FAILURE_STEPS.map(() => "?").join(",")}) ORDER BY id DESC LIMIT ?`,
+        `SELECT contact_id, at, step, detail FROM audit WHERE at >= ? AND step IN (${placeholders(FAILURE_STEPS)}) ORDER BY id DESC LIMIT ?`,
       )
       .bind(from, ...FAILURE_STEPS, MAX_ROWS),
     db
       .prepare(
-        "SELECT body, reason, received_at FROM dead_letters WHERE received_at >= ? ORDER BY id DESC LIMIT ?",
+        "SELECT body, kind, reason, received_at FROM dead_letters WHERE received_at >= ? ORDER BY id DESC LIMIT ?",
       )
       .bind(from, MAX_ROWS),
     db
       .prepare(
-        "SELECT step, count(*) AS n FROM audit WHERE at >= ? AND step IN ('qualified', 'refused') GROUP BY step",
+        `SELECT step, count(*) AS n FROM audit WHERE at >= ? AND step IN (${placeholders(JUDGEMENT_STEPS)}) GROUP BY step`,
       )
-      .bind(from),
+      .bind(from, ...JUDGEMENT_STEPS),
     db.prepare("SELECT count(*) AS n FROM dead_letters WHERE replayed_at IS NULL"),
     // Contacts whose latest step is a hold or a retry: work still owed to them.
     db
       .prepare(
         `SELECT count(*) AS n FROM (SELECT contact_id, max(id) AS last FROM audit WHERE at >= ? GROUP BY contact_id) t
-       JOIN audit a ON a.id = t.last WHERE a.step IN ('held', 'push_retry', 'feedback_retry', 'error')`,
+       JOIN audit a ON a.id = t.last WHERE a.step IN (${placeholders(WAITING_STEPS)})`,
       )
-      .bind(from),
+      .bind(from, ...WAITING_STEPS),
     db.prepare("SELECT * FROM jobs WHERE state = 'running'"),
   ]);
 
-  for (const row of failures?.results ?? []) {
+  for (const row of rowsOf<FailureRow>(failures)) {
     const { kind, code } = classify(row.step, safeJson(row.detail));
     add(kind, code, row.at, row.contact_id);
   }
-  for (const row of letters?.results ?? []) {
-    const { kind, code } = classifyDeadLetter(String(row.reason));
+  for (const row of rowsOf<LetterRow>(letters)) {
+    const { kind, code } = classifyDeadLetter(row.kind, row.reason);
     add(kind, code, row.received_at, contactOfLetter(safeJson(row.body)));
   }
-  const count = (step: string) => Number(outcomes?.results.find((r) => r.step === step)?.n ?? 0);
-  const jobs = (running?.results ?? []) as JobRow[];
+  const count = (step: JudgementStep) =>
+    Number(
+      rowsOf<CountRow & { step: JudgementStep }>(judgements).find((r) => r.step === step)?.n ?? 0,
+    );
+  const jobs = rowsOf<JobRow>(running);
   const pending = (await Promise.all(jobs.map((j) => progress(db, j.id)))).reduce(
     (sum, p) => sum + p.pending,
     0,
@@ -106,8 +120,8 @@ export const syncHealth = new Hono<HonoEnv>().get("/sync-health", async (c) => {
       observedAt: iso(headroom?.at),
     },
     backlog: {
-      deadLetters: Number(openLetters?.results[0]?.n ?? 0),
-      waitingContacts: Number(waiting?.results[0]?.n ?? 0),
+      deadLetters: Number(rowsOf<CountRow>(openLetters)[0]?.n ?? 0),
+      waitingContacts: Number(rowsOf<CountRow>(waiting)[0]?.n ?? 0),
       backfillPending: pending,
       runningJobs: jobs.length,
     },
@@ -115,6 +129,13 @@ export const syncHealth = new Hono<HonoEnv>().get("/sync-health", async (c) => {
   };
   return c.json(body);
 });
+
+/** A batch result's rows, as the query that produced them selects them. */
+function rowsOf<T>(result: D1Result<unknown> | undefined): T[] {
+  return (result?.results ?? []) as T[];
+}
+
+const placeholders = (values: readonly unknown[]) => values.map(() => "?").join(", ");
 
 function safeJson(text: unknown): Record<string, unknown> {
   try {

@@ -1,4 +1,4 @@
-import type { LeadEventMessage } from "../../shared/contracts/webhook";
+import type { LeadEvent } from "../../shared/contracts/webhook";
 
 export type ContactAction = "judge" | "delete" | "purge";
 
@@ -19,8 +19,8 @@ export interface ContactWork {
  * Folds events per contact into one piece of work: latest state wins (events are ordered by
  * occurredAt, creation first on ties); privacy deletion wins over everything.
  */
-export function coalesceByContact(events: LeadEventMessage[]): Map<string, ContactWork> {
-  const rank = (e: LeadEventMessage) => (e.type === "contact.creation" ? 0 : 1);
+export function coalesceByContact(events: LeadEvent[]): Map<string, ContactWork> {
+  const rank = (e: LeadEvent) => (e.type === "contact.creation" ? 0 : 1);
   const sorted = [...events].sort((a, b) => a.occurredAt - b.occurredAt || rank(a) - rank(b));
   const work = new Map<string, ContactWork>();
   for (const event of sorted) {

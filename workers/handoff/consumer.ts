@@ -1,8 +1,10 @@
+import { chunks, runLimited } from "../../shared/batching";
 import { createClients } from "../../shared/clients";
+import { HOLD_KINDS } from "../../shared/contracts/outcomes";
 import {
   eventsOf,
   groupByContact,
-  type LeadEventMessage,
+  type LeadEvent,
   type LeadQueueBody,
   packEvents,
   parseLeadQueueBody,
@@ -10,21 +12,18 @@ import {
 import { recordDeliveries } from "../../shared/db/counters";
 import { alreadySeen, insertAudits } from "../../shared/db/leads";
 import { loadConfig } from "../../shared/env";
-import { chunks, runLimited } from "../../shared/limited";
 import type { Logger } from "../../shared/log";
-import { backoffSeconds, MAX_DELIVERIES, RetryableError } from "../../shared/retryable";
+import {
+  asRetryableError,
+  backoffSeconds,
+  MAX_DELIVERIES,
+  type RetryableError,
+} from "../../shared/retryable";
 import { describeZodError } from "../../shared/zod-error";
 import { coalesceByContact } from "./coalesce";
-import { type ContactOutcome, handOff } from "./handoff";
-
-/** Holds (Salesforce budget or daily limit) are never dead-lettered: they wait as long as it takes. */
-const HOLD_KINDS = new Set(["salesforce_budget", "salesforce_limit"]);
-
-export interface DeadLetterBody {
-  event: unknown;
-  reason: string;
-  attempts: number;
-}
+import type { DeadLetterBody } from "./dead-letters";
+import { handOff } from "./handoff";
+import type { ContactOutcome } from "./types";
 
 /**
  * A batch of deliveries can name thousands of contacts. They are judged in even passes of at most
@@ -35,7 +34,7 @@ export const CONTACTS_PER_PASS = 1000;
 export const PASS_CONCURRENCY = 2;
 
 /** A delivered message and the events in it not handled yet. */
-type Item = { msg: Message<unknown>; events: LeadEventMessage[] };
+type Item = { msg: Message<unknown>; events: LeadEvent[] };
 
 /** The lead-events consumer: at-least-once in, exactly-once effect out. */
 export async function consumeLeadEvents(
@@ -51,7 +50,11 @@ export async function consumeLeadEvents(
     const result = parseLeadQueueBody(msg.body);
     if (result.success) parsed.push({ msg, body: result.data });
     else
-      await deadLetter(env, msg, `not a lead event: ${describeZodError(result.error, "message")}`);
+      await deadLetterInvalid(
+        env,
+        msg,
+        `not a lead event: ${describeZodError(result.error, "message")}`,
+      );
   }
 
   // Deliveries are counted first (a message that comes again counts once, whatever becomes of its
@@ -90,14 +93,7 @@ export async function consumeLeadEvents(
       try {
         for (const [id, outcome] of await handOff(pass, deps)) outcomes.set(id, outcome);
       } catch (err) {
-        const error =
-          err instanceof RetryableError
-            ? err
-            : new RetryableError(
-                err instanceof Error ? err.message : String(err),
-                "unexpected",
-                30,
-              );
+        const error = asRetryableError(err);
         log.error("handoff_failed", {
           batchId,
           kind: error.kind,
@@ -107,7 +103,7 @@ export async function consumeLeadEvents(
         for (const w of pass) outcomes.set(w.contactId, { done: false, error });
         const lines = pass.map((w) => ({
           contactId: w.contactId,
-          step: "error",
+          step: "error" as const,
           detail: { kind: error.kind, message: error.message },
         }));
         await env.DB.batch(insertAudits(env.DB, lines, batchId)).catch(() => {});
@@ -117,7 +113,7 @@ export async function consumeLeadEvents(
   );
 
   for (const item of fresh) {
-    const failed = new Map<string, { events: LeadEventMessage[]; error: RetryableError }>();
+    const failed = new Map<string, { events: LeadEvent[]; error: RetryableError }>();
     for (const [contactId, events] of groupByContact(item.events)) {
       const outcome = outcomes.get(contactId);
       if (outcome && !outcome.done) failed.set(contactId, { events, error: outcome.error });
@@ -133,7 +129,7 @@ export function evenPasses<T>(work: T[], max: number): T[][] {
   return chunks(work, Math.ceil(work.length / Math.ceil(work.length / max)));
 }
 
-type Failed = Map<string, { events: LeadEventMessage[]; error: RetryableError }>;
+type Failed = Map<string, { events: LeadEvent[]; error: RetryableError }>;
 
 /**
  * A message whose contacts are not all done: held contacts wait in a fresh message, the rest
@@ -162,6 +158,7 @@ async function settleFailure(env: Env, msg: Message<unknown>, failed: Failed): P
     ([contactId, f]): MessageSendRequest<DeadLetterBody> => ({
       body: {
         event: { contactId, events: f.events },
+        kind: f.error.kind,
         reason: `${f.error.kind}: ${f.error.message}`,
         attempts: msg.attempts,
       },
@@ -174,9 +171,14 @@ async function settleFailure(env: Env, msg: Message<unknown>, failed: Failed): P
   msg.ack();
 }
 
-/** Sends the message to the DLQ with its reason, then acks it: the DLQ consumer records it. */
-async function deadLetter(env: Env, msg: Message<unknown>, reason: string): Promise<void> {
-  const body: DeadLetterBody = { event: msg.body, reason, attempts: msg.attempts };
+/** Sends a message that is not a lead event to the DLQ with its reason, then acks it: the DLQ consumer records it. */
+async function deadLetterInvalid(env: Env, msg: Message<unknown>, reason: string): Promise<void> {
+  const body: DeadLetterBody = {
+    event: msg.body,
+    kind: "invalid_message",
+    reason,
+    attempts: msg.attempts,
+  };
   await env.LEAD_EVENTS_DLQ.send(body, { contentType: "json" });
   msg.ack();
 }

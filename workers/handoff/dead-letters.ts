@@ -1,10 +1,18 @@
+import { type DeadLetterKind, ERROR_KINDS } from "../../shared/contracts/outcomes";
 import { groupByContact, LeadEventsMessageSchema } from "../../shared/contracts/webhook";
 import type { Logger } from "../../shared/log";
-import type { DeadLetterBody } from "./consumer";
+
+/** What the lead-events consumer sends to the DLQ when it gives up on a contact or a message. */
+export interface DeadLetterBody {
+  event: unknown;
+  kind: DeadLetterKind;
+  reason: string;
+  attempts: number;
+}
 
 /**
- * Records every message that gave up: those the consumer dead-lettered with a reason, and
- * raw events the queue moved here after the consumer crashed on every retry.
+ * Records every message that gave up: those the consumer dead-lettered with a kind and reason,
+ * and raw events the queue moved here after the consumer crashed on every retry.
  */
 export async function consumeDeadLetters(
   batch: MessageBatch<unknown>,
@@ -17,12 +25,15 @@ export async function consumeDeadLetters(
     const reason = (
       wrapped?.reason ?? "retries exhausted: the consumer failed on every delivery"
     ).slice(0, 2000);
+    const kind = wrapped
+      ? (wrapped.kind ?? kindBeforeKindsWereSent(wrapped.reason))
+      : "retries_exhausted";
     const attempts = wrapped?.attempts ?? msg.attempts;
     const insert = (messageId: string, event: unknown) =>
       env.DB.prepare(
-        `INSERT INTO dead_letters (message_id, body, reason, attempts, received_at)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
-      ).bind(messageId, JSON.stringify(event), reason, attempts, now);
+        `INSERT INTO dead_letters (message_id, body, kind, reason, attempts, received_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+      ).bind(messageId, JSON.stringify(event), kind, reason, attempts, now);
     const event = wrapped ? wrapped.event : msg.body;
     // A delivery's events about several contacts: one dead letter per contact, each replayable alone.
     const delivery = LeadEventsMessageSchema.safeParse(event);
@@ -40,6 +51,20 @@ export async function consumeDeadLetters(
   batch.ackAll();
 }
 
-function isDeadLetterBody(body: unknown): body is DeadLetterBody {
+type SentBody = Omit<DeadLetterBody, "kind"> & { kind?: DeadLetterKind };
+
+function isDeadLetterBody(body: unknown): body is SentBody {
   return typeof body === "object" && body !== null && "reason" in body && "event" in body;
+}
+
+/**
+ * A body sent before dead letters carried their kind has it only in its reason, "<kind>: …";
+ * read the way migration 0008 reads it for rows stored then.
+ */
+function kindBeforeKindsWereSent(reason: string): DeadLetterKind {
+  if (reason.startsWith("not a lead event")) return "invalid_message";
+  const prefix = reason.slice(0, Math.max(0, reason.indexOf(":")));
+  const known = ERROR_KINDS.find((k) => k === prefix);
+  if (known) return known;
+  return prefix && !reason.startsWith("retries exhausted") ? "unexpected" : "retries_exhausted";
 }

@@ -1,6 +1,6 @@
 import type { Client } from "@hubspot/api-client";
+import { chunks, runLimited } from "../../shared/batching";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
-import { chunks, runLimited } from "../../shared/limited";
 import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, type Properties } from "./mql";
 
 export const HUBSPOT_BATCH_MAX = 100;

@@ -1,12 +1,15 @@
 import type { Client } from "@hubspot/api-client";
+import type { AssociationSpecAssociationCategoryEnum } from "@hubspot/api-client/lib/codegen/crm/objects/notes";
+import { chunks, runLimited } from "../../shared/batching";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
-import { chunks, runLimited } from "../../shared/limited";
 import { RetryableError } from "../../shared/retryable";
 import { HUBSPOT_BATCH_MAX } from "./enrich";
 import type { Properties } from "./mql";
 import type { Rejection } from "./qualify";
 
 export const NOTE_TO_CONTACT_TYPE_ID = 202;
+// The SDK's enum lives in a CommonJS module the Worker does not import; its value is this string.
+const HUBSPOT_DEFINED = "HUBSPOT_DEFINED" as AssociationSpecAssociationCategoryEnum;
 /** How every refusal note begins (also how a retry recognises one already posted). */
 export const NOTE_HEADLINE = "Leadbridge did not hand this contact to sales";
 
@@ -77,7 +80,7 @@ export async function writeFeedback(
 ): Promise<Map<string, RetryableError>> {
   const failed = new Map<string, RetryableError>();
   const fail = (chunk: Feedback[], err: unknown) => {
-    const error = asRetryable(err);
+    const error = feedbackWriteError(err);
     for (const f of chunk) failed.set(f.contactId, error);
   };
 
@@ -104,23 +107,23 @@ export async function writeFeedback(
             to: { id: f.contactId },
             types: [
               {
-                associationCategory: "HUBSPOT_DEFINED" as const,
+                associationCategory: HUBSPOT_DEFINED,
                 associationTypeId: NOTE_TO_CONTACT_TYPE_ID,
               },
             ],
           },
         ],
       }));
-      return withHubSpotRetry(() =>
-        hubspot.crm.objects.notes.batchApi.create({ inputs: inputs as any }),
-      ).catch((err) => fail(chunk, err));
+      return withHubSpotRetry(() => hubspot.crm.objects.notes.batchApi.create({ inputs })).catch(
+        (err) => fail(chunk, err),
+      );
     }),
     FEEDBACK_CONCURRENCY,
   );
   return failed;
 }
 
-function asRetryable(err: unknown): RetryableError {
+function feedbackWriteError(err: unknown): RetryableError {
   if (err instanceof RetryableError) return err;
   const e = err as { code?: number; message?: string };
   return new RetryableError(

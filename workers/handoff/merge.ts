@@ -1,26 +1,26 @@
-import { getLeads, type LeadWrites } from "../../shared/db/leads";
+import { getLeads } from "../../shared/db/leads";
 import type { ContactWork } from "./coalesce";
-import type { HandoffDeps } from "./handoff";
-import { classifyCallError } from "./push";
 import { EXTERNAL_ID_FIELD } from "./salesforce-lead";
+import { classifyCallError } from "./salesforce-upsert";
+import type { HandoffDeps, StageRecord } from "./types";
 
 /**
  * HubSpot merged contacts into a survivor: the merged-away contact's Salesforce lead is
  * re-keyed to the survivor (unless the survivor already has one), so the next upsert
- * updates that lead instead of creating a second one.
+ * updates that lead instead of creating a second one. Returns the merged-away rows to write.
  */
 export async function rekeyMergedLeads(
   items: ContactWork[],
-  deps: HandoffDeps,
-  writes: LeadWrites,
-): Promise<void> {
+  deps: Pick<HandoffDeps, "db" | "clients" | "now">,
+): Promise<StageRecord> {
   const merges = items.filter((w) => w.mergedIds.length);
-  if (!merges.length) return;
+  if (!merges.length) return {};
   const { db, clients } = deps;
-  const now = Date.now();
+  const now = deps.now ?? Date.now;
   const rows = await getLeads(db, [
     ...new Set(merges.flatMap((w) => [w.contactId, ...w.mergedIds])),
   ]);
+  const record: Required<Pick<StageRecord, "leads" | "audits">> = { leads: [], audits: [] };
   for (const work of merges) {
     let survivorHasLead = Boolean(rows.get(work.contactId)?.salesforce_lead_id);
     for (const oldId of work.mergedIds) {
@@ -36,14 +36,22 @@ export async function rekeyMergedLeads(
           throw classifyCallError(err);
         }
         survivorHasLead = true;
-        writes.audit({
+        record.audits.push({
           contactId: work.contactId,
           step: "lead_rekeyed",
           detail: { from: oldId, salesforceId: old.salesforce_lead_id },
+          at: now(),
         });
       }
-      writes.lead({ ...old, status: "merged", merged_into: work.contactId, updated_at: now });
-      writes.audit({ contactId: oldId, step: "merged", detail: { into: work.contactId } });
+      const at = now();
+      record.leads.push({ ...old, status: "merged", merged_into: work.contactId, updated_at: at });
+      record.audits.push({
+        contactId: oldId,
+        step: "merged",
+        detail: { into: work.contactId },
+        at,
+      });
     }
   }
+  return record;
 }

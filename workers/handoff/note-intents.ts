@@ -1,6 +1,6 @@
 import type { Client } from "@hubspot/api-client";
+import { chunks, runLimited } from "../../shared/batching";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
-import { chunks, runLimited } from "../../shared/limited";
 import { HUBSPOT_BATCH_MAX } from "./enrich";
 import { type Feedback, NOTE_HEADLINE } from "./feedback";
 
@@ -10,7 +10,7 @@ const SKEW_MS = 60_000;
 /**
  * Before notes are posted: a contact whose note was already on its way once (an intent with the
  * same feedback key) is looked up on HubSpot, and its note is dropped if it landed; every note
- * still to post is recorded as an intent. Returns the contacts whose note was found.
+ * still to post is recorded as an intent. Returns the contacts whose note was found (not to post).
  */
 export async function settleNoteIntents(
   db: D1Database,
@@ -33,9 +33,7 @@ export async function settleNoteIntents(
   const landed = suspects.length
     ? await findLandedNotes(hubspot, suspects, intents)
     : new Set<string>();
-  for (const f of withNotes) if (landed.has(f.contactId)) delete f.note;
-
-  const owed = withNotes.filter((f) => f.note);
+  const owed = withNotes.filter((f) => !landed.has(f.contactId));
   if (owed.length) {
     await db
       .prepare(

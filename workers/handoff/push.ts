@@ -1,95 +1,123 @@
-import type { Connection } from "jsforce";
-import { chunks, runLimited } from "../../shared/limited";
+import { HOLD_KINDS } from "../../shared/contracts/outcomes";
+import type { AuditEntry } from "../../shared/db/leads";
 import { RetryableError } from "../../shared/retryable";
-import {
-  describeSalesforceRefusal,
-  EXTERNAL_ID_FIELD,
-  type SalesforceLead,
-  TRANSIENT_SALESFORCE_CODES,
-} from "./salesforce-lead";
+import { overBudget, readUsage, recordUsage } from "../../shared/salesforce/budget";
+import { EXTERNAL_ID_FIELD, type SalesforceLead } from "./salesforce-lead";
+import { classifyCallError, type UpsertOutcome, upsertSalesforceLeads } from "./salesforce-upsert";
+import type { Decision, HandoffDeps, Qualified, StageRecord, Waiting } from "./types";
 
-export const SALESFORCE_COLLECTION_MAX = 200;
-/** Collections in flight at once: distinct records, so no row locks between them; far under Salesforce's concurrency limits. */
-export const UPSERT_CONCURRENCY = 4;
-
-export type PushOutcome =
-  | { kind: "pushed"; salesforceId: string; created: boolean }
-  | { kind: "refused"; code: string; message: string }
-  | { kind: "transient"; code: string; message: string }
-  /** The whole collection call failed (outage, daily limit): its records wait, the others are done. */
-  | { kind: "failed"; error: RetryableError };
-
-type CollectionResult = {
-  id?: string;
-  success: boolean;
-  created?: boolean;
-  errors?: { statusCode?: string; errorCode?: string; message?: string; fields?: string[] }[];
-};
+export interface Pushed extends StageRecord {
+  /** The contacts Salesforce had its say on (took, already had, or refused), in verdict order. */
+  decisions: Decision[];
+}
 
 /**
- * Upserts leads by external id in collections of 200 (one API call each, a few at once), allOrNone
- * off so one bad record refuses alone; a collection whose call failed marks its records "failed".
+ * Hands the qualified contacts' leads to Salesforce, unless it already has exactly this payload
+ * or Leadbridge is over its share of the daily API budget. A contact Salesforce refuses becomes a
+ * refusal; one whose push failed waits (a hold) or retries.
  */
-export async function upsertLeads(
-  conn: Connection,
-  leads: SalesforceLead[],
-): Promise<Map<string, PushOutcome>> {
-  const outcomes = new Map<string, PushOutcome>();
-  await runLimited(
-    chunks(leads, SALESFORCE_COLLECTION_MAX).map((chunk) => async () => {
-      let results: CollectionResult[];
-      try {
-        results = (await conn.sobject("Lead").upsert(chunk as any[], EXTERNAL_ID_FIELD, {
-          allOrNone: false,
-        })) as unknown as CollectionResult[];
-      } catch (err) {
-        const error = classifyCallError(err);
-        for (const lead of chunk) outcomes.set(lead[EXTERNAL_ID_FIELD], { kind: "failed", error });
-        return;
-      }
-      chunk.forEach((lead, index) =>
-        outcomes.set(lead[EXTERNAL_ID_FIELD], toOutcome(results[index])),
-      );
-    }),
-    UPSERT_CONCURRENCY,
+export async function push(
+  qualified: Qualified[],
+  deps: Pick<HandoffDeps, "kv" | "clients" | "config" | "now">,
+): Promise<Pushed> {
+  const now = deps.now ?? Date.now;
+  const keyed = await Promise.all(
+    qualified.map(async (verdict) => ({ verdict, pushKey: await payloadKey(verdict.lead) })),
   );
-  return outcomes;
-}
+  // Unchanged since the last successful push: Salesforce already has exactly this.
+  const isUnchanged = ({ verdict, pushKey }: (typeof keyed)[number]) =>
+    pushKey === verdict.row.push_key && Boolean(verdict.row.salesforce_lead_id);
+  const toPush = keyed.filter((k) => !isUnchanged(k)).map((k) => k.verdict.lead);
+  const results = toPush.length
+    ? await upsertWithinBudget(toPush, deps)
+    : new Map<string, UpsertOutcome>();
+  const at = now();
 
-function toOutcome(result: CollectionResult | undefined): PushOutcome {
-  if (!result)
-    return {
-      kind: "transient",
-      code: "NO_RESULT",
-      message: "Salesforce returned no result for the record",
-    };
-  if (result.success && result.id)
-    return { kind: "pushed", salesforceId: result.id, created: Boolean(result.created) };
-  const error = result.errors?.[0];
-  const code = error?.statusCode ?? error?.errorCode ?? "UNKNOWN_ERROR";
-  const message = error?.message ?? "no message";
-  if (TRANSIENT_SALESFORCE_CODES.has(code)) return { kind: "transient", code, message };
-  return {
-    kind: "refused",
-    code,
-    message: describeSalesforceRefusal(code, message, error?.fields),
+  const pushed: Pushed & { waiting: Waiting[]; audits: AuditEntry[] } = {
+    decisions: [],
+    waiting: [],
+    audits: [],
   };
+  for (const { verdict, pushKey } of keyed) {
+    const { work, row } = verdict;
+    const contactId = work.contactId;
+    const decided = { work, row, status: "handed_off" as const, reasons: [] };
+    if (isUnchanged({ verdict, pushKey })) {
+      pushed.decisions.push({ ...decided, salesforceId: row.salesforce_lead_id!, pushKey });
+      continue;
+    }
+    const result = results.get(verdict.lead[EXTERNAL_ID_FIELD])!;
+    if (result.kind === "pushed") {
+      const { salesforceId, created } = result;
+      pushed.decisions.push({ ...decided, salesforceId, pushKey, pushedAt: at });
+      pushed.audits.push({ contactId, step: "pushed", detail: { salesforceId, created }, at });
+    } else if (result.kind === "refused") {
+      const code = `salesforce_rejected:${result.code}`;
+      pushed.decisions.push({
+        ...decided,
+        status: "rejected",
+        reasons: [{ code, message: result.message }],
+      });
+      pushed.audits.push({
+        contactId,
+        step: "salesforce_refused",
+        detail: { code: result.code },
+        at,
+      });
+    } else if (result.kind === "failed") {
+      // Salesforce refused the whole call (outage, daily limit, our budget): these contacts wait.
+      const { error } = result;
+      pushed.waiting.push({ contactId, error });
+      pushed.audits.push({
+        contactId,
+        step: HOLD_KINDS.has(error.kind) ? "held" : "push_retry",
+        detail: { reason: error.kind },
+        at,
+      });
+    } else {
+      const error = new RetryableError(`Salesforce ${result.code}`, "salesforce_transient", 10);
+      pushed.waiting.push({ contactId, error });
+      pushed.audits.push({ contactId, step: "push_retry", detail: { code: result.code }, at });
+    }
+  }
+  return pushed;
 }
 
-/** Maps a failed call to a retry decision; anything unknown is treated as transient. */
-export function classifyCallError(err: unknown): RetryableError {
-  const e = err as { errorCode?: string; name?: string; message?: string; statusCode?: number };
-  const code = e.errorCode ?? e.name ?? "ERROR";
-  if (code === "REQUEST_LIMIT_EXCEEDED") {
-    return new RetryableError(
-      `Salesforce daily API limit reached: ${e.message ?? ""}`,
-      "salesforce_limit",
-      15 * 60,
+/**
+ * One upsert of the leads, or, when Leadbridge is over its budget or Salesforce as a whole is
+ * unavailable, every lead "failed" with that error: only these contacts wait, and refusals in
+ * the same batch still get their feedback.
+ */
+async function upsertWithinBudget(
+  leads: SalesforceLead[],
+  deps: Pick<HandoffDeps, "kv" | "clients" | "config">,
+): Promise<Map<string, UpsertOutcome>> {
+  const { kv, clients, config } = deps;
+  const allFailed = (error: RetryableError) =>
+    new Map(leads.map((lead) => [lead[EXTERNAL_ID_FIELD], { kind: "failed" as const, error }]));
+  if (overBudget(await readUsage(kv), config.SALESFORCE_DAILY_BUDGET_SHARE))
+    return allFailed(
+      new RetryableError(
+        "Salesforce API usage is above the configured share of the daily allocation",
+        "salesforce_budget",
+        15 * 60,
+      ),
     );
+  try {
+    const conn = await clients.salesforce();
+    try {
+      return await upsertSalesforceLeads(conn, leads);
+    } finally {
+      await recordUsage(kv, conn.limitInfo?.apiUsage);
+    }
+  } catch (err) {
+    return allFailed(err instanceof RetryableError ? err : classifyCallError(err));
   }
-  return new RetryableError(
-    `Salesforce call failed (${code}): ${e.message ?? String(err)}`,
-    "salesforce_unavailable",
-    30,
-  );
+}
+
+/** A digest of the payload: equal keys mean Salesforce already holds exactly this lead. */
+async function payloadKey(lead: SalesforceLead): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify(lead));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return [...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -101,7 +101,7 @@ const matchers = new WeakMap<string[], { labels?: RegExp; domains: Set<string> }
 function matcherFor(listed: string[]) {
   let m = matchers.get(listed);
   if (!m) {
-    const labels = listed.filter((e) => !e.includes(".")).map(escape);
+    const labels = listed.filter((e) => !e.includes(".")).map(escapeRegExp);
     m = {
       labels: labels.length
         ? new RegExp(`^(?:${labels.join("|")})\\.(com?\\.)?[a-z]{2,}$`)
@@ -113,4 +113,4 @@ function matcherFor(listed: string[]) {
   return m;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -6,21 +6,6 @@ export interface MetricRow {
   value: number;
 }
 
-export const DAY_MS = 86_400_000;
-
-export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-export function addDays(day: string, n: number): string {
-  return utcDay(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS);
-}
-
-export function dayRange(day: string): { start: number; end: number } {
-  const start = Date.parse(`${day}T00:00:00Z`);
-  return { start, end: start + DAY_MS };
-}
-
 /**
  * One spelling for a lead source on both sides: HubSpot's hs_analytics_source ("ORGANIC_SEARCH"),
  * what the handoff writes to Salesforce ("HubSpot: organic_search") and picklist values ("Partner Referral").

@@ -1,8 +1,9 @@
+import type { JudgementStep } from "../../shared/contracts/outcomes";
 import { MetricBag, type MetricRow, normalizeSource, percentile } from "./facts";
 
 export interface JudgementRow {
   contact_id: string;
-  step: "qualified" | "refused";
+  step: JudgementStep;
   detail: string;
 }
 

@@ -1,4 +1,4 @@
-import { utcDay } from "./facts";
+import { utcDay } from "../../shared/days";
 import {
   convertedDay,
   type SfConvertedLead,

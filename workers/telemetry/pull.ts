@@ -1,7 +1,7 @@
 import type { Connection } from "jsforce";
 import type { z } from "zod";
+import { utcDay } from "../../shared/days";
 import type { Logger } from "../../shared/log";
-import { utcDay } from "./facts";
 import { pageChanges } from "./mirror-changes";
 import {
   ConvertedLeadSchema,

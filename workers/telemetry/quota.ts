@@ -1,5 +1,5 @@
 import type { FunnelReport } from "../../shared/contracts/report";
-import { DAY_MS } from "./facts";
+import { DAY_MS } from "../../shared/days";
 
 export interface Rep {
   id: string;

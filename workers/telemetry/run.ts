@@ -1,10 +1,11 @@
 import type { Clients } from "../../shared/clients";
 import type { FunnelReport } from "../../shared/contracts/report";
+import { addDays } from "../../shared/days";
 import { saveFunnelReport } from "../../shared/db/reports";
 import type { Logger } from "../../shared/log";
 import { overBudget, readUsage, recordUsage } from "../../shared/salesforce/budget";
 import { type Asset, buildReport } from "./build-report";
-import { addDays, type MetricRow } from "./facts";
+import type { MetricRow } from "./facts";
 import { leadFacts } from "./lead-facts";
 import { pullSalesforce } from "./pull";
 import type { QuotaRow, Rep } from "./quota";

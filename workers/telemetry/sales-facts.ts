@@ -1,5 +1,6 @@
+import { utcDay } from "../../shared/days";
 import { checkTransition, type StageMap } from "../../shared/sales-process";
-import { MetricBag, type MetricRow, normalizeSource, utcDay } from "./facts";
+import { MetricBag, type MetricRow, normalizeSource } from "./facts";
 
 export interface OpportunityRow {
   id: string;

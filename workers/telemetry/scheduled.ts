@@ -1,7 +1,7 @@
 import { createClients } from "../../shared/clients";
+import { addDays, utcDay } from "../../shared/days";
 import { loadConfig } from "../../shared/env";
 import type { Logger } from "../../shared/log";
-import { addDays, utcDay } from "./facts";
 import { pruneHandledState } from "./prune";
 import { runTelemetry } from "./run";
 import { HANDLED_CRONS, NIGHTLY_CRON } from "./schedule";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { utcDay } from "./facts";
+import { utcDay } from "../../shared/days";
 
 // Salesforce rows as the pull selects them, parsed before use, and their mirror rows in D1.
 

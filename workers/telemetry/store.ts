@@ -1,6 +1,8 @@
+import { JUDGEMENT_STEPS } from "../../shared/contracts/outcomes";
+import { dayRange } from "../../shared/days";
 import { readDailyCounters } from "../../shared/db/counters";
 import { DEFAULT_STAGE_MAP, type StageMap, StageMapSchema } from "../../shared/sales-process";
-import { dayRange, type MetricRow } from "./facts";
+import type { MetricRow } from "./facts";
 import type { JudgementRow, LeadDayInput } from "./lead-facts";
 import {
   closedDayOf,
@@ -214,9 +216,9 @@ export async function readLeadDay(db: D1Database, day: string): Promise<LeadDayI
   const [judgements, handoffs, fresh, counters] = await Promise.all([
     db
       .prepare(
-        "SELECT contact_id, step, detail FROM audit WHERE at >= ? AND at < ? AND step IN ('qualified', 'refused') ORDER BY at, id",
+        `SELECT contact_id, step, detail FROM audit WHERE at >= ? AND at < ? AND step IN (${JUDGEMENT_STEPS.map(() => "?").join(", ")}) ORDER BY at, id`,
       )
-      .bind(start, end)
+      .bind(start, end, ...JUDGEMENT_STEPS)
       .all<JudgementRow>(),
     db
       .prepare(

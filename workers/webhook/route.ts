@@ -1,15 +1,15 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import {
-  type LeadEventMessage,
+  type LeadEvent,
   type LeadEventsMessage,
   packEvents,
   parseHubSpotDelivery,
-  toLeadEventMessage,
+  toLeadEvent,
 } from "../../shared/contracts/webhook";
 import { ErrorCode, jsonError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
-import { chunks } from "../../shared/limited";
+import { chunks } from "../../shared/batching";
 import { describeZodError } from "../../shared/zod-error";
 import { verifyHubSpotSignature } from "./signature";
 
@@ -52,9 +52,9 @@ export const webhook = new Hono<HonoEnv>().post(
       return jsonError(c, ErrorCode.BadRequest, describeZodError(parsed.error, "events"));
 
     const receivedAt = Date.now();
-    const messages: LeadEventMessage[] = [];
+    const messages: LeadEvent[] = [];
     for (const event of parsed.data) {
-      const message = event && toLeadEventMessage(event, receivedAt);
+      const message = event && toLeadEvent(event, receivedAt);
       if (message) messages.push(message);
     }
     // One message for the delivery: a consumer batch then holds up to 100 deliveries, not 100 events.

@@ -1,0 +1,91 @@
+/**
+ * What the handoff records about a contact, as values other parts read back: the audit trail's
+ * steps, the kinds of error a contact can wait or retry for, a dead letter's kind, a lead's
+ * status. Stored as text in D1; written and read only through these unions.
+ */
+
+/** Every step the audit trail records, in about the order a contact goes through them. */
+export const AUDIT_STEPS = [
+  "received",
+  "deleted_in_hubspot",
+  "privacy_deleted",
+  "lead_rekeyed",
+  "merged",
+  "not_found_in_hubspot",
+  "enriched",
+  "held",
+  "push_retry",
+  "pushed",
+  "salesforce_refused",
+  "qualified",
+  "refused",
+  "feedback_retry",
+  "feedback_written",
+  "error",
+] as const;
+export type AuditStep = (typeof AUDIT_STEPS)[number];
+
+/** The verdict steps: one per judgement, read by the nightly report and sync health. */
+export const JUDGEMENT_STEPS = ["qualified", "refused"] as const satisfies readonly AuditStep[];
+export type JudgementStep = (typeof JUDGEMENT_STEPS)[number];
+
+/** Steps after which a contact still has work owed to it: a hold or a retry. */
+export const WAITING_STEPS = [
+  "held",
+  "push_retry",
+  "feedback_retry",
+  "error",
+] as const satisfies readonly AuditStep[];
+
+/** Steps that record something going wrong: the waiting ones and Salesforce's refusals. */
+export const FAILURE_STEPS = [
+  "salesforce_refused",
+  ...WAITING_STEPS,
+] as const satisfies readonly AuditStep[];
+export type FailureStep = (typeof FAILURE_STEPS)[number];
+
+/** Why a contact's work waits or retries: the kind of a RetryableError. */
+export const ERROR_KINDS = [
+  /** Salesforce usage is above the share of its daily allocation Leadbridge may use. */
+  "salesforce_budget",
+  /** Salesforce's daily API limit is reached. */
+  "salesforce_limit",
+  /** A Salesforce call failed as a whole (outage, network, session). */
+  "salesforce_unavailable",
+  /** Salesforce refused one record for a passing reason (a row lock). */
+  "salesforce_transient",
+  "hubspot_rate_limited",
+  "hubspot_unavailable",
+  /** HubSpot refused a feedback write. */
+  "hubspot_error",
+  "unexpected",
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** Holds wait as long as it takes: they are never retried to exhaustion nor dead-lettered. */
+export const HOLD_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
+  "salesforce_budget",
+  "salesforce_limit",
+]);
+
+/**
+ * Why a message was dead-lettered: its contact's last error, a body that is not a lead event,
+ * or a message the queue gave up on after the consumer failed on every delivery.
+ */
+export const DEAD_LETTER_KINDS = [...ERROR_KINDS, "invalid_message", "retries_exhausted"] as const;
+export type DeadLetterKind = (typeof DEAD_LETTER_KINDS)[number];
+
+/** A lead row's status: the last verdict, or what became of the contact in HubSpot. */
+export const LEAD_STATUSES = ["handed_off", "rejected", "deleted", "merged"] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
+
+/** The kinds of trouble GET /admin/sync-health groups failures into. */
+export const SYNC_HEALTH_KINDS = [
+  "validation",
+  "duplicates",
+  "auth",
+  "limits",
+  "transient",
+  "other",
+] as const;
+export type SyncHealthKind = (typeof SYNC_HEALTH_KINDS)[number];

@@ -1,0 +1,96 @@
+import type { LeadRow } from "../../shared/db/leads";
+import type { RulesVersion } from "../../shared/db/rules";
+import type { ContactWork } from "./coalesce";
+import type { Enriched } from "./enrich";
+import { toMql } from "./mql";
+import { emailDomain, qualify } from "./qualify";
+import { toSalesforceLead } from "./salesforce-lead";
+import type { Qualified, Refused, StageRecord } from "./types";
+
+export interface JudgeInput {
+  work: ContactWork[];
+  enriched: Enriched;
+  /** The contacts' lead rows before this batch. */
+  previous: Map<string, LeadRow>;
+  rules: RulesVersion;
+  portalId: string;
+  at: number;
+}
+
+export interface Judged extends StageRecord {
+  qualified: Qualified[];
+  refused: Refused[];
+}
+
+/**
+ * Judges each enriched contact against the rules in force: qualified (with its Salesforce lead)
+ * or refused (with reasons). A contact HubSpot no longer has is settled as deleted; pure.
+ */
+export function judge({ work, enriched, previous, rules, portalId, at }: JudgeInput): Judged {
+  const judged: Judged & Required<Pick<StageRecord, "settled" | "leads" | "audits">> = {
+    qualified: [],
+    refused: [],
+    settled: [],
+    leads: [],
+    audits: [],
+  };
+  for (const item of work) {
+    const id = item.contactId;
+    const before = previous.get(id);
+    if (enriched.missing.has(id)) {
+      judged.audits.push({ contactId: id, step: "not_found_in_hubspot", at });
+      // A contact merged away is gone from HubSpot too: it stays "merged", pointing at its survivor.
+      if (before && before.status !== "merged")
+        judged.leads.push({ ...before, status: "deleted", updated_at: at });
+      judged.settled.push({
+        work: item,
+        status: before?.status === "merged" ? "merged" : "deleted",
+        at,
+      });
+      continue;
+    }
+    const mql = toMql(portalId, id, enriched.contacts.get(id)!, enriched.companyOf.get(id));
+    const row = {
+      contact_id: id,
+      portal_id: portalId,
+      lead_id: mql.leadId,
+      status: "rejected" as const,
+      source: mql.source,
+      email_domain: mql.contactInfo.email ? (emailDomain(mql.contactInfo.email) ?? null) : null,
+      reasons: "[]",
+      rules_version: rules.version,
+      engagement_score: mql.engagementScore,
+      salesforce_lead_id: before?.salesforce_lead_id ?? null,
+      first_event_at: item.firstOccurredAt,
+      last_event_at: item.lastOccurredAt,
+      judged_at: at,
+      handed_off_at: null,
+      feedback_key: before?.feedback_key ?? null,
+      merged_into: null,
+      updated_at: at,
+      push_key: before?.push_key ?? null,
+      criteria: JSON.stringify(mql.qualificationCriteriaMet),
+    };
+    judged.audits.push({
+      contactId: id,
+      step: "enriched",
+      detail: {
+        hasCompany: enriched.companyOf.has(id),
+        score: mql.engagementScore,
+        criteria: mql.qualificationCriteriaMet,
+      },
+      at,
+    });
+    const judgement = qualify(mql, rules.rules);
+    if (judgement.qualified)
+      judged.qualified.push({
+        work: item,
+        row,
+        status: "handed_off",
+        lead: toSalesforceLead(id, mql),
+      });
+    else
+      judged.refused.push({ work: item, row, status: "rejected", reasons: judgement.rejections });
+  }
+  return judged;
+}

@@ -1,0 +1,122 @@
+import type { AuditEntry, LeadState } from "../../shared/db/leads";
+import { insertAudits, markSeen, purgeContact, upsertLeadRows } from "../../shared/db/leads";
+import { clearNoteIntents } from "./note-intents";
+import type { ContactOutcome, FeedbackOutcome, Settled, StageRecord, Waiting } from "./types";
+
+/** A handoff batch's D1 writes, as values; written in one transaction by writeBatch. */
+export interface BatchWrites {
+  purged: { contactId: string; at: number }[];
+  notesLanded: string[];
+  leads: LeadState[];
+  audits: AuditEntry[];
+  seen: { key: string; contactId: string; at: number }[];
+}
+
+/**
+ * What the feedback stage leaves to record: each decision's lead row and verdict, recorded
+ * whether or not its feedback landed (a retry does not push again); the feedback key only once
+ * the feedback landed, so a retry writes the note it still owes; pure.
+ */
+export function recordFeedback(
+  outcomes: FeedbackOutcome[],
+  rulesVersion: number,
+  at: number,
+): StageRecord {
+  const record: Required<StageRecord> = {
+    settled: [],
+    waiting: [],
+    leads: [],
+    audits: [],
+    notesLanded: [],
+  };
+  for (const { decision: d, feedback, error, noteFound } of outcomes) {
+    const contactId = d.work.contactId;
+    const codes = d.reasons.map((r) => r.code);
+    record.leads.push({
+      ...d.row,
+      status: d.status,
+      reasons: JSON.stringify(codes),
+      salesforce_lead_id: d.salesforceId ?? d.row.salesforce_lead_id,
+      // Speed-to-lead ends when Salesforce has the lead (the first time; later rows keep it).
+      handed_off_at: d.status === "handed_off" ? (d.pushedAt ?? at) : null,
+      feedback_key: error ? d.row.feedback_key : feedback.feedbackKey,
+      push_key: d.pushKey ?? d.row.push_key,
+    });
+    record.audits.push({
+      contactId,
+      step: d.status === "handed_off" ? "qualified" : "refused",
+      detail: { rulesVersion, reasons: codes },
+      at,
+    });
+    if (error) {
+      record.audits.push({
+        contactId,
+        step: "feedback_retry",
+        detail: { kind: error.kind, message: error.message },
+        at,
+      });
+      record.waiting.push({ contactId, error });
+      continue;
+    }
+    record.audits.push({
+      contactId,
+      step: "feedback_written",
+      detail: {
+        status: feedback.properties.leadbridge_status,
+        note: Boolean(feedback.note),
+        ...(noteFound ? { noteFoundOnTimeline: true } : {}),
+      },
+      at,
+    });
+    record.notesLanded.push(contactId);
+    record.settled.push({ work: d.work, status: d.status, at });
+  }
+  return record;
+}
+
+/** The stages' records, in order, as the batch's writes and each contact's outcome; pure. */
+export function record(stages: StageRecord[]): {
+  writes: BatchWrites;
+  outcomes: Map<string, ContactOutcome>;
+} {
+  const settled: Settled[] = stages.flatMap((s) => s.settled ?? []);
+  const waiting: Waiting[] = stages.flatMap((s) => s.waiting ?? []);
+  const outcomes = new Map<string, ContactOutcome>();
+  for (const { contactId, error } of waiting) outcomes.set(contactId, { done: false, error });
+  for (const { work, status } of settled) outcomes.set(work.contactId, { done: true, status });
+  return {
+    writes: {
+      purged: settled
+        .filter((s) => s.status === "purged")
+        .map((s) => ({ contactId: s.work.contactId, at: s.at })),
+      notesLanded: stages.flatMap((s) => s.notesLanded ?? []),
+      leads: stages.flatMap((s) => s.leads ?? []),
+      audits: stages.flatMap((s) => s.audits ?? []),
+      seen: settled.flatMap((s) =>
+        s.work.keys.map((key) => ({ key, contactId: s.work.contactId, at: s.at })),
+      ),
+    },
+    outcomes,
+  };
+}
+
+/**
+ * One transaction: the batch's states, audit lines and handled keys land together or not at
+ * all. Purges first, then cleared note intents, lead rows, audit lines and handled event keys,
+ * each as a few bulk statements whatever the batch size. Returns the statements run.
+ */
+export async function writeBatch(
+  db: D1Database,
+  batchId: string,
+  writes: BatchWrites,
+): Promise<number> {
+  const statements = [
+    ...writes.purged.flatMap((p) => purgeContact(db, p.contactId, p.at)),
+    ...clearNoteIntents(db, writes.notesLanded),
+    ...upsertLeadRows(db, writes.leads),
+    ...insertAudits(db, writes.audits, batchId),
+    ...markSeen(db, writes.seen, Date.now()),
+  ];
+  if (statements.length) await db.batch(statements);
+  return statements.length;
+}

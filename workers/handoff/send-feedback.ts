@@ -1,0 +1,49 @@
+import type { Client } from "@hubspot/api-client";
+import { asRetryableError, type RetryableError } from "../../shared/retryable";
+import { type Feedback, handedOffFeedback, toFeedback, writeFeedback } from "./feedback";
+import type { Properties } from "./mql";
+import { settleNoteIntents } from "./note-intents";
+import type { Decision, FeedbackOutcome } from "./types";
+
+export interface FeedbackContext {
+  db: D1Database;
+  hubspot: Client;
+  rulesVersion: number;
+  /** The contacts' properties as HubSpot shows them now (writes that change nothing are skipped). */
+  current: Map<string, Properties>;
+  now: () => number;
+}
+
+/**
+ * Tells HubSpot each decision: status properties, and a note when a refusal's reasons changed.
+ * A note already on its way once is looked for first, so a retry does not post it twice.
+ */
+export async function sendFeedback(
+  decisions: Decision[],
+  ctx: FeedbackContext,
+): Promise<FeedbackOutcome[]> {
+  let feedback = decisions.map((d) => feedbackFor(d, ctx.rulesVersion));
+  let failed: Map<string, RetryableError>;
+  let notesFound = new Set<string>();
+  try {
+    notesFound = await settleNoteIntents(ctx.db, ctx.hubspot, feedback, ctx.now());
+    feedback = feedback.map((f) => (notesFound.has(f.contactId) ? { ...f, note: undefined } : f));
+    failed = await writeFeedback(ctx.hubspot, feedback, ctx.current);
+  } catch (err) {
+    // The intents could not be read or written: no note goes out unrecorded; these retry.
+    const error = asRetryableError(err);
+    failed = new Map(decisions.map((d) => [d.work.contactId, error]));
+  }
+  return decisions.map((decision, i) => ({
+    decision,
+    feedback: feedback[i]!,
+    error: failed.get(decision.work.contactId),
+    noteFound: notesFound.has(decision.work.contactId),
+  }));
+}
+
+function feedbackFor(d: Decision, rulesVersion: number): Feedback {
+  return d.status === "handed_off"
+    ? handedOffFeedback(d.work.contactId, d.salesforceId!)
+    : toFeedback(d.work.contactId, d.reasons, rulesVersion, d.row.feedback_key);
+}

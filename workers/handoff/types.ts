@@ -1,0 +1,95 @@
+import type { Clients } from "../../shared/clients";
+import type { LeadStatus } from "../../shared/contracts/outcomes";
+import type { AuditEntry, LeadState } from "../../shared/db/leads";
+import type { Config } from "../../shared/env";
+import type { Logger } from "../../shared/log";
+import type { RetryableError } from "../../shared/retryable";
+import type { ContactWork } from "./coalesce";
+import type { Feedback } from "./feedback";
+import type { Rejection } from "./qualify";
+import type { SalesforceLead } from "./salesforce-lead";
+
+/** What the handoff of one batch needs from the outside world. */
+export interface HandoffDeps {
+  db: D1Database;
+  kv: KVNamespace;
+  clients: Clients;
+  config: Config;
+  log: Logger;
+  batchId: string;
+  now?: () => number;
+}
+
+export type DoneStatus = LeadStatus | "purged";
+
+/** Per contact: done (its events can be acked) or to be retried for the given reason. */
+export type ContactOutcome =
+  | { done: true; status: DoneStatus }
+  | { done: false; error: RetryableError };
+
+/** A contact the batch is finished with: its events are marked handled as of `at`. */
+export interface Settled {
+  work: ContactWork;
+  status: DoneStatus;
+  at: number;
+}
+
+/** A contact whose work waits or retries, and why. */
+export interface Waiting {
+  contactId: string;
+  error: RetryableError;
+}
+
+/**
+ * What a stage leaves for the batch's one D1 transaction: contacts settled or waiting, lead
+ * rows and audit lines, in the order the stage produced them.
+ */
+export interface StageRecord {
+  settled?: Settled[];
+  waiting?: Waiting[];
+  leads?: LeadState[];
+  audits?: AuditEntry[];
+  /** Contacts whose owed note has landed: their note intents can go. */
+  notesLanded?: string[];
+}
+
+/** The rules' word on a contact that qualified: the lead to hand to Salesforce. */
+export interface Qualified {
+  work: ContactWork;
+  /** The lead row as judged; the push and the feedback decide what it finally says. */
+  row: LeadState;
+  status: "handed_off";
+  lead: SalesforceLead;
+}
+
+/** The rules' word on a contact they refused, with what a marketer can fix. */
+export interface Refused {
+  work: ContactWork;
+  row: LeadState;
+  status: "rejected";
+  reasons: Rejection[];
+}
+
+/** A contact's standing once Salesforce had its say: what its feedback and lead row will say. */
+export interface Decision {
+  work: ContactWork;
+  row: LeadState;
+  status: "handed_off" | "rejected";
+  reasons: Rejection[];
+  /** The Salesforce lead's id, for a contact handed off. */
+  salesforceId?: string;
+  /** The key of the payload Salesforce holds for it; unset keeps the row's. */
+  pushKey?: string;
+  /** When Salesforce confirmed the upsert. */
+  pushedAt?: number;
+}
+
+/** A decision's feedback to HubSpot, and whether it landed. */
+export interface FeedbackOutcome {
+  decision: Decision;
+  feedback: Feedback;
+  /** Set when the feedback did not land: the contact retries. */
+  error?: RetryableError;
+  /** Its note was found already on the contact's timeline (so not posted again). */
+  noteFound: boolean;
+}
