@@ -9,6 +9,9 @@ export default defineConfig({
   test: {
     // Runs once, in plain Node, for every project: both sandboxes on free loopback ports.
     globalSetup: ["test/setup/global-setup.ts"],
+    // The Worker logs a JSON line per request and batch: show a test's output only when it fails.
+    // The reporter reads this from the root config, so it holds for both projects.
+    silent: "passed-only",
     projects: [
       {
         // Sandbox fidelity, CLI and end-to-end tests: plain Node, official clients over loopback.
