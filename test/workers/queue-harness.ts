@@ -1,7 +1,8 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import type { LeadEventMessage } from "../../shared/contracts/webhook";
+import type { LeadEvent } from "../../shared/contracts/webhook";
 import worker from "../../workers/index";
+import { QUEUES } from "../../workers/queues";
 
 export interface QueueOutcome {
   ackAll: boolean;
@@ -15,9 +16,9 @@ let sequence = 0;
 
 export function leadEvent(
   contactId: string,
-  type: LeadEventMessage["type"] = "contact.creation",
-  extra: Partial<LeadEventMessage> = {},
-): LeadEventMessage {
+  type: LeadEvent["type"] = "contact.creation",
+  extra: Partial<LeadEvent> = {},
+): LeadEvent {
   const eventId = String(++sequence + 1_000_000);
   const occurredAt = extra.occurredAt ?? Date.now();
   return {
@@ -37,10 +38,11 @@ export async function deliver(
   messages: unknown[],
   attempts = 1,
   bindings: Env = env,
+  queue: string = QUEUES.leadEvents,
 ): Promise<QueueOutcome & { ids: string[] }> {
   const ids = messages.map(() => `msg-${++sequence}`);
   const batch = createMessageBatch(
-    "lead-events",
+    queue,
     messages.map((body, i) => ({ id: ids[i]!, timestamp: new Date(), attempts, body })),
   );
   // getQueueResult reports which messages were retried but not the delay: record it on the way.
@@ -100,4 +102,14 @@ export function countingDb(db: D1Database = env.DB): { db: D1Database; queries: 
     dump: () => db.dump(),
   };
   return { db: counting as unknown as D1Database, queries: () => queries };
+}
+
+/** A queue binding that keeps what it is sent (message bodies, in order) instead of delivering it. */
+export function recordingQueue(): { queue: Queue; sent: unknown[] } {
+  const sent: unknown[] = [];
+  const queue = {
+    send: async (body: unknown) => void sent.push(body),
+    sendBatch: async (batch: { body: unknown }[]) => void sent.push(...batch.map((m) => m.body)),
+  } as unknown as Queue;
+  return { queue, sent };
 }
