@@ -21,7 +21,7 @@ export const LeadSchema = z
   .object({
     contactId: z.string(),
     leadId: z.string(),
-    status: z.string(),
+    status: z.enum(LEAD_STATUSES),
     reasons: z.array(z.string()),
     rulesVersion: z.number().int().nullable(),
     engagementScore: z.number().int().nullable(),
