@@ -1,11 +1,13 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { FaultRule } from "../common/faults";
+import { ASSIGNMENT_RULE_PREFIX } from "./assignment";
 import { DEFAULT_SESSION_SECONDS } from "./auth";
 import { convertLead } from "./convert";
 import { SalesforceError } from "./errors";
 import { applyHistory, HistoryBody, HistoryError } from "./history";
 import type { SfEnv } from "./http";
+import { normalizeId } from "./ids";
 import { findObject } from "./schema";
 import { seedDemoData } from "./seed";
 import { DEFAULT_BATCH_SIZE, type SandboxState } from "./state";
@@ -46,6 +48,12 @@ const ConvertBody = z.object({
   doNotCreateOpportunity: z.boolean().optional(),
 });
 
+const AssignmentRuleBody = z.object({
+  id: z.string(),
+  ownerId: z.string(),
+  active: z.boolean().default(true),
+});
+
 async function body<T>(c: Context, schema: z.ZodType<T>, fallback: unknown = {}): Promise<T> {
   const text = await c.req.text();
   let raw: unknown = fallback;
@@ -82,6 +90,8 @@ function resetAll(state: SandboxState): void {
   state.names.clear();
   state.faults.clear();
   state.counter.reset();
+  state.requests.clear();
+  state.assignmentRules.clear();
   state.usage.used = 0;
   state.expireEvery = null;
   state.apiCalls = 0;
@@ -101,6 +111,8 @@ export function controlRoutes(app: Hono<SfEnv>, state: SandboxState): void {
 
   app.post(`${base}/seed`, (c) => {
     state.store.reset();
+    // Rules name users, and the users are replaced.
+    state.assignmentRules.clear();
     state.cursors.clear();
     state.names.clear();
     return c.json({ ok: true, seeded: seedDemoData(state.store) });
@@ -136,6 +148,38 @@ export function controlRoutes(app: Hono<SfEnv>, state: SandboxState): void {
     if (next.expireEvery !== undefined) state.expireEvery = next.expireEvery;
     if (next.batchSize !== undefined) state.batchSize = next.batchSize;
     return c.json(limits(state));
+  });
+
+  // What clients sent: method, path and headers of the last API requests.
+  app.get(`${base}/requests`, (c) => c.json({ requests: state.requests.list() }));
+  app.delete(`${base}/requests`, (c) => {
+    state.requests.clear();
+    return c.json({ requests: [] });
+  });
+
+  // Lead assignment: one rule with one entry, "assign every Lead to this user" (see assignment.ts).
+  const rules = () => ({
+    active: state.assignmentRules.active() ?? null,
+    rules: state.assignmentRules.list(),
+  });
+  app.get(`${base}/assignment-rule`, (c) => c.json(rules()));
+  app.put(`${base}/assignment-rule`, async (c) => {
+    const rule = await body(c, AssignmentRuleBody);
+    const id = normalizeId(rule.id);
+    if (!id?.startsWith(ASSIGNMENT_RULE_PREFIX))
+      throw new ControlError(
+        `id: not an AssignmentRule id (${ASSIGNMENT_RULE_PREFIX}…): ${rule.id}`,
+      );
+    const ownerId = normalizeId(rule.ownerId);
+    const owner = ownerId ? state.store.get("User", ownerId) : undefined;
+    if (!ownerId || !owner || owner.IsDeleted === true)
+      throw new ControlError(`ownerId: no User ${rule.ownerId} in the org`);
+    state.assignmentRules.set({ id, ownerId, active: rule.active });
+    return c.json(rules());
+  });
+  app.delete(`${base}/assignment-rule`, (c) => {
+    state.assignmentRules.clear();
+    return c.json(rules());
   });
 
   app.post(`${base}/sessions/expire`, (c) => {

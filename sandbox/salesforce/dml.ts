@@ -1,3 +1,4 @@
+import type { LeadAssignment } from "./assignment";
 import { checkLeadDuplicates, checkUnique, matchExternalId } from "./duplicates";
 import { notFound, SalesforceError } from "./errors";
 import { normalizeId } from "./ids";
@@ -13,6 +14,8 @@ export interface DmlContext {
   version: string;
   /** Sforce-Duplicate-Rule-Header: allowSave=true */
   allowSave: boolean;
+  /** Sforce-Auto-Assign: the owner the Lead assignment rule gives on create and on update. */
+  assignment: LeadAssignment;
 }
 
 /** Raised when an external id matches several records: 300 on REST, an error in collections. */
@@ -80,6 +83,8 @@ export function createRecord(ctx: DmlContext, def: ObjectDef, body: unknown): st
   const values = { ...defaultsFor(def), ...normalizeFields(def, fields, "create") };
   if (findField(def, "OwnerId") && values.OwnerId == null)
     values.OwnerId = ctx.store.integrationUserId;
+  // The rule runs after the record's own values, so it wins over an OwnerId in the body.
+  if (def.name === "Lead" && ctx.assignment.onCreate) values.OwnerId = ctx.assignment.onCreate;
   checkRequired(def, values);
   checkReferences(ctx.store, def, values);
   checkUnique(ctx.store, def, values);
@@ -109,6 +114,7 @@ export function updateRecord(
     );
   }
   const values = normalizeFields(def, fields, "update");
+  if (def.name === "Lead" && ctx.assignment.onUpdate) values.OwnerId = ctx.assignment.onUpdate;
   const merged = { ...record, ...values };
   checkRequired(def, merged);
   checkReferences(ctx.store, def, values);

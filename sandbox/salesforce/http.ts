@@ -1,4 +1,5 @@
 import type { Context, Hono } from "hono";
+import { leadAssignment } from "./assignment";
 import type { DmlContext } from "./dml";
 import { jsonParserError, unableToLockRow } from "./errors";
 import type { SandboxState } from "./state";
@@ -12,12 +13,14 @@ export type SfContext = Context<SfEnv>;
 /** Route prefix for the versioned REST API, e.g. /services/data/v62.0. */
 export const API = "/services/data/:version{v[0-9]+\\.[0-9]}";
 
+/** The request's DML settings; a bad `Sforce-Auto-Assign` value refuses the whole request. */
 export function dmlContext(c: SfContext, state: SandboxState): DmlContext {
   const header = c.req.header("Sforce-Duplicate-Rule-Header") ?? "";
   return {
     store: state.store,
     version: c.get("version"),
     allowSave: /allowSave\s*=\s*true/i.test(header),
+    assignment: leadAssignment(c.req.header("Sforce-Auto-Assign"), state.assignmentRules),
   };
 }
 

@@ -22,6 +22,7 @@ export function installMiddleware(app: Hono<SfEnv>, state: SandboxState): void {
         .filter((r) => r.method !== "ALL")
         .at(-1)?.path;
       state.counter.hit(c.req.method, route ? displayRoute(route) : "(unmatched)");
+      state.requests.record(c.req.method, c.req.path, c.req.raw.headers);
     }
     await next();
   });

@@ -1,8 +1,10 @@
 import { RequestCounter } from "../common/counts";
 import { FaultBoard } from "../common/faults";
+import { AssignmentRules } from "./assignment";
 import { Sessions } from "./auth";
 import { QueryCursors } from "./cursors";
 import { ApiUsage, DEFAULT_DAILY_LIMIT } from "./limits";
+import { RequestLog } from "./request-log";
 import { Store } from "./store";
 
 export const DEFAULT_BATCH_SIZE = 2000;
@@ -16,6 +18,9 @@ export class SandboxState {
   readonly usage: ApiUsage;
   readonly faults = new FaultBoard();
   readonly counter = new RequestCounter();
+  readonly requests = new RequestLog();
+  /** Lead assignment rules, set through /__sandbox/assignment-rule. */
+  readonly assignmentRules = new AssignmentRules();
   readonly cursors = new QueryCursors(this.store.ids);
   /** Record names given by dated-history writes (`as`), kept until reset. */
   readonly names = new Map<string, string>();

@@ -38,6 +38,7 @@ type Item = Record<string, unknown>;
 export function compositeRoutes(app: SfApp, state: SandboxState): void {
   app.post(`${API}/composite/sobjects`, async (c) => {
     const { allOrNone, records } = await collectionBody(c);
+    const ctx = dmlContext(c, state);
     return c.json(
       runAll(
         c,
@@ -47,7 +48,7 @@ export function compositeRoutes(app: SfApp, state: SandboxState): void {
         (record) => {
           const def = recordType(record);
           return {
-            id: createRecord(dmlContext(c, state), def, withoutAttributes(record)),
+            id: createRecord(ctx, def, withoutAttributes(record)),
             created: true,
           };
         },
@@ -58,6 +59,7 @@ export function compositeRoutes(app: SfApp, state: SandboxState): void {
 
   app.patch(`${API}/composite/sobjects`, async (c) => {
     const { allOrNone, records } = await collectionBody(c);
+    const ctx = dmlContext(c, state);
     return c.json(
       runAll(
         c,
@@ -75,7 +77,7 @@ export function compositeRoutes(app: SfApp, state: SandboxState): void {
               [],
             );
           return {
-            id: updateRecord(dmlContext(c, state), def, id, withoutAttributes(record)),
+            id: updateRecord(ctx, def, id, withoutAttributes(record)),
             created: false,
           };
         },
@@ -88,6 +90,7 @@ export function compositeRoutes(app: SfApp, state: SandboxState): void {
     const def = resolveObject(c.req.param("type"));
     const field = externalIdField(def, c.req.param("field"));
     const { allOrNone, records } = await collectionBody(c);
+    const ctx = dmlContext(c, state);
     const repeated = repeatedValues(records, field);
     return c.json(
       runAll(
@@ -118,7 +121,7 @@ export function compositeRoutes(app: SfApp, state: SandboxState): void {
               [field.name],
             );
           }
-          return upsertRecord(dmlContext(c, state), def, field, String(value), rest);
+          return upsertRecord(ctx, def, field, String(value), rest);
         },
         true,
       ),
@@ -154,6 +157,7 @@ export function compositeRoutes(app: SfApp, state: SandboxState): void {
     const ids = list(c.req.query("ids"));
     if (ids.length > MAX_RECORDS) throw tooMany(MAX_RECORDS);
     const allOrNone = c.req.query("allOrNone") === "true";
+    const ctx = dmlContext(c, state);
     const items = ids.map((Id) => ({ Id }));
     return c.json(
       runAll(
@@ -165,7 +169,7 @@ export function compositeRoutes(app: SfApp, state: SandboxState): void {
           const id = String(item.Id);
           const def = objectForId(id);
           if (!def) throw new SalesforceError(400, "MALFORMED_ID", `malformed id ${id}`, []);
-          return { id: deleteRecord(dmlContext(c, state), def, id), created: false };
+          return { id: deleteRecord(ctx, def, id), created: false };
         },
         false,
       ),
