@@ -116,6 +116,8 @@ describe("qualify with the default rules", () => {
     [{ ...good, lastname: " " }, company, ["missing_last_name"]],
     [good, undefined, ["missing_company"]],
     [{ ...good, hubspotscore: "59" }, company, ["engagement_below_threshold"]],
+    // A score exactly at the rules' minimum (60) qualifies: the minimum is inclusive.
+    [{ ...good, hubspotscore: "60" }, company, []],
     [
       { ...good, jobtitle: "Marketing Manager", hs_analytics_last_url: null },
       company,
@@ -146,6 +148,8 @@ describe("qualify with the default rules", () => {
   it("follows edited rules", () => {
     const mql = toMql("1", "9", { ...good, hubspotscore: "30" }, company);
     expect(qualify(mql, { ...DEFAULT_RULES, minEngagementScore: 25 }).qualified).toBe(true);
+    expect(qualify(mql, { ...DEFAULT_RULES, minEngagementScore: 30 }).qualified).toBe(true);
+    expect(qualify(mql, { ...DEFAULT_RULES, minEngagementScore: 31 }).qualified).toBe(false);
     expect(
       qualify(mql, {
         ...DEFAULT_RULES,
