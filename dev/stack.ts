@@ -1,9 +1,12 @@
 // The local product as one object: both sandboxes, migrated local D1, the Worker in wrangler dev.
 // Used by `npm start`, the benchmarks and the end-to-end tests.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { once } from "node:events";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { promisify } from "node:util";
 import {
   type HubSpotSandbox,
   type HubSpotSandboxOptions,
@@ -38,6 +41,13 @@ export interface StackOptions {
   devtools?: boolean;
   /** With devtools: the inspector's port (wrangler's default: 9229, or any free one if taken). */
   inspectorPort?: number;
+  /**
+   * How long wrangler dev and its workerd get to exit after SIGTERM before their process group is
+   * killed (SIGKILL), and the sandboxes to close. Default 10 s.
+   */
+  stopGraceMs?: number;
+  /** Aborts a start under way: whatever was started is stopped, then startStack rejects with StartAborted. */
+  signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
@@ -51,8 +61,31 @@ export interface Stack {
   /** The in-process sandbox HubSpot, for benchmarks that watch its state without API calls. */
   hubspot: HubSpotSandbox;
   worker: ChildProcess;
-  stop(): Promise<void>;
+  /**
+   * Stops the Worker (SIGTERM to wrangler's process group, SIGKILL after the grace period) and the
+   * sandboxes, and resolves once nothing of the stack is left. Calling it again returns the same
+   * promise.
+   */
+  stop(): Promise<StopReport>;
 }
+
+export interface StopReport {
+  /** The parts that did not stop within the grace period and had to be killed (empty: none). */
+  killed: string[];
+}
+
+/** startStack's rejection when its `signal` aborted the start; the parts started so far are stopped. */
+export class StartAborted extends Error {
+  constructor(readonly stopped: StopReport) {
+    super("start aborted");
+  }
+}
+
+export const DEFAULT_STOP_GRACE_MS = 10_000;
+/** What StopReport.killed names when wrangler dev (or its workerd) had to be killed. */
+export const WORKER_PART = "wrangler dev (and its workerd)";
+/** What StopReport.killed names when the in-process sandboxes did not close within the grace period. */
+export const SANDBOXES_PART = "the sandboxes (left to the process's exit)";
 
 /** What VSCODE_INSPECTOR_OPTIONS holds when the stack turned DevTools off (see StackOptions.devtools). */
 const NO_DEVTOOLS = "leadbridge:no-devtools";
@@ -60,6 +93,8 @@ const NO_DEVTOOLS = "leadbridge:no-devtools";
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const host = opts.host ?? "127.0.0.1";
   const log = opts.log ?? (() => {});
+  const grace = opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+  const aborted = opts.signal ?? new AbortController().signal;
   if (!existsSync(".dev.vars")) {
     copyFileSync(".dev.vars.example", ".dev.vars");
     log("created .dev.vars from .dev.vars.example (sandbox secrets)");
@@ -75,8 +110,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     host,
     seed: opts.seed ?? false,
   });
-  const closeSandboxes = () =>
-    Promise.allSettled([hubspot.close(), salesforce.close()]).then(() => {});
+  /** Closes both; one that has not closed within the grace period is reported, not waited for. */
+  const closeSandboxes = async (): Promise<StopReport> => {
+    const timeout = new AbortController();
+    const closed = Promise.allSettled([hubspot.close(), salesforce.close()]).then(() => true);
+    const late = delay(grace, false, { signal: timeout.signal }).catch(() => false);
+    const inTime = await Promise.race([closed, late]);
+    timeout.abort();
+    return { killed: inTime ? [] : [SANDBOXES_PART] };
+  };
 
   const stateDir = opts.isolatedState ? mkdtempSync(path.join(tmpdir(), "leadbridge-")) : undefined;
   const persist = stateDir ? ["--persist-to", stateDir] : [];
@@ -96,15 +138,21 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   // wrangler's own debug log (every line it prints, and more) stays with an isolated stack's state.
   if (stateDir && !env.WRANGLER_LOG_PATH)
     env.WRANGLER_LOG_PATH = path.join(stateDir, "wrangler-logs");
-  const migrate = spawnSync(
-    "npx",
-    ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist],
-    { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env, cwd },
-  );
-  if (migrate.status !== 0) {
-    await closeSandboxes();
-    throw new Error(`D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  try {
+    const migrate = promisify(execFile)(
+      "npx",
+      ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persist],
+      { env, cwd, signal: aborted, maxBuffer: 16 * 1024 * 1024 },
+    );
+    migrate.child.stdin?.end(); // nothing to answer: no prompt waits on it
+    await migrate;
+  } catch (err) {
+    const stopped = await closeSandboxes();
+    if (aborted.aborted) throw new StartAborted(stopped);
+    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+    throw new Error(`D1 migrations failed:\n${stdout ?? ""}\n${stderr ?? err}`);
   }
+  if (aborted.aborted) throw new StartAborted(await closeSandboxes());
 
   const workerPort = opts.workerPort ?? (await freePort(host));
   const vars = {
@@ -137,12 +185,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
   );
   const workerUrl = `http://${host}:${workerPort}`;
-  const stop = async () => {
-    await stopGroup(worker);
-    await closeSandboxes();
+  let stopping: Promise<StopReport> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      const killed: string[] = [];
+      if ((await stopProcessGroup(worker, grace)) === "killed") killed.push(WORKER_PART);
+      killed.push(...(await closeSandboxes()).killed);
+      return { killed };
+    })();
+    return stopping;
   };
   try {
-    await waitForHealth(workerUrl, worker);
+    await waitForHealth(workerUrl, worker, aborted);
     const webhookUrl = `${workerUrl}/webhooks/hubspot`;
     const res = await fetch(`${hubspot.url}/__sandbox/webhooks/subscription`, {
       method: "PUT",
@@ -163,14 +217,21 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       stop,
     };
   } catch (err) {
-    await stop();
+    const stopped = await stop();
+    if (aborted.aborted) throw new StartAborted(stopped);
     throw err;
   }
 }
 
-async function waitForHealth(url: string, worker: ChildProcess, timeoutMs = 120_000) {
+async function waitForHealth(
+  url: string,
+  worker: ChildProcess,
+  aborted: AbortSignal,
+  timeoutMs = 120_000,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (aborted.aborted) throw new Error("aborted");
     if (worker.exitCode !== null)
       throw new Error(`wrangler dev exited with code ${worker.exitCode}`);
     try {
@@ -195,21 +256,73 @@ async function freePort(host: string): Promise<number> {
   });
 }
 
-/** SIGTERM to wrangler and its workerd, then waits for them (SIGKILL after 10 s). */
-async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  killGroup(child);
-  const timer = setTimeout(() => killGroup(child, "SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
+/**
+ * Stops a child spawned `detached` (the leader of its own process group: npx, wrangler's node,
+ * workerd) and everything it started: SIGTERM to the group, then waits until no process of the
+ * group is left; if one still is after `graceMs`, SIGKILL to the group and waits again.
+ */
+export async function stopProcessGroup(
+  child: ChildProcess,
+  graceMs: number,
+): Promise<"exited" | "killed"> {
+  const pgid = child.pid;
+  if (pgid === undefined || !groupAlive(pgid)) return "exited";
+  signalGroup(pgid, "SIGTERM");
+  if (await groupGone(child, pgid, graceMs)) return "exited";
+  signalGroup(pgid, "SIGKILL");
+  if (await groupGone(child, pgid, 10_000)) return "killed";
+  throw new Error(`process group ${pgid} still has processes 10 s after SIGKILL`);
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM") {
-  if (child.pid === undefined || child.exitCode !== null) return;
+/** Waits for the leader's exit (an event), then for the rest of its group; false at the deadline. */
+async function groupGone(child: ChildProcess, pgid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  if (child.exitCode === null && child.signalCode === null) {
+    const timeout = new AbortController();
+    const exited = await Promise.race([
+      once(child, "exit").then(() => true),
+      delay(ms, false, { signal: timeout.signal }).catch(() => false),
+    ]);
+    timeout.abort();
+    if (!exited) return false;
+  }
+  // wrangler's node and workerd are not our children: no exit event to wait on, so poll the group.
+  while (groupAlive(pgid)) {
+    if (Date.now() >= deadline) return false;
+    await delay(25);
+  }
+  return true;
+}
+
+/** Whether any live process (zombies awaiting their reaper do not count) is in the group. */
+export function groupAlive(pgid: number): boolean {
+  if (process.platform !== "linux") {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+  }
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ")".
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(pgrp) === pgid && state !== "Z" && state !== "X") return true;
+  }
+  return false;
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals) {
   try {
-    process.kill(-child.pid, signal);
-  } catch {
-    child.kill(signal);
+    process.kill(-pgid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
   }
 }

@@ -1,7 +1,33 @@
 // `npm start`: both sandboxes, migrated local D1, the Worker in wrangler dev, webhooks wired.
-import { startStack } from "./stack";
+// Ctrl-C (or SIGTERM) stops all three and exits once each has: wrangler dev and its workerd get
+// SIGTERM, then SIGKILL after LEADBRIDGE_STOP_GRACE_MS (10 s); exit code 0, or 1 when a part had
+// to be killed (named in the output). npm waits for it on Ctrl-C, then ends by that SIGINT itself.
+import { DEFAULT_STOP_GRACE_MS, StartAborted, type StopReport, startStack } from "./stack";
 
 const say = (line: string) => console.log(`[leadbridge] ${line}`);
+const grace = Number(process.env.LEADBRIDGE_STOP_GRACE_MS ?? DEFAULT_STOP_GRACE_MS);
+const starting = new AbortController();
+let stop: ((code: number) => Promise<void>) | undefined;
+let stopRequested = false;
+
+const onSignal = (signal: NodeJS.Signals) => {
+  if (stop) return void stop(0);
+  if (stopRequested) return say(`${signal}: still stopping`);
+  stopRequested = true;
+  say("stopping (while starting)");
+  starting.abort(); // startStack stops what it started, then rejects with StartAborted
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+
+/** Exits with `code`, or 1 if it was 0 and a part had to be killed. */
+function exitAfter({ killed }: StopReport, code: number): never {
+  for (const part of killed)
+    say(`${part} did not stop within ${grace / 1000} s of SIGTERM and was killed (SIGKILL)`);
+  const exitCode = killed.length && !code ? 1 : code;
+  say(`stopped, exit code ${exitCode}`);
+  process.exit(exitCode);
+}
 
 async function main() {
   const devtools = process.env.LEADBRIDGE_DEVTOOLS === "1";
@@ -15,23 +41,24 @@ async function main() {
     workerOutput: "inherit",
     devtools,
     inspectorPort,
+    stopGraceMs: grace,
+    signal: starting.signal,
     log: say,
   });
 
   let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
+  stop = async (code: number) => {
+    if (stopping) return say("still stopping");
     stopping = true;
     say("stopping");
-    await stack.stop();
-    process.exit(code);
+    exitAfter(await stack.stop(), code);
   };
-  process.on("SIGINT", () => void stop(0));
-  process.on("SIGTERM", () => void stop(0));
   stack.worker.on("exit", (code) => {
-    if (!stopping) say(`wrangler dev exited (${code}); stopping the sandboxes too`);
-    void stop(code ?? 1);
+    if (stopping) return;
+    say(`wrangler dev exited (${code}); stopping the sandboxes too`);
+    void stop?.(code ?? 1);
   });
+  if (stopRequested) return void stop(0);
 
   const w = stack.workerUrl;
   say("");
@@ -55,6 +82,7 @@ async function main() {
 }
 
 main().catch((err) => {
+  if (err instanceof StartAborted) exitAfter(err.stopped, 0);
   console.error(`[leadbridge] ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
