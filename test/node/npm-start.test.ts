@@ -218,6 +218,24 @@ describe("npm start", () => {
     expect(signal, stopped).toBe("SIGINT");
   }, 240_000);
 
+  it("stops what it started when Ctrl-C comes while wrangler dev is still starting", async () => {
+    const run = await npmStart();
+    const { hubspot, salesforce, worker } = run.ports;
+    // wrangler dev is up as a process but the Worker is not answering yet.
+    await within(90_000, "wrangler dev starting", run.printed("Starting local server"));
+    const ports = [hubspot, salesforce, worker];
+    const groups = [run.child.pid!, groupServing(worker)];
+    process.kill(-run.child.pid!, "SIGINT");
+    const { signal } = await within(60_000, "npm start exiting after Ctrl-C", run.exited);
+    expect(stackProcesses(ports, groups)).toEqual([]);
+    expect(await answering(ports)).toEqual([]);
+    const out = run.output();
+    expect(out).toContain("[leadbridge] stopping (while starting)");
+    expect(out).not.toContain("Ctrl-C stops everything");
+    expect(out).toContain("[leadbridge] stopped, exit code 0");
+    expect(signal, out).toBe("SIGINT");
+  }, 180_000);
+
   it("kills a wrangler dev that ignores SIGTERM (and its workerd) after the grace period, names it and exits non-zero", async () => {
     // A stand-in for wrangler dev that answers /health but ignores SIGINT and SIGTERM, as does the
     // "workerd" it starts, reached through a fake `npx` first on PATH (npm start runs `npx wrangler`).

@@ -55,16 +55,21 @@ describe("the local stack and wrangler's DevTools inspector", () => {
 
   it("is left out by default: the Worker's own log lines still reach wrangler, the inspector's network events do not", async () => {
     expect(await judgeOne(plain!, "pat.plain@gmail.com")).toBe("rejected");
+    // The Worker logs handoff_done after it wrote the status back, and wrangler writes its debug
+    // log asynchronously: wait for the line (its subrequests' network events would come before it).
+    await expect
+      .poll(() => wranglerLog(plain!), { timeout: 15_000, interval: 100 })
+      .toContain('"event":"handoff_done"');
     const log = wranglerLog(plain!);
-    expect(log).toContain('"event":"handoff_done"');
     expect(log).not.toContain("InspectorProxyWorker");
     expect(log).not.toContain("Network.requestWillBeSent");
   });
 
   it("is kept with devtools: true, and then logs the network events of the Worker's subrequests", async () => {
     expect(await judgeOne(devtools!, "pat.devtools@gmail.com")).toBe("rejected");
-    const log = wranglerLog(devtools!);
-    expect(log).toContain('"event":"handoff_done"');
-    expect(log).toContain("Network.requestWillBeSent");
+    await expect
+      .poll(() => wranglerLog(devtools!), { timeout: 15_000, interval: 100 })
+      .toContain('"event":"handoff_done"');
+    expect(wranglerLog(devtools!)).toContain("Network.requestWillBeSent");
   });
 });
