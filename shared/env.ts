@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LeadAssignmentSchema } from "./salesforce/assignment";
 
 /** Everything the Worker reads from its environment, checked once at the entry. */
 export const EnvSchema = z
@@ -11,6 +12,7 @@ export const EnvSchema = z
     WEBHOOK_SIGNATURE_VERSION: z.enum(["v1", "v2", "v3"]),
     WEBHOOK_PUBLIC_URL: z.union([z.literal(""), z.url()]),
     SALESFORCE_DAILY_BUDGET_SHARE: z.coerce.number().gt(0).max(1),
+    SALESFORCE_LEAD_ASSIGNMENT: LeadAssignmentSchema,
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]),
     HUBSPOT_ACCESS_TOKEN: z.string().min(1),
     HUBSPOT_CLIENT_SECRET: z.string().min(1),

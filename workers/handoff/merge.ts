@@ -1,4 +1,5 @@
 import { getLeads } from "../../shared/db/leads";
+import { AUTO_ASSIGN_HEADER, UPDATE_ASSIGN_VALUE } from "../../shared/salesforce/assignment";
 import type { ContactWork } from "./coalesce";
 import { EXTERNAL_ID_FIELD } from "./salesforce-lead";
 import { classifyCallError } from "./salesforce-upsert";
@@ -29,9 +30,11 @@ export async function rekeyMergedLeads(
       if (old.salesforce_lead_id && !survivorHasLead) {
         const conn = await clients.salesforce();
         try {
-          await conn
-            .sobject("Lead")
-            .update({ Id: old.salesforce_lead_id, [EXTERNAL_ID_FIELD]: work.contactId });
+          await conn.sobject("Lead").update(
+            { Id: old.salesforce_lead_id, [EXTERNAL_ID_FIELD]: work.contactId },
+            // Re-keying is an update: the rep working the Lead keeps it.
+            { headers: { [AUTO_ASSIGN_HEADER]: UPDATE_ASSIGN_VALUE } },
+          );
         } catch (err) {
           throw classifyCallError(err);
         }

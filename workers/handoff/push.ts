@@ -3,7 +3,13 @@ import type { AuditEntry } from "../../shared/db/leads";
 import { RetryableError } from "../../shared/retryable";
 import { overBudget, readUsage, recordUsage } from "../../shared/salesforce/budget";
 import { EXTERNAL_ID_FIELD, type SalesforceLead } from "./salesforce-lead";
-import { classifyCallError, type UpsertOutcome, upsertSalesforceLeads } from "./salesforce-upsert";
+import {
+  assignmentGroups,
+  classifyCallError,
+  type UpsertGroup,
+  type UpsertOutcome,
+  upsertSalesforceLeads,
+} from "./salesforce-upsert";
 import type { Decision, HandoffDeps, Qualified, StageRecord, Waiting } from "./types";
 
 export interface Pushed extends StageRecord {
@@ -27,9 +33,18 @@ export async function push(
   // Unchanged since the last successful push: Salesforce already has exactly this.
   const isUnchanged = ({ verdict, pushKey }: (typeof keyed)[number]) =>
     pushKey === verdict.row.push_key && Boolean(verdict.row.salesforce_lead_id);
-  const toPush = keyed.filter((k) => !isUnchanged(k)).map((k) => k.verdict.lead);
+  // A contact whose Lead id Leadbridge holds is an update: Salesforce must not reassign it.
+  const toPush = keyed
+    .filter((k) => !isUnchanged(k))
+    .map(({ verdict }) => ({
+      lead: verdict.lead,
+      hasLeadId: Boolean(verdict.row.salesforce_lead_id),
+    }));
   const results = toPush.length
-    ? await upsertWithinBudget(toPush, deps)
+    ? await upsertWithinBudget(
+        assignmentGroups(toPush, deps.config.SALESFORCE_LEAD_ASSIGNMENT),
+        deps,
+      )
     : new Map<string, UpsertOutcome>();
   const at = now();
 
@@ -89,10 +104,11 @@ export async function push(
  * the same batch still get their feedback.
  */
 async function upsertWithinBudget(
-  leads: SalesforceLead[],
+  groups: UpsertGroup[],
   deps: Pick<HandoffDeps, "kv" | "clients" | "config">,
 ): Promise<Map<string, UpsertOutcome>> {
   const { kv, clients, config } = deps;
+  const leads = groups.flatMap((group) => group.leads);
   const allFailed = (error: RetryableError) =>
     new Map(leads.map((lead) => [lead[EXTERNAL_ID_FIELD], { kind: "failed" as const, error }]));
   if (overBudget(await readUsage(kv), config.SALESFORCE_DAILY_BUDGET_SHARE))
@@ -106,7 +122,7 @@ async function upsertWithinBudget(
   try {
     const conn = await clients.salesforce();
     try {
-      return await upsertSalesforceLeads(conn, leads);
+      return await upsertSalesforceLeads(conn, groups);
     } finally {
       await recordUsage(kv, conn.limitInfo?.apiUsage);
     }

@@ -2,6 +2,12 @@ import type { Connection } from "jsforce";
 import { chunks, runLimited } from "../../shared/batching";
 import { RetryableError } from "../../shared/retryable";
 import {
+  AUTO_ASSIGN_HEADER,
+  createAssignValue,
+  type LeadAssignment,
+  UPDATE_ASSIGN_VALUE,
+} from "../../shared/salesforce/assignment";
+import {
   describeSalesforceRefusal,
   EXTERNAL_ID_FIELD,
   type SalesforceLead,
@@ -27,23 +33,34 @@ type CollectionResult = {
   errors?: { statusCode?: string; errorCode?: string; message?: string; fields?: string[] }[];
 };
 
+/** Leads to upsert with one `Sforce-Auto-Assign` value (see shared/salesforce/assignment.ts). */
+export interface UpsertGroup {
+  leads: SalesforceLead[];
+  autoAssign: string;
+}
+
 /**
  * Upserts leads by external id in collections of 200 (one API call each, a few at once), allOrNone
  * off so one bad record refuses alone; a collection whose call failed marks its records "failed".
+ * Each group's collections carry its `Sforce-Auto-Assign` value; groups never share a call.
  */
 export async function upsertSalesforceLeads(
   conn: Connection,
-  leads: SalesforceLead[],
+  groups: UpsertGroup[],
 ): Promise<Map<string, UpsertOutcome>> {
   const outcomes = new Map<string, UpsertOutcome>();
+  const calls = groups.flatMap(({ leads, autoAssign }) =>
+    chunks(leads, SALESFORCE_COLLECTION_MAX).map((chunk) => ({ chunk, autoAssign })),
+  );
   await runLimited(
-    chunks(leads, SALESFORCE_COLLECTION_MAX).map((chunk) => async () => {
+    calls.map(({ chunk, autoAssign }) => async () => {
       let results: CollectionResult[];
       try {
         // jsforce types a record as an open map; a SalesforceLead is one.
         const records = chunk as unknown as Record<string, unknown>[];
         results = (await conn.sobject("Lead").upsert(records, EXTERNAL_ID_FIELD, {
           allOrNone: false,
+          headers: { [AUTO_ASSIGN_HEADER]: autoAssign },
         })) as unknown as CollectionResult[];
       } catch (err) {
         const error = classifyCallError(err);
@@ -56,6 +73,25 @@ export async function upsertSalesforceLeads(
     UPSERT_CONCURRENCY,
   );
   return outcomes;
+}
+
+/**
+ * Splits leads by whether Leadbridge holds their Salesforce Lead id: those are updates and keep
+ * their owner (`FALSE`); the rest follow the configured create choice. A contact with no Lead id
+ * whose upsert matches a Lead already in Salesforce is sent with the create choice too.
+ */
+export function assignmentGroups(
+  leads: { lead: SalesforceLead; hasLeadId: boolean }[],
+  choice: LeadAssignment,
+): UpsertGroup[] {
+  const groups: UpsertGroup[] = [
+    { leads: leads.filter((l) => l.hasLeadId).map((l) => l.lead), autoAssign: UPDATE_ASSIGN_VALUE },
+    {
+      leads: leads.filter((l) => !l.hasLeadId).map((l) => l.lead),
+      autoAssign: createAssignValue(choice),
+    },
+  ];
+  return groups.filter((g) => g.leads.length > 0);
 }
 
 function toOutcome(result: CollectionResult | undefined): UpsertOutcome {
