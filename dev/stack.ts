@@ -46,7 +46,7 @@ export interface StackOptions {
    * killed (SIGKILL), and the sandboxes to close. Default 10 s.
    */
   stopGraceMs?: number;
-  /** Aborts a start under way: whatever was started is stopped, then startStack rejects with StartAborted. */
+  /** Aborts a start: what it started is stopped, then startStack rejects with StartAborted. */
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -74,7 +74,7 @@ export interface StopReport {
   killed: string[];
 }
 
-/** startStack's rejection when its `signal` aborted the start; the parts started so far are stopped. */
+/** startStack's rejection when its `signal` aborted the start; what it had started is stopped. */
 export class StartAborted extends Error {
   constructor(readonly stopped: StopReport) {
     super("start aborted");
@@ -84,7 +84,7 @@ export class StartAborted extends Error {
 export const DEFAULT_STOP_GRACE_MS = 10_000;
 /** What StopReport.killed names when wrangler dev (or its workerd) had to be killed. */
 export const WORKER_PART = "wrangler dev (and its workerd)";
-/** What StopReport.killed names when the in-process sandboxes did not close within the grace period. */
+/** What StopReport.killed names when the in-process sandboxes did not close in the grace period. */
 export const SANDBOXES_PART = "the sandboxes (left to the process's exit)";
 
 /** What VSCODE_INSPECTOR_OPTIONS holds when the stack turned DevTools off (see StackOptions.devtools). */
@@ -274,7 +274,7 @@ export async function stopProcessGroup(
   throw new Error(`process group ${pgid} still has processes 10 s after SIGKILL`);
 }
 
-/** Waits for the leader's exit (an event), then for the rest of its group; false at the deadline. */
+/** Waits for the leader's exit (an event), then for the rest of its group; false on timeout. */
 async function groupGone(child: ChildProcess, pgid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   if (child.exitCode === null && child.signalCode === null) {
@@ -312,7 +312,7 @@ export function groupAlive(pgid: number): boolean {
     } catch {
       continue; // exited meanwhile
     }
-    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ")".
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and ")", so read after the last ")".
     const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     if (Number(pgrp) === pgid && state !== "Z" && state !== "X") return true;
   }

@@ -127,7 +127,11 @@ function groupServing(port: number): number {
 
 /** Two busy loops (the machine's two cores) that end by themselves after `ms`. */
 async function burnCpu(ms: number) {
-  const loop = `process.stdout.write("burning\\n"); const end = Date.now() + ${ms}; while (Date.now() < end) {}`;
+  const loop = [
+    'process.stdout.write("burning\\n");',
+    `const end = Date.now() + ${ms};`,
+    "while (Date.now() < end) {}",
+  ].join(" ");
   for (let i = 0; i < 2; i++) {
     const burner = spawn(process.execPath, ["-e", loop], { stdio: ["ignore", "pipe", "ignore"] });
     burners.push(burner);
@@ -238,7 +242,7 @@ describe("npm start", () => {
 
   it("kills a wrangler dev that ignores SIGTERM (and its workerd) after the grace period, names it and exits non-zero", async () => {
     // A stand-in for wrangler dev that answers /health but ignores SIGINT and SIGTERM, as does the
-    // "workerd" it starts, reached through a fake `npx` first on PATH (npm start runs `npx wrangler`).
+    // "workerd" it starts, reached through a fake `npx` first on PATH (stack.ts runs npx wrangler).
     const bin = mkdtempSync(path.join(tmpdir(), "leadbridge-stubborn-"));
     const realNpx = execFileSync("sh", ["-c", "command -v npx"], { encoding: "utf8" }).trim();
     writeFileSync(
