@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEAD_LETTER_KINDS, LEAD_STATUSES, SYNC_HEALTH_KINDS } from "./outcomes";
+import { DEAD_LETTER_KINDS, LEAD_ORIGINS, LEAD_STATUSES, SYNC_HEALTH_KINDS } from "./outcomes";
 import { RulesSchema } from "./rules";
 
 /** Request and response shapes of the admin API: the routes validate with them, openapi.json is built from them. */
@@ -34,6 +34,29 @@ export const LeadSchema = z
     lastEventAt: isoTime,
     judgedAt: isoTime,
     handedOffAt: isoTime,
+    handoffOrigin: z.enum(LEAD_ORIGINS).nullable().meta({
+      description:
+        "how the contact reached its first handoff; null if not handed off (or handed off before origins were kept)",
+    }),
+    noLongerQualifies: z
+      .object({ reasons: z.array(z.string()), rulesVersion: z.number().int().nullable() })
+      .nullable()
+      .meta({
+        description:
+          "a handed-off contact that fails the rules in force: it stays handed off, these are the rules' reasons",
+      }),
+    conversion: z
+      .object({
+        convertedAt: z.iso.datetime(),
+        contactId: z.string().nullable(),
+        accountId: z.string().nullable(),
+        opportunityId: z.string().nullable(),
+      })
+      .nullable()
+      .meta({
+        description:
+          "the Lead was converted in Salesforce (learnt at convertedAt): nothing is pushed to it after",
+      }),
     updatedAt: z.iso.datetime(),
   })
   .meta({ id: "Lead" });

@@ -7,9 +7,13 @@
 /** Every step the audit trail records, in about the order a contact goes through them. */
 export const AUDIT_STEPS = [
   "received",
+  /** An event's time was outside the window Leadbridge trusts; the time it arrived was used. */
+  "clock_untrusted",
   "deleted_in_hubspot",
   "privacy_deleted",
   "lead_rekeyed",
+  /** A merged-away contact's Lead is converted: it keeps its key, the survivor goes on alone. */
+  "rekey_skipped_converted",
   "merged",
   "not_found_in_hubspot",
   "enriched",
@@ -17,8 +21,12 @@ export const AUDIT_STEPS = [
   "push_retry",
   "pushed",
   "salesforce_refused",
+  /** Salesforce says the contact's Lead is converted: nothing is pushed to it any more. */
+  "lead_converted",
   "qualified",
   "refused",
+  /** A handed-off contact that fails the rules in force: it stays handed off (a handoff is a fact). */
+  "no_longer_qualifies",
   "feedback_retry",
   "feedback_written",
   "error",
@@ -26,7 +34,11 @@ export const AUDIT_STEPS = [
 export type AuditStep = (typeof AUDIT_STEPS)[number];
 
 /** The verdict steps: one per judgement, read by the nightly report and sync health. */
-export const JUDGEMENT_STEPS = ["qualified", "refused"] as const satisfies readonly AuditStep[];
+export const JUDGEMENT_STEPS = [
+  "qualified",
+  "refused",
+  "no_longer_qualifies",
+] as const satisfies readonly AuditStep[];
 export type JudgementStep = (typeof JUDGEMENT_STEPS)[number];
 
 /** Steps after which a contact still has work owed to it: a hold or a retry. */
@@ -74,6 +86,14 @@ export const HOLD_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
  */
 export const DEAD_LETTER_KINDS = [...ERROR_KINDS, "invalid_message", "retries_exhausted"] as const;
 export type DeadLetterKind = (typeof DEAD_LETTER_KINDS)[number];
+
+/**
+ * How a contact's work reached the handoff: a HubSpot webhook event, or an admin's backfill or
+ * resync. A replayed dead letter keeps the origin of the events it re-sends. Only webhook
+ * handoffs count in speed-to-lead.
+ */
+export const LEAD_ORIGINS = ["webhook", "backfill", "resync"] as const;
+export type LeadOrigin = (typeof LEAD_ORIGINS)[number];
 
 /** A lead row's status: the last verdict, or what became of the contact in HubSpot. */
 export const LEAD_STATUSES = ["handed_off", "rejected", "deleted", "merged"] as const;

@@ -34,7 +34,10 @@ export const FunnelSchema = z.object({
   contactsJudged: count,
   qualified: count,
   rejected: count,
+  /** Contacts upserted into Salesforce for the first time that day, however they arrived. */
   handedOff: count,
+  /** Contacts already handed off whose last judgement that day failed the rules in force (still handed off). */
+  handedOffNoLongerQualifying: count.default(0),
   /** Salesforce Leads converted that day (ConvertedOpportunityId set). */
   convertedToOpportunity: count,
   /** Opportunities that entered a won / lost stage that day. */
@@ -49,6 +52,17 @@ export const SpeedToLeadSchema = z.object({
   count,
 });
 
+/** First handoffs that day of contacts a backfill or resync brought in: not new leads, so not in speedToLead. */
+export const BulkHandoffsSchema = z.object({
+  count,
+  backfill: count,
+  resync: count,
+  /** From the day's first to its last bulk handoff. */
+  spanMs: z.number().nonnegative().nullable(),
+  /** count per minute of that span; null under two handoffs a millisecond apart. */
+  perMinute: z.number().nonnegative().nullable(),
+});
+
 export const ReportSchema = z.object({
   date: ReportDateSchema,
   generatedAt: z.string().datetime(),
@@ -59,7 +73,16 @@ export const ReportSchema = z.object({
   rejectionRateBySource: z.array(
     z.object({ source: z.string(), judged: count, rejected: count, rate }),
   ),
+  /** Leads that arrived by a HubSpot event only, from a time that can be true. */
   speedToLead: SpeedToLeadSchema,
+  /** Reports written before bulk handoffs were counted read as none. */
+  bulkHandoffs: BulkHandoffsSchema.default({
+    count: 0,
+    backfill: 0,
+    resync: 0,
+    spanMs: null,
+    perMinute: null,
+  }),
   /** Per open stage, cumulative to date: deals that reached it, those of them that closed, and the share of those won. */
   winRateByStage: z.array(
     z.object({
@@ -144,4 +167,5 @@ export const ReportSchema = z.object({
 export type FunnelReport = z.infer<typeof ReportSchema>;
 export type Funnel = z.infer<typeof FunnelSchema>;
 export type SpeedToLead = z.infer<typeof SpeedToLeadSchema>;
+export type BulkHandoffs = z.infer<typeof BulkHandoffsSchema>;
 export const FUNNEL_LATEST_KEY = "report:funnel:latest";

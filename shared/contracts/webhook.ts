@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LEAD_ORIGINS, type LeadOrigin } from "./outcomes";
 
 export const MAX_EVENTS_PER_DELIVERY = 100;
 
@@ -228,9 +229,32 @@ export const LeadEventSchema = z.object({
   receivedAt: z.number(),
   propertyName: z.string().optional(),
   mergedIds: z.array(z.string()).optional(),
+  /** Set on admin resyncs and backfills before `origin` existed. */
   resync: z.boolean().optional(),
+  /** Absent on webhook events (and on every message from before origins): see originOf. */
+  origin: z.enum(LEAD_ORIGINS).optional(),
 });
 export type LeadEvent = z.infer<typeof LeadEventSchema>;
+
+/** Where an event came from; an old message without `origin` is a webhook event unless marked resync. */
+export function originOf(event: Pick<LeadEvent, "origin" | "resync">): LeadOrigin {
+  return event.origin ?? (event.resync ? "resync" : "webhook");
+}
+
+/**
+ * The window around its arrival in which an event's own time is believed: HubSpot retries a
+ * delivery for up to a day, so a week back is generous; a clock more than 5 minutes ahead is wrong.
+ */
+export const EVENT_CLOCK_WINDOW = { pastMs: 7 * 86_400_000, aheadMs: 5 * 60_000 } as const;
+
+/** When the event happened as far as Leadbridge can tell: its occurredAt, or its arrival when that time cannot be true. */
+export function trustedTime(event: Pick<LeadEvent, "occurredAt" | "receivedAt">): number {
+  const { occurredAt, receivedAt } = event;
+  const trusted =
+    occurredAt >= receivedAt - EVENT_CLOCK_WINDOW.pastMs &&
+    occurredAt <= receivedAt + EVENT_CLOCK_WINDOW.aheadMs;
+  return trusted ? occurredAt : receivedAt;
+}
 
 /** The webhook delivery a message came from, counted once by the consumer for the nightly report. */
 export const DeliveryCountSchema = z.object({
@@ -280,7 +304,9 @@ const EVENT_KEYS = new Set([
   "propertyName",
   "mergedIds",
   "resync",
+  "origin",
 ]);
+const ORIGINS = new Set<string>(LEAD_ORIGINS);
 const BODY_KEYS = new Set(["contactId", "events", "delivery"]);
 const DELIVERY_KEYS = new Set(["id", "receivedAt", "events", "ignored"]);
 const TYPES = new Set<string>(CONTACT_EVENT_TYPES);
@@ -304,6 +330,7 @@ function isLeadEvent(e: unknown): boolean {
     Number.isFinite(e.receivedAt) &&
     (e.propertyName === undefined || typeof e.propertyName === "string") &&
     (e.resync === undefined || typeof e.resync === "boolean") &&
+    (e.origin === undefined || (typeof e.origin === "string" && ORIGINS.has(e.origin))) &&
     (e.mergedIds === undefined ||
       (Array.isArray(e.mergedIds) && e.mergedIds.every((m) => typeof m === "string")))
   );

@@ -1,4 +1,4 @@
-import type { AuditStep, LeadStatus } from "../contracts/outcomes";
+import type { AuditStep, LeadOrigin, LeadStatus } from "../contracts/outcomes";
 
 export interface LeadRow {
   contact_id: string;
@@ -21,6 +21,15 @@ export interface LeadRow {
   updated_at: number;
   push_key: string | null;
   criteria: string;
+  /** JSON reason codes a handed-off contact fails the rules in force for; null when it meets them. */
+  no_longer_qualifies: string | null;
+  /** How the contact reached its first handoff; null for handoffs made before origins were kept. */
+  handoff_origin: LeadOrigin | null;
+  /** When Leadbridge learnt the Lead is converted (and what it became): nothing is pushed after. */
+  converted_at: number | null;
+  converted_contact_id: string | null;
+  converted_account_id: string | null;
+  converted_opportunity_id: string | null;
 }
 
 /** A lead row as the handoff writes it (attempts is the database's own). */
@@ -97,11 +106,18 @@ const LEAD_COLUMNS = [
   "updated_at",
   "push_key",
   "criteria",
+  "no_longer_qualifies",
+  "handoff_origin",
+  "converted_at",
+  "converted_contact_id",
+  "converted_account_id",
+  "converted_opportunity_id",
 ] as const satisfies readonly (keyof LeadRow)[];
 
 /**
  * D1 upserts of leads' rows, in order (a contact twice ends with its last row); first_event_at
- * keeps the earliest time ever seen, handed_off_at the first hand-off.
+ * keeps the earliest time ever seen, handed_off_at and handoff_origin the first hand-off, the
+ * converted_* columns the first conversion learnt.
  */
 export function upsertLeadRows(db: D1Database, leads: LeadState[]): D1PreparedStatement[] {
   return jsonChunks(leads.map((lead) => LEAD_COLUMNS.map((c) => lead[c]))).map((rows) =>
@@ -119,7 +135,13 @@ export function upsertLeadRows(db: D1Database, leads: LeadState[]): D1PreparedSt
            judged_at = excluded.judged_at,
            handed_off_at = COALESCE(leads.handed_off_at, excluded.handed_off_at),
            feedback_key = excluded.feedback_key, merged_into = excluded.merged_into,
-           updated_at = excluded.updated_at, push_key = excluded.push_key, criteria = excluded.criteria`,
+           updated_at = excluded.updated_at, push_key = excluded.push_key, criteria = excluded.criteria,
+           no_longer_qualifies = excluded.no_longer_qualifies,
+           handoff_origin = CASE WHEN leads.handed_off_at IS NULL THEN excluded.handoff_origin ELSE leads.handoff_origin END,
+           converted_at = COALESCE(leads.converted_at, excluded.converted_at),
+           converted_contact_id = COALESCE(leads.converted_contact_id, excluded.converted_contact_id),
+           converted_account_id = COALESCE(leads.converted_account_id, excluded.converted_account_id),
+           converted_opportunity_id = COALESCE(leads.converted_opportunity_id, excluded.converted_opportunity_id)`,
       )
       .bind(rows),
   );

@@ -79,7 +79,7 @@ export async function runBackfillStep(
     if (!params.dryRun && waiting.length) {
       await sendJudgeAgain(
         env.LEAD_EVENTS,
-        waiting.map((id) => judgeAgain(portalId, id, `backfill:${job.id}:${id}`)),
+        waiting.map((id) => judgeAgain(portalId, id, `backfill:${job.id}:${id}`, "backfill")),
       );
       await markEnqueued(env.DB, job.id, waiting);
     }

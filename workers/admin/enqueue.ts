@@ -1,3 +1,4 @@
+import type { LeadOrigin } from "../../shared/contracts/outcomes";
 import {
   type LeadEvent,
   type LeadQueueBody,
@@ -11,12 +12,14 @@ const SEND_BATCH_MAX = 100;
 /**
  * A lead event asking the handoff to judge a contact again. The key is the handoff's dedupe
  * key: unique per request for resyncs, per job and contact for backfills (so a re-sent step
- * cannot judge a contact twice for the same job).
+ * cannot judge a contact twice for the same job). Its origin keeps the contact out of
+ * speed-to-lead: `occurredAt` is when an admin asked, not when anything happened in HubSpot.
  */
 export function judgeAgain(
   portalId: string,
   contactId: string,
   key: string,
+  origin: Exclude<LeadOrigin, "webhook"> = "resync",
   now = Date.now(),
 ): LeadEvent {
   return {
@@ -28,6 +31,7 @@ export function judgeAgain(
     occurredAt: now,
     receivedAt: now,
     resync: true,
+    origin,
   };
 }
 

@@ -39,6 +39,20 @@ export function toLeadView(row: LeadRow): z.infer<typeof LeadSchema> {
     lastEventAt: iso(row.last_event_at),
     judgedAt: iso(row.judged_at),
     handedOffAt: iso(row.handed_off_at),
+    handoffOrigin: row.handed_off_at === null ? null : row.handoff_origin,
+    noLongerQualifies:
+      row.status === "handed_off" && row.no_longer_qualifies !== null
+        ? { reasons: jsonArray(row.no_longer_qualifies), rulesVersion: row.rules_version }
+        : null,
+    conversion:
+      row.converted_at === null
+        ? null
+        : {
+            convertedAt: iso(row.converted_at)!,
+            contactId: row.converted_contact_id,
+            accountId: row.converted_account_id,
+            opportunityId: row.converted_opportunity_id,
+          },
     updatedAt: iso(row.updated_at)!,
   };
 }

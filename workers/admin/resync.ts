@@ -15,7 +15,7 @@ export const resync = new Hono<HonoEnv>().post("/resync", async (c) => {
   const portalId = c.get("config").HUBSPOT_PORTAL_ID;
   await sendJudgeAgain(
     c.env.LEAD_EVENTS,
-    unique.map((id) => judgeAgain(portalId, id, `resync:${id}:${request}`)),
+    unique.map((id) => judgeAgain(portalId, id, `resync:${id}:${request}`, "resync")),
   );
   c.get("log").info("resync_enqueued", {
     contacts: unique.length,

@@ -3,8 +3,9 @@ import type { ContactWork } from "./coalesce";
 import type { StageRecord } from "./types";
 
 /**
- * The batch as it arrives: every contact not purged is audited as received; privacy deletions
- * and HubSpot deletions are settled here (no judging); pure.
+ * The batch as it arrives: every contact not purged is audited as received (with how it came,
+ * and the events whose clock was not believed); privacy deletions and HubSpot deletions are
+ * settled here (no judging); pure.
  */
 export function receive(
   items: ContactWork[],
@@ -15,12 +16,24 @@ export function receive(
   const deleted = items.filter((w) => w.action === "delete");
   return {
     audits: [
-      ...kept.map((work) => ({
-        contactId: work.contactId,
-        step: "received" as const,
-        detail: { events: work.keys.length, types: work.types },
-        at,
-      })),
+      ...kept.flatMap((work) => [
+        {
+          contactId: work.contactId,
+          step: "received" as const,
+          detail: { events: work.keys.length, types: work.types, origin: work.origin },
+          at,
+        },
+        ...(work.untrustedClocks.length
+          ? [
+              {
+                contactId: work.contactId,
+                step: "clock_untrusted" as const,
+                detail: { events: work.untrustedClocks, usedInstead: "receivedAt" },
+                at,
+              },
+            ]
+          : []),
+      ]),
       ...deleted.map((work) => ({
         contactId: work.contactId,
         step: "deleted_in_hubspot" as const,

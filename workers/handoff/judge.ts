@@ -24,7 +24,9 @@ export interface Judged extends StageRecord {
 
 /**
  * Judges each enriched contact against the rules in force: qualified (with its Salesforce lead)
- * or refused (with reasons). A contact HubSpot no longer has is settled as deleted; pure.
+ * or refused (with reasons). A contact whose Lead Salesforce already has is never refused: when
+ * it fails the rules it is passed on as handed off, marked as no longer qualifying. A contact
+ * HubSpot no longer has is settled as deleted; pure.
  */
 export function judge({ work, enriched, previous, rules, portalId, at }: JudgeInput): Judged {
   const judged: Judged & Required<Pick<StageRecord, "settled" | "leads" | "audits">> = {
@@ -70,6 +72,12 @@ export function judge({ work, enriched, previous, rules, portalId, at }: JudgeIn
       updated_at: at,
       push_key: before?.push_key ?? null,
       criteria: JSON.stringify(mql.qualificationCriteriaMet),
+      no_longer_qualifies: null,
+      handoff_origin: before?.handoff_origin ?? null,
+      converted_at: before?.converted_at ?? null,
+      converted_contact_id: before?.converted_contact_id ?? null,
+      converted_account_id: before?.converted_account_id ?? null,
+      converted_opportunity_id: before?.converted_opportunity_id ?? null,
     };
     judged.audits.push({
       contactId: id,
@@ -82,14 +90,19 @@ export function judge({ work, enriched, previous, rules, portalId, at }: JudgeIn
       at,
     });
     const judgement = qualify(mql, rules.rules);
-    if (judgement.qualified)
+    const lead = toSalesforceLead(id, mql);
+    if (judgement.qualified) judged.qualified.push({ work: item, row, status: "handed_off", lead });
+    else if (row.salesforce_lead_id) {
+      // A handoff is a fact: Salesforce has this contact's Lead, so the rules' word is recorded only.
+      const codes = [...new Set(judgement.rejections.map((r) => r.code))].sort();
       judged.qualified.push({
         work: item,
         row,
         status: "handed_off",
-        lead: toSalesforceLead(id, mql),
+        lead,
+        noLongerQualifies: codes,
       });
-    else
+    } else
       judged.refused.push({ work: item, row, status: "rejected", reasons: judgement.rejections });
   }
   return judged;

@@ -2,14 +2,14 @@ import { HOLD_KINDS } from "../../shared/contracts/outcomes";
 import type { AuditEntry } from "../../shared/db/leads";
 import { RetryableError } from "../../shared/retryable";
 import { overBudget, readUsage, recordUsage } from "../../shared/salesforce/budget";
-import { EXTERNAL_ID_FIELD, type SalesforceLead } from "./salesforce-lead";
 import {
-  assignmentGroups,
-  classifyCallError,
-  type UpsertGroup,
-  type UpsertOutcome,
-  upsertSalesforceLeads,
-} from "./salesforce-upsert";
+  CONVERTED_LEAD_CODE,
+  conversionDetail,
+  readConversions,
+  withConversion,
+} from "./conversions";
+import { EXTERNAL_ID_FIELD, type SalesforceLead } from "./salesforce-lead";
+import { classifyCallError, type UpsertOutcome, upsertSalesforceLeads } from "./salesforce-upsert";
 import type { Decision, HandoffDeps, Qualified, StageRecord, Waiting } from "./types";
 
 export interface Pushed extends StageRecord {
@@ -18,9 +18,10 @@ export interface Pushed extends StageRecord {
 }
 
 /**
- * Hands the qualified contacts' leads to Salesforce, unless it already has exactly this payload
- * or Leadbridge is over its share of the daily API budget. A contact Salesforce refuses becomes a
- * refusal; one whose push failed waits (a hold) or retries.
+ * Hands the qualified contacts' leads to Salesforce, unless it already has exactly this payload,
+ * the Lead is converted (nothing is written to it after), or Leadbridge is over its share of the
+ * daily API budget. A contact Salesforce refuses becomes a refusal, unless its Lead exists (a
+ * handoff is a fact); one whose push failed waits (a hold) or retries.
  */
 export async function push(
   qualified: Qualified[],
@@ -31,22 +32,21 @@ export async function push(
     qualified.map(async (verdict) => ({ verdict, pushKey: await payloadKey(verdict.lead) })),
   );
   // Unchanged since the last successful push: Salesforce already has exactly this.
+  // Or converted: sales owns that record now, and Salesforce would refuse the update anyway.
   const isUnchanged = ({ verdict, pushKey }: (typeof keyed)[number]) =>
-    pushKey === verdict.row.push_key && Boolean(verdict.row.salesforce_lead_id);
-  // A contact whose Lead id Leadbridge holds is an update: Salesforce must not reassign it.
-  const toPush = keyed
-    .filter((k) => !isUnchanged(k))
-    .map(({ verdict }) => ({
-      lead: verdict.lead,
-      hasLeadId: Boolean(verdict.row.salesforce_lead_id),
-    }));
+    (pushKey === verdict.row.push_key || verdict.row.converted_at !== null) &&
+    Boolean(verdict.row.salesforce_lead_id);
+  const toPush = keyed.filter((k) => !isUnchanged(k)).map((k) => k.verdict.lead);
   const results = toPush.length
-    ? await upsertWithinBudget(
-        assignmentGroups(toPush, deps.config.SALESFORCE_LEAD_ASSIGNMENT),
-        deps,
-      )
+    ? await upsertWithinBudget(toPush, deps)
     : new Map<string, UpsertOutcome>();
   const at = now();
+  const converted = await readConversions(
+    deps.clients.salesforce,
+    [...results]
+      .filter(([, r]) => r.kind === "refused" && r.code === CONVERTED_LEAD_CODE)
+      .map(([id]) => id),
+  );
 
   const pushed: Pushed & { waiting: Waiting[]; audits: AuditEntry[] } = {
     decisions: [],
@@ -56,7 +56,8 @@ export async function push(
   for (const { verdict, pushKey } of keyed) {
     const { work, row } = verdict;
     const contactId = work.contactId;
-    const decided = { work, row, status: "handed_off" as const, reasons: [] };
+    const { noLongerQualifies } = verdict;
+    const decided = { work, row, status: "handed_off" as const, reasons: [], noLongerQualifies };
     if (isUnchanged({ verdict, pushKey })) {
       pushed.decisions.push({ ...decided, salesforceId: row.salesforce_lead_id!, pushKey });
       continue;
@@ -66,6 +67,33 @@ export async function push(
       const { salesforceId, created } = result;
       pushed.decisions.push({ ...decided, salesforceId, pushKey, pushedAt: at });
       pushed.audits.push({ contactId, step: "pushed", detail: { salesforceId, created }, at });
+    } else if (
+      result.kind === "refused" &&
+      (row.salesforce_lead_id ?? converted.get(contactId)?.leadId)
+    ) {
+      // A handoff is a fact: once Salesforce has the Lead, a refused update does not take it back.
+      const conversion = converted.get(contactId);
+      const salesforceId = (row.salesforce_lead_id ?? conversion?.leadId)!;
+      pushed.decisions.push({
+        ...decided,
+        row: conversion ? withConversion(row, conversion, at) : row,
+        salesforceId,
+      });
+      pushed.audits.push(
+        conversion
+          ? {
+              contactId,
+              step: "lead_converted",
+              detail: conversionDetail({ ...conversion, leadId: salesforceId }, "upsert"),
+              at,
+            }
+          : {
+              contactId,
+              step: "salesforce_refused",
+              detail: { code: result.code, handedOff: true },
+              at,
+            },
+      );
     } else if (result.kind === "refused") {
       const code = `salesforce_rejected:${result.code}`;
       pushed.decisions.push({
@@ -104,11 +132,10 @@ export async function push(
  * the same batch still get their feedback.
  */
 async function upsertWithinBudget(
-  groups: UpsertGroup[],
+  leads: SalesforceLead[],
   deps: Pick<HandoffDeps, "kv" | "clients" | "config">,
 ): Promise<Map<string, UpsertOutcome>> {
   const { kv, clients, config } = deps;
-  const leads = groups.flatMap((group) => group.leads);
   const allFailed = (error: RetryableError) =>
     new Map(leads.map((lead) => [lead[EXTERNAL_ID_FIELD], { kind: "failed" as const, error }]));
   if (overBudget(await readUsage(kv), config.SALESFORCE_DAILY_BUDGET_SHARE))
@@ -122,7 +149,7 @@ async function upsertWithinBudget(
   try {
     const conn = await clients.salesforce();
     try {
-      return await upsertSalesforceLeads(conn, groups);
+      return await upsertSalesforceLeads(conn, leads);
     } finally {
       await recordUsage(kv, conn.limitInfo?.apiUsage);
     }

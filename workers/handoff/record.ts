@@ -32,20 +32,25 @@ export function recordFeedback(
   for (const { decision: d, feedback, error, noteFound } of outcomes) {
     const contactId = d.work.contactId;
     const codes = d.reasons.map((r) => r.code);
+    const handedOff = d.status === "handed_off";
+    const lapsed = handedOff ? d.noLongerQualifies : undefined;
     record.leads.push({
       ...d.row,
       status: d.status,
       reasons: JSON.stringify(codes),
       salesforce_lead_id: d.salesforceId ?? d.row.salesforce_lead_id,
       // Speed-to-lead ends when Salesforce has the lead (the first time; later rows keep it).
-      handed_off_at: d.status === "handed_off" ? (d.pushedAt ?? at) : null,
+      handed_off_at: handedOff ? (d.pushedAt ?? at) : null,
+      // Kept by the database only for the first handoff.
+      handoff_origin: handedOff ? d.work.origin : null,
       feedback_key: error ? d.row.feedback_key : feedback.feedbackKey,
       push_key: d.pushKey ?? d.row.push_key,
+      no_longer_qualifies: lapsed ? JSON.stringify(lapsed) : null,
     });
     record.audits.push({
       contactId,
-      step: d.status === "handed_off" ? "qualified" : "refused",
-      detail: { rulesVersion, reasons: codes },
+      step: lapsed ? "no_longer_qualifies" : handedOff ? "qualified" : "refused",
+      detail: { rulesVersion, reasons: lapsed ?? codes },
       at,
     });
     if (error) {

@@ -60,6 +60,11 @@ export interface Qualified {
   row: LeadState;
   status: "handed_off";
   lead: SalesforceLead;
+  /**
+   * Set for a contact already handed off that fails the rules in force: the reason codes. It is
+   * still pushed (its Lead kept in step) and stays handed off: a handoff is a fact.
+   */
+  noLongerQualifies?: string[];
 }
 
 /** The rules' word on a contact they refused, with what a marketer can fix. */
@@ -82,6 +87,8 @@ export interface Decision {
   pushKey?: string;
   /** When Salesforce confirmed the upsert. */
   pushedAt?: number;
+  /** A handed-off contact that fails the rules in force: the reason codes (see Qualified). */
+  noLongerQualifies?: string[];
 }
 
 /** A decision's feedback to HubSpot, and whether it landed. */

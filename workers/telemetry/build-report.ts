@@ -1,4 +1,4 @@
-import { type FunnelReport, ReportSchema } from "../../shared/contracts/report";
+import { type BulkHandoffs, type FunnelReport, ReportSchema } from "../../shared/contracts/report";
 import type { StageMap } from "../../shared/sales-process";
 import type { MetricRow } from "./facts";
 import { type QuotaRow, quotaAttainment, type Rep, timeToRamp, type WonAmount } from "./quota";
@@ -123,6 +123,7 @@ export function buildReport(input: ReportInputs): FunnelReport {
       qualified,
       rejected: one(today, "lead.rejected"),
       handedOff: one(today, "lead.handed_off"),
+      handedOffNoLongerQualifying: one(today, "lead.no_longer_qualifies"),
       convertedToOpportunity: one(today, "sf.converted"),
       won: one(today, "sf.won"),
       lost: one(today, "sf.lost"),
@@ -138,6 +139,7 @@ export function buildReport(input: ReportInputs): FunnelReport {
       maxMs: maybe(today, "lead.speed_max_ms"),
       count: one(today, "lead.speed_count"),
     },
+    bulkHandoffs: bulkHandoffs(today),
     winRateByStage,
     lostAtStage,
     contentUsage,
@@ -182,4 +184,18 @@ export function rejectionAlerts(
       },
     ];
   });
+}
+
+/** The day's first handoffs of backfilled and resynced contacts, and how fast they went. */
+function bulkHandoffs(today: MetricRow[]): BulkHandoffs {
+  const count = one(today, "lead.bulk_handed_off");
+  const byOrigin = byDim(today, "lead.bulk_handed_off_by_origin");
+  const spanMs = maybe(today, "lead.bulk_span_ms");
+  return {
+    count,
+    backfill: byOrigin.get("backfill") ?? 0,
+    resync: byOrigin.get("resync") ?? 0,
+    spanMs,
+    perMinute: spanMs ? count / (spanMs / 60_000) : null,
+  };
 }

@@ -1,4 +1,4 @@
-import type { JudgementStep } from "../../shared/contracts/outcomes";
+import type { JudgementStep, LeadOrigin } from "../../shared/contracts/outcomes";
 import { MetricBag, type MetricRow, normalizeSource, percentile } from "./facts";
 
 export interface JudgementRow {
@@ -10,6 +10,8 @@ export interface JudgementRow {
 export interface HandoffRow {
   first_event_at: number | null;
   handed_off_at: number;
+  /** Null for handoffs made before origins were kept: webhook events (or resyncs) then. */
+  handoff_origin?: LeadOrigin | null;
 }
 
 export interface LeadDayInput {
@@ -27,7 +29,8 @@ export interface LeadDayInput {
 
 /**
  * A day of the marketing side of the funnel. A contact judged twice that day counts once,
- * with its last verdict; speed-to-lead runs from the first HubSpot event to the first upsert.
+ * with its last verdict; speed-to-lead runs from the first HubSpot event to the first upsert,
+ * for leads that arrived by a webhook event only; backfills and resyncs are counted apart.
  */
 export function leadFacts(input: LeadDayInput): MetricRow[] {
   const { day } = input;
@@ -44,6 +47,10 @@ export function leadFacts(input: LeadDayInput): MetricRow[] {
       bag.add(day, "lead.qualified", "");
       continue;
     }
+    if (row.step === "no_longer_qualifies") {
+      bag.add(day, "lead.no_longer_qualifies", "");
+      continue;
+    }
     bag.add(day, "lead.rejected", "");
     bag.add(day, "lead.rejected_by_source", source);
     for (const code of reasonsOf(row.detail)) bag.add(day, "lead.reason", code);
@@ -51,8 +58,11 @@ export function leadFacts(input: LeadDayInput): MetricRow[] {
   bag.add(day, "lead.qualified", "", 0);
   bag.add(day, "lead.rejected", "", 0);
 
+  bag.add(day, "lead.no_longer_qualifies", "", 0);
+
+  const bulk = input.handoffs.filter((h) => h.handoff_origin && h.handoff_origin !== "webhook");
   const latencies = input.handoffs
-    .filter((h) => h.first_event_at !== null)
+    .filter((h) => h.first_event_at !== null && !bulk.includes(h))
     .map((h) => Math.max(0, h.handed_off_at - h.first_event_at!))
     .sort((a, b) => a - b);
   bag.add(day, "lead.handed_off", "", input.handoffs.length);
@@ -61,6 +71,12 @@ export function leadFacts(input: LeadDayInput): MetricRow[] {
     bag.set(day, "lead.speed_p50_ms", "", percentile(latencies, 0.5)!);
     bag.set(day, "lead.speed_p95_ms", "", percentile(latencies, 0.95)!);
     bag.set(day, "lead.speed_max_ms", "", latencies[latencies.length - 1]!);
+  }
+  bag.add(day, "lead.bulk_handed_off", "", bulk.length);
+  for (const h of bulk) bag.add(day, "lead.bulk_handed_off_by_origin", h.handoff_origin!);
+  if (bulk.length) {
+    const times = bulk.map((h) => h.handed_off_at);
+    bag.set(day, "lead.bulk_span_ms", "", Math.max(...times) - Math.min(...times));
   }
   for (const source of input.newLeadSources)
     bag.add(day, "lead.new_by_source", normalizeSource(source));

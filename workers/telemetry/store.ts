@@ -3,7 +3,7 @@ import { dayRange } from "../../shared/days";
 import { readDailyCounters } from "../../shared/db/counters";
 import { DEFAULT_STAGE_MAP, type StageMap, StageMapSchema } from "../../shared/sales-process";
 import type { MetricRow } from "./facts";
-import type { JudgementRow, LeadDayInput } from "./lead-facts";
+import type { HandoffRow, JudgementRow, LeadDayInput } from "./lead-facts";
 import {
   closedDayOf,
   closedDealFacts,
@@ -222,10 +222,10 @@ export async function readLeadDay(db: D1Database, day: string): Promise<LeadDayI
       .all<JudgementRow>(),
     db
       .prepare(
-        "SELECT first_event_at, handed_off_at FROM leads WHERE handed_off_at >= ? AND handed_off_at < ?",
+        "SELECT first_event_at, handed_off_at, handoff_origin FROM leads WHERE handed_off_at >= ? AND handed_off_at < ?",
       )
       .bind(start, end)
-      .all<{ first_event_at: number | null; handed_off_at: number }>(),
+      .all<HandoffRow>(),
     db
       .prepare("SELECT source FROM leads WHERE first_event_at >= ? AND first_event_at < ?")
       .bind(start, end)
