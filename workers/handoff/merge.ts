@@ -1,4 +1,5 @@
 import { type AuditEntry, getLeads, type LeadState } from "../../shared/db/leads";
+import { AUTO_ASSIGN_HEADER, UPDATE_ASSIGN_VALUE } from "../../shared/salesforce/assignment";
 import type { ContactWork } from "./coalesce";
 import {
   CONVERTED_LEAD_CODE,
@@ -41,9 +42,11 @@ export async function rekeyMergedLeads(
       } else if (old.salesforce_lead_id && !survivorHasLead) {
         const conn = await clients.salesforce();
         try {
-          await conn
-            .sobject("Lead")
-            .update({ Id: old.salesforce_lead_id, [EXTERNAL_ID_FIELD]: work.contactId });
+          await conn.sobject("Lead").update(
+            { Id: old.salesforce_lead_id, [EXTERNAL_ID_FIELD]: work.contactId },
+            // Re-keying is an update: the rep working the Lead keeps it.
+            { headers: { [AUTO_ASSIGN_HEADER]: UPDATE_ASSIGN_VALUE } },
+          );
           survivorHasLead = true;
           record.audits.push({
             contactId: work.contactId,

@@ -9,7 +9,13 @@ import {
   withConversion,
 } from "./conversions";
 import { EXTERNAL_ID_FIELD, type SalesforceLead } from "./salesforce-lead";
-import { classifyCallError, type UpsertOutcome, upsertSalesforceLeads } from "./salesforce-upsert";
+import {
+  assignmentGroups,
+  classifyCallError,
+  type UpsertGroup,
+  type UpsertOutcome,
+  upsertSalesforceLeads,
+} from "./salesforce-upsert";
 import type { Decision, HandoffDeps, Qualified, StageRecord, Waiting } from "./types";
 
 export interface Pushed extends StageRecord {
@@ -36,9 +42,18 @@ export async function push(
   const isUnchanged = ({ verdict, pushKey }: (typeof keyed)[number]) =>
     (pushKey === verdict.row.push_key || verdict.row.converted_at !== null) &&
     Boolean(verdict.row.salesforce_lead_id);
-  const toPush = keyed.filter((k) => !isUnchanged(k)).map((k) => k.verdict.lead);
+  // A contact whose Lead id Leadbridge holds is an update: Salesforce must not reassign it.
+  const toPush = keyed
+    .filter((k) => !isUnchanged(k))
+    .map(({ verdict }) => ({
+      lead: verdict.lead,
+      hasLeadId: Boolean(verdict.row.salesforce_lead_id),
+    }));
   const results = toPush.length
-    ? await upsertWithinBudget(toPush, deps)
+    ? await upsertWithinBudget(
+        assignmentGroups(toPush, deps.config.SALESFORCE_LEAD_ASSIGNMENT),
+        deps,
+      )
     : new Map<string, UpsertOutcome>();
   const at = now();
   const converted = await readConversions(
@@ -132,10 +147,11 @@ export async function push(
  * the same batch still get their feedback.
  */
 async function upsertWithinBudget(
-  leads: SalesforceLead[],
+  groups: UpsertGroup[],
   deps: Pick<HandoffDeps, "kv" | "clients" | "config">,
 ): Promise<Map<string, UpsertOutcome>> {
   const { kv, clients, config } = deps;
+  const leads = groups.flatMap((group) => group.leads);
   const allFailed = (error: RetryableError) =>
     new Map(leads.map((lead) => [lead[EXTERNAL_ID_FIELD], { kind: "failed" as const, error }]));
   if (overBudget(await readUsage(kv), config.SALESFORCE_DAILY_BUDGET_SHARE))
@@ -149,7 +165,7 @@ async function upsertWithinBudget(
   try {
     const conn = await clients.salesforce();
     try {
-      return await upsertSalesforceLeads(conn, leads);
+      return await upsertSalesforceLeads(conn, groups);
     } finally {
       await recordUsage(kv, conn.limitInfo?.apiUsage);
     }
