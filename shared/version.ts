@@ -1,3 +1,5 @@
-import pkg from "../package.json";
+import { version } from "../package.json";
 
-export const VERSION: string = pkg.version;
+// A named import: the bundler keeps only this field of package.json, not its scripts and
+// dependency lists.
+export const VERSION: string = version;

@@ -82,4 +82,11 @@ describe("the deploy bundle", () => {
     for (const name of TRANSITIVE)
       expect(sources.filter((s) => s.includes(`node_modules/${name}`))).toEqual([]);
   });
+
+  it("carries package.json's version, not its scripts or dependency lists", () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+    expect(bundle).toContain(JSON.stringify(pkg.version));
+    expect(bundle).not.toContain(pkg.scripts.test);
+    expect(bundle).not.toContain('"devDependencies"');
+  });
 });
