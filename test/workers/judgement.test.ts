@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MqlSchema } from "../../shared/contracts/mql";
-import { DEFAULT_RULES } from "../../shared/contracts/rules";
+import { type Mql, MqlSchema } from "../../shared/contracts/mql";
+import { DEFAULT_RULES, FREE_EMAIL_DOMAINS, type Rules } from "../../shared/contracts/rules";
 import { retryAfterMs } from "../../shared/hubspot/retry";
 import { coalesceByContact } from "../../workers/handoff/coalesce";
 import { alreadyShown, toFeedback } from "../../workers/handoff/feedback";
@@ -172,6 +172,125 @@ describe("qualify with the default rules", () => {
     // A regex-looking entry is a literal label.
     expect(isFreeEmailDomain("g.ail.com", ["g.ail.com"])).toBe(true);
     expect(isFreeEmailDomain("gxail.com", ["g-ail"])).toBe(false);
+  });
+});
+
+describe("qualify: what each refusal tells the marketer", () => {
+  const base = toMql("1", "9", good, company);
+  const withContact = (over: Partial<Mql["contactInfo"]>, firmographics = base.firmographics) => ({
+    ...base,
+    contactInfo: { ...base.contactInfo, ...over },
+    firmographics,
+  });
+  const refusals = (mql: Mql, rules: Rules = DEFAULT_RULES) => qualify(mql, rules).rejections;
+
+  it("names every missing required field with its own code and fix", () => {
+    const bare = withContact(
+      { email: null, firstName: null, lastName: null, jobTitle: null },
+      { ...base.firmographics, companyName: null },
+    );
+    const rules: Rules = {
+      ...DEFAULT_RULES,
+      requiredFields: ["email", "lastName", "firstName", "companyName", "jobTitle"],
+    };
+    expect(refusals(bare, rules)).toEqual([
+      {
+        code: "missing_email",
+        message: "Add an email address; sales needs it to work the lead.",
+      },
+      {
+        code: "missing_last_name",
+        message: "Add the contact's last name; sales needs it to work the lead.",
+      },
+      {
+        code: "missing_first_name",
+        message: "Add the contact's first name; sales needs it to work the lead.",
+      },
+      {
+        code: "missing_company",
+        message:
+          "Associate the contact with a company (or fill in the Company name property); sales needs it to work the lead.",
+      },
+      {
+        code: "missing_job_title",
+        message: "Add the contact's job title; sales needs it to work the lead.",
+      },
+    ]);
+  });
+
+  it("quotes an invalid email address back", () => {
+    expect(refusals(withContact({ email: "ada@analytical" }))).toEqual([
+      {
+        code: "invalid_email",
+        message: 'The email address "ada@analytical" is not valid; correct it.',
+      },
+    ]);
+  });
+
+  it.each([
+    ["ada@evil@analytical.io", "a second @"],
+    ["ada lovelace@analytical.io", "a space in the local part"],
+    ["ada@analytical.io>", "trailing junk after the domain"],
+    ["ada@analytical.io/x", "a path after the domain"],
+  ])("refuses %s (%s) as invalid rather than judging the domain inside it", (email) => {
+    expect(refusals(withContact({ email })).map((r) => r.code)).toEqual(["invalid_email"]);
+  });
+
+  it("ignores whitespace around an email address it is handed", () => {
+    expect(qualify(withContact({ email: "  ada@analytical.io \n" }), DEFAULT_RULES)).toEqual({
+      qualified: true,
+      rejections: [],
+    });
+  });
+
+  it("lists the buying signals that would qualify, in words", () => {
+    const noSignal = { ...base, qualificationCriteriaMet: [] };
+    expect(refusals(noSignal)).toEqual([
+      {
+        code: "no_qualifying_signal",
+        message:
+          "No buying signal yet (needs 1 of: downloading a technical whitepaper, visiting the pricing page, a developer, engineer or architect job title).",
+      },
+    ]);
+    expect(
+      refusals(noSignal, {
+        ...DEFAULT_RULES,
+        minCriteriaMet: 2,
+        criteria: ["visited_pricing_page", "is_developer_title"],
+      }).map((r) => r.message),
+    ).toEqual([
+      "No buying signal yet (needs 2 of: visiting the pricing page, a developer, engineer or architect job title).",
+    ]);
+  });
+
+  it("qualifies with exactly the minimum number of signals, and with none when the minimum is 0", () => {
+    const oneSignal = { ...base, qualificationCriteriaMet: ["visited_pricing_page" as const] };
+    expect(qualify(oneSignal, DEFAULT_RULES).qualified).toBe(true);
+    const twoNeeded = { ...DEFAULT_RULES, minCriteriaMet: 2 };
+    expect(refusals(oneSignal, twoNeeded).map((r) => r.code)).toEqual(["no_qualifying_signal"]);
+    expect(qualify(base, twoNeeded).qualified).toBe(true);
+    const noSignal = { ...base, qualificationCriteriaMet: [] };
+    expect(qualify(noSignal, { ...DEFAULT_RULES, minCriteriaMet: 0 }).qualified).toBe(true);
+  });
+
+  it("does not mistake a business domain on a TLD named like a webmail label for webmail", () => {
+    // .me and .live are real TLDs; "me" and "live" are webmail labels in the default list (me.com,
+    // live.com). A fresh copy of the list: matchers are compiled once per list.
+    const rules = { ...DEFAULT_RULES, freeEmailDomains: [...FREE_EMAIL_DOMAINS] };
+    expect(qualify(withContact({ email: "ada@analytical.me" }), rules).qualified).toBe(true);
+    expect(qualify(withContact({ email: "ada@analytical.live" }), rules).qualified).toBe(true);
+    expect(refusals(withContact({ email: "ada@me.com" }), rules).map((r) => r.code)).toEqual([
+      "free_email_domain",
+    ]);
+  });
+
+  it("matches every label in a list, and a listed domain only as itself or a parent", () => {
+    expect(isFreeEmailDomain("yahoo.com", ["gmail", "yahoo"])).toBe(true);
+    expect(isFreeEmailDomain("gmail.com", ["gmail", "yahoo"])).toBe(true);
+    // One letter longer is another company's domain, not a subdomain of the listed one.
+    expect(isFreeEmailDomain("xgmx.net", ["gmx.net"])).toBe(false);
+    // A listed domain is not a label: gmx.net does not cover gmx.net.io.
+    expect(isFreeEmailDomain("gmx.net.io", ["gmx.net"])).toBe(false);
   });
 });
 
