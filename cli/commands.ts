@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import cliProgress from "cli-progress";
 import type { Job } from "../shared/contracts/admin";
 import type { FunnelReport } from "../shared/contracts/report";
+import { DEFAULT_RULES } from "../shared/contracts/rules";
 import { type AdminApi, CliError } from "./api";
 
 export interface Io {
@@ -190,5 +191,13 @@ export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io)
     });
     return io.out(`rules v${saved.version} are now in force`);
   }
-  throw new CliError(`unknown rules action "${action}" (get, versions, set)`);
+  if (action === "reset") {
+    // A new version holding the defaults: the versions before it stay readable.
+    const saved = await api.call<{ version: number }>("PUT", "/admin/rules", {
+      rules: DEFAULT_RULES,
+      note: str(flags, "note") ?? "reset to the default rules",
+    });
+    return io.out(`rules v${saved.version} (the defaults) are now in force`);
+  }
+  throw new CliError(`unknown rules action "${action}" (get, versions, set, reset)`);
 }

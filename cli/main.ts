@@ -16,7 +16,8 @@ Commands:
   replay <id> [...] | --all         re-enqueue dead letters
   report [--date YYYY-MM-DD] [--run YYYY-MM-DD] [--json]
                                     the funnel report (latest, for a date, or run the telemetry first)
-  rules [get [--version n] | versions | set <file.json> [--note text]]
+  rules [get [--version n] | versions | set <file.json> [--note text] | reset [--note text]]
+                                    reset saves the default rules as a new version
 
 Options:
   --url <url>      the Worker (default http://127.0.0.1:8787)

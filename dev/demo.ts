@@ -9,6 +9,8 @@ import path from "node:path";
 import { Client } from "@hubspot/api-client";
 import jsforce, { type Connection } from "jsforce";
 import type { FunnelReport } from "../shared/contracts/report";
+import type { Rules } from "../shared/contracts/rules";
+import { adminReader, explainUnsettled, RESET_RULES_COMMAND, rulesChanges } from "./demo-explain";
 import { demoHistorySql } from "./demo-history";
 import { emptyFields } from "./demo-report";
 
@@ -29,6 +31,7 @@ const adminToken = process.env.LEADBRIDGE_ADMIN_TOKEN ?? "sandbox-admin-token";
 /** The Worker's local D1 folder when it is not .wrangler/state (wrangler dev --persist-to). */
 const stateDir = process.env.LEADBRIDGE_STATE_DIR;
 const root = path.resolve(import.meta.dirname, "..");
+const { get: admin, leadState } = adminReader(workerUrl, adminToken);
 const hubspot = new Client({
   accessToken: process.env.HUBSPOT_ACCESS_TOKEN ?? "sandbox-hubspot-token",
   basePath: hubspotUrl,
@@ -171,6 +174,7 @@ async function main() {
     `demo: sandbox HubSpot ${hubspotUrl}, sandbox Salesforce ${salesforceUrl}, Worker ${workerUrl}`,
   );
   const today = new Date().toISOString().slice(0, 10);
+  await warnAboutRules();
   seedLeadHistory(today);
   const companyIds: string[] = [];
   for (const company of COMPANIES) {
@@ -201,7 +205,7 @@ async function main() {
     `demo: created ${companyIds.length} companies and ${contactIds.length} contacts; waiting for the Worker`,
   );
 
-  const judged = await follow(contactIds, 60_000);
+  const judged = await follow(contactIds, 60_000, "judged");
   // A refused contact fixed by marketing: give Alex a work email and a company, and watch it flow.
   const alex = contactIds[5]!;
   console.log("demo: fixing a refused contact (work email + company association)");
@@ -214,7 +218,8 @@ async function main() {
     "companies",
     companyIds[0]!,
   );
-  await follow([alex], 60_000, (status) => status === "handed_off");
+  await follow([alex], 60_000, "handed off", Date.now());
+  await showHandoffIsAFact(contactIds[0]!);
 
   const final = await hubspot.crm.contacts.batchApi.read({
     inputs: contactIds.map((id) => ({ id })),
@@ -401,30 +406,94 @@ function printReport(r: FunnelReport) {
   );
 }
 
+/**
+ * Waits until every contact is judged (or, `expected` "handed off", handed off) as HubSpot shows
+ * it. When one is not, says why from the admin API: at the deadline, or at once when rules other
+ * than the defaults are in force and Leadbridge refused it after `since` (a refusal under the
+ * defaults may be a judgement of half a fix, so that one is waited out).
+ */
 async function follow(
   ids: string[],
   timeoutMs: number,
-  settled = (status: string) => status === "handed_off" || status === "rejected",
+  expected: "judged" | "handed off",
+  since?: number,
 ) {
+  const settled = (status: string) =>
+    status === "handed_off" || (expected === "judged" && status === "rejected");
   const deadline = Date.now() + timeoutMs;
-  let done = 0;
+  const rules = await admin<{ version: number; rules: Rules }>("/admin/rules");
+  const strict = since !== undefined && rulesChanges(rules.rules).length > 0;
+  let pending = ids;
   while (Date.now() < deadline) {
     const page = await hubspot.crm.contacts.batchApi.read({
       inputs: ids.map((id) => ({ id })),
       properties: ["leadbridge_status"],
       propertiesWithHistory: [],
     });
-    done = page.results.filter((r) => settled(r.properties.leadbridge_status ?? "")).length;
-    process.stdout.write(`\r  ${bar(done, ids.length)}`);
-    if (done === ids.length) break;
+    const done = new Set(
+      page.results.filter((r) => settled(r.properties.leadbridge_status ?? "")).map((r) => r.id),
+    );
+    pending = ids.filter((id) => !done.has(id));
+    process.stdout.write(`\r  ${bar(done.size, ids.length)}`);
+    if (!pending.length) break;
+    if (strict) {
+      const leads = await Promise.all(pending.map((id) => leadState(id)));
+      if (leads.some((l) => l.status === "rejected" && (l.judgedAt ?? 0) >= since!)) break;
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   process.stdout.write("\n");
-  if (done < ids.length)
+  if (pending.length) {
+    const leads = await Promise.all(pending.map((id) => leadState(id)));
     throw new Error(
-      `only ${done} of ${ids.length} contacts settled in ${timeoutMs / 1000}s; is npm start running?`,
+      `${pending.length} of ${ids.length} contacts not ${expected} as the demo expects:\n  ${explainUnsettled(leads, rules, expected)}`,
     );
-  return done;
+  }
+  return ids.length;
+}
+
+/** Marketing downgrades a handed-off contact: Leadbridge judges it again, and it stays handed off. */
+async function showHandoffIsAFact(contactId: string) {
+  const before = await leadState(contactId);
+  if (before.status !== "handed_off") {
+    const rules = await admin<{ version: number; rules: Rules }>("/admin/rules");
+    throw new Error(
+      `contact ${contactId} should have been handed off:\n  ${explainUnsettled([before], rules, "handed off")}`,
+    );
+  }
+  const changedAt = Date.now();
+  await hubspot.crm.contacts.basicApi.update(contactId, { properties: { hubspotscore: "10" } });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const lead = await admin<{
+      lead: { status: string; judgedAt: string | null; noLongerQualifies: LapsedView | null };
+    }>(`/admin/leads/${contactId}`);
+    const judgedAt = lead.lead.judgedAt ? Date.parse(lead.lead.judgedAt) : 0;
+    if (judgedAt >= changedAt && lead.lead.noLongerQualifies) {
+      const { reasons, rulesVersion } = lead.lead.noLongerQualifies;
+      console.log(
+        `demo: contact ${contactId} lost its engagement score after its handoff; it stays ${lead.lead.status} (a handoff is a fact), recorded as no longer qualifying (${reasons.join(", ")}) under rules v${rulesVersion}`,
+      );
+      return;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `contact ${contactId} was not judged again within 60s of its change (it is ${lead.lead.status}); is npm start running?`,
+      );
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+type LapsedView = { reasons: string[]; rulesVersion: number | null };
+
+/** Says so up front when the rules in force are not the defaults the demo is written for. */
+async function warnAboutRules() {
+  const inForce = await admin<{ version: number; rules: Rules }>("/admin/rules");
+  const changes = rulesChanges(inForce.rules);
+  if (changes.length)
+    console.log(
+      `demo: note: qualification rules v${inForce.version} are in force, not the defaults (${changes.join("; ")}); contacts the demo expects to be handed off may be refused. \`${RESET_RULES_COMMAND}\` restores the defaults.`,
+    );
 }
 
 main().catch((err) => {
