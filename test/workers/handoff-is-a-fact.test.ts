@@ -102,6 +102,29 @@ describe("a handoff is a fact", () => {
     expect((await admin("GET", `/admin/leads/${id}`)).body.lead.noLongerQualifies).toBeNull();
   });
 
+  it("counts the handoff once in the report and the lapse apart, never as a refusal", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const report = async () => {
+      expect((await admin("POST", `/admin/telemetry/run?date=${today}`)).status).toBe(200);
+      return (await admin("GET", `/admin/reports/funnel?date=${today}`)).body;
+    };
+    const { id } = await handedOff();
+    const before = await report();
+    await raiseScoreTo(80);
+    await updateContact(id, { jobtitle: "Engineering Manager" });
+    await deliver([leadEvent(id, "contact.propertyChange")]);
+
+    const after = await report();
+    expect(after.funnel).toMatchObject({
+      handedOff: before.funnel.handedOff,
+      rejected: before.funnel.rejected,
+      qualified: before.funnel.qualified - 1,
+      handedOffNoLongerQualifying: before.funnel.handedOffNoLongerQualifying + 1,
+      contactsJudged: before.funnel.contactsJudged,
+    });
+    expect(after.rejectionReasons).toEqual(before.rejectionReasons);
+  });
+
   it("keeps it handed off through a resync under stricter rules", async () => {
     const { id, salesforceId } = await handedOff();
     const notes = (await rawContact(id)).notes.length;
