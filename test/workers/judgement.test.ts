@@ -3,8 +3,20 @@ import { type Mql, MqlSchema } from "../../shared/contracts/mql";
 import { DEFAULT_RULES, FREE_EMAIL_DOMAINS, type Rules } from "../../shared/contracts/rules";
 import { retryAfterMs } from "../../shared/hubspot/retry";
 import { coalesceByContact } from "../../workers/handoff/coalesce";
-import { alreadyShown, toFeedback } from "../../workers/handoff/feedback";
-import { criteriaMet, engagementScore, type Properties, toMql } from "../../workers/handoff/mql";
+import {
+  alreadyShown,
+  handedOffFeedback,
+  NOTE_HEADLINE,
+  toFeedback,
+} from "../../workers/handoff/feedback";
+import {
+  CONTACT_PROPERTIES,
+  criteriaMet,
+  engagementScore,
+  type Properties,
+  SUBSCRIBED_PROPERTIES,
+  toMql,
+} from "../../workers/handoff/mql";
 import { isFreeEmailDomain, qualify } from "../../workers/handoff/qualify";
 import { describeSalesforceRefusal, toSalesforceLead } from "../../workers/handoff/salesforce-lead";
 
@@ -176,7 +188,25 @@ describe("qualify with the default rules", () => {
 });
 
 describe("qualify: what each refusal tells the marketer", () => {
-  const base = toMql("1", "9", good, company);
+  // Written out rather than built with toMql: nothing of mql.ts runs outside a test, where
+  // Stryker could not tell which tests cover it.
+  const base: Mql = {
+    leadId: "hs-1-9",
+    source: "organic_search",
+    contactInfo: {
+      email: "ada@analytical.io",
+      firstName: "Ada",
+      lastName: "Lovelace",
+      jobTitle: "Staff Software Engineer",
+    },
+    firmographics: {
+      companyName: "Analytical Engines",
+      industry: "COMPUTER_SOFTWARE",
+      employeeCount: 120,
+    },
+    engagementScore: 72,
+    qualificationCriteriaMet: ["visited_pricing_page", "is_developer_title"],
+  };
   const withContact = (over: Partial<Mql["contactInfo"]>, firmographics = base.firmographics) => ({
     ...base,
     contactInfo: { ...base.contactInfo, ...over },
@@ -334,6 +364,169 @@ describe("toFeedback", () => {
       ),
     ).toBe(false);
   });
+});
+
+describe("feedback a marketer sees in HubSpot", () => {
+  it("writes the whole note: headline with the rules version, each fix with its code, escaped", () => {
+    const f = toFeedback(
+      "7",
+      [
+        { code: "free_email_domain", message: `gmail.com is "personal" & isn't <work>` },
+        { code: "engagement_below_threshold", message: "Too low." },
+      ],
+      3,
+      null,
+    );
+    expect(NOTE_HEADLINE).toBe("Leadbridge did not hand this contact to sales");
+    expect(f).toEqual({
+      contactId: "7",
+      properties: {
+        leadbridge_status: "rejected",
+        leadbridge_rejection_reasons: "engagement_below_threshold;free_email_domain",
+      },
+      feedbackKey: "engagement_below_threshold;free_email_domain",
+      note:
+        "<p><strong>Leadbridge did not hand this contact to sales</strong> (qualification rules v3).</p>" +
+        "<p>What to fix:</p><ul>" +
+        "<li>gmail.com is &quot;personal&quot; &amp; isn&#39;t &lt;work&gt; <code>free_email_domain</code></li>" +
+        "<li>Too low. <code>engagement_below_threshold</code></li>" +
+        "</ul><p>Once fixed, the contact is judged again automatically.</p>",
+    });
+  });
+
+  it("still writes the status and reasons when the reasons are unchanged, only without a note", () => {
+    const rejections = [{ code: "missing_email", message: "Add an email address." }];
+    expect(toFeedback("7", rejections, 4, "missing_email")).toEqual({
+      contactId: "7",
+      properties: { leadbridge_status: "rejected", leadbridge_rejection_reasons: "missing_email" },
+      feedbackKey: "missing_email",
+    });
+  });
+
+  it("marks a handed-off contact with its Salesforce Lead and clears old reasons", () => {
+    expect(handedOffFeedback("7", "00Q5e00000AbCdE")).toEqual({
+      contactId: "7",
+      properties: {
+        leadbridge_status: "handed_off",
+        leadbridge_rejection_reasons: "",
+        leadbridge_salesforce_lead_id: "00Q5e00000AbCdE",
+      },
+      feedbackKey: null,
+    });
+  });
+
+  it("treats a property HubSpot has never set as empty, and an unread contact as needing the write", () => {
+    const handedOff = handedOffFeedback("7", "00Q5e00000AbCdE").properties;
+    expect(
+      alreadyShown(
+        {
+          leadbridge_status: "handed_off",
+          leadbridge_rejection_reasons: null,
+          leadbridge_salesforce_lead_id: "00Q5e00000AbCdE",
+        },
+        handedOff,
+      ),
+    ).toBe(true);
+    expect(
+      alreadyShown(
+        { leadbridge_status: "handed_off", leadbridge_salesforce_lead_id: "00Q5e00000AbCdE" },
+        handedOff,
+      ),
+    ).toBe(true);
+    expect(alreadyShown(undefined, handedOff)).toBe(false);
+    expect(alreadyShown(undefined, {})).toBe(false);
+  });
+});
+
+describe("toMql at the edges of HubSpot's data", () => {
+  it("subscribes to exactly the properties a judgement reads (README, Deploying), not its own", () => {
+    expect(SUBSCRIBED_PROPERTIES).toEqual([
+      "email",
+      "firstname",
+      "lastname",
+      "jobtitle",
+      "company",
+      "hubspotscore",
+      "hs_analytics_source",
+      "hs_analytics_num_page_views",
+      "hs_analytics_num_visits",
+      "num_conversion_events",
+      "hs_analytics_first_url",
+      "hs_analytics_last_url",
+      "recent_conversion_event_name",
+    ]);
+    expect(CONTACT_PROPERTIES).toEqual(expect.arrayContaining([...SUBSCRIBED_PROPERTIES]));
+  });
+
+  it("truncates overlong properties to the contract's limits instead of failing the contact", () => {
+    const long = (n: number) => "x".repeat(n);
+    const mql = toMql(
+      "1",
+      "2",
+      {
+        ...good,
+        email: `${long(300)}@analytical.io`,
+        firstname: long(150),
+        lastname: long(150),
+        jobtitle: long(250),
+        hs_analytics_source: long(150),
+      },
+      { name: long(300), industry: long(150) },
+    );
+    expect(mql.contactInfo.email).toHaveLength(254);
+    expect(mql.contactInfo.firstName).toHaveLength(100);
+    expect(mql.contactInfo.lastName).toHaveLength(100);
+    expect(mql.contactInfo.jobTitle).toHaveLength(200);
+    expect(mql.source).toHaveLength(100);
+    expect(mql.firmographics.companyName).toHaveLength(255);
+    expect(mql.firmographics.industry).toHaveLength(100);
+  });
+
+  it("says unknown for a contact without an analytics source", () => {
+    expect(toMql("1", "2", { ...good, hs_analytics_source: null }).source).toBe("unknown");
+    expect(toMql("1", "2", { ...good, hs_analytics_source: "  " }).source).toBe("unknown");
+  });
+
+  it("keeps a company's recorded 0 employees and drops a negative count", () => {
+    expect(toMql("1", "2", good, { ...company, numberofemployees: "0" }).firmographics).toEqual(
+      expect.objectContaining({ employeeCount: 0 }),
+    );
+    expect(toMql("1", "2", good, { ...company, numberofemployees: "-5" }).firmographics).toEqual(
+      expect.objectContaining({ employeeCount: null }),
+    );
+    // A typo'd import ("1e999") is no employee count, not a reason to fail the contact.
+    expect(toMql("1", "2", good, { ...company, numberofemployees: "1e999" }).firmographics).toEqual(
+      expect.objectContaining({ employeeCount: null }),
+    );
+  });
+
+  it.each([
+    [{ hs_analytics_num_page_views: "-50", hs_analytics_num_visits: "10" }, 40],
+    [{ hs_analytics_num_page_views: "lots", hs_analytics_num_visits: "10" }, 40],
+    [{ hs_analytics_num_page_views: "0", num_conversion_events: "1" }, 15],
+    [{ hs_analytics_num_visits: "2.9" }, 8],
+    // A HubSpot score that is not a number falls back to the analytics counts.
+    [{ hubspotscore: "n/a", hs_analytics_num_visits: "10" }, 40],
+    [{ hs_analytics_num_page_views: "1e999", hs_analytics_num_visits: "10" }, 40],
+  ])("ignores counts that are not whole non-negative numbers: %j → %i", (props, expected) =>
+    expect(engagementScore(props)).toBe(expected),
+  );
+
+  it.each([
+    [{ jobtitle: "Staff Engineer" }, ["is_developer_title"]],
+    [{ jobtitle: "Head of Engineering" }, ["is_developer_title"]],
+    [
+      { recent_conversion_event_name: "Technical White Paper" },
+      ["downloaded_technical_whitepaper"],
+    ],
+    [{ recent_conversion_event_name: "White_Paper: Edge" }, ["downloaded_technical_whitepaper"]],
+    [{ recent_conversion_event_name: "Whiteboard paper" }, []],
+    // HubSpot sometimes records a URL without its scheme, which the URL parser rejects.
+    [{ hs_analytics_first_url: "www.example.com/Pricing?plan=team" }, ["visited_pricing_page"]],
+    [{ hs_analytics_first_url: "www.example.com/blog?ref=/pricing" }, []],
+    [{ hs_analytics_first_url: "www.example.com/blog#/pricing" }, []],
+    [{ hs_analytics_last_url: "/pricing" }, ["visited_pricing_page"]],
+  ])("criteriaMet %j → %j", (props, expected) => expect(criteriaMet(props)).toEqual(expected));
 });
 
 describe("toSalesforceLead", () => {
