@@ -115,6 +115,39 @@ describe("deletion, privacy deletion and merge", () => {
     expect(await leadRow(loser)).toMatchObject({ status: "merged", merged_into: survivor });
   });
 
+  it("keeps a survivor that took over a Lead handed off, even when it fails the rules itself", async () => {
+    const company = await createCompany({ name: "Merge Strict Co" });
+    const n = unique();
+    const loser = await createContact(qualifyingContact(n), company);
+    await deliver([leadEvent(loser)]);
+    const loserLead = (await leadRow(loser))!.salesforce_lead_id as string;
+    expect(loserLead).toMatch(/^00Q/);
+
+    // The survivor on its own would be refused (personal webmail, low score).
+    const survivor = await createContact(
+      qualifyingContact(`${n}s`, { email: `dana${n}@gmail.com`, hubspotscore: "20" }),
+      company,
+    );
+    const result = await deliver([leadEvent(survivor, "contact.merge", { mergedIds: [loser] })]);
+    expect(result.explicitAcks).toHaveLength(1);
+
+    // The Lead is the survivor's now: HubSpot says so, and marketing gets no "fix it" note.
+    expect(await leadRow(survivor)).toMatchObject({
+      status: "handed_off",
+      salesforce_lead_id: loserLead,
+    });
+    expect(JSON.parse((await leadRow(survivor))!.no_longer_qualifies as string)).toEqual(
+      expect.arrayContaining(["free_email_domain", "engagement_below_threshold"]),
+    );
+    const props = (await rawContact(survivor)).properties;
+    expect(props.leadbridge_status).toBe("handed_off");
+    expect(props.leadbridge_salesforce_lead_id).toBe(loserLead);
+    const steps = await auditSteps(survivor);
+    expect(steps).toContain("lead_rekeyed");
+    expect(steps).toContain("no_longer_qualifies");
+    expect(steps).not.toContain("refused");
+  });
+
   it("settles an event for a contact HubSpot no longer has, next to one it has", async () => {
     const gone = `9${Date.now()}`.slice(0, 12);
     const present = await createContact(

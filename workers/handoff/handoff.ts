@@ -85,7 +85,8 @@ async function judgeAndHandOff(
   const enriched = await enriching;
   phases.lap("enrichMs");
   const portalId = deps.config.HUBSPOT_PORTAL_ID;
-  const judged = judge({ work, enriched, previous, rules, portalId, at: now() });
+  const { leadTakenOver } = merged;
+  const judged = judge({ work, enriched, previous, rules, portalId, at: now(), leadTakenOver });
   phases.lap("judgeMs");
 
   // Refused contacts get their feedback while the qualified ones go to Salesforce; a qualified

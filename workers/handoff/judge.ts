@@ -15,6 +15,8 @@ export interface JudgeInput {
   rules: RulesVersion;
   portalId: string;
   at: number;
+  /** Survivors of a merge and the Lead re-keyed to them in this batch. */
+  leadTakenOver?: Map<string, string>;
 }
 
 export interface Judged extends StageRecord {
@@ -28,7 +30,8 @@ export interface Judged extends StageRecord {
  * it fails the rules it is passed on as handed off, marked as no longer qualifying. A contact
  * HubSpot no longer has is settled as deleted; pure.
  */
-export function judge({ work, enriched, previous, rules, portalId, at }: JudgeInput): Judged {
+export function judge(input: JudgeInput): Judged {
+  const { work, enriched, previous, rules, portalId, at } = input;
   const judged: Judged & Required<Pick<StageRecord, "settled" | "leads" | "audits">> = {
     qualified: [],
     refused: [],
@@ -62,7 +65,7 @@ export function judge({ work, enriched, previous, rules, portalId, at }: JudgeIn
       reasons: "[]",
       rules_version: rules.version,
       engagement_score: mql.engagementScore,
-      salesforce_lead_id: before?.salesforce_lead_id ?? null,
+      salesforce_lead_id: before?.salesforce_lead_id ?? input.leadTakenOver?.get(id) ?? null,
       first_event_at: item.firstOccurredAt,
       last_event_at: item.lastOccurredAt,
       judged_at: at,

@@ -16,14 +16,16 @@ import type { HandoffDeps, StageRecord } from "./types";
  * re-keyed to the survivor (unless the survivor already has one), so the next upsert
  * updates that lead instead of creating a second one. A converted Lead is not re-keyed (nothing
  * is written to it): it stays with the merged-away contact, whose conversion is recorded, and
- * the survivor is judged on its own. Returns the merged-away rows to write.
+ * the survivor is judged on its own. Returns the merged-away rows to write and, per survivor,
+ * the Lead it took over (its row does not name it until the batch is written).
  */
 export async function rekeyMergedLeads(
   items: ContactWork[],
   deps: Pick<HandoffDeps, "db" | "clients" | "now">,
-): Promise<StageRecord> {
+): Promise<Merged> {
   const merges = items.filter((w) => w.mergedIds.length);
-  if (!merges.length) return {};
+  const leadTakenOver = new Map<string, string>();
+  if (!merges.length) return { leadTakenOver };
   const { db, clients } = deps;
   const now = deps.now ?? Date.now;
   const rows = await getLeads(db, [
@@ -48,6 +50,7 @@ export async function rekeyMergedLeads(
             { headers: { [AUTO_ASSIGN_HEADER]: UPDATE_ASSIGN_VALUE } },
           );
           survivorHasLead = true;
+          leadTakenOver.set(work.contactId, old.salesforce_lead_id);
           record.audits.push({
             contactId: work.contactId,
             step: "lead_rekeyed",
@@ -81,7 +84,12 @@ export async function rekeyMergedLeads(
       record.audits.push({ contactId: oldId, step: "lead_converted", detail, at });
     }
   }
-  return record;
+  return { ...record, leadTakenOver };
+}
+
+export interface Merged extends StageRecord {
+  /** Survivor contact id → the Salesforce Lead re-keyed to it in this batch. */
+  leadTakenOver: Map<string, string>;
 }
 
 /** The survivor's audit line for a merged-away contact whose converted Lead it does not take over. */
