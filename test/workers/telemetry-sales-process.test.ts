@@ -9,15 +9,15 @@ import {
 
 describe("the sales process state machine", () => {
   it("walks the happy path event by event", () => {
-    const path = (
-      ["QUALIFY", "DEMO_SCHEDULED", "PROPOSAL_REQUESTED", "VERBAL_YES", "CONTRACT_SIGNED"] as const
-    ).reduce<string[]>(
-      (states, event) => [
-        ...states,
-        nextState(states[states.length - 1] as never, event) ?? "REFUSED",
-      ],
-      ["LeadIn"],
-    );
+    const path: string[] = ["LeadIn"];
+    for (const event of [
+      "QUALIFY",
+      "DEMO_SCHEDULED",
+      "PROPOSAL_REQUESTED",
+      "VERBAL_YES",
+      "CONTRACT_SIGNED",
+    ] as const)
+      path.push(nextState(path[path.length - 1] as never, event) ?? "REFUSED");
     expect(path).toEqual([
       "LeadIn",
       "Discovery",

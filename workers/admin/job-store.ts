@@ -1,5 +1,5 @@
-import type { Job } from "../../shared/contracts/admin";
 import { chunks } from "../../shared/batching";
+import type { Job } from "../../shared/contracts/admin";
 import { iso } from "./validate";
 
 export type JobState = Job["state"];

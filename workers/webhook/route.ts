@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { chunks } from "../../shared/batching";
 import {
   type LeadEvent,
   type LeadEventsMessage,
@@ -9,7 +10,6 @@ import {
 } from "../../shared/contracts/webhook";
 import { ErrorCode, jsonError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
-import { chunks } from "../../shared/batching";
 import { describeZodError } from "../../shared/zod-error";
 import { verifyHubSpotSignature } from "./signature";
 
