@@ -57,7 +57,8 @@ try {
 
   const bursts = [];
   for (const [k, count] of sizes.bursts.entries()) {
-    // The smaller burst is short and the machine shared: it runs a few times and the run with the median p95 stands.
+    // The smaller burst is short and the machine shared: it runs a few times and the run with the
+    // median p95 stands.
     const runs = [];
     for (let r = 0; r < sizes.burstRepeats[k]!; r++) {
       log(

@@ -166,7 +166,8 @@ async function prepare(
     started = Date.now();
     const first = Date.parse(`${reportDay}T00:00:00Z`) - days * DAY;
     for (let d = 0; d < days; d++) {
-      // The first night pulls all of Salesforce; a pull cut short at its page cap goes on the next run.
+      // The first night pulls all of Salesforce; a pull cut short at its page cap goes on the next
+      // run.
       while (!(await runDay(stack, utcDay(first + d * DAY))).salesforce.complete);
     }
     const catchUpSeconds = round((Date.now() - started) / 1000);
@@ -206,7 +207,9 @@ async function seed(stack: Stack, batch: Batch, sqlFile: string): Promise<void> 
   await executeD1File(stack.stateDir!, sqlFile);
 }
 
-/** One run of the day; `seconds` times the attempt that answered (a day's run is safe to repeat). */
+/**
+ * One run of the day; `seconds` times the attempt that answered (a day's run is safe to repeat).
+ */
 async function runDay(
   stack: Stack,
   day: string,
@@ -219,7 +222,8 @@ async function runDay(
     });
     const text = await res.text();
     const seconds = (performance.now() - t0) / 1000;
-    // wrangler dev now and then restarts the Worker (a file it watches was touched) and answers 503.
+    // wrangler dev now and then restarts the Worker (a file it watches was touched) and answers
+    // 503.
     if (res.status === 503 && attempt < 3) {
       await new Promise((r) => setTimeout(r, 2000));
       continue;

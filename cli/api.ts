@@ -1,4 +1,6 @@
-/** A small client for the admin API: bearer token from the environment, errors as readable messages. */
+/**
+ * A small client for the admin API: bearer token from the environment, errors as readable messages.
+ */
 export class AdminApi {
   constructor(
     readonly baseUrl: string,
@@ -6,7 +8,8 @@ export class AdminApi {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
-  // biome-ignore lint/suspicious/noExplicitAny: callers that read a response loosely (tests, scripts) need not name its shape
+  /* biome-ignore lint/suspicious/noExplicitAny: callers that read a response loosely (tests,
+     scripts) need not name its shape */
   async call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.fetchImpl(`${this.baseUrl.replace(/\/$/, "")}${path}`, {
       method,

@@ -64,7 +64,10 @@ export async function backfill(api: AdminApi, _args: string[], flags: Flags, io:
   await follow(api, job, io);
 }
 
-/** Follows a job until it stops, with a progress bar on a terminal and one line per change elsewhere. */
+/**
+ * Follows a job until it stops, with a progress bar on a terminal and one line per change
+ * elsewhere.
+ */
 async function follow(api: AdminApi, first: Job, io: Io) {
   const judged = (j: Job) => j.progress.handedOff + j.progress.refused + j.progress.otherOutcomes;
   const done = (j: Job) => (j.params.dryRun ? j.progress.scanned : judged(j));

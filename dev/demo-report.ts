@@ -1,6 +1,8 @@
 import type { FunnelReport } from "../shared/contracts/report";
 
-/** The fields of a report that carry nothing (zeros, nulls, empty lists): what the demo must fill. */
+/**
+ * The fields of a report that carry nothing (zeros, nulls, empty lists): what the demo must fill.
+ */
 export function emptyFields(r: FunnelReport): string[] {
   const empty: string[] = [];
   for (const [name, value] of Object.entries(r.funnel))

@@ -291,7 +291,10 @@ function seedLeadHistory(today: string) {
   );
 }
 
-/** A day of the sales team: two of today's leads converted, deals moved, one won, one lost, one jump past the process. */
+/**
+ * A day of the sales team: two of today's leads converted, deals moved, one won, one lost, one jump
+ * past the process.
+ */
 async function playSalesDay(handedOff: string[]) {
   const conn = await salesforce();
   const ids = handedOff.map((id) => `'${id.replace(/'/g, "")}'`).join(", ");
@@ -305,7 +308,8 @@ async function playSalesDay(handedOff: string[]) {
   const converting = leads.slice(0, 2);
   const at = Date.now();
   if (converting.length) {
-    // Lead conversion has no REST endpoint (a rep does it in the UI); the sandbox's dated-history control plays it.
+    // Lead conversion has no REST endpoint (a rep does it in the UI); the sandbox's dated-history
+    // control plays it.
     const res = await fetch(`${salesforceUrl}/__sandbox/history`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -339,7 +343,8 @@ async function playSalesDay(handedOff: string[]) {
   const [won, lost, ...rest] = older.filter((o) => o.StageName !== "Prospecting");
   if (won) moves.push({ Id: won.Id, StageName: "Closed Won", CloseDate: closeDate });
   if (lost) moves.push({ Id: lost.Id, StageName: "Closed Lost", CloseDate: closeDate });
-  // Straight from first contact to negotiation: not a step of the sales process (a data-quality finding).
+  // Straight from first contact to negotiation: not a step of the sales process (a data-quality
+  // finding).
   const jumper = older.find((o) => o.StageName === "Prospecting") ?? rest[0];
   if (jumper) moves.push({ Id: jumper.Id, StageName: "Negotiation/Review" });
   for (const move of moves) await conn.sobject("Opportunity").update(move);
@@ -452,7 +457,9 @@ async function follow(
   return ids.length;
 }
 
-/** Marketing downgrades a handed-off contact: Leadbridge judges it again, and it stays handed off. */
+/**
+ * Marketing downgrades a handed-off contact: Leadbridge judges it again, and it stays handed off.
+ */
 async function showHandoffIsAFact(contactId: string) {
   const before = await leadState(contactId);
   if (before.status !== "handed_off") {

@@ -27,7 +27,10 @@ export interface StackOptions {
   /** Extra `--var NAME:VALUE` for the Worker. */
   vars?: Record<string, string>;
   hubspot?: Partial<HubSpotSandboxOptions>;
-  /** Run wrangler from a copy of the Worker's sources, so edits to the tree do not reload it (benchmarks). */
+  /**
+   * Run wrangler from a copy of the Worker's sources, so edits to the tree do not reload it
+   * (benchmarks).
+   */
   snapshot?: boolean;
   /** Where wrangler's output goes: inherit (npm start) or ignore. */
   workerOutput?: "inherit" | "ignore";
@@ -56,7 +59,10 @@ export interface Stack {
   salesforceUrl: string;
   workerUrl: string;
   webhookUrl: string;
-  /** The `--persist-to` folder with isolatedState (for `wrangler d1 execute --local --persist-to`); wrangler's debug logs go in its `wrangler-logs`. */
+  /**
+   * The `--persist-to` folder with isolatedState (for `wrangler d1 execute --local --persist-to`);
+   * wrangler's debug logs go in its `wrangler-logs`.
+   */
   stateDir?: string;
   /** The in-process sandbox HubSpot, for benchmarks that watch its state without API calls. */
   hubspot: HubSpotSandbox;
@@ -87,7 +93,10 @@ export const WORKER_PART = "wrangler dev (and its workerd)";
 /** What StopReport.killed names when the in-process sandboxes did not close in the grace period. */
 export const SANDBOXES_PART = "the sandboxes (left to the process's exit)";
 
-/** What VSCODE_INSPECTOR_OPTIONS holds when the stack turned DevTools off (see StackOptions.devtools). */
+/**
+ * What VSCODE_INSPECTOR_OPTIONS holds when the stack turned DevTools off (see
+ * StackOptions.devtools).
+ */
 const NO_DEVTOOLS = "leadbridge:no-devtools";
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {

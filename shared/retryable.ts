@@ -18,7 +18,10 @@ export function asRetryableError(err: unknown): RetryableError {
   return new RetryableError(err instanceof Error ? err.message : String(err), "unexpected", 30);
 }
 
-/** Matches max_retries in wrangler.toml: the delivery after which a message would be dropped to the DLQ. */
+/**
+ * Matches max_retries in wrangler.toml: the delivery after which a message would be dropped to the
+ * DLQ.
+ */
 export const MAX_DELIVERIES = 6;
 
 export function backoffSeconds(attempts: number, floor: number): number {

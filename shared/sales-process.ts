@@ -1,6 +1,9 @@
 import { z } from "zod";
 
-/** The playbook's sales process as a state machine; Salesforce stage names map onto it by configuration. */
+/**
+ * The playbook's sales process as a state machine; Salesforce stage names map onto it by
+ * configuration.
+ */
 export const SALES_STATES = [
   "LeadIn",
   "Discovery",
@@ -75,7 +78,10 @@ export type TransitionCheck =
   | { legal: true; event: SalesEvent | null }
   | { legal: false; reason: "skipped_states" | "moved_backwards" | "reopened_closed_deal" };
 
-/** Whether moving between two states is one step of the process (staying put is legal: several stages share a state). */
+/**
+ * Whether moving between two states is one step of the process (staying put is legal: several
+ * stages share a state).
+ */
 export function checkTransition(from: SalesState, to: SalesState): TransitionCheck {
   if (from === to) return { legal: true, event: null };
   const step = TRANSITIONS.find((t) => t.from === from && t.to === to);
@@ -88,7 +94,10 @@ export function checkTransition(from: SalesState, to: SalesState): TransitionChe
 export const StageMapSchema = z.record(z.string().min(1), z.enum(SALES_STATES));
 export type StageMap = z.infer<typeof StageMapSchema>;
 
-/** Salesforce's default opportunity stages; an org with its own stages overrides this in telemetry_config. */
+/**
+ * Salesforce's default opportunity stages; an org with its own stages overrides this in
+ * telemetry_config.
+ */
 export const DEFAULT_STAGE_MAP: StageMap = {
   Prospecting: "LeadIn",
   Qualification: "Discovery",

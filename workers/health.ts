@@ -19,7 +19,9 @@ async function timed(probe: () => Promise<unknown>): Promise<Check> {
   }
 }
 
-/** Public liveness: version, configuration and whether each binding answers. No secrets, no data. */
+/**
+ * Public liveness: version, configuration and whether each binding answers. No secrets, no data.
+ */
 export const health = new Hono<HonoEnv>().get("/health", async (c) => {
   const env = c.env;
   let config: { ok: boolean; problems?: string[] } = { ok: true };

@@ -32,7 +32,10 @@ const REFUSALS: Record<string, string[]> = {
 };
 const CRITERIA = ["visited_pricing_page", "downloaded_technical_whitepaper", "is_developer_title"];
 const INDUSTRIES = ["Technology", "Finance", "Healthcare", "Manufacturing", "Retail"];
-/** The reps quotas are set for (the sandbox's own team), and how long before the report day each started (the first one before any history). */
+/**
+ * The reps quotas are set for (the sandbox's own team), and how long before the report day each
+ * started (the first one before any history).
+ */
 const REPS = DEMO_REPS.map((r) => ({
   first: r.FirstName,
   last: r.LastName,
@@ -73,7 +76,9 @@ export interface AuditEntry {
   pushedRef?: string;
 }
 
-/** What one stretch of time adds: D1 rows, Salesforce writes, and how many funnel events they are. */
+/**
+ * What one stretch of time adds: D1 rows, Salesforce writes, and how many funnel events they are.
+ */
 export interface Batch {
   leads: LeadState[];
   audit: AuditEntry[];
@@ -154,7 +159,10 @@ export class DatedFunnel {
     return batch;
   }
 
-  /** The report day's changes: new contacts judged, conversions of earlier leads, stage moves of open deals. */
+  /**
+   * The report day's changes: new contacts judged, conversions of earlier leads, stage moves of
+   * open deals.
+   */
   delta(contacts: number, conversions: number, stageMoves: number): Batch {
     const batch = emptyBatch();
     // Its own random stream, so the day is the same whatever history lies under it.
@@ -204,7 +212,10 @@ export class DatedFunnel {
     return weighted[0]![0];
   }
 
-  /** One contact's first events on `dayStart`'s day and its judgement(s); in history it may be fixed later or convert. */
+  /**
+   * One contact's first events on `dayStart`'s day and its judgement(s); in history it may be fixed
+   * later or convert.
+   */
   private contact(batch: Batch, dayStart: number, inHistory: boolean): void {
     const id = String(this.nextContact++);
     const kind = this.pick(Object.entries(LEAD_MIX));
@@ -337,7 +348,10 @@ export class DatedFunnel {
     });
   }
 
-  /** A conversion with its opportunity, which then follows a plan: stages, maybe an amount change, a close. */
+  /**
+   * A conversion with its opportunity, which then follows a plan: stages, maybe an amount change, a
+   * close.
+   */
   private convert(batch: Batch, leadRef: string, at: number, inHistory: boolean): void {
     const started = this.reps
       .map((r, i) => [i, r] as const)
@@ -382,7 +396,9 @@ export class DatedFunnel {
     if (!closed) this.open.push({ name, rep, amount, pending });
   }
 
-  /** Stages after Prospecting: won 30%, lost at some stage 50%, stalled 20%; a few skip or go back. */
+  /**
+   * Stages after Prospecting: won 30%, lost at some stage 50%, stalled 20%; a few skip or go back.
+   */
   private plan(): string[] {
     const path = PIPELINE.filter((s) => !s.optional || this.random() < s.optional);
     let stages = path.map((s) => s.stage);

@@ -150,7 +150,9 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   };
 }
 
-/** Signed just before sending, as HubSpot does; building and signing happen before the clock starts. */
+/**
+ * Signed just before sending, as HubSpot does; building and signing happen before the clock starts.
+ */
 function signedPost(plan: LoadPlan, body: string): () => Promise<Response> {
   const timestamp = String(Date.now());
   const signature = createHmac("sha256", plan.secret)

@@ -48,7 +48,8 @@ function countRequests(state: HubSpotState): MiddlewareHandler {
   return async (c, next) => {
     await next();
     if (isControl(c)) return;
-    // The first non-middleware route is the one that answers (literal paths are registered before generic ones).
+    // The first non-middleware route is the one that answers (literal paths are registered before
+    // generic ones).
     const route = matchedRoutes(c).find((r) => r.method !== "ALL")?.path ?? c.req.path;
     state.counter.hit(c.req.method, route);
   };

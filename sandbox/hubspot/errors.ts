@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 
-// HubSpot's error body; `Error` in the OpenAPI documents (category, correlationId, message required).
+// HubSpot's error body; `Error` in the OpenAPI documents (category, correlationId, message
+// required).
 export interface ErrorBody {
   status: "error";
   message: string;
@@ -19,7 +20,8 @@ export interface ErrorBody {
   [extra: string]: unknown;
 }
 
-// Errors inside a 207 batch answer; `StandardError` in the documents requires context, errors and links.
+// Errors inside a 207 batch answer; `StandardError` in the documents requires context, errors and
+// links.
 export interface StandardError {
   status: "error";
   category: string;
@@ -69,7 +71,9 @@ export function standardError(
   return { status: "error", category, message, context, errors: [], links: {} };
 }
 
-/** One problem with one property value, in the shape HubSpot embeds in its VALIDATION_ERROR message. */
+/**
+ * One problem with one property value, in the shape HubSpot embeds in its VALIDATION_ERROR message.
+ */
 export interface PropertyProblem {
   isValid: false;
   message: string;

@@ -10,7 +10,9 @@ export const RateLimitConfig = z.object({
 });
 export type RateLimitConfig = z.infer<typeof RateLimitConfig>;
 
-/** Body of PUT /__sandbox/limits: only what is given changes; `resetWindow` forgets past requests. */
+/**
+ * Body of PUT /__sandbox/limits: only what is given changes; `resetWindow` forgets past requests.
+ */
 export const RateLimitPatch = z.object({
   enabled: z.boolean().optional(),
   max: z.number().int().positive().optional(),
@@ -101,7 +103,9 @@ function nextUtcMidnight(now: number): [number, number, number] {
   return [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1];
 }
 
-/** HubSpot's 429 body; `category` is not in it live, but the OpenAPI `Error` schema requires one. */
+/**
+ * HubSpot's 429 body; `category` is not in it live, but the OpenAPI `Error` schema requires one.
+ */
 export function rateLimitBody(policy: RatePolicy, correlationId: string) {
   const limitName = {
     TEN_SECONDLY_ROLLING: "ten_secondly_rolling",

@@ -14,7 +14,10 @@ export async function readJson(c: Context): Promise<unknown> {
   }
 }
 
-/** Reads the body through a zod schema; the first problem becomes a VALIDATION_ERROR naming the field. */
+/**
+ * Reads the body through a zod schema; the first problem becomes a VALIDATION_ERROR naming the
+ * field.
+ */
 export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const parsed = schema.safeParse(await readJson(c));
   if (parsed.success) return parsed.data;

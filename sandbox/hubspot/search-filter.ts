@@ -76,7 +76,10 @@ export function matchesFilter(record: CrmRecord, filter: Filter): boolean {
   }
 }
 
-/** Number and datetime properties compare by value (datetimes as epoch ms), strings case-insensitively. */
+/**
+ * Number and datetime properties compare by value (datetimes as epoch ms), strings
+ * case-insensitively.
+ */
 function compare(kind: PropertyType, stored: string, given: string): number {
   const a = comparable(kind, stored);
   const b = comparable(kind, given);

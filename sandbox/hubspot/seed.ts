@@ -445,7 +445,8 @@ function createDemoContact(
   return createObject(state, "contacts", { properties, associations }, SEED_SOURCE, modified);
 }
 
-// Mirrors the playbook's intent (business email, developer title, pricing page or whitepaper, score >= 60) for demo listings only.
+// Mirrors the playbook's intent (business email, developer title, pricing page or whitepaper,
+// score >= 60) for demo listings only.
 function isQualifying(d: DemoContact): boolean {
   const free = /@(gmail|yahoo|outlook|hotmail)\./.test(d.email);
   return (

@@ -83,7 +83,10 @@ function associationsOf(
   return out;
 }
 
-/** Query parameters arrive repeated (`properties=a&properties=b`, as the SDK sends them) or comma separated. */
+/**
+ * Query parameters arrive repeated (`properties=a&properties=b`, as the SDK sends them) or comma
+ * separated.
+ */
 export function listParam(values: string[] | undefined): string[] | undefined {
   if (!values || values.length === 0) return undefined;
   return values

@@ -17,7 +17,10 @@ export interface HubSpotSandboxOptions {
   seed?: boolean;
   webhookUrl?: string;
   rateLimits?: boolean;
-  /** Delivery tuning for the subscription `webhookUrl` creates (batch delay, timeout, retry backoff...). */
+  /**
+   * Delivery tuning for the subscription `webhookUrl` creates (batch delay, timeout, retry
+   * backoff...).
+   */
   webhook?: Partial<Omit<SubscriptionInput, "targetUrl">>;
 }
 

@@ -67,7 +67,9 @@ export class CrmStore {
     notes: new Map(),
   };
   private mergedInto = new Map<string, string>();
-  /** Contact ids by lower-cased email, so a create's duplicate check is not a scan of every contact. */
+  /**
+   * Contact ids by lower-cased email, so a create's duplicate check is not a scan of every contact.
+   */
   private contactsByEmail = new Map<string, Set<string>>();
   private nextId = FIRST_ID;
   private listeners: ((event: StoreEvent) => void)[] = [];
@@ -86,13 +88,19 @@ export class CrmStore {
     this.nextId = FIRST_ID;
   }
 
-  /** A live (not archived) record; ids of merged-away records resolve to the record they merged into. */
+  /**
+   * A live (not archived) record; ids of merged-away records resolve to the record they merged
+   * into.
+   */
   get(type: ObjectType, id: string): CrmRecord | undefined {
     const record = this.records[type].get(this.mergedInto.get(`${type}:${id}`) ?? id);
     return record && !record.archived ? record : undefined;
   }
 
-  /** A live contact other than `exceptId` with this email (case-insensitive), as HubSpot's uniqueness check sees it. */
+  /**
+   * A live contact other than `exceptId` with this email (case-insensitive), as HubSpot's
+   * uniqueness check sees it.
+   */
   contactWithEmail(email: string, exceptId?: string): CrmRecord | undefined {
     for (const id of this.contactsByEmail.get(email.toLowerCase()) ?? []) {
       const record = this.records.contacts.get(id);
@@ -101,7 +109,10 @@ export class CrmStore {
     return undefined;
   }
 
-  /** The live record whose `property` equals `value` case-insensitively (an `idProperty` lookup); contact emails from the index. */
+  /**
+   * The live record whose `property` equals `value` case-insensitively (an `idProperty` lookup);
+   * contact emails from the index.
+   */
   findByProperty(type: ObjectType, property: string, value: string): CrmRecord | undefined {
     if (type === "contacts" && property === "email") return this.contactWithEmail(value);
     const wanted = value.toLowerCase();
@@ -179,7 +190,10 @@ export class CrmStore {
     this.emit({ kind: "deletion", type: record.type, id: record.id, at, source });
   }
 
-  /** The primary keeps its values, takes the merged record's where it has none, and its associations. */
+  /**
+   * The primary keeps its values, takes the merged record's where it has none, and its
+   * associations.
+   */
   merge(primary: CrmRecord, merged: CrmRecord, source: ChangeSource, at = Date.now()): CrmRecord {
     const stamp = new Date(at).toISOString();
     for (const [name, value] of merged.properties) {

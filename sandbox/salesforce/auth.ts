@@ -33,7 +33,10 @@ export class Sessions {
   }
 }
 
-/** The token response's `signature`: base64 HMAC-SHA256 of id + issued_at, keyed by the client secret. */
+/**
+ * The token response's `signature`: base64 HMAC-SHA256 of id + issued_at, keyed by the client
+ * secret.
+ */
 export function signIdentity(clientSecret: string, idUrl: string, issuedAt: number): string {
   return createHmac("sha256", clientSecret).update(`${idUrl}${issuedAt}`).digest("base64");
 }

@@ -3,7 +3,8 @@ import type { FieldDef, ObjectDef } from "./schema";
 import type { SfRecord, Store } from "./store";
 
 // The org's matching and duplicate rules: unique external ids, and an alert-level duplicate
-// rule on Lead Email that callers may save past with `Sforce-Duplicate-Rule-Header: allowSave=true`.
+// rule on Lead Email that callers may save past with
+// `Sforce-Duplicate-Rule-Header: allowSave=true`.
 
 export const DUPLICATE_RULE = "Leadbridge_Lead_Email";
 const MATCHING_RULE = "Leadbridge_Lead_Email_Match";

@@ -4,7 +4,10 @@ const SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const POD = "8d0";
 
-/** The 18-char form: each 5-char chunk of the 15-char id yields one suffix char from its uppercase bitmap. */
+/**
+ * The 18-char form: each 5-char chunk of the 15-char id yields one suffix char from its uppercase
+ * bitmap.
+ */
 export function to18(id15: string): string {
   let suffix = "";
   for (let chunk = 0; chunk < 3; chunk++) {

@@ -1,6 +1,7 @@
 import { startSalesforceSandbox } from "./server";
 
-// Standalone: `npx tsx sandbox/salesforce/main.ts` (port from SALESFORCE_SANDBOX_PORT, default 4020).
+// Standalone: `npx tsx sandbox/salesforce/main.ts` (port from SALESFORCE_SANDBOX_PORT, default
+// 4020).
 
 const port = Number(process.env.SALESFORCE_SANDBOX_PORT ?? 4020);
 const host = process.env.SALESFORCE_SANDBOX_HOST ?? "127.0.0.1";

@@ -329,7 +329,10 @@ export interface ChildRelationship {
   field: string;
 }
 
-/** Parent-to-child relationships that SOQL subqueries and describe know, e.g. Opportunity.OpportunityHistories. */
+/**
+ * Parent-to-child relationships that SOQL subqueries and describe know, e.g.
+ * Opportunity.OpportunityHistories.
+ */
 export const CHILD_RELATIONSHIPS: Record<string, ChildRelationship[]> = {
   Account: [
     { name: "Contacts", child: "Contact", field: "AccountId" },

@@ -17,7 +17,10 @@ const sfTimeMs = (value: SfValue | undefined) =>
 
 const HISTORY_TRACKED = ["StageName", "Amount", "CloseDate", "Probability"] as const;
 
-/** Fields looked up by value on every write (external ids, the duplicate rule's Email), kept indexed. */
+/**
+ * Fields looked up by value on every write (external ids, the duplicate rule's Email), kept
+ * indexed.
+ */
 const INDEXED: Record<string, string[]> = Object.fromEntries(
   OBJECTS.map((o) => [
     o.name,
@@ -51,7 +54,10 @@ export class Store {
   /** "Type.Field" → lower-cased value → ids of live records holding it. */
   private indexes = new Map<string, Map<string, Set<string>>>();
   private journal: Map<string, { type: string; id: string; before: SfRecord | null }> | null = null;
-  /** type → datetime field → rows sorted by it (with their place in the table); dropped on any write to the type. */
+  /**
+   * type → datetime field → rows sorted by it (with their place in the table); dropped on any
+   * write to the type.
+   */
   private sortedViews = new Map<string, Map<string, SortedEntry[]>>();
 
   constructor() {

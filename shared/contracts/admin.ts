@@ -2,7 +2,10 @@ import { z } from "zod";
 import { DEAD_LETTER_KINDS, LEAD_ORIGINS, LEAD_STATUSES, SYNC_HEALTH_KINDS } from "./outcomes";
 import { RulesSchema } from "./rules";
 
-/** Request and response shapes of the admin API: the routes validate with them, openapi.json is built from them. */
+/**
+ * Request and response shapes of the admin API: the routes validate with them, openapi.json is
+ * built from them.
+ */
 
 const contactId = z.string().regex(/^\d{1,20}$/, "expected a numeric HubSpot contact id");
 const isoTime = z.iso.datetime().nullable();

@@ -25,7 +25,9 @@ export const AUDIT_STEPS = [
   "lead_converted",
   "qualified",
   "refused",
-  /** A handed-off contact that fails the rules in force: it stays handed off (a handoff is a fact). */
+  /**
+   * A handed-off contact that fails the rules in force: it stays handed off (a handoff is a fact).
+   */
   "no_longer_qualifies",
   "feedback_retry",
   "feedback_written",

@@ -29,14 +29,20 @@ const rate = z.number().min(0).max(1).nullable();
 const state = z.enum(SALES_STATES);
 
 export const FunnelSchema = z.object({
-  /** HubSpot webhook events received that day in accepted deliveries (types we do not act on included). */
+  /**
+   * HubSpot webhook events received that day in accepted deliveries (types we do not act on
+   * included).
+   */
   webhookEvents: count,
   contactsJudged: count,
   qualified: count,
   rejected: count,
   /** Contacts upserted into Salesforce for the first time that day, however they arrived. */
   handedOff: count,
-  /** Contacts already handed off whose last judgement that day failed the rules in force (still handed off). */
+  /**
+   * Contacts already handed off whose last judgement that day failed the rules in force (still
+   * handed off).
+   */
   handedOffNoLongerQualifying: count.default(0),
   /** Salesforce Leads converted that day (ConvertedOpportunityId set). */
   convertedToOpportunity: count,
@@ -52,7 +58,10 @@ export const SpeedToLeadSchema = z.object({
   count,
 });
 
-/** First handoffs that day of contacts a backfill or resync brought in: not new leads, so not in speedToLead. */
+/**
+ * First handoffs that day of contacts a backfill or resync brought in: not new leads, so not in
+ * speedToLead.
+ */
 export const BulkHandoffsSchema = z.object({
   count,
   backfill: count,
@@ -83,7 +92,10 @@ export const ReportSchema = z.object({
     spanMs: null,
     perMinute: null,
   }),
-  /** Per open stage, cumulative to date: deals that reached it, those of them that closed, and the share of those won. */
+  /**
+   * Per open stage, cumulative to date: deals that reached it, those of them that closed, and the
+   * share of those won.
+   */
   winRateByStage: z.array(
     z.object({
       stage: z.string(),

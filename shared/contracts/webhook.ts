@@ -42,7 +42,10 @@ export const HubSpotEventSchema = z
 
 export type HubSpotEvent = z.infer<typeof HubSpotEventSchema>;
 
-/** An event of a type the handoff does not act on: only its type is checked, whatever else it carries. */
+/**
+ * An event of a type the handoff does not act on: only its type is checked, whatever else it
+ * carries.
+ */
 const OtherEventSchema = z
   .object({
     subscriptionType: z.string().min(1).max(100).optional(),
@@ -73,7 +76,9 @@ export const HubSpotDeliverySchema = z
   .min(1)
   .max(MAX_EVENTS_PER_DELIVERY);
 
-/** Optional string fields of a contact event and their longest allowed lengths (HubSpotEventSchema). */
+/**
+ * Optional string fields of a contact event and their longest allowed lengths (HubSpotEventSchema).
+ */
 const EVENT_STRINGS: [string, number][] = [
   ["objectTypeId", 20],
   ["changeSource", 100],
@@ -97,7 +102,10 @@ const EVENT_OPTIONAL_IDS = [
 ] as const;
 const ID_TEXT = /^\d{1,20}$/;
 
-/** An id as the schema reads it (a safe non-negative integer or 1–20 digits), as a string; undefined when the schema must judge. */
+/**
+ * An id as the schema reads it (a safe non-negative integer or 1–20 digits), as a string;
+ * undefined when the schema must judge.
+ */
 function plainId(v: unknown): string | undefined {
   if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 ? String(v) : undefined;
   return typeof v === "string" && ID_TEXT.test(v) ? v : undefined;
@@ -105,7 +113,10 @@ function plainId(v: unknown): string | undefined {
 const shortString = (v: unknown, min: number, max: number) =>
   typeof v === "string" && v.length >= min && v.length <= max;
 
-/** A contact event HubSpotEventSchema accepts, built as the schema would (ids as strings, unknown fields dropped); undefined when in doubt. */
+/**
+ * A contact event HubSpotEventSchema accepts, built as the schema would (ids as strings, unknown
+ * fields dropped); undefined when in doubt.
+ */
 function plainContactEvent(e: Record<string, unknown>): HubSpotEvent | undefined {
   const out: Record<string, unknown> = {};
   for (const key of EVENT_IDS) {
@@ -158,7 +169,10 @@ function plainContactEvent(e: Record<string, unknown>): HubSpotEvent | undefined
   return out as HubSpotEvent;
 }
 
-/** An event of another type that OtherEventSchema accepts: a type (either key) of 1–100 characters, and nothing malformed beside it. */
+/**
+ * An event of another type that OtherEventSchema accepts: a type (either key) of 1–100
+ * characters, and nothing malformed beside it.
+ */
 function plainOtherEvent(e: Record<string, unknown>): boolean {
   const typed = (key: string) => !(key in e) || shortString(e[key], 1, 100);
   return (
@@ -218,7 +232,9 @@ export const CONTACT_EVENT_TYPES = [
 ] as const;
 export type ContactEventType = (typeof CONTACT_EVENT_TYPES)[number];
 
-/** One normalised event about one contact; lead-events messages carry them (see LeadEventsMessage). */
+/**
+ * One normalised event about one contact; lead-events messages carry them (see LeadEventsMessage).
+ */
 export const LeadEventSchema = z.object({
   key: z.string(),
   portalId: z.string(),
@@ -236,7 +252,10 @@ export const LeadEventSchema = z.object({
 });
 export type LeadEvent = z.infer<typeof LeadEventSchema>;
 
-/** Where an event came from; an old message without `origin` is a webhook event unless marked resync. */
+/**
+ * Where an event came from; an old message without `origin` is a webhook event unless marked
+ * resync.
+ */
 export function originOf(event: Pick<LeadEvent, "origin" | "resync">): LeadOrigin {
   return event.origin ?? (event.resync ? "resync" : "webhook");
 }
@@ -247,7 +266,10 @@ export function originOf(event: Pick<LeadEvent, "origin" | "resync">): LeadOrigi
  */
 export const EVENT_CLOCK_WINDOW = { pastMs: 7 * 86_400_000, aheadMs: 5 * 60_000 } as const;
 
-/** When the event happened as far as Leadbridge can tell: its occurredAt, or its arrival when that time cannot be true. */
+/**
+ * When the event happened as far as Leadbridge can tell: its occurredAt, or its arrival when that
+ * time cannot be true.
+ */
 export function trustedTime(event: Pick<LeadEvent, "occurredAt" | "receivedAt">): number {
   const { occurredAt, receivedAt } = event;
   const trusted =
@@ -256,7 +278,9 @@ export function trustedTime(event: Pick<LeadEvent, "occurredAt" | "receivedAt">)
   return trusted ? occurredAt : receivedAt;
 }
 
-/** The webhook delivery a message came from, counted once by the consumer for the nightly report. */
+/**
+ * The webhook delivery a message came from, counted once by the consumer for the nightly report.
+ */
 export const DeliveryCountSchema = z.object({
   id: z.string().min(1).max(100),
   receivedAt: z.number(),
@@ -289,7 +313,10 @@ export const LeadEventsMessageSchema = z
   });
 export type LeadEventsMessage = z.infer<typeof LeadEventsMessageSchema>;
 
-/** A lead-events queue body: a delivery's events, or one event (admin resync, backfill, replays from before grouping). */
+/**
+ * A lead-events queue body: a delivery's events, or one event (admin resync, backfill, replays from
+ * before grouping).
+ */
 export const LeadQueueBodySchema = z.union([LeadEventsMessageSchema, LeadEventSchema]);
 export type LeadQueueBody = z.infer<typeof LeadQueueBodySchema>;
 
@@ -336,7 +363,9 @@ function isLeadEvent(e: unknown): boolean {
   );
 }
 
-/** What the schema accepts, checked by hand: true means the schema would return the body unchanged. */
+/**
+ * What the schema accepts, checked by hand: true means the schema would return the body unchanged.
+ */
 function isPlainLeadQueueBody(body: unknown): body is LeadQueueBody {
   if (!isObject(body)) return false;
   if (!("events" in body)) return isLeadEvent(body);
@@ -403,7 +432,10 @@ export function groupByContact(events: LeadEvent[]): Map<string, LeadEvent[]> {
 /** Under a queue message's 128 KB, with room for the envelope. */
 export const MESSAGE_MAX_BYTES = 100_000;
 
-/** Packs events into as few queue bodies as fit a message each (one, unless merges list thousands of ids). */
+/**
+ * Packs events into as few queue bodies as fit a message each (one, unless merges list thousands of
+ * ids).
+ */
 export function packEvents(events: LeadEvent[]): LeadEventsMessage[] {
   // The usual delivery fits one message: measured once, not event by event.
   if (events.length && JSON.stringify(events).length <= MESSAGE_MAX_BYTES) return [{ events }];
@@ -437,7 +469,9 @@ function contactTypeOf(raw: string, objectTypeId: unknown): ContactEventType | u
     : undefined;
 }
 
-/** Normalises an accepted event for the queue; undefined when it is not about a contact we handle. */
+/**
+ * Normalises an accepted event for the queue; undefined when it is not about a contact we handle.
+ */
 export function toLeadEvent(event: HubSpotEvent, receivedAt: number): LeadEvent | undefined {
   const type = contactEventType(event);
   if (!type) return undefined;

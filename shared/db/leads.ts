@@ -21,7 +21,9 @@ export interface LeadRow {
   updated_at: number;
   push_key: string | null;
   criteria: string;
-  /** JSON reason codes a handed-off contact fails the rules in force for; null when it meets them. */
+  /**
+   * JSON reason codes a handed-off contact fails the rules in force for; null when it meets them.
+   */
   no_longer_qualifies: string | null;
   /** How the contact reached its first handoff; null for handoffs made before origins were kept. */
   handoff_origin: LeadOrigin | null;
@@ -203,7 +205,8 @@ export async function alreadySeen(db: D1Database, keys: string[]): Promise<Set<s
 /**
  * Privacy deletion: the lead row and every audit detail go; one bare audit line says it happened.
  * The contact's dead letters go too (a reason can quote a value Salesforce refused, and replaying
- * one would judge the contact again): a one-contact letter, a single event, or a delivery about it alone.
+ * one would judge the contact again): a one-contact letter, a single event, or a delivery about it
+ * alone.
  */
 export function purgeContact(db: D1Database, contactId: string, at: number): D1PreparedStatement[] {
   return [

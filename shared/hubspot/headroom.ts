@@ -29,7 +29,9 @@ export function headroomFrom(
   return value.remaining === null && value.dailyRemaining === null ? null : value;
 }
 
-/** Best effort, like the Salesforce usage: a missed write only makes the sync-health figure older. */
+/**
+ * Best effort, like the Salesforce usage: a missed write only makes the sync-health figure older.
+ */
 export async function recordHeadroom(
   kv: KVNamespace,
   headroom: HubSpotHeadroom | null,

@@ -15,7 +15,8 @@ export interface SalesforceToken {
 }
 
 const TOKEN_KEY = "salesforce:token";
-// Client-credentials sessions default to 2 h; re-authorizing early costs one call, an expired one costs a retry.
+// Client-credentials sessions default to 2 h; re-authorizing early costs one call, an expired one
+// costs a retry.
 const TOKEN_TTL_SECONDS = 90 * 60;
 
 /**

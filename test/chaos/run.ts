@@ -10,7 +10,10 @@ export interface ChaosOptions {
   leads: number;
   /** Faults on a fixed, bounded schedule, for runs of a few hundred leads (see chaosPlan). */
   small?: boolean;
-  /** Give up waiting when nothing settled for this long; by default a contact's whole retry window and a minute. */
+  /**
+   * Give up waiting when nothing settled for this long; by default a contact's whole retry window
+   * and a minute.
+   */
   stallMs?: number;
   log?: (line: string) => void;
   /** Where wrangler dev's own output goes (inherit to debug a run). */

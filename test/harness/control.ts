@@ -65,7 +65,9 @@ export class Sandboxes {
     await Promise.all([this.setHubSpotFaults([]), this.setSalesforceFaults([])]);
   }
 
-  /** Hits per injected fault on both sandboxes (latency left out), plus Salesforce session expiries. */
+  /**
+   * Hits per injected fault on both sandboxes (latency left out), plus Salesforce session expiries.
+   */
   async faultHits(): Promise<Record<string, number>> {
     type Listed = { rules: (FaultRule & { hits: number })[] };
     const [hubspot, salesforce] = await Promise.all([
@@ -125,7 +127,10 @@ export class Sandboxes {
     return ids;
   }
 
-  /** Creates contacts through the API (100 per call, as a marketing import does), each with its company. */
+  /**
+   * Creates contacts through the API (100 per call, as a marketing import does), each with its
+   * company.
+   */
   async createContacts(
     contacts: { properties: Record<string, string>; companyId?: string }[],
     concurrency = 4,
@@ -175,7 +180,10 @@ export interface SalesforceLeadRecord {
   [field: string]: unknown;
 }
 
-/** Our own setup calls share HubSpot's rate limit with the Worker: wait out a 429 like a polite client. */
+/**
+ * Our own setup calls share HubSpot's rate limit with the Worker: wait out a 429 like a polite
+ * client.
+ */
 async function withRateLimitWait<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {

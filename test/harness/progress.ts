@@ -38,7 +38,8 @@ export async function waitForLeads(
     const progress = () => ({ settled, deadLettered });
     if (!pending.size) return { progress: progress(), complete: true };
     const idle = Date.now() - movedAt;
-    // Contacts still pending may be retrying with backoff or dead-lettered since: D1 is looked at every 20 s of quiet.
+    // Contacts still pending may be retrying with backoff or dead-lettered since: D1 is looked at
+    // every 20 s of quiet.
     if (idle > 20_000 && Date.now() - deadCheckedAt > 20_000) {
       deadCheckedAt = Date.now();
       deadLettered =

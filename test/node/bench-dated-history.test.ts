@@ -76,7 +76,8 @@ describe("dated history for the telemetry bench", () => {
     expect((await conn.query("SELECT Id FROM Lead")).totalSize).toBe(handedOff.length);
     expect(handedOff.every((l) => ids[l.salesforceRef!])).toBe(true);
 
-    // The day's changes land on existing records: conversions of earlier leads, moves of open deals.
+    // The day's changes land on existing records: conversions of earlier leads, moves of open
+    // deals.
     const delta = funnel.delta(20, 2, 3);
     const day = await fetch(`${sandbox.url}/__sandbox/history`, {
       method: "POST",

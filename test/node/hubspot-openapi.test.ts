@@ -46,7 +46,10 @@ function allowDocumentedNulls(doc: any): Document {
   return doc;
 }
 
-/** OpenAPI 3.0 ignores siblings of `$ref`; the documents carry some (`description`), which strict validators refuse. */
+/**
+ * OpenAPI 3.0 ignores siblings of `$ref`; the documents carry some (`description`), which strict
+ * validators refuse.
+ */
 function dropRefSiblings(node: any): any {
   if (Array.isArray(node)) return node.map(dropRefSiblings);
   if (!node || typeof node !== "object") return node;
@@ -84,7 +87,9 @@ async function loadBackends(): Promise<OpenAPIBackend[]> {
   return backends;
 }
 
-/** A loopback proxy in front of the sandbox that records every request and answer, byte for byte. */
+/**
+ * A loopback proxy in front of the sandbox that records every request and answer, byte for byte.
+ */
 async function recordingProxy(
   target: string,
   log: Exchange[],

@@ -47,7 +47,9 @@ export interface Raw {
   body: any;
 }
 
-/** One REST call with a bearer token; `path` is relative to /services/data/v62.0 unless absolute. */
+/**
+ * One REST call with a bearer token; `path` is relative to /services/data/v62.0 unless absolute.
+ */
 export async function call(
   url: string,
   accessToken: string,

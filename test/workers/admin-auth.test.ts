@@ -203,7 +203,8 @@ describe("Cloudflare Access", () => {
       expect(await verifyAccessJwt(await sign({ ...claims, nbf: now + 120 }), at(0))).toBeNull();
       expect(fetchSpy).toHaveBeenCalledTimes(1);
 
-      // Access rotates to k2. Within 30 s of the last fetch an unknown kid is refused from the cache…
+      // Access rotates to k2. Within 30 s of the last fetch an unknown kid is refused from the
+      // cache…
       published = [jwk, { ...rotated.jwk, kid: "k2" }];
       const next = await rotated.sign(claims, "k2");
       for (let i = 0; i < 5; i++)

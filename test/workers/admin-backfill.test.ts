@@ -25,7 +25,10 @@ beforeEach(async () => {
   await env.KV.delete("salesforce:usage");
 });
 
-/** `n` fresh contacts, every third one refused (free email), in a time window no other test writes to. */
+/**
+ * `n` fresh contacts, every third one refused (free email), in a time window no other test writes
+ * to.
+ */
 async function contactsInWindow(n: number) {
   await sleep(5);
   const since = new Date().toISOString();

@@ -60,7 +60,8 @@ describe("a dead letter's kind", () => {
         reason: "HubSpot said no",
         attempts: 6,
       },
-      // Sent by the version before, still on the queue at deploy: read as migration 0008 reads rows.
+      // Sent by the version before, still on the queue at deploy: read as migration 0008 reads
+      // rows.
       ...OLD_ROWS.map(([reason], i) => ({
         event: leadEvent(String(7100010 + i)),
         reason,

@@ -101,7 +101,8 @@ describe("deletion, privacy deletion and merge", () => {
     expect((await rawContact(survivor)).properties.leadbridge_salesforce_lead_id).toBe(loserLead);
     expect(await auditSteps(survivor)).toContain("lead_rekeyed");
 
-    // HubSpot merges the records; a late event about the merged-away id finds nothing there and changes nothing.
+    // HubSpot merges the records; a late event about the merged-away id finds nothing there and
+    // changes nothing.
     const merged = await fetch(`${env.HUBSPOT_BASE_URL}/crm/v3/objects/contacts/merge`, {
       method: "POST",
       headers: {

@@ -88,7 +88,10 @@ export async function auditSteps(contactId: string): Promise<string[]> {
   return results.map((r) => r.step);
 }
 
-/** The D1 binding, counting the statements prepared through it (each one a query D1 bills and limits). */
+/**
+ * The D1 binding, counting the statements prepared through it (each one a query D1 bills and
+ * limits).
+ */
 export function countingDb(db: D1Database = env.DB): { db: D1Database; queries: () => number } {
   let queries = 0;
   const counting = {
@@ -104,7 +107,9 @@ export function countingDb(db: D1Database = env.DB): { db: D1Database; queries: 
   return { db: counting as unknown as D1Database, queries: () => queries };
 }
 
-/** A queue binding that keeps what it is sent (message bodies, in order) instead of delivering it. */
+/**
+ * A queue binding that keeps what it is sent (message bodies, in order) instead of delivering it.
+ */
 export function recordingQueue(): { queue: Queue; sent: unknown[] } {
   const sent: unknown[] = [];
   const queue = {

@@ -86,7 +86,8 @@ describe("running totals of the to-date counts", () => {
     expect(new Set((await totals()).map((t) => t.metric))).toEqual(new Set(CUMULATIVE));
     expect(await totals()).toEqual(await wholeSums());
 
-    // A day rebuilt the way the nightly job does it: its rows deleted, then written again (one of them twice).
+    // A day rebuilt the way the nightly job does it: its rows deleted, then written again (one of
+    // them twice).
     await db.batch([
       db.prepare("DELETE FROM telemetry_daily WHERE day = '2026-03-01' AND metric LIKE 'sf.%'"),
       ...insertMetrics(db, [

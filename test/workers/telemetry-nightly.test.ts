@@ -118,7 +118,8 @@ beforeAll(async () => {
   await patch("Opportunity", skipperId, { StageName: "Proposal/Price Quote" });
   await patch("Opportunity", skipperId, { StageName: "Closed Lost" });
 
-  // Later than the deals by more than the cursor's one-second rounding: the conversion alone is new at the boundary.
+  // Later than the deals by more than the cursor's one-second rounding: the conversion alone is new
+  // at the boundary.
   await sleep(1100);
   const leadId = await create("Lead", {
     LastName: `Converted${tag}`,

@@ -490,7 +490,9 @@ describe("parseLeadQueueBody", () => {
   });
 });
 
-/** A hand-written fast path and its schema: the same verdict, and the same data or the same issues. */
+/**
+ * A hand-written fast path and its schema: the same verdict, and the same data or the same issues.
+ */
 function expectSameParse(
   fast: { success: boolean; data?: unknown; error?: { issues: unknown } },
   schema: typeof fast,

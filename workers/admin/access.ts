@@ -1,6 +1,8 @@
 import { createRemoteJWKSet, errors, jwtVerify } from "jose";
 
-/** Cloudflare Access: verifies the `Cf-Access-Jwt-Assertion` JWT against the team's signing keys. */
+/**
+ * Cloudflare Access: verifies the `Cf-Access-Jwt-Assertion` JWT against the team's signing keys.
+ */
 export interface AccessSettings {
   /** https://<team>.cloudflareaccess.com: the issuer, and where the keys are published. */
   teamDomain: string;

@@ -15,7 +15,9 @@ import {
   setExpected,
 } from "./job-store";
 
-/** HubSpot allows 4–5 searches a second: 4 pages 250 ms apart, then the next step a second later. */
+/**
+ * HubSpot allows 4–5 searches a second: 4 pages 250 ms apart, then the next step a second later.
+ */
 export const PAGES_PER_STEP = 4;
 export const SEARCH_SPACING_MS = 250;
 export const STEP_DELAY_SECONDS = 1;

@@ -31,7 +31,10 @@ const SearchResponseSchema = z.object({
 export const epochMs = (value: string | null | undefined): number =>
   value && /^\d+$/.test(value) ? Number(value) : Date.parse(value ?? "");
 
-/** One page of contacts whose `property` is in [fromTs, untilTs], oldest first. 429s are waited out by withHubSpotRetry. */
+/**
+ * One page of contacts whose `property` is in [fromTs, untilTs], oldest first. 429s are waited out
+ * by withHubSpotRetry.
+ */
 export async function searchContacts(hubspot: Client, q: SearchQuery): Promise<SearchPage> {
   const body = {
     filterGroups: [

@@ -20,7 +20,10 @@ type DeadLetterRow = {
   replayed_at: number | null;
 };
 
-/** The message a dead letter holds (one event or a contact's events), when the handoff can still take it. */
+/**
+ * The message a dead letter holds (one event or a contact's events), when the handoff can still
+ * take it.
+ */
 function leadEventOf(row: DeadLetterRow): LeadQueueBody | null {
   try {
     const parsed = LeadQueueBodySchema.safeParse(JSON.parse(row.body));

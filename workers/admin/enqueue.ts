@@ -43,7 +43,10 @@ export async function sendLeadEvents(queue: Queue, messages: LeadQueueBody[]): P
   }
 }
 
-/** Judge-again events packed 100 to a message, as a webhook delivery would be: a 500-contact resync is 5 messages. */
+/**
+ * Judge-again events packed 100 to a message, as a webhook delivery would be: a 500-contact resync
+ * is 5 messages.
+ */
 export async function sendJudgeAgain(queue: Queue, events: LeadEvent[]): Promise<void> {
   const bodies: LeadQueueBody[] = [];
   for (let i = 0; i < events.length; i += MAX_EVENTS_PER_DELIVERY)

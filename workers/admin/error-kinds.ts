@@ -39,7 +39,9 @@ export function classify(
   return { kind: "other", code };
 }
 
-/** A dead letter by its kind; its reason is only searched for signs of an auth failure or a limit. */
+/**
+ * A dead letter by its kind; its reason is only searched for signs of an auth failure or a limit.
+ */
 export function classifyDeadLetter(
   kind: DeadLetterKind,
   reason: string,

@@ -5,7 +5,8 @@ import { dashboard } from "./dashboard";
 
 /** Everything under /admin: one sub-router per route group, all behind requireAdmin. */
 export const admin = new Hono<HonoEnv>();
-// Registered before the auth middleware: the page shell and its assets hold no data (see dashboard.ts).
+// Registered before the auth middleware: the page shell and its assets hold no data (see
+// dashboard.ts).
 admin.route("/", dashboard);
 admin.use("*", requireAdmin);
 

@@ -73,7 +73,10 @@ export async function transition(
   return res.meta.changes ? getJob(db, id) : null;
 }
 
-/** Saves a finished step: only the holder of the current step number can, so duplicates of a step advance nothing. */
+/**
+ * Saves a finished step: only the holder of the current step number can, so duplicates of a step
+ * advance nothing.
+ */
 export async function advance(
   db: D1Database,
   job: JobRow,
@@ -171,7 +174,10 @@ export async function markEnqueued(
 /** Ids a statement binds at most (D1 allows 100 bound parameters). */
 const IDS_PER_STATEMENT = 90;
 
-/** Progress from D1 alone: a contact counts as handled once its lead row changed after the job enqueued it. */
+/**
+ * Progress from D1 alone: a contact counts as handled once its lead row changed after the job
+ * enqueued it.
+ */
 export async function progress(db: D1Database, jobId: string): Promise<Job["progress"]> {
   const row = await db
     .prepare(

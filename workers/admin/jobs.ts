@@ -6,7 +6,9 @@ import type { JobStepMessage } from "./backfill-step";
 import { getJob, type JobRow, progress, runningJob, toJobView, transition } from "./job-store";
 import { readParams } from "./validate";
 
-/** GET /admin/jobs, GET /admin/jobs/:id, POST /admin/jobs/:id/cancel, POST /admin/jobs/:id/resume. */
+/**
+ * GET /admin/jobs, GET /admin/jobs/:id, POST /admin/jobs/:id/cancel, POST /admin/jobs/:id/resume.
+ */
 export const jobs = new Hono<HonoEnv>();
 
 const view = async (db: D1Database, row: JobRow) => toJobView(row, await progress(db, row.id));

@@ -12,7 +12,9 @@ import {
 } from "./lead-view";
 import { readParams, readQuery } from "./validate";
 
-/** GET /admin/leads (filters, cursor paging) and GET /admin/leads/:contactId (state + audit trail). */
+/**
+ * GET /admin/leads (filters, cursor paging) and GET /admin/leads/:contactId (state + audit trail).
+ */
 export const leads = new Hono<HonoEnv>();
 
 leads.get("/leads", async (c) => {

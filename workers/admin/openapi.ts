@@ -150,7 +150,9 @@ const paths: ZodOpenApiPathsObject = {
 
 let cached: ReturnType<typeof createDocument> | undefined;
 
-/** The admin API's OpenAPI 3.1 document, built from the same zod schemas the routes validate with. */
+/**
+ * The admin API's OpenAPI 3.1 document, built from the same zod schemas the routes validate with.
+ */
 export function adminDocument() {
   cached ??= createDocument({
     openapi: "3.1.0",

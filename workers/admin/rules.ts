@@ -19,7 +19,10 @@ const toView = (v: RulesVersion) => ({
   note: v.note,
 });
 
-/** GET /admin/rules[?version=N], GET /admin/rules/versions, PUT /admin/rules: every change is a new version. */
+/**
+ * GET /admin/rules[?version=N], GET /admin/rules/versions, PUT /admin/rules: every change is a new
+ * version.
+ */
 export const rules = new Hono<HonoEnv>();
 
 rules.get("/rules", async (c) => {

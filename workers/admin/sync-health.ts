@@ -31,7 +31,9 @@ type Bucket = {
   lastAt: number | null;
 };
 
-/** GET /admin/sync-health: what went wrong lately, by kind and contact, and how much room is left. */
+/**
+ * GET /admin/sync-health: what went wrong lately, by kind and contact, and how much room is left.
+ */
 export const syncHealth = new Hono<HonoEnv>().get("/sync-health", async (c) => {
   const { hours } = readQuery(c, SyncHealthQuerySchema);
   const db = c.env.DB;

@@ -171,7 +171,10 @@ async function settleFailure(env: Env, msg: Message<unknown>, failed: Failed): P
   msg.ack();
 }
 
-/** Sends a message that is not a lead event to the DLQ with its reason, then acks it: the DLQ consumer records it. */
+/**
+ * Sends a message that is not a lead event to the DLQ with its reason, then acks it: the DLQ
+ * consumer records it.
+ */
 async function deadLetterInvalid(env: Env, msg: Message<unknown>, reason: string): Promise<void> {
   const body: DeadLetterBody = {
     event: msg.body,

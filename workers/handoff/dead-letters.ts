@@ -35,7 +35,8 @@ export async function consumeDeadLetters(
          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
       ).bind(messageId, JSON.stringify(event), kind, reason, attempts, now);
     const event = wrapped ? wrapped.event : msg.body;
-    // A delivery's events about several contacts: one dead letter per contact, each replayable alone.
+    // A delivery's events about several contacts: one dead letter per contact, each replayable
+    // alone.
     const delivery = LeadEventsMessageSchema.safeParse(event);
     if (delivery.success && !delivery.data.contactId) {
       const byContact = groupByContact(delivery.data.events);

@@ -12,10 +12,16 @@ export interface Enriched {
   missing: Set<string>;
 }
 
-/** Batch reads in flight at once: a 1,000-contact pass reads its contacts and their associations in one round trip (20 calls, a tenth of HubSpot's 190 per 10 s; 429s are waited out). */
+/**
+ * Batch reads in flight at once: a 1,000-contact pass reads its contacts and their associations in
+ * one round trip (20 calls, a tenth of HubSpot's 190 per 10 s; 429s are waited out).
+ */
 export const READ_CONCURRENCY = 20;
 
-/** Contacts, their company associations and those companies: three batch reads per 100 contacts, a few at once. */
+/**
+ * Contacts, their company associations and those companies: three batch reads per 100 contacts, a
+ * few at once.
+ */
 export async function enrichContacts(hubspot: Client, contactIds: string[]): Promise<Enriched> {
   const contacts = new Map<string, Properties>();
   const companyIdOf = new Map<string, string>();

@@ -64,7 +64,10 @@ export function alreadyShown(
   return Object.entries(properties).every(([name, value]) => (current[name] ?? "") === value);
 }
 
-/** HubSpot batch writes in flight at once: a 1,000-contact pass writes its statuses in one round trip and its notes in a second. */
+/**
+ * HubSpot batch writes in flight at once: a 1,000-contact pass writes its statuses in one round
+ * trip and its notes in a second.
+ */
 export const FEEDBACK_CONCURRENCY = 10;
 
 /**

@@ -44,7 +44,8 @@ export function judge(input: JudgeInput): Judged {
     const before = previous.get(id);
     if (enriched.missing.has(id)) {
       judged.audits.push({ contactId: id, step: "not_found_in_hubspot", at });
-      // A contact merged away is gone from HubSpot too: it stays "merged", pointing at its survivor.
+      // A contact merged away is gone from HubSpot too: it stays "merged", pointing at its
+      // survivor.
       if (before && before.status !== "merged")
         judged.leads.push({ ...before, status: "deleted", updated_at: at });
       judged.settled.push({
@@ -96,7 +97,8 @@ export function judge(input: JudgeInput): Judged {
     const lead = toSalesforceLead(id, mql);
     if (judgement.qualified) judged.qualified.push({ work: item, row, status: "handed_off", lead });
     else if (row.salesforce_lead_id) {
-      // A handoff is a fact: Salesforce has this contact's Lead, so the rules' word is recorded only.
+      // A handoff is a fact: Salesforce has this contact's Lead, so the rules' word is recorded
+      // only.
       const codes = [...new Set(judgement.rejections.map((r) => r.code))].sort();
       judged.qualified.push({
         work: item,

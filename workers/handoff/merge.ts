@@ -92,7 +92,9 @@ export interface Merged extends StageRecord {
   leadTakenOver: Map<string, string>;
 }
 
-/** The survivor's audit line for a merged-away contact whose converted Lead it does not take over. */
+/**
+ * The survivor's audit line for a merged-away contact whose converted Lead it does not take over.
+ */
 function skipped(survivor: string, from: string, salesforceId: string, at: number): AuditEntry {
   return {
     contactId: survivor,

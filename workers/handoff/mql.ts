@@ -27,7 +27,10 @@ export const CONTACT_PROPERTIES = [
   "createdate",
 ] as const;
 
-/** The contact properties a judgement reads: the ones whose changes HubSpot should send (README, Deploying). */
+/**
+ * The contact properties a judgement reads: the ones whose changes HubSpot should send (README,
+ * Deploying).
+ */
 export const SUBSCRIBED_PROPERTIES = CONTACT_PROPERTIES.filter(
   (p) => !p.startsWith("leadbridge_") && p !== "createdate",
 );
@@ -64,7 +67,9 @@ export function toMql(
   });
 }
 
-/** hubspotscore when HubSpot has one; otherwise page views, visits and conversions, capped at 100. */
+/**
+ * hubspotscore when HubSpot has one; otherwise page views, visits and conversions, capped at 100.
+ */
 export function engagementScore(contact: Properties): number {
   const score = Number(clean(contact.hubspotscore));
   if (clean(contact.hubspotscore) !== undefined && Number.isFinite(score))

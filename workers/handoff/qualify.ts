@@ -86,7 +86,9 @@ export function emailDomain(email: string): string | undefined {
   return match?.[1]?.toLowerCase();
 }
 
-/** A listed label (gmail) matches gmail.com, gmail.co.uk; a listed domain (gmx.net) matches itself. */
+/**
+ * A listed label (gmail) matches gmail.com, gmail.co.uk; a listed domain (gmx.net) matches itself.
+ */
 export function isFreeEmailDomain(domain: string, listed: string[]): boolean {
   const d = domain.toLowerCase();
   const { labels, domains } = matcherFor(listed);

@@ -15,7 +15,10 @@ import {
 } from "./salesforce-lead";
 
 export const SALESFORCE_COLLECTION_MAX = 200;
-/** Collections in flight at once: distinct records, so no row locks between them; far under Salesforce's concurrency limits. */
+/**
+ * Collections in flight at once: distinct records, so no row locks between them; far under
+ * Salesforce's concurrency limits.
+ */
 export const UPSERT_CONCURRENCY = 4;
 
 /** What Salesforce made of one lead in an upsert. */
@@ -23,7 +26,9 @@ export type UpsertOutcome =
   | { kind: "pushed"; salesforceId: string; created: boolean }
   | { kind: "refused"; code: string; message: string }
   | { kind: "transient"; code: string; message: string }
-  /** The whole collection call failed (outage, daily limit): its records wait, the others are done. */
+  /**
+   * The whole collection call failed (outage, daily limit): its records wait, the others are done.
+   */
   | { kind: "failed"; error: RetryableError };
 
 type CollectionResult = {

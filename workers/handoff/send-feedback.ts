@@ -9,7 +9,9 @@ export interface FeedbackContext {
   db: D1Database;
   hubspot: Client;
   rulesVersion: number;
-  /** The contacts' properties as HubSpot shows them now (writes that change nothing are skipped). */
+  /**
+   * The contacts' properties as HubSpot shows them now (writes that change nothing are skipped).
+   */
   current: Map<string, Properties>;
   now: () => number;
 }

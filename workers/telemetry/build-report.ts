@@ -37,7 +37,9 @@ export interface ReportInputs {
   unmappedStages: string[];
 }
 
-/** An alert needs a few judgements that day and a rise of this many points over the trailing rate. */
+/**
+ * An alert needs a few judgements that day and a rise of this many points over the trailing rate.
+ */
 export const ALERT_MIN_JUDGED = 3;
 export const ALERT_MIN_RISE = 0.1;
 const MAX_FINDINGS = 50;

@@ -8,7 +8,8 @@ export interface MetricRow {
 
 /**
  * One spelling for a lead source on both sides: HubSpot's hs_analytics_source ("ORGANIC_SEARCH"),
- * what the handoff writes to Salesforce ("HubSpot: organic_search") and picklist values ("Partner Referral").
+ * what the handoff writes to Salesforce ("HubSpot: organic_search") and picklist values
+ * ("Partner Referral").
  */
 export function normalizeSource(source: string | null | undefined): string {
   const bare = (source ?? "")
@@ -46,7 +47,10 @@ export class MetricBag {
   }
 }
 
-/** Nearest-rank percentile of an ascending list: the smallest value with at least q of the values at or below it. */
+/**
+ * Nearest-rank percentile of an ascending list: the smallest value with at least q of the values at
+ * or below it.
+ */
 export function percentile(sorted: number[], q: number): number | null {
   if (!sorted.length) return null;
   const rank = Math.max(1, Math.ceil(q * sorted.length));

@@ -15,7 +15,10 @@ import { selectIn } from "./store";
 export interface PageChanges {
   /** Rows new to the mirror or different from it. */
   changed: Record<string, unknown>[];
-  /** Opportunities whose creation-day counts change: new, or with another lead source or creation day. */
+  /**
+   * Opportunities whose creation-day counts change: new, or with another lead source or creation
+   * day.
+   */
   recounted: Set<string>;
 }
 

@@ -1,7 +1,10 @@
 import type { Logger } from "../../shared/log";
 
 const DAY = 86_400_000;
-/** Handled event keys are kept far past HubSpot's 24 h of retries (and a month of dead-letter replays). */
+/**
+ * Handled event keys are kept far past HubSpot's 24 h of retries (and a month of dead-letter
+ * replays).
+ */
 export const SEEN_EVENTS_KEEP_DAYS = 30;
 /** Delivery rows only guard against a queue message counted twice; a week is plenty. */
 export const DELIVERIES_KEEP_DAYS = 7;

@@ -105,7 +105,8 @@ export async function pullSalesforce(
       .bind(spec.object)
       .first<{ cursor: string }>();
     let cursor = cursorRow?.cursor ?? EPOCH;
-    // >= rather than >: rows stamped in the same millisecond as the cursor but committed after the last pull are not lost; upserts make the repeats harmless.
+    // >= rather than >: rows stamped in the same millisecond as the cursor but committed after the
+    // last pull are not lost; upserts make the repeats harmless.
     const where = [`${spec.cursorField} >= ${cursor}`, spec.where].filter(Boolean).join(" AND ");
     const soql = `SELECT ${spec.fields} FROM ${spec.object} WHERE ${where} ORDER BY ${spec.cursorField} ASC`;
     let page = await conn.query<Record<string, unknown>>(soql);
@@ -143,12 +144,17 @@ export async function pullSalesforce(
   return result;
 }
 
-/** SOQL datetime literals have no fraction of a second: round down, the >= takes care of the rest. */
+/**
+ * SOQL datetime literals have no fraction of a second: round down, the >= takes care of the rest.
+ */
 function soqlDateTime(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** A changed row's deal needs its closing worked out again; the days whose counts it moves are rebuilt. */
+/**
+ * A changed row's deal needs its closing worked out again; the days whose counts it moves are
+ * rebuilt.
+ */
 function noteChange(
   object: string,
   row: Record<string, unknown>,

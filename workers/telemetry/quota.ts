@@ -21,7 +21,10 @@ export interface WonAmount {
   amount: number;
 }
 
-/** The quota of a rep for a month: a row for that month beats the standing ('*') one; id beats username. */
+/**
+ * The quota of a rep for a month: a row for that month beats the standing ('*') one; id beats
+ * username.
+ */
 export function quotaFor(rep: Rep, month: string, quotas: QuotaRow[]): number | null {
   const keys = [rep.id, rep.username].filter((k): k is string => !!k);
   for (const m of [month, "*"]) {
@@ -35,7 +38,10 @@ export function quotaFor(rep: Rep, month: string, quotas: QuotaRow[]): number | 
 
 const monthOf = (day: string) => day.slice(0, 7);
 
-/** Month-to-date closed-won amount against quota for the report's month, per rep with a quota or a win. */
+/**
+ * Month-to-date closed-won amount against quota for the report's month, per rep with a quota or a
+ * win.
+ */
 export function quotaAttainment(
   date: string,
   reps: Rep[],

@@ -29,7 +29,10 @@ export interface JumpFinding {
   reason: string;
 }
 
-/** Whether a stage name is closed: Salesforce's OpportunityStage says so, the stage map is the fallback. */
+/**
+ * Whether a stage name is closed: Salesforce's OpportunityStage says so, the stage map is the
+ * fallback.
+ */
 export type IsClosedStage = (stageName: string) => boolean;
 
 export function closedStageTest(
@@ -40,7 +43,10 @@ export function closedStageTest(
   return (name) => closed.get(name) ?? (map[name] === "ClosedWon" || map[name] === "ClosedLost");
 }
 
-/** The day a closed deal entered its final closed stage: the first row of the last closed run of its history. */
+/**
+ * The day a closed deal entered its final closed stage: the first row of the last closed run of its
+ * history.
+ */
 export function closedDayOf(
   opp: Pick<OpportunityRow, "is_closed" | "created_day">,
   history: HistoryRow[],
@@ -124,7 +130,8 @@ export function stageReachFacts(history: HistoryRow[], isClosed: IsClosedStage):
 
 /**
  * Stage changes that are not one step of the sales process, dated by the change. History rows
- * that only changed amount or date repeat the stage and are skipped; unmapped stages are reported apart.
+ * that only changed amount or date repeat the stage and are skipped; unmapped stages are reported
+ * apart.
  */
 export function stageJumpFindings(
   history: HistoryRow[],

@@ -3,7 +3,10 @@ import { utcDay } from "../../shared/days";
 
 // Salesforce rows as the pull selects them, parsed before use, and their mirror rows in D1.
 
-/** Salesforce datetimes come as "2026-04-21T09:30:00.000+0000"; Date.parse wants the offset with a colon. */
+/**
+ * Salesforce datetimes come as "2026-04-21T09:30:00.000+0000"; Date.parse wants the offset with a
+ * colon.
+ */
 export function sfTime(value: string): number {
   const ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
   if (Number.isNaN(ms)) throw new Error(`unreadable Salesforce datetime ${value}`);

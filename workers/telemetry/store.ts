@@ -89,7 +89,10 @@ function groupHistory(rows: HistoryRow[]): Map<string, HistoryRow[]> {
   return out;
 }
 
-/** Works out the closing day of every touched opportunity; returns the days whose closings changed (old and new). */
+/**
+ * Works out the closing day of every touched opportunity; returns the days whose closings changed
+ * (old and new).
+ */
 export async function refreshClosedDays(
   db: D1Database,
   touched: Set<string>,
@@ -183,7 +186,10 @@ function jumpCounts(findings: JumpFinding[]): MetricRow[] {
   return [...perDay].map(([day, value]) => ({ day, metric: "sf.illegal_jumps", dim: "", value }));
 }
 
-/** Upserts rather than INSERT OR REPLACE: a replace deletes without firing the running totals' trigger. */
+/**
+ * Upserts rather than INSERT OR REPLACE: a replace deletes without firing the running totals'
+ * trigger.
+ */
 export function insertMetrics(db: D1Database, rows: MetricRow[]): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
   for (let i = 0; i < rows.length; i += 24) {

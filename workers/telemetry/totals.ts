@@ -4,7 +4,10 @@ import type { MetricRow } from "./facts";
 // migrations/0005) less the days after the report day. A night's report reads the totals and
 // the days after it, usually none, instead of summing every day since the first.
 
-/** Metrics summed over every day up to the report day; the triggers in migrations/0005 list the same. */
+/**
+ * Metrics summed over every day up to the report day; the triggers in migrations/0005 list the
+ * same.
+ */
 export const CUMULATIVE = [
   "sf.stage_reached",
   "sf.stage_closed",

@@ -57,7 +57,8 @@ export const webhook = new Hono<HonoEnv>().post(
       const message = event && toLeadEvent(event, receivedAt);
       if (message) messages.push(message);
     }
-    // One message for the delivery: a consumer batch then holds up to 100 deliveries, not 100 events.
+    // One message for the delivery: a consumer batch then holds up to 100 deliveries, not 100
+    // events.
     // It also carries the delivery's counts for the report: the consumer records them, so this
     // answer waits on no D1 write.
     const ignored = parsed.data.length - messages.length;
@@ -75,7 +76,10 @@ export const webhook = new Hono<HonoEnv>().post(
   },
 );
 
-/** packEvents keeps each body under 100 KB, so two go in a sendBatch (at most 256 KB) without measuring again. */
+/**
+ * packEvents keeps each body under 100 KB, so two go in a sendBatch (at most 256 KB) without
+ * measuring again.
+ */
 function sendBatches(bodies: LeadEventsMessage[]): MessageSendRequest<LeadEventsMessage>[][] {
   return chunks(bodies, 2).map((pair) =>
     pair.map((body) => ({ body, contentType: "json" as const })),

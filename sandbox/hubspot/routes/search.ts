@@ -22,7 +22,8 @@ const FilterInput = z.object({
   values: z.array(Scalar).optional(),
 });
 
-// The documents type sorts as strings; live HubSpot (and most scripts) send {propertyName, direction}.
+// The documents type sorts as strings; live HubSpot (and most scripts) send
+// {propertyName, direction}.
 const SortInput = z.union([
   z
     .string()

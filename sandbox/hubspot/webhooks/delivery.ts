@@ -69,7 +69,9 @@ export class WebhookDispatcher {
     };
   }
 
-  /** Sends everything pending now, retries included, and resolves once nothing is left in flight. */
+  /**
+   * Sends everything pending now, retries included, and resolves once nothing is left in flight.
+   */
   async flush(): Promise<void> {
     for (let round = 0; round < 10_000; round++) {
       this.cutBatches();
@@ -209,5 +211,8 @@ export class WebhookDispatcher {
   }
 }
 
-/** Exponential, capped at 64x the base: HubSpot spreads 10 tries over a day, the sandbox over seconds. */
+/**
+ * Exponential, capped at 64x the base: HubSpot spreads 10 tries over a day, the sandbox over
+ * seconds.
+ */
 const backoff = (baseMs: number, attempt: number) => baseMs * 2 ** Math.min(attempt, 6);

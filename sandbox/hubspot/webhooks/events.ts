@@ -31,7 +31,9 @@ export interface WebhookEvent {
 // Webhooks only exist for these object types; notes never produce events.
 const WEBHOOK_OBJECTS = new Set(["contacts", "companies"]);
 
-/** The webhook events a store change produces under this subscription (none when not subscribed). */
+/**
+ * The webhook events a store change produces under this subscription (none when not subscribed).
+ */
 export function toWebhookEvents(
   event: StoreEvent,
   sub: Subscription,

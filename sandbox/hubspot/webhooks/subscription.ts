@@ -25,7 +25,9 @@ export const DEFAULT_PROPERTY_NAMES = [
   "hubspot_owner_id",
 ];
 
-/** Body of PUT /__sandbox/webhooks/subscription; everything but targetUrl has HubSpot-like defaults. */
+/**
+ * Body of PUT /__sandbox/webhooks/subscription; everything but targetUrl has HubSpot-like defaults.
+ */
 export const SubscriptionInput = z.object({
   targetUrl: z.url(),
   clientSecret: z.string().min(1).optional(),

@@ -229,7 +229,9 @@ function fieldKey(record: Item, field: FieldDef): string {
   );
 }
 
-/** External id values that occur more than once in one call: Salesforce rejects every such record. */
+/**
+ * External id values that occur more than once in one call: Salesforce rejects every such record.
+ */
 function repeatedValues(records: Item[], field: FieldDef): Set<string> {
   const seen = new Map<string, number>();
   for (const r of records) {

@@ -122,7 +122,9 @@ function single(c: SfContext, state: SandboxState, def: ObjectDef): SfRecord | u
   return matches[0];
 }
 
-/** A path segment that is not a record id is read as an external id field name, as Salesforce does. */
+/**
+ * A path segment that is not a record id is read as an external id field name, as Salesforce does.
+ */
 function findByIdOrExplain(state: SandboxState, def: ObjectDef, raw: string): SfRecord {
   if (!/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(raw)) {
     throw new SalesforceError(

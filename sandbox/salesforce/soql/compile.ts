@@ -34,7 +34,9 @@ export interface Plan {
   aggregates: Aggregate[];
   groupBy: FieldPath[];
   where?: Predicate;
-  /** A bound every matching row meets on one datetime field: rows come from the store's sorted view. */
+  /**
+   * A bound every matching row meets on one datetime field: rows come from the store's sorted view.
+   */
   since?: { field: string; from: number };
   orderBy: { path: FieldPath; desc: boolean; nullsFirst: boolean }[];
   limit?: number;

@@ -97,7 +97,10 @@ export function valueAt(store: Store, record: SfRecord, path: FieldPath): SfValu
 
 const TEXT = new Set(["string", "email", "textarea", "picklist"]);
 
-/** A value in the form SOQL compares it: text case-insensitively, ids by their 15-char form, dates as ms. */
+/**
+ * A value in the form SOQL compares it: text case-insensitively, ids by their 15-char form, dates
+ * as ms.
+ */
 export function comparable(field: FieldDef, value: SfValue): string | number | boolean | null {
   if (value === null || value === undefined) return null;
   if (TEXT.has(field.type)) return String(value).toLowerCase();

@@ -47,7 +47,10 @@ function select(
   return window(sortRows(plan.where ? rows.filter(plan.where) : rows, plan, store), plan);
 }
 
-/** Every row of the object, or only those at or after the plan's datetime bound (the filter still runs on them). */
+/**
+ * Every row of the object, or only those at or after the plan's datetime bound (the filter still
+ * runs on them).
+ */
 function candidates(plan: Plan, store: Store, opts: RunOptions): SfRecord[] {
   if (!plan.since) return store.list(plan.def.name, opts.includeDeleted);
   return store.listSince(plan.def.name, plan.since.field, plan.since.from, opts.includeDeleted);
