@@ -5,7 +5,7 @@ import sparticuz from "@sparticuz/chromium";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../../dev/stack";
-import { ADMIN_TOKEN, adminApi, jobSettled } from "./admin-stack";
+import { ADMIN_TOKEN, adminApi, createHubSpotContact, jobSettled, waitFor } from "./admin-stack";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
 const day = (offset: number) =>
@@ -25,6 +25,29 @@ beforeAll(async () => {
   const api = adminApi(stack.workerUrl);
   const job = await api.call("POST", "/admin/backfill", { since: "2000-01-01T00:00:00Z" });
   await jobSettled(api, job.id);
+  // Backfilled contacts are bulk handoffs, not speed-to-lead: a few leads arrive by webhook too.
+  const arrived = await Promise.all(
+    [1, 2, 3].map((n) =>
+      createHubSpotContact(stack.hubspotUrl, {
+        email: `dash.dev${n}.${Date.now()}@acme-robotics.com`,
+        firstname: "Dash",
+        lastname: `Developer${n}`,
+        jobtitle: "Senior Software Engineer",
+        company: "Acme Robotics",
+        hubspotscore: "80",
+        hs_analytics_source: "ORGANIC_SEARCH",
+      }),
+    ),
+  );
+  for (const id of arrived)
+    await waitFor(
+      async () => {
+        const lead = await api.call("GET", `/admin/leads/${id}`).catch(() => undefined);
+        return lead?.lead.status === "handed_off" ? lead : undefined;
+      },
+      60_000,
+      `contact ${id} handed off`,
+    );
   for (const date of [day(-2), day(-1), day(0)])
     await api.call("POST", `/admin/telemetry/run?date=${date}`);
   report = await api.call("GET", "/admin/reports/funnel/latest");
