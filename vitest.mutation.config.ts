@@ -7,6 +7,10 @@ export default defineConfig({
   test: {
     name: "mutation",
     environment: "node",
-    include: ["test/workers/judgement.test.ts", "test/workers/signature.test.ts"],
+    include: [
+      "test/workers/judgement.test.ts",
+      "test/workers/signature.test.ts",
+      "test/node/subscribed-properties.test.ts",
+    ],
   },
 });

@@ -9,14 +9,7 @@ import {
   NOTE_HEADLINE,
   toFeedback,
 } from "../../workers/handoff/feedback";
-import {
-  CONTACT_PROPERTIES,
-  criteriaMet,
-  engagementScore,
-  type Properties,
-  SUBSCRIBED_PROPERTIES,
-  toMql,
-} from "../../workers/handoff/mql";
+import { criteriaMet, engagementScore, type Properties, toMql } from "../../workers/handoff/mql";
 import { isFreeEmailDomain, qualify } from "../../workers/handoff/qualify";
 import { describeSalesforceRefusal, toSalesforceLead } from "../../workers/handoff/salesforce-lead";
 
@@ -439,25 +432,6 @@ describe("feedback a marketer sees in HubSpot", () => {
 });
 
 describe("toMql at the edges of HubSpot's data", () => {
-  it("subscribes to exactly the properties a judgement reads (README, Deploying), not its own", () => {
-    expect(SUBSCRIBED_PROPERTIES).toEqual([
-      "email",
-      "firstname",
-      "lastname",
-      "jobtitle",
-      "company",
-      "hubspotscore",
-      "hs_analytics_source",
-      "hs_analytics_num_page_views",
-      "hs_analytics_num_visits",
-      "num_conversion_events",
-      "hs_analytics_first_url",
-      "hs_analytics_last_url",
-      "recent_conversion_event_name",
-    ]);
-    expect(CONTACT_PROPERTIES).toEqual(expect.arrayContaining([...SUBSCRIBED_PROPERTIES]));
-  });
-
   it("truncates overlong properties to the contract's limits instead of failing the contact", () => {
     const long = (n: number) => "x".repeat(n);
     const mql = toMql(
