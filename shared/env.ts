@@ -13,6 +13,14 @@ export const EnvSchema = z
     WEBHOOK_PUBLIC_URL: z.union([z.literal(""), z.url()]),
     SALESFORCE_DAILY_BUDGET_SHARE: z.coerce.number().gt(0).max(1),
     SALESFORCE_LEAD_ASSIGNMENT: LeadAssignmentSchema,
+    SALESFORCE_EXISTING_CONTACTS: z.enum(["skip_lead", "create_lead"]).default("skip_lead"),
+    SALESFORCE_DISQUALIFICATION_FIELD: z
+      .string()
+      .regex(
+        /^[A-Za-z][A-Za-z0-9_]*$/,
+        "must be a Lead field's API name, such as Disqualification_Reason__c",
+      )
+      .default("Disqualification_Reason__c"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]),
     HUBSPOT_ACCESS_TOKEN: z.string().min(1),
     HUBSPOT_CLIENT_SECRET: z.string().min(1),
