@@ -1,5 +1,6 @@
 import { SalesforceError } from "./errors";
 import { normalizeId } from "./ids";
+import { CONVERTED_LEAD_STATUSES } from "./schema";
 import { type SfValue, type Store, sfDate } from "./store";
 
 // Lead conversion. Salesforce converts through SOAP's convertLead; the sandbox exposes the same
@@ -39,6 +40,10 @@ export function convertLead(
   }
   if (lead.IsConverted === true) {
     throw new SalesforceError(400, "CONVERTED_LEAD", "This lead was already converted", []);
+  }
+  const status = opts.convertedStatus ?? "Closed - Converted";
+  if (!CONVERTED_LEAD_STATUSES.has(status)) {
+    throw new SalesforceError(400, "INVALID_STATUS", `invalid convertedStatus: ${status}`, []);
   }
   const field = (name: string): SfValue => lead[name] ?? null;
   const at = opts.at ?? Date.now();
@@ -91,7 +96,7 @@ export function convertLead(
     id,
     {
       IsConverted: true,
-      Status: opts.convertedStatus ?? "Closed - Converted",
+      Status: status,
       ConvertedDate: sfDate(at),
       ConvertedAccountId: accountId,
       ConvertedContactId: contactId,

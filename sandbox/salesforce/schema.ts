@@ -116,6 +116,31 @@ const industries = [
   "Technology",
 ];
 
+/**
+ * Salesforce's default Lead Status picklist (a restricted standard picklist; only
+ * `Closed - Converted` is a converted status).
+ */
+export const LEAD_STATUSES = [
+  "Open - Not Contacted",
+  "Working - Contacted",
+  "Closed - Converted",
+  "Closed - Not Converted",
+];
+export const CONVERTED_LEAD_STATUSES = new Set(["Closed - Converted"]);
+
+/**
+ * The custom Lead field the deploy docs tell admins to add: a picklist left unrestricted, so an
+ * org can add its own reasons and sales can still save a value the org has not listed.
+ */
+export const DISQUALIFICATION_REASONS = [
+  "No budget",
+  "No authority",
+  "Not a fit",
+  "Timing",
+  "Competitor",
+  "Unresponsive",
+];
+
 export const DEFAULT_STAGES = [
   { name: "Prospecting", probability: 10, closed: false, won: false, forecast: "Pipeline" },
   { name: "Qualification", probability: 10, closed: false, won: false, forecast: "Pipeline" },
@@ -173,12 +198,11 @@ const lead = object("Lead", "Lead", "Leads", "00Q", [
   picklist("Industry", "Industry", industries),
   field("NumberOfEmployees", "Employees", "int"),
   picklist("LeadSource", "Lead Source", leadSources),
-  picklist(
-    "Status",
-    "Status",
-    ["Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted"],
-    { defaultValue: "Open - Not Contacted" },
-  ),
+  picklist("Status", "Status", LEAD_STATUSES, {
+    required: true,
+    restrictedPicklist: true,
+    defaultValue: "Open - Not Contacted",
+  }),
   field("Description", "Description", "textarea", { length: 32000 }),
   picklist("Rating", "Rating", ["Hot", "Warm", "Cold"]),
   owner(),
@@ -196,6 +220,9 @@ const lead = object("Lead", "Lead", "Leads", "00Q", [
   text("HubSpot_Contact_Id__c", "HubSpot Contact Id", 64, { externalId: true, unique: true }),
   field("Engagement_Score__c", "Engagement Score", "double"),
   field("Qualification_Criteria__c", "Qualification Criteria", "textarea", { length: 4000 }),
+  picklist("Disqualification_Reason__c", "Disqualification Reason", DISQUALIFICATION_REASONS, {
+    length: 255,
+  }),
 ]);
 
 const contact = object("Contact", "Contact", "Contacts", "003", [
