@@ -12,6 +12,23 @@ import type { SandboxState } from "./state";
 
 const CONTROL = "/__sandbox";
 
+/**
+ * Salesforce's limit on a REST call's URI and headers together (16,384 bytes): a longer URI
+ * answers 414 URI Too Long, a URI and headers over it together 431 Request Header Fields Too
+ * Large. A `SELECT … WHERE Email IN (…)` over GET /query meets it at a few hundred addresses.
+ */
+export const MAX_REQUEST_HEAD_BYTES = 16_384;
+
+function headBytes(req: Request): { uri: number; total: number } {
+  const url = new URL(req.url);
+  const uri = Buffer.byteLength(url.pathname + url.search);
+  let headers = 0;
+  req.headers.forEach((value, name) => {
+    headers += Buffer.byteLength(`${name}: ${value}\r\n`);
+  });
+  return { uri, total: uri + headers };
+}
+
 /** "/services/data/:version{...}/sobjects/:type" → "/services/data/vXX.X/sobjects/:type" */
 const displayRoute = (path: string) => path.replace(/:version\{[^}]*\}/, "vXX.X");
 
@@ -29,6 +46,11 @@ export function installMiddleware(app: Hono<SfEnv>, state: SandboxState): void {
 
   app.use("*", async (c, next) => {
     if (c.req.path.startsWith(CONTROL)) return next();
+    // The front end refuses an oversized request before the API sees it: no session check, no
+    // allocation used, no Sforce-Limit-Info.
+    const size = headBytes(c.req.raw);
+    if (size.uri > MAX_REQUEST_HEAD_BYTES) return c.text("URI Too Long", 414);
+    if (size.total > MAX_REQUEST_HEAD_BYTES) return c.text("Request Header Fields Too Large", 431);
     const { method, path } = c.req;
     for (const rule of state.faults.pick(method, path, ["latency"])) await sleep(rule.ms ?? 0);
     const outage = state.faults.pick(method, path, ["status"])[0];

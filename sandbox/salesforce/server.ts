@@ -1,5 +1,6 @@
 import { listen } from "../common/serve";
 import { buildApp } from "./app";
+import { MAX_REQUEST_HEAD_BYTES } from "./middleware";
 import { seedDemoData } from "./seed";
 import { SandboxState } from "./state";
 
@@ -27,7 +28,11 @@ export async function startSalesforceSandbox(
     opts.dailyLimit,
   );
   if (opts.seed ?? true) seedDemoData(state.store);
-  const running = await listen(buildApp(state), opts.port ?? 0, opts.host ?? "127.0.0.1");
+  // Node would refuse a request line and headers over 16 KiB itself (431, before the app sees
+  // it); the app answers Salesforce's 414 and 431 at that size instead (middleware.ts).
+  const running = await listen(buildApp(state), opts.port ?? 0, opts.host ?? "127.0.0.1", {
+    maxHeaderSize: 4 * MAX_REQUEST_HEAD_BYTES,
+  });
   state.url = running.url;
   return running;
 }
