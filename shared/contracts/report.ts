@@ -72,6 +72,53 @@ export const BulkHandoffsSchema = z.object({
   perMinute: z.number().nonnegative().nullable(),
 });
 
+/**
+ * The other half of the funnel: what sales did with the leads handed off (docs/report.md#sales).
+ * Cohort figures cover the leads handed off in the `windowDays` days ending on the report day,
+ * with what sales did with them up to the end of that day.
+ */
+export const SalesHalfSchema = z.object({
+  /** The first handoff day of the cohort (the report day is the last). */
+  from: ReportDateSchema,
+  windowDays: count,
+  handedOff: count,
+  /** Of those, accepted, converted or further on by the end of the report day. */
+  accepted: count,
+  /** accepted / handedOff. */
+  acceptanceRate: rate,
+  /** Sales' refusals made in the window, whoever's lead; reason '' when sales gave none. */
+  rejected: count,
+  rejectionReasons: z.array(z.object({ reason: z.string(), count })),
+  /** The cohort per lead source: handed off → converted with an opportunity → won. */
+  bySource: z.array(
+    z.object({
+      source: z.string(),
+      handedOff: count,
+      opportunities: count,
+      won: count,
+      /** opportunities / handedOff and won / handedOff. */
+      opportunityRate: rate,
+      wonRate: rate,
+    }),
+  ),
+  /** Handoff to sales' first status change, over the leads first touched on the report day. */
+  timeToFirstTouch: z.object({
+    p50Ms: z.number().nonnegative().nullable(),
+    p95Ms: z.number().nonnegative().nullable(),
+    count,
+  }),
+  /** Handed off, untouched by sales and not converted for more than `afterDays` days. */
+  staleMqls: z.object({
+    afterDays: z.number().int().positive(),
+    /** The handoff days looked at: the `windowDays` days ending `afterDays` before the report day. */
+    from: ReportDateSchema,
+    to: ReportDateSchema,
+    count,
+    /** The longest waiting, oldest first: HubSpot contact ids only, at most 10. */
+    oldest: z.array(z.object({ contactId: z.string(), handedOffAt: z.string().datetime() })),
+  }),
+});
+
 export const ReportSchema = z.object({
   date: ReportDateSchema,
   generatedAt: z.string().datetime(),
@@ -174,10 +221,13 @@ export const ReportSchema = z.object({
     /** StageName values with no mapping onto the sales process. */
     unmappedStages: z.array(z.string()),
   }),
+  /** Absent from reports written before the sales half was measured: unknown, not zero. */
+  sales: SalesHalfSchema.optional(),
 });
 
 export type FunnelReport = z.infer<typeof ReportSchema>;
 export type Funnel = z.infer<typeof FunnelSchema>;
 export type SpeedToLead = z.infer<typeof SpeedToLeadSchema>;
 export type BulkHandoffs = z.infer<typeof BulkHandoffsSchema>;
+export type SalesHalf = z.infer<typeof SalesHalfSchema>;
 export const FUNNEL_LATEST_KEY = "report:funnel:latest";

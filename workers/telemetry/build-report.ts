@@ -3,6 +3,7 @@ import type { StageMap } from "../../shared/sales-process";
 import type { MetricRow } from "./facts";
 import { type QuotaRow, quotaAttainment, type Rep, timeToRamp, type WonAmount } from "./quota";
 import type { JumpFinding } from "./sales-facts";
+import { type SalesHalfInput, salesHalf } from "./sales-half";
 
 export interface Asset {
   asset_id: string;
@@ -35,6 +36,8 @@ export interface ReportInputs {
   rampShare: number;
   findings: JumpFinding[];
   unmappedStages: string[];
+  /** The sales half's window of `sales.*` aggregates; without it the report has no sales half. */
+  sales?: SalesHalfInput;
 }
 
 /**
@@ -159,6 +162,7 @@ export function buildReport(input: ReportInputs): FunnelReport {
       })),
       unmappedStages: [...input.unmappedStages].sort(),
     },
+    ...(input.sales ? { sales: salesHalf(input.sales) } : {}),
   };
   return ReportSchema.parse(report);
 }

@@ -9,6 +9,7 @@ import type { MetricRow } from "./facts";
 import { leadFacts } from "./lead-facts";
 import { pullSalesforce } from "./pull";
 import type { QuotaRow, Rep } from "./quota";
+import { readSalesInputs, refreshSalesDays } from "./sales-days";
 import { closedStageTest, type JumpFinding } from "./sales-facts";
 import {
   leadDaysDone,
@@ -63,7 +64,9 @@ export async function runTelemetry(date: string, deps: TelemetryDeps): Promise<T
     await replaceLeadDay(db, day, leadFacts(await readLeadDay(db, day)));
   }
 
-  const inputs = await readReportInputs(db, date, trailing);
+  // Sales' half: the days whose milestones moved, then a bounded window of their aggregates.
+  const salesDays = await refreshSalesDays(db, date, settings.staleAfterDays);
+  const inputs = await readReportInputs(db, date, trailing, settings.staleAfterDays);
   const report = buildReport({
     date,
     generatedAt: new Date(now()).toISOString(),
@@ -76,6 +79,7 @@ export async function runTelemetry(date: string, deps: TelemetryDeps): Promise<T
   log.info("telemetry_done", {
     date,
     dirtyDays: dirty.size,
+    salesDays: salesDays.length,
     pulled: salesforce.pulled,
     complete: salesforce.complete,
   });
@@ -122,7 +126,13 @@ async function pullWithinBudget(deps: TelemetryDeps) {
   }
 }
 
-async function readReportInputs(db: D1Database, date: string, trailingDays: string[]) {
+async function readReportInputs(
+  db: D1Database,
+  date: string,
+  trailingDays: string[],
+  staleAfterDays: number,
+) {
+  const sales = await readSalesInputs(db, date, staleAfterDays);
   const [today, trailing, cumulative, won, reps, quotas, assets, stages, findings] =
     await Promise.all([
       db
@@ -167,5 +177,6 @@ async function readReportInputs(db: D1Database, date: string, trailingDays: stri
       stages.results.map((s) => [s.name, s.sort_order ?? Number.MAX_SAFE_INTEGER]),
     ),
     findings: findings.results,
+    sales,
   };
 }

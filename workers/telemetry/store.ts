@@ -15,6 +15,7 @@ import {
   stageJumpFindings,
   stageReachFacts,
 } from "./sales-facts";
+import { DEFAULT_STALE_AFTER_DAYS, MAX_STALE_AFTER_DAYS } from "./sales-half";
 
 // D1 access of the nightly job: the mirror's derived columns and the per-day aggregates.
 
@@ -42,6 +43,8 @@ export async function selectIn<T>(
 export interface TelemetrySettings {
   stageMap: StageMap;
   rampShare: number;
+  /** Days a handed-off lead may wait for sales' first touch before it counts as stale. */
+  staleAfterDays: number;
 }
 
 export async function readSettings(db: D1Database): Promise<TelemetrySettings> {
@@ -54,7 +57,15 @@ export async function readSettings(db: D1Database): Promise<TelemetrySettings> {
   return {
     stageMap: stageMap ? StageMapSchema.parse(JSON.parse(stageMap)) : DEFAULT_STAGE_MAP,
     rampShare: Number.isFinite(share) && share > 0 ? share : 0.8,
+    staleAfterDays: staleAfterDays(value("stale_after_days")),
   };
+}
+
+function staleAfterDays(value: string | undefined): number {
+  const days = Number(value ?? DEFAULT_STALE_AFTER_DAYS);
+  return Number.isInteger(days) && days >= 1 && days <= MAX_STALE_AFTER_DAYS
+    ? days
+    : DEFAULT_STALE_AFTER_DAYS;
 }
 
 export async function readStages(db: D1Database) {
