@@ -103,6 +103,7 @@ const LEADS = [
     Industry: "Retail",
     NumberOfEmployees: 60,
     Status: "Closed - Not Converted",
+    Disqualification_Reason__c: "Not a fit",
     Engagement_Score__c: 31,
     HubSpot_Contact_Id__c: "9004",
   },

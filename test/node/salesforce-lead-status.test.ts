@@ -193,6 +193,16 @@ describe("Lead Status", () => {
 });
 
 describe("Disqualification_Reason__c", () => {
+  it("is filled on the demo org's refused Lead", async () => {
+    await control(sandbox.url, "POST", "/seed");
+    const refused = await conn.query<{ Status: string; Disqualification_Reason__c: string | null }>(
+      "SELECT Status, Disqualification_Reason__c FROM Lead WHERE Disqualification_Reason__c != null",
+    );
+    expect(refused.records.map((r) => [r.Status, r.Disqualification_Reason__c])).toEqual([
+      ["Closed - Not Converted", "Not a fit"],
+    ]);
+  });
+
   it("is a custom, unrestricted picklist in the describe", async () => {
     const describe = await conn.sobject("Lead").describe();
     const reason = describe.fields.find((f) => f.name === "Disqualification_Reason__c")!;
