@@ -29,7 +29,7 @@ export function createHubSpotApp(state: HubSpotState): Hono {
   }
   app.route("/crm/v3/objects/:objectType", objectRoutes(state));
   app.route("/crm/v4", associationRoutes(state));
-  app.route("/crm/v3/properties", propertyRoutes());
+  app.route("/crm/v3/properties", propertyRoutes(state.store.schema));
 
   app.notFound((c) =>
     c.json(errorBody("OBJECT_NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404),

@@ -26,6 +26,7 @@ const uiSource = (body: { changeSource?: string; sourceId?: string }): ChangeSou
   changeSource: body.changeSource ?? "CRM_UI",
   sourceId: body.sourceId ?? "userId:1000001",
 });
+const ResetInput = z.object({ leadbridgeProperties: z.boolean().optional() });
 const UiWrite = { changeSource: z.string().optional(), sourceId: z.string().optional() };
 
 /** `/__sandbox/*`: unauthenticated controls for tests, benchmarks and demos. */
@@ -33,8 +34,11 @@ export function controlRoutes(state: HubSpotState): Hono {
   const app = new Hono();
   const { store } = state;
 
-  app.post("/reset", (c) => {
-    store.reset();
+  // A body of {"leadbridgeProperties": false} starts a portal where setup:hubspot has not run.
+  app.post("/reset", async (c) => {
+    // Hono keeps the body it read, so readBody can read it again.
+    const options = (await c.req.text()).trim() ? await readBody(c, ResetInput) : {};
+    store.reset(options);
     state.counter.reset();
     state.faults.clear();
     state.limiter.reset();
@@ -110,7 +114,7 @@ export function controlRoutes(state: HubSpotState): Hono {
     const record = store.get(objectTypeOrThrow(c.req.param("objectType")), c.req.param("id"));
     if (!record) throw objectNotFound();
     const body = await readBody(c, UpdateInput.extend(UiWrite));
-    updateObject(state, record, body.properties, uiSource(body));
+    updateObject(state, record, body.properties, uiSource(body), { byUser: true });
     return c.json(rawRecord(state, record));
   });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LIFECYCLE_ORDER } from "../../shared/contracts/sales";
 import { associationType } from "./association-types";
 import { errorBody, HubSpotError, validationError } from "./errors";
 import { type PropertyWrite, validatePropertyWrite } from "./property-values";
@@ -35,9 +36,15 @@ export function createObject(
   source: ChangeSource,
   at = Date.now(),
 ): CrmRecord {
-  const write = validatePropertyWrite(type, input.properties, state.config.portalId, {
-    creating: true,
-  });
+  const write = validatePropertyWrite(
+    state.store.schema,
+    type,
+    input.properties,
+    state.config.portalId,
+    {
+      creating: true,
+    },
+  );
   const planned = planAssociations(state, type, input.associations);
   refuseDuplicateEmail(state, type, write);
   const record = state.store.create(type, write, source, at);
@@ -46,17 +53,39 @@ export function createObject(
   return record;
 }
 
+/**
+ * An API update unless `byUser` (a person in HubSpot's UI, who may move a lifecycle stage back).
+ */
 export function updateObject(
   state: HubSpotState,
   record: CrmRecord,
   properties: unknown,
   source: ChangeSource,
+  { byUser = false }: { byUser?: boolean } = {},
 ): CrmRecord {
-  const write = validatePropertyWrite(record.type, properties, state.config.portalId, {
-    creating: false,
-  });
+  const write = validatePropertyWrite(
+    state.store.schema,
+    record.type,
+    properties,
+    state.config.portalId,
+    { creating: false },
+  );
   refuseDuplicateEmail(state, record.type, write, record.id);
+  if (!byUser) keepLifecycleForward(record, write);
   return state.store.update(record, write, source);
+}
+
+/**
+ * HubSpot does not move a lifecycle stage backwards through the API: the write answers success
+ * and the stage stays. Clearing it ('' in, null here) is applied, after which any stage may be set.
+ */
+function keepLifecycleForward(record: CrmRecord, write: PropertyWrite): void {
+  const next = write.get("lifecyclestage");
+  const current = record.properties.get("lifecyclestage");
+  if (!next || !current) return;
+  const rank = (stage: string) =>
+    LIFECYCLE_ORDER.indexOf(stage as (typeof LIFECYCLE_ORDER)[number]);
+  if (rank(next) < rank(current)) write.delete("lifecyclestage");
 }
 
 function planAssociations(

@@ -1,5 +1,6 @@
 import { type PropertyProblem, propertyProblem, propertyValuesError } from "./errors";
-import { OBJECT_TYPES, type ObjectType, type PropertyDef, propertyDef } from "./schema";
+import type { PropertySchema } from "./property-schema";
+import { OBJECT_TYPES, type ObjectType, type PropertyDef } from "./schema";
 
 /** A validated write: property name to stored string, or null to clear it. */
 export type PropertyWrite = Map<string, string | null>;
@@ -11,6 +12,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * problem before refusing so the caller sees them all in one VALIDATION_ERROR.
  */
 export function validatePropertyWrite(
+  schema: PropertySchema,
   type: ObjectType,
   input: unknown,
   portalId: number,
@@ -21,7 +23,7 @@ export function validatePropertyWrite(
   const entries =
     input && typeof input === "object" ? Object.entries(input as Record<string, unknown>) : [];
   for (const [name, raw] of entries) {
-    const def = propertyDef(type, name);
+    const def = schema.get(type, name);
     if (!def) {
       problems.push(
         propertyProblem(
@@ -92,11 +94,11 @@ function coerceValue(def: PropertyDef, raw: unknown): Coerced {
         : new Date(ms).toISOString();
     }
     case "enumeration":
-      return def.options?.includes(value)
+      return def.options?.some((o) => o.value === value)
         ? value
         : {
             error: "INVALID_OPTION",
-            message: `${value} was not one of the allowed options: [${def.options?.join(", ") ?? ""}]`,
+            message: `${value} was not one of the allowed options: [${def.options?.map((o) => o.value).join(", ") ?? ""}]`,
           };
     case "string":
       if (def.name === "email" && !EMAIL.test(value)) {

@@ -1,4 +1,7 @@
-// Property schemas of the three object types the sandbox serves, shaped after HubSpot's.
+// Built-in property schemas of the three object types the sandbox serves, shaped after HubSpot's;
+// a portal's live schema (these plus custom properties) is a PropertySchema (property-schema.ts).
+import { LIFECYCLE_ORDER } from "../../shared/contracts/sales";
+import type { PropertyOption } from "../../shared/hubspot/properties";
 
 export type ObjectType = "contacts" | "companies" | "notes";
 export type PropertyType = "string" | "number" | "datetime" | "enumeration";
@@ -9,10 +12,16 @@ export interface PropertyDef {
   type: PropertyType;
   fieldType: string;
   groupName: string;
-  options?: string[];
+  description?: string;
+  options?: PropertyOption[];
   readOnly?: boolean;
+  formField?: boolean;
+  displayOrder?: number;
   maxLength?: number;
   hubspotDefined: boolean;
+  /** Set on custom properties: when created and last changed through the properties API. */
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export interface ObjectTypeMeta {
@@ -104,21 +113,15 @@ const pick = (name: string, label: string, groupName: string, options: string[])
   type: "enumeration",
   fieldType: "select",
   groupName,
-  options,
+  options: options.map((value, displayOrder) => ({
+    label: value,
+    value,
+    displayOrder,
+    hidden: false,
+  })),
   hubspotDefined: true,
 });
-const custom = (def: PropertyDef): PropertyDef => ({ ...def, hubspotDefined: false });
 
-const LIFECYCLE_STAGES = [
-  "subscriber",
-  "lead",
-  "marketingqualifiedlead",
-  "salesqualifiedlead",
-  "opportunity",
-  "customer",
-  "evangelist",
-  "other",
-];
 const LEAD_STATUSES = [
   "NEW",
   "OPEN",
@@ -150,7 +153,7 @@ const CONTACT_PROPERTIES: PropertyDef[] = [
   str("company", "Company Name", "contactinformation"),
   str("phone", "Phone Number", "contactinformation", { fieldType: "phonenumber" }),
   str("website", "Website URL", "contactinformation"),
-  pick("lifecyclestage", "Lifecycle Stage", "contactinformation", LIFECYCLE_STAGES),
+  pick("lifecyclestage", "Lifecycle Stage", "contactinformation", [...LIFECYCLE_ORDER]),
   pick("hs_lead_status", "Lead Status", "sales_properties", LEAD_STATUSES),
   num("hubspotscore", "HubSpot Score", "contactinformation"),
   pick("hs_analytics_source", "Original Traffic Source", "analyticsinformation", ANALYTICS_SOURCES),
@@ -166,13 +169,6 @@ const CONTACT_PROPERTIES: PropertyDef[] = [
   date("lastmodifieddate", "Last Modified Date", "contactinformation", { readOnly: true }),
   num("hs_object_id", "Record ID", "contactinformation", { readOnly: true }),
   str("hs_merged_object_ids", "Merged Contact IDs", "contactinformation", { readOnly: true }),
-  custom(str("leadbridge_status", "Leadbridge status", "leadbridge")),
-  custom(
-    str("leadbridge_rejection_reasons", "Leadbridge rejection reasons", "leadbridge", {
-      fieldType: "textarea",
-    }),
-  ),
-  custom(str("leadbridge_salesforce_lead_id", "Leadbridge Salesforce Lead ID", "leadbridge")),
 ];
 
 const COMPANY_PROPERTIES: PropertyDef[] = [
@@ -200,19 +196,21 @@ const NOTE_PROPERTIES: PropertyDef[] = [
   num("hs_object_id", "Record ID", "engagement", { readOnly: true }),
 ];
 
-const BY_TYPE: Record<ObjectType, Map<string, PropertyDef>> = {
-  contacts: new Map(CONTACT_PROPERTIES.map((p) => [p.name, p])),
-  companies: new Map(COMPANY_PROPERTIES.map((p) => [p.name, p])),
-  notes: new Map(NOTE_PROPERTIES.map((p) => [p.name, p])),
+export const BUILT_IN_PROPERTIES: Record<ObjectType, PropertyDef[]> = {
+  contacts: CONTACT_PROPERTIES,
+  companies: COMPANY_PROPERTIES,
+  notes: NOTE_PROPERTIES,
 };
 
-export function propertyDef(type: ObjectType, name: string): PropertyDef | undefined {
-  return BY_TYPE[type].get(name);
-}
-
-export function propertyDefs(type: ObjectType): PropertyDef[] {
-  return [...BY_TYPE[type].values()];
-}
+/** Labels of the built-in property groups, by name. */
+export const BUILT_IN_GROUP_LABELS: Record<string, string> = {
+  contactinformation: "Contact information",
+  sales_properties: "Sales properties",
+  analyticsinformation: "Web analytics history",
+  conversioninformation: "Conversion information",
+  companyinformation: "Company information",
+  engagement: "Engagement",
+};
 
 const ALIASES: Record<string, ObjectType> = {
   contacts: "contacts",

@@ -1,5 +1,6 @@
+import type { PropertySchema } from "./property-schema";
 import { toEpochMs } from "./property-values";
-import { type ObjectType, type PropertyType, propertyDef } from "./schema";
+import type { ObjectType, PropertyType } from "./schema";
 import type { CrmRecord } from "./store";
 
 export const OPERATORS = [
@@ -34,13 +35,17 @@ export interface Sort {
 type Comparable = number | string;
 
 /** Filter groups are ORed, the filters inside a group ANDed; no groups matches everything. */
-export function matchesGroups(record: CrmRecord, groups: { filters: Filter[] }[]): boolean {
+export function matchesGroups(
+  record: CrmRecord,
+  groups: { filters: Filter[] }[],
+  schema: PropertySchema,
+): boolean {
   if (groups.length === 0) return true;
-  return groups.some((g) => g.filters.every((f) => matchesFilter(record, f)));
+  return groups.some((g) => g.filters.every((f) => matchesFilter(record, f, schema)));
 }
 
-export function matchesFilter(record: CrmRecord, filter: Filter): boolean {
-  const kind = propertyDef(record.type, filter.propertyName)?.type ?? "string";
+export function matchesFilter(record: CrmRecord, filter: Filter, schema: PropertySchema): boolean {
+  const kind = schema.get(record.type, filter.propertyName)?.type ?? "string";
   const raw = record.properties.get(filter.propertyName);
   switch (filter.operator) {
     case "HAS_PROPERTY":
@@ -117,10 +122,15 @@ export function matchesQuery(record: CrmRecord, query: string, searchable: strin
   return words.every((w) => whole.includes(w) || haystack.some((h) => h.startsWith(w)));
 }
 
-export function sortRecords(records: CrmRecord[], sorts: Sort[], type: ObjectType): CrmRecord[] {
+export function sortRecords(
+  records: CrmRecord[],
+  sorts: Sort[],
+  type: ObjectType,
+  schema: PropertySchema,
+): CrmRecord[] {
   return [...records].sort((a, b) => {
     for (const sort of sorts) {
-      const kind = propertyDef(type, sort.propertyName)?.type ?? "string";
+      const kind = schema.get(type, sort.propertyName)?.type ?? "string";
       const va = a.properties.get(sort.propertyName);
       const vb = b.properties.get(sort.propertyName);
       if (va === vb) continue;

@@ -1,5 +1,5 @@
 import { associationType } from "./association-types";
-import { OBJECT_TYPES, propertyDef, resolveObjectType } from "./schema";
+import { OBJECT_TYPES, resolveObjectType } from "./schema";
 import type { CrmRecord, CrmStore, HistoryEntry } from "./store";
 
 export interface ReadOptions {
@@ -26,8 +26,8 @@ export interface PublicObject {
  */
 export function toPublicObject(
   record: CrmRecord,
+  store: CrmStore,
   opts: ReadOptions = {},
-  store?: CrmStore,
 ): PublicObject {
   const meta = OBJECT_TYPES[record.type];
   const asked = opts.properties?.filter((p) => p.length > 0) ?? [];
@@ -37,7 +37,7 @@ export function toPublicObject(
       : meta.defaults;
   const properties: Record<string, string | null> = {};
   for (const name of [...new Set(names)].sort()) {
-    if (propertyDef(record.type, name)) properties[name] = record.properties.get(name) ?? null;
+    if (store.schema.get(record.type, name)) properties[name] = record.properties.get(name) ?? null;
   }
   const out: PublicObject = {
     id: record.id,
@@ -47,13 +47,14 @@ export function toPublicObject(
     archived: record.archived,
   };
   if (record.archivedAt) out.archivedAt = record.archivedAt.toISOString();
-  const withHistory = opts.propertiesWithHistory?.filter((p) => propertyDef(record.type, p)) ?? [];
+  const withHistory =
+    opts.propertiesWithHistory?.filter((p) => store.schema.get(record.type, p)) ?? [];
   if (withHistory.length > 0) {
     out.propertiesWithHistory = Object.fromEntries(
       withHistory.map((p) => [p, record.history.get(p) ?? []]),
     );
   }
-  if (store && opts.associations?.length) {
+  if (opts.associations?.length) {
     const associations = associationsOf(record, opts.associations, store);
     if (Object.keys(associations).length > 0) out.associations = associations;
   }

@@ -17,6 +17,7 @@ export interface HubSpotSandboxOptions {
   seed?: boolean;
   webhookUrl?: string;
   rateLimits?: boolean;
+  leadbridgeProperties?: boolean;
   /**
    * Delivery tuning for the subscription `webhookUrl` creates (batch delay, timeout, retry
    * backoff...).

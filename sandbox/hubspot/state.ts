@@ -26,6 +26,8 @@ export interface HubSpotState {
 
 export interface StateOptions extends Partial<HubSpotConfig> {
   rateLimits?: boolean;
+  /** False: a portal where `npm run setup:hubspot` has not created the leadbridge_* properties. */
+  leadbridgeProperties?: boolean;
   webhookUrl?: string;
   webhook?: Partial<Omit<SubscriptionInput, "targetUrl">>;
 }
@@ -48,6 +50,7 @@ export function createHubSpotState(opts: StateOptions = {}): HubSpotState {
     apiSource: { changeSource: "INTEGRATION", sourceId: String(config.appId) },
   };
   if (opts.rateLimits === false) state.limiter.configure({ enabled: false });
+  if (opts.leadbridgeProperties === false) state.store.reset({ leadbridgeProperties: false });
   if (opts.webhookUrl) subscribe(state, { ...opts.webhook, targetUrl: opts.webhookUrl });
   state.store.onEvent((event) => {
     const sub = state.webhooks.subscription;

@@ -1,4 +1,5 @@
 import { AssociationGraph, byNumericId } from "./association-graph";
+import { PropertySchema, type SchemaOptions } from "./property-schema";
 import type { PropertyWrite } from "./property-values";
 import { OBJECT_TYPES, type ObjectType } from "./schema";
 
@@ -61,6 +62,8 @@ const FIRST_ID = 1001;
 
 export class CrmStore {
   readonly associations = new AssociationGraph();
+  /** The portal's property definitions: what writes are checked against and reads show. */
+  readonly schema = new PropertySchema();
   private records: Record<ObjectType, Map<string, CrmRecord>> = {
     contacts: new Map(),
     companies: new Map(),
@@ -80,7 +83,8 @@ export class CrmStore {
     this.listeners.push(listener);
   }
 
-  reset(): void {
+  reset(schema: SchemaOptions = {}): void {
+    this.schema.reset(schema);
     for (const map of Object.values(this.records)) map.clear();
     this.associations.clear();
     this.mergedInto.clear();

@@ -106,11 +106,11 @@ describe("contacts and companies through @hubspot/api-client", () => {
 
   it("updates a contact and refuses an unknown property like HubSpot", async () => {
     const updated = await hubspot.crm.contacts.basicApi.update(contactId, {
-      properties: { lastname: "Developer", leadbridge_status: "qualified" },
+      properties: { lastname: "Developer", leadbridge_status: "handed_off" },
     });
     expect(updated.properties).toMatchObject({
       lastname: "Developer",
-      leadbridge_status: "qualified",
+      leadbridge_status: "handed_off",
     });
     expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(updated.createdAt.getTime());
 
@@ -280,7 +280,7 @@ describe("contacts and companies through @hubspot/api-client", () => {
     });
     const res = await hubspot.crm.contacts.batchApi.update({
       inputs: [
-        { id: contactId, properties: { leadbridge_status: "synced" } },
+        { id: contactId, properties: { leadbridge_status: "existing_contact" } },
         {
           id: other.id,
           properties: { leadbridge_status: "rejected", leadbridge_rejection_reasons: "free_email" },
@@ -288,12 +288,12 @@ describe("contacts and companies through @hubspot/api-client", () => {
       ],
     });
     expect(res.results.map((r) => r.properties.leadbridge_status).sort()).toEqual([
+      "existing_contact",
       "rejected",
-      "synced",
     ]);
     const inputs = Array.from({ length: 101 }, () => ({
       id: contactId,
-      properties: { leadbridge_status: "x" },
+      properties: { leadbridge_status: "rejected" },
     }));
     expect((await apiError(hubspot.crm.contacts.batchApi.update({ inputs }))).code).toBe(400);
   });

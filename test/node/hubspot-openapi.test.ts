@@ -6,6 +6,7 @@ import type {
   AssociationSpecAssociationCategoryEnum,
   FilterOperatorEnum,
 } from "@hubspot/api-client/lib/codegen/crm/contacts";
+import type { PropertyCreate } from "@hubspot/api-client/lib/codegen/crm/properties";
 import OpenAPIBackend, { type Document } from "openapi-backend";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HubSpotSandbox, startHubSpotSandbox } from "../../sandbox/hubspot/server";
@@ -17,6 +18,7 @@ const DOCUMENTS = [
   "companies-v3.json",
   "notes-v3.json",
   "associations-v4.json",
+  "properties-v3.json",
 ];
 const HUBSPOT_DEFINED = "HUBSPOT_DEFINED" as AssociationSpecAssociationCategoryEnum;
 const TOKEN = "sandbox-hubspot-token";
@@ -211,7 +213,7 @@ describe("the sandbox against HubSpot's OpenAPI documents", () => {
     );
     await hubspot.crm.contacts.basicApi.getById(contact.id);
     await hubspot.crm.contacts.basicApi.update(contact.id, {
-      properties: { jobtitle: "Engineer", leadbridge_status: "qualified" },
+      properties: { jobtitle: "Engineer", leadbridge_status: "handed_off" },
     });
     await hubspot.crm.contacts.basicApi.getPage(5);
     await hubspot.crm.contacts.batchApi.read({
@@ -225,12 +227,12 @@ describe("the sandbox against HubSpot's OpenAPI documents", () => {
       propertiesWithHistory: ["email"],
     });
     await hubspot.crm.contacts.batchApi.update({
-      inputs: [{ id: contact.id, properties: { leadbridge_status: "synced" } }],
+      inputs: [{ id: contact.id, properties: { leadbridge_status: "existing_contact" } }],
     });
     await hubspot.crm.contacts.batchApi.update({
       inputs: [
-        { id: contact.id, properties: { leadbridge_status: "synced" } },
-        { id: "987654", properties: { leadbridge_status: "x" } },
+        { id: contact.id, properties: { leadbridge_status: "existing_contact" } },
+        { id: "987654", properties: { leadbridge_status: "rejected" } },
       ],
     });
     await hubspot.crm.contacts.searchApi.doSearch({
@@ -285,6 +287,41 @@ describe("the sandbox against HubSpot's OpenAPI documents", () => {
       ],
     });
 
+    // The properties API, as npm run setup:hubspot uses it.
+    await hubspot.crm.properties.coreApi.getAll("contacts");
+    await hubspot.crm.properties.coreApi.getByName("contacts", "leadbridge_sales_stage");
+    await hubspot.crm.properties.groupsApi.getAll("contacts");
+    await hubspot.crm.properties.groupsApi.create("contacts", {
+      name: "spec_group",
+      label: "Spec group",
+      displayOrder: -1,
+    });
+    await hubspot.crm.properties.groupsApi.getByName("contacts", "spec_group");
+    const specProperty = {
+      name: "spec_choice",
+      label: "Spec choice",
+      type: "enumeration",
+      fieldType: "select",
+      groupName: "spec_group",
+      description: "A property the spec test creates",
+      options: [{ label: "One", value: "one", displayOrder: 0, hidden: false }],
+    };
+    await hubspot.crm.properties.coreApi.create("contacts", specProperty as PropertyCreate);
+    await hubspot.crm.properties.coreApi.update("contacts", "spec_choice", {
+      options: [
+        { label: "One", value: "one", displayOrder: 0, hidden: false },
+        { label: "Two", value: "two", displayOrder: 1, hidden: false },
+      ],
+    });
+    await raw("POST", "/crm/v3/properties/contacts", specProperty);
+    await raw("POST", "/crm/v3/properties/contacts/groups", { name: "spec_group", label: "Again" });
+    await raw("GET", "/crm/v3/properties/contacts/no_such_property");
+    await raw("POST", "/crm/v3/properties/contacts", {
+      ...specProperty,
+      name: "spec_no_group",
+      groupName: "nope",
+    });
+
     // Error answers must match the documented `default` Error response.
     await raw("GET", "/crm/v3/objects/contacts/987654");
     await raw("PATCH", `/crm/v3/objects/contacts/${contact.id}`, {
@@ -303,7 +340,7 @@ describe("the sandbox against HubSpot's OpenAPI documents", () => {
     await raw("DELETE", `/crm/v3/objects/contacts/${contact.id}`);
 
     const statuses = new Set(exchanges.map((e) => e.status));
-    expect([...statuses].sort()).toEqual([200, 201, 204, 207, 400, 401, 404]);
+    expect([...statuses].sort()).toEqual([200, 201, 204, 207, 400, 401, 404, 409]);
   });
 
   it("every recorded request and response validates", () => {

@@ -139,7 +139,7 @@ describe("webhook delivery like HubSpot's", () => {
     const contact = await createContact({
       email: "wh@acme.example",
       firstname: "Web",
-      leadbridge_status: "new",
+      leadbridge_status: "handed_off",
     });
     await flush();
     expect(receiver.received).toHaveLength(1);
@@ -183,12 +183,12 @@ describe("webhook delivery like HubSpot's", () => {
     await flush();
     receiver.received = [];
     await api("PATCH", `/crm/v3/objects/contacts/${contact.id}`, {
-      properties: { leadbridge_status: "synced", leadbridge_salesforce_lead_id: "00Q1" },
+      properties: { leadbridge_status: "handed_off", leadbridge_salesforce_lead_id: "00Q1" },
     });
     await flush();
     expect(receiver.received).toHaveLength(0);
     await api("PATCH", `/crm/v3/objects/contacts/${contact.id}`, {
-      properties: { leadbridge_status: "again", jobtitle: "CTO" },
+      properties: { leadbridge_status: "rejected", jobtitle: "CTO" },
     });
     await flush();
     expect(

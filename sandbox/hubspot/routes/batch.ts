@@ -72,7 +72,7 @@ export function batchRoutes(
         ? store.findByProperty(type, input.idProperty, id)
         : store.get(type, id);
       if (!record) missing.push(id);
-      else results.set(record.id, toPublicObject(record, input));
+      else results.set(record.id, toPublicObject(record, store, input));
     }
     const errors = missing.length > 0 ? [notFoundError(type, "get", missing)] : [];
     return batchResponse(c, [...results.values()], startedAt, errors);
@@ -90,7 +90,9 @@ export function batchRoutes(
       );
     // Any invalid property refuses the whole batch before anything is written.
     for (const item of input.inputs)
-      validatePropertyWrite(type, item.properties, state.config.portalId, { creating: false });
+      validatePropertyWrite(store.schema, type, item.properties, state.config.portalId, {
+        creating: false,
+      });
     const results: PublicObject[] = [];
     const missing: string[] = [];
     for (const item of input.inputs) {
@@ -100,7 +102,7 @@ export function batchRoutes(
         continue;
       }
       updateObject(state, record, item.properties, state.apiSource);
-      results.push(toPublicObject(record, { properties: Object.keys(item.properties) }));
+      results.push(toPublicObject(record, store, { properties: Object.keys(item.properties) }));
     }
     const errors = missing.length > 0 ? [notFoundError(type, "update", missing)] : [];
     return batchResponse(c, results, startedAt, errors);
@@ -111,9 +113,11 @@ export function batchRoutes(
     const type = typeOf(c);
     const input = await readBody(c, CreateInputs);
     for (const item of input.inputs)
-      validatePropertyWrite(type, item.properties, state.config.portalId, { creating: true });
+      validatePropertyWrite(store.schema, type, item.properties, state.config.portalId, {
+        creating: true,
+      });
     const results = input.inputs.map((item) =>
-      toPublicObject(createObject(state, type, item, state.apiSource), {
+      toPublicObject(createObject(state, type, item, state.apiSource), store, {
         properties: Object.keys(item.properties),
       }),
     );

@@ -43,7 +43,7 @@ export function objectRoutes(state: HubSpotState, fixedType?: ObjectType): Hono 
     const after = Number(c.req.query("after") ?? 0);
     const all = c.req.query("archived") === "true" ? [] : store.list(type);
     const page = all.filter((r) => Number(r.id) >= after);
-    const results = page.slice(0, limit).map((r) => toPublicObject(r, readOptions(c), store));
+    const results = page.slice(0, limit).map((r) => toPublicObject(r, store, readOptions(c)));
     const next = page[limit];
     const link = new URL(c.req.url);
     if (next) link.searchParams.set("after", next.id);
@@ -56,7 +56,10 @@ export function objectRoutes(state: HubSpotState, fixedType?: ObjectType): Hono 
     const type = typeOf(c);
     const input = await readBody(c, CreateInput);
     const record = createObject(state, type, input, state.apiSource);
-    return c.json(toPublicObject(record, { properties: Object.keys(input.properties) }), 201);
+    return c.json(
+      toPublicObject(record, store, { properties: Object.keys(input.properties) }),
+      201,
+    );
   });
 
   app.post("/merge", async (c) => {
@@ -67,7 +70,7 @@ export function objectRoutes(state: HubSpotState, fixedType?: ObjectType): Hono 
     const merged = store.get(type, input.objectIdToMerge);
     if (!primary || !merged) throw objectNotFound();
     if (primary.id === merged.id) throw validationError("Cannot merge an object with itself");
-    return c.json(toPublicObject(store.merge(primary, merged, state.apiSource)));
+    return c.json(toPublicObject(store.merge(primary, merged, state.apiSource), store));
   });
 
   const find = (c: Context): CrmRecord => {
@@ -79,13 +82,13 @@ export function objectRoutes(state: HubSpotState, fixedType?: ObjectType): Hono 
     return record;
   };
 
-  app.get(`/:${idParam}`, (c) => c.json(toPublicObject(find(c), readOptions(c), store)));
+  app.get(`/:${idParam}`, (c) => c.json(toPublicObject(find(c), store, readOptions(c))));
 
   app.patch(`/:${idParam}`, async (c) => {
     const record = find(c);
     const input = await readBody(c, UpdateInput);
     updateObject(state, record, input.properties, state.apiSource);
-    return c.json(toPublicObject(record, { properties: Object.keys(input.properties) }));
+    return c.json(toPublicObject(record, store, { properties: Object.keys(input.properties) }));
   });
 
   app.delete(`/:${idParam}`, (c) => {

@@ -1,8 +1,9 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { validationError } from "../errors";
+import type { PropertySchema } from "../property-schema";
 import { readBody } from "../request";
-import { OBJECT_TYPES, type ObjectType, propertyDef } from "../schema";
+import { OBJECT_TYPES, type ObjectType } from "../schema";
 import { matchesGroups, matchesQuery, OPERATORS, type Sort, sortRecords } from "../search-filter";
 import { toPublicObject } from "../serialize";
 import type { HubSpotState } from "../state";
@@ -57,15 +58,17 @@ export function searchRoutes(
     const type = typeOf(c);
     const input = await readBody(c, SearchInput);
     const offset = input.after === undefined || input.after === "" ? 0 : Number(input.after);
-    checkLimits(type, input, offset);
+    checkLimits(type, input, offset, state.store.schema);
     const { searchable } = OBJECT_TYPES[type];
     const matched = state.store
       .list(type)
-      .filter((r) => matchesGroups(r, input.filterGroups))
+      .filter((r) => matchesGroups(r, input.filterGroups, state.store.schema))
       .filter((r) => !input.query || matchesQuery(r, input.query, searchable));
-    const sorted = sortRecords(matched, input.sorts, type);
+    const sorted = sortRecords(matched, input.sorts, type, state.store.schema);
     const page = sorted.slice(offset, offset + input.limit);
-    const results = page.map((r) => toPublicObject(r, { properties: input.properties }));
+    const results = page.map((r) =>
+      toPublicObject(r, state.store, { properties: input.properties }),
+    );
     const nextOffset = offset + page.length;
     const body: Record<string, unknown> = { total: matched.length, results };
     if (nextOffset < matched.length && page.length > 0)
@@ -74,7 +77,12 @@ export function searchRoutes(
   });
 }
 
-function checkLimits(type: ObjectType, input: z.infer<typeof SearchInput>, offset: number): void {
+function checkLimits(
+  type: ObjectType,
+  input: z.infer<typeof SearchInput>,
+  offset: number,
+  schema: PropertySchema,
+): void {
   if (input.limit > MAX_LIMIT)
     throw validationError(
       `Invalid input: limit must be less than or equal to ${MAX_LIMIT}, got ${input.limit}`,
@@ -97,7 +105,7 @@ function checkLimits(type: ObjectType, input: z.infer<typeof SearchInput>, offse
     ...filters.map((x) => x.propertyName),
     ...input.sorts.map((s) => s.propertyName),
   ]) {
-    if (!propertyDef(type, f))
+    if (!schema.get(type, f))
       throw validationError(`Property "${f}" does not exist on ${OBJECT_TYPES[type].singular}`);
   }
 }
