@@ -50,7 +50,8 @@ function describeField(f: FieldDef): Record<string, unknown> {
     createable: f.createable,
     updateable: f.updateable,
     defaultedOnCreate: f.defaultValue !== undefined || !f.createable || f.name === "OwnerId",
-    defaultValue: f.defaultValue ?? null,
+    // A picklist's default is marked on its value, not on the field.
+    defaultValue: f.type === "picklist" ? null : (f.defaultValue ?? null),
     externalId: f.externalId,
     unique: f.unique,
     idLookup: f.name === "Id" || f.externalId,

@@ -69,6 +69,7 @@ describe("Lead Status", () => {
       restrictedPicklist: true,
       nillable: false,
       defaultedOnCreate: true,
+      defaultValue: null,
       createable: true,
       updateable: true,
       custom: false,
