@@ -139,6 +139,18 @@ describe("Contacts by email", () => {
     expect(await ok.json()).toEqual({ totalSize: 0, done: true, records: [] });
   });
 
+  it("matches an address holding a quote, escaped in the literal as SOQL escapes it", async () => {
+    const created = await conn
+      .sobject("Contact")
+      .create({ LastName: "O'Brien", Email: "Tom.O'Brien@Tailspin.example" });
+    const found = await conn.query<ContactRow>(
+      "SELECT Id, Email, AccountId FROM Contact WHERE Email IN ('tom.o\\'brien@tailspin.example', 'x@y.example')",
+    );
+    expect(found.records.map((r) => [r.Id, r.Email])).toEqual([
+      [created.id, "Tom.O'Brien@Tailspin.example"],
+    ]);
+  });
+
   it("refuses a number in an Email IN list the way Salesforce does", async () => {
     const err: any = await conn
       .query("SELECT Id FROM Contact WHERE Email IN ('a@b.example', 42)")
