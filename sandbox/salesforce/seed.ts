@@ -1,5 +1,5 @@
 import { DEFAULT_STAGES } from "./schema";
-import { type Store, sfDate } from "./store";
+import { type SfRecord, type Store, sfDate } from "./store";
 
 // Demo data: a small sales team, their accounts, and a quarter of deals whose stage history
 // spreads over the last 90 days, some won, some lost at various stages, some still open.
@@ -57,7 +57,7 @@ const DEALS: {
   { account: 2, owner: 4, daysAgo: 7, amount: 30_000, reach: 1, outcome: "open" },
 ];
 
-const LEADS = [
+const LEADS: SfRecord[] = [
   {
     FirstName: "Dana",
     LastName: "Whitfield",
