@@ -27,3 +27,31 @@ export function emptyFields(r: FunnelReport): string[] {
   for (const [name, ok] of checks) if (!ok) empty.push(name);
   return empty;
 }
+
+const pct = (x: number | null) => (x === null ? "n/a" : `${Math.round(x * 100)}%`);
+const duration = (ms: number | null) =>
+  ms === null
+    ? "n/a"
+    : ms < 120_000
+      ? `${Math.round(ms / 1000)} s`
+      : `${Math.round(ms / 60_000)} min`;
+
+/** The demo summary's `sales` line: what sales did with the leads handed off. */
+export function salesLine(r: FunnelReport): string {
+  const s = r.sales;
+  if (!s) return "  sales         not in this report";
+  const reasons = s.rejectionReasons
+    .map((x) => `${x.reason || "no reason given"} ${x.count}`)
+    .join(", ");
+  const sources = s.bySource
+    .map((x) => `${x.source} ${x.handedOff}→${x.opportunities}→${x.won}`)
+    .join(", ");
+  const touch = s.timeToFirstTouch;
+  return [
+    `  sales         acceptance ${pct(s.acceptanceRate)} (${s.accepted} of ${s.handedOff} handed off since ${s.from})`,
+    `refused ${s.rejected}${reasons ? ` (${reasons})` : ""}`,
+    `handed off→opportunity→won ${sources || "none"}`,
+    `first touch p50 ${duration(touch.p50Ms)}, p95 ${duration(touch.p95Ms)} over ${touch.count}`,
+    `stale ${s.staleMqls.count} (untouched over ${s.staleMqls.afterDays} d)`,
+  ].join("; ");
+}

@@ -12,7 +12,7 @@ import type { FunnelReport } from "../shared/contracts/report";
 import type { Rules } from "../shared/contracts/rules";
 import { adminReader, explainUnsettled, RESET_RULES_COMMAND, rulesChanges } from "./demo-explain";
 import { demoHistorySql } from "./demo-history";
-import { emptyFields } from "./demo-report";
+import { emptyFields, salesLine } from "./demo-report";
 
 /** The client's enum for association categories, typed from its API (its module is CommonJS). */
 type ContactAssociation = NonNullable<
@@ -405,6 +405,7 @@ function printReport(r: FunnelReport) {
   console.log(
     `  ramp          ${r.timeToRamp.map((t) => `${t.ownerName} ${t.daysToRamp ?? "-"} d`).join(", ")}`,
   );
+  console.log(salesLine(r));
   for (const a of r.alerts) console.log(`  alert         ${a.message}`);
   console.log(
     `  data quality  ${r.dataQuality.illegalStageJumps} stage changes outside the sales process`,

@@ -5,6 +5,7 @@ import sparticuz from "@sparticuz/chromium";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../../dev/stack";
+import { queryD1 } from "../harness/d1";
 import { ADMIN_TOKEN, adminApi, createHubSpotContact, jobSettled, waitFor } from "./admin-stack";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url);
@@ -17,6 +18,7 @@ let page: Page;
 let report: any;
 let health: any;
 let refusals: any[];
+let staleId: string | undefined;
 
 beforeAll(async () => {
   // The seeded demo data (HubSpot contacts, Salesforce deals and their history), walked in by a
@@ -48,6 +50,28 @@ beforeAll(async () => {
       60_000,
       `contact ${id} handed off`,
     );
+  // Sales' side as the outcome sync records it: one lead accepted, two refused (one with a
+  // reason), first touched 1, 2 and 3 s after their handoffs; and a backfilled lead handed off
+  // 10 days ago that sales never touched.
+  const outcome = (id: string, stage: string, feedback: string, afterMs: number) =>
+    queryD1(
+      stack.stateDir!,
+      `INSERT INTO sales_outcomes (contact_id, lead_id, stage, feedback, source, touched_at, accepted_at, rejected_at, stage_changed_at)
+       SELECT contact_id, COALESCE(salesforce_lead_id, '00Q'), '${stage}', '${feedback}', lower(source), handed_off_at + ${afterMs},
+         ${stage === "accepted" ? `handed_off_at + ${afterMs}` : "NULL"}, ${stage === "accepted" ? "NULL" : `handed_off_at + ${afterMs}`}, handed_off_at + ${afterMs}
+       FROM leads WHERE contact_id = '${id}'`,
+    );
+  await outcome(arrived[0]!, "accepted", "", 1000);
+  await outcome(arrived[1]!, "sales_rejected", "Budget", 2000);
+  await outcome(arrived[2]!, "sales_rejected", "", 3000);
+  [{ contact_id: staleId }] = await queryD1<{ contact_id: string }>(
+    stack.stateDir!,
+    `SELECT contact_id FROM leads WHERE status = 'handed_off' AND contact_id NOT IN ('${arrived.join("', '")}') ORDER BY contact_id LIMIT 1`,
+  );
+  await queryD1(
+    stack.stateDir!,
+    `UPDATE leads SET handed_off_at = ${Date.now() - 10 * 86_400_000} WHERE contact_id = '${staleId}'`,
+  );
   for (const date of [day(-2), day(-1), day(0)])
     await api.call("POST", `/admin/telemetry/run?date=${date}`);
   report = await api.call("GET", "/admin/reports/funnel/latest");
@@ -117,6 +141,43 @@ describe("admin dashboard", () => {
     expect(closed.length).toBeGreaterThan(0);
     for (const stage of closed)
       expect(await barValue("win-rate", stage.stage)).toBeCloseTo(stage.winRate ?? 0, 5);
+  });
+
+  it("draws sales' half: acceptance, refusal reasons, the funnel by source, first touch, stale MQLs", async () => {
+    const sales = report.sales;
+    const card = (label: string) => page.textContent(`#sales [data-card="${label}"] .value`);
+    expect(sales.handedOff).toBeGreaterThanOrEqual(3);
+    expect(sales.accepted).toBe(1);
+    expect(await card("Sales acceptance")).toBe(
+      `${Math.round((sales.accepted / sales.handedOff) * 100)}%`,
+    );
+    expect(await card("Sales refusals")).toBe("2");
+    expect(await barValue("sales-rejection-reasons", "Budget")).toBe(1);
+    expect(await barValue("sales-rejection-reasons", "no reason given")).toBe(1);
+
+    expect(sales.timeToFirstTouch).toEqual({ p50Ms: 2000, p95Ms: 3000, count: 3 });
+    expect(await card("First touch p50")).toBe("2 s");
+
+    expect(sales.bySource.length).toBeGreaterThan(0);
+    for (const source of sales.bySource) {
+      const cells = await page.$$eval(
+        `#sales-sources tr[data-source="${source.source}"] td`,
+        (tds) => tds.map((td) => td.firstChild?.textContent),
+      );
+      expect(cells).toEqual([
+        source.source,
+        String(source.handedOff),
+        String(source.opportunities),
+        String(source.won),
+      ]);
+    }
+
+    expect(sales.staleMqls.count).toBeGreaterThanOrEqual(1);
+    expect(sales.staleMqls.oldest.map((o: { contactId: string }) => o.contactId)).toContain(
+      staleId,
+    );
+    expect(await card("Stale MQLs")).toBe(String(sales.staleMqls.count));
+    expect(await page.$$eval(`#stale-oldest a[href="#lead/${staleId}"]`, (a) => a.length)).toBe(1);
   });
 
   it("shows sync-health cards and the latest refusals, linked to their audit trails", async () => {

@@ -61,6 +61,7 @@ async function load() {
       ),
     ]);
     renderReport(report, history.filter(Boolean));
+    renderSales(report);
     renderHealth(health);
     renderRefusals(refusals?.leads ?? []);
     renderJobs(jobs?.jobs ?? []);
@@ -138,6 +139,102 @@ function renderReport(report, history) {
         display: `${pct(s.winRate)} (${s.won}/${s.closed})`,
       })),
     { name: "win-rate", emptyText: "No closed deals yet", max: 1 },
+  );
+}
+
+/** A duration in the unit that keeps it short: seconds, minutes, hours or days. */
+function duration(ms) {
+  if (ms === null || ms === undefined) return "–";
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms < 172_800_000) return `${Math.round(ms / 3_600_000)} h`;
+  return `${Math.round(ms / 86_400_000)} d`;
+}
+
+/** What sales did with the leads handed off: the report's `sales` section. */
+function renderSales(report) {
+  const sales = report?.sales;
+  const body = $("sales-sources").tBodies[0];
+  if (!sales) {
+    $("sales-window").textContent = "";
+    $("sales-cards").replaceChildren(
+      card("Sales acceptance", "–", report ? "not in this report (written before)" : "no report"),
+    );
+    barChart($("chart-sales-reasons"), [], { emptyText: "No sales figures in this report" });
+    body.replaceChildren();
+    $("stale-oldest").textContent = "";
+    return;
+  }
+  const touch = sales.timeToFirstTouch;
+  const stale = sales.staleMqls;
+  $("sales-window").textContent = `(leads handed off ${sales.from} – ${report.date})`;
+  $("sales-cards").replaceChildren(
+    card(
+      "Sales acceptance",
+      pct(sales.acceptanceRate),
+      `${sales.accepted} of ${sales.handedOff} handed off`,
+      "",
+      sales.acceptanceRate === null ? undefined : { share: sales.acceptanceRate },
+    ),
+    card("Sales refusals", String(sales.rejected), `in the ${sales.windowDays} days`),
+    card(
+      "First touch p50",
+      duration(touch.p50Ms),
+      touch.count
+        ? `p95 ${duration(touch.p95Ms)} · ${touch.count} leads that day`
+        : "none that day",
+    ),
+    card(
+      "Stale MQLs",
+      String(stale.count),
+      `untouched over ${stale.afterDays} days`,
+      stale.count ? "warn" : "good",
+    ),
+  );
+  barChart(
+    $("chart-sales-reasons"),
+    sales.rejectionReasons.map((r) => ({
+      label: r.reason || "no reason given",
+      value: r.count,
+      cls: "bad",
+    })),
+    { name: "sales-rejection-reasons", emptyText: "Sales refused no lead", labelWidth: 200 },
+  );
+  const cell = (n, rate) =>
+    h(
+      "td",
+      { textContent: String(n) },
+      rate === undefined ? null : h("small", { textContent: pct(rate) }),
+    );
+  body.replaceChildren(
+    ...sales.bySource.map((s) => {
+      const row = h(
+        "tr",
+        {},
+        h("td", { textContent: s.source }),
+        cell(s.handedOff),
+        cell(s.opportunities, s.opportunityRate),
+        cell(s.won, s.wonRate),
+      );
+      row.dataset.source = s.source;
+      return row;
+    }),
+  );
+  if (!sales.bySource.length)
+    body.append(
+      h("tr", {}, h("td", { colSpan: 4, className: "muted", textContent: "No leads handed off" })),
+    );
+  $("stale-oldest").replaceChildren(
+    ...(stale.oldest.length
+      ? [
+          "Waiting longest: ",
+          ...stale.oldest.flatMap((o, i) => [
+            i ? ", " : "",
+            h("a", { href: `#lead/${o.contactId}`, textContent: o.contactId }),
+            ` (${when(o.handedOffAt)})`,
+          ]),
+        ]
+      : []),
   );
 }
 
