@@ -150,6 +150,11 @@ export async function report(api: AdminApi, _args: string[], flags: Flags, io: I
     `  acceptance rate          ${body.acceptanceRate === null ? "–" : `${Math.round(body.acceptanceRate * 100)}%`}`,
   );
   for (const r of body.rejectionReasons) io.out(`  rejected: ${r.code.padEnd(30)} ${r.count}`);
+  const sales = body.sales;
+  if (sales)
+    io.out(
+      `  sales acceptance rate    ${sales.acceptanceRate === null ? "–" : `${Math.round(sales.acceptanceRate * 100)}%`} (${sales.accepted} of ${sales.handedOff} handed off since ${sales.from}), ${sales.rejected} refused by sales, ${sales.staleMqls.count} stale MQLs`,
+    );
 }
 
 export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io) {
