@@ -32,6 +32,10 @@ export const LeadSchema = z
     source: z.string().nullable(),
     emailDomain: z.string().nullable(),
     salesforceLeadId: z.string().nullable(),
+    salesforceContactId: z.string().nullable().meta({
+      description:
+        "status existing_contact: the Salesforce Contact this person already is (no Lead was made)",
+    }),
     mergedInto: z.string().nullable(),
     firstEventAt: isoTime,
     lastEventAt: isoTime,

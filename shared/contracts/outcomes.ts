@@ -32,6 +32,12 @@ export const AUDIT_STEPS = [
   "feedback_retry",
   "feedback_written",
   "error",
+  // Existing customers (docs/handoff.md, "Existing customers"): appended, never reordered.
+  /**
+   * The verdict for a qualifying contact that is already a Salesforce Contact: no Lead is made;
+   * the detail names the Contact.
+   */
+  "existing_contact",
 ] as const;
 export type AuditStep = (typeof AUDIT_STEPS)[number];
 
@@ -40,6 +46,7 @@ export const JUDGEMENT_STEPS = [
   "qualified",
   "refused",
   "no_longer_qualifies",
+  "existing_contact",
 ] as const satisfies readonly AuditStep[];
 export type JudgementStep = (typeof JUDGEMENT_STEPS)[number];
 
@@ -97,8 +104,17 @@ export type DeadLetterKind = (typeof DEAD_LETTER_KINDS)[number];
 export const LEAD_ORIGINS = ["webhook", "backfill", "resync"] as const;
 export type LeadOrigin = (typeof LEAD_ORIGINS)[number];
 
-/** A lead row's status: the last verdict, or what became of the contact in HubSpot. */
-export const LEAD_STATUSES = ["handed_off", "rejected", "deleted", "merged"] as const;
+/**
+ * A lead row's status: the last verdict, or what became of the contact in HubSpot.
+ * `existing_contact`: it qualified but is already a Salesforce Contact, so no Lead was made.
+ */
+export const LEAD_STATUSES = [
+  "handed_off",
+  "rejected",
+  "deleted",
+  "merged",
+  "existing_contact",
+] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
 
 /** The kinds of trouble GET /admin/sync-health groups failures into. */

@@ -32,6 +32,8 @@ export interface LeadRow {
   converted_contact_id: string | null;
   converted_account_id: string | null;
   converted_opportunity_id: string | null;
+  /** The Salesforce Contact an existing customer already is (status existing_contact only). */
+  salesforce_contact_id: string | null;
 }
 
 /** A lead row as the handoff writes it (attempts is the database's own). */
@@ -114,6 +116,7 @@ const LEAD_COLUMNS = [
   "converted_contact_id",
   "converted_account_id",
   "converted_opportunity_id",
+  "salesforce_contact_id",
 ] as const satisfies readonly (keyof LeadRow)[];
 
 /**
@@ -143,7 +146,8 @@ export function upsertLeadRows(db: D1Database, leads: LeadState[]): D1PreparedSt
            converted_at = COALESCE(leads.converted_at, excluded.converted_at),
            converted_contact_id = COALESCE(leads.converted_contact_id, excluded.converted_contact_id),
            converted_account_id = COALESCE(leads.converted_account_id, excluded.converted_account_id),
-           converted_opportunity_id = COALESCE(leads.converted_opportunity_id, excluded.converted_opportunity_id)`,
+           converted_opportunity_id = COALESCE(leads.converted_opportunity_id, excluded.converted_opportunity_id),
+           salesforce_contact_id = excluded.salesforce_contact_id`,
       )
       .bind(rows),
   );

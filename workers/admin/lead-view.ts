@@ -34,6 +34,7 @@ export function toLeadView(row: LeadRow): z.infer<typeof LeadSchema> {
     source: row.source,
     emailDomain: row.email_domain,
     salesforceLeadId: row.salesforce_lead_id,
+    salesforceContactId: row.salesforce_contact_id,
     mergedInto: row.merged_into,
     firstEventAt: iso(row.first_event_at),
     lastEventAt: iso(row.last_event_at),

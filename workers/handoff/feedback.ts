@@ -21,14 +21,36 @@ export interface Feedback {
   feedbackKey: string | null;
 }
 
-/** Status properties for a contact handed off to sales. */
-export function handedOffFeedback(contactId: string, salesforceId: string): Feedback {
+/**
+ * Status properties for a contact handed off to sales. The Lead id is left as HubSpot has it when
+ * unknown (a converted Lead Salesforce could not be asked about); a Contact id shown from an
+ * earlier existing-customer match is cleared.
+ */
+export function handedOffFeedback(
+  contactId: string,
+  salesforceId: string | undefined,
+  clearContactId = false,
+): Feedback {
   return {
     contactId,
     properties: {
       leadbridge_status: "handed_off",
       leadbridge_rejection_reasons: "",
-      leadbridge_salesforce_lead_id: salesforceId,
+      ...(salesforceId === undefined ? {} : { leadbridge_salesforce_lead_id: salesforceId }),
+      ...(clearContactId ? { leadbridge_salesforce_contact_id: "" } : {}),
+    },
+    feedbackKey: null,
+  };
+}
+
+/** Status properties for a qualifying contact that is already a Salesforce Contact: no note. */
+export function existingContactFeedback(contactId: string, salesforceContactId: string): Feedback {
+  return {
+    contactId,
+    properties: {
+      leadbridge_status: "existing_contact",
+      leadbridge_rejection_reasons: "",
+      leadbridge_salesforce_contact_id: salesforceContactId,
     },
     feedbackKey: null,
   };

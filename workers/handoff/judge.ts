@@ -82,6 +82,7 @@ export function judge(input: JudgeInput): Judged {
       converted_contact_id: before?.converted_contact_id ?? null,
       converted_account_id: before?.converted_account_id ?? null,
       converted_opportunity_id: before?.converted_opportunity_id ?? null,
+      salesforce_contact_id: before?.salesforce_contact_id ?? null,
     };
     judged.audits.push({
       contactId: id,

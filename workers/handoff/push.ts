@@ -8,11 +8,11 @@ import {
   readConversions,
   withConversion,
 } from "./conversions";
+import { type ExistingContact, findExistingContacts } from "./existing-contacts";
 import { EXTERNAL_ID_FIELD, type SalesforceLead } from "./salesforce-lead";
 import {
   assignmentGroups,
   classifyCallError,
-  type UpsertGroup,
   type UpsertOutcome,
   upsertSalesforceLeads,
 } from "./salesforce-upsert";
@@ -23,11 +23,22 @@ export interface Pushed extends StageRecord {
   decisions: Decision[];
 }
 
+/** What became of one contact's push: Salesforce's answer, or the Contact it already is. */
+type PushOutcome = UpsertOutcome | { kind: "existing_contact"; contact: ExistingContact };
+
+/** A lead to push, and whether Leadbridge holds its Lead id (an update) or not (a new Lead). */
+interface ToPush {
+  lead: SalesforceLead;
+  hasLeadId: boolean;
+}
+
 /**
  * Hands the qualified contacts' leads to Salesforce, unless it already has exactly this payload,
  * the Lead is converted (nothing is written to it after), or Leadbridge is over its share of the
- * daily API budget. A contact Salesforce refuses becomes a refusal, unless its Lead exists (a
- * handoff is a fact); one whose push failed waits (a hold) or retries.
+ * daily API budget. A contact about to get a new Lead whose email is already a Salesforce
+ * Contact's gets none (SALESFORCE_EXISTING_CONTACTS=skip_lead). A contact Salesforce refuses
+ * becomes a refusal, unless its Lead exists (a handoff is a fact); one whose push failed waits
+ * (a hold) or retries.
  */
 export async function push(
   qualified: Qualified[],
@@ -38,23 +49,21 @@ export async function push(
     qualified.map(async (verdict) => ({ verdict, pushKey: await payloadKey(verdict.lead) })),
   );
   // Unchanged since the last successful push: Salesforce already has exactly this.
-  // Or converted: sales owns that record now, and Salesforce would refuse the update anyway.
+  // Or converted (its Lead id known or not): sales owns that record now, and Salesforce would
+  // refuse the update anyway.
   const isUnchanged = ({ verdict, pushKey }: (typeof keyed)[number]) =>
-    (pushKey === verdict.row.push_key || verdict.row.converted_at !== null) &&
-    Boolean(verdict.row.salesforce_lead_id);
+    verdict.row.converted_at !== null ||
+    (pushKey === verdict.row.push_key && Boolean(verdict.row.salesforce_lead_id));
   // A contact whose Lead id Leadbridge holds is an update: Salesforce must not reassign it.
-  const toPush = keyed
+  const toPush: ToPush[] = keyed
     .filter((k) => !isUnchanged(k))
     .map(({ verdict }) => ({
       lead: verdict.lead,
       hasLeadId: Boolean(verdict.row.salesforce_lead_id),
     }));
   const results = toPush.length
-    ? await upsertWithinBudget(
-        assignmentGroups(toPush, deps.config.SALESFORCE_LEAD_ASSIGNMENT),
-        deps,
-      )
-    : new Map<string, UpsertOutcome>();
+    ? await pushWithinBudget(toPush, deps)
+    : new Map<string, PushOutcome>();
   const at = now();
   const converted = await readConversions(
     deps.clients.salesforce,
@@ -74,21 +83,25 @@ export async function push(
     const { noLongerQualifies } = verdict;
     const decided = { work, row, status: "handed_off" as const, reasons: [], noLongerQualifies };
     if (isUnchanged({ verdict, pushKey })) {
-      pushed.decisions.push({ ...decided, salesforceId: row.salesforce_lead_id!, pushKey });
+      const salesforceId = row.salesforce_lead_id ?? undefined;
+      pushed.decisions.push({ ...decided, salesforceId, pushKey });
       continue;
     }
     const result = results.get(verdict.lead[EXTERNAL_ID_FIELD])!;
-    if (result.kind === "pushed") {
+    if (result.kind === "existing_contact") {
+      // Already a customer: sales works the Contact, so no Lead; judged again on the next change.
+      const { contact } = result;
+      pushed.decisions.push({ ...decided, status: "existing_contact", existingContact: contact });
+    } else if (result.kind === "pushed") {
       const { salesforceId, created } = result;
       pushed.decisions.push({ ...decided, salesforceId, pushKey, pushedAt: at });
       pushed.audits.push({ contactId, step: "pushed", detail: { salesforceId, created }, at });
-    } else if (
-      result.kind === "refused" &&
-      (row.salesforce_lead_id ?? converted.get(contactId)?.leadId)
-    ) {
+    } else if (result.kind === "refused" && (row.salesforce_lead_id || converted.has(contactId))) {
       // A handoff is a fact: once Salesforce has the Lead, a refused update does not take it back.
+      // CANNOT_UPDATE_CONVERTED_LEAD proves a converted Lead exists even when its ids cannot be
+      // read.
       const conversion = converted.get(contactId);
-      const salesforceId = (row.salesforce_lead_id ?? conversion?.leadId)!;
+      const salesforceId = row.salesforce_lead_id ?? conversion?.leadId ?? undefined;
       pushed.decisions.push({
         ...decided,
         row: conversion ? withConversion(row, conversion, at) : row,
@@ -99,7 +112,7 @@ export async function push(
           ? {
               contactId,
               step: "lead_converted",
-              detail: conversionDetail({ ...conversion, leadId: salesforceId }, "upsert"),
+              detail: conversionDetail({ ...conversion, leadId: salesforceId ?? null }, "upsert"),
               at,
             }
           : {
@@ -142,18 +155,20 @@ export async function push(
 }
 
 /**
- * One upsert of the leads, or, when Leadbridge is over its budget or Salesforce as a whole is
- * unavailable, every lead "failed" with that error: only these contacts wait, and refusals in
- * the same batch still get their feedback.
+ * The new leads matched against Salesforce Contacts (one query), then one upsert of the rest; or,
+ * when Leadbridge is over its budget or Salesforce as a whole is unavailable, every lead "failed"
+ * with that error: only these contacts wait, and refusals in the same batch still get their
+ * feedback. A failed Contact query makes the new leads wait (a Lead made without it could be a
+ * duplicate) while the updates go ahead.
  */
-async function upsertWithinBudget(
-  groups: UpsertGroup[],
+async function pushWithinBudget(
+  toPush: ToPush[],
   deps: Pick<HandoffDeps, "kv" | "clients" | "config">,
-): Promise<Map<string, UpsertOutcome>> {
+): Promise<Map<string, PushOutcome>> {
   const { kv, clients, config } = deps;
-  const leads = groups.flatMap((group) => group.leads);
+  const idOf = (l: ToPush) => l.lead[EXTERNAL_ID_FIELD];
   const allFailed = (error: RetryableError) =>
-    new Map(leads.map((lead) => [lead[EXTERNAL_ID_FIELD], { kind: "failed" as const, error }]));
+    new Map(toPush.map((l) => [idOf(l), { kind: "failed" as const, error }]));
   if (overBudget(await readUsage(kv), config.SALESFORCE_DAILY_BUDGET_SHARE))
     return allFailed(
       new RetryableError(
@@ -165,7 +180,28 @@ async function upsertWithinBudget(
   try {
     const conn = await clients.salesforce();
     try {
-      return await upsertSalesforceLeads(conn, groups);
+      const outcomes = new Map<string, PushOutcome>();
+      const fresh = toPush.filter((l) => !l.hasLeadId);
+      if (config.SALESFORCE_EXISTING_CONTACTS === "skip_lead" && fresh.length) {
+        try {
+          const emails = fresh.flatMap((l) => (l.lead.Email ? [l.lead.Email] : []));
+          const existing = await findExistingContacts(conn, emails);
+          for (const l of fresh) {
+            const contact = existing.get(l.lead.Email?.toLowerCase() ?? "");
+            if (contact) outcomes.set(idOf(l), { kind: "existing_contact", contact });
+          }
+        } catch (err) {
+          const error = classifyCallError(err);
+          for (const l of fresh) outcomes.set(idOf(l), { kind: "failed", error });
+        }
+      }
+      const upsert = toPush.filter((l) => !outcomes.has(idOf(l)));
+      if (upsert.length) {
+        const groups = assignmentGroups(upsert, config.SALESFORCE_LEAD_ASSIGNMENT);
+        for (const [id, outcome] of await upsertSalesforceLeads(conn, groups))
+          outcomes.set(id, outcome);
+      }
+      return outcomes;
     } finally {
       await recordUsage(kv, conn.limitInfo?.apiUsage);
     }

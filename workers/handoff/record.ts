@@ -1,3 +1,4 @@
+import type { AuditStep } from "../../shared/contracts/outcomes";
 import type { AuditEntry, LeadState } from "../../shared/db/leads";
 import { insertAudits, markSeen, purgeContact, upsertLeadRows } from "../../shared/db/leads";
 import { clearNoteIntents } from "./note-intents";
@@ -34,6 +35,7 @@ export function recordFeedback(
     const codes = d.reasons.map((r) => r.code);
     const handedOff = d.status === "handed_off";
     const lapsed = handedOff ? d.noLongerQualifies : undefined;
+    const existing = d.status === "existing_contact" ? d.existingContact : undefined;
     record.leads.push({
       ...d.row,
       status: d.status,
@@ -46,11 +48,18 @@ export function recordFeedback(
       feedback_key: error ? d.row.feedback_key : feedback.feedbackKey,
       push_key: d.pushKey ?? d.row.push_key,
       no_longer_qualifies: lapsed ? JSON.stringify(lapsed) : null,
+      salesforce_contact_id: existing?.contactId ?? null,
     });
     record.audits.push({
       contactId,
-      step: lapsed ? "no_longer_qualifies" : handedOff ? "qualified" : "refused",
-      detail: { rulesVersion, reasons: lapsed ?? codes },
+      step: verdictStep(d),
+      detail: {
+        rulesVersion,
+        reasons: lapsed ?? codes,
+        ...(existing
+          ? { salesforceContactId: existing.contactId, salesforceAccountId: existing.accountId }
+          : {}),
+      },
       at,
     });
     if (error) {
@@ -77,6 +86,12 @@ export function recordFeedback(
     record.settled.push({ work: d.work, status: d.status, at });
   }
   return record;
+}
+
+function verdictStep(d: FeedbackOutcome["decision"]): AuditStep {
+  if (d.status === "existing_contact") return "existing_contact";
+  if (d.status === "rejected") return "refused";
+  return d.noLongerQualifies ? "no_longer_qualifies" : "qualified";
 }
 
 /** The stages' records, in order, as the batch's writes and each contact's outcome; pure. */

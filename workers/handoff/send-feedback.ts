@@ -1,6 +1,12 @@
 import type { Client } from "@hubspot/api-client";
 import { asRetryableError, type RetryableError } from "../../shared/retryable";
-import { type Feedback, handedOffFeedback, toFeedback, writeFeedback } from "./feedback";
+import {
+  existingContactFeedback,
+  type Feedback,
+  handedOffFeedback,
+  toFeedback,
+  writeFeedback,
+} from "./feedback";
 import type { Properties } from "./mql";
 import { settleNoteIntents } from "./note-intents";
 import type { Decision, FeedbackOutcome } from "./types";
@@ -45,7 +51,10 @@ export async function sendFeedback(
 }
 
 function feedbackFor(d: Decision, rulesVersion: number): Feedback {
-  return d.status === "handed_off"
-    ? handedOffFeedback(d.work.contactId, d.salesforceId!)
-    : toFeedback(d.work.contactId, d.reasons, rulesVersion, d.row.feedback_key);
+  const id = d.work.contactId;
+  if (d.status === "existing_contact")
+    return existingContactFeedback(id, d.existingContact!.contactId);
+  if (d.status === "handed_off")
+    return handedOffFeedback(id, d.salesforceId, d.row.salesforce_contact_id !== null);
+  return toFeedback(id, d.reasons, rulesVersion, d.row.feedback_key);
 }

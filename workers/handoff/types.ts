@@ -5,6 +5,7 @@ import type { Config } from "../../shared/env";
 import type { Logger } from "../../shared/log";
 import type { RetryableError } from "../../shared/retryable";
 import type { ContactWork } from "./coalesce";
+import type { ExistingContact } from "./existing-contacts";
 import type { Feedback } from "./feedback";
 import type { Rejection } from "./qualify";
 import type { SalesforceLead } from "./salesforce-lead";
@@ -79,10 +80,15 @@ export interface Refused {
 export interface Decision {
   work: ContactWork;
   row: LeadState;
-  status: "handed_off" | "rejected";
+  status: "handed_off" | "rejected" | "existing_contact";
   reasons: Rejection[];
-  /** The Salesforce lead's id, for a contact handed off. */
+  /**
+   * The Salesforce lead's id, for a contact handed off; unset only for a converted Lead whose id
+   * Salesforce could not be asked for.
+   */
   salesforceId?: string;
+  /** The Salesforce Contact an existing customer already is (status existing_contact). */
+  existingContact?: ExistingContact;
   /** The key of the payload Salesforce holds for it; unset keeps the row's. */
   pushKey?: string;
   /** When Salesforce confirmed the upsert. */

@@ -51,6 +51,11 @@ export function leadFacts(input: LeadDayInput): MetricRow[] {
       bag.add(day, "lead.no_longer_qualifies", "");
       continue;
     }
+    // Qualified, but already a Salesforce Contact: no Lead, and not a refusal either.
+    if (row.step === "existing_contact") {
+      bag.add(day, "lead.existing_contact", "");
+      continue;
+    }
     bag.add(day, "lead.rejected", "");
     bag.add(day, "lead.rejected_by_source", source);
     for (const code of reasonsOf(row.detail)) bag.add(day, "lead.reason", code);
@@ -59,6 +64,7 @@ export function leadFacts(input: LeadDayInput): MetricRow[] {
   bag.add(day, "lead.rejected", "", 0);
 
   bag.add(day, "lead.no_longer_qualifies", "", 0);
+  bag.add(day, "lead.existing_contact", "", 0);
 
   const bulk = input.handoffs.filter((h) => h.handoff_origin && h.handoff_origin !== "webhook");
   const latencies = input.handoffs
