@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import cliProgress from "cli-progress";
 import type { Job } from "../shared/contracts/admin";
+import type { OutcomeRun } from "../shared/contracts/outcome-sync";
 import type { FunnelReport } from "../shared/contracts/report";
 import { DEFAULT_RULES } from "../shared/contracts/rules";
 import { type AdminApi, CliError } from "./api";
@@ -208,4 +209,28 @@ export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io)
     return io.out(`rules v${saved.version} (the defaults) are now in force`);
   }
   throw new CliError(`unknown rules action "${action}" (get, versions, set, reset)`);
+}
+
+export async function outcomes(api: AdminApi, args: string[], flags: Flags, io: Io) {
+  const [action] = args;
+  if (action !== "run")
+    throw new CliError("outcomes needs an action: npm run admin -- outcomes run");
+  const run = await api.call<OutcomeRun>("POST", "/admin/outcomes/run");
+  if (flags.json === true) return io.out(json(run));
+  const per = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([object, n]) => `${object} ${n}`)
+      .join(", ") || "nothing";
+  io.out(
+    run.skipped
+      ? `Salesforce not pulled (${run.skipped}); wrote what was pending`
+      : `pulled ${per(run.pulled)} (${Object.values(run.pages).reduce((a, b) => a + b, 0)} query page(s))`,
+  );
+  io.out(
+    `derived ${run.derived} sales outcome(s); ${run.skippedUnknown} Lead(s) not handed off by Leadbridge`,
+  );
+  io.out(
+    `wrote ${run.written.contacts} HubSpot contact(s), ${run.written.notes} note(s); ${run.written.failed} failed, ${run.written.gone} gone from HubSpot`,
+  );
+  io.out(run.complete ? "complete" : `${run.pending} outcome(s) still pending: run again`);
 }

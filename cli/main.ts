@@ -1,7 +1,7 @@
 // `npm run admin -- <command>`: the admin API from a terminal, for a local or deployed Worker.
 import { parseArgs } from "node:util";
 import { AdminApi, CliError } from "./api";
-import { backfill, type Io, replay, report, resync, rules } from "./commands";
+import { backfill, type Io, outcomes, replay, report, resync, rules } from "./commands";
 
 export const HELP = `Leadbridge admin
 
@@ -18,6 +18,7 @@ Commands:
                                     the funnel report (latest, for a date, or run the telemetry first)
   rules [get [--version n] | versions | set <file.json> [--note text] | reset [--note text]]
                                     reset saves the default rules as a new version
+  outcomes run [--json]             the outcome sync now: Salesforce Lead status and deals to HubSpot
 
 Options:
   --url <url>      the Worker (default http://127.0.0.1:8787)
@@ -26,7 +27,7 @@ Options:
 
 The admin token is read from LEADBRIDGE_ADMIN_TOKEN.`;
 
-const COMMANDS = { resync, backfill, replay, report, rules };
+const COMMANDS = { resync, backfill, replay, report, rules, outcomes };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   const { values, positionals } = parseArgs({

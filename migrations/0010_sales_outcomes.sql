@@ -22,14 +22,26 @@ CREATE TABLE sf_leads (
 CREATE INDEX sf_leads_contact ON sf_leads (hubspot_contact_id);
 CREATE INDEX sf_leads_opportunity ON sf_leads (converted_opportunity_id);
 
--- What a pull changed that the nightly aggregates have not folded in yet: the 5-minute outcome
--- sync pulls Leads and Opportunities too, so the nightly job cannot learn it from its own pull.
--- kind 'day' (a day whose Salesforce aggregates change) or 'opportunity' (a deal whose closing
--- day must be worked out again).
+-- What a pull changed that has not been folded in yet, written in the same transaction as the
+-- pulled page and its cursor, so a crash between the pull and the work loses nothing. The 5-minute
+-- outcome sync pulls Leads and Opportunities too, so the nightly job cannot learn it from its own
+-- pull. kind 'day' (a day whose Salesforce aggregates change) and 'opportunity' (a deal whose
+-- closing day must be worked out again) are the nightly's; 'outcome_lead' (a Lead id) and
+-- 'outcome_opportunity' (an Opportunity id) are Leads whose sales outcome must be derived again.
+-- at: when a pull last marked it (ms); a consumer deletes only rows marked no later than it read.
 CREATE TABLE sf_pending (
   kind TEXT NOT NULL,
   key TEXT NOT NULL,
+  at INTEGER NOT NULL,
   PRIMARY KEY (kind, key)
+);
+
+-- One outcome sync at a time (the 5-minute cron and POST /admin/outcomes/run): a run holds the row
+-- until it ends or the lease expires (ms), whichever comes first.
+CREATE TABLE sync_leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
 );
 
 -- Per HubSpot contact with a Salesforce Lead: where sales has it (derived from the mirror) and

@@ -38,6 +38,11 @@ export const AUDIT_STEPS = [
    * the detail names the Contact.
    */
   "existing_contact",
+  // The outcome sync (docs/outcomes.md): appended, never reordered.
+  /** Sales moved the Lead on: the detail has the new sales stage (and sales' reason, if any). */
+  "sales_stage",
+  /** The sales stage (and a note, if owed) reached the HubSpot contact. */
+  "sales_stage_written",
 ] as const;
 export type AuditStep = (typeof AUDIT_STEPS)[number];
 

@@ -43,6 +43,10 @@ import { syncHealth } from "./sync-health";
 
 admin.route("/", syncHealth);
 
+import { outcomes } from "./outcomes";
+
+admin.route("/", outcomes);
+
 import { openapi } from "./openapi";
 
 admin.route("/", openapi);

@@ -6,6 +6,7 @@ import {
   type ZodOpenApiPathsObject,
 } from "zod-openapi";
 import * as A from "../../shared/contracts/admin";
+import { OutcomeRunSchema } from "../../shared/contracts/outcome-sync";
 import { ReportDateSchema, ReportSchema } from "../../shared/contracts/report";
 import type { HonoEnv } from "../../shared/hono-env";
 import { VERSION } from "../../shared/version";
@@ -138,6 +139,13 @@ const paths: ZodOpenApiPathsObject = {
   },
   "/admin/openapi.json": {
     get: op("This document", [200, z.record(z.string(), z.unknown()), "OpenAPI 3.1"]),
+  },
+  "/admin/outcomes/run": {
+    post: op(
+      "Run the outcome sync now (Salesforce → HubSpot)",
+      [200, OutcomeRunSchema, "What the run pulled, derived and wrote"],
+      { errors: [409] },
+    ),
   },
   "/admin/telemetry/run": {
     post: op(

@@ -31,6 +31,7 @@ telemetry.post("/telemetry/run", async (c) => {
     kv: c.env.KV,
     clients: createClients(config, c.env),
     budgetShare: config.SALESFORCE_DAILY_BUDGET_SHARE,
+    disqualificationField: config.SALESFORCE_DISQUALIFICATION_FIELD,
     log: c.get("log").child({ job: "telemetry", date }),
   });
   return c.json(run);

@@ -1,7 +1,5 @@
 import type { Client } from "@hubspot/api-client";
-import { chunks, runLimited } from "../../shared/batching";
-import { withHubSpotRetry } from "../../shared/hubspot/retry";
-import { HUBSPOT_BATCH_MAX } from "./enrich";
+import { findLandedNotes } from "../../shared/hubspot/landed-notes";
 import { type Feedback, NOTE_HEADLINE } from "./feedback";
 
 /** Clock skew allowed between our intent's time and HubSpot's createdAt of the note. */
@@ -31,7 +29,7 @@ export async function settleNoteIntents(
     (f) => intents.get(f.contactId)?.feedback_key === f.feedbackKey,
   );
   const landed = suspects.length
-    ? await findLandedNotes(hubspot, suspects, intents)
+    ? await findRefusalNotes(hubspot, suspects, intents)
     : new Set<string>();
   const owed = withNotes.filter((f) => !landed.has(f.contactId));
   if (owed.length) {
@@ -58,61 +56,17 @@ export function clearNoteIntents(db: D1Database, contactIds: string[]): D1Prepar
 }
 
 /** Contacts with a Leadbridge note for exactly these reasons, created since their intent. */
-async function findLandedNotes(
+function findRefusalNotes(
   hubspot: Client,
   suspects: Feedback[],
   intents: Map<string, { at: number }>,
 ): Promise<Set<string>> {
-  const notesOf = new Map<string, string[]>();
-  await runLimited(
-    chunks(suspects, HUBSPOT_BATCH_MAX).map((chunk) => async () => {
-      const page = await withHubSpotRetry(() =>
-        hubspot.crm.associations.v4.batchApi.getPage("contacts", "notes", {
-          inputs: chunk.map((f) => ({ id: f.contactId })),
-        }),
-      );
-      for (const r of page.results)
-        notesOf.set(
-          r._from.id,
-          r.to.map((t) => String(t.toObjectId)),
-        );
-    }),
-    4,
+  return findLandedNotes(
+    hubspot,
+    suspects.map((f) => ({
+      contactId: f.contactId,
+      since: intents.get(f.contactId)!.at - SKEW_MS,
+      texts: [NOTE_HEADLINE, ...(f.feedbackKey ?? "").split(";").filter(Boolean)],
+    })),
   );
-  const bodies = new Map<string, { body: string; createdAt: number }>();
-  await runLimited(
-    chunks([...new Set([...notesOf.values()].flat())], HUBSPOT_BATCH_MAX).map((ids) => async () => {
-      const page = await withHubSpotRetry(() =>
-        hubspot.crm.objects.notes.batchApi.read({
-          inputs: ids.map((id) => ({ id })),
-          properties: ["hs_note_body"],
-          propertiesWithHistory: [],
-        }),
-      );
-      for (const n of page.results)
-        bodies.set(n.id, {
-          body: n.properties.hs_note_body ?? "",
-          createdAt: new Date(n.createdAt).getTime(),
-        });
-    }),
-    4,
-  );
-  const landed = new Set<string>();
-  for (const f of suspects) {
-    const since = intents.get(f.contactId)!.at - SKEW_MS;
-    const codes = (f.feedbackKey ?? "").split(";").filter(Boolean);
-    const found = (notesOf.get(f.contactId) ?? []).some((id) => {
-      const note = bodies.get(id);
-      // Compared as text: HubSpot may rewrite a note's HTML.
-      const text = note?.body.replace(/<[^>]*>/g, " ").replace(/&amp;/g, "&") ?? "";
-      return (
-        note &&
-        note.createdAt >= since &&
-        text.includes(NOTE_HEADLINE) &&
-        codes.every((code) => text.includes(code))
-      );
-    });
-    if (found) landed.add(f.contactId);
-  }
-  return landed;
 }

@@ -1,8 +1,8 @@
 import { utcDay } from "../../shared/days";
 import {
   convertedDay,
-  type SfConvertedLead,
   type SfHistory,
+  type SfLead,
   type SfOpportunity,
   sfTime,
 } from "./sf-records";
@@ -20,6 +20,8 @@ export interface PageChanges {
    * day.
    */
   recounted: Set<string>;
+  /** Leads new to sf_leads or stamped since (their sales outcome is derived again). */
+  outcomes?: string[];
 }
 
 export async function pageChanges(
@@ -34,10 +36,15 @@ export async function pageChanges(
       lead_source: string | null;
       created_day: string;
       modstamp: string;
+      stage_name: string;
+      is_won: number;
+      is_closed: number;
+      amount: number | null;
+      owner_id: string | null;
     }>(
       db,
       (p) =>
-        `SELECT id, lead_source, created_day, modstamp FROM sf_opportunities WHERE id IN (${p})`,
+        `SELECT id, lead_source, created_day, modstamp, stage_name, is_won, is_closed, amount, owner_id FROM sf_opportunities WHERE id IN (${p})`,
       ids,
     );
     const opps = rows as unknown as SfOpportunity[];
@@ -47,7 +54,19 @@ export async function pageChanges(
         !h || h.lead_source !== o.LeadSource || h.created_day !== utcDay(sfTime(o.CreatedDate))
       );
     });
-    const changed = opps.filter((o) => held.get(o.Id)?.modstamp !== o.SystemModstamp);
+    // The stamp has whole seconds: a stage moved in the second of the last pull shows in the row.
+    const changed = opps.filter((o) => {
+      const h = held.get(o.Id);
+      return (
+        !h ||
+        h.modstamp !== o.SystemModstamp ||
+        h.stage_name !== o.StageName ||
+        h.is_won !== (o.IsWon ? 1 : 0) ||
+        h.is_closed !== (o.IsClosed ? 1 : 0) ||
+        h.amount !== o.Amount ||
+        h.owner_id !== o.OwnerId
+      );
+    });
     return {
       changed: changed as unknown as Record<string, unknown>[],
       recounted: new Set(recounted.map((o) => o.Id)),
@@ -69,6 +88,9 @@ export async function pageChanges(
     };
   }
   if (object === "Lead") {
+    const leads = rows as unknown as SfLead[];
+    // The nightly counts conversions with an opportunity; the outcome sync follows every Lead.
+    const conversions = leads.filter((l) => l.IsConverted !== false && l.ConvertedOpportunityId);
     const held = await byId<{
       lead_id: string;
       opportunity_id: string | null;
@@ -78,10 +100,10 @@ export async function pageChanges(
       db,
       (p) =>
         `SELECT lead_id, opportunity_id, lead_source, converted_day FROM sf_lead_conversions WHERE lead_id IN (${p})`,
-      ids,
+      conversions.map((l) => l.Id),
       "lead_id",
     );
-    const changed = (rows as unknown as SfConvertedLead[]).filter((l) => {
+    const changed = conversions.filter((l) => {
       const h = held.get(l.Id);
       return (
         !h ||
@@ -90,9 +112,48 @@ export async function pageChanges(
         h.converted_day !== convertedDay(l)
       );
     });
-    return { changed: changed as unknown as Record<string, unknown>[], recounted: new Set() };
+    const handedOff = leads.filter((l) => l.HubSpot_Contact_Id__c);
+    const mirrored = await byId<MirroredLeadRow>(
+      db,
+      (p) =>
+        `SELECT id, hubspot_contact_id, status, disqualification_reason, is_converted, converted_contact_id, converted_account_id, converted_opportunity_id FROM sf_leads WHERE id IN (${p})`,
+      handedOff.map((l) => l.Id),
+    );
+    return {
+      changed: changed as unknown as Record<string, unknown>[],
+      recounted: new Set(),
+      outcomes: handedOff.filter((l) => leadDiffers(l, mirrored.get(l.Id))).map((l) => l.Id),
+    };
   }
   return { changed: rows, recounted: new Set() };
+}
+
+type MirroredLeadRow = {
+  id: string;
+  hubspot_contact_id: string | null;
+  status: string | null;
+  disqualification_reason: string | null;
+  is_converted: number;
+  converted_contact_id: string | null;
+  converted_account_id: string | null;
+  converted_opportunity_id: string | null;
+};
+
+/**
+ * Compared by content, not SystemModstamp: Salesforce stamps to the second, so a change made in
+ * the second a pull read the Lead carries the stamp the mirror already holds.
+ */
+function leadDiffers(l: SfLead, held: MirroredLeadRow | undefined): boolean {
+  return (
+    !held ||
+    held.hubspot_contact_id !== (l.HubSpot_Contact_Id__c ?? null) ||
+    held.status !== l.Status ||
+    held.disqualification_reason !== l.DisqualificationReason ||
+    held.is_converted !== (l.IsConverted ? 1 : 0) ||
+    held.converted_contact_id !== l.ConvertedContactId ||
+    held.converted_account_id !== l.ConvertedAccountId ||
+    held.converted_opportunity_id !== l.ConvertedOpportunityId
+  );
 }
 
 async function byId<T extends Record<string, unknown>>(

@@ -2,77 +2,127 @@ import type { Connection } from "jsforce";
 import type { z } from "zod";
 import { utcDay } from "../../shared/days";
 import type { Logger } from "../../shared/log";
-import { pageChanges } from "./mirror-changes";
+import { type LeadStatusMap, statusMeaning } from "../outcomes/status-map";
+import { type PageChanges, pageChanges } from "./mirror-changes";
 import {
-  ConvertedLeadSchema,
   convertedDay,
   HistorySchema,
+  leadSchema,
   OpportunitySchema,
-  type SfConvertedLead,
+  type SfLead,
   StageSchema,
   sfTime,
   UserSchema,
   upsertConversion,
   upsertHistory,
   upsertOpportunity,
+  upsertSfLead,
   upsertStage,
   upsertUser,
 } from "./sf-records";
 
-// The incremental Salesforce pull: per object, rows changed since its cursor, page by page,
-// the cursor saved after each page so a run cut short resumes where it stopped.
+// The incremental Salesforce pull: per object, rows changed since its cursor, page by page. Each
+// page's rows, its cursor and what it leaves to do (sf_pending) are saved in one transaction, so a
+// run cut short resumes where it stopped and nothing a page changed is forgotten.
+
+export const PULLED_OBJECTS = [
+  "OpportunityStage",
+  "User",
+  "Opportunity",
+  "OpportunityHistory",
+  "Lead",
+] as const;
+export type PulledObject = (typeof PULLED_OBJECTS)[number];
+
+/** What the 5-minute outcome sync pulls; the nightly pulls every object. */
+export const OUTCOME_OBJECTS = ["Lead", "Opportunity"] as const satisfies readonly PulledObject[];
+
+/** Work a pulled page leaves for later (sf_pending kinds; see migration 0010). */
+export type PendingKind = "day" | "opportunity" | "outcome_lead" | "outcome_opportunity";
+export type PendingMark = [kind: PendingKind, key: string];
 
 interface PullSpec<S extends z.ZodType> {
-  object: string;
+  object: PulledObject;
   cursorField: "SystemModstamp" | "CreatedDate";
   fields: string;
   /** Extra SOQL conditions, ANDed. */
   where?: string;
   schema: S;
-  store(db: D1Database, row: z.infer<S>): D1PreparedStatement;
+  store(db: D1Database, row: z.infer<S>): D1PreparedStatement[];
 }
 
-const SPECS = [
-  {
-    object: "OpportunityStage",
-    cursorField: "SystemModstamp",
-    fields: "ApiName, IsActive, IsClosed, IsWon, SortOrder, SystemModstamp",
-    schema: StageSchema,
-    store: upsertStage,
-  },
-  {
-    object: "User",
-    cursorField: "SystemModstamp",
-    fields: "Id, Username, Name, IsActive, Start_Date__c, SystemModstamp",
-    schema: UserSchema,
-    store: upsertUser,
-  },
-  {
-    object: "Opportunity",
-    cursorField: "SystemModstamp",
-    fields:
-      "Id, OwnerId, StageName, Amount, LeadSource, IsClosed, IsWon, CreatedDate, SystemModstamp",
-    schema: OpportunitySchema,
-    store: upsertOpportunity,
-  },
-  // History rows never change once written, so their creation time is the cursor.
-  {
-    object: "OpportunityHistory",
-    cursorField: "CreatedDate",
-    fields: "Id, OpportunityId, StageName, CreatedDate",
-    schema: HistorySchema,
-    store: upsertHistory,
-  },
-  {
-    object: "Lead",
-    cursorField: "SystemModstamp",
-    fields:
-      "Id, HubSpot_Contact_Id__c, ConvertedOpportunityId, ConvertedDate, LeadSource, SystemModstamp",
-    where: "IsConverted = true AND ConvertedOpportunityId != null",
-    schema: ConvertedLeadSchema,
-    store: upsertConversion,
-  },
-] as const satisfies readonly PullSpec<z.ZodType>[];
+export interface PullOptions {
+  /** The objects to pull, in the order given by PULLED_OBJECTS; every one by default. */
+  objects?: readonly PulledObject[];
+  /** The Lead field sales' refusal reason is read from (SALESFORCE_DISQUALIFICATION_FIELD). */
+  disqualificationField: string;
+  /** Which Lead statuses are open: a Lead first seen out of one was touched by sales. */
+  statusMap: LeadStatusMap;
+  now?: number;
+}
+
+/** A spec typed by its own schema, listed with the others. */
+const spec = <S extends z.ZodType>(s: PullSpec<S>) => s as unknown as PullSpec<z.ZodType>;
+
+function specs(options: PullOptions): PullSpec<z.ZodType>[] {
+  const all = [
+    spec({
+      object: "OpportunityStage",
+      cursorField: "SystemModstamp",
+      fields: "ApiName, IsActive, IsClosed, IsWon, SortOrder, SystemModstamp",
+      schema: StageSchema,
+      store: (db, row) => [upsertStage(db, row)],
+    }),
+    spec({
+      object: "User",
+      cursorField: "SystemModstamp",
+      fields: "Id, Username, Name, IsActive, Start_Date__c, SystemModstamp",
+      schema: UserSchema,
+      store: (db, row) => [upsertUser(db, row)],
+    }),
+    spec({
+      object: "Opportunity",
+      cursorField: "SystemModstamp",
+      fields:
+        "Id, OwnerId, StageName, Amount, LeadSource, IsClosed, IsWon, CreatedDate, SystemModstamp",
+      schema: OpportunitySchema,
+      store: (db, row) => [upsertOpportunity(db, row)],
+    }),
+    // History rows never change once written, so their creation time is the cursor.
+    spec({
+      object: "OpportunityHistory",
+      cursorField: "CreatedDate",
+      fields: "Id, OpportunityId, StageName, CreatedDate",
+      schema: HistorySchema,
+      store: (db, row) => [upsertHistory(db, row)],
+    }),
+    // Every Lead Leadbridge handed off, converted or not (sales' verdict), and every converted Lead
+    // with an opportunity, whoever made it (the nightly's conversions, counted as before).
+    spec({
+      object: "Lead",
+      cursorField: "SystemModstamp",
+      fields: `Id, HubSpot_Contact_Id__c, Status, ${options.disqualificationField}, IsConverted, ConvertedContactId, ConvertedAccountId, ConvertedOpportunityId, ConvertedDate, LeadSource, SystemModstamp`,
+      where:
+        "(HubSpot_Contact_Id__c != null OR (IsConverted = true AND ConvertedOpportunityId != null))",
+      schema: leadSchema(options.disqualificationField),
+      store: (db, lead) => {
+        const open = !lead.IsConverted && statusMeaning(lead.Status, options.statusMap) === "open";
+        const rows = lead.HubSpot_Contact_Id__c
+          ? [upsertSfLead(db, lead, open ? null : sfTime(lead.SystemModstamp))]
+          : [];
+        if (isCountedConversion(lead)) rows.push(upsertConversion(db, lead));
+        return rows;
+      },
+    }),
+  ];
+  const wanted = new Set<PulledObject>(options.objects ?? PULLED_OBJECTS);
+  return all.filter((spec) => wanted.has(spec.object));
+}
+
+/** A conversion the nightly counts: a converted Lead with an opportunity. */
+export function isCountedConversion(lead: SfLead): boolean {
+  return lead.IsConverted && lead.ConvertedOpportunityId !== null;
+}
 
 /** A night's pull stops after this many pages per object; the cursor makes the next night go on. */
 export const MAX_PAGES_PER_OBJECT = 25;
@@ -80,10 +130,14 @@ const EPOCH = "1970-01-01T00:00:00Z";
 
 export interface PullResult {
   rows: Record<string, number>;
+  /** SOQL pages read per object (a query or a queryMore each). */
+  pages: Record<string, number>;
   /** Opportunities whose row or history changed: their closing day must be worked out again. */
   touchedOpportunities: Set<string>;
   /** Days whose Salesforce aggregates the pulled rows change. */
   dirtyDays: Set<string>;
+  /** Lead ids whose sales outcome must be derived again (also kept in sf_pending). */
+  outcomeLeads: Set<string>;
   complete: boolean;
 }
 
@@ -91,15 +145,18 @@ export async function pullSalesforce(
   conn: Connection,
   db: D1Database,
   log: Logger,
-  now = Date.now(),
+  options: PullOptions,
 ): Promise<PullResult> {
+  const now = options.now ?? Date.now();
   const result: PullResult = {
     rows: {},
+    pages: {},
     touchedOpportunities: new Set(),
     dirtyDays: new Set(),
+    outcomeLeads: new Set(),
     complete: true,
   };
-  for (const spec of SPECS as readonly PullSpec<z.ZodType>[]) {
+  for (const spec of specs(options)) {
     const cursorRow = await db
       .prepare("SELECT cursor FROM sf_cursors WHERE object = ?")
       .bind(spec.object)
@@ -115,17 +172,19 @@ export async function pullSalesforce(
     for (;;) {
       pages++;
       const rows = page.records.map((r) => spec.schema.parse(r) as Record<string, unknown>);
-      const changes = await pageChanges(db, spec.object, rows);
-      for (const row of changes.changed) noteChange(spec.object, row, result, changes.recounted);
+      const marks = pendingMarks(spec.object, await pageChanges(db, spec.object, rows));
+      for (const [kind, key] of marks) noteMark(result, kind, key);
       for (const row of rows) {
         const stamp = String(row[spec.cursorField]);
         if (sfTime(stamp) > Date.parse(cursor)) cursor = soqlDateTime(sfTime(stamp));
       }
-      const statements = rows.map((row) => spec.store(db, row));
+      const statements = rows.flatMap((row) => spec.store(db, row));
+      statements.push(...markPending(db, marks, now));
+      // MAX: a pull that started earlier and ends later never moves a cursor back.
       statements.push(
         db
           .prepare(
-            "INSERT INTO sf_cursors (object, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (object) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+            "INSERT INTO sf_cursors (object, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (object) DO UPDATE SET cursor = MAX(sf_cursors.cursor, excluded.cursor), updated_at = excluded.updated_at",
           )
           .bind(spec.object, cursor, now),
       );
@@ -139,7 +198,8 @@ export async function pullSalesforce(
       page = await conn.queryMore<Record<string, unknown>>(page.nextRecordsUrl);
     }
     result.rows[spec.object] = count;
-    log.info("telemetry_pulled", { object: spec.object, rows: count, pages });
+    result.pages[spec.object] = pages;
+    log.info("salesforce_pulled", { object: spec.object, rows: count, pages });
   }
   return result;
 }
@@ -152,23 +212,44 @@ function soqlDateTime(ms: number): string {
 }
 
 /**
- * A changed row's deal needs its closing worked out again; the days whose counts it moves are
- * rebuilt.
+ * What a page leaves to do: a changed deal needs its closing worked out again, the days whose
+ * counts it moves are rebuilt, and a changed Lead or deal has its sales outcome derived again.
  */
-function noteChange(
-  object: string,
-  row: Record<string, unknown>,
-  result: PullResult,
-  recounted: Set<string>,
-): void {
-  if (object === "Opportunity") {
-    result.touchedOpportunities.add(String(row.Id));
-    if (recounted.has(String(row.Id)))
-      result.dirtyDays.add(utcDay(sfTime(String(row.CreatedDate))));
-  } else if (object === "OpportunityHistory") {
-    result.touchedOpportunities.add(String(row.OpportunityId));
-    result.dirtyDays.add(utcDay(sfTime(String(row.CreatedDate))));
-  } else if (object === "Lead") {
-    result.dirtyDays.add(convertedDay(row as SfConvertedLead));
+export function pendingMarks(object: PulledObject, changes: PageChanges): PendingMark[] {
+  const marks: PendingMark[] = [];
+  for (const row of changes.changed) {
+    if (object === "Opportunity") {
+      marks.push(["opportunity", String(row.Id)], ["outcome_opportunity", String(row.Id)]);
+      if (changes.recounted.has(String(row.Id)))
+        marks.push(["day", utcDay(sfTime(String(row.CreatedDate)))]);
+    } else if (object === "OpportunityHistory") {
+      marks.push(
+        ["opportunity", String(row.OpportunityId)],
+        ["day", utcDay(sfTime(String(row.CreatedDate)))],
+      );
+    } else if (object === "Lead") {
+      marks.push(["day", convertedDay(row as unknown as SfLead)]);
+    }
   }
+  for (const id of changes.outcomes ?? []) marks.push(["outcome_lead", id]);
+  return marks;
+}
+
+function noteMark(result: PullResult, kind: PendingKind, key: string): void {
+  if (kind === "day") result.dirtyDays.add(key);
+  else if (kind === "opportunity") result.touchedOpportunities.add(key);
+  else if (kind === "outcome_lead") result.outcomeLeads.add(key);
+}
+
+function markPending(db: D1Database, marks: PendingMark[], now: number): D1PreparedStatement[] {
+  if (!marks.length) return [];
+  return [
+    db
+      .prepare(
+        `INSERT INTO sf_pending (kind, key, at)
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ? FROM json_each(?) WHERE true
+         ON CONFLICT (kind, key) DO UPDATE SET at = excluded.at`,
+      )
+      .bind(now, JSON.stringify(marks)),
+  ];
 }

@@ -4,9 +4,11 @@ import { addDays } from "../../shared/days";
 import { saveFunnelReport } from "../../shared/db/reports";
 import type { Logger } from "../../shared/log";
 import { overBudget, readUsage, recordUsage } from "../../shared/salesforce/budget";
+import { readLeadStatusMap } from "../outcomes/status-map";
 import { type Asset, buildReport } from "./build-report";
 import type { MetricRow } from "./facts";
 import { leadFacts } from "./lead-facts";
+import { readPending } from "./pending";
 import { pullSalesforce } from "./pull";
 import type { QuotaRow, Rep } from "./quota";
 import { readSalesInputs, refreshSalesDays } from "./sales-days";
@@ -27,6 +29,8 @@ export interface TelemetryDeps {
   kv: KVNamespace;
   clients: Pick<Clients, "salesforce">;
   budgetShare: number;
+  /** The Lead field sales' refusal reason is read from (SALESFORCE_DISQUALIFICATION_FIELD). */
+  disqualificationField: string;
   log: Logger;
   now?: () => number;
 }
@@ -49,13 +53,16 @@ export async function runTelemetry(date: string, deps: TelemetryDeps): Promise<T
   const settings = await readSettings(db);
 
   const salesforce = await pullWithinBudget(deps);
+  // What this pull and the 5-minute outcome sync's pulls changed, folded in, then let go.
+  const pending = await readNightlyPending(db);
   const isClosed = closedStageTest(await readStages(db), settings.stageMap);
   const dirty = new Set([
-    ...salesforce.dirtyDays,
-    ...(await refreshClosedDays(db, salesforce.touched, isClosed)),
+    ...pending.days,
+    ...(await refreshClosedDays(db, pending.opportunities, isClosed)),
     date,
   ]);
   await recomputeSalesDays(db, dirty, settings.stageMap, isClosed);
+  await pending.release();
 
   // The trailing week feeds the alerts; days never run before get their lead aggregates once.
   const trailing = Array.from({ length: TRAILING_DAYS }, (_, i) => addDays(date, -(i + 1)));
@@ -94,12 +101,7 @@ export async function runTelemetry(date: string, deps: TelemetryDeps): Promise<T
 }
 
 async function pullWithinBudget(deps: TelemetryDeps) {
-  const empty = {
-    pulled: {},
-    complete: false,
-    dirtyDays: new Set<string>(),
-    touched: new Set<string>(),
-  };
+  const empty = { pulled: {}, complete: false };
   if (overBudget(await readUsage(deps.kv), deps.budgetShare)) {
     deps.log.warn("telemetry_pull_skipped", { reason: "salesforce_budget" });
     return { ...empty, skipped: "salesforce_budget" };
@@ -107,14 +109,11 @@ async function pullWithinBudget(deps: TelemetryDeps) {
   let conn: Awaited<ReturnType<TelemetryDeps["clients"]["salesforce"]>> | undefined;
   try {
     conn = await deps.clients.salesforce();
-    const pulled = await pullSalesforce(conn, deps.db, deps.log);
-    return {
-      pulled: pulled.rows,
-      complete: pulled.complete,
-      dirtyDays: pulled.dirtyDays,
-      touched: pulled.touchedOpportunities,
-      skipped: undefined,
-    };
+    const pulled = await pullSalesforce(conn, deps.db, deps.log, {
+      disqualificationField: deps.disqualificationField,
+      statusMap: await readLeadStatusMap(deps.db),
+    });
+    return { pulled: pulled.rows, complete: pulled.complete, skipped: undefined };
   } catch (err) {
     // The report still goes out from what the mirror holds; the cursors make tomorrow catch up.
     deps.log.error("telemetry_pull_failed", {
@@ -124,6 +123,22 @@ async function pullWithinBudget(deps: TelemetryDeps) {
   } finally {
     if (conn) await recordUsage(deps.kv, conn.limitInfo?.apiUsage);
   }
+}
+
+/** The days and deals sf_pending holds for the nightly; release() drops what was read. */
+async function readNightlyPending(db: D1Database) {
+  const [days, opportunities] = await Promise.all([
+    readPending(db, "day"),
+    readPending(db, "opportunity"),
+  ]);
+  return {
+    days: new Set(days.keys),
+    opportunities: new Set(opportunities.keys),
+    release: async () => {
+      const statements = [...days.release(), ...opportunities.release()];
+      if (statements.length) await db.batch(statements);
+    },
+  };
 }
 
 async function readReportInputs(

@@ -2,9 +2,10 @@ import { createClients } from "../../shared/clients";
 import { addDays, utcDay } from "../../shared/days";
 import { loadConfig } from "../../shared/env";
 import type { Logger } from "../../shared/log";
+import { runOutcomeSync } from "../outcomes/run";
 import { pruneHandledState } from "./prune";
 import { runTelemetry } from "./run";
-import { HANDLED_CRONS, NIGHTLY_CRON } from "./schedule";
+import { HANDLED_CRONS, NIGHTLY_CRON, OUTCOME_SYNC_CRON } from "./schedule";
 
 /** The nightly cron reports on the previous UTC day, which has closed by the time it fires. */
 export function reportDayFor(scheduledTime: number): string {
@@ -21,16 +22,28 @@ export async function runScheduled(
     log.error("cron_unknown");
     return;
   }
+  const config = loadConfig(env);
   if (controller.cron === NIGHTLY_CRON) {
-    const config = loadConfig(env);
     const date = reportDayFor(controller.scheduledTime);
     await runTelemetry(date, {
       db: env.DB,
       kv: env.KV,
       clients: createClients(config, env),
       budgetShare: config.SALESFORCE_DAILY_BUDGET_SHARE,
+      disqualificationField: config.SALESFORCE_DISQUALIFICATION_FIELD,
       log: log.child({ job: "telemetry", date }),
     });
     await pruneHandledState(env.DB, controller.scheduledTime, log.child({ job: "prune" }));
+  }
+  if (controller.cron === OUTCOME_SYNC_CRON) {
+    // A run still going when the next cron fires holds the lease: the new one finds it busy.
+    await runOutcomeSync({
+      db: env.DB,
+      kv: env.KV,
+      clients: createClients(config, env),
+      budgetShare: config.SALESFORCE_DAILY_BUDGET_SHARE,
+      disqualificationField: config.SALESFORCE_DISQUALIFICATION_FIELD,
+      log: log.child({ job: "outcomes" }),
+    });
   }
 }

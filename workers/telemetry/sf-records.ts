@@ -64,6 +64,39 @@ export const ConvertedLeadSchema = z.object({
   SystemModstamp: datetime,
 });
 
+const LeadFieldsSchema = z.object({
+  Id: id,
+  HubSpot_Contact_Id__c: z.string().nullable().optional(),
+  Status: z.string().nullable(),
+  IsConverted: z.boolean(),
+  ConvertedContactId: id.nullable(),
+  ConvertedAccountId: id.nullable(),
+  ConvertedOpportunityId: id.nullable(),
+  ConvertedDate: z.string().nullable(),
+  LeadSource: z.string().nullable(),
+  SystemModstamp: datetime,
+  // A picklist or text field; a number field is read as its text.
+  DisqualificationReason: z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((v) => (v === null || v === undefined || v === "" ? null : String(v))),
+});
+
+/**
+ * Every Lead Leadbridge handed off. Sales' reason for a refusal is read from the configured field
+ * (`reasonField`) into `DisqualificationReason`, so the rest of the code knows one name.
+ */
+export function leadSchema(reasonField: string) {
+  return z.preprocess(
+    (raw) =>
+      raw && typeof raw === "object"
+        ? { ...raw, DisqualificationReason: (raw as Record<string, unknown>)[reasonField] }
+        : raw,
+    LeadFieldsSchema,
+  );
+}
+export type SfLead = z.infer<typeof LeadFieldsSchema>;
+
 export type SfOpportunity = z.infer<typeof OpportunitySchema>;
 export type SfHistory = z.infer<typeof HistorySchema>;
 export type SfStage = z.infer<typeof StageSchema>;
@@ -135,4 +168,39 @@ export function upsertConversion(db: D1Database, l: SfConvertedLead): D1Prepared
          converted_day = excluded.converted_day`,
     )
     .bind(l.Id, l.HubSpot_Contact_Id__c ?? null, l.ConvertedOpportunityId, l.LeadSource, day);
+}
+
+/**
+ * The Lead's row in sf_leads; first_touched_at is kept once set (`touchedAt` is null while the
+ * Lead is in an open status).
+ */
+export function upsertSfLead(
+  db: D1Database,
+  l: SfLead,
+  touchedAt: number | null,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO sf_leads (id, hubspot_contact_id, status, disqualification_reason, is_converted, converted_contact_id,
+         converted_account_id, converted_opportunity_id, lead_source, first_touched_at, modstamp)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET hubspot_contact_id = excluded.hubspot_contact_id, status = excluded.status,
+         disqualification_reason = excluded.disqualification_reason, is_converted = excluded.is_converted,
+         converted_contact_id = excluded.converted_contact_id, converted_account_id = excluded.converted_account_id,
+         converted_opportunity_id = excluded.converted_opportunity_id, lead_source = excluded.lead_source,
+         first_touched_at = COALESCE(sf_leads.first_touched_at, excluded.first_touched_at), modstamp = excluded.modstamp`,
+    )
+    .bind(
+      l.Id,
+      l.HubSpot_Contact_Id__c ?? null,
+      l.Status,
+      l.DisqualificationReason,
+      l.IsConverted ? 1 : 0,
+      l.ConvertedContactId,
+      l.ConvertedAccountId,
+      l.ConvertedOpportunityId,
+      l.LeadSource,
+      touchedAt,
+      l.SystemModstamp,
+    );
 }

@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import { admin } from "./admin-client";
+import {
+  convertLead,
+  handOff,
+  hubspotSide,
+  outcomeRow,
+  patchLead,
+  patchOpportunity,
+  runSync,
+  salesNotes,
+} from "./outcomes-harness";
+import { leadRow } from "./queue-harness";
+
+// The outcome sync end to end: contacts handed off through the queue, their Leads moved by sales
+// in the sandbox Salesforce, the sync run through POST /admin/outcomes/run, HubSpot read back.
+
+describe("the outcome sync", () => {
+  it("tells HubSpot sales accepted, refused with a reason, converted and won, lifecycle forward only", async () => {
+    const [accepted, refused, won] = await handOff(3);
+    await patchLead(accepted!.leadId, { Status: "Working - Contacted" });
+    await patchLead(refused!.leadId, {
+      Status: "Closed - Not Converted",
+      Disqualification_Reason__c: "No budget",
+    });
+    const conversion = await convertLead(won!.leadId);
+
+    const first = await runSync();
+    expect(first.skipped).toBeUndefined();
+    expect(first.pulled.Lead).toBeGreaterThanOrEqual(3);
+    expect(first.written.failed).toBe(0);
+    expect(first.pending).toBe(0);
+
+    expect(await hubspotSide(accepted!.contactId)).toMatchObject({
+      stage: "accepted",
+      feedback: "",
+      lifecycle: "salesqualifiedlead",
+    });
+    const rejected = await hubspotSide(refused!.contactId);
+    expect(rejected).toMatchObject({ stage: "sales_rejected", feedback: "No budget" });
+    expect(rejected.lifecycle).not.toBe("salesqualifiedlead");
+    expect(salesNotes(rejected.notes)).toHaveLength(1);
+    expect(salesNotes(rejected.notes)[0]).toContain("No budget");
+    expect(salesNotes(rejected.notes)[0]).toContain(refused!.leadId);
+    // Converted into a new opportunity (Prospecting): the playbook's first state.
+    expect(await hubspotSide(won!.contactId)).toMatchObject({
+      stage: "LeadIn",
+      lifecycle: "opportunity",
+    });
+    // The lead row learns the conversion (nothing is pushed to the Lead any more).
+    expect(await leadRow(won!.contactId)).toMatchObject({
+      converted_opportunity_id: conversion.opportunityId,
+      converted_contact_id: conversion.contactId,
+      converted_account_id: conversion.accountId,
+    });
+    expect((await leadRow(won!.contactId))!.converted_at).toBeGreaterThan(0);
+
+    await patchOpportunity(conversion.opportunityId, { StageName: "Closed Won" });
+    const second = await runSync();
+    expect(second.pulled.Opportunity).toBeGreaterThanOrEqual(1);
+    expect(await hubspotSide(won!.contactId)).toMatchObject({
+      stage: "ClosedWon",
+      lifecycle: "customer",
+    });
+    // Nothing else changed: nobody else is written again, no note doubled.
+    expect(second.written).toMatchObject({ contacts: 1, notes: 0, failed: 0 });
+    expect(salesNotes((await hubspotSide(refused!.contactId)).notes)).toHaveLength(1);
+
+    const third = await runSync();
+    expect(third.written).toMatchObject({ contacts: 0, notes: 0, failed: 0 });
+    expect(third.complete).toBe(true);
+
+    // The lead view's audit trail says what sales did.
+    const view = await admin("GET", `/admin/leads/${refused!.contactId}`);
+    const steps = (view.body.audit as { step: string; detail: Record<string, unknown> }[]).filter(
+      (a) => a.step === "sales_stage",
+    );
+    expect(steps.map((s) => s.detail)).toEqual([
+      expect.objectContaining({ stage: "sales_rejected", reason: "No budget" }),
+    ]);
+    const wonView = await admin("GET", `/admin/leads/${won!.contactId}`);
+    expect(
+      (wonView.body.audit as { step: string; detail: { stage?: string } }[])
+        .filter((a) => a.step === "sales_stage")
+        .map((a) => a.detail.stage),
+    ).toEqual(["LeadIn", "ClosedWon"]);
+  });
+
+  it("writes a new note when sales' reason changes, none when the same reason comes again", async () => {
+    const [c] = await handOff(1);
+    await patchLead(c!.leadId, {
+      Status: "Closed - Not Converted",
+      Disqualification_Reason__c: "Timing",
+    });
+    await runSync();
+    expect(salesNotes((await hubspotSide(c!.contactId)).notes)).toHaveLength(1);
+
+    await patchLead(c!.leadId, { Disqualification_Reason__c: "Competitor" });
+    await runSync();
+    let side = await hubspotSide(c!.contactId);
+    expect(side.feedback).toBe("Competitor");
+    expect(salesNotes(side.notes)).toHaveLength(2);
+
+    // Sales touches the Lead without changing the reason: nothing new to tell.
+    await patchLead(c!.leadId, { Description: "called again, still no" });
+    const quiet = await runSync();
+    expect(quiet.written.notes).toBe(0);
+    side = await hubspotSide(c!.contactId);
+    expect(salesNotes(side.notes)).toHaveLength(2);
+
+    // Sales takes the lead after all: accepted, lifecycle moves on, no note.
+    await patchLead(c!.leadId, { Status: "Working - Contacted", Disqualification_Reason__c: null });
+    await runSync();
+    side = await hubspotSide(c!.contactId);
+    expect(side).toMatchObject({
+      stage: "accepted",
+      feedback: "",
+      lifecycle: "salesqualifiedlead",
+    });
+    expect(salesNotes(side.notes)).toHaveLength(2);
+  });
+
+  it("never moves lifecycle back: a refusal after acceptance keeps salesqualifiedlead", async () => {
+    const [c] = await handOff(1);
+    await patchLead(c!.leadId, { Status: "Working - Contacted" });
+    await runSync();
+    await patchLead(c!.leadId, {
+      Status: "Closed - Not Converted",
+      Disqualification_Reason__c: "Not a fit",
+    });
+    await runSync();
+    expect(await hubspotSide(c!.contactId)).toMatchObject({
+      stage: "sales_rejected",
+      lifecycle: "salesqualifiedlead",
+      feedback: "Not a fit",
+    });
+    expect(await outcomeRow(c!.contactId)).toMatchObject({ lifecycle: "salesqualifiedlead" });
+  });
+
+  it("leaves an open Lead untold and skips Leads Leadbridge never handed off", async () => {
+    const [c] = await handOff(1);
+    const before = await runSync();
+    expect(await outcomeRow(c!.contactId)).toBeNull();
+    expect((await hubspotSide(c!.contactId)).stage).toBeNull();
+    expect(before.written.failed).toBe(0);
+  });
+});

@@ -1,0 +1,275 @@
+import type { Client } from "@hubspot/api-client";
+import type { AssociationSpecAssociationCategoryEnum } from "@hubspot/api-client/lib/codegen/crm/objects/notes";
+import { chunks, runLimited } from "../../shared/batching";
+import { type AuditEntry, insertAudits } from "../../shared/db/leads";
+import { findLandedNotes } from "../../shared/hubspot/landed-notes";
+import { withHubSpotRetry } from "../../shared/hubspot/retry";
+import type { Logger } from "../../shared/log";
+import { RetryableError } from "../../shared/retryable";
+import type { SalesOutcome } from "./derive";
+import { salesRefusalNote, salesRefusalNoteTexts } from "./note";
+
+// The write-back: outcomes HubSpot has not been told, as contact properties (100 per batch
+// update) and, for a refusal, one note on the timeline, exactly once across crashes and retries.
+
+/** Outcomes written per run, oldest first; the rest wait for the next run. */
+export const MAX_WRITTEN_PER_RUN = 1000;
+const HUBSPOT_BATCH_MAX = 100;
+const CONCURRENCY = 4;
+/** Clock skew allowed between our intent's time and HubSpot's createdAt of the note. */
+const SKEW_MS = 60_000;
+const NOTE_TO_CONTACT_TYPE_ID = 202;
+// The SDK's enum lives in a CommonJS module the Worker does not import; its value is this string.
+const HUBSPOT_DEFINED = "HUBSPOT_DEFINED" as AssociationSpecAssociationCategoryEnum;
+/** What a contact HubSpot no longer has is settled with: there is nobody left to tell. */
+export const CONTACT_GONE = "contact_not_found";
+
+type OutcomeRow = SalesOutcome & {
+  written_version: number;
+  note_written_key: string | null;
+  note_intent_at: number | null;
+  attempts: number;
+};
+
+export interface WriteResult {
+  /** Contacts whose properties were updated. */
+  contacts: number;
+  notes: number;
+  /** Contacts left pending after a failed call (written on a later run). */
+  failed: number;
+  /** Contacts HubSpot no longer has: settled, not retried. */
+  gone: number;
+}
+
+/** The properties an outcome sets on its contact. */
+export function outcomeProperties(o: SalesOutcome): Record<string, string> {
+  return {
+    leadbridge_sales_stage: o.stage,
+    leadbridge_sales_feedback: o.feedback,
+    // Only ever a stage forward of what Leadbridge sent before; HubSpot keeps a contact that is
+    // further on where it is.
+    ...(o.lifecycle ? { lifecyclestage: o.lifecycle } : {}),
+  };
+}
+
+/** A note is owed while the Lead is refused and its key is not known to be on the timeline. */
+export function owesNote(o: OutcomeRow): boolean {
+  return o.stage === "sales_rejected" && o.note_key !== null && o.note_key !== o.note_written_key;
+}
+
+export async function writeOutcomes(
+  db: D1Database,
+  hubspot: Client,
+  log: Logger,
+  now: number,
+): Promise<WriteResult> {
+  // Rows that failed before go after the rest: a contact HubSpot keeps refusing never holds up
+  // the others.
+  const { results: rows } = await db
+    .prepare(
+      "SELECT * FROM sales_outcomes WHERE version > written_version ORDER BY attempts, stage_changed_at, contact_id LIMIT ?",
+    )
+    .bind(MAX_WRITTEN_PER_RUN)
+    .all<OutcomeRow>();
+  const result: WriteResult = { contacts: 0, notes: 0, failed: 0, gone: 0 };
+  if (!rows.length) return result;
+
+  const failures = new Map<string, string>();
+  const gone = new Set<string>();
+  const updated: OutcomeRow[] = [];
+  await runLimited(
+    chunks(rows, HUBSPOT_BATCH_MAX).map((chunk) => async () => {
+      try {
+        const res = await withHubSpotRetry(() =>
+          hubspot.crm.contacts.batchApi.update({
+            inputs: chunk.map((o) => ({ id: o.contact_id, properties: outcomeProperties(o) })),
+          }),
+        );
+        // A 207 names the contacts HubSpot does not have; the rest were updated.
+        const done = new Set(res.results.map((r) => r.id));
+        for (const o of chunk) {
+          if (done.has(o.contact_id)) updated.push(o);
+          else gone.add(o.contact_id);
+        }
+      } catch (err) {
+        for (const o of chunk) failures.set(o.contact_id, describe(err));
+      }
+    }),
+    CONCURRENCY,
+  );
+
+  const notes = await postOwedNotes(db, hubspot, updated.filter(owesNote), now, failures);
+  const written = updated.filter((o) => !failures.has(o.contact_id));
+  await db.batch([
+    ...settleWritten(db, written, notes.onTimeline, now),
+    ...settleGone(
+      db,
+      rows.filter((o) => gone.has(o.contact_id)),
+      now,
+    ),
+    ...recordFailures(db, failures),
+    ...insertAudits(
+      db,
+      written.map(
+        (o): AuditEntry => ({
+          contactId: o.contact_id,
+          step: "sales_stage_written",
+          at: now,
+          detail: {
+            stage: o.stage,
+            ...(o.lifecycle ? { lifecycle: o.lifecycle } : {}),
+            ...(notes.posted.has(o.contact_id) ? { note: true } : {}),
+            ...(notes.found.has(o.contact_id) ? { noteFound: true } : {}),
+          },
+        }),
+      ),
+    ),
+  ]);
+  result.contacts = written.length;
+  result.notes = notes.posted.size;
+  result.failed = failures.size;
+  result.gone = gone.size;
+  if (failures.size)
+    log.warn("outcomes_write_failed", {
+      contacts: failures.size,
+      kinds: [...new Set([...failures.values()].map((e) => e.split(/[:( ]/)[0]))],
+    });
+  if (gone.size) log.warn("outcomes_contacts_gone", { contacts: gone.size });
+  return result;
+}
+
+/**
+ * Posts the notes owed to contacts whose properties were just updated. An earlier attempt whose
+ * outcome is unknown (an intent on the row) is looked for on the timeline first; every note about
+ * to be posted has its intent recorded in D1 before the call.
+ */
+async function postOwedNotes(
+  db: D1Database,
+  hubspot: Client,
+  owed: OutcomeRow[],
+  now: number,
+  failures: Map<string, string>,
+): Promise<{ posted: Set<string>; found: Set<string>; onTimeline: Set<string> }> {
+  const posted = new Set<string>();
+  let found = new Set<string>();
+  if (!owed.length) return { posted, found, onTimeline: posted };
+  const texts = (o: OutcomeRow) => salesRefusalNoteTexts(o.lead_id, o.feedback);
+  try {
+    const suspects = owed.filter((o) => o.note_intent_at !== null);
+    found = await findLandedNotes(
+      hubspot,
+      suspects.map((o) => ({
+        contactId: o.contact_id,
+        since: o.note_intent_at! - SKEW_MS,
+        texts: texts(o),
+      })),
+    );
+    const toPost = owed.filter((o) => !found.has(o.contact_id));
+    if (toPost.length)
+      await db
+        .prepare(
+          "UPDATE sales_outcomes SET note_intent_at = ? WHERE contact_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(now, JSON.stringify(toPost.map((o) => o.contact_id)))
+        .run();
+    await runLimited(
+      chunks(toPost, HUBSPOT_BATCH_MAX).map((chunk) => async () => {
+        try {
+          await withHubSpotRetry(() =>
+            hubspot.crm.objects.notes.batchApi.create({
+              inputs: chunk.map((o) => ({
+                properties: {
+                  hs_timestamp: new Date(now).toISOString(),
+                  hs_note_body: salesRefusalNote(o.lead_id, o.feedback),
+                },
+                associations: [
+                  {
+                    to: { id: o.contact_id },
+                    types: [
+                      {
+                        associationCategory: HUBSPOT_DEFINED,
+                        associationTypeId: NOTE_TO_CONTACT_TYPE_ID,
+                      },
+                    ],
+                  },
+                ],
+              })),
+            }),
+          );
+          for (const o of chunk) posted.add(o.contact_id);
+        } catch (err) {
+          for (const o of chunk) failures.set(o.contact_id, describe(err));
+        }
+      }),
+      CONCURRENCY,
+    );
+  } catch (err) {
+    // The timeline could not be read or the intents not recorded: no note goes out unrecorded.
+    for (const o of owed) if (!posted.has(o.contact_id)) failures.set(o.contact_id, describe(err));
+  }
+  return { posted, found, onTimeline: new Set([...posted, ...found]) };
+}
+
+/**
+ * The version written (not the row's current one: a change derived meanwhile stays pending), and
+ * the note key now on the timeline.
+ */
+function settleWritten(
+  db: D1Database,
+  written: OutcomeRow[],
+  onTimeline: Set<string>,
+  now: number,
+): D1PreparedStatement[] {
+  return chunks(written, 500).map((chunk) =>
+    db
+      .prepare(
+        `UPDATE sales_outcomes SET
+           written_version = MAX(written_version, json_extract(w.value, '$[1]')),
+           note_written_key = COALESCE(json_extract(w.value, '$[2]'), note_written_key),
+           note_intent_at = CASE WHEN json_extract(w.value, '$[2]') IS NULL THEN note_intent_at END,
+           written_at = ?1, attempts = 0, last_error = NULL
+         FROM json_each(?2) AS w WHERE sales_outcomes.contact_id = json_extract(w.value, '$[0]')`,
+      )
+      .bind(
+        now,
+        JSON.stringify(
+          chunk.map((o) => [
+            o.contact_id,
+            o.version,
+            onTimeline.has(o.contact_id) ? o.note_key : null,
+          ]),
+        ),
+      ),
+  );
+}
+
+/** A contact HubSpot no longer has: its outcome is settled as written, with the reason kept. */
+function settleGone(db: D1Database, rows: OutcomeRow[], now: number): D1PreparedStatement[] {
+  return chunks(rows, 500).map((chunk) =>
+    db
+      .prepare(
+        `UPDATE sales_outcomes SET written_version = MAX(written_version, json_extract(w.value, '$[1]')),
+           written_at = ?1, last_error = ?2
+         FROM json_each(?3) AS w WHERE sales_outcomes.contact_id = json_extract(w.value, '$[0]')`,
+      )
+      .bind(now, CONTACT_GONE, JSON.stringify(chunk.map((o) => [o.contact_id, o.version]))),
+  );
+}
+
+function recordFailures(db: D1Database, failures: Map<string, string>): D1PreparedStatement[] {
+  return chunks([...failures], 500).map((chunk) =>
+    db
+      .prepare(
+        `UPDATE sales_outcomes SET attempts = attempts + 1, last_error = json_extract(w.value, '$[1]')
+         FROM json_each(?) AS w WHERE sales_outcomes.contact_id = json_extract(w.value, '$[0]')`,
+      )
+      .bind(JSON.stringify(chunk)),
+  );
+}
+
+/** What went wrong, without the request (no contact data): the kind and HubSpot's status. */
+function describe(err: unknown): string {
+  if (err instanceof RetryableError) return `${err.kind}: ${err.message}`;
+  const e = err as { code?: number; message?: string };
+  return `hubspot_error (${e.code ?? "error"}): ${(e.message ?? String(err)).slice(0, 300)}`;
+}
