@@ -6,6 +6,8 @@ import { OBJECT_TYPES, type ObjectType, type PropertyDef } from "./schema";
 export type PropertyWrite = Map<string, string | null>;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** HubSpot's limit on any string property value. */
+const STRING_MAX = 65_536;
 
 /**
  * Checks a `properties` object of a create or update the way HubSpot does, collecting every
@@ -104,10 +106,10 @@ function coerceValue(def: PropertyDef, raw: unknown): Coerced {
       if (def.name === "email" && !EMAIL.test(value)) {
         return { error: "INVALID_EMAIL", message: `Email address ${value} is invalid` };
       }
-      if (def.maxLength !== undefined && value.length > def.maxLength) {
+      if (value.length > (def.maxLength ?? STRING_MAX)) {
         return {
           error: "INVALID_STRING_LENGTH",
-          message: `${def.name} has a maximum length of ${def.maxLength} characters but was ${value.length}`,
+          message: `${def.name} has a maximum length of ${def.maxLength ?? STRING_MAX} characters but was ${value.length}`,
         };
       }
       return value;

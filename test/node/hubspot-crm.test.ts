@@ -131,6 +131,32 @@ describe("contacts and companies through @hubspot/api-client", () => {
     ]);
   });
 
+  it("refuses an enumeration value outside its options and a string over 65,536 characters", async () => {
+    const stage = await apiError(
+      hubspot.crm.contacts.basicApi.update(contactId, {
+        properties: { leadbridge_sales_stage: "won" },
+      }),
+    );
+    expect(stage.code).toBe(400);
+    expect(stage.body.category).toBe("VALIDATION_ERROR");
+    expect(stage.body.message).toContain('"error":"INVALID_OPTION"');
+    expect(stage.body.message).toContain('"name":"leadbridge_sales_stage"');
+    const long = await apiError(
+      hubspot.crm.contacts.basicApi.update(contactId, {
+        properties: { leadbridge_sales_feedback: "x".repeat(65_537) },
+      }),
+    );
+    expect(long.code).toBe(400);
+    expect(long.body.message).toContain('"error":"INVALID_STRING_LENGTH"');
+    const fine = await hubspot.crm.contacts.basicApi.update(contactId, {
+      properties: {
+        leadbridge_sales_stage: "ClosedWon",
+        leadbridge_sales_feedback: "x".repeat(65_536),
+      },
+    });
+    expect(fine.properties.leadbridge_sales_stage).toBe("ClosedWon");
+  });
+
   it("refuses a second contact with the same email with 409 CONFLICT", async () => {
     const err = await apiError(
       hubspot.crm.contacts.basicApi.create({
