@@ -268,7 +268,12 @@ export const SyncHealthSchema = z
       backfillPending: z.number().int(),
       runningJobs: z.number().int(),
     }),
-    outcomes: z.object({ handedOff: z.number().int(), rejected: z.number().int() }),
+    outcomes: z.object({
+      handedOff: z.number().int(),
+      rejected: z.number().int(),
+      /** Qualified contacts already Salesforce Contacts: no Lead made (docs/handoff.md). */
+      existingContacts: z.number().int(),
+    }),
   })
   .meta({ id: "SyncHealth" });
 export type SyncHealth = z.infer<typeof SyncHealthSchema>;

@@ -186,6 +186,11 @@ describe("SALESFORCE_EXISTING_CONTACTS=skip_lead (the default)", () => {
     });
     const listed = await admin("GET", "/admin/leads?status=existing_contact&limit=200");
     expect(listed.status).toBe(200);
+    const listedIds = (listed.body.leads as { contactId: string }[]).map((l) => l.contactId);
+    expect(listedIds).toEqual(expect.arrayContaining(customers));
+    expect(listedIds).not.toContain(fresh[0]);
+    const health = await admin("GET", "/admin/sync-health?hours=1");
+    expect(health.body.outcomes.existingContacts).toBeGreaterThanOrEqual(2);
   });
 
   it("asks no Contact query for contacts that already have their Lead", async () => {

@@ -127,7 +127,11 @@ export const syncHealth = new Hono<HonoEnv>().get("/sync-health", async (c) => {
       backfillPending: pending,
       runningJobs: jobs.length,
     },
-    outcomes: { handedOff: count("qualified"), rejected: count("refused") },
+    outcomes: {
+      handedOff: count("qualified"),
+      rejected: count("refused"),
+      existingContacts: count("existing_contact"),
+    },
   };
   return c.json(body);
 });

@@ -277,6 +277,7 @@ function renderHealth(health) {
   cards.replaceChildren(
     card("Handed off", String(health.outcomes.handedOff), "last 24 h", "good"),
     card("Rejected", String(health.outcomes.rejected), "last 24 h"),
+    card("Existing customers", String(health.outcomes.existingContacts), "no Lead made, last 24 h"),
     card(
       "Dead letters",
       String(health.backlog.deadLetters),
