@@ -75,6 +75,30 @@ describe("lifecyclestage moves forward only through the API", () => {
     expect(await stageOf(ahead)).toBe("opportunity");
   });
 
+  // The SDK names the answer's `new` field `_new`.
+  it("keeps the stage on a backward batch upsert by email, and creates a new contact at any stage", async () => {
+    const id = await contactAt("salesqualifiedlead");
+    const { email } = (await hubspot.crm.contacts.basicApi.getById(id)).properties;
+    const answer = await hubspot.crm.contacts.batchApi.upsert({
+      inputs: [
+        {
+          idProperty: "email",
+          id: email!,
+          properties: { lifecyclestage: "lead", jobtitle: "CTO" },
+        },
+        { idProperty: "email", id: "fresh@acme.example", properties: { lifecyclestage: "lead" } },
+      ],
+    });
+    expect(answer.results.find((r) => r.id === id)).toMatchObject({
+      _new: false,
+      properties: { lifecyclestage: "salesqualifiedlead", jobtitle: "CTO" },
+    });
+    expect(await stageOf(id)).toBe("salesqualifiedlead");
+    const fresh = answer.results.find((r) => r.id !== id);
+    expect(fresh).toMatchObject({ _new: true, properties: { lifecyclestage: "lead" } });
+    expect(answer.results).toHaveLength(2);
+  });
+
   it("records no change in the history for an ignored backward write", async () => {
     const id = await contactAt("opportunity");
     await hubspot.crm.contacts.basicApi.update(id, { properties: { lifecyclestage: "lead" } });

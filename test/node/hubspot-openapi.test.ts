@@ -235,6 +235,12 @@ describe("the sandbox against HubSpot's OpenAPI documents", () => {
         { id: "987654", properties: { leadbridge_status: "rejected" } },
       ],
     });
+    await hubspot.crm.contacts.batchApi.upsert({
+      inputs: [
+        { idProperty: "email", id: "spec@spec.example", properties: { jobtitle: "Lead Engineer" } },
+        { idProperty: "email", id: "upsert@spec.example", properties: { firstname: "Up" } },
+      ],
+    });
     await hubspot.crm.contacts.searchApi.doSearch({
       filterGroups: [
         {

@@ -27,6 +27,15 @@ const UpdateInputs = z.object({
   inputs: inputs(IdInput.extend({ properties: z.record(z.string(), z.unknown()) })),
 });
 const CreateInputs = z.object({ inputs: inputs(CreateInput) });
+const UpsertInputs = z.object({
+  inputs: inputs(
+    IdInput.extend({
+      idProperty: z.string().optional(),
+      properties: z.record(z.string(), z.unknown()),
+      objectWriteTraceId: z.string().optional(),
+    }),
+  ),
+});
 const ArchiveInputs = z.object({ inputs: inputs(IdInput) });
 
 /** HubSpot's batch answer: 200 when all went through, 207 with the errors when some did not. */
@@ -122,6 +131,41 @@ export function batchRoutes(
       }),
     );
     return batchResponse(c, results, startedAt, [], 201);
+  });
+
+  // Finds each record by a unique property (contacts: email) and updates it, or creates it.
+  app.post("/batch/upsert", async (c) => {
+    const startedAt = new Date();
+    const type = typeOf(c);
+    const input = await readBody(c, UpsertInputs);
+    for (const item of input.inputs) {
+      const idProperty = item.idProperty ?? "hs_object_id";
+      if (!(type === "contacts" && idProperty === "email"))
+        throw validationError(
+          `${idProperty} is not a unique property of ${OBJECT_TYPES[type].singular}; upsert by a unique property such as email`,
+        );
+      validatePropertyWrite(store.schema, type, item.properties, state.config.portalId, {
+        creating: false,
+      });
+    }
+    const keys = input.inputs.map((i) => i.id.toLowerCase());
+    const dupes = keys.filter((k, i) => keys.indexOf(k) !== i);
+    if (dupes.length > 0)
+      throw validationError(
+        `Duplicate IDs found in batch input: [${[...new Set(dupes)].join(", ")}]`,
+      );
+    const results = input.inputs.map((item) => {
+      const shown = { properties: Object.keys(item.properties) };
+      const found = store.findByProperty(type, "email", item.id);
+      if (found) {
+        updateObject(state, found, item.properties, state.apiSource);
+        return { ...toPublicObject(found, store, shown), new: false };
+      }
+      const properties = { ...item.properties, email: item.id };
+      const made = createObject(state, type, { properties, associations: [] }, state.apiSource);
+      return { ...toPublicObject(made, store, shown), new: true };
+    });
+    return batchResponse(c, results, startedAt, []);
   });
 
   app.post("/batch/archive", async (c) => {
