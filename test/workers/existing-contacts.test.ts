@@ -14,6 +14,7 @@ import {
   createCompany,
   createContact,
   createSalesforceLead,
+  hubspotCounts,
   qualifyingContact,
   rawContact,
   salesforceLeads,
@@ -212,11 +213,16 @@ describe("SALESFORCE_EXISTING_CONTACTS=skip_lead (the default)", () => {
     await deliver([leadEvent(id)]);
     await expectExistingContact(id, customer.contactId, customer.accountId);
 
-    // A change while the Contact is there: matched again, one query, still no Lead.
+    // A change while the Contact is there: matched again, one query, still no Lead, and no
+    // HubSpot write since HubSpot already shows it.
     await updateContact(id, { hubspotscore: "81" });
     await clearRequests();
+    const writes = async () =>
+      (await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/batch/update"] ?? 0;
+    const writesBefore = await writes();
     await deliver([leadEvent(id, "contact.propertyChange", { propertyName: "hubspotscore" })]);
     expect(await queryCount()).toBe(1);
+    expect(await writes()).toBe(writesBefore);
     await expectExistingContact(id, customer.contactId, customer.accountId);
 
     // Sales deletes the Contact; the next change hands the person off like anyone else.
@@ -232,6 +238,21 @@ describe("SALESFORCE_EXISTING_CONTACTS=skip_lead (the default)", () => {
     expect(contact.properties.leadbridge_salesforce_contact_id ?? "").toBe("");
     expect(contact.notes).toHaveLength(0);
     expect((await auditSteps(id)).slice(-3)).toEqual(["pushed", "qualified", "feedback_written"]);
+  });
+
+  it("stops naming the Contact once the contact is refused by the rules", async () => {
+    const n = unique();
+    const customer = await salesforceCustomer(`dev${n}@acme-robotics.com`);
+    const id = await createContact(qualifyingContact(n), await createCompany({ name: "F" }));
+    await deliver([leadEvent(id)]);
+    await expectExistingContact(id, customer.contactId, customer.accountId);
+
+    await updateContact(id, { email: `dev${n}@gmail.com` });
+    await deliver([leadEvent(id, "contact.propertyChange", { propertyName: "email" })]);
+    const contact = await rawContact(id);
+    expect(contact.properties.leadbridge_status).toBe("rejected");
+    expect(contact.properties.leadbridge_salesforce_contact_id ?? "").toBe("");
+    expect(await leadRow(id)).toMatchObject({ status: "rejected", salesforce_contact_id: null });
   });
 
   it("holds the new contacts when the Contact query fails, and pushes the updates", async () => {

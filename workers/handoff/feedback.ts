@@ -23,21 +23,15 @@ export interface Feedback {
 
 /**
  * Status properties for a contact handed off to sales. The Lead id is left as HubSpot has it when
- * unknown (a converted Lead Salesforce could not be asked about); a Contact id shown from an
- * earlier existing-customer match is cleared.
+ * unknown (a converted Lead Salesforce could not be asked about).
  */
-export function handedOffFeedback(
-  contactId: string,
-  salesforceId: string | undefined,
-  clearContactId = false,
-): Feedback {
+export function handedOffFeedback(contactId: string, salesforceId: string | undefined): Feedback {
   return {
     contactId,
     properties: {
       leadbridge_status: "handed_off",
       leadbridge_rejection_reasons: "",
       ...(salesforceId === undefined ? {} : { leadbridge_salesforce_lead_id: salesforceId }),
-      ...(clearContactId ? { leadbridge_salesforce_contact_id: "" } : {}),
     },
     feedbackKey: null,
   };

@@ -24,6 +24,7 @@ export const CONTACT_PROPERTIES = [
   "recent_conversion_event_name",
   "leadbridge_status",
   "leadbridge_rejection_reasons",
+  "leadbridge_salesforce_contact_id",
   "createdate",
 ] as const;
 

@@ -54,7 +54,14 @@ function feedbackFor(d: Decision, rulesVersion: number): Feedback {
   const id = d.work.contactId;
   if (d.status === "existing_contact")
     return existingContactFeedback(id, d.existingContact!.contactId);
-  if (d.status === "handed_off")
-    return handedOffFeedback(id, d.salesforceId, d.row.salesforce_contact_id !== null);
-  return toFeedback(id, d.reasons, rulesVersion, d.row.feedback_key);
+  const feedback =
+    d.status === "handed_off"
+      ? handedOffFeedback(id, d.salesforceId)
+      : toFeedback(id, d.reasons, rulesVersion, d.row.feedback_key);
+  // Matched to a Salesforce Contact last time, no longer: HubSpot stops naming that Contact.
+  if (d.row.salesforce_contact_id === null) return feedback;
+  return {
+    ...feedback,
+    properties: { ...feedback.properties, leadbridge_salesforce_contact_id: "" },
+  };
 }
