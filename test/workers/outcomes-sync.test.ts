@@ -11,6 +11,7 @@ import {
   salesNotes,
 } from "./outcomes-harness";
 import { leadRow } from "./queue-harness";
+import { hubspotUrl } from "./sandboxes";
 
 // The outcome sync end to end: contacts handed off through the queue, their Leads moved by sales
 // in the sandbox Salesforce, the sync run through POST /admin/outcomes/run, HubSpot read back.
@@ -135,6 +136,25 @@ describe("the outcome sync", () => {
       feedback: "Not a fit",
     });
     expect(await outcomeRow(c!.contactId)).toMatchObject({ lifecycle: "salesqualifiedlead" });
+  });
+
+  it("settles a contact HubSpot no longer has without holding up the others", async () => {
+    const [gone, kept] = await handOff(2);
+    for (const c of [gone!, kept!]) await patchLead(c.leadId, { Status: "Working - Contacted" });
+    const deleted = await fetch(`${hubspotUrl()}/crm/v3/objects/contacts/${gone!.contactId}`, {
+      method: "DELETE",
+      headers: { authorization: "Bearer sandbox-hubspot-token" },
+    });
+    expect(deleted.status).toBe(204);
+    const run = await runSync();
+    expect(run.written).toMatchObject({ gone: 1, failed: 0 });
+    expect(run.written.contacts).toBeGreaterThanOrEqual(1);
+    expect(await hubspotSide(kept!.contactId)).toMatchObject({ stage: "accepted" });
+    const row = await outcomeRow(gone!.contactId);
+    expect(row).toMatchObject({ last_error: "contact_not_found" });
+    expect(row!.written_version).toBe(row!.version);
+    const next = await runSync();
+    expect(next.written).toMatchObject({ contacts: 0, gone: 0 });
   });
 
   it("leaves an open Lead untold and skips Leads Leadbridge never handed off", async () => {
