@@ -1,6 +1,7 @@
 import type { Connection } from "jsforce";
 import { z } from "zod";
 import type { LeadState } from "../../shared/db/leads";
+import { inQueries } from "../../shared/salesforce/soql-in";
 import { EXTERNAL_ID_FIELD } from "./salesforce-lead";
 
 /** What Salesforce answers an update of a converted Lead: the only way a push learns of it. */
@@ -25,9 +26,10 @@ const ConvertedLeadSchema = z.object({
 });
 
 /**
- * What the converted Leads of these HubSpot contacts became, in one SOQL query (a pass holds at
- * most 1,000 contacts, inside a query's first page of 2,000). The conversion is a fact whether or
- * not its ids can be read: a failed read leaves every contact's ids unknown, never fails them.
+ * What the converted Leads of these HubSpot contacts became: one SOQL query while its URI fits
+ * (a few hundred contacts; a pass of 1,000 takes a few), each answered in its first page. The
+ * conversion is a fact whether or not its ids can be read: a failed read leaves every contact's
+ * ids unknown, never fails them.
  */
 export async function readConversions(
   salesforce: () => Promise<Connection>,
@@ -35,21 +37,24 @@ export async function readConversions(
 ): Promise<Map<string, Conversion>> {
   const found = new Map<string, Conversion>(contactIds.map((id) => [id, UNKNOWN]));
   if (!contactIds.length) return found;
-  const quoted = contactIds.map((id) => `'${id.replace(/[\\']/g, "\\$&")}'`).join(", ");
   try {
     const conn = await salesforce();
-    const page = await conn.query<Record<string, unknown>>(
-      `SELECT Id, ${EXTERNAL_ID_FIELD}, ConvertedContactId, ConvertedAccountId, ConvertedOpportunityId FROM Lead WHERE IsConverted = true AND ${EXTERNAL_ID_FIELD} IN (${quoted})`,
+    const statements = inQueries(
+      `SELECT Id, ${EXTERNAL_ID_FIELD}, ConvertedContactId, ConvertedAccountId, ConvertedOpportunityId FROM Lead WHERE IsConverted = true AND ${EXTERNAL_ID_FIELD} IN`,
+      contactIds,
     );
-    for (const record of page.records) {
-      const lead = ConvertedLeadSchema.safeParse(record);
-      if (!lead.success) continue;
-      found.set(lead.data[EXTERNAL_ID_FIELD], {
-        leadId: lead.data.Id,
-        contactId: lead.data.ConvertedContactId,
-        accountId: lead.data.ConvertedAccountId,
-        opportunityId: lead.data.ConvertedOpportunityId,
-      });
+    for (const soql of statements) {
+      const page = await conn.query<Record<string, unknown>>(soql);
+      for (const record of page.records) {
+        const lead = ConvertedLeadSchema.safeParse(record);
+        if (!lead.success) continue;
+        found.set(lead.data[EXTERNAL_ID_FIELD], {
+          leadId: lead.data.Id,
+          contactId: lead.data.ConvertedContactId,
+          accountId: lead.data.ConvertedAccountId,
+          opportunityId: lead.data.ConvertedOpportunityId,
+        });
+      }
     }
   } catch {
     // The ids stay unknown; the conversion itself is still recorded.

@@ -1,13 +1,8 @@
 import type { Connection } from "jsforce";
 import { z } from "zod";
+import { inQueries } from "../../shared/salesforce/soql-in";
 
-/**
- * Bytes of a query's request URI (`/services/data/vXX.X/query?q=` and the encoded SOQL):
- * Salesforce answers 414 or 431 past 16,384 bytes of URI and headers together, and jsforce
- * always sends a query as a GET, so the rest of that room is left to the headers.
- */
-export const QUERY_URI_MAX = 14_000;
-const QUERY_PATH = "/services/data/v00.0/query?q=";
+export { QUERY_URI_MAX } from "../../shared/salesforce/soql-in";
 
 /** A Salesforce Contact a lead's email already belongs to. */
 export interface ExistingContact {
@@ -21,29 +16,14 @@ const ContactSchema = z.object({
   AccountId: z.string().nullable().optional(),
 });
 
-const quote = (email: string) => `'${email.replace(/[\\']/g, "\\$&")}'`;
-const soqlFor = (quoted: string[]) =>
-  `SELECT Id, Email, AccountId FROM Contact WHERE Email IN (${quoted.join(", ")})`;
-const uriBytes = (soql: string) => QUERY_PATH.length + encodeURIComponent(soql).length;
-
 /**
  * The SOQL statements that look these emails up among Contacts: one while its URI fits in
  * QUERY_URI_MAX (a few hundred emails), more only past that; emails lower-cased and deduplicated;
  * pure.
  */
 export function contactQueries(emails: string[]): string[] {
-  const unique = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
-  const statements: string[] = [];
-  let current: string[] = [];
-  for (const email of unique) {
-    const next = [...current, quote(email)];
-    if (current.length && uriBytes(soqlFor(next)) > QUERY_URI_MAX) {
-      statements.push(soqlFor(current));
-      current = [quote(email)];
-    } else current = next;
-  }
-  if (current.length) statements.push(soqlFor(current));
-  return statements;
+  const unique = emails.map((e) => e.trim().toLowerCase()).filter(Boolean);
+  return inQueries("SELECT Id, Email, AccountId FROM Contact WHERE Email IN", unique);
 }
 
 /**
