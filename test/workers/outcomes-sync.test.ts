@@ -1,4 +1,9 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createClients } from "../../shared/clients";
+import { loadConfig } from "../../shared/env";
+import { createLogger } from "../../shared/log";
+import { runOutcomeSync } from "../../workers/outcomes/run";
 import { admin } from "./admin-client";
 import {
   convertLead,
@@ -155,6 +160,29 @@ describe("the outcome sync", () => {
     expect(row!.written_version).toBe(row!.version);
     const next = await runSync();
     expect(next.written).toMatchObject({ contacts: 0, gone: 0 });
+  });
+
+  it("still syncs an org without the reason field: the refusal goes out without a reason", async () => {
+    const [c] = await handOff(1);
+    await patchLead(c!.leadId, {
+      Status: "Closed - Not Converted",
+      Disqualification_Reason__c: "Timing",
+    });
+    const config = loadConfig(env);
+    const run = await runOutcomeSync({
+      db: env.DB,
+      kv: env.KV,
+      clients: createClients(config, env),
+      budgetShare: config.SALESFORCE_DAILY_BUDGET_SHARE,
+      disqualificationField: "Not_In_This_Org__c",
+      log: createLogger({ test: "no-field" }, "error"),
+    });
+    expect(run).toMatchObject({ written: { failed: 0 } });
+    expect("skipped" in run && run.skipped).toBeFalsy();
+    const side = await hubspotSide(c!.contactId);
+    expect(side).toMatchObject({ stage: "sales_rejected", feedback: "" });
+    expect(salesNotes(side.notes)).toHaveLength(1);
+    expect(salesNotes(side.notes)[0]).toContain("Sales gave no reason");
   });
 
   it("leaves an open Lead untold and skips Leads Leadbridge never handed off", async () => {

@@ -49,6 +49,9 @@ interface PullSpec<S extends z.ZodType> {
   where?: string;
   schema: S;
   store(db: D1Database, row: z.infer<S>): D1PreparedStatement[];
+  /** A custom field the org may not have added; `without()` is the spec that leaves it out. */
+  optionalField?: string;
+  without?: () => PullSpec<z.ZodType>;
 }
 
 export interface PullOptions {
@@ -96,27 +99,35 @@ function specs(options: PullOptions): PullSpec<z.ZodType>[] {
       schema: HistorySchema,
       store: (db, row) => [upsertHistory(db, row)],
     }),
-    // Every Lead Leadbridge handed off, converted or not (sales' verdict), and every converted Lead
-    // with an opportunity, whoever made it (the nightly's conversions, counted as before).
-    spec({
-      object: "Lead",
-      cursorField: "SystemModstamp",
-      fields: `Id, HubSpot_Contact_Id__c, Status, ${options.disqualificationField}, IsConverted, ConvertedContactId, ConvertedAccountId, ConvertedOpportunityId, ConvertedDate, LeadSource, SystemModstamp`,
-      where:
-        "(HubSpot_Contact_Id__c != null OR (IsConverted = true AND ConvertedOpportunityId != null))",
-      schema: leadSchema(options.disqualificationField),
-      store: (db, lead) => {
-        const open = !lead.IsConverted && statusMeaning(lead.Status, options.statusMap) === "open";
-        const rows = lead.HubSpot_Contact_Id__c
-          ? [upsertSfLead(db, lead, open ? null : sfTime(lead.SystemModstamp))]
-          : [];
-        if (isCountedConversion(lead)) rows.push(upsertConversion(db, lead));
-        return rows;
-      },
-    }),
+    leadSpec(options, options.disqualificationField),
   ];
   const wanted = new Set<PulledObject>(options.objects ?? PULLED_OBJECTS);
   return all.filter((spec) => wanted.has(spec.object));
+}
+
+/**
+ * Every Lead Leadbridge handed off, converted or not (sales' verdict), and every converted Lead
+ * with an opportunity, whoever made it (the nightly's conversions, counted as before). An org
+ * without the reason field is still pulled, without it.
+ */
+function leadSpec(options: PullOptions, reasonField: string | null): PullSpec<z.ZodType> {
+  return spec({
+    object: "Lead",
+    cursorField: "SystemModstamp",
+    fields: `Id, HubSpot_Contact_Id__c, Status, ${reasonField ? `${reasonField}, ` : ""}IsConverted, ConvertedContactId, ConvertedAccountId, ConvertedOpportunityId, ConvertedDate, LeadSource, SystemModstamp`,
+    where:
+      "(HubSpot_Contact_Id__c != null OR (IsConverted = true AND ConvertedOpportunityId != null))",
+    schema: leadSchema(reasonField),
+    store: (db, lead) => {
+      const open = !lead.IsConverted && statusMeaning(lead.Status, options.statusMap) === "open";
+      const rows = lead.HubSpot_Contact_Id__c
+        ? [upsertSfLead(db, lead, open ? null : sfTime(lead.SystemModstamp))]
+        : [];
+      if (isCountedConversion(lead)) rows.push(upsertConversion(db, lead));
+      return rows;
+    },
+    ...(reasonField ? { optionalField: reasonField, without: () => leadSpec(options, null) } : {}),
+  });
 }
 
 /** A conversion the nightly counts: a converted Lead with an opportunity. */
@@ -156,17 +167,15 @@ export async function pullSalesforce(
     outcomeLeads: new Set(),
     complete: true,
   };
-  for (const spec of specs(options)) {
+  for (let spec of specs(options)) {
     const cursorRow = await db
       .prepare("SELECT cursor FROM sf_cursors WHERE object = ?")
       .bind(spec.object)
       .first<{ cursor: string }>();
     let cursor = cursorRow?.cursor ?? EPOCH;
-    // >= rather than >: rows stamped in the same millisecond as the cursor but committed after the
-    // last pull are not lost; upserts make the repeats harmless.
-    const where = [`${spec.cursorField} >= ${cursor}`, spec.where].filter(Boolean).join(" AND ");
-    const soql = `SELECT ${spec.fields} FROM ${spec.object} WHERE ${where} ORDER BY ${spec.cursorField} ASC`;
-    let page = await conn.query<Record<string, unknown>>(soql);
+    const first = await firstPage(conn, spec, cursor, log);
+    spec = first.spec;
+    let page = first.page;
     let pages = 0;
     let count = 0;
     for (;;) {
@@ -203,6 +212,39 @@ export async function pullSalesforce(
   }
   return result;
 }
+
+function soqlFor(spec: PullSpec<z.ZodType>, cursor: string): string {
+  // >= rather than >: rows stamped in the same millisecond as the cursor but committed after the
+  // last pull are not lost; upserts make the repeats harmless.
+  const where = [`${spec.cursorField} >= ${cursor}`, spec.where].filter(Boolean).join(" AND ");
+  return `SELECT ${spec.fields} FROM ${spec.object} WHERE ${where} ORDER BY ${spec.cursorField} ASC`;
+}
+
+/** The first page; a query refused for a missing optional field is asked again without it. */
+async function firstPage(
+  conn: Connection,
+  spec: PullSpec<z.ZodType>,
+  cursor: string,
+  log: Logger,
+): Promise<{ spec: PullSpec<z.ZodType>; page: QueryPage }> {
+  try {
+    return { spec, page: await conn.query<Record<string, unknown>>(soqlFor(spec, cursor)) };
+  } catch (err) {
+    const e = err as { errorCode?: string; name?: string; message?: string };
+    const missing =
+      spec.optionalField !== undefined &&
+      (e.errorCode ?? e.name) === "INVALID_FIELD" &&
+      (e.message ?? "").includes(spec.optionalField);
+    if (!missing || !spec.without) throw err;
+    log.warn("salesforce_field_missing", { object: spec.object, field: spec.optionalField });
+    const without = spec.without();
+    return {
+      spec: without,
+      page: await conn.query<Record<string, unknown>>(soqlFor(without, cursor)),
+    };
+  }
+}
+type QueryPage = Awaited<ReturnType<Connection["query"]>> & { records: Record<string, unknown>[] };
 
 /**
  * SOQL datetime literals have no fraction of a second: round down, the >= takes care of the rest.

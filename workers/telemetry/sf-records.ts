@@ -84,13 +84,19 @@ const LeadFieldsSchema = z.object({
 
 /**
  * Every Lead Leadbridge handed off. Sales' reason for a refusal is read from the configured field
- * (`reasonField`) into `DisqualificationReason`, so the rest of the code knows one name.
+ * (`reasonField`; none when the org lacks it) into `DisqualificationReason`, so the rest of the
+ * code knows one name.
  */
-export function leadSchema(reasonField: string) {
+export function leadSchema(reasonField: string | null) {
   return z.preprocess(
     (raw) =>
       raw && typeof raw === "object"
-        ? { ...raw, DisqualificationReason: (raw as Record<string, unknown>)[reasonField] }
+        ? {
+            ...raw,
+            DisqualificationReason: reasonField
+              ? (raw as Record<string, unknown>)[reasonField]
+              : null,
+          }
         : raw,
     LeadFieldsSchema,
   );
