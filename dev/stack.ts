@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { promisify } from "node:util";
+import { Client } from "@hubspot/api-client";
+import { setupHubSpot } from "../cli/setup-hubspot";
 import {
   type HubSpotSandbox,
   type HubSpotSandboxOptions,
@@ -108,10 +110,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     copyFileSync(".dev.vars.example", ".dev.vars");
     log("created .dev.vars from .dev.vars.example (sandbox secrets)");
   }
+  // A portal where Leadbridge's properties do not exist yet: the stack sets them up below the way
+  // an admin does after a deploy (npm run setup:hubspot), so every start exercises the command.
   const hubspot = await startHubSpotSandbox({
     port: opts.hubspotPort ?? 0,
     host,
     seed: opts.seed ?? false,
+    leadbridgeProperties: false,
     ...opts.hubspot,
   });
   const salesforce = await startSalesforceSandbox({
@@ -205,6 +210,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     return stopping;
   };
   try {
+    const setup = await setupHubSpot(
+      new Client({ accessToken: "sandbox-hubspot-token", basePath: hubspot.url }),
+      () => {},
+    );
+    log(
+      `sandbox HubSpot: setup:hubspot created ${setup.created.length} leadbridge_* properties${setup.groupCreated ? " and their group" : ""}`,
+    );
     await waitForHealth(workerUrl, worker, aborted);
     const webhookUrl = `${workerUrl}/webhooks/hubspot`;
     const res = await fetch(`${hubspot.url}/__sandbox/webhooks/subscription`, {
