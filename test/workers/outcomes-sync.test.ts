@@ -1,9 +1,16 @@
+import {
+  createExecutionContext,
+  createScheduledController,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createClients } from "../../shared/clients";
 import { loadConfig } from "../../shared/env";
 import { createLogger } from "../../shared/log";
+import worker from "../../workers/index";
 import { runOutcomeSync } from "../../workers/outcomes/run";
+import { OUTCOME_SYNC_CRON } from "../../workers/telemetry/schedule";
 import { admin } from "./admin-client";
 import {
   convertLead,
@@ -183,6 +190,22 @@ describe("the outcome sync", () => {
     expect(side).toMatchObject({ stage: "sales_rejected", feedback: "" });
     expect(salesNotes(side.notes)).toHaveLength(1);
     expect(salesNotes(side.notes)[0]).toContain("Sales gave no reason");
+  });
+
+  it("runs from the 5-minute cron as from the admin route", async () => {
+    const [c] = await handOff(1);
+    await patchLead(c!.leadId, { Status: "Working - Contacted" });
+    const ctx = createExecutionContext();
+    await worker.scheduled(
+      createScheduledController({ cron: OUTCOME_SYNC_CRON, scheduledTime: Date.now() }),
+      env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(await hubspotSide(c!.contactId)).toMatchObject({
+      stage: "accepted",
+      lifecycle: "salesqualifiedlead",
+    });
   });
 
   it("leaves an open Lead untold and skips Leads Leadbridge never handed off", async () => {
