@@ -23,6 +23,10 @@ export function emptyFields(r: FunnelReport): string[] {
     ["timeToRamp", r.timeToRamp.some((x) => x.daysToRamp !== null)],
     ["alerts", r.alerts.length > 0],
     ["dataQuality.illegalStageJumps", r.dataQuality.illegalStageJumps > 0],
+    ["sales.acceptanceRate", (r.sales?.acceptanceRate ?? 0) > 0],
+    ["sales.rejectionReasons", (r.sales?.rejectionReasons ?? []).some((x) => x.count > 0)],
+    ["sales.bySource.won", (r.sales?.bySource ?? []).some((x) => x.won > 0)],
+    ["sales.timeToFirstTouch", (r.sales?.timeToFirstTouch.count ?? 0) > 0],
   ];
   for (const [name, ok] of checks) if (!ok) empty.push(name);
   return empty;

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Client } from "@hubspot/api-client";
 import jsforce, { type Connection } from "jsforce";
+import type { OutcomeRun } from "../shared/contracts/outcome-sync";
 import type { FunnelReport } from "../shared/contracts/report";
 import type { Rules } from "../shared/contracts/rules";
 import { adminReader, explainUnsettled, RESET_RULES_COMMAND, rulesChanges } from "./demo-explain";
@@ -254,6 +255,7 @@ async function main() {
     .filter((c) => c.properties.leadbridge_status === "handed_off")
     .map((c) => c.id);
   await playSalesDay(handedOff);
+  await showSalesOutcomes(handedOff);
   const report = await runReports(today);
   printReport(report);
   const empty = emptyFields(report);
@@ -306,6 +308,16 @@ async function playSalesDay(handedOff: string[]) {
       ).records
     : [];
   const converting = leads.slice(0, 2);
+  // Sales' verdict on two more of today's leads: one worked, one refused with a reason.
+  const [accepting, refusing] = leads.slice(2);
+  if (accepting)
+    await conn.sobject("Lead").update({ Id: accepting.Id, Status: "Working - Contacted" });
+  if (refusing)
+    await conn.sobject("Lead").update({
+      Id: refusing.Id,
+      Status: "Closed - Not Converted",
+      Disqualification_Reason__c: "No budget",
+    });
   const at = Date.now();
   if (converting.length) {
     // Lead conversion has no REST endpoint (a rep does it in the UI); the sandbox's dated-history
@@ -334,12 +346,25 @@ async function playSalesDay(handedOff: string[]) {
       "SELECT Id, StageName FROM Opportunity WHERE IsClosed = false ORDER BY CreatedDate",
     )
   ).records;
+  const convertedIds = new Set(converting.map((l) => l.Id));
+  const todays = (
+    await conn.query<{ ConvertedOpportunityId: string | null }>(
+      `SELECT Id, ConvertedOpportunityId FROM Lead WHERE IsConverted = true AND ConvertedDate = TODAY AND HubSpot_Contact_Id__c IN (${ids || "''"})`,
+    )
+  ).records;
   const fresh = new Set(converted.map((l) => l.ConvertedOpportunityId));
   const older = open.filter((o) => !fresh.has(o.Id));
   const closeDate = new Date().toISOString().slice(0, 10);
   const moves: { Id: string; StageName: string; CloseDate?: string }[] = [];
-  const [first] = [...fresh];
-  if (first) moves.push({ Id: first, StageName: "Qualification" });
+  // Today's first conversion is won the same day, step by step through the sales process; the
+  // second moves on to qualification.
+  const [firstWon, second] = todays.map((l) => l.ConvertedOpportunityId).filter(Boolean);
+  if (firstWon && convertedIds.size) {
+    for (const StageName of ["Qualification", "Value Proposition", "Proposal/Price Quote"])
+      moves.push({ Id: firstWon, StageName });
+    moves.push({ Id: firstWon, StageName: "Closed Won", CloseDate: closeDate });
+  }
+  if (second) moves.push({ Id: second, StageName: "Qualification" });
   const [won, lost, ...rest] = older.filter((o) => o.StageName !== "Prospecting");
   if (won) moves.push({ Id: won.Id, StageName: "Closed Won", CloseDate: closeDate });
   if (lost) moves.push({ Id: lost.Id, StageName: "Closed Lost", CloseDate: closeDate });
@@ -349,8 +374,67 @@ async function playSalesDay(handedOff: string[]) {
   if (jumper) moves.push({ Id: jumper.Id, StageName: "Negotiation/Review" });
   for (const move of moves) await conn.sobject("Opportunity").update(move);
   console.log(
-    `demo: sales day in Salesforce: ${converting.length} leads converted, ${moves.length} deals moved (won ${won ? 1 : 0}, lost ${lost ? 1 : 0})`,
+    `demo: sales day in Salesforce: ${accepting ? 1 : 0} lead accepted, ${refusing ? 1 : 0} refused (No budget), ${converting.length} converted, ${moves.length} deal moves (won ${(firstWon ? 1 : 0) + (won ? 1 : 0)}, lost ${lost ? 1 : 0})`,
   );
+}
+
+/**
+ * The outcome sync (every 5 minutes; run now here) brings sales' verdicts back to HubSpot: shows
+ * each of today's handed-off contacts as HubSpot now has it, and the note sales' refusal left.
+ */
+async function showSalesOutcomes(handedOff: string[]) {
+  const res = await fetch(`${workerUrl}/admin/outcomes/run`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
+  if (!res.ok) throw new Error(`the outcome sync failed: ${res.status} ${await res.text()}`);
+  const run = (await res.json()) as OutcomeRun;
+  console.log(
+    `demo: outcome sync: ${run.pulled.Lead ?? 0} Leads and ${run.pulled.Opportunity ?? 0} opportunities pulled, ${run.written.contacts} HubSpot contacts told, ${run.written.notes} note(s) written`,
+  );
+  const contacts = await hubspot.crm.contacts.batchApi.read({
+    inputs: handedOff.map((id) => ({ id })),
+    properties: ["leadbridge_sales_stage", "lifecyclestage", "leadbridge_sales_feedback"],
+    propertiesWithHistory: [],
+  });
+  for (const c of contacts.results) {
+    const p = c.properties;
+    const feedback = p.leadbridge_sales_feedback
+      ? `  sales said: ${p.leadbridge_sales_feedback}`
+      : "";
+    console.log(
+      `  contact ${c.id.padEnd(6)} sales ${String(p.leadbridge_sales_stage || "not yet touched").padEnd(16)} lifecycle ${p.lifecyclestage ?? ""}${feedback}`,
+    );
+  }
+  const refused = contacts.results.find(
+    (c) => c.properties.leadbridge_sales_stage === "sales_rejected",
+  );
+  if (refused) {
+    const notes = await hubspot.crm.associations.v4.basicApi.getPage(
+      "contacts",
+      refused.id,
+      "notes",
+    );
+    const bodies = await hubspot.crm.objects.notes.batchApi.read({
+      inputs: notes.results.map((n) => ({ id: String(n.toObjectId) })),
+      properties: ["hs_note_body"],
+      propertiesWithHistory: [],
+    });
+    const note = bodies.results
+      .map((n) => n.properties.hs_note_body ?? "")
+      .find((b) => b.includes("Sales did not take this lead"));
+    if (!note) throw new Error(`contact ${refused.id} has no note of sales' refusal`);
+    console.log(
+      `  timeline of ${refused.id}: ${note
+        .replace(/<[^>]*>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim()}`,
+    );
+  }
+  const stages = contacts.results.map((c) => c.properties.leadbridge_sales_stage);
+  for (const expected of ["accepted", "sales_rejected", "ClosedWon"])
+    if (!stages.includes(expected))
+      throw new Error(`no handed-off contact shows leadbridge_sales_stage=${expected} in HubSpot`);
 }
 
 async function salesforce(): Promise<Connection> {
