@@ -23,7 +23,7 @@ import {
   salesNotes,
 } from "./outcomes-harness";
 import { leadRow } from "./queue-harness";
-import { hubspotUrl } from "./sandboxes";
+import { hubspotUrl, updateContact } from "./sandboxes";
 
 // The outcome sync end to end: contacts handed off through the queue, their Leads moved by sales
 // in the sandbox Salesforce, the sync run through POST /admin/outcomes/run, HubSpot read back.
@@ -146,6 +146,19 @@ describe("the outcome sync", () => {
       stage: "sales_rejected",
       lifecycle: "salesqualifiedlead",
       feedback: "Not a fit",
+    });
+    expect(await outcomeRow(c!.contactId)).toMatchObject({ lifecycle: "salesqualifiedlead" });
+  });
+
+  it("leaves a contact HubSpot shows further along where it is, and fails nothing", async () => {
+    const [c] = await handOff(1);
+    await updateContact(c!.contactId, { lifecyclestage: "customer" });
+    await patchLead(c!.leadId, { Status: "Working - Contacted" });
+    const run = await runSync();
+    expect(run.written.failed).toBe(0);
+    expect(await hubspotSide(c!.contactId)).toMatchObject({
+      stage: "accepted",
+      lifecycle: "customer",
     });
     expect(await outcomeRow(c!.contactId)).toMatchObject({ lifecycle: "salesqualifiedlead" });
   });
