@@ -76,7 +76,7 @@ export async function deriveOutcomes(
 
   const outcomes: SalesOutcome[] = [];
   const audits: AuditEntry[] = [];
-  const conversions: D1PreparedStatement[] = [];
+  const conversions: LearntConversion[] = [];
   let skippedUnknown = 0;
   for (const lead of mirrored) {
     const contact = lead.hubspot_contact_id ? facts.get(lead.hubspot_contact_id) : undefined;
@@ -97,7 +97,8 @@ export async function deriveOutcomes(
       ...maps,
       now,
     });
-    if (lead.is_converted) conversions.push(...recordConversion(db, contact, lead, now, audits));
+    const conversion = lead.is_converted ? conversionToRecord(contact, lead, now, audits) : null;
+    if (conversion) conversions.push(conversion);
     if (!outcome) continue;
     outcomes.push(outcome);
     previous.set(contact.contact_id, outcome);
@@ -117,7 +118,7 @@ export async function deriveOutcomes(
 
   const statements = [
     ...upsertOutcomes(db, outcomes),
-    ...conversions,
+    ...recordConversions(db, conversions, now),
     ...insertAudits(db, audits),
     ...leadMarks.release(),
     ...oppMarks.release(),
@@ -176,23 +177,19 @@ async function readOpportunities(
   );
 }
 
-/**
- * The lead row learns its Lead is converted (nothing is pushed to it any more): a targeted update
- * of the columns still empty, never a rewrite of the row, and an audit line the first time.
- */
-function recordConversion(
-  db: D1Database,
+/** A conversion the lead row does not fully know yet; an audit line the first time it is learnt. */
+function conversionToRecord(
   contact: LeadFacts,
   lead: MirroredLead,
   now: number,
   audits: AuditEntry[],
-): D1PreparedStatement[] {
+): LearntConversion | null {
   const known =
     contact.converted_at !== null &&
     contact.converted_contact_id !== null &&
     contact.converted_account_id !== null &&
     (contact.converted_opportunity_id !== null || lead.converted_opportunity_id === null);
-  if (known) return [];
+  if (known) return null;
   if (contact.converted_at === null)
     audits.push({
       contactId: contact.contact_id,
@@ -207,21 +204,42 @@ function recordConversion(
       },
     });
   return [
+    contact.contact_id,
+    lead.id,
+    lead.converted_contact_id,
+    lead.converted_account_id,
+    lead.converted_opportunity_id,
+  ];
+}
+type LearntConversion = [
+  contactId: string,
+  leadId: string,
+  contact: string | null,
+  account: string | null,
+  opportunity: string | null,
+];
+
+/**
+ * The lead rows learn their Lead is converted (nothing is pushed to it any more): a targeted
+ * update of the columns still empty, never a rewrite of the row.
+ */
+function recordConversions(
+  db: D1Database,
+  conversions: LearntConversion[],
+  now: number,
+): D1PreparedStatement[] {
+  if (!conversions.length) return [];
+  return [
     db
       .prepare(
-        `UPDATE leads SET converted_at = COALESCE(converted_at, ?), salesforce_lead_id = COALESCE(salesforce_lead_id, ?),
-           converted_contact_id = COALESCE(converted_contact_id, ?), converted_account_id = COALESCE(converted_account_id, ?),
-           converted_opportunity_id = COALESCE(converted_opportunity_id, ?)
-         WHERE contact_id = ?`,
+        `UPDATE leads SET converted_at = COALESCE(converted_at, ?1),
+           salesforce_lead_id = COALESCE(salesforce_lead_id, json_extract(w.value, '$[1]')),
+           converted_contact_id = COALESCE(converted_contact_id, json_extract(w.value, '$[2]')),
+           converted_account_id = COALESCE(converted_account_id, json_extract(w.value, '$[3]')),
+           converted_opportunity_id = COALESCE(converted_opportunity_id, json_extract(w.value, '$[4]'))
+         FROM json_each(?2) AS w WHERE leads.contact_id = json_extract(w.value, '$[0]')`,
       )
-      .bind(
-        now,
-        lead.id,
-        lead.converted_contact_id,
-        lead.converted_account_id,
-        lead.converted_opportunity_id,
-        contact.contact_id,
-      ),
+      .bind(now, JSON.stringify(conversions)),
   ];
 }
 

@@ -134,7 +134,7 @@ export function deriveOutcome(input: DeriveInput): SalesOutcome | null {
     stage,
     lifecycle,
     feedback: reason,
-    source: previous?.source ?? input.source,
+    source: input.source ?? previous?.source ?? null,
     touched_at: once(previous?.touched_at, true, lead.first_touched_at ?? lead.modstampMs),
     accepted_at: once(previous?.accepted_at, !rejected, lead.modstampMs),
     rejected_at: once(previous?.rejected_at, rejected, lead.modstampMs),
