@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createClients } from "../../shared/clients";
 import { loadConfig } from "../../shared/env";
 import { createLogger } from "../../shared/log";
-import { acquireLease } from "../../workers/outcomes/lease";
+import { acquireLease, LEASE_MS } from "../../workers/outcomes/lease";
 import { runOutcomeSync } from "../../workers/outcomes/run";
 import { admin } from "./admin-client";
 import {
@@ -212,5 +212,22 @@ describe("outcome sync faults", () => {
       await held.release();
     }
     expect((await admin("POST", "/admin/outcomes/run")).status).toBe(200);
+  });
+
+  it("lets the next run in once a lease expires, and the run that outlived it learns it lost it", async () => {
+    const start = Date.now();
+    const first = await acquireLease(env.DB, "slow-run", start);
+    if ("heldUntil" in first) throw new Error("lease already held");
+    expect(await first.renew(start + 1000)).toBe(true);
+    const busy = await acquireLease(env.DB, "next-run", start + 2000);
+    expect(busy).toEqual({ heldUntil: start + 1000 + LEASE_MS });
+    const next = await acquireLease(env.DB, "next-run", start + 1000 + LEASE_MS);
+    if ("heldUntil" in next) throw new Error("the expired lease was not taken over");
+    expect(await first.renew(start + 1001 + LEASE_MS)).toBe(false);
+    await first.release(); // not its own any more: changes nothing
+    expect("heldUntil" in (await acquireLease(env.DB, "third", start + 1002 + LEASE_MS))).toBe(
+      true,
+    );
+    await next.release();
   });
 });

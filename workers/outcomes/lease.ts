@@ -1,11 +1,16 @@
 // One outcome sync at a time: the cron and an admin run never write the same rows at once.
 
 export const OUTCOME_LEASE = "outcome_sync";
-/** Longer than a run takes; a run that died lets the next one in once it expires. */
-export const LEASE_MS = 4 * 60_000;
+/**
+ * Longer than a run's longest step (a run renews it between steps); a run that died lets the next
+ * one in once it expires, two cron ticks later at most.
+ */
+export const LEASE_MS = 10 * 60_000;
 
 export interface Lease {
   holder: string;
+  /** Extends the lease from `now`; false when it was lost (expired and taken by another run). */
+  renew(now: number): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -26,6 +31,13 @@ export async function acquireLease(
   if (taken.meta.changes === 1)
     return {
       holder,
+      renew: async (at) => {
+        const renewed = await db
+          .prepare("UPDATE sync_leases SET expires_at = ? WHERE name = ? AND holder = ?")
+          .bind(at + LEASE_MS, OUTCOME_LEASE, holder)
+          .run();
+        return renewed.meta.changes === 1;
+      },
       release: async () => {
         await db
           .prepare("DELETE FROM sync_leases WHERE name = ? AND holder = ?")

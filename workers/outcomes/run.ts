@@ -41,8 +41,11 @@ export async function runOutcomeSync(deps: OutcomeSyncDeps): Promise<OutcomeRun 
   try {
     const statusMap = await readLeadStatusMap(deps.db);
     const pull = await pullWithinBudget(deps, statusMap);
+    // A run that lost its lease (it outlived it and another run took over) stops writing.
+    if (!(await lease.renew(now()))) return leaseLost(deps.log);
     const { stageMap } = await readSettings(deps.db);
     const derived = await deriveOutcomes(deps.db, { statusMap, stageMap }, deps.log, now());
+    if (!(await lease.renew(now()))) return leaseLost(deps.log);
     const written = await writeOutcomes(deps.db, deps.clients.hubspot, deps.log, now());
     const pending = await deps.db
       .prepare("SELECT count(*) AS n FROM sales_outcomes WHERE version > written_version")
@@ -62,6 +65,11 @@ export async function runOutcomeSync(deps: OutcomeSyncDeps): Promise<OutcomeRun 
   } finally {
     await lease.release();
   }
+}
+
+function leaseLost(log: Logger): OutcomeSyncBusy {
+  log.warn("outcomes_lease_lost");
+  return { busy: true, heldUntil: Date.now() };
 }
 
 interface PullOutcome {
