@@ -22,6 +22,19 @@ export interface LatestResults {
     growthRatio: number;
   } | null;
   bundle: BundleFigures;
+  /** A day of sales changes brought back to HubSpot by the outcome sync (bench/outcomes.ts). */
+  outcomeSync: {
+    changes: number;
+    salesforceQueries: number;
+    hubspotBatchUpdates: number;
+    hubspotCalls: number;
+    /** SOQL pages per 2,000 changed records: the issue allows one (plus one per object pulled). */
+    salesforceQueriesPer2000: number;
+    /** HubSpot batch updates per 100 contacts told: the issue allows one. */
+    hubspotUpdatesPer100: number;
+    idleSalesforceQueries: number;
+    idleHubspotCalls: number;
+  } | null;
   chaos: {
     leads: number;
     lost: number;
@@ -45,6 +58,17 @@ export const GOALS: {
     max: 2000,
   },
   { label: "telemetry.growthRatio", value: (r) => r.telemetry?.growthRatio, max: 1.5 },
+  {
+    label: "outcomeSync.hubspotUpdatesPer100",
+    value: (r) => r.outcomeSync?.hubspotUpdatesPer100,
+    max: 1,
+  },
+  {
+    label: "outcomeSync.idleSalesforceQueries",
+    value: (r) => r.outcomeSync?.idleSalesforceQueries,
+    max: 2,
+  },
+  { label: "outcomeSync.idleHubspotCalls", value: (r) => r.outcomeSync?.idleHubspotCalls, max: 0 },
   { label: "chaos.lost", value: (r) => r.chaos.lost, max: 0 },
   { label: "chaos.duplicates", value: (r) => r.chaos.duplicates, max: 0 },
   { label: "chaos.missingFeedback", value: (r) => r.chaos.missingFeedback, max: 0 },

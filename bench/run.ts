@@ -13,6 +13,7 @@ import { type BurstDetail, measureBurst, sleepUntilQuiet } from "./handoff-burst
 import { runningWorkloads } from "./lib/preflight";
 import { round } from "./lib/stats";
 import { measureNaive } from "./naive-flow";
+import { measureOutcomes } from "./outcomes";
 import { GOALS, type LatestResults, printTable, writeResults } from "./report";
 import { sizesFromArgs } from "./sizes";
 import { measureTelemetry } from "./telemetry";
@@ -92,6 +93,8 @@ log(
 );
 const telemetry = await measureTelemetry(sizes.telemetry, log);
 
+const outcomes = await measureOutcomes(sizes.outcomeChanges, log);
+
 const chaos = sizes.chaosLeads ? await runChaos({ leads: sizes.chaosLeads, log }) : null;
 if (chaos) log(summaryLine(chaos, chaos.seconds));
 
@@ -117,6 +120,16 @@ const latest: LatestResults = {
   },
   telemetry: telemetry.figures,
   bundle: { rawBytes: bundle.rawBytes, gzipBytes: bundle.gzipBytes },
+  outcomeSync: {
+    changes: outcomes.changes,
+    salesforceQueries: outcomes.day.salesforceQueries,
+    hubspotBatchUpdates: outcomes.day.hubspotBatchUpdates,
+    hubspotCalls: outcomes.day.hubspotCalls,
+    salesforceQueriesPer2000: round((outcomes.day.salesforceQueries / outcomes.changes) * 2000, 3),
+    hubspotUpdatesPer100: round((outcomes.day.hubspotBatchUpdates / outcomes.day.written) * 100, 3),
+    idleSalesforceQueries: outcomes.idle.salesforceQueries,
+    idleHubspotCalls: outcomes.idle.hubspotCalls,
+  },
   chaos: chaos
     ? {
         leads: chaos.leads,
@@ -141,6 +154,7 @@ const baseline = {
   bursts,
   telemetryNote: telemetry.note,
   telemetry: telemetry.detail,
+  outcomes,
   chaos,
   ratios: {
     webhookAckP50VsHealth: round(ack.figures.p50Ms / ack.baseline.healthP50Ms, 2),
@@ -148,6 +162,14 @@ const baseline = {
     hubspotCallsVsNaive: round(latest.apiCalls.hubspotPerLead / naive.hubspotPerLead, 4),
     salesforceCallsVsNaive: round(latest.apiCalls.salesforcePerLead / naive.salesforcePerLead, 4),
     leadsPerSecVsNaive: round(large.leadsPerSec / naive.leadsPerSec, 2),
+    outcomeSalesforceCallsVsPerRecord: round(
+      outcomes.day.salesforceCalls / outcomes.perRecord.salesforceCalls,
+      4,
+    ),
+    outcomeHubspotCallsVsPerRecord: round(
+      outcomes.day.hubspotCalls / outcomes.perRecord.hubspotCalls,
+      4,
+    ),
   },
   goals: Object.fromEntries(
     GOALS.map((g) => [
@@ -205,6 +227,18 @@ printTable([
       : "not measured",
     "",
     telemetry.figures ? `${telemetry.figures.growthRatio}×` : "",
+  ],
+  [
+    `outcome sync, ${n(outcomes.changes)} changes: Salesforce / HubSpot calls`,
+    `${outcomes.day.salesforceCalls} / ${outcomes.day.hubspotCalls}`,
+    `per record ${n(outcomes.perRecord.salesforceCalls)} / ${n(outcomes.perRecord.hubspotCalls)}`,
+    ratio(outcomes.day.hubspotCalls, outcomes.perRecord.hubspotCalls),
+  ],
+  [
+    "outcome sync, nothing new: Salesforce / HubSpot calls",
+    `${outcomes.idle.salesforceCalls} / ${outcomes.idle.hubspotCalls}`,
+    "",
+    "",
   ],
   [
     "bundle raw / gzip (bytes)",

@@ -8,6 +8,8 @@ export interface BenchSizes {
   naiveLeads: number;
   chaosLeads: number;
   telemetry: TelemetrySizes;
+  /** Handed-off Leads sales changes in the outcome-sync step's day. */
+  outcomeChanges: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export const FULL: BenchSizes = {
   burstRepeats: [3, 1],
   naiveLeads: 100,
   chaosLeads: 2_000,
+  outcomeChanges: 1_000,
   telemetry: {
     tenfold: "denser",
     days: 60,
@@ -55,6 +58,7 @@ export const QUICK: BenchSizes = {
   burstRepeats: [1, 1],
   naiveLeads: 40,
   chaosLeads: 300,
+  outcomeChanges: 200,
   telemetry: {
     tenfold: "denser",
     days: 30,

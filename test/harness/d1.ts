@@ -38,7 +38,12 @@ function execute<T>(stateDir: string, what: string[]): Promise<T[]> {
       ["d1", "execute", "DB", "--local", "--persist-to", stateDir, "--json", ...what],
       { env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, maxBuffer: 256 * 1024 * 1024 },
       (err, stdout, stderr) => {
-        if (err) return reject(new Error(`wrangler d1 execute failed: ${stderr || err.message}`));
+        if (err)
+          return reject(
+            new Error(
+              `wrangler d1 execute failed: ${stderr || err.message} ${stdout.slice(0, 500)}`,
+            ),
+          );
         try {
           const [first] = JSON.parse(stdout) as { results: T[] }[];
           resolve(first?.results ?? []);
