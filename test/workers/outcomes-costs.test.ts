@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import {
   clearRequestLogs,
   handOff,
@@ -16,15 +16,30 @@ import { createCompany, createContacts, hubspotCounts, qualifyingContact } from 
 
 type Result = { id: string; success: boolean; errors: unknown[] };
 
-/** Up to 200 records per Salesforce collections call, as the API allows. */
-async function inCollections(method: "POST" | "PATCH", records: Record<string, unknown>[]) {
+/** Up to 200 records per Salesforce collections call, as the API allows; their ids. */
+async function inCollections(
+  method: "POST" | "PATCH",
+  records: Record<string, unknown>[],
+): Promise<string[]> {
+  const ids: string[] = [];
   for (let i = 0; i < records.length; i += 200) {
     const results = await salesforce<Result[]>(method, "/composite/sobjects", {
       allOrNone: true,
       records: records.slice(i, i + 200).map((r) => ({ attributes: { type: "Lead" }, ...r })),
     });
     if (results.some((r) => !r.success)) throw new Error(JSON.stringify(results.slice(0, 3)));
+    ids.push(...results.map((r) => r.id));
   }
+  return ids;
+}
+
+/** The sandbox org is shared by every test file: Leads made only to be counted go again. */
+async function deleteLeads(ids: string[]) {
+  for (let i = 0; i < ids.length; i += 200)
+    await salesforce(
+      "DELETE",
+      `/composite/sobjects?allOrNone=false&ids=${ids.slice(i, i + 200).join(",")}`,
+    );
 }
 
 describe("outcome sync costs", () => {
@@ -65,7 +80,7 @@ describe("outcome sync costs", () => {
       "PATCH",
       leadIds.map((Id) => ({ Id, Status: "Working - Contacted" })),
     );
-    await inCollections(
+    const elsewhere = await inCollections(
       "POST",
       Array.from({ length: 2250 }, (_, i) => ({
         LastName: `Elsewhere${i}`,
@@ -74,6 +89,7 @@ describe("outcome sync costs", () => {
         HubSpot_Contact_Id__c: `9${Date.now() % 1_000_000}${String(i).padStart(5, "0")}`,
       })),
     );
+    onTestFinished(() => deleteLeads(elsewhere));
     await clearRequestLogs();
     const run = await runSync();
     expect(run.pulled.Lead).toBeGreaterThanOrEqual(2500);
