@@ -1,5 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { readPending } from "../../workers/telemetry/pending";
+import { markPending } from "../../workers/telemetry/pull";
 import { admin } from "./admin-client";
 import { convertLead, handOff, runSync } from "./outcomes-harness";
 
@@ -64,5 +66,30 @@ describe("the nightly after the 5-minute sync", () => {
     expect(await metric(today, "sf.opps_created")).toBe(created + 1);
     // Folded in, then let go.
     expect(await pending(["day", "opportunity"])).toEqual([]);
+  });
+});
+
+describe("sf_pending", () => {
+  it("lets go only of the marks read: one a pull marked again meanwhile stays for the next reader", async () => {
+    const at = Date.now();
+    await env.DB.batch(
+      markPending(
+        env.DB,
+        [
+          ["day", "2020-01-01"],
+          ["day", "2020-01-02"],
+        ],
+        at,
+      ),
+    );
+    const read = await readPending(env.DB, "day");
+    expect(read.keys).toEqual(expect.arrayContaining(["2020-01-01", "2020-01-02"]));
+    // A 5-minute pull marks 2020-01-02 again after the nightly read it, before it let go.
+    await env.DB.batch(markPending(env.DB, [["day", "2020-01-02"]], at + 5));
+    await env.DB.batch(read.release());
+    const left = await readPending(env.DB, "day");
+    expect(left.keys).toEqual(["2020-01-02"]);
+    await env.DB.batch(left.release());
+    expect((await readPending(env.DB, "day")).keys).toEqual([]);
   });
 });

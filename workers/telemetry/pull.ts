@@ -143,12 +143,6 @@ export interface PullResult {
   rows: Record<string, number>;
   /** SOQL pages read per object (a query or a queryMore each). */
   pages: Record<string, number>;
-  /** Opportunities whose row or history changed: their closing day must be worked out again. */
-  touchedOpportunities: Set<string>;
-  /** Days whose Salesforce aggregates the pulled rows change. */
-  dirtyDays: Set<string>;
-  /** Lead ids whose sales outcome must be derived again (also kept in sf_pending). */
-  outcomeLeads: Set<string>;
   complete: boolean;
 }
 
@@ -162,9 +156,6 @@ export async function pullSalesforce(
   const result: PullResult = {
     rows: {},
     pages: {},
-    touchedOpportunities: new Set(),
-    dirtyDays: new Set(),
-    outcomeLeads: new Set(),
     complete: true,
   };
   for (let spec of specs(options)) {
@@ -182,13 +173,13 @@ export async function pullSalesforce(
       pages++;
       const rows = page.records.map((r) => spec.schema.parse(r) as Record<string, unknown>);
       const marks = pendingMarks(spec.object, await pageChanges(db, spec.object, rows));
-      for (const [kind, key] of marks) noteMark(result, kind, key);
       for (const row of rows) {
         const stamp = String(row[spec.cursorField]);
         if (sfTime(stamp) > Date.parse(cursor)) cursor = soqlDateTime(sfTime(stamp));
       }
       const statements = rows.flatMap((row) => spec.store(db, row));
-      statements.push(...markPending(db, marks, now));
+      // Marked at the page's own time: a consumer that read a mark before this page landed keeps it.
+      statements.push(...markPending(db, marks, Date.now()));
       // MAX: a pull that started earlier and ends later never moves a cursor back.
       statements.push(
         db
@@ -277,20 +268,18 @@ export function pendingMarks(object: PulledObject, changes: PageChanges): Pendin
   return marks;
 }
 
-function noteMark(result: PullResult, kind: PendingKind, key: string): void {
-  if (kind === "day") result.dirtyDays.add(key);
-  else if (kind === "opportunity") result.touchedOpportunities.add(key);
-  else if (kind === "outcome_lead") result.outcomeLeads.add(key);
-}
-
-function markPending(db: D1Database, marks: PendingMark[], now: number): D1PreparedStatement[] {
+export function markPending(
+  db: D1Database,
+  marks: PendingMark[],
+  now: number,
+): D1PreparedStatement[] {
   if (!marks.length) return [];
   return [
     db
       .prepare(
         `INSERT INTO sf_pending (kind, key, at)
          SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ? FROM json_each(?) WHERE true
-         ON CONFLICT (kind, key) DO UPDATE SET at = excluded.at`,
+         ON CONFLICT (kind, key) DO UPDATE SET at = MAX(sf_pending.at, excluded.at)`,
       )
       .bind(now, JSON.stringify(marks)),
   ];
