@@ -75,6 +75,8 @@ CREATE TABLE sales_outcomes (
   note_written_key TEXT,
   -- When a note was last on its way: a retry looks for it on HubSpot before posting again.
   note_intent_at INTEGER,
+  -- Failed writes in a row and the last error; contact_not_found settles a contact HubSpot no
+  -- longer has (written, not retried).
   attempts INTEGER NOT NULL DEFAULT 0,
   last_error TEXT
 );
