@@ -218,6 +218,7 @@ export function purgeContact(db: D1Database, contactId: string, at: number): D1P
     db.prepare("DELETE FROM audit WHERE contact_id = ?").bind(contactId),
     db.prepare("DELETE FROM seen_events WHERE contact_id = ?").bind(contactId),
     db.prepare("DELETE FROM note_intents WHERE contact_id = ?").bind(contactId),
+    db.prepare("DELETE FROM sales_outcomes WHERE contact_id = ?").bind(contactId),
     db
       .prepare(
         `DELETE FROM dead_letters

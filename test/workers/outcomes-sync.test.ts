@@ -22,7 +22,7 @@ import {
   runSync,
   salesNotes,
 } from "./outcomes-harness";
-import { leadRow } from "./queue-harness";
+import { deliver, leadEvent, leadRow } from "./queue-harness";
 import { hubspotUrl, updateContact } from "./sandboxes";
 
 // The outcome sync end to end: contacts handed off through the queue, their Leads moved by sales
@@ -219,6 +219,23 @@ describe("the outcome sync", () => {
       stage: "accepted",
       lifecycle: "salesqualifiedlead",
     });
+  });
+
+  it("forgets a contact's sales outcome on privacy deletion", async () => {
+    const [c] = await handOff(1);
+    await patchLead(c!.leadId, {
+      Status: "Closed - Not Converted",
+      Disqualification_Reason__c: "Unresponsive",
+    });
+    await runSync();
+    expect(await outcomeRow(c!.contactId)).not.toBeNull();
+    await deliver([leadEvent(c!.contactId, "contact.privacyDeletion")]);
+    expect(await outcomeRow(c!.contactId)).toBeNull();
+    // Sales changes the Lead later: the contact is no longer one Leadbridge handed off.
+    await patchLead(c!.leadId, { Disqualification_Reason__c: "Timing" });
+    const run = await runSync();
+    expect(run.skippedUnknown).toBeGreaterThanOrEqual(1);
+    expect(await outcomeRow(c!.contactId)).toBeNull();
   });
 
   it("leaves an open Lead untold and skips Leads Leadbridge never handed off", async () => {
