@@ -46,10 +46,17 @@ async function main() {
     log: say,
   });
 
+  // wrangler dev fires no Cron Triggers: the 5-minute one (the outcome sync) is fired here, so
+  // sales' changes in the sandbox Salesforce reach the sandbox HubSpot as they would deployed.
+  const outcomeCron = setInterval(
+    () => void fetch(`${stack.workerUrl}/__scheduled?cron=*/5+*+*+*+*`).catch(() => {}),
+    5 * 60_000,
+  );
   let stopping = false;
   stop = async (code: number) => {
     if (stopping) return say("still stopping");
     stopping = true;
+    clearInterval(outcomeCron);
     say("stopping");
     exitAfter(await stack.stop(), code);
   };
@@ -70,6 +77,9 @@ async function main() {
   say(`Webhook            ${stack.webhookUrl}  (sandbox HubSpot delivers here, signed v3)`);
   say(`Admin              ${w}/admin/  (Authorization: Bearer sandbox-admin-token)`);
   say(`Nightly cron       curl "${w}/__scheduled?cron=15+2+*+*+*"`);
+  say(
+    `Outcome sync       every 5 min, as in production; now: npm run admin -- outcomes run (or POST ${w}/admin/outcomes/run)`,
+  );
   say(
     `Sandbox controls   ${stack.hubspotUrl}/__sandbox/counts  ${stack.salesforceUrl}/__sandbox/counts`,
   );
