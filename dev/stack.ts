@@ -117,6 +117,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     host,
     seed: opts.seed ?? false,
     leadbridgeProperties: false,
+    // The Worker's D1 outlives the in-memory sandbox unless the state is isolated: record ids from
+    // the clock (ms) keep today's new contacts from reusing the ids of an earlier run's.
+    ...(opts.isolatedState ? {} : { firstRecordId: Date.now() }),
     ...opts.hubspot,
   });
   const salesforce = await startSalesforceSandbox({

@@ -18,6 +18,8 @@ export interface HubSpotSandboxOptions {
   webhookUrl?: string;
   rateLimits?: boolean;
   leadbridgeProperties?: boolean;
+  /** The first record id (1001 by default); see StateOptions. */
+  firstRecordId?: number;
   /**
    * Delivery tuning for the subscription `webhookUrl` creates (batch delay, timeout, retry
    * backoff...).

@@ -28,6 +28,11 @@ export interface StateOptions extends Partial<HubSpotConfig> {
   rateLimits?: boolean;
   /** False: a portal where `npm run setup:hubspot` has not created the leadbridge_* properties. */
   leadbridgeProperties?: boolean;
+  /**
+   * The first record id (1001 by default). `npm start` keeps the Worker's D1 across restarts while
+   * the sandbox starts empty: ids from the clock keep a new contact from reusing an old one's id.
+   */
+  firstRecordId?: number;
   webhookUrl?: string;
   webhook?: Partial<Omit<SubscriptionInput, "targetUrl">>;
 }
@@ -42,7 +47,7 @@ export function createHubSpotState(opts: StateOptions = {}): HubSpotState {
   const faults = new FaultBoard();
   const state: HubSpotState = {
     config,
-    store: new CrmStore(),
+    store: new CrmStore(opts.firstRecordId),
     faults,
     counter: new RequestCounter(),
     limiter: new RateLimiter(),

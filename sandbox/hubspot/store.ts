@@ -58,7 +58,8 @@ export type StoreEvent =
       source: ChangeSource;
     };
 
-const FIRST_ID = 1001;
+/** The first record id of a fresh portal (and after a reset), unless the sandbox is told another. */
+export const FIRST_ID = 1001;
 
 export class CrmStore {
   readonly associations = new AssociationGraph();
@@ -74,10 +75,14 @@ export class CrmStore {
    * Contact ids by lower-cased email, so a create's duplicate check is not a scan of every contact.
    */
   private contactsByEmail = new Map<string, Set<string>>();
-  private nextId = FIRST_ID;
+  private nextId: number;
   private listeners: ((event: StoreEvent) => void)[] = [];
   /** Seeding writes history but must not look like fresh activity to webhook subscribers. */
   silent = false;
+
+  constructor(private readonly firstId = FIRST_ID) {
+    this.nextId = firstId;
+  }
 
   onEvent(listener: (event: StoreEvent) => void): void {
     this.listeners.push(listener);
@@ -89,7 +94,7 @@ export class CrmStore {
     this.associations.clear();
     this.mergedInto.clear();
     this.contactsByEmail.clear();
-    this.nextId = FIRST_ID;
+    this.nextId = this.firstId;
   }
 
   /**
