@@ -1,5 +1,6 @@
 import jsforce, { type Connection } from "jsforce";
 import type { Config } from "../env";
+import { createLogger, type Logger } from "../log";
 
 type SalesforceConfig = Pick<
   Config,
@@ -21,11 +22,13 @@ const TOKEN_TTL_SECONDS = 90 * 60;
 
 /**
  * A jsforce connection on the client-credentials flow. It has no refresh token, so the
- * refresh function authorizes again; the token is shared across invocations through KV.
+ * refresh function authorizes again; the token is shared across invocations through KV. The cache
+ * is only a saving: a KV write that fails leaves the next invocation to authorize again.
  */
 export async function connectSalesforce(
   config: SalesforceConfig,
   kv?: KVNamespace,
+  log: Logger = createLogger({ component: "salesforce" }),
 ): Promise<Connection> {
   const loginUrl = config.SALESFORCE_LOGIN_URL.replace(/\/$/, "");
   const oauth2 = new jsforce.OAuth2({
@@ -39,11 +42,23 @@ export async function connectSalesforce(
       instance_url: string;
     };
     const token = { accessToken: res.access_token, instanceUrl: res.instance_url };
-    await kv?.put(TOKEN_KEY, JSON.stringify(token), { expirationTtl: TOKEN_TTL_SECONDS });
+    try {
+      await kv?.put(TOKEN_KEY, JSON.stringify(token), { expirationTtl: TOKEN_TTL_SECONDS });
+    } catch (err) {
+      log.warn("salesforce_token_cache_failed", {
+        op: "put",
+        error: messageOf(err),
+      });
+    }
     return token;
   };
-  const token =
-    (kv ? await kv.get<SalesforceToken>(TOKEN_KEY, "json") : null) ?? (await authorize());
+  const cached = kv
+    ? await kv.get<SalesforceToken>(TOKEN_KEY, "json").catch((err: unknown) => {
+        log.warn("salesforce_token_cache_failed", { op: "get", error: messageOf(err) });
+        return null;
+      })
+    : null;
+  const token = cached ?? (await authorize());
   return new jsforce.Connection({
     oauth2,
     version: config.SALESFORCE_API_VERSION,
@@ -56,3 +71,6 @@ export async function connectSalesforce(
     },
   });
 }
+
+// The message only: a KV error names the key at most, never the value.
+const messageOf = (err: unknown) => (err instanceof Error ? err.message.slice(0, 200) : "unknown");
