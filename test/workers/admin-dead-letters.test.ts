@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { queuedBytes, sendBatchesBySize } from "../../shared/queue-batches";
 import worker from "../../workers/index";
 import { admin, eventually } from "./admin-client";
 import { leadEvent, leadRow } from "./queue-harness";
@@ -116,6 +117,39 @@ describe("dead letters", () => {
         "a replayed contact to be judged",
       );
     }
+  });
+
+  it("replays all of 120 letters of ten events each: sendBatch sized by bytes, not only by count", async () => {
+    // Ten property changes with long names, as a new contact's delivery would be: ~3 KB a letter,
+    // so 100 of them are over sendBatch's 256 KB (and the local queue's 288,000 bytes).
+    const base = 9_100_000_000 + (Date.now() % 1_000_000) * 100;
+    const letters = Array.from({ length: 120 }, (_, i) => {
+      const contactId = String(base + i);
+      const events = Array.from({ length: 10 }, (_, n) =>
+        leadEvent(contactId, "contact.propertyChange", {
+          propertyName: `leadbridge_long_property_name_${n}_${"x".repeat(100)}`,
+        }),
+      );
+      return { event: { contactId, events }, reason: "hubspot_unavailable: down", attempts: 6 };
+    });
+    expect(JSON.stringify(letters.slice(0, 100).map((l) => l.event)).length).toBeGreaterThan(
+      288_000,
+    );
+    // Within Cloudflare's own limit, which is tighter than the local queue's.
+    for (const batch of sendBatchesBySize(letters.map((l) => l.event))) {
+      expect(batch.length).toBeLessThanOrEqual(100);
+      expect(batch.reduce((sum, m) => sum + queuedBytes(m.body), 0)).toBeLessThanOrEqual(256_000);
+    }
+    const ids = await deadLetter(letters);
+    expect(ids).toHaveLength(120);
+
+    const res = await admin("POST", "/admin/dead-letters/replay", { all: true });
+    expect(res.status).toBe(200);
+    expect(res.body.replayed).toEqual(expect.arrayContaining(ids));
+    const open = await env.DB.prepare(
+      `SELECT count(*) AS n FROM dead_letters WHERE replayed_at IS NULL AND id IN (${ids.join(",")})`,
+    ).first<{ n: number }>();
+    expect(open?.n).toBe(0);
   });
 
   it("refuses a replay request that names nothing", async () => {

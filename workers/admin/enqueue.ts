@@ -5,9 +5,7 @@ import {
   MAX_EVENTS_PER_DELIVERY,
   packEvents,
 } from "../../shared/contracts/webhook";
-
-/** sendBatch takes at most 100 messages. */
-const SEND_BATCH_MAX = 100;
+import { sendBatchesBySize } from "../../shared/queue-batches";
 
 /**
  * A lead event asking the handoff to judge a contact again. The key is the handoff's dedupe
@@ -35,12 +33,9 @@ export function judgeAgain(
   };
 }
 
+/** Sends the bodies in order, each sendBatch within the queue's message count and bytes. */
 export async function sendLeadEvents(queue: Queue, messages: LeadQueueBody[]): Promise<void> {
-  for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
-    await queue.sendBatch(
-      messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body, contentType: "json" as const })),
-    );
-  }
+  for (const batch of sendBatchesBySize(messages)) await queue.sendBatch(batch);
 }
 
 /**
