@@ -33,6 +33,9 @@ export default defineConfig({
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations(path.join(root, "migrations")),
                 HUBSPOT_BASE_URL: inject("hubspotUrl"),
+                // The sandbox's own ids (wrangler.toml ships none; .dev.vars.example has them too).
+                HUBSPOT_PORTAL_ID: "62515",
+                HUBSPOT_APP_ID: "54321",
                 SALESFORCE_LOGIN_URL: inject("salesforceUrl"),
                 HUBSPOT_ACCESS_TOKEN: "sandbox-hubspot-token",
                 HUBSPOT_CLIENT_SECRET: "sandbox-client-secret",

@@ -2,7 +2,15 @@
 // Used by `npm start`, the benchmarks and the end-to-end tests.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -16,6 +24,7 @@ import {
 } from "../sandbox/hubspot/server";
 import { startSalesforceSandbox } from "../sandbox/salesforce/server";
 import { SUBSCRIBED_PROPERTIES } from "../workers/handoff/mql";
+import { demoRowsSql } from "./demo-rows";
 import { snapshotWorkerSources } from "./snapshot";
 
 export interface StackOptions {
@@ -24,6 +33,11 @@ export interface StackOptions {
   salesforcePort?: number;
   workerPort?: number;
   seed?: boolean;
+  /**
+   * Write the demo's collateral assets and reps' quotas (dev/demo-rows.ts) into the Worker's D1,
+   * so the report has content usage and quota attainment. Default: with `seed`.
+   */
+  demoRows?: boolean;
   /** Keep D1/KV/Queues state in a fresh temporary folder instead of .wrangler/state. */
   isolatedState?: boolean;
   /** Extra `--var NAME:VALUE` for the Worker. */
@@ -106,10 +120,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = opts.log ?? (() => {});
   const grace = opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
   const aborted = opts.signal ?? new AbortController().signal;
-  if (!existsSync(".dev.vars")) {
-    copyFileSync(".dev.vars.example", ".dev.vars");
-    log("created .dev.vars from .dev.vars.example (sandbox secrets)");
-  }
+  const devVars = ensureDevVars();
+  if (devVars.created) log("created .dev.vars from .dev.vars.example (sandbox secrets)");
+  else if (devVars.added.length)
+    log(`added ${devVars.added.join(", ")} to .dev.vars from .dev.vars.example`);
   // A portal where Leadbridge's properties do not exist yet: the stack sets them up below the way
   // an admin does after a deploy (npm run setup:hubspot), so every start exercises the command.
   const hubspot = await startHubSpotSandbox({
@@ -163,11 +177,23 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     );
     migrate.child.stdin?.end(); // nothing to answer: no prompt waits on it
     await migrate;
+    if (opts.demoRows ?? opts.seed) {
+      const file = path.join(mkdtempSync(path.join(tmpdir(), "leadbridge-demo-rows-")), "rows.sql");
+      writeFileSync(file, demoRowsSql().join("\n"));
+      const rows = promisify(execFile)(
+        "npx",
+        ["wrangler", "d1", "execute", "DB", "--local", "--file", file, "--yes", ...persist],
+        { env, cwd, signal: aborted, maxBuffer: 16 * 1024 * 1024 },
+      );
+      rows.child.stdin?.end();
+      await rows;
+      log("local D1: the demo's collateral assets and reps' quotas (dev/demo-rows.ts)");
+    }
   } catch (err) {
     const stopped = await closeSandboxes();
     if (aborted.aborted) throw new StartAborted(stopped);
     const { stdout, stderr } = err as { stdout?: string; stderr?: string };
-    throw new Error(`D1 migrations failed:\n${stdout ?? ""}\n${stderr ?? err}`);
+    throw new Error(`D1 migrations or demo rows failed:\n${stdout ?? ""}\n${stderr ?? err}`);
   }
   if (aborted.aborted) throw new StartAborted(await closeSandboxes());
 
@@ -245,6 +271,39 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     if (aborted.aborted) throw new StartAborted(stopped);
     throw err;
   }
+}
+
+/** Lines `NAME=value` of a .dev.vars-style file, by name (comments and blank lines skipped). */
+function devVarEntries(text: string): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line);
+    if (match && !entries.has(match[1]!)) entries.set(match[1]!, line.trim());
+  }
+  return entries;
+}
+
+/**
+ * Makes `dir`/.dev.vars hold every key of .dev.vars.example: copies the example when the file is
+ * missing, and appends the keys an older .dev.vars lacks (a developer's own values stay).
+ */
+export function ensureDevVars(dir = process.cwd()): { created: boolean; added: string[] } {
+  const target = path.join(dir, ".dev.vars");
+  const example = path.join(dir, ".dev.vars.example");
+  if (!existsSync(target)) {
+    copyFileSync(example, target);
+    return { created: true, added: [] };
+  }
+  const have = devVarEntries(readFileSync(target, "utf8"));
+  const missing = [...devVarEntries(readFileSync(example, "utf8"))].filter(([k]) => !have.has(k));
+  if (missing.length) {
+    const current = readFileSync(target, "utf8");
+    appendFileSync(
+      target,
+      `${current === "" || current.endsWith("\n") ? "" : "\n"}# Added from .dev.vars.example by npm start\n${missing.map(([, line]) => line).join("\n")}\n`,
+    );
+  }
+  return { created: false, added: missing.map(([k]) => k) };
 }
 
 async function waitForHealth(

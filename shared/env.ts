@@ -1,13 +1,25 @@
 import { z } from "zod";
 import { LeadAssignmentSchema } from "./salesforce/assignment";
 
+/**
+ * Salesforce's generic login hosts: the client-credentials flow is served only on the org's My
+ * Domain, so a token request there fails.
+ */
+const GENERIC_LOGIN_HOSTS = new Set(["login.salesforce.com", "test.salesforce.com"]);
+
+/** The URL's host in lower case; '' when it is no URL (z.url() names that). */
+const hostOf = (url: string) => (URL.canParse(url) ? new URL(url).hostname.toLowerCase() : "");
+
 /** Everything the Worker reads from its environment, checked once at the entry. */
 export const EnvSchema = z
   .object({
     HUBSPOT_BASE_URL: z.url(),
     HUBSPOT_PORTAL_ID: z.string().regex(/^\d+$/, "must be the numeric HubSpot portal (hub) id"),
     HUBSPOT_APP_ID: z.string().regex(/^\d+$/, "must be the numeric HubSpot app id"),
-    SALESFORCE_LOGIN_URL: z.url(),
+    SALESFORCE_LOGIN_URL: z.url().refine((url) => !GENERIC_LOGIN_HOSTS.has(hostOf(url)), {
+      message:
+        "must be your org's My Domain URL (https://<domain>.my.salesforce.com): login.salesforce.com and test.salesforce.com do not serve the client-credentials flow",
+    }),
     SALESFORCE_API_VERSION: z.string().regex(/^\d+\.0$/, 'must look like "62.0"'),
     WEBHOOK_SIGNATURE_VERSION: z.enum(["v1", "v2", "v3"]),
     WEBHOOK_PUBLIC_URL: z.union([z.literal(""), z.url()]),
@@ -53,6 +65,13 @@ const SECRET_NAMES = new Set([
   "ADMIN_TOKEN",
 ]);
 
+/** What an unset var is, said with the message naming it: the customer's own values, no default. */
+const VAR_HINTS: Record<string, string> = {
+  HUBSPOT_PORTAL_ID: "your HubSpot portal (hub) id",
+  HUBSPOT_APP_ID: "the id of the HubSpot app whose webhooks Leadbridge receives",
+  SALESFORCE_LOGIN_URL: "your org's My Domain URL, https://<domain>.my.salesforce.com",
+};
+
 const parsed = new WeakMap<object, Config>();
 
 /** Validates the env once per isolate; a missing secret is named in the error. */
@@ -68,7 +87,7 @@ export function loadConfig(env: Env): Config {
         if (raw === undefined || raw === "") {
           return SECRET_NAMES.has(name)
             ? `secret ${name} is not set (wrangler secret put ${name}, or .dev.vars locally)`
-            : `variable ${name} is not set (wrangler.toml [vars])`;
+            : `variable ${name} is not set${name in VAR_HINTS ? `: set it to ${VAR_HINTS[name]}` : ""} (wrangler.toml [vars])`;
         }
         return `${name} ${issue.message}`;
       }),

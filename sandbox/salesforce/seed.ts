@@ -7,7 +7,7 @@ import { type SfRecord, type Store, sfDate } from "./store";
 const DAY = 86_400_000;
 const OPEN_STAGES = DEFAULT_STAGES.filter((s) => !s.closed).map((s) => s.name);
 
-/** The sales team (the quotas in migrations/0003 are set for them). */
+/** The sales team (the demo quotas in dev/demo-rows.ts are set for them). */
 export const REPS = [
   { FirstName: "Avery", LastName: "Chen", Title: "Senior Account Executive", startedDaysAgo: 540 },
   { FirstName: "Jordan", LastName: "Patel", Title: "Account Executive", startedDaysAgo: 365 },

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../shared/env";
+import { createApp } from "../../workers/app";
 
 describe("loadConfig", () => {
   it("accepts the test environment", () => {
@@ -18,5 +19,57 @@ describe("loadConfig", () => {
   it("names a malformed variable", () => {
     const broken = { ...env, WEBHOOK_SIGNATURE_VERSION: "v9" } as unknown as Env;
     expect(() => loadConfig(broken)).toThrow(/WEBHOOK_SIGNATURE_VERSION/);
+  });
+});
+
+describe("the customer's own ids and My Domain", () => {
+  const withVars = (vars: Record<string, string>) => ({ ...env, ...vars }) as unknown as Env;
+
+  it.each([
+    [
+      "HUBSPOT_PORTAL_ID",
+      /variable HUBSPOT_PORTAL_ID is not set: set it to your HubSpot portal \(hub\) id \(wrangler\.toml \[vars\]\)/,
+    ],
+    [
+      "HUBSPOT_APP_ID",
+      /variable HUBSPOT_APP_ID is not set: set it to the id of the HubSpot app whose webhooks Leadbridge receives/,
+    ],
+    [
+      "SALESFORCE_LOGIN_URL",
+      /variable SALESFORCE_LOGIN_URL is not set: set it to your org's My Domain URL, https:\/\/<domain>\.my\.salesforce\.com/,
+    ],
+  ])("refuses an empty %s and says what to set", (name, message) => {
+    expect(() => loadConfig(withVars({ [name]: "" }))).toThrow(message);
+  });
+
+  it.each([
+    "https://login.salesforce.com",
+    "https://test.salesforce.com/",
+    "https://LOGIN.salesforce.com",
+  ])("refuses %s: the client-credentials flow needs the org's My Domain", (url) => {
+    expect(() => loadConfig(withVars({ SALESFORCE_LOGIN_URL: url }))).toThrow(
+      /SALESFORCE_LOGIN_URL must be your org's My Domain URL \(https:\/\/<domain>\.my\.salesforce\.com\)/,
+    );
+  });
+
+  it("accepts a My Domain URL", () => {
+    const config = loadConfig(withVars({ SALESFORCE_LOGIN_URL: "https://acme.my.salesforce.com" }));
+    expect(config.SALESFORCE_LOGIN_URL).toBe("https://acme.my.salesforce.com");
+  });
+
+  it("lists the problems on GET /health", async () => {
+    const broken = withVars({
+      HUBSPOT_PORTAL_ID: "",
+      HUBSPOT_APP_ID: "",
+      SALESFORCE_LOGIN_URL: "https://login.salesforce.com",
+    });
+    const res = await createApp().request("/health", {}, broken);
+    const body = (await res.json()) as { ok: boolean; config: { ok: boolean; problems: string[] } };
+    expect(body.config.ok).toBe(false);
+    expect(body.config.problems).toEqual([
+      expect.stringMatching(/^variable HUBSPOT_PORTAL_ID is not set: set it to/),
+      expect.stringMatching(/^variable HUBSPOT_APP_ID is not set: set it to/),
+      expect.stringMatching(/^SALESFORCE_LOGIN_URL must be your org's My Domain URL/),
+    ]);
   });
 });

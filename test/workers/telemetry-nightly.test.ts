@@ -91,6 +91,10 @@ beforeAll(async () => {
   await env.DB.prepare("INSERT INTO quotas (owner, month, amount) VALUES (?, '*', 50000)")
     .bind(username)
     .run();
+  // An admin's collateral for the Web source the deals come from (migrations ship none).
+  await env.DB.prepare(
+    "INSERT OR IGNORE INTO collateral_assets (asset_id, type, title, version, status, tags, target_audience, url, lead_source) VALUES ('asset-web-guide', 'guide', 'Buyer Guide', '1.0', 'published', '[]', 'buyers', 'https://example.com/guide', 'web')",
+  ).run();
   const won = await create("Opportunity", {
     Name: `Won ${tag}`,
     OwnerId: repId,

@@ -1,0 +1,67 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { DEMO_COLLATERAL, DEMO_QUOTAS, demoRowsSql } from "../../dev/demo-rows";
+
+/** The statements of migration 0013 (the deletion of 0003's demo rows). */
+function migration0013(): string[] {
+  const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0013_"));
+  if (!migration) throw new Error("no migration 0013");
+  return migration.queries;
+}
+
+const assetIds = async () =>
+  (
+    await env.DB.prepare("SELECT asset_id FROM collateral_assets ORDER BY asset_id").all<{
+      asset_id: string;
+    }>()
+  ).results.map((r) => r.asset_id);
+const quotaRows = async () =>
+  (
+    await env.DB.prepare("SELECT owner, month, amount FROM quotas ORDER BY owner, month").all<{
+      owner: string;
+      month: string;
+      amount: number;
+    }>()
+  ).results;
+
+describe("migrations and demo rows", () => {
+  it("leave a migrated database with no collateral and no quotas (0003's demo rows are gone)", async () => {
+    // The setup applied every migration: 0003 inserted the demo rows, 0013 deleted them.
+    expect(await assetIds()).toEqual([]);
+    expect(await quotaRows()).toEqual([]);
+  });
+
+  it("0013 deletes exactly 0003's rows and keeps an admin's own, and an admin's edit of a demo row", async () => {
+    await env.DB.batch(demoRowsSql().map((q) => env.DB.prepare(q)));
+    expect(await assetIds()).toHaveLength(DEMO_COLLATERAL.length);
+    expect(await quotaRows()).toHaveLength(DEMO_QUOTAS.length);
+    await env.DB.batch([
+      env.DB.prepare(
+        "INSERT INTO collateral_assets (asset_id, type, title, version, status, tags, target_audience, url, lead_source) VALUES ('asset-own-guide', 'guide', 'Our Buyer Guide', '1.0', 'published', '[]', 'buyers', 'https://example.com/guide', 'web')",
+      ),
+      // A real rep who happens to share a demo username's month and amount is a different owner.
+      env.DB.prepare(
+        "INSERT INTO quotas (owner, month, amount) VALUES ('avery.chen@acme.com', '*', 50000)",
+      ),
+      // The admin set a month of a demo rep, and changed a demo rep's standing quota.
+      env.DB.prepare(
+        "INSERT INTO quotas (owner, month, amount) VALUES ('avery.chen@leadbridge.sandbox', '2026-04', 50000)",
+      ),
+      env.DB.prepare(
+        "UPDATE quotas SET amount = 45000 WHERE owner = 'jordan.patel@leadbridge.sandbox' AND month = '*'",
+      ),
+      env.DB.prepare(
+        "UPDATE collateral_assets SET version = '2.2' WHERE asset_id = 'asset-whitepaper-platform'",
+      ),
+    ]);
+
+    await env.DB.batch(migration0013().map((q) => env.DB.prepare(q)));
+
+    expect(await assetIds()).toEqual(["asset-own-guide", "asset-whitepaper-platform"]);
+    expect(await quotaRows()).toEqual([
+      { owner: "avery.chen@acme.com", month: "*", amount: 50000 },
+      { owner: "avery.chen@leadbridge.sandbox", month: "2026-04", amount: 50000 },
+      { owner: "jordan.patel@leadbridge.sandbox", month: "*", amount: 45000 },
+    ]);
+  });
+});
