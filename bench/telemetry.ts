@@ -147,7 +147,8 @@ async function prepare(
   log: (line: string) => void,
 ): Promise<Prepared> {
   log(`  telemetry ${scale}×: starting a fresh stack`);
-  const stack = await startStack({ isolatedState: true, snapshot: true });
+  // The demo's quotas and collateral (migrations ship none): the report's quota and content work.
+  const stack = await startStack({ isolatedState: true, snapshot: true, demoRows: true });
   try {
     const funnel = new DatedFunnel(reportDay);
     const longer = sizes.tenfold === "longer";
