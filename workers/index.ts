@@ -1,3 +1,4 @@
+import { withD1Faults } from "../shared/db/faulty";
 import { loadConfig } from "../shared/env";
 import { createLogger } from "../shared/log";
 import { consumeAdminJobs } from "./admin/job-queue";
@@ -12,7 +13,8 @@ const app = createApp();
 export default {
   fetch: app.fetch,
 
-  async queue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
+  async queue(batch: MessageBatch<unknown>, boundEnv: Env, ctx: ExecutionContext): Promise<void> {
+    const env = withD1Faults(boundEnv); // test-only; without its local binding, boundEnv itself
     const config = loadConfig(env);
     const log = createLogger(
       { queue: batch.queue, batchSize: batch.messages.length },

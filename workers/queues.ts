@@ -10,3 +10,9 @@ export const QUEUES = {
  * test checks): the last delivery of a failing step fails the job (it can be resumed).
  */
 export const MAX_STEP_DELIVERIES = 11;
+
+/**
+ * Deliveries of one dead letter, max_retries + 1 of the lead-events-dlq consumer in wrangler.toml
+ * (a test checks): after the last the queue drops the message, so the consumer re-sends it first.
+ */
+export const MAX_DLQ_DELIVERIES = 4;

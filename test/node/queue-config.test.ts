@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { MAX_DELIVERIES } from "../../shared/retryable";
-import { MAX_STEP_DELIVERIES, QUEUES } from "../../workers/queues";
+import { MAX_DLQ_DELIVERIES, MAX_STEP_DELIVERIES, QUEUES } from "../../workers/queues";
 
 const wrangler = parse(
   readFileSync(new URL("../../wrangler.toml", import.meta.url), "utf8"),
@@ -19,6 +19,10 @@ function deliveries(queue: string): number {
 describe("retry counts in code follow max_retries in wrangler.toml", () => {
   it("lead-events: the consumer dead-letters a contact itself on the last delivery", () => {
     expect(MAX_DELIVERIES).toBe(deliveries(QUEUES.leadEvents));
+  });
+
+  it("lead-events-dlq: the consumer re-sends a letter D1 could not record on the last delivery", () => {
+    expect(MAX_DLQ_DELIVERIES).toBe(deliveries(QUEUES.deadLetters));
   });
 
   it("admin-jobs: the last delivery of a failing step fails the job", () => {

@@ -21,6 +21,7 @@ import {
 } from "../../shared/retryable";
 import { describeZodError } from "../../shared/zod-error";
 import { coalesceByContact } from "./coalesce";
+import { waitOutD1 } from "./d1-outage";
 import type { DeadLetterBody } from "./dead-letters";
 import { handOff } from "./handoff";
 import type { ContactOutcome } from "./types";
@@ -59,16 +60,32 @@ export async function consumeLeadEvents(
 
   // Deliveries are counted first (a message that comes again counts once, whatever becomes of its
   // events), beside the lookup of the events already handled.
-  const [, seen] = await Promise.all([
-    recordDeliveries(
-      env.DB,
-      parsed.flatMap(({ body }) => ("delivery" in body && body.delivery ? [body.delivery] : [])),
-    ),
-    alreadySeen(
-      env.DB,
-      parsed.flatMap((i) => eventsOf(i.body).map((e) => e.key)),
-    ),
-  ]);
+  // Without D1 nothing can be judged: every message waits for it (events are deduped by key, and a
+  // delivery counts once by its id, so a message sent again is handled as the original would be).
+  let seen: Set<string>;
+  try {
+    [, seen] = await Promise.all([
+      recordDeliveries(
+        env.DB,
+        parsed.flatMap(({ body }) => ("delivery" in body && body.delivery ? [body.delivery] : [])),
+      ),
+      alreadySeen(
+        env.DB,
+        parsed.flatMap((i) => eventsOf(i.body).map((e) => e.key)),
+      ),
+    ]);
+  } catch (error) {
+    return waitOutD1(
+      parsed.map((p) => p.msg),
+      {
+        queue: env.LEAD_EVENTS,
+        lastDelivery: MAX_DELIVERIES,
+        resend: (msg) => msg.body,
+        log: log.child({ batchId }),
+        error,
+      },
+    );
+  }
   const fresh: Item[] = [];
   for (const { msg, body } of parsed) {
     const events = eventsOf(body).filter((e) => !seen.has(e.key));

@@ -1,6 +1,8 @@
 import { type DeadLetterKind, ERROR_KINDS } from "../../shared/contracts/outcomes";
 import { groupByContact, LeadEventsMessageSchema } from "../../shared/contracts/webhook";
 import type { Logger } from "../../shared/log";
+import { MAX_DLQ_DELIVERIES } from "../queues";
+import { waitOutD1 } from "./d1-outage";
 
 /** What the lead-events consumer sends to the DLQ when it gives up on a contact or a message. */
 export interface DeadLetterBody {
@@ -8,6 +10,8 @@ export interface DeadLetterBody {
   kind: DeadLetterKind;
   reason: string;
   attempts: number;
+  /** The id the letter is stored under, when it was sent again while D1 was failing. */
+  messageId?: string;
 }
 
 /**
@@ -22,13 +26,12 @@ export async function consumeDeadLetters(
   const now = Date.now();
   const statements = batch.messages.flatMap((msg) => {
     const wrapped = isDeadLetterBody(msg.body) ? msg.body : undefined;
-    const reason = (
-      wrapped?.reason ?? "retries exhausted: the consumer failed on every delivery"
-    ).slice(0, 2000);
+    const reason = (wrapped?.reason ?? RETRIES_EXHAUSTED).slice(0, 2000);
     const kind = wrapped
       ? (wrapped.kind ?? kindBeforeKindsWereSent(wrapped.reason))
       : "retries_exhausted";
     const attempts = wrapped?.attempts ?? msg.attempts;
+    const letterId = wrapped?.messageId ?? msg.id;
     const insert = (messageId: string, event: unknown) =>
       env.DB.prepare(
         `INSERT INTO dead_letters (message_id, body, kind, reason, attempts, received_at)
@@ -42,15 +45,41 @@ export async function consumeDeadLetters(
       const byContact = groupByContact(delivery.data.events);
       if (byContact.size > 1)
         return [...byContact].map(([contactId, events]) =>
-          insert(`${msg.id}:${contactId}`, { contactId, events }),
+          insert(`${letterId}:${contactId}`, { contactId, events }),
         );
     }
-    return [insert(msg.id, event)];
+    return [insert(letterId, event)];
   });
-  if (statements.length) await env.DB.batch(statements);
+  try {
+    if (statements.length) await env.DB.batch(statements);
+  } catch (error) {
+    // Recording needs D1: the letters wait for it, and are sent again under their own ids (the
+    // insert ignores an id already stored) rather than dropped after the last delivery.
+    return waitOutD1(batch.messages, {
+      queue: env.LEAD_EVENTS_DLQ,
+      lastDelivery: MAX_DLQ_DELIVERIES,
+      resend: (msg) => asResent(msg),
+      log,
+      error,
+    });
+  }
   log.warn("dead_lettered", { count: batch.messages.length });
   batch.ackAll();
 }
+
+/** A letter as sent again: raw events moved here by the queue are wrapped as the queue's give-up. */
+function asResent(msg: Message<unknown>): SentBody {
+  if (isDeadLetterBody(msg.body)) return { ...msg.body, messageId: msg.body.messageId ?? msg.id };
+  return {
+    event: msg.body,
+    kind: "retries_exhausted",
+    reason: RETRIES_EXHAUSTED,
+    attempts: msg.attempts,
+    messageId: msg.id,
+  };
+}
+
+const RETRIES_EXHAUSTED = "retries exhausted: the consumer failed on every delivery";
 
 type SentBody = Omit<DeadLetterBody, "kind"> & { kind?: DeadLetterKind };
 
