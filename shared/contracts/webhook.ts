@@ -286,6 +286,8 @@ export const DeliveryCountSchema = z.object({
   receivedAt: z.number(),
   events: z.number().int().nonnegative(),
   ignored: z.number().int().nonnegative(),
+  /** Events for another portal or app, dropped unjudged (absent: none, or an older message). */
+  foreign: z.number().int().nonnegative().optional(),
 });
 export type DeliveryCount = z.infer<typeof DeliveryCountSchema>;
 
@@ -335,7 +337,7 @@ const EVENT_KEYS = new Set([
 ]);
 const ORIGINS = new Set<string>(LEAD_ORIGINS);
 const BODY_KEYS = new Set(["contactId", "events", "delivery"]);
-const DELIVERY_KEYS = new Set(["id", "receivedAt", "events", "ignored"]);
+const DELIVERY_KEYS = new Set(["id", "receivedAt", "events", "ignored", "foreign"]);
 const TYPES = new Set<string>(CONTACT_EVENT_TYPES);
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -389,7 +391,8 @@ function isPlainLeadQueueBody(body: unknown): body is LeadQueueBody {
     if (
       !Number.isFinite(delivery.receivedAt) ||
       !count(delivery.events) ||
-      !count(delivery.ignored)
+      !count(delivery.ignored) ||
+      (delivery.foreign !== undefined && !count(delivery.foreign))
     )
       return false;
   } else if (events.length === 0) return false;
@@ -454,6 +457,35 @@ export function packEvents(events: LeadEvent[]): LeadEventsMessage[] {
   }
   if (current.length) packed.push({ events: current });
   return packed;
+}
+
+/**
+ * Whether a delivered event (as HubSpot sent it) names another portal or app than the one
+ * configured: such events are counted and dropped, never judged. A missing appId is not a mismatch.
+ */
+export function isForeignEvent(raw: unknown, ours: { portalId: string; appId: string }): boolean {
+  if (typeof raw !== "object" || raw === null) return false;
+  const { portalId, appId } = raw as Record<string, unknown>;
+  const differs = (v: unknown, want: string) =>
+    (typeof v === "number" || typeof v === "string") && String(v) !== want;
+  return differs(portalId, ours.portalId) || differs(appId, ours.appId);
+}
+
+/**
+ * The id a delivery is counted under: the same for HubSpot's retries of it, which resend its events
+ * with a higher attemptNumber, so a delivery retried after a slow or lost answer counts once.
+ */
+export async function deliveryIdOf(raw: unknown[]): Promise<string> {
+  const lines = raw
+    .map((e) => {
+      if (typeof e !== "object" || e === null) return JSON.stringify(e);
+      const { attemptNumber: _attempt, ...rest } = e as Record<string, unknown>;
+      return JSON.stringify(rest);
+    })
+    .sort();
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(lines.join("\n")));
+  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `hs-${hex.slice(0, 40)}`;
 }
 
 /** Maps a generic `object.*` event on contacts (objectTypeId 0-1) to its `contact.*` name. */

@@ -74,10 +74,10 @@ const event = (n: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-/** The delivery the consumer counted for this answer, once it has run. */
-async function countedDelivery(res: Response) {
+/** The delivery the consumer counted under this id (the answer's deliveryId), once it has run. */
+async function countedDelivery(id: unknown) {
   return env.DB.prepare("SELECT events, ignored FROM webhook_deliveries WHERE id = ?")
-    .bind(res.headers.get("x-request-id"))
+    .bind(String(id))
     .first<{ events: number; ignored: number }>();
 }
 
@@ -107,8 +107,9 @@ describe("POST /webhooks/hubspot", () => {
     ]);
     const res = await post(body);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ accepted: 2, ignored: 1 });
-    await expect.poll(() => countedDelivery(res)).toEqual({ events: 3, ignored: 1 });
+    const answer = await res.json<{ deliveryId: string }>();
+    expect(answer).toMatchObject({ accepted: 2, ignored: 1 });
+    await expect.poll(() => countedDelivery(answer.deliveryId)).toEqual({ events: 3, ignored: 1 });
   });
 
   it("acknowledges an odd event of a type it does not handle without failing the contact events beside it", async () => {
@@ -232,7 +233,7 @@ describe("POST /webhooks/hubspot", () => {
       await expectError(res, status, code);
       // Nothing was put on the queue, and the intake wrote nothing to D1 itself.
       expect(sent).toEqual([]);
-      expect(await countedDelivery(res)).toBeNull();
+      expect(await countedDelivery(res.headers.get("x-request-id"))).toBeNull();
       expect(
         await env.DB.prepare("SELECT count(*) AS n FROM leads").first<{ n: number }>(),
       ).toEqual(leadsBefore);
@@ -327,18 +328,19 @@ describe("what goes on the queue", () => {
       }),
     ];
     const { res, sent } = await intake(await delivery(JSON.stringify(events), { timestamp: t }));
-    expect(await res.json()).toMatchObject({ accepted: 5, ignored: 1 });
+    const answer = await res.json<{ deliveryId: string }>();
+    expect(answer).toMatchObject({ accepted: 5, ignored: 1 });
     expect(sent).toHaveLength(1);
     const message = LeadEventsMessageSchema.parse(sent[0]);
     expect(message.contactId).toBeUndefined();
     expect(message.delivery).toMatchObject({
-      id: res.headers.get("x-request-id"),
+      id: answer.deliveryId,
       events: 6,
       ignored: 1,
     });
     // The request's work is over and the intake wrote nothing to D1: the count is the
     // consumer's, and this queue has none.
-    expect(await countedDelivery(res)).toBeNull();
+    expect(await countedDelivery(answer.deliveryId)).toBeNull();
     expect(message.events.map((e) => [e.eventId, e.contactId, e.type])).toEqual([
       ["9000050", "501", "contact.creation"],
       ["9000051", "502", "contact.creation"],
@@ -440,8 +442,9 @@ describe("counting deliveries for the report", () => {
 
   it("counts a delivery with no contact events once the consumer has run", async () => {
     const res = await post(JSON.stringify([event(70, { subscriptionType: "deal.creation" })]));
-    expect(await res.json()).toMatchObject({ accepted: 0, ignored: 1 });
-    await expect.poll(() => countedDelivery(res)).toEqual({ events: 1, ignored: 1 });
+    const answer = await res.json<{ deliveryId: string }>();
+    expect(answer).toMatchObject({ accepted: 0, ignored: 1 });
+    await expect.poll(() => countedDelivery(answer.deliveryId)).toEqual({ events: 1, ignored: 1 });
   });
 
   it("refuses a queue body with neither events nor a delivery", () => {

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { chunks } from "../../shared/batching";
 import {
+  deliveryIdOf,
+  isForeignEvent,
   type LeadEvent,
   type LeadEventsMessage,
   packEvents,
@@ -10,6 +11,7 @@ import {
 } from "../../shared/contracts/webhook";
 import { ErrorCode, jsonError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
+import { sendBatchesBySize } from "../../shared/queue-batches";
 import { describeZodError } from "../../shared/zod-error";
 import { verifyHubSpotSignature } from "./signature";
 
@@ -52,39 +54,45 @@ export const webhook = new Hono<HonoEnv>().post(
       return jsonError(c, ErrorCode.BadRequest, describeZodError(parsed.error, "events"));
 
     const receivedAt = Date.now();
+    const raw = json as unknown[];
+    const ours = { portalId: config.HUBSPOT_PORTAL_ID, appId: config.HUBSPOT_APP_ID };
     const messages: LeadEvent[] = [];
-    for (const event of parsed.data) {
-      const message = event && toLeadEvent(event, receivedAt);
-      if (message) messages.push(message);
-    }
+    let foreign = 0;
+    parsed.data.forEach((event, i) => {
+      if (isForeignEvent(raw[i], ours)) foreign++;
+      else {
+        const message = event && toLeadEvent(event, receivedAt);
+        if (message) messages.push(message);
+      }
+    });
     // One message for the delivery: a consumer batch then holds up to 100 deliveries, not 100
     // events.
     // It also carries the delivery's counts for the report: the consumer records them, so this
     // answer waits on no D1 write.
-    const ignored = parsed.data.length - messages.length;
-    const delivery = { id: c.get("requestId"), receivedAt, events: parsed.data.length, ignored };
+    const ignored = parsed.data.length - messages.length - foreign;
+    const delivery = {
+      id: await deliveryIdOf(raw),
+      receivedAt,
+      events: parsed.data.length,
+      ignored,
+      ...(foreign ? { foreign } : {}),
+    };
     const [first = { events: [] }, ...rest] = packEvents(messages);
-    for (const batch of sendBatches([{ ...first, delivery }, ...rest]))
+    for (const batch of sendBatchesBySize<LeadEventsMessage>([{ ...first, delivery }, ...rest]))
       await c.env.LEAD_EVENTS.sendBatch(batch);
 
-    log.info("webhook_accepted", {
-      events: parsed.data.length,
-      enqueued: messages.length,
+    const fields = { events: parsed.data.length, enqueued: messages.length, ignored, foreign };
+    if (foreign) log.warn("webhook_foreign_events", fields);
+    else log.info("webhook_accepted", fields);
+    return c.json({
+      accepted: messages.length,
       ignored,
+      foreign,
+      deliveryId: delivery.id,
+      requestId: c.get("requestId"),
     });
-    return c.json({ accepted: messages.length, ignored, requestId: c.get("requestId") });
   },
 );
-
-/**
- * packEvents keeps each body under 100 KB, so two go in a sendBatch (at most 256 KB) without
- * measuring again.
- */
-function sendBatches(bodies: LeadEventsMessage[]): MessageSendRequest<LeadEventsMessage>[][] {
-  return chunks(bodies, 2).map((pair) =>
-    pair.map((body) => ({ body, contentType: "json" as const })),
-  );
-}
 
 /** The URL HubSpot signed: the configured public URL, keeping the query the Worker saw. */
 function publicUri(configured: string, seen: string): string {
