@@ -3,19 +3,10 @@
 // inserted exactly these rows; 0013 deletes them from deployed databases. The local stack writes
 // them into its own D1 when it seeds the sandboxes (dev/stack.ts); an admin sets the real ones
 // (docs/report.md).
+import type { Asset } from "../workers/telemetry/build-report";
 
 /** Columns of collateral_assets, in the table's order. */
-export interface DemoAsset {
-  asset_id: string;
-  type: string;
-  title: string;
-  version: string;
-  status: string;
-  tags: string;
-  target_audience: string;
-  url: string;
-  lead_source: string;
-}
+export type DemoAsset = Asset;
 
 export const DEMO_COLLATERAL: DemoAsset[] = [
   {

@@ -4,20 +4,13 @@ import {
   type SalesStage,
 } from "../../shared/contracts/sales";
 import type { StageMap } from "../../shared/sales-process";
+import type { SfLeadRow } from "../telemetry/sf-records";
 import { type LeadStatusMap, statusMeaning } from "./status-map";
 
 // Sales' side of one handed-off lead, worked out from the Salesforce mirror; pure.
 
 /** A Lead as sf_leads holds it. */
-export interface MirroredLead {
-  id: string;
-  hubspot_contact_id: string | null;
-  status: string | null;
-  disqualification_reason: string | null;
-  is_converted: number;
-  converted_contact_id: string | null;
-  converted_account_id: string | null;
-  converted_opportunity_id: string | null;
+export interface MirroredLead extends SfLeadRow {
   first_touched_at: number | null;
   /** SystemModstamp, ms. */
   modstampMs: number;

@@ -3,6 +3,7 @@ import {
   convertedDay,
   type SfHistory,
   type SfLead,
+  type SfLeadRow,
   type SfOpportunity,
   sfTime,
 } from "./sf-records";
@@ -113,7 +114,7 @@ export async function pageChanges(
       );
     });
     const handedOff = leads.filter((l) => l.HubSpot_Contact_Id__c);
-    const mirrored = await byId<MirroredLeadRow>(
+    const mirrored = await byId<SfLeadRow>(
       db,
       (p) =>
         `SELECT id, hubspot_contact_id, status, disqualification_reason, is_converted, converted_contact_id, converted_account_id, converted_opportunity_id FROM sf_leads WHERE id IN (${p})`,
@@ -128,22 +129,11 @@ export async function pageChanges(
   return { changed: rows, recounted: new Set() };
 }
 
-type MirroredLeadRow = {
-  id: string;
-  hubspot_contact_id: string | null;
-  status: string | null;
-  disqualification_reason: string | null;
-  is_converted: number;
-  converted_contact_id: string | null;
-  converted_account_id: string | null;
-  converted_opportunity_id: string | null;
-};
-
 /**
  * Compared by content, not SystemModstamp: Salesforce stamps to the second, so a change made in
  * the second a pull read the Lead carries the stamp the mirror already holds.
  */
-function leadDiffers(l: SfLead, held: MirroredLeadRow | undefined): boolean {
+function leadDiffers(l: SfLead, held: SfLeadRow | undefined): boolean {
   return (
     !held ||
     held.hubspot_contact_id !== (l.HubSpot_Contact_Id__c ?? null) ||

@@ -210,3 +210,15 @@ export function upsertSfLead(
       l.SystemModstamp,
     );
 }
+
+/** The columns of an sf_leads row the pull compares and the outcome sync derives from. */
+export type SfLeadRow = {
+  id: string;
+  hubspot_contact_id: string | null;
+  status: string | null;
+  disqualification_reason: string | null;
+  is_converted: number;
+  converted_contact_id: string | null;
+  converted_account_id: string | null;
+  converted_opportunity_id: string | null;
+};
