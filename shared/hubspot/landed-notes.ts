@@ -1,9 +1,7 @@
 import type { Client } from "@hubspot/api-client";
 import { chunks, runLimited } from "../batching";
+import { HUBSPOT_BATCH_MAX } from "./notes";
 import { withHubSpotRetry } from "./retry";
-
-/** HubSpot's batch endpoints take at most 100 inputs. */
-const BATCH_MAX = 100;
 
 /** A note that may have landed on a contact's timeline: created since `since`, saying `texts`. */
 export interface NoteLookup {
@@ -26,7 +24,7 @@ export async function findLandedNotes(
   if (!lookups.length) return new Set();
   const notesOf = new Map<string, string[]>();
   await runLimited(
-    chunks(lookups, BATCH_MAX).map((chunk) => async () => {
+    chunks(lookups, HUBSPOT_BATCH_MAX).map((chunk) => async () => {
       const page = await withHubSpotRetry(() =>
         hubspot.crm.associations.v4.batchApi.getPage("contacts", "notes", {
           inputs: chunk.map((l) => ({ id: l.contactId })),
@@ -42,7 +40,7 @@ export async function findLandedNotes(
   );
   const bodies = new Map<string, { text: string; createdAt: number }>();
   await runLimited(
-    chunks([...new Set([...notesOf.values()].flat())], BATCH_MAX).map((ids) => async () => {
+    chunks([...new Set([...notesOf.values()].flat())], HUBSPOT_BATCH_MAX).map((ids) => async () => {
       const page = await withHubSpotRetry(() =>
         hubspot.crm.objects.notes.batchApi.read({
           inputs: ids.map((id) => ({ id })),

@@ -1,9 +1,9 @@
 import type { Client } from "@hubspot/api-client";
 import { chunks, runLimited } from "../../shared/batching";
+import { HUBSPOT_BATCH_MAX } from "../../shared/hubspot/notes";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, type Properties } from "./mql";
 
-export const HUBSPOT_BATCH_MAX = 100;
 
 export interface Enriched {
   contacts: Map<string, Properties>;

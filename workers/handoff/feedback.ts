@@ -1,15 +1,11 @@
 import type { Client } from "@hubspot/api-client";
-import type { AssociationSpecAssociationCategoryEnum } from "@hubspot/api-client/lib/codegen/crm/objects/notes";
 import { chunks, runLimited } from "../../shared/batching";
+import { escapeHtml, HUBSPOT_BATCH_MAX, noteOnContact } from "../../shared/hubspot/notes";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import { RetryableError } from "../../shared/retryable";
-import { HUBSPOT_BATCH_MAX } from "./enrich";
 import type { Properties } from "./mql";
 import type { Rejection } from "./qualify";
 
-export const NOTE_TO_CONTACT_TYPE_ID = 202;
-// The SDK's enum lives in a CommonJS module the Worker does not import; its value is this string.
-const HUBSPOT_DEFINED = "HUBSPOT_DEFINED" as AssociationSpecAssociationCategoryEnum;
 /** How every refusal note begins (also how a retry recognises one already posted). */
 export const NOTE_HEADLINE = "Leadbridge did not hand this contact to sales";
 
@@ -119,20 +115,7 @@ export async function writeFeedback(
   const notes = items.filter((f) => f.note && !failed.has(f.contactId));
   await runLimited(
     chunks(notes, HUBSPOT_BATCH_MAX).map((chunk) => () => {
-      const inputs = chunk.map((f) => ({
-        properties: { hs_timestamp: new Date().toISOString(), hs_note_body: f.note! },
-        associations: [
-          {
-            to: { id: f.contactId },
-            types: [
-              {
-                associationCategory: HUBSPOT_DEFINED,
-                associationTypeId: NOTE_TO_CONTACT_TYPE_ID,
-              },
-            ],
-          },
-        ],
-      }));
+      const inputs = chunk.map((f) => noteOnContact(f.contactId, f.note!, new Date()));
       return withHubSpotRetry(() => hubspot.crm.objects.notes.batchApi.create({ inputs })).catch(
         (err) => fail(chunk, err),
       );
@@ -149,12 +132,5 @@ function feedbackWriteError(err: unknown): RetryableError {
     `HubSpot refused the feedback write (${e.code ?? "error"}): ${(e.message ?? String(err)).slice(0, 300)}`,
     "hubspot_error",
     30,
-  );
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!,
   );
 }

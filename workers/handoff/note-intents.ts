@@ -1,9 +1,7 @@
 import type { Client } from "@hubspot/api-client";
 import { findLandedNotes } from "../../shared/hubspot/landed-notes";
+import { NOTE_CLOCK_SKEW_MS } from "../../shared/hubspot/notes";
 import { type Feedback, NOTE_HEADLINE } from "./feedback";
-
-/** Clock skew allowed between our intent's time and HubSpot's createdAt of the note. */
-const SKEW_MS = 60_000;
 
 /**
  * Before notes are posted: a contact whose note was already on its way once (an intent with the
@@ -65,7 +63,7 @@ function findRefusalNotes(
     hubspot,
     suspects.map((f) => ({
       contactId: f.contactId,
-      since: intents.get(f.contactId)!.at - SKEW_MS,
+      since: intents.get(f.contactId)!.at - NOTE_CLOCK_SKEW_MS,
       texts: [NOTE_HEADLINE, ...(f.feedbackKey ?? "").split(";").filter(Boolean)],
     })),
   );

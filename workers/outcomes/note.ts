@@ -1,4 +1,5 @@
 // The note sales' refusal puts on the contact's HubSpot timeline, for a marketer; pure.
+import { escapeHtml } from "../../shared/hubspot/notes";
 
 /** How every sales-refusal note begins (also how a retry recognises one already posted). */
 export const SALES_NOTE_HEADLINE = "Sales did not take this lead";
@@ -19,11 +20,4 @@ export function salesRefusalNote(leadId: string, reason: string): string {
 /** What a retry looks for on the timeline: the headline, the Lead and the reason, as text. */
 export function salesRefusalNoteTexts(leadId: string, reason: string): string[] {
   return [SALES_NOTE_HEADLINE, `Salesforce Lead ${leadId}`, ...(reason ? [reason] : [])];
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!,
-  );
 }

@@ -1,8 +1,8 @@
 import type { Client } from "@hubspot/api-client";
-import type { AssociationSpecAssociationCategoryEnum } from "@hubspot/api-client/lib/codegen/crm/objects/notes";
 import { chunks, runLimited } from "../../shared/batching";
 import { type AuditEntry, insertAudits } from "../../shared/db/leads";
 import { findLandedNotes } from "../../shared/hubspot/landed-notes";
+import { HUBSPOT_BATCH_MAX, NOTE_CLOCK_SKEW_MS, noteOnContact } from "../../shared/hubspot/notes";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import type { Logger } from "../../shared/log";
 import { RetryableError } from "../../shared/retryable";
@@ -14,13 +14,7 @@ import { salesRefusalNote, salesRefusalNoteTexts } from "./note";
 
 /** Outcomes written per run, oldest first; the rest wait for the next run. */
 export const MAX_WRITTEN_PER_RUN = 1000;
-const HUBSPOT_BATCH_MAX = 100;
 const CONCURRENCY = 4;
-/** Clock skew allowed between our intent's time and HubSpot's createdAt of the note. */
-const SKEW_MS = 60_000;
-const NOTE_TO_CONTACT_TYPE_ID = 202;
-// The SDK's enum lives in a CommonJS module the Worker does not import; its value is this string.
-const HUBSPOT_DEFINED = "HUBSPOT_DEFINED" as AssociationSpecAssociationCategoryEnum;
 /** What a contact HubSpot no longer has is settled with: there is nobody left to tell. */
 export const CONTACT_GONE = "contact_not_found";
 
@@ -160,7 +154,7 @@ async function postOwedNotes(
       hubspot,
       suspects.map((o) => ({
         contactId: o.contact_id,
-        since: o.note_intent_at! - SKEW_MS,
+        since: o.note_intent_at! - NOTE_CLOCK_SKEW_MS,
         texts: texts(o),
       })),
     );
@@ -177,23 +171,9 @@ async function postOwedNotes(
         try {
           await withHubSpotRetry(() =>
             hubspot.crm.objects.notes.batchApi.create({
-              inputs: chunk.map((o) => ({
-                properties: {
-                  hs_timestamp: new Date(now).toISOString(),
-                  hs_note_body: salesRefusalNote(o.lead_id, o.feedback),
-                },
-                associations: [
-                  {
-                    to: { id: o.contact_id },
-                    types: [
-                      {
-                        associationCategory: HUBSPOT_DEFINED,
-                        associationTypeId: NOTE_TO_CONTACT_TYPE_ID,
-                      },
-                    ],
-                  },
-                ],
-              })),
+              inputs: chunk.map((o) =>
+                noteOnContact(o.contact_id, salesRefusalNote(o.lead_id, o.feedback), new Date(now)),
+              ),
             }),
           );
           for (const o of chunk) posted.add(o.contact_id);
