@@ -4,7 +4,6 @@ import { HUBSPOT_BATCH_MAX } from "../../shared/hubspot/notes";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, type Properties } from "./mql";
 
-
 export interface Enriched {
   contacts: Map<string, Properties>;
   companyOf: Map<string, Properties>;
