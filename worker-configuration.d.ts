@@ -10,6 +10,7 @@ declare namespace Cloudflare {
 		DB: D1Database;
 		LEAD_EVENTS: Queue;
 		LEAD_EVENTS_DLQ: Queue;
+		LEAD_BACKFILL: Queue;
 		ADMIN_JOBS: Queue;
 		HUBSPOT_BASE_URL: string;
 		SALESFORCE_LOGIN_URL: string;

@@ -41,6 +41,7 @@ export const health = new Hono<HonoEnv>().get("/health", async (c) => {
     KV: kv,
     LEAD_EVENTS: queue(env.LEAD_EVENTS),
     LEAD_EVENTS_DLQ: queue(env.LEAD_EVENTS_DLQ),
+    LEAD_BACKFILL: queue(env.LEAD_BACKFILL),
     ADMIN_JOBS: queue(env.ADMIN_JOBS),
   };
   const ok = config.ok && Object.values(bindings).every((b) => b.ok);

@@ -21,6 +21,9 @@ export default {
       config.LOG_LEVEL,
     );
     if (batch.queue === QUEUES.leadEvents) return consumeLeadEvents(batch, env, ctx, log);
+    // The same handoff; work it holds or sends again goes back to the backfill lane, not live.
+    if (batch.queue === QUEUES.leadBackfill)
+      return consumeLeadEvents(batch, { ...env, LEAD_EVENTS: env.LEAD_BACKFILL }, ctx, log);
     if (batch.queue === QUEUES.deadLetters) return consumeDeadLetters(batch, env, log);
     if (batch.queue === QUEUES.adminJobs) return consumeAdminJobs(batch, env, log);
     log.error("queue_unknown");

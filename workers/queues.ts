@@ -1,6 +1,8 @@
 /** Queue names as declared in wrangler.toml; a test checks they match. */
 export const QUEUES = {
   leadEvents: "lead-events",
+  /** Backfills and resyncs, handed off by the same consumer after live webhooks (see index.ts). */
+  leadBackfill: "lead-backfill",
   deadLetters: "lead-events-dlq",
   adminJobs: "admin-jobs",
 } as const;

@@ -37,9 +37,10 @@ describe("project configuration", () => {
   it("declares the queues the consumer dispatches on, with a dead-letter queue", () => {
     const consumers = wrangler.queues.consumers as { queue: string; dead_letter_queue?: string }[];
     expect(consumers.map((c) => c.queue).sort()).toEqual(Object.values(QUEUES).sort());
-    expect(consumers.find((c) => c.queue === QUEUES.leadEvents)?.dead_letter_queue).toBe(
-      QUEUES.deadLetters,
-    );
+    for (const lane of [QUEUES.leadEvents, QUEUES.leadBackfill])
+      expect(consumers.find((c) => c.queue === lane)?.dead_letter_queue, lane).toBe(
+        QUEUES.deadLetters,
+      );
     const producers = (wrangler.queues.producers as { queue: string }[]).map((p) => p.queue);
     expect(producers.sort()).toEqual(Object.values(QUEUES).sort());
   });

@@ -21,6 +21,10 @@ describe("retry counts in code follow max_retries in wrangler.toml", () => {
     expect(MAX_DELIVERIES).toBe(deliveries(QUEUES.leadEvents));
   });
 
+  it("lead-backfill: the same consumer, so the same deliveries as lead-events", () => {
+    expect(MAX_DELIVERIES).toBe(deliveries(QUEUES.leadBackfill));
+  });
+
   it("lead-events-dlq: the consumer re-sends a letter D1 could not record on the last delivery", () => {
     expect(MAX_DLQ_DELIVERIES).toBe(deliveries(QUEUES.deadLetters));
   });

@@ -13,7 +13,14 @@ describe("GET /health", () => {
       version: pkg.version,
       config: { ok: true },
     });
-    for (const name of ["DB", "KV", "LEAD_EVENTS", "LEAD_EVENTS_DLQ", "ADMIN_JOBS"])
+    for (const name of [
+      "DB",
+      "KV",
+      "LEAD_EVENTS",
+      "LEAD_EVENTS_DLQ",
+      "LEAD_BACKFILL",
+      "ADMIN_JOBS",
+    ])
       expect(body.bindings[name].ok).toBe(true);
   });
 

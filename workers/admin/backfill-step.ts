@@ -29,7 +29,7 @@ export const JobStepMessageSchema = z.object({
 export type JobStepMessage = z.infer<typeof JobStepMessageSchema>;
 
 export interface StepDeps {
-  env: Pick<Env, "DB" | "KV" | "LEAD_EVENTS" | "ADMIN_JOBS">;
+  env: Pick<Env, "DB" | "KV" | "LEAD_BACKFILL" | "ADMIN_JOBS">;
   hubspot: Client;
   portalId: string;
   log: Logger;
@@ -40,7 +40,8 @@ export type StepResult = "stale" | "continued" | "done";
 
 /**
  * One step of a backfill: up to PAGES_PER_STEP search pages from the job's cursor, each new
- * contact recorded once and enqueued for the handoff, then the cursor saved. A step that lost
+ * contact recorded once and enqueued for the handoff on the backfill lane (behind live webhooks),
+ * then the cursor saved. A step that lost
  * a race (cancelled, resumed, duplicate delivery) saves nothing and schedules nothing.
  */
 export async function runBackfillStep(
@@ -80,7 +81,7 @@ export async function runBackfillStep(
     );
     if (!params.dryRun && waiting.length) {
       await sendJudgeAgain(
-        env.LEAD_EVENTS,
+        env.LEAD_BACKFILL,
         waiting.map((id) => judgeAgain(portalId, id, `backfill:${job.id}:${id}`, "backfill")),
       );
       await markEnqueued(env.DB, job.id, waiting);

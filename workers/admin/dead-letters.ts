@@ -5,7 +5,12 @@ import {
   ReplayRequestSchema,
 } from "../../shared/contracts/admin";
 import type { DeadLetterKind } from "../../shared/contracts/outcomes";
-import { eventsOf, type LeadQueueBody, LeadQueueBodySchema } from "../../shared/contracts/webhook";
+import {
+  eventsOf,
+  type LeadQueueBody,
+  LeadQueueBodySchema,
+  originOf,
+} from "../../shared/contracts/webhook";
 import type { HonoEnv } from "../../shared/hono-env";
 import { sendLeadEvents } from "./enqueue";
 import { iso, readJson, readQuery } from "./validate";
@@ -74,7 +79,9 @@ deadLetters.get("/dead-letters", async (c) => {
 
 /**
  * Re-sends the original events with their original keys, then marks them replayed. A replay
- * that runs twice cannot judge twice: the handoff drops keys it has already handled.
+ * that runs twice cannot judge twice: the handoff drops keys it has already handled. Each letter
+ * goes back to its origin's lane: a webhook's to lead-events, a backfill's or resync's to
+ * lead-backfill, behind live leads.
  */
 deadLetters.post("/dead-letters/replay", async (c) => {
   const body = await readJson(c, ReplayRequestSchema);
@@ -110,9 +117,14 @@ deadLetters.post("/dead-letters/replay", async (c) => {
     else replay.push({ id: row.id, event });
   }
 
+  const live = (event: LeadQueueBody) => eventsOf(event).some((e) => originOf(e) === "webhook");
   await sendLeadEvents(
     c.env.LEAD_EVENTS,
-    replay.map((r) => r.event),
+    replay.filter((r) => live(r.event)).map((r) => r.event),
+  );
+  await sendLeadEvents(
+    c.env.LEAD_BACKFILL,
+    replay.filter((r) => !live(r.event)).map((r) => r.event),
   );
   const now = Date.now();
   const marks = replay.map((r) =>

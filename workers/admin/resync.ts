@@ -5,8 +5,9 @@ import { judgeAgain, sendJudgeAgain } from "./enqueue";
 import { readJson } from "./validate";
 
 /**
- * POST /admin/resync: judge the listed contacts again through the normal handoff. Safe to
- * repeat: the Salesforce upsert is by external id and an unchanged lead costs no call.
+ * POST /admin/resync: judge the listed contacts again through the normal handoff, on the backfill
+ * lane so live webhooks go first. Safe to repeat: the Salesforce upsert is by external id and an
+ * unchanged lead costs no call.
  */
 export const resync = new Hono<HonoEnv>().post("/resync", async (c) => {
   const { contactIds } = await readJson(c, ResyncRequestSchema);
@@ -14,7 +15,7 @@ export const resync = new Hono<HonoEnv>().post("/resync", async (c) => {
   const request = crypto.randomUUID();
   const portalId = c.get("config").HUBSPOT_PORTAL_ID;
   await sendJudgeAgain(
-    c.env.LEAD_EVENTS,
+    c.env.LEAD_BACKFILL,
     unique.map((id) => judgeAgain(portalId, id, `resync:${id}:${request}`, "resync")),
   );
   c.get("log").info("resync_enqueued", {

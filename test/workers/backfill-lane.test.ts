@@ -1,0 +1,232 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { eventsOf, type LeadQueueBody, originOf } from "../../shared/contracts/webhook";
+import { MAX_DELIVERIES } from "../../shared/retryable";
+import { judgeAgain } from "../../workers/admin/enqueue";
+import { createApp } from "../../workers/app";
+import { QUEUES } from "../../workers/queues";
+import { hmacSha256Base64 } from "../../workers/webhook/signature";
+import { ADMIN_TOKEN } from "./admin-client";
+import { deliver, leadRow } from "./queue-harness";
+import {
+  createCompany,
+  createContact,
+  qualifyingContact,
+  salesforceLeads,
+  setHubSpotFaults,
+  setSalesforceFaults,
+} from "./sandboxes";
+
+let run = 0;
+const unique = () => `lane${Date.now().toString(36)}${++run}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A queue binding that keeps what it is sent, with the delay it was sent with. */
+function keepingQueue() {
+  const sent: { body: unknown; delaySeconds?: number }[] = [];
+  const queue = {
+    send: async (body: unknown, opts?: QueueSendOptions) =>
+      void sent.push({ body, delaySeconds: opts?.delaySeconds }),
+    sendBatch: async (batch: MessageSendRequest[]) =>
+      void sent.push(...batch.map((m) => ({ body: m.body, delaySeconds: m.delaySeconds }))),
+  } as unknown as Queue;
+  return { queue, sent };
+}
+
+/** The test env with both lanes (and the backfill steps) recording instead of delivering. */
+function lanes(extra: Partial<Env> = {}) {
+  const live = keepingQueue();
+  const backfill = keepingQueue();
+  const steps = keepingQueue();
+  const bindings = {
+    ...env,
+    LEAD_EVENTS: live.queue,
+    LEAD_BACKFILL: backfill.queue,
+    ADMIN_JOBS: steps.queue,
+    ...extra,
+  } as Env;
+  return { bindings, live: live.sent, backfill: backfill.sent, steps: steps.sent };
+}
+
+const contactIdsIn = (sent: { body: unknown }[]) =>
+  sent.flatMap(({ body }) => eventsOf(body as LeadQueueBody).map((e) => e.contactId));
+const originsIn = (sent: { body: unknown }[]) => [
+  ...new Set(sent.flatMap(({ body }) => eventsOf(body as LeadQueueBody).map(originOf))),
+];
+
+/** A request to the Worker's app with the bindings given, answered and its waitUntil work done. */
+async function call(bindings: Env, request: Request) {
+  const ctx = createExecutionContext();
+  const res = await createApp().fetch(request, bindings, ctx);
+  await waitOnExecutionContext(ctx);
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+const adminPost = (path: string, body: unknown) =>
+  new Request(`http://leadbridge.test${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
+async function signedWebhook(contactId: string) {
+  const uri = "https://leadbridge.test/webhooks/hubspot";
+  const body = JSON.stringify([
+    {
+      eventId: Date.now(),
+      subscriptionId: 1,
+      portalId: 62515,
+      appId: 54321,
+      occurredAt: Date.now(),
+      subscriptionType: "contact.creation",
+      attemptNumber: 0,
+      objectId: Number(contactId),
+      changeSource: "CRM",
+    },
+  ]);
+  const timestamp = Date.now();
+  return new Request(uri, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-hubspot-signature-v3": await hmacSha256Base64(
+        "sandbox-client-secret",
+        `POST${uri}${body}${timestamp}`,
+      ),
+      "x-hubspot-request-timestamp": String(timestamp),
+    },
+    body,
+  });
+}
+
+async function judgementsOf(id: string) {
+  const row = await env.DB.prepare(
+    "SELECT count(*) AS n FROM audit WHERE contact_id = ? AND step = 'enriched'",
+  )
+    .bind(id)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+beforeEach(async () => {
+  await Promise.all([setHubSpotFaults([]), setSalesforceFaults([])]);
+  await env.KV.delete("salesforce:usage");
+});
+
+describe("the backfill lane", () => {
+  it("takes a backfill's and a resync's contacts; a webhook's go to lead-events", async () => {
+    await sleep(5);
+    const since = new Date().toISOString();
+    const company = await createCompany({ name: "Lane Robotics" });
+    const ids = [
+      await createContact(qualifyingContact(unique()), company),
+      await createContact(qualifyingContact(unique()), company),
+    ];
+    await sleep(5);
+    const until = new Date().toISOString();
+
+    const backfill = lanes();
+    const started = await call(backfill.bindings, adminPost("/admin/backfill", { since, until }));
+    expect(started.status).toBe(202);
+    // The one step the two contacts need, run by the real admin-jobs consumer.
+    const step = await deliver([backfill.steps[0]!.body], 1, backfill.bindings, QUEUES.adminJobs);
+    expect(step.explicitAcks).toEqual(step.ids);
+    expect(contactIdsIn(backfill.backfill).sort()).toEqual([...ids].sort());
+    expect(originsIn(backfill.backfill)).toEqual(["backfill"]);
+    expect(backfill.live).toEqual([]);
+
+    const resync = lanes();
+    expect(
+      (await call(resync.bindings, adminPost("/admin/resync", { contactIds: ids }))).status,
+    ).toBe(202);
+    expect(contactIdsIn(resync.backfill).sort()).toEqual([...ids].sort());
+    expect(originsIn(resync.backfill)).toEqual(["resync"]);
+    expect(resync.live).toEqual([]);
+
+    const webhook = lanes();
+    expect((await call(webhook.bindings, await signedWebhook(ids[0]!))).status).toBe(200);
+    expect(contactIdsIn(webhook.live)).toEqual([ids[0]]);
+    expect(originsIn(webhook.live)).toEqual(["webhook"]);
+    expect(webhook.backfill).toEqual([]);
+
+    // The backfill lane's own consumer hands each contact off once, however often a message comes.
+    const messages = backfill.backfill.map((m) => m.body);
+    const first = await deliver(messages, 1, env, QUEUES.leadBackfill);
+    expect(first.explicitAcks).toEqual(first.ids);
+    const again = await deliver(messages, 2, env, QUEUES.leadBackfill);
+    expect(again.explicitAcks).toEqual(again.ids);
+    const leads = (await salesforceLeads()).filter((l) => ids.includes(l.HubSpot_Contact_Id__c));
+    expect(leads).toHaveLength(2);
+    for (const id of ids) {
+      expect(await judgementsOf(id), id).toBe(1);
+      expect(await leadRow(id)).toMatchObject({ status: "handed_off", handoff_origin: "backfill" });
+    }
+  });
+
+  it("sends held work back to the backfill lane, not ahead of live leads", async () => {
+    const company = await createCompany({ name: "Held Robotics" });
+    const id = await createContact(qualifyingContact(unique()), company);
+    // Salesforce's daily budget is spent: the contact waits in a fresh message.
+    await env.KV.put(
+      "salesforce:usage",
+      JSON.stringify({ used: 85_000, max: 100_000, at: Date.now() }),
+    );
+    const held = lanes();
+    const message = { events: [judgeAgain("62515", id, `backfill:lane:${id}`, "backfill")] };
+    const result = await deliver([message], 1, held.bindings, QUEUES.leadBackfill);
+    expect(result.explicitAcks).toEqual(result.ids);
+    expect(contactIdsIn(held.backfill)).toEqual([id]);
+    expect(held.backfill[0]!.delaySeconds).toBeGreaterThanOrEqual(60);
+    expect(held.live).toEqual([]);
+
+    // D1 failing on the last delivery the queue allows: sent again to the backfill lane too.
+    await env.KV.delete("salesforce:usage");
+    const outage = lanes({ LEADBRIDGE_TEST_D1_FAULTS: "on" } as Partial<Env>);
+    const waited = await deliver([message], MAX_DELIVERIES, outage.bindings, QUEUES.leadBackfill);
+    expect(waited.explicitAcks).toEqual(waited.ids);
+    expect(contactIdsIn(outage.backfill)).toEqual([id]);
+    expect(outage.live).toEqual([]);
+  });
+
+  it("replays a dead letter to its origin's lane", async () => {
+    const webhookId = unique();
+    const backfillId = unique();
+    const letter = (key: string, body: unknown) =>
+      env.DB.prepare(
+        `INSERT INTO dead_letters (message_id, body, kind, reason, attempts, received_at)
+         VALUES (?, ?, 'salesforce_unavailable', 'salesforce_unavailable: test', 6, ?)
+         RETURNING id`,
+      )
+        .bind(key, JSON.stringify(body), Date.now())
+        .first<{ id: number }>();
+    const now = Date.now();
+    const fromWebhook = await letter(`lane-${webhookId}`, {
+      contactId: webhookId,
+      events: [
+        {
+          key: `62515:${webhookId}:contact.creation`,
+          portalId: "62515",
+          eventId: webhookId,
+          type: "contact.creation",
+          contactId: webhookId,
+          occurredAt: now,
+          receivedAt: now,
+        },
+      ],
+    });
+    const fromBackfill = await letter(`lane-${backfillId}`, {
+      contactId: backfillId,
+      events: [judgeAgain("62515", backfillId, `backfill:lane:${backfillId}`, "backfill")],
+    });
+    const replay = lanes();
+    const res = await call(
+      replay.bindings,
+      adminPost("/admin/dead-letters/replay", { ids: [fromWebhook!.id, fromBackfill!.id] }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.replayed.sort()).toEqual([fromWebhook!.id, fromBackfill!.id].sort());
+    expect(contactIdsIn(replay.live)).toEqual([webhookId]);
+    expect(contactIdsIn(replay.backfill)).toEqual([backfillId]);
+  });
+});
