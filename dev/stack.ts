@@ -40,8 +40,11 @@ export interface StackOptions {
   demoRows?: boolean;
   /** Keep D1/KV/Queues state in a fresh temporary folder instead of .wrangler/state. */
   isolatedState?: boolean;
-  /** Extra `--var NAME:VALUE` for the Worker. */
-  vars?: Record<string, string>;
+  /**
+   * Extra `--var NAME:VALUE` for the Worker; a function is called just before wrangler dev starts
+   * (a value that depends on when the Worker starts, e.g. a D1 outage window).
+   */
+  vars?: Record<string, string> | (() => Record<string, string>);
   hubspot?: Partial<HubSpotSandboxOptions>;
   /**
    * Run wrangler from a copy of the Worker's sources, so edits to the tree do not reload it
@@ -201,7 +204,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const vars = {
     HUBSPOT_BASE_URL: hubspot.url,
     SALESFORCE_LOGIN_URL: salesforce.url,
-    ...opts.vars,
+    ...(typeof opts.vars === "function" ? opts.vars() : opts.vars),
   };
   const worker = spawn(
     "npx",

@@ -3,7 +3,9 @@
  * env, or `wrangler dev --var` for a chaos run; wrangler.toml never sets it), every D1 call of the
  * invocation fails the way an outage does:
  * - `on`: fail;
- * - `until:<epoch ms>`: fail until that moment (a timed outage in a running stack).
+ * - `until:<epoch ms>`: fail until that moment (a timed outage in a running stack);
+ * - `between:<epoch ms>:<epoch ms>`: fail from the first moment until the second (an outage later
+ *   in a run, e.g. the outage run's D1 phase).
  * Production pays one property check: without the binding the env is returned as it is.
  */
 export const D1_FAULTS_BINDING = "LEADBRIDGE_TEST_D1_FAULTS";
@@ -16,7 +18,12 @@ export function withD1Faults<E extends { DB: D1Database }>(env: E): E {
 
 export function faultActive(value: unknown, now: number): boolean {
   if (value === "on") return true;
-  if (typeof value !== "string" || !value.startsWith("until:")) return false;
+  if (typeof value !== "string") return false;
+  if (value.startsWith("between:")) {
+    const [from, until] = value.slice("between:".length).split(":").map(Number);
+    return Number.isFinite(from) && Number.isFinite(until) && from! <= now && now < until!;
+  }
+  if (!value.startsWith("until:")) return false;
   const until = Number(value.slice("until:".length));
   return Number.isFinite(until) && now < until;
 }

@@ -18,7 +18,7 @@ export async function waitForLeads(
   stateDir: string,
   contactIds: string[],
   opts: { stallMs: number; pollMs?: number; log?: (line: string) => void },
-): Promise<{ progress: Progress; complete: boolean }> {
+): Promise<{ progress: Progress; complete: boolean; settledAt: number }> {
   const pending = new Set(contactIds);
   let settled = 0;
   let deadLettered = 0;
@@ -36,7 +36,7 @@ export async function waitForLeads(
       opts.log?.(`  ${settled}/${contactIds.length} leads have their feedback in HubSpot`);
     }
     const progress = () => ({ settled, deadLettered });
-    if (!pending.size) return { progress: progress(), complete: true };
+    if (!pending.size) return { progress: progress(), complete: true, settledAt: movedAt };
     const idle = Date.now() - movedAt;
     // Contacts still pending may be retrying with backoff or dead-lettered since: D1 is looked at
     // every 20 s of quiet.
@@ -46,9 +46,9 @@ export async function waitForLeads(
         (await queryD1<{ n: number }>(stateDir, "SELECT count(*) AS n FROM dead_letters"))[0]?.n ??
         0;
       if (settled + deadLettered >= contactIds.length)
-        return { progress: progress(), complete: true };
+        return { progress: progress(), complete: true, settledAt: movedAt };
     }
-    if (idle > opts.stallMs) return { progress: progress(), complete: false };
+    if (idle > opts.stallMs) return { progress: progress(), complete: false, settledAt: movedAt };
     await sleep(opts.pollMs ?? 1000);
   }
 }
