@@ -4,8 +4,10 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export const ErrorCode = {
   BadRequest: "bad_request",
   Unauthorized: "unauthorized",
+  Forbidden: "forbidden",
   NotFound: "not_found",
   PayloadTooLarge: "payload_too_large",
+  UnsupportedMediaType: "unsupported_media_type",
   Conflict: "conflict",
   Misconfigured: "misconfigured",
   Upstream: "upstream_error",
@@ -16,8 +18,10 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   conflict: 409,
   misconfigured: 500,
   upstream_error: 502,

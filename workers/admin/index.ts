@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { HonoEnv } from "../../shared/hono-env";
 import { requireAdmin } from "./auth";
 import { dashboard } from "./dashboard";
+import { refuseCrossSiteWrites } from "./same-origin";
 
 /** Everything under /admin: one sub-router per route group, all behind requireAdmin. */
 export const admin = new Hono<HonoEnv>();
@@ -9,6 +10,7 @@ export const admin = new Hono<HonoEnv>();
 // dashboard.ts).
 admin.route("/", dashboard);
 admin.use("*", requireAdmin);
+admin.use("*", refuseCrossSiteWrites);
 
 // Route groups register here, one line each:
 import { telemetry } from "./telemetry";

@@ -24,7 +24,20 @@ const ERROR_TEXT: Record<number, string> = {
   401: "Missing, wrong or misplaced credentials",
   404: "Not found",
   409: "Conflicts with the current state",
+  403: "Signed in with Access: a cross-site write (Origin / Sec-Fetch-Site)",
+  415: "Signed in with Access: a write without Content-Type: application/json",
 };
+
+/** Every write signed in with Access may also be refused as cross-site (same-origin.ts). */
+const WRITE_METHODS = ["post", "put", "patch", "delete"] as const;
+function withWriteRefusals(all: ZodOpenApiPathsObject): ZodOpenApiPathsObject {
+  for (const item of Object.values(all))
+    for (const method of WRITE_METHODS) {
+      const operation = item[method];
+      if (operation) operation.responses = { ...operation.responses, ...errors(403, 415) };
+    }
+  return all;
+}
 
 function op(
   summary: string,
@@ -186,7 +199,7 @@ export function adminDocument() {
         },
       },
     },
-    paths,
+    paths: withWriteRefusals(paths),
   });
   return cached;
 }
