@@ -42,6 +42,17 @@ export interface LatestResults {
     missingFeedback: number;
     deadLettered: number;
   };
+  /**
+   * The outage run (test/chaos/outage.ts): HubSpot, Salesforce, then D1 down while leads arrive;
+   * null when skipped. settledSeconds: from D1 back to the last lead settled.
+   */
+  outage: {
+    lost: number;
+    duplicates: number;
+    missingFeedback: number;
+    deadLettered: number;
+    settledSeconds: number;
+  } | null;
 }
 
 export const GOALS: {
@@ -72,6 +83,10 @@ export const GOALS: {
   { label: "chaos.lost", value: (r) => r.chaos.lost, max: 0 },
   { label: "chaos.duplicates", value: (r) => r.chaos.duplicates, max: 0 },
   { label: "chaos.missingFeedback", value: (r) => r.chaos.missingFeedback, max: 0 },
+  { label: "outage.lost", value: (r) => r.outage?.lost, max: 0 },
+  { label: "outage.duplicates", value: (r) => r.outage?.duplicates, max: 0 },
+  { label: "outage.missingFeedback", value: (r) => r.outage?.missingFeedback, max: 0 },
+  { label: "outage.deadLettered", value: (r) => r.outage?.deadLettered, max: 0 },
 ];
 
 export function writeResults(dir: string, latest: LatestResults, baseline: unknown): void {

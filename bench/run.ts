@@ -1,10 +1,12 @@
-// `npm run bench [-- --quick] [-- --chaos-leads N | --skip-chaos] [-- --telemetry-tenfold longer]`:
+// `npm run bench [-- --quick] [-- --chaos-leads N | --skip-chaos] [-- --skip-outage]
+// [-- --telemetry-tenfold longer]`:
 // every figure of issue 6 from one run on this machine; prints a table, writes
 // bench/results/latest.json (the issue's keys) and bench/results/baseline.json (same-run
 // baselines, ratios and details).
 import path from "node:path";
 import { startStack } from "../dev/stack";
 import { summaryLine } from "../test/chaos/account";
+import { outageLine, runOutage } from "../test/chaos/outage";
 import { runChaos } from "../test/chaos/run";
 import { Sandboxes } from "../test/harness/control";
 import { REALISTIC_LATENCY, useRealisticLatency } from "../test/harness/inbound";
@@ -98,6 +100,13 @@ const outcomes = await measureOutcomes(sizes.outcomeChanges, log);
 const chaos = sizes.chaosLeads ? await runChaos({ leads: sizes.chaosLeads, log }) : null;
 if (chaos) log(summaryLine(chaos, chaos.seconds));
 
+if (sizes.outage)
+  log(
+    `bench: outage run, ${sizes.outage.leads} leads; HubSpot then Salesforce down ${sizes.outage.phaseMs / 60_000} min each, then D1 ${sizes.outage.d1Ms / 1000} s`,
+  );
+const outage = sizes.outage ? await runOutage({ ...sizes.outage, log }) : null;
+if (outage) log(outageLine(outage));
+
 const { ack, bursts, naive } = measured;
 const large = bursts[bursts.length - 1]!;
 const figures = (b: (typeof bursts)[number]) => ({
@@ -139,6 +148,15 @@ const latest: LatestResults = {
         deadLettered: chaos.deadLettered,
       }
     : { leads: 0, lost: 0, duplicates: 0, missingFeedback: 0, deadLettered: 0 },
+  outage: outage
+    ? {
+        lost: outage.lost,
+        duplicates: outage.duplicates,
+        missingFeedback: outage.missingFeedback,
+        deadLettered: outage.deadLettered,
+        settledSeconds: round(outage.settledSeconds, 1),
+      }
+    : null,
 };
 
 const ratio = (a: number, b: number) => (b ? `${round(a / b, 3)}×` : "–");
@@ -156,6 +174,7 @@ const baseline = {
   telemetry: telemetry.detail,
   outcomes,
   chaos,
+  outage,
   ratios: {
     webhookAckP50VsHealth: round(ack.figures.p50Ms / ack.baseline.healthP50Ms, 2),
     webhookAckP99VsHealth: round(ack.figures.p99Ms / ack.baseline.healthP99Ms, 2),
@@ -250,6 +269,16 @@ printTable([
     "chaos lost / duplicates / missing feedback",
     chaos ? `${chaos.lost} / ${chaos.duplicates} / ${chaos.missingFeedback}` : "skipped",
     chaos ? `${n(chaos.leads)} leads, ${chaos.deadLettered} dead-lettered` : "",
+    "",
+  ],
+  [
+    "outage lost / duplicates / missing feedback / dead-lettered",
+    outage
+      ? `${outage.lost} / ${outage.duplicates} / ${outage.missingFeedback} / ${outage.deadLettered}`
+      : "skipped",
+    outage
+      ? `${n(outage.leads)} leads, settled ${Math.round(outage.settledSeconds)} s after D1`
+      : "",
     "",
   ],
 ]);

@@ -7,9 +7,18 @@ export interface BenchSizes {
   burstRepeats: [small: number, large: number];
   naiveLeads: number;
   chaosLeads: number;
+  /** The outage run (test/chaos/outage.ts); null with --skip-outage. */
+  outage: OutageSizes | null;
   telemetry: TelemetrySizes;
   /** Handed-off Leads sales changes in the outcome-sync step's day. */
   outcomeChanges: number;
+}
+
+/** HubSpot, then Salesforce, down for `phaseMs` each, then D1 for `d1Ms`, `leads` arriving. */
+export interface OutageSizes {
+  leads: number;
+  phaseMs: number;
+  d1Ms: number;
 }
 
 /**
@@ -28,8 +37,9 @@ export interface TelemetrySizes {
 }
 
 /**
- * The issue's sizes, but the fault run at 2,000 leads so the bench stays near 15 minutes on two
- * cores; `--chaos-leads 10000` (or `npm run chaos`) runs the 10,000. `--quick` is a few minutes.
+ * The issue's sizes, but the fault run at 2,000 leads so the rest of the bench stays near 15 minutes
+ * on two cores besides the outage run's ~25 (its phases are wall time); `--chaos-leads 10000` (or
+ * `npm run chaos`) runs the 10,000. `--quick` is a few minutes.
  */
 // Each delivery is one queue message, far under the 10,000 pending messages miniflare's local
 // queue holds; 300 give the one-at-a-time latency a p99 that is not just the slowest answer.
@@ -39,6 +49,8 @@ export const FULL: BenchSizes = {
   burstRepeats: [3, 1],
   naiveLeads: 100,
   chaosLeads: 2_000,
+  // The issue's outage: 10 minutes each, D1 for a minute (with the settling, ~25 minutes).
+  outage: { leads: 1_000, phaseMs: 10 * 60_000, d1Ms: 60_000 },
   outcomeChanges: 1_000,
   telemetry: {
     tenfold: "denser",
@@ -58,6 +70,7 @@ export const QUICK: BenchSizes = {
   burstRepeats: [1, 1],
   naiveLeads: 40,
   chaosLeads: 300,
+  outage: { leads: 100, phaseMs: 45_000, d1Ms: 20_000 },
   outcomeChanges: 200,
   telemetry: {
     tenfold: "denser",
@@ -77,6 +90,7 @@ export function sizesFromArgs(argv = process.argv.slice(2)): BenchSizes & { quic
       quick: { type: "boolean", default: false },
       "chaos-leads": { type: "string" },
       "skip-chaos": { type: "boolean", default: false },
+      "skip-outage": { type: "boolean", default: false },
       "telemetry-tenfold": { type: "string", default: "denser" },
     },
   });
@@ -88,6 +102,7 @@ export function sizesFromArgs(argv = process.argv.slice(2)): BenchSizes & { quic
   return {
     ...base,
     chaosLeads,
+    outage: values["skip-outage"] ? null : base.outage,
     telemetry: { ...base.telemetry, tenfold },
     quick: Boolean(values.quick),
   };
