@@ -25,15 +25,27 @@ export async function runScheduled(
   const config = loadConfig(env);
   if (controller.cron === NIGHTLY_CRON) {
     const date = reportDayFor(controller.scheduledTime);
-    await runTelemetry(date, {
-      db: env.DB,
-      kv: env.KV,
-      clients: createClients(config, env),
-      budgetShare: config.SALESFORCE_DAILY_BUDGET_SHARE,
-      disqualificationField: config.SALESFORCE_DISQUALIFICATION_FIELD,
-      log: log.child({ job: "telemetry", date }),
-    });
-    await pruneHandledState(env.DB, controller.scheduledTime, log.child({ job: "prune" }));
+    // The prune runs whatever became of the report (Salesforce down, a bad day): retention must
+    // not wait for telemetry. The first failure is thrown once both have run, so the cron shows it.
+    const failures: unknown[] = [];
+    try {
+      await runTelemetry(date, {
+        db: env.DB,
+        kv: env.KV,
+        clients: createClients(config, env),
+        budgetShare: config.SALESFORCE_DAILY_BUDGET_SHARE,
+        disqualificationField: config.SALESFORCE_DISQUALIFICATION_FIELD,
+        log: log.child({ job: "telemetry", date }),
+      });
+    } catch (err) {
+      failures.push(err);
+    }
+    try {
+      await pruneHandledState(env.DB, controller.scheduledTime, log.child({ job: "prune" }));
+    } catch (err) {
+      failures.push(err);
+    }
+    if (failures.length) throw failures[0];
   }
   if (controller.cron === OUTCOME_SYNC_CRON) {
     // A run still going when the next cron fires holds the lease: the new one finds it busy.
