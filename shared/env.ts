@@ -10,6 +10,14 @@ const GENERIC_LOGIN_HOSTS = new Set(["login.salesforce.com", "test.salesforce.co
 /** The URL's host in lower case; '' when it is no URL (z.url() names that). */
 const hostOf = (url: string) => (URL.canParse(url) ? new URL(url).hostname.toLowerCase() : "");
 
+/**
+ * What a HubSpot privacy deletion does to the Lead Leadbridge made (docs/handoff.md, "Privacy
+ * deletion"): delete it while sales never converted it (a converted one is flagged), flag every
+ * one, or leave Salesforce alone.
+ */
+export const PRIVACY_DELETION_CHOICES = ["delete_unconverted", "flag", "keep"] as const;
+export type PrivacyDeletionChoice = (typeof PRIVACY_DELETION_CHOICES)[number];
+
 /** Everything the Worker reads from its environment, checked once at the entry. */
 export const EnvSchema = z
   .object({
@@ -33,6 +41,11 @@ export const EnvSchema = z
         "must be a Lead field's API name, such as Disqualification_Reason__c",
       )
       .default("Disqualification_Reason__c"),
+    SALESFORCE_PRIVACY_DELETION: z
+      .enum(PRIVACY_DELETION_CHOICES, {
+        error: `must be one of ${PRIVACY_DELETION_CHOICES.join(", ")} (what a HubSpot privacy deletion does to the contact's Salesforce Lead)`,
+      })
+      .default("delete_unconverted"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]),
     HUBSPOT_ACCESS_TOKEN: z.string().min(1),
     HUBSPOT_CLIENT_SECRET: z.string().min(1),

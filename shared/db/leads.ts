@@ -1,4 +1,5 @@
 import type { AuditStep, LeadOrigin, LeadStatus } from "../contracts/outcomes";
+import { utcDay } from "../days";
 
 export interface LeadRow {
   contact_id: string;
@@ -207,26 +208,50 @@ export async function alreadySeen(db: D1Database, keys: string[]): Promise<Set<s
 }
 
 /**
- * Privacy deletion: the lead row and every audit detail go; one bare audit line says it happened.
- * The contact's dead letters go too (a reason can quote a value Salesforce refused, and replaying
- * one would judge the contact again): a one-contact letter, a single event, or a delivery about it
- * alone.
+ * Privacy deletion, in bulk statements (a few whatever the number of contacts): every row that
+ * holds the contact's id goes (lead row, audit trail, handled event keys, note intents, admin job
+ * entries, sales outcome, the Salesforce mirror's rows for its Leads and their pending work, its
+ * dead letters), and other contacts' rows stop pointing at it (a merge's `merged_into` and the
+ * audit details that name it). What stays is a count: the day's `privacy_deletions` counter.
+ * A dead letter goes when it is about the contact alone (a one-contact letter, a single event, or
+ * a delivery about it alone): its reason can quote a value Salesforce refused, and replaying it
+ * would judge the contact again. Idempotent: a purge done twice changes nothing more.
  */
-export function purgeContact(db: D1Database, contactId: string, at: number): D1PreparedStatement[] {
+export function purgeContacts(
+  db: D1Database,
+  contactIds: string[],
+  at: number,
+): D1PreparedStatement[] {
+  if (!contactIds.length) return [];
+  const ids = JSON.stringify(contactIds);
+  const of = (sql: string) => db.prepare(sql).bind(ids);
+  const IDS = "(SELECT value FROM json_each(?1))";
   return [
-    db.prepare("DELETE FROM leads WHERE contact_id = ?").bind(contactId),
-    db.prepare("DELETE FROM audit WHERE contact_id = ?").bind(contactId),
-    db.prepare("DELETE FROM seen_events WHERE contact_id = ?").bind(contactId),
-    db.prepare("DELETE FROM note_intents WHERE contact_id = ?").bind(contactId),
-    db.prepare("DELETE FROM sales_outcomes WHERE contact_id = ?").bind(contactId),
+    // Other contacts' audit details that name a purged contact: a merge's both ends.
+    of(`UPDATE audit SET detail = json_remove(detail, '$.from')
+        WHERE contact_id IN (SELECT merged_into FROM leads WHERE contact_id IN ${IDS} AND merged_into IS NOT NULL)
+          AND json_valid(detail) AND json_extract(detail, '$.from') IN ${IDS}`),
+    of(`UPDATE audit SET detail = json_remove(detail, '$.into')
+        WHERE contact_id IN (SELECT contact_id FROM leads WHERE merged_into IN ${IDS})
+          AND json_valid(detail) AND json_extract(detail, '$.into') IN ${IDS}`),
+    of(`UPDATE leads SET merged_into = NULL WHERE merged_into IN ${IDS}`),
+    of(`DELETE FROM leads WHERE contact_id IN ${IDS}`),
+    of(`DELETE FROM audit WHERE contact_id IN ${IDS}`),
+    of(`DELETE FROM seen_events WHERE contact_id IN ${IDS}`),
+    of(`DELETE FROM note_intents WHERE contact_id IN ${IDS}`),
+    of(`DELETE FROM job_contacts WHERE contact_id IN ${IDS}`),
+    of(`DELETE FROM sales_outcomes WHERE contact_id IN ${IDS}`),
+    of(`DELETE FROM sf_pending WHERE kind = 'outcome_lead'
+          AND key IN (SELECT id FROM sf_leads WHERE hubspot_contact_id IN ${IDS})`),
+    of(`DELETE FROM sf_leads WHERE hubspot_contact_id IN ${IDS}`),
+    of(`DELETE FROM sf_lead_conversions WHERE hubspot_contact_id IN ${IDS}`),
+    of(`DELETE FROM dead_letters
+        WHERE CASE WHEN json_valid(body) THEN coalesce(json_extract(body, '$.contactId'), json_extract(body, '$.events[0].contactId')) END IN ${IDS}`),
     db
       .prepare(
-        `DELETE FROM dead_letters
-         WHERE CASE WHEN json_valid(body) THEN coalesce(json_extract(body, '$.contactId'), json_extract(body, '$.events[0].contactId')) END = ?`,
+        `INSERT INTO daily_counters (day, name, value) VALUES (?, 'privacy_deletions', ?)
+         ON CONFLICT (day, name) DO UPDATE SET value = value + excluded.value`,
       )
-      .bind(contactId),
-    db
-      .prepare("INSERT INTO audit (contact_id, at, step, detail) VALUES (?, ?, ?, '{}')")
-      .bind(contactId, at, "privacy_deleted" satisfies AuditStep),
+      .bind(utcDay(at), contactIds.length),
   ];
 }

@@ -20,6 +20,18 @@ describe("loadConfig", () => {
     const broken = { ...env, WEBHOOK_SIGNATURE_VERSION: "v9" } as unknown as Env;
     expect(() => loadConfig(broken)).toThrow(/WEBHOOK_SIGNATURE_VERSION/);
   });
+
+  it("names the privacy deletion choices and defaults to deleting unconverted Leads", () => {
+    const broken = { ...env, SALESFORCE_PRIVACY_DELETION: "delete" } as unknown as Env;
+    expect(() => loadConfig(broken)).toThrow(
+      /SALESFORCE_PRIVACY_DELETION must be one of delete_unconverted, flag, keep/,
+    );
+    expect(
+      loadConfig({ ...env, SALESFORCE_PRIVACY_DELETION: undefined } as unknown as Env),
+    ).toMatchObject({
+      SALESFORCE_PRIVACY_DELETION: "delete_unconverted",
+    });
+  });
 });
 
 describe("the customer's own ids and My Domain", () => {

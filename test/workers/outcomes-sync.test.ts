@@ -229,7 +229,9 @@ describe("the outcome sync", () => {
     });
     await runSync();
     expect(await outcomeRow(c!.contactId)).not.toBeNull();
-    await deliver([leadEvent(c!.contactId, "contact.privacyDeletion")]);
+    // "keep": the Lead stays in Salesforce, still carrying the contact's id.
+    const keep = { ...env, SALESFORCE_PRIVACY_DELETION: "keep" } as Env;
+    await deliver([leadEvent(c!.contactId, "contact.privacyDeletion")], 1, keep);
     expect(await outcomeRow(c!.contactId)).toBeNull();
     // Sales changes the Lead later: the contact is no longer one Leadbridge handed off.
     await patchLead(c!.leadId, { Disqualification_Reason__c: "Timing" });

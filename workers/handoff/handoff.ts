@@ -5,6 +5,7 @@ import { type Enriched, enrichContacts } from "./enrich";
 import { receive } from "./intake";
 import { judge } from "./judge";
 import { rekeyMergedLeads } from "./merge";
+import { forgetContacts } from "./privacy";
 import { push } from "./push";
 import { record, recordFeedback, writeBatch } from "./record";
 import { sendFeedback } from "./send-feedback";
@@ -22,7 +23,9 @@ export async function handOff(
   const phases = new Phases();
   const { previous, toJudge } = await readBatch(items, deps);
   const stages = [receive(items, previous, now())];
+  const forgetting = forgetContacts(items, deps, now());
   if (toJudge) stages.push(...(await judgeAndHandOff(toJudge, deps, phases)));
+  stages.push(await forgetting);
   phases.lap("recordMs");
   const { writes, outcomes } = record(stages);
   const statements = await writeBatch(deps.db, deps.batchId, writes);

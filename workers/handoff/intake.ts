@@ -4,8 +4,8 @@ import type { StageRecord } from "./types";
 
 /**
  * The batch as it arrives: every contact not purged is audited as received (with how it came,
- * and the events whose clock was not believed); privacy deletions and HubSpot deletions are
- * settled here (no judging); pure.
+ * and the events whose clock was not believed); HubSpot deletions are settled here (no judging),
+ * privacy deletions are left to forgetContacts (privacy.ts); pure.
  */
 export function receive(
   items: ContactWork[],
@@ -44,11 +44,6 @@ export function receive(
       const row = previous.get(work.contactId);
       return row ? [{ ...row, status: "deleted" as const, updated_at: at }] : [];
     }),
-    settled: [
-      ...items
-        .filter((w) => w.action === "purge")
-        .map((work) => ({ work, status: "purged" as const, at })),
-      ...deleted.map((work) => ({ work, status: "deleted" as const, at })),
-    ],
+    settled: deleted.map((work) => ({ work, status: "deleted" as const, at })),
   };
 }

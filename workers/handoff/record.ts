@@ -1,12 +1,13 @@
 import type { AuditStep } from "../../shared/contracts/outcomes";
 import type { AuditEntry, LeadState } from "../../shared/db/leads";
-import { insertAudits, markSeen, purgeContact, upsertLeadRows } from "../../shared/db/leads";
+import { insertAudits, markSeen, purgeContacts, upsertLeadRows } from "../../shared/db/leads";
 import { clearNoteIntents } from "./note-intents";
 import type { ContactOutcome, FeedbackOutcome, Settled, StageRecord, Waiting } from "./types";
 
 /** A handoff batch's D1 writes, as values; written in one transaction by writeBatch. */
 export interface BatchWrites {
-  purged: { contactId: string; at: number }[];
+  /** Contacts HubSpot privacy-deleted: nothing of theirs stays, whatever else the batch wrote. */
+  purged: string[];
   notesLanded: string[];
   leads: LeadState[];
   audits: AuditEntry[];
@@ -23,7 +24,7 @@ export function recordFeedback(
   rulesVersion: number,
   at: number,
 ): StageRecord {
-  const record: Required<StageRecord> = {
+  const record: Required<Omit<StageRecord, "purged">> = {
     settled: [],
     waiting: [],
     leads: [],
@@ -106,15 +107,15 @@ export function record(stages: StageRecord[]): {
   for (const { work, status } of settled) outcomes.set(work.contactId, { done: true, status });
   return {
     writes: {
-      purged: settled
-        .filter((s) => s.status === "purged")
-        .map((s) => ({ contactId: s.work.contactId, at: s.at })),
+      purged: [...new Set(stages.flatMap((s) => s.purged ?? []))],
       notesLanded: stages.flatMap((s) => s.notesLanded ?? []),
       leads: stages.flatMap((s) => s.leads ?? []),
       audits: stages.flatMap((s) => s.audits ?? []),
-      seen: settled.flatMap((s) =>
-        s.work.keys.map((key) => ({ key, contactId: s.work.contactId, at: s.at })),
-      ),
+      // A privacy deletion's keys are never stored: they are keyed by the contact. A purge that
+      // comes again is done again, which changes nothing (see docs/handoff.md).
+      seen: settled
+        .filter((s) => s.status !== "purged")
+        .flatMap((s) => s.work.keys.map((key) => ({ key, contactId: s.work.contactId, at: s.at }))),
     },
     outcomes,
   };
@@ -122,8 +123,10 @@ export function record(stages: StageRecord[]): {
 
 /**
  * One transaction: the batch's states, audit lines and handled keys land together or not at
- * all. Purges first, then cleared note intents, lead rows, audit lines and handled event keys,
- * each as a few bulk statements whatever the batch size. Returns the statements run.
+ * all. Cleared note intents, lead rows, audit lines and handled event keys, each as a few bulk
+ * statements whatever the batch size, then the purges last, so nothing the batch wrote about a
+ * privacy-deleted contact (a merge re-keying its lead, say) outlives them. Returns the statements
+ * run.
  */
 export async function writeBatch(
   db: D1Database,
@@ -131,11 +134,11 @@ export async function writeBatch(
   writes: BatchWrites,
 ): Promise<number> {
   const statements = [
-    ...writes.purged.flatMap((p) => purgeContact(db, p.contactId, p.at)),
     ...clearNoteIntents(db, writes.notesLanded),
     ...upsertLeadRows(db, writes.leads),
     ...insertAudits(db, writes.audits, batchId),
     ...markSeen(db, writes.seen, Date.now()),
+    ...purgeContacts(db, writes.purged, Date.now()),
   ];
   if (statements.length) await db.batch(statements);
   return statements.length;

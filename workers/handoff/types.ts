@@ -52,6 +52,8 @@ export interface StageRecord {
   audits?: AuditEntry[];
   /** Contacts whose owed note has landed: their note intents can go. */
   notesLanded?: string[];
+  /** Contacts HubSpot privacy-deleted: purged from D1 in the batch's transaction, settled or not. */
+  purged?: string[];
 }
 
 /** The rules' word on a contact that qualified: the lead to hand to Salesforce. */
