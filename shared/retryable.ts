@@ -12,10 +12,26 @@ export class RetryableError extends Error {
   }
 }
 
-/** The error itself when it is retryable; anything else is unexpected and retried in 30 s. */
+/**
+ * The error itself when it is retryable; a D1 call failing is the database being unavailable (a
+ * pause, docs/handoff.md); anything else is unexpected and retried in 30 s.
+ */
 export function asRetryableError(err: unknown): RetryableError {
   if (err instanceof RetryableError) return err;
-  return new RetryableError(err instanceof Error ? err.message : String(err), "unexpected", 30);
+  const message = err instanceof Error ? err.message : String(err);
+  if (isD1Outage(message)) return new RetryableError(message, "d1_unavailable", 15);
+  return new RetryableError(message, "unexpected", 30);
+}
+
+/** D1's errors name it ("D1_ERROR: Network connection lost.", "D1 DB is overloaded…"). */
+const D1_FAILURE = /\bD1\b|\bD1_[A-Z_]+/;
+/** …but an SQL error is a bug in a statement, not D1 being down: waiting would not fix it. */
+const SQL_ERROR =
+  /SQLITE_(ERROR|CONSTRAINT|MISMATCH|RANGE|TOOBIG)|D1_TYPE_ERROR|D1_COLUMN_NOTFOUND|no such (table|column)|syntax error|too many SQL variables/i;
+
+/** True for a D1 call that failed because D1 is down or overloaded. */
+export function isD1Outage(message: string): boolean {
+  return D1_FAILURE.test(message) && !SQL_ERROR.test(message);
 }
 
 /**

@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { DEAD_LETTER_KINDS, LEAD_ORIGINS, LEAD_STATUSES, SYNC_HEALTH_KINDS } from "./outcomes";
+import {
+  DEAD_LETTER_KINDS,
+  DEPENDENCIES,
+  ERROR_KINDS,
+  LEAD_ORIGINS,
+  LEAD_STATUSES,
+  SYNC_HEALTH_KINDS,
+} from "./outcomes";
 import { RulesSchema } from "./rules";
 
 /**
@@ -274,6 +281,19 @@ export const SyncHealthSchema = z
       /** Qualified contacts already Salesforce Contacts: no Lead made (docs/handoff.md). */
       existingContacts: z.number().int(),
     }),
+    /**
+     * Dependencies the handoff is waiting for, now (not over the window): since when, the last
+     * error's kind, when it was last seen, and a line to show (docs/handoff.md, "Pauses").
+     */
+    paused: z.array(
+      z.object({
+        dependency: z.enum(DEPENDENCIES),
+        reason: z.enum(ERROR_KINDS),
+        since: z.iso.datetime(),
+        lastSeen: z.iso.datetime(),
+        message: z.string(),
+      }),
+    ),
   })
   .meta({ id: "SyncHealth" });
 export type SyncHealth = z.infer<typeof SyncHealthSchema>;

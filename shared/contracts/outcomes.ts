@@ -76,7 +76,7 @@ export const ERROR_KINDS = [
   "salesforce_budget",
   /** Salesforce's daily API limit is reached. */
   "salesforce_limit",
-  /** A Salesforce call failed as a whole (outage, network, session). */
+  /** A Salesforce call failed as a whole (outage, network). */
   "salesforce_unavailable",
   /** Salesforce refused one record for a passing reason (a row lock). */
   "salesforce_transient",
@@ -85,8 +85,20 @@ export const ERROR_KINDS = [
   /** HubSpot refused a feedback write. */
   "hubspot_error",
   "unexpected",
+  // Pauses (docs/handoff.md, "Pauses"): appended, never reordered.
+  /**
+   * Salesforce refused Leadbridge itself: the token call (`invalid_client`, `invalid_grant`), or a
+   * session still invalid after the one re-authorization.
+   */
+  "salesforce_auth",
+  /** A D1 call failed (not an SQL error): the database is down or overloaded. */
+  "d1_unavailable",
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** What Leadbridge depends on and can pause for (docs/handoff.md, "Pauses"). */
+export const DEPENDENCIES = ["hubspot", "salesforce", "d1"] as const;
+export type Dependency = (typeof DEPENDENCIES)[number];
 
 /** Holds wait as long as it takes: they are never retried to exhaustion nor dead-lettered. */
 export const HOLD_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([

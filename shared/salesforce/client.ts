@@ -15,6 +15,12 @@ export interface SalesforceToken {
   instanceUrl: string;
 }
 
+/**
+ * Emitted by a connection from connectSalesforce each time Salesforce answers a call: a caller can
+ * learn that Salesforce works (a pause ends) without wrapping every call.
+ */
+export const SALESFORCE_ANSWERED = "leadbridge:answered";
+
 const TOKEN_KEY = "salesforce:token";
 // Client-credentials sessions default to 2 h; re-authorizing early costs one call, an expired one
 // costs a retry.
@@ -59,17 +65,43 @@ export async function connectSalesforce(
       })
     : null;
   const token = cached ?? (await authorize());
-  return new jsforce.Connection({
+  // One re-authorization per answer: jsforce authorizes again on every 401 and repeats the call,
+  // so a session Salesforce keeps refusing would loop. A second refusal before any call has
+  // been answered fails the call instead (the handoff pauses; docs/handoff.md, "Pauses").
+  let refreshesSinceAnswer = 0;
+  const conn = new jsforce.Connection({
     oauth2,
     version: config.SALESFORCE_API_VERSION,
     instanceUrl: token.instanceUrl,
     accessToken: token.accessToken,
     refreshFn: (_conn, callback) => {
+      if (refreshesSinceAnswer >= 1) {
+        const refused = new Error(
+          "INVALID_SESSION_ID: the session was refused again right after re-authorizing",
+        );
+        refused.name = "INVALID_SESSION_ID";
+        callback(refused);
+        return;
+      }
+      refreshesSinceAnswer++;
       authorize()
         .then((fresh) => callback(null, fresh.accessToken))
         .catch((err: Error) => callback(err));
     },
   });
+  const request = conn.request.bind(conn);
+  conn.request = ((...args: Parameters<typeof request>) => {
+    const answer = request(...args);
+    answer.then(
+      () => {
+        refreshesSinceAnswer = 0;
+        conn.emit(SALESFORCE_ANSWERED);
+      },
+      () => {},
+    );
+    return answer;
+  }) as typeof conn.request;
+  return conn;
 }
 
 // The message only: a KV error names the key at most, never the value.

@@ -2,7 +2,9 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SyncHealthSchema } from "../../shared/contracts/admin";
-import type { AuditStep } from "../../shared/contracts/outcomes";
+import { type AuditStep, DEPENDENCIES } from "../../shared/contracts/outcomes";
+import { createLogger } from "../../shared/log";
+import { DependencyWatch, recordPauses } from "../../shared/pause";
 import { recordUsage } from "../../shared/salesforce/budget";
 import { classify, classifyDeadLetter } from "../../workers/admin/error-kinds";
 import worker from "../../workers/index";
@@ -23,6 +25,7 @@ const unique = () => `sh${Date.now().toString(36)}${++run}`;
 beforeEach(async () => {
   await Promise.all([setHubSpotFaults([]), setSalesforceFaults([])]);
   await env.KV.delete("salesforce:usage");
+  for (const d of DEPENDENCIES) await env.KV.delete(`pause:${d}`);
 });
 
 describe("GET /admin/sync-health", () => {
@@ -100,6 +103,52 @@ describe("GET /admin/sync-health", () => {
     expect(health.outcomes.rejected).toBeGreaterThanOrEqual(2);
   });
 
+  it("shows the pauses in force with a line to read, and none once the dependency answers", async () => {
+    const log = createLogger({ test: "sync-health" });
+    const since = Date.UTC(2026, 0, 5, 9, 30);
+    const failing = new DependencyWatch();
+    failing.saw("hubspot_rate_limited");
+    failing.saw("salesforce_auth");
+    failing.worked("d1");
+    await recordPauses(env.KV, failing, log, since);
+
+    const paused = async () => {
+      const res = await admin("GET", "/admin/sync-health?hours=1");
+      expect(res.status).toBe(200);
+      return SyncHealthSchema.parse(res.body).paused;
+    };
+    expect(await paused()).toEqual([
+      {
+        dependency: "hubspot",
+        reason: "hubspot_rate_limited",
+        since: "2026-01-05T09:30:00.000Z",
+        lastSeen: "2026-01-05T09:30:00.000Z",
+        message:
+          "paused: HubSpot unavailable since 2026-01-05T09:30:00.000Z (hubspot_rate_limited)",
+      },
+      expect.objectContaining({ dependency: "salesforce", reason: "salesforce_auth" }),
+    ]);
+
+    // Seen again later: the pause keeps its start; HubSpot answering ends its pause alone.
+    const later = new DependencyWatch();
+    later.saw("salesforce_unavailable");
+    later.worked("hubspot");
+    await recordPauses(env.KV, later, log, since + 60_000);
+    expect(await paused()).toEqual([
+      expect.objectContaining({
+        dependency: "salesforce",
+        reason: "salesforce_unavailable",
+        since: "2026-01-05T09:30:00.000Z",
+        lastSeen: "2026-01-05T09:31:00.000Z",
+      }),
+    ]);
+
+    const answered = new DependencyWatch();
+    answered.worked("salesforce");
+    await recordPauses(env.KV, answered, log);
+    expect(await paused()).toEqual([]);
+  });
+
   it("refuses a window it cannot show", async () => {
     expect((await admin("GET", "/admin/sync-health?hours=0")).status).toBe(400);
     expect((await admin("GET", "/admin/sync-health?hours=99999")).status).toBe(400);
@@ -125,6 +174,14 @@ describe("error kinds", () => {
     ["error", { kind: "unexpected", message: "boom" }, "other"],
   ])("%s %j is %s", (step, detail, expected) => {
     expect(classify(step as AuditStep, detail).kind).toBe(expected);
+  });
+
+  it("sorts held work by why it waits: a limit, an outage or refused credentials", () => {
+    expect(classify("held", { reason: "salesforce_budget" }).kind).toBe("limits");
+    expect(classify("held", { kind: "hubspot_rate_limited" }).kind).toBe("limits");
+    expect(classify("held", { kind: "hubspot_unavailable" }).kind).toBe("transient");
+    expect(classify("held", { kind: "d1_unavailable" }).kind).toBe("transient");
+    expect(classify("held", { kind: "salesforce_auth" }).kind).toBe("auth");
   });
 
   it("reads a dead letter's kind", () => {

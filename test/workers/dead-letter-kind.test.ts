@@ -20,7 +20,10 @@ function migrationFill(): string {
 
 /** Old-style rows, written as before the kind column: the kind only in the reason. */
 const OLD_ROWS: [reason: string, kind: DeadLetterKind][] = [
-  ...ERROR_KINDS.map((kind): [string, DeadLetterKind] => [`${kind}: it failed (503)`, kind]),
+  // Kinds added after the column (salesforce_auth, d1_unavailable) never began an old reason.
+  ...ERROR_KINDS.slice(0, ERROR_KINDS.indexOf("unexpected") + 1).map(
+    (kind): [string, DeadLetterKind] => [`${kind}: it failed (503)`, kind],
+  ),
   ["not a lead event: message.key: expected string", "invalid_message"],
   ["retries exhausted: the consumer failed on every delivery", "retries_exhausted"],
   ["something_new: said in a later version", "unexpected"],

@@ -289,7 +289,8 @@ describe("dead letters", () => {
 
   it("dead-letters a message that fails on its last delivery", async () => {
     const [id] = await qualifying();
-    await setSalesforceFaults([{ kind: "status", status: 503, path: COLLECTIONS, times: 1 }]);
+    // Its own record's trouble (an outage pauses instead: outage-pause.test.ts).
+    await setSalesforceFaults([{ kind: "lock_row", path: COLLECTIONS, times: 1 }]);
     const result = await deliver([leadEvent(id!)], MAX_DELIVERIES);
     expect(result.explicitAcks).toHaveLength(1);
     expect(result.explicitRetries).toHaveLength(0);
@@ -299,9 +300,7 @@ describe("dead letters", () => {
         .bind(`%"contactId":"${id}"%`)
         .first<{ reason: string }>();
     await expect.poll(recorded, { timeout: 15_000, interval: 250 }).toMatchObject({
-      reason: expect.stringMatching(
-        /^salesforce_unavailable: Salesforce call failed \(SERVER_UNAVAILABLE\)/,
-      ),
+      reason: expect.stringMatching(/^salesforce_transient: Salesforce UNABLE_TO_LOCK_ROW/),
     });
   });
 
@@ -363,7 +362,7 @@ describe("a delivery's contacts in one message", () => {
     const refused = await createContact(
       qualifyingContact(unique(), { email: `d.${unique()}@gmail.com` }),
     );
-    await setSalesforceFaults([{ kind: "status", status: 503, path: COLLECTIONS, times: 1 }]);
+    await setSalesforceFaults([{ kind: "lock_row", path: COLLECTIONS }]);
     const result = await deliver([delivery([...ids, refused])], MAX_DELIVERIES);
     expect(result.explicitAcks).toHaveLength(1);
     const letter = (id: string) =>
@@ -373,7 +372,7 @@ describe("a delivery's contacts in one message", () => {
     for (const id of ids) {
       await expect
         .poll(() => letter(id), { timeout: 15_000, interval: 250 })
-        .toMatchObject({ reason: expect.stringMatching(/^salesforce_unavailable/) });
+        .toMatchObject({ reason: expect.stringMatching(/^salesforce_transient/) });
       expect(
         JSON.parse((await letter(id))!.body).events.map((e: { contactId: string }) => e.contactId),
       ).toEqual([id, id]);

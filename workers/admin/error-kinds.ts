@@ -14,9 +14,10 @@ const TRANSIENT_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
   "salesforce_unavailable",
   "salesforce_transient",
   "hubspot_unavailable",
+  "d1_unavailable",
 ]);
 const AUTH_PATTERN =
-  /INVALID_SESSION_ID|INVALID_AUTH|unauthori[sz]ed|invalid_client|invalid_grant|\b401\b|\b403\b/i;
+  /salesforce_auth|INVALID_SESSION_ID|INVALID_AUTH|unauthori[sz]ed|invalid_client|invalid_grant|\b401\b|\b403\b/i;
 
 /**
  * Sorts a failure recorded in the audit trail into the kinds the sync-health page shows, with
@@ -30,7 +31,12 @@ export function classify(
   const message = String(detail.message ?? "");
   if (step === "salesforce_refused")
     return { kind: code === "DUPLICATES_DETECTED" ? "duplicates" : "validation", code };
-  if (step === "held") return { kind: "limits", code };
+  // Held: a limit, or a pause (docs/handoff.md) for an outage or refused credentials.
+  if (step === "held")
+    return {
+      kind: AUTH_PATTERN.test(code) ? "auth" : TRANSIENT_KINDS.has(code) ? "transient" : "limits",
+      code,
+    };
   if (step === "push_retry") return { kind: "transient", code };
   if (AUTH_PATTERN.test(`${code} ${message}`)) return { kind: "auth", code };
   if (LIMIT_KINDS.has(code) || /REQUEST_LIMIT_EXCEEDED|rate limit/i.test(message))

@@ -10,8 +10,10 @@ import {
   type SyncHealthKind,
   WAITING_STEPS,
 } from "../../shared/contracts/outcomes";
+import { ErrorCode, HttpError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
 import { readHeadroom } from "../../shared/hubspot/headroom";
+import { describePause, readPauses } from "../../shared/pause";
 import { readUsage } from "../../shared/salesforce/budget";
 import { classify, classifyDeadLetter } from "./error-kinds";
 import { type JobRow, progress } from "./job-store";
@@ -50,7 +52,7 @@ export const syncHealth = new Hono<HonoEnv>().get("/sync-health", async (c) => {
     if (contactId && b.contacts.size < MAX_CONTACTS_SHOWN) b.contacts.add(contactId);
   };
 
-  const [failures, letters, judgements, openLetters, waiting, running] = await db.batch([
+  const [failures, letters, judgements, openLetters, waiting, running] = await readWindow(c.env, [
     db
       .prepare(
         `SELECT contact_id, at, step, detail FROM audit WHERE at >= ? AND step IN (${placeholders(FAILURE_STEPS)}) ORDER BY id DESC LIMIT ?`,
@@ -96,7 +98,11 @@ export const syncHealth = new Hono<HonoEnv>().get("/sync-health", async (c) => {
   );
 
   const config = c.get("config");
-  const [usage, headroom] = await Promise.all([readUsage(c.env.KV), readHeadroom(c.env.KV)]);
+  const [usage, headroom, pauses] = await Promise.all([
+    readUsage(c.env.KV),
+    readHeadroom(c.env.KV),
+    readPauses(c.env.KV),
+  ]);
   const body: SyncHealth = {
     window: { from: iso(from)!, to: iso(to)! },
     errors: [...buckets].map(([kind, b]) => ({
@@ -132,9 +138,36 @@ export const syncHealth = new Hono<HonoEnv>().get("/sync-health", async (c) => {
       rejected: count("refused"),
       existingContacts: count("existing_contact"),
     },
+    paused: pauses.map((p) => ({
+      dependency: p.dependency,
+      reason: p.reason,
+      since: iso(p.since)!,
+      lastSeen: iso(p.lastSeen)!,
+      message: describePause(p),
+    })),
   };
   return c.json(body);
 });
+
+/**
+ * The window's reads, one D1 batch. With D1 down the page cannot be drawn: the answer says so,
+ * with the pauses in force (they live in KV).
+ */
+async function readWindow(
+  env: Pick<Env, "DB" | "KV">,
+  statements: D1PreparedStatement[],
+): Promise<D1Result<unknown>[]> {
+  try {
+    return await env.DB.batch(statements);
+  } catch (err) {
+    const lines = (await readPauses(env.KV)).map(describePause);
+    const cause = (err instanceof Error ? err.message : String(err)).slice(0, 200);
+    throw new HttpError(
+      ErrorCode.Upstream,
+      [`D1 could not be read (${cause})`, ...lines].join("; "),
+    );
+  }
+}
 
 /** A batch result's rows, as the query that produced them selects them. */
 function rowsOf<T>(result: D1Result<unknown> | undefined): T[] {

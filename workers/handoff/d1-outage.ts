@@ -1,11 +1,12 @@
 import type { Logger } from "../../shared/log";
+import { PAUSE_CAP_SECONDS, pauseDelaySeconds } from "../../shared/pause";
 
 /** The longest a message waits between deliveries while D1 fails. */
-export const D1_RETRY_CAP_SECONDS = 15 * 60;
+export const D1_RETRY_CAP_SECONDS = PAUSE_CAP_SECONDS;
 
 /** 15 s after the first delivery, doubling with each one, up to 15 minutes. */
 export function d1RetrySeconds(attempts: number): number {
-  return Math.min(15 * 2 ** Math.max(0, attempts - 1), D1_RETRY_CAP_SECONDS);
+  return pauseDelaySeconds(attempts);
 }
 
 /**
@@ -23,11 +24,14 @@ export async function waitOutD1(
     resend: (msg: Message<unknown>) => unknown;
     log: Logger;
     error: unknown;
+    /** The wait before a delivery; by default d1RetrySeconds (the consumer adds the pause's age). */
+    delaySeconds?: (attempts: number) => number;
   },
 ): Promise<void> {
   let resent = 0;
+  const delayOf = opts.delaySeconds ?? d1RetrySeconds;
   for (const msg of messages) {
-    const delaySeconds = d1RetrySeconds(msg.attempts);
+    const delaySeconds = delayOf(msg.attempts);
     if (msg.attempts < opts.lastDelivery) {
       msg.retry({ delaySeconds });
       continue;

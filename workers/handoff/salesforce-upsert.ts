@@ -119,7 +119,18 @@ function toOutcome(result: CollectionResult | undefined): UpsertOutcome {
   };
 }
 
-/** Maps a failed call to a retry decision; anything unknown is treated as transient. */
+/**
+ * Salesforce refusing Leadbridge itself: the token call's OAuth errors, or a session still invalid
+ * after the one re-authorization (shared/salesforce/client.ts; jsforce wraps that refusal).
+ */
+const AUTH_FAILURE =
+  /^(invalid_client|invalid_client_id|invalid_grant|unauthorized_client|INVALID_SESSION_ID|INVALID_AUTH_HEADER)$/;
+const AUTH_MESSAGE = /INVALID_SESSION_ID|Unable to refresh session/;
+
+/**
+ * Maps a call that failed as a whole to a retry decision: the daily limit holds, an auth failure
+ * or anything else pauses (it is Salesforce or the connection failing, never one record's fault).
+ */
 export function classifyCallError(err: unknown): RetryableError {
   const e = err as { errorCode?: string; name?: string; message?: string; statusCode?: number };
   const code = e.errorCode ?? e.name ?? "ERROR";
@@ -128,6 +139,13 @@ export function classifyCallError(err: unknown): RetryableError {
       `Salesforce daily API limit reached: ${e.message ?? ""}`,
       "salesforce_limit",
       15 * 60,
+    );
+  }
+  if (AUTH_FAILURE.test(code) || AUTH_MESSAGE.test(e.message ?? "")) {
+    return new RetryableError(
+      `Salesforce refused Leadbridge's credentials (${code}): ${e.message ?? String(err)}`,
+      "salesforce_auth",
+      30,
     );
   }
   return new RetryableError(

@@ -275,6 +275,8 @@ function renderHealth(health) {
           ? "warn"
           : "good";
   cards.replaceChildren(
+    // A dependency the handoff waits for ("paused: HubSpot unavailable since …"), first.
+    ...(health.paused ?? []).map((p) => card("Paused", p.dependency, p.message, "bad")),
     card("Handed off", String(health.outcomes.handedOff), "last 24 h", "good"),
     card("Rejected", String(health.outcomes.rejected), "last 24 h"),
     card("Existing customers", String(health.outcomes.existingContacts), "no Lead made, last 24 h"),
