@@ -159,7 +159,7 @@ export async function runOutage(opts: OutageOptions): Promise<OutageResult> {
       { stallMs: opts.stallMs ?? (15 * 60 + 60) * 1000, log },
     );
     const accounting = await accountFor(leads, sandboxes, stateDir);
-    // D1 failures after the window would be the Worker's, not injected: the count is the window's.
+    // Counted again now that the log has caught up: only an injected failure carries the mark.
     phases[2]!.faultHits["d1 unavailable"] = d1Failures(stack);
     return {
       ...accounting,
