@@ -50,8 +50,32 @@ export async function measureBurst(
   await sleepUntilQuiet(sandboxes);
   const after = await Promise.all([sandboxes.hubspotCounts(), sandboxes.salesforceCounts()]);
 
+  const { rows, handed, p50SpeedToLeadMs, p95SpeedToLeadMs } = await speedToLead(
+    stack,
+    leads.map((l) => l.contactId),
+  );
+  const firstEvent = Math.min(...rows.map((r) => r.first_event_at));
+  const lastDone = Math.max(...rows.map((r) => r.handed_off_at ?? r.judged_at));
+  const hubspotByEndpoint = deltaByEndpoint(before[0], after[0]);
+  return {
+    leads: count,
+    p50SpeedToLeadMs,
+    p95SpeedToLeadMs,
+    leadsPerSec: round(rows.length / ((lastDone - firstEvent) / 1000)),
+    handedOff: handed.length,
+    refused: rows.filter((r) => r.status === "rejected").length,
+    settled: complete,
+    hubspotCalls: countDelta(before[0].byEndpoint, after[0].byEndpoint, (e) => !OURS(e)),
+    salesforceCalls: countDelta(before[1].byEndpoint, after[1].byEndpoint),
+    hubspotByEndpoint,
+    seconds: (lastDone - firstEvent) / 1000,
+  };
+}
+
+/** The contacts' lead rows in D1, and speed-to-lead (first HubSpot event to hand-off) of those handed off. */
+export async function speedToLead(stack: Stack, contactIds: string[]) {
   // By id range (a 10,000-id IN list is over D1's statement size), then exactly these contacts.
-  const ids = new Set(leads.map((l) => l.contactId));
+  const ids = new Set(contactIds);
   const numeric = [...ids].map(Number);
   const inRange = await queryD1<{
     contact_id: string;
@@ -67,21 +91,12 @@ export async function measureBurst(
   const rows = inRange.filter((r) => ids.has(r.contact_id));
   const handed = rows.filter((r) => r.status === "handed_off" && r.handed_off_at !== null);
   const speed = handed.map((r) => r.handed_off_at! - r.first_event_at);
-  const firstEvent = Math.min(...rows.map((r) => r.first_event_at));
-  const lastDone = Math.max(...rows.map((r) => r.handed_off_at ?? r.judged_at));
-  const hubspotByEndpoint = deltaByEndpoint(before[0], after[0]);
   return {
-    leads: count,
+    rows,
+    handed,
+    handedOff: handed.length,
     p50SpeedToLeadMs: Math.round(percentile(speed, 50)),
     p95SpeedToLeadMs: Math.round(percentile(speed, 95)),
-    leadsPerSec: round(rows.length / ((lastDone - firstEvent) / 1000)),
-    handedOff: handed.length,
-    refused: rows.filter((r) => r.status === "rejected").length,
-    settled: complete,
-    hubspotCalls: countDelta(before[0].byEndpoint, after[0].byEndpoint, (e) => !OURS(e)),
-    salesforceCalls: countDelta(before[1].byEndpoint, after[1].byEndpoint),
-    hubspotByEndpoint,
-    seconds: (lastDone - firstEvent) / 1000,
   };
 }
 

@@ -14,6 +14,7 @@ import { measureBundle } from "./bundle";
 import { type BurstDetail, measureBurst, sleepUntilQuiet } from "./handoff-burst";
 import { runningWorkloads } from "./lib/preflight";
 import { round } from "./lib/stats";
+import { measureLiveDuringBackfill } from "./live-during-backfill";
 import { measureNaive } from "./naive-flow";
 import { measureOutcomes } from "./outcomes";
 import { GOALS, type LatestResults, printTable, writeResults } from "./report";
@@ -97,6 +98,14 @@ const telemetry = await measureTelemetry(sizes.telemetry, log);
 
 const outcomes = await measureOutcomes(sizes.outcomeChanges, log);
 
+log(
+  `bench: live during backfill, a ${sizes.liveBurst}-lead burst while ${sizes.backfillContacts} contacts are backfilled`,
+);
+const liveDuringBackfill = await measureLiveDuringBackfill(
+  { backfillContacts: sizes.backfillContacts, burst: sizes.liveBurst },
+  log,
+);
+
 const chaos = sizes.chaosLeads ? await runChaos({ leads: sizes.chaosLeads, log }) : null;
 if (chaos) log(summaryLine(chaos, chaos.seconds));
 
@@ -157,6 +166,10 @@ const latest: LatestResults = {
         settledSeconds: round(outage.settledSeconds, 1),
       }
     : null,
+  liveDuringBackfill: {
+    p95SpeedToLeadMs: liveDuringBackfill.p95SpeedToLeadMs,
+    backfillContacts: liveDuringBackfill.backfillContacts,
+  },
 };
 
 const ratio = (a: number, b: number) => (b ? `${round(a / b, 3)}×` : "–");
@@ -175,6 +188,7 @@ const baseline = {
   outcomes,
   chaos,
   outage,
+  liveDuringBackfill,
   ratios: {
     webhookAckP50VsHealth: round(ack.figures.p50Ms / ack.baseline.healthP50Ms, 2),
     webhookAckP99VsHealth: round(ack.figures.p99Ms / ack.baseline.healthP99Ms, 2),
@@ -258,6 +272,12 @@ printTable([
     `${outcomes.idle.salesforceCalls} / ${outcomes.idle.hubspotCalls}`,
     "",
     "",
+  ],
+  [
+    `live burst of ${n(liveDuringBackfill.burst)} during a backfill: speed-to-lead p50 / p95 (ms)`,
+    `${liveDuringBackfill.p50SpeedToLeadMs} / ${liveDuringBackfill.p95SpeedToLeadMs}`,
+    `no backfill ${liveDuringBackfill.alone.p50SpeedToLeadMs} / ${liveDuringBackfill.alone.p95SpeedToLeadMs}; backfill of ${n(liveDuringBackfill.backfillContacts)}`,
+    ratio(liveDuringBackfill.p95SpeedToLeadMs, liveDuringBackfill.alone.p95SpeedToLeadMs),
   ],
   [
     "bundle raw / gzip (bytes)",

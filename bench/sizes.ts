@@ -12,6 +12,9 @@ export interface BenchSizes {
   telemetry: TelemetrySizes;
   /** Handed-off Leads sales changes in the outcome-sync step's day. */
   outcomeChanges: number;
+  /** The backfill running while `liveBurst` new leads arrive by webhook (liveDuringBackfill). */
+  backfillContacts: number;
+  liveBurst: number;
 }
 
 /** HubSpot, then Salesforce, down for `phaseMs` each, then D1 for `d1Ms`, `leads` arriving. */
@@ -52,6 +55,8 @@ export const FULL: BenchSizes = {
   // The issue's outage: 10 minutes each, D1 for a minute (with the settling, ~25 minutes).
   outage: { leads: 1_000, phaseMs: 10 * 60_000, d1Ms: 60_000 },
   outcomeChanges: 1_000,
+  backfillContacts: 100_000,
+  liveBurst: 1_000,
   telemetry: {
     tenfold: "denser",
     days: 60,
@@ -72,6 +77,8 @@ export const QUICK: BenchSizes = {
   chaosLeads: 300,
   outage: { leads: 100, phaseMs: 45_000, d1Ms: 20_000 },
   outcomeChanges: 200,
+  backfillContacts: 5_000,
+  liveBurst: 1_000,
   telemetry: {
     tenfold: "denser",
     days: 30,
