@@ -10,7 +10,7 @@ import { objectRoutes } from "./routes/objects";
 import { propertyRoutes } from "./routes/properties";
 import type { HubSpotState } from "./state";
 
-const HTTP_FAULTS = ["latency", "status", "rate_limit"];
+const HTTP_FAULTS = ["latency", "status", "status_after_write", "rate_limit"];
 const isControl = (c: Context) => c.req.path.startsWith("/__sandbox");
 const isSearch = (c: Context) => c.req.method === "POST" && c.req.path.endsWith("/search");
 
@@ -60,12 +60,14 @@ function injectFaults(state: HubSpotState): MiddlewareHandler {
     if (isControl(c)) return next();
     for (const rule of state.faults.pick(c.req.method, c.req.path, HTTP_FAULTS)) {
       if (rule.kind === "latency") await sleep(rule.ms ?? 1000);
-      if (rule.kind === "status") {
-        const status = rule.status ?? 500;
-        return c.json(
-          errorBody("INTERNAL_ERROR", status === 500 ? "internal error" : `HTTP ${status}`),
-          status as 500,
-        );
+      if (rule.kind === "status") return faultAnswer(c, rule.status);
+      if (rule.kind === "status_after_write") {
+        // The request is carried out, then the answer is lost: HubSpot stored it, the caller
+        // sees only an error.
+        await next();
+        c.res = undefined;
+        c.res = faultAnswer(c, rule.status);
+        return;
       }
       if (rule.kind === "rate_limit") {
         return tooManyRequests(
@@ -78,6 +80,13 @@ function injectFaults(state: HubSpotState): MiddlewareHandler {
     }
     return next();
   };
+}
+
+function faultAnswer(c: Context, status = 500): Response {
+  return c.json(
+    errorBody("INTERNAL_ERROR", status === 500 ? "internal error" : `HTTP ${status}`),
+    status as 500,
+  );
 }
 
 function authenticate(state: HubSpotState): MiddlewareHandler {

@@ -36,6 +36,18 @@ export function createObject(
   source: ChangeSource,
   at = Date.now(),
 ): CrmRecord {
+  return planCreate(state, type, input)(source, at);
+}
+
+/**
+ * Validates a create (throwing what HubSpot would refuse) and returns the write, to carry out
+ * later: a batch checks every input before it creates any.
+ */
+export function planCreate(
+  state: HubSpotState,
+  type: ObjectType,
+  input: CreateInput,
+): (source: ChangeSource, at?: number) => CrmRecord {
   const write = validatePropertyWrite(
     state.store.schema,
     type,
@@ -47,10 +59,12 @@ export function createObject(
   );
   const planned = planAssociations(state, type, input.associations);
   refuseDuplicateEmail(state, type, write);
-  const record = state.store.create(type, write, source, at);
-  for (const { target, typeId } of planned)
-    state.store.associate(record, target, typeId, source, at);
-  return record;
+  return (source, at = Date.now()) => {
+    const record = state.store.create(type, write, source, at);
+    for (const { target, typeId } of planned)
+      state.store.associate(record, target, typeId, source, at);
+    return record;
+  };
 }
 
 /**

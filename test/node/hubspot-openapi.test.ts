@@ -292,6 +292,17 @@ describe("the sandbox against HubSpot's OpenAPI documents", () => {
         },
       ],
     });
+    // Multi-status batch create (traced inputs): one note lands, one names no contact → 207.
+    const onContact = (id: string, objectWriteTraceId: string) => ({
+      objectWriteTraceId,
+      properties: { hs_timestamp: new Date().toISOString(), hs_note_body: "Refused" },
+      associations: [
+        { to: { id }, types: [{ associationCategory: HUBSPOT_DEFINED, associationTypeId: 202 }] },
+      ],
+    });
+    await hubspot.crm.objects.notes.batchApi.create({
+      inputs: [onContact(contact.id, "a"), onContact("999999999", "b")],
+    });
 
     // The properties API, as npm run setup:hubspot uses it.
     await hubspot.crm.properties.coreApi.getAll("contacts");

@@ -1,7 +1,7 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
-import { type StandardError, standardError, validationError } from "../errors";
-import { CreateInput, createObject, IdInput, updateObject } from "../object-writes";
+import { HubSpotError, type StandardError, standardError, validationError } from "../errors";
+import { CreateInput, createObject, IdInput, planCreate, updateObject } from "../object-writes";
 import { validatePropertyWrite } from "../property-values";
 import { readBody } from "../request";
 import { OBJECT_TYPES, type ObjectType } from "../schema";
@@ -26,7 +26,11 @@ const ReadInput = z.object({
 const UpdateInputs = z.object({
   inputs: inputs(IdInput.extend({ properties: z.record(z.string(), z.unknown()) })),
 });
-const CreateInputs = z.object({ inputs: inputs(CreateInput) });
+const CreateInputs = z.object({
+  inputs: inputs(CreateInput.extend({ objectWriteTraceId: z.string().min(1).optional() })),
+});
+/** The fault that refuses one input of a multi-status batch create (see the README). */
+const ITEM_FAULT = "batch_item_error";
 const UpsertInputs = z.object({
   inputs: inputs(
     IdInput.extend({
@@ -55,6 +59,17 @@ export function batchResponse(
   if (errors.length === 0) return c.json(body, okStatus);
   return c.json({ ...body, numErrors: errors.length, errors }, 207);
 }
+
+/** One refused input of a multi-status batch create, named by its trace id. */
+const itemError = (
+  traceId: string,
+  category: string,
+  message: string,
+  details: { message: string }[] = [],
+): StandardError => ({
+  ...standardError(category, message, { objectWriteTraceId: [traceId] }),
+  errors: details.map((d) => ({ message: d.message })),
+});
 
 const notFoundError = (type: ObjectType, verb: string, ids: string[]) =>
   standardError(
@@ -117,20 +132,47 @@ export function batchRoutes(
     return batchResponse(c, results, startedAt, errors);
   });
 
+  // With an objectWriteTraceId on every input, HubSpot answers multi-status: each input is
+  // created or refused on its own (207, the refused ones' errors naming their trace id). Without,
+  // one refused input refuses the whole batch and nothing is created.
   app.post("/batch/create", async (c) => {
     const startedAt = new Date();
     const type = typeOf(c);
     const input = await readBody(c, CreateInputs);
-    for (const item of input.inputs)
-      validatePropertyWrite(store.schema, type, item.properties, state.config.portalId, {
-        creating: true,
-      });
-    const results = input.inputs.map((item) =>
-      toPublicObject(createObject(state, type, item, state.apiSource), store, {
-        properties: Object.keys(item.properties),
-      }),
-    );
-    return batchResponse(c, results, startedAt, [], 201);
+    const traced = input.inputs.length > 0 && input.inputs.every((i) => i.objectWriteTraceId);
+    if (!traced) {
+      const creates = input.inputs.map((item) => planCreate(state, type, item));
+      const results = input.inputs.map((item, i) =>
+        toPublicObject(creates[i]!(state.apiSource), store, {
+          properties: Object.keys(item.properties),
+        }),
+      );
+      return batchResponse(c, results, startedAt, [], 201);
+    }
+    const traceIds = input.inputs.map((i) => i.objectWriteTraceId!);
+    const dupes = traceIds.filter((id, i) => traceIds.indexOf(id) !== i);
+    if (dupes.length > 0)
+      throw validationError(
+        `Duplicate objectWriteTraceIds found in batch input: [${[...new Set(dupes)].join(", ")}]`,
+      );
+    const faulted = state.faults.pick(c.req.method, c.req.path, [ITEM_FAULT]).length > 0;
+    const results: PublicObject[] = [];
+    const errors: StandardError[] = [];
+    for (const [i, item] of input.inputs.entries()) {
+      const traceId = item.objectWriteTraceId!;
+      if (faulted && i === 0) {
+        errors.push(itemError(traceId, "INTERNAL_ERROR", "internal error"));
+        continue;
+      }
+      try {
+        const record = createObject(state, type, item, state.apiSource);
+        results.push(toPublicObject(record, store, { properties: Object.keys(item.properties) }));
+      } catch (err) {
+        if (!(err instanceof HubSpotError) || err.status >= 500) throw err;
+        errors.push(itemError(traceId, err.body.category, err.body.message, err.body.errors));
+      }
+    }
+    return batchResponse(c, results, startedAt, errors, 201);
   });
 
   // Finds each record by a unique property (contacts: email) and updates it, or creates it.
