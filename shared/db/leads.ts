@@ -211,8 +211,8 @@ export async function alreadySeen(db: D1Database, keys: string[]): Promise<Set<s
  * Privacy deletion, in bulk statements (a few whatever the number of contacts): every row that
  * holds the contact's id goes (lead row, audit trail, handled event keys, note intents, admin job
  * entries, sales outcome, the Salesforce mirror's rows for its Leads and their pending work, its
- * dead letters), and other contacts' rows stop pointing at it (a merge's `merged_into` and the
- * audit details that name it). What stays is a count: the day's `privacy_deletions` counter.
+ * dead letters), and other rows stop naming it (a merge's `merged_into`, the audit details that
+ * name it, the nightly reports' stale-MQL lists; the latest report in KV is privacy.ts's). What stays is a count: the day's `privacy_deletions` counter.
  * A dead letter goes when it is about the contact alone (a one-contact letter, a single event, or
  * a delivery about it alone): its reason can quote a value Salesforce refused, and replaying it
  * would judge the contact again. Idempotent: a purge done twice changes nothing more.
@@ -245,6 +245,12 @@ export function purgeContacts(
           AND key IN (SELECT id FROM sf_leads WHERE hubspot_contact_id IN ${IDS})`),
     of(`DELETE FROM sf_leads WHERE hubspot_contact_id IN ${IDS}`),
     of(`DELETE FROM sf_lead_conversions WHERE hubspot_contact_id IN ${IDS}`),
+    // The nightly reports' stale-MQL lists name contacts; the counts beside them stay.
+    of(`UPDATE funnel_reports SET report = json_set(report, '$.sales.staleMqls.oldest',
+          (SELECT json_group_array(json(o.value)) FROM json_each(report, '$.sales.staleMqls.oldest') o
+           WHERE json_extract(o.value, '$.contactId') NOT IN ${IDS}))
+        WHERE json_valid(report) AND EXISTS (SELECT 1 FROM json_each(report, '$.sales.staleMqls.oldest') o
+          WHERE json_extract(o.value, '$.contactId') IN ${IDS})`),
     of(`DELETE FROM dead_letters
         WHERE CASE WHEN json_valid(body) THEN coalesce(json_extract(body, '$.contactId'), json_extract(body, '$.events[0].contactId')) END IN ${IDS}`),
     db

@@ -1,6 +1,10 @@
+import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { FUNNEL_LATEST_KEY, ReportSchema } from "../../shared/contracts/report";
 import { utcDay } from "../../shared/days";
+import worker from "../../workers/index";
+import { NIGHTLY_CRON } from "../../workers/telemetry/schedule";
 import { eventually } from "./admin-client";
 import { convertLead, handOff, patchLead, runSync, salesforce } from "./outcomes-harness";
 import { deliver, leadEvent, leadRow } from "./queue-harness";
@@ -179,6 +183,38 @@ const leadById = async (id: string) =>
     )
   ).records[0];
 
+/**
+ * A real nightly report (the cron, for today), with these contacts as its longest-waiting stale
+ * MQLs, in D1 history and as the latest in KV; its day.
+ */
+async function reportNaming(contactIds: string[]): Promise<string> {
+  const controller = createScheduledController({
+    cron: NIGHTLY_CRON,
+    scheduledTime: Date.now() + 86_400_000,
+  });
+  await worker.scheduled(controller, env, createExecutionContext());
+  const report = ReportSchema.parse(await env.KV.get(FUNNEL_LATEST_KEY, "json"));
+  expect(report.sales).toBeDefined();
+  const handedOffAt = new Date().toISOString();
+  report.sales!.staleMqls.oldest = contactIds.map((contactId) => ({ contactId, handedOffAt }));
+  const json = JSON.stringify(report);
+  await env.KV.put(FUNNEL_LATEST_KEY, json);
+  await env.DB.prepare("UPDATE funnel_reports SET report = ? WHERE day = ?")
+    .bind(json, report.date)
+    .run();
+  return report.date;
+}
+
+async function staleInReports(day: string) {
+  const row = await env.DB.prepare("SELECT report FROM funnel_reports WHERE day = ?")
+    .bind(day)
+    .first<{ report: string }>();
+  const d1 = ReportSchema.parse(JSON.parse(row!.report));
+  const kv = ReportSchema.parse(await env.KV.get(FUNNEL_LATEST_KEY, "json"));
+  const ids = (r: typeof d1) => r.sales!.staleMqls.oldest.map((m) => m.contactId);
+  return { d1: ids(d1), kv: ids(kv) };
+}
+
 const privacyCount = async () =>
   (
     await env.DB.prepare(
@@ -191,6 +227,7 @@ const privacyCount = async () =>
 describe("privacy deletion", () => {
   it("leaves no row with the contact's id or email in any table, and deletes its unconverted Lead", async () => {
     const { contactId, leadId, email, other } = await seededContact();
+    const day = await reportNaming([contactId, other]);
     const counted = await privacyCount();
     const result = await deliver([leadEvent(contactId, "contact.privacyDeletion")]);
     expect(result.explicitAcks).toHaveLength(1);
@@ -202,6 +239,8 @@ describe("privacy deletion", () => {
     // Only a count stays; the contact merged into it keeps its own row, no longer pointing at it.
     expect(await privacyCount()).toBe(counted + 1);
     expect(await leadRow(other)).toMatchObject({ status: "merged", merged_into: null });
+    // The reports' stale-MQL lists, in D1 and the latest in KV, no longer name it.
+    expect(await staleInReports(day)).toEqual({ d1: [other], kv: [other] });
 
     // The same deletion again (HubSpot retries): done again, nothing comes back.
     const again = await deliver([leadEvent(contactId, "contact.privacyDeletion")]);

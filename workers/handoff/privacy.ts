@@ -1,7 +1,10 @@
 import type { Connection } from "jsforce";
 import { z } from "zod";
 import { runLimited } from "../../shared/batching";
+import { FUNNEL_LATEST_KEY } from "../../shared/contracts/report";
+import { readLatestFunnelReport } from "../../shared/db/reports";
 import type { PrivacyDeletionChoice } from "../../shared/env";
+import type { Logger } from "../../shared/log";
 import { asRetryableError } from "../../shared/retryable";
 import { inQueries } from "../../shared/salesforce/soql-in";
 import type { ContactWork } from "./coalesce";
@@ -41,12 +44,13 @@ const LeadSchema = z.object({
  */
 export async function forgetContacts(
   items: ContactWork[],
-  deps: Pick<HandoffDeps, "clients" | "config" | "log">,
+  deps: Pick<HandoffDeps, "clients" | "config" | "kv" | "log">,
   at: number,
 ): Promise<StageRecord> {
   const purges = items.filter((w) => w.action === "purge");
   if (!purges.length) return {};
   const purged = purges.map((w) => w.contactId);
+  await forgetInLatestReport(deps.kv, purged, deps.log);
   const choice = deps.config.SALESFORCE_PRIVACY_DELETION;
   if (choice === "keep")
     return { purged, settled: purges.map((work) => ({ work, status: "purged", at })) };
@@ -110,6 +114,27 @@ async function eraseLeads(
     CONCURRENCY,
   );
   return result;
+}
+
+/**
+ * The latest report in KV lists stale MQLs by contact id; its D1 copy is purged with the rest
+ * (purgeContacts). A failed write is left to the next nightly report, which no longer has them.
+ */
+async function forgetInLatestReport(kv: KVNamespace, contactIds: string[], log: Logger) {
+  try {
+    const report = await readLatestFunnelReport(kv);
+    const stale = report?.sales?.staleMqls;
+    if (!report?.sales || !stale) return;
+    const gone = new Set(contactIds);
+    const oldest = stale.oldest.filter((m) => !gone.has(m.contactId));
+    if (oldest.length === stale.oldest.length) return;
+    const sales = { ...report.sales, staleMqls: { ...stale, oldest } };
+    await kv.put(FUNNEL_LATEST_KEY, JSON.stringify({ ...report, sales }));
+  } catch (err) {
+    log.warn("privacy_deletion_report_kept", {
+      error: err instanceof Error ? err.message.slice(0, 200) : "unknown",
+    });
+  }
 }
 
 const errorCodeOf = (err: unknown) => (err as { errorCode?: string }).errorCode ?? "";
