@@ -6,9 +6,15 @@ const MAX_INLINE_WAIT_MS = 10_000;
 
 /**
  * Runs a HubSpot call, waiting out 429s as HubSpot's headers say (a few times, briefly);
- * past that, or on 5xx, throws RetryableError so the queue retries later.
+ * past that, or on 5xx, throws RetryableError so the queue retries later. A 5xx or network error
+ * is tried once more inline unless `retryUnavailable` is false: a write that may have landed
+ * (notes) is looked for before it is sent again.
  */
-export async function withHubSpotRetry<T>(call: () => Promise<T>, attempts = 4): Promise<T> {
+export async function withHubSpotRetry<T>(
+  call: () => Promise<T>,
+  attempts = 4,
+  { retryUnavailable = true }: { retryUnavailable?: boolean } = {},
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
@@ -27,7 +33,7 @@ export async function withHubSpotRetry<T>(call: () => Promise<T>, attempts = 4):
         );
       }
       if (e.code === undefined || e.code >= 500) {
-        if (attempt < 2) continue;
+        if (retryUnavailable && attempt < 2) continue;
         throw new RetryableError(
           `HubSpot unavailable (${e.code ?? "network"})`,
           "hubspot_unavailable",

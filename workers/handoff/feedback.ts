@@ -1,6 +1,7 @@
 import type { Client } from "@hubspot/api-client";
 import { chunks, runLimited } from "../../shared/batching";
-import { escapeHtml, HUBSPOT_BATCH_MAX, noteOnContact } from "../../shared/hubspot/notes";
+import { escapeHtml, HUBSPOT_BATCH_MAX } from "../../shared/hubspot/notes";
+import { postNotesOnce } from "../../shared/hubspot/post-notes";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import { RetryableError } from "../../shared/retryable";
 import type { Properties } from "./mql";
@@ -81,18 +82,33 @@ export function alreadyShown(
  * trip and its notes in a second.
  */
 export const FEEDBACK_CONCURRENCY = 10;
+/**
+ * Calls one chunk of status writes may make when HubSpot refuses it with a 400: the chunk is
+ * written again in halves until the contacts at fault stand alone. One contact at fault in 100
+ * costs 15 calls; past this budget the parts still refused fail whole.
+ */
+export const MAX_STATUS_WRITE_CALLS = 32;
+
+export interface FeedbackWritten {
+  /** The contacts whose feedback did not land, and why: they retry. */
+  failed: Map<string, RetryableError>;
+  /** Contacts whose note was found on the timeline after HubSpot's answer was lost. */
+  notesFound: Set<string>;
+}
 
 /**
  * Batch-updates status properties (100 per call), then posts notes on the timelines of the
- * contacts whose status landed, a few calls at a time. Returns the contacts whose feedback did
- * not land (a failed call fails its chunk only): they retry, and since a note is only written
- * after its contact's status, a retry never finds half of it.
+ * contacts whose status landed, a few calls at a time. A failed call fails its chunk only, and a
+ * 400 only the contacts HubSpot refuses; a note fails alone when a 207 says so. Since a note is
+ * only written after its contact's status, a retry never finds half of it. `intentAt` is when the
+ * notes' intents were recorded (see settleNoteIntents).
  */
 export async function writeFeedback(
   hubspot: Client,
   items: Feedback[],
   current: Map<string, Properties>,
-): Promise<Map<string, RetryableError>> {
+  intentAt: number,
+): Promise<FeedbackWritten> {
   const failed = new Map<string, RetryableError>();
   const fail = (chunk: Feedback[], err: unknown) => {
     const error = feedbackWriteError(err);
@@ -101,28 +117,59 @@ export async function writeFeedback(
 
   const updates = items.filter((f) => !alreadyShown(current.get(f.contactId), f.properties));
   await runLimited(
-    chunks(updates, HUBSPOT_BATCH_MAX).map(
-      (chunk) => () =>
-        withHubSpotRetry(() =>
-          hubspot.crm.contacts.batchApi.update({
-            inputs: chunk.map((f) => ({ id: f.contactId, properties: f.properties })),
-          }),
-        ).catch((err) => fail(chunk, err)),
-    ),
+    chunks(updates, HUBSPOT_BATCH_MAX).map((chunk) => () => writeStatuses(hubspot, chunk, fail)),
     FEEDBACK_CONCURRENCY,
   );
 
   const notes = items.filter((f) => f.note && !failed.has(f.contactId));
-  await runLimited(
-    chunks(notes, HUBSPOT_BATCH_MAX).map((chunk) => () => {
-      const inputs = chunk.map((f) => noteOnContact(f.contactId, f.note!, new Date()));
-      return withHubSpotRetry(() => hubspot.crm.objects.notes.batchApi.create({ inputs })).catch(
-        (err) => fail(chunk, err),
-      );
-    }),
+  const posted = await postNotesOnce(
+    hubspot,
+    notes.map((f) => ({
+      contactId: f.contactId,
+      body: f.note!,
+      texts: refusalNoteTexts(f.feedbackKey),
+      intentAt,
+    })),
+    new Date(),
     FEEDBACK_CONCURRENCY,
   );
-  return failed;
+  for (const [contactId, err] of posted.failed) failed.set(contactId, feedbackWriteError(err));
+  return { failed, notesFound: posted.found };
+}
+
+/** What a look at the timeline finds in a refusal note for these reasons, as text. */
+export function refusalNoteTexts(feedbackKey: string | null): string[] {
+  return [NOTE_HEADLINE, ...(feedbackKey ?? "").split(";").filter(Boolean)];
+}
+
+/**
+ * One chunk's status write. HubSpot refuses a whole batch update with a 400 when one input is
+ * invalid, so a refused part is written again in halves: the contacts at fault fail alone, the
+ * rest are written.
+ */
+async function writeStatuses(
+  hubspot: Client,
+  chunk: Feedback[],
+  fail: (part: Feedback[], err: unknown) => void,
+): Promise<void> {
+  let calls = 0;
+  const write = async (part: Feedback[]): Promise<void> => {
+    calls++;
+    try {
+      await withHubSpotRetry(() =>
+        hubspot.crm.contacts.batchApi.update({
+          inputs: part.map((f) => ({ id: f.contactId, properties: f.properties })),
+        }),
+      );
+    } catch (err) {
+      const refused = (err as { code?: number }).code === 400;
+      if (!refused || part.length === 1 || calls + 2 > MAX_STATUS_WRITE_CALLS)
+        return fail(part, err);
+      const half = Math.ceil(part.length / 2);
+      await Promise.all([write(part.slice(0, half)), write(part.slice(half))]);
+    }
+  };
+  await write(chunk);
 }
 
 function feedbackWriteError(err: unknown): RetryableError {

@@ -89,7 +89,11 @@ async function judgeAndHandOff(
   phases.lap("enrichMs");
   const portalId = deps.config.HUBSPOT_PORTAL_ID;
   const { leadTakenOver } = merged;
-  const judged = judge({ work, enriched, previous, rules, portalId, at: now(), leadTakenOver });
+  // A survivor whose re-key failed waits: judged now, it would be pushed as a Lead of its own.
+  const rekeyWaits = new Set(merged.waiting?.map((w) => w.contactId));
+  const judgeable = work.filter((w) => !rekeyWaits.has(w.contactId));
+  const at = now();
+  const judged = judge({ work: judgeable, enriched, previous, rules, portalId, at, leadTakenOver });
   phases.lap("judgeMs");
 
   // Refused contacts get their feedback while the qualified ones go to Salesforce; a qualified

@@ -1,7 +1,7 @@
 import type { Client } from "@hubspot/api-client";
 import { findLandedNotes } from "../../shared/hubspot/landed-notes";
 import { NOTE_CLOCK_SKEW_MS } from "../../shared/hubspot/notes";
-import { type Feedback, NOTE_HEADLINE } from "./feedback";
+import { type Feedback, refusalNoteTexts } from "./feedback";
 
 /**
  * Before notes are posted: a contact whose note was already on its way once (an intent with the
@@ -64,7 +64,7 @@ function findRefusalNotes(
     suspects.map((f) => ({
       contactId: f.contactId,
       since: intents.get(f.contactId)!.at - NOTE_CLOCK_SKEW_MS,
-      texts: [NOTE_HEADLINE, ...(f.feedbackKey ?? "").split(";").filter(Boolean)],
+      texts: refusalNoteTexts(f.feedbackKey),
     })),
   );
 }

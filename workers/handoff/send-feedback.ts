@@ -24,7 +24,8 @@ export interface FeedbackContext {
 
 /**
  * Tells HubSpot each decision: status properties, and a note when a refusal's reasons changed.
- * A note already on its way once is looked for first, so a retry does not post it twice.
+ * A note already on its way once is looked for first, so a retry does not post it twice; a contact
+ * whose write HubSpot refuses fails alone.
  */
 export async function sendFeedback(
   decisions: Decision[],
@@ -34,9 +35,12 @@ export async function sendFeedback(
   let failed: Map<string, RetryableError>;
   let notesFound = new Set<string>();
   try {
-    notesFound = await settleNoteIntents(ctx.db, ctx.hubspot, feedback, ctx.now());
+    const intentAt = ctx.now();
+    notesFound = await settleNoteIntents(ctx.db, ctx.hubspot, feedback, intentAt);
     feedback = feedback.map((f) => (notesFound.has(f.contactId) ? { ...f, note: undefined } : f));
-    failed = await writeFeedback(ctx.hubspot, feedback, ctx.current);
+    const written = await writeFeedback(ctx.hubspot, feedback, ctx.current, intentAt);
+    failed = written.failed;
+    notesFound = new Set([...notesFound, ...written.notesFound]);
   } catch (err) {
     // The intents could not be read or written: no note goes out unrecorded; these retry.
     const error = asRetryableError(err);

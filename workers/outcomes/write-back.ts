@@ -2,7 +2,8 @@ import type { Client } from "@hubspot/api-client";
 import { chunks, runLimited } from "../../shared/batching";
 import { type AuditEntry, insertAudits } from "../../shared/db/leads";
 import { findLandedNotes } from "../../shared/hubspot/landed-notes";
-import { HUBSPOT_BATCH_MAX, NOTE_CLOCK_SKEW_MS, noteOnContact } from "../../shared/hubspot/notes";
+import { HUBSPOT_BATCH_MAX, NOTE_CLOCK_SKEW_MS } from "../../shared/hubspot/notes";
+import { postNotesOnce } from "../../shared/hubspot/post-notes";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import type { Logger } from "../../shared/log";
 import { RetryableError } from "../../shared/retryable";
@@ -135,7 +136,8 @@ export async function writeOutcomes(
 /**
  * Posts the notes owed to contacts whose properties were just updated. An earlier attempt whose
  * outcome is unknown (an intent on the row) is looked for on the timeline first; every note about
- * to be posted has its intent recorded in D1 before the call.
+ * to be posted has its intent recorded in D1 before the call, which posts each once (see
+ * postNotesOnce: a lost answer is looked for, a 207 read item by item).
  */
 async function postOwedNotes(
   db: D1Database,
@@ -166,23 +168,19 @@ async function postOwedNotes(
         )
         .bind(now, JSON.stringify(toPost.map((o) => o.contact_id)))
         .run();
-    await runLimited(
-      chunks(toPost, HUBSPOT_BATCH_MAX).map((chunk) => async () => {
-        try {
-          await withHubSpotRetry(() =>
-            hubspot.crm.objects.notes.batchApi.create({
-              inputs: chunk.map((o) =>
-                noteOnContact(o.contact_id, salesRefusalNote(o.lead_id, o.feedback), new Date(now)),
-              ),
-            }),
-          );
-          for (const o of chunk) posted.add(o.contact_id);
-        } catch (err) {
-          for (const o of chunk) failures.set(o.contact_id, describe(err));
-        }
-      }),
+    const result = await postNotesOnce(
+      hubspot,
+      toPost.map((o) => ({
+        contactId: o.contact_id,
+        body: salesRefusalNote(o.lead_id, o.feedback),
+        texts: texts(o),
+        intentAt: now,
+      })),
+      new Date(now),
       CONCURRENCY,
     );
+    for (const id of result.landed) (result.found.has(id) ? found : posted).add(id);
+    for (const [id, err] of result.failed) failures.set(id, describe(err));
   } catch (err) {
     // The timeline could not be read or the intents not recorded: no note goes out unrecorded.
     for (const o of owed) if (!posted.has(o.contact_id)) failures.set(o.contact_id, describe(err));
