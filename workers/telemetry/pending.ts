@@ -26,10 +26,11 @@ export async function readPending(
       results.length
         ? [
             db
+              // A row value IN a subquery: SQLite indexes the list once, so releasing thousands of
+              // rows costs as many lookups, not rows × list.
               .prepare(
-                `DELETE FROM sf_pending WHERE kind = ?1 AND EXISTS (
-                   SELECT 1 FROM json_each(?2)
-                   WHERE json_extract(value, '$[0]') = sf_pending.key AND json_extract(value, '$[1]') >= sf_pending.at)`,
+                `DELETE FROM sf_pending WHERE kind = ?1 AND (key, at) IN (
+                   SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?2))`,
               )
               .bind(kind, JSON.stringify(results.map((r) => [r.key, r.at]))),
           ]

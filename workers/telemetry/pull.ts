@@ -13,12 +13,12 @@ import {
   StageSchema,
   sfTime,
   UserSchema,
-  upsertConversion,
-  upsertHistory,
-  upsertOpportunity,
-  upsertSfLead,
-  upsertStage,
-  upsertUser,
+  upsertConversions,
+  upsertHistories,
+  upsertOpportunities,
+  upsertSfLeads,
+  upsertStages,
+  upsertUsers,
 } from "./sf-records";
 
 // The incremental Salesforce pull: per object, rows changed since its cursor, page by page. Each
@@ -48,7 +48,8 @@ interface PullSpec<S extends z.ZodType> {
   /** Extra SOQL conditions, ANDed. */
   where?: string;
   schema: S;
-  store(db: D1Database, row: z.infer<S>): D1PreparedStatement[];
+  /** A page's rows into the mirror, in a few statements whatever the page's size. */
+  store(db: D1Database, rows: z.infer<S>[]): D1PreparedStatement[];
   /** A custom field the org may not have added; `without()` is the spec that leaves it out. */
   optionalField?: string;
   without?: () => PullSpec<z.ZodType>;
@@ -74,14 +75,14 @@ function specs(options: PullOptions): PullSpec<z.ZodType>[] {
       cursorField: "SystemModstamp",
       fields: "ApiName, IsActive, IsClosed, IsWon, SortOrder, SystemModstamp",
       schema: StageSchema,
-      store: (db, row) => [upsertStage(db, row)],
+      store: upsertStages,
     }),
     spec({
       object: "User",
       cursorField: "SystemModstamp",
       fields: "Id, Username, Name, IsActive, Start_Date__c, SystemModstamp",
       schema: UserSchema,
-      store: (db, row) => [upsertUser(db, row)],
+      store: upsertUsers,
     }),
     spec({
       object: "Opportunity",
@@ -89,7 +90,7 @@ function specs(options: PullOptions): PullSpec<z.ZodType>[] {
       fields:
         "Id, OwnerId, StageName, Amount, LeadSource, IsClosed, IsWon, CreatedDate, SystemModstamp",
       schema: OpportunitySchema,
-      store: (db, row) => [upsertOpportunity(db, row)],
+      store: upsertOpportunities,
     }),
     // History rows never change once written, so their creation time is the cursor.
     spec({
@@ -97,7 +98,7 @@ function specs(options: PullOptions): PullSpec<z.ZodType>[] {
       cursorField: "CreatedDate",
       fields: "Id, OpportunityId, StageName, CreatedDate",
       schema: HistorySchema,
-      store: (db, row) => [upsertHistory(db, row)],
+      store: upsertHistories,
     }),
     leadSpec(options, options.disqualificationField),
   ];
@@ -118,13 +119,21 @@ function leadSpec(options: PullOptions, reasonField: string | null): PullSpec<z.
     where:
       "(HubSpot_Contact_Id__c != null OR (IsConverted = true AND ConvertedOpportunityId != null))",
     schema: leadSchema(reasonField),
-    store: (db, lead) => {
-      const open = !lead.IsConverted && statusMeaning(lead.Status, options.statusMap) === "open";
-      const rows = lead.HubSpot_Contact_Id__c
-        ? [upsertSfLead(db, lead, open ? null : sfTime(lead.SystemModstamp))]
-        : [];
-      if (isCountedConversion(lead)) rows.push(upsertConversion(db, lead));
-      return rows;
+    store: (db, leads: SfLead[]) => {
+      const open = (lead: SfLead) =>
+        !lead.IsConverted && statusMeaning(lead.Status, options.statusMap) === "open";
+      return [
+        ...upsertSfLeads(
+          db,
+          leads
+            .filter((lead) => lead.HubSpot_Contact_Id__c)
+            .map((lead) => ({
+              lead,
+              touchedAt: open(lead) ? null : sfTime(lead.SystemModstamp),
+            })),
+        ),
+        ...upsertConversions(db, leads.filter(isCountedConversion)),
+      ];
     },
     ...(reasonField ? { optionalField: reasonField, without: () => leadSpec(options, null) } : {}),
   });
@@ -177,7 +186,7 @@ export async function pullSalesforce(
         const stamp = String(row[spec.cursorField]);
         if (sfTime(stamp) > Date.parse(cursor)) cursor = soqlDateTime(sfTime(stamp));
       }
-      const statements = rows.flatMap((row) => spec.store(db, row));
+      const statements = spec.store(db, rows);
       // Marked at the page's own time: a consumer that read a mark before this page landed keeps it.
       statements.push(...markPending(db, marks, Date.now()));
       // MAX: a pull that started earlier and ends later never moves a cursor back.

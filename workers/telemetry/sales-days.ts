@@ -9,7 +9,7 @@ import {
   salesWindow,
   staleByDay,
 } from "./sales-half";
-import { insertMetrics, selectIn } from "./store";
+import { insertMetrics, selectIn, sourceList } from "./store";
 
 // D1 access for the report's sales half. Every query goes through an index on a time or on the
 // day: a night reads the days sales changed and a bounded window of aggregates, never all leads
@@ -22,8 +22,9 @@ export const OUTCOMES_OF_DAY_SQL = `SELECT so.contact_id, so.stage, so.feedback,
   FROM sales_outcomes so LEFT JOIN leads l ON l.contact_id = so.contact_id
   WHERE so.contact_id IN (${MILESTONES.map((m) => `SELECT contact_id FROM sales_outcomes WHERE ${m} >= ?1 AND ${m} < ?2`).join(" UNION ")})`;
 
+/** The day's handoffs counted by source: a day of 100,000 is a few rows. */
 export const HANDOFFS_OF_DAY_SQL =
-  "SELECT source FROM leads WHERE handed_off_at >= ? AND handed_off_at < ?";
+  "SELECT source, count(*) AS n FROM leads WHERE handed_off_at >= ? AND handed_off_at < ? GROUP BY source";
 
 /** Rows whose stage moved since ?: the outcome sync sets a milestone only with a stage change. */
 export const CHANGED_SINCE_SQL =
@@ -61,7 +62,7 @@ export async function readSalesDay(db: D1Database, day: string): Promise<SalesDa
   return {
     day,
     outcomes: outcomes!.results as OutcomeRow[],
-    handoffSources: (handoffs!.results as { source: string | null }[]).map((r) => r.source),
+    handoffSources: sourceList(handoffs!.results as { source: string | null; n: number }[]),
   };
 }
 

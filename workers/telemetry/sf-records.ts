@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { utcDay } from "../../shared/days";
+import { jsonColumns } from "../outcomes/store";
 
 // Salesforce rows as the pull selects them, parsed before use, and their mirror rows in D1.
 
@@ -109,15 +110,36 @@ export type SfStage = z.infer<typeof StageSchema>;
 export type SfUser = z.infer<typeof UserSchema>;
 export type SfConvertedLead = z.infer<typeof ConvertedLeadSchema>;
 
-export function upsertOpportunity(db: D1Database, o: SfOpportunity): D1PreparedStatement {
-  return db
-    .prepare(
+/**
+ * Rows per upsert statement: a SOQL page (2,000 rows) travels as one JSON parameter read back with
+ * json_each, so a page costs a statement per table whatever its size (D1 allows 1,000 queries per
+ * invocation); 2,000 mirror rows are a few hundred KB, below D1's 2 MB value limit.
+ */
+export const ROWS_PER_STATEMENT = 2_000;
+
+/** `INSERT … SELECT` over `rows` (arrays of column values), ROWS_PER_STATEMENT at a time. */
+export function insertRows(
+  db: D1Database,
+  sql: (select: string) => string,
+  rows: unknown[][],
+): D1PreparedStatement[] {
+  const out: D1PreparedStatement[] = [];
+  const columns = rows[0]?.length ?? 0;
+  const select = `SELECT ${jsonColumns(columns)} FROM json_each(?) WHERE true`;
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
+    out.push(db.prepare(sql(select)).bind(JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT))));
+  return out;
+}
+
+export function upsertOpportunities(db: D1Database, rows: SfOpportunity[]): D1PreparedStatement[] {
+  return insertRows(
+    db,
+    (select) =>
       `INSERT INTO sf_opportunities (id, owner_id, stage_name, amount, lead_source, is_closed, is_won, created_day, modstamp)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ${select}
        ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, stage_name = excluded.stage_name, amount = excluded.amount,
          lead_source = excluded.lead_source, is_closed = excluded.is_closed, is_won = excluded.is_won, modstamp = excluded.modstamp`,
-    )
-    .bind(
+    rows.map((o) => [
       o.Id,
       o.OwnerId,
       o.StageName,
@@ -127,37 +149,49 @@ export function upsertOpportunity(db: D1Database, o: SfOpportunity): D1PreparedS
       o.IsWon ? 1 : 0,
       utcDay(sfTime(o.CreatedDate)),
       o.SystemModstamp,
-    );
+    ]),
+  );
 }
 
-export function upsertHistory(db: D1Database, h: SfHistory): D1PreparedStatement {
-  const at = sfTime(h.CreatedDate);
-  return db
-    .prepare(
-      `INSERT INTO sf_opportunity_history (id, opportunity_id, stage_name, created_at, day) VALUES (?, ?, ?, ?, ?)
+export function upsertHistories(db: D1Database, rows: SfHistory[]): D1PreparedStatement[] {
+  return insertRows(
+    db,
+    (select) =>
+      `INSERT INTO sf_opportunity_history (id, opportunity_id, stage_name, created_at, day) ${select}
        ON CONFLICT (id) DO NOTHING`,
-    )
-    .bind(h.Id, h.OpportunityId, h.StageName ?? "", at, utcDay(at));
+    rows.map((h) => {
+      const at = sfTime(h.CreatedDate);
+      return [h.Id, h.OpportunityId, h.StageName ?? "", at, utcDay(at)];
+    }),
+  );
 }
 
-export function upsertStage(db: D1Database, s: SfStage): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO sf_stages (name, is_closed, is_won, sort_order, is_active) VALUES (?, ?, ?, ?, ?)
+export function upsertStages(db: D1Database, rows: SfStage[]): D1PreparedStatement[] {
+  return insertRows(
+    db,
+    (select) =>
+      `INSERT INTO sf_stages (name, is_closed, is_won, sort_order, is_active) ${select}
        ON CONFLICT (name) DO UPDATE SET is_closed = excluded.is_closed, is_won = excluded.is_won,
          sort_order = excluded.sort_order, is_active = excluded.is_active`,
-    )
-    .bind(s.ApiName, s.IsClosed ? 1 : 0, s.IsWon ? 1 : 0, s.SortOrder, s.IsActive ? 1 : 0);
+    rows.map((s) => [
+      s.ApiName,
+      s.IsClosed ? 1 : 0,
+      s.IsWon ? 1 : 0,
+      s.SortOrder,
+      s.IsActive ? 1 : 0,
+    ]),
+  );
 }
 
-export function upsertUser(db: D1Database, u: SfUser): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO sf_users (id, username, name, start_date, is_active) VALUES (?, ?, ?, ?, ?)
+export function upsertUsers(db: D1Database, rows: SfUser[]): D1PreparedStatement[] {
+  return insertRows(
+    db,
+    (select) =>
+      `INSERT INTO sf_users (id, username, name, start_date, is_active) ${select}
        ON CONFLICT (id) DO UPDATE SET username = excluded.username, name = excluded.name,
          start_date = excluded.start_date, is_active = excluded.is_active`,
-    )
-    .bind(u.Id, u.Username, u.Name, u.Start_Date__c ?? null, u.IsActive ? 1 : 0);
+    rows.map((u) => [u.Id, u.Username, u.Name, u.Start_Date__c ?? null, u.IsActive ? 1 : 0]),
+  );
 }
 
 /** The day a conversion counts on: its ConvertedDate, else the day it was last stamped. */
@@ -165,38 +199,43 @@ export function convertedDay(l: Pick<SfConvertedLead, "ConvertedDate" | "SystemM
   return l.ConvertedDate ?? utcDay(sfTime(l.SystemModstamp));
 }
 
-export function upsertConversion(db: D1Database, l: SfConvertedLead): D1PreparedStatement {
-  const day = convertedDay(l);
-  return db
-    .prepare(
-      `INSERT INTO sf_lead_conversions (lead_id, hubspot_contact_id, opportunity_id, lead_source, converted_day) VALUES (?, ?, ?, ?, ?)
+export function upsertConversions(db: D1Database, rows: SfConvertedLead[]): D1PreparedStatement[] {
+  return insertRows(
+    db,
+    (select) =>
+      `INSERT INTO sf_lead_conversions (lead_id, hubspot_contact_id, opportunity_id, lead_source, converted_day) ${select}
        ON CONFLICT (lead_id) DO UPDATE SET opportunity_id = excluded.opportunity_id, lead_source = excluded.lead_source,
          converted_day = excluded.converted_day`,
-    )
-    .bind(l.Id, l.HubSpot_Contact_Id__c ?? null, l.ConvertedOpportunityId, l.LeadSource, day);
+    rows.map((l) => [
+      l.Id,
+      l.HubSpot_Contact_Id__c ?? null,
+      l.ConvertedOpportunityId,
+      l.LeadSource,
+      convertedDay(l),
+    ]),
+  );
 }
 
 /**
- * The Lead's row in sf_leads; first_touched_at is kept once set (`touchedAt` is null while the
+ * The Leads' rows in sf_leads; first_touched_at is kept once set (`touchedAt` is null while the
  * Lead is in an open status).
  */
-export function upsertSfLead(
+export function upsertSfLeads(
   db: D1Database,
-  l: SfLead,
-  touchedAt: number | null,
-): D1PreparedStatement {
-  return db
-    .prepare(
+  rows: { lead: SfLead; touchedAt: number | null }[],
+): D1PreparedStatement[] {
+  return insertRows(
+    db,
+    (select) =>
       `INSERT INTO sf_leads (id, hubspot_contact_id, status, disqualification_reason, is_converted, converted_contact_id,
          converted_account_id, converted_opportunity_id, lead_source, first_touched_at, modstamp)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ${select}
        ON CONFLICT (id) DO UPDATE SET hubspot_contact_id = excluded.hubspot_contact_id, status = excluded.status,
          disqualification_reason = excluded.disqualification_reason, is_converted = excluded.is_converted,
          converted_contact_id = excluded.converted_contact_id, converted_account_id = excluded.converted_account_id,
          converted_opportunity_id = excluded.converted_opportunity_id, lead_source = excluded.lead_source,
          first_touched_at = COALESCE(sf_leads.first_touched_at, excluded.first_touched_at), modstamp = excluded.modstamp`,
-    )
-    .bind(
+    rows.map(({ lead: l, touchedAt }) => [
       l.Id,
       l.HubSpot_Contact_Id__c ?? null,
       l.Status,
@@ -208,7 +247,8 @@ export function upsertSfLead(
       l.LeadSource,
       touchedAt,
       l.SystemModstamp,
-    );
+    ]),
+  );
 }
 
 /** The columns of an sf_leads row the pull compares and the outcome sync derives from. */

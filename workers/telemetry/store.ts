@@ -16,24 +16,28 @@ import {
   stageReachFacts,
 } from "./sales-facts";
 import { DEFAULT_STALE_AFTER_DAYS, MAX_STALE_AFTER_DAYS } from "./sales-half";
+import { insertRows, ROWS_PER_STATEMENT } from "./sf-records";
 
 // D1 access of the nightly job: the mirror's derived columns and the per-day aggregates.
 
-/** D1 allows 100 bound parameters per statement; IN lists stay under that. */
-const CHUNK = 90;
+/**
+ * Keys per query: they travel as one JSON parameter read back with json_each (D1 allows 100 bound
+ * parameters per statement, and 1,000 queries per invocation), far below D1's 2 MB value limit.
+ */
+const KEYS_PER_QUERY = 10_000;
 
+/** Rows whose key is among `values`; `sql` gets the key list to put after IN. */
 export async function selectIn<T>(
   db: D1Database,
-  sql: (placeholders: string) => string,
+  sql: (keys: string) => string,
   values: string[],
   extra: unknown[] = [],
 ): Promise<T[]> {
   const out: T[] = [];
-  for (let i = 0; i < values.length; i += CHUNK) {
-    const chunk = values.slice(i, i + CHUNK);
+  for (let i = 0; i < values.length; i += KEYS_PER_QUERY) {
     const { results } = await db
-      .prepare(sql(chunk.map(() => "?").join(",")))
-      .bind(...extra, ...chunk)
+      .prepare(sql("SELECT value FROM json_each(?)"))
+      .bind(...extra, JSON.stringify(values.slice(i, i + KEYS_PER_QUERY)))
       .all<T>();
     out.push(...results);
   }
@@ -117,20 +121,33 @@ export async function refreshClosedDays(
   );
   const history = groupHistory(await histories(db, ids));
   const dirty = new Set<string>();
-  const updates: D1PreparedStatement[] = [];
+  const updates: [id: string, closedDay: string | null][] = [];
   for (const opp of opps) {
     const closedDay = closedDayOf(opp, history.get(opp.id) ?? [], isClosed);
     if (opp.closed_day) dirty.add(opp.closed_day);
     if (closedDay) dirty.add(closedDay);
-    if (closedDay !== opp.closed_day)
-      updates.push(
-        db
-          .prepare("UPDATE sf_opportunities SET closed_day = ? WHERE id = ?")
-          .bind(closedDay, opp.id),
-      );
+    if (closedDay !== opp.closed_day) updates.push([opp.id, closedDay]);
   }
-  for (let i = 0; i < updates.length; i += 100) await db.batch(updates.slice(i, i + 100));
+  if (updates.length) await db.batch(setClosedDays(db, updates));
   return dirty;
+}
+
+/** Sets the closing days, ROWS_PER_STATEMENT opportunities to a statement. */
+function setClosedDays(
+  db: D1Database,
+  updates: [id: string, closedDay: string | null][],
+): D1PreparedStatement[] {
+  const out: D1PreparedStatement[] = [];
+  for (let i = 0; i < updates.length; i += ROWS_PER_STATEMENT)
+    out.push(
+      db
+        .prepare(
+          `UPDATE sf_opportunities SET closed_day = json_extract(u.value, '$[1]')
+           FROM json_each(?) AS u WHERE sf_opportunities.id = json_extract(u.value, '$[0]')`,
+        )
+        .bind(JSON.stringify(updates.slice(i, i + ROWS_PER_STATEMENT))),
+    );
+  return out;
 }
 
 /** Rebuilds the sf.* aggregates and stage-jump findings of the given days from the mirror. */
@@ -218,50 +235,94 @@ export function insertMetrics(db: D1Database, rows: MetricRow[]): D1PreparedStat
 }
 
 function insertFindings(db: D1Database, rows: JumpFinding[]): D1PreparedStatement[] {
-  return rows.map((f) =>
-    db
-      .prepare(
-        "INSERT OR REPLACE INTO stage_jump_findings (day, opportunity_id, at, from_stage, to_stage, reason) VALUES (?, ?, ?, ?, ?, ?)",
-      )
-      .bind(f.day, f.opportunity_id, f.at, f.from_stage, f.to_stage, f.reason),
+  return insertRows(
+    db,
+    (select) =>
+      `INSERT OR REPLACE INTO stage_jump_findings (day, opportunity_id, at, from_stage, to_stage, reason) ${select}`,
+    rows.map((f) => [f.day, f.opportunity_id, f.at, f.from_stage, f.to_stage, f.reason]),
   );
 }
 
-/** What leadFacts needs for one day, read through the audit and lead indexes on time. */
+/**
+ * Rows per page of a day's reads: a day of 100,000 judged contacts is read in tens of queries, each
+ * result well under a megabyte (see docs/report.md, "One invocation's budget").
+ */
+export const DAY_PAGE_ROWS = 5_000;
+
+/**
+ * Every row of a keyset-paged query. `sql` orders by (t, r) and reads after `?1`/`?2` (the last
+ * row's t and r) with `LIMIT ?3`; `params` follow as ?4…
+ */
+export async function readPaged<T extends { t: number; r: number }>(
+  db: D1Database,
+  sql: string,
+  from: number,
+  params: unknown[],
+): Promise<T[]> {
+  const out: T[] = [];
+  let after = { t: from, r: -1 };
+  for (;;) {
+    const { results } = await db
+      .prepare(sql)
+      .bind(after.t, after.r, DAY_PAGE_ROWS, ...params)
+      .all<T>();
+    out.push(...results);
+    if (results.length < DAY_PAGE_ROWS) return out;
+    after = results[results.length - 1]!;
+  }
+}
+
+const JUDGEMENTS_PAGE_SQL = `SELECT a.at AS t, a.id AS r, a.contact_id, a.step,
+    CASE WHEN a.step = 'refused' THEN a.detail ELSE '{}' END AS detail, l.source
+  FROM audit a LEFT JOIN leads l ON l.contact_id = a.contact_id
+  WHERE a.at >= ?1 AND a.at < ?4 AND (a.at > ?1 OR a.id > ?2)
+    AND a.step IN (${JUDGEMENT_STEPS.map((_, i) => `?${i + 5}`).join(", ")})
+  ORDER BY a.at, a.id LIMIT ?3`;
+
+const HANDOFFS_PAGE_SQL = `SELECT handed_off_at AS t, rowid AS r, first_event_at, handed_off_at, handoff_origin
+  FROM leads WHERE handed_off_at >= ?1 AND handed_off_at < ?4 AND (handed_off_at > ?1 OR rowid > ?2)
+  ORDER BY handed_off_at, rowid LIMIT ?3`;
+
+/** Counted sources spelled out again as a list, the shape leadFacts and salesDayFacts take. */
+export function sourceList(rows: { source: string | null; n: number }[]): (string | null)[] {
+  return rows.flatMap((r) => Array<string | null>(r.n).fill(r.source));
+}
+
+/**
+ * What leadFacts needs for one day, read through the audit and lead indexes on time, a page at a
+ * time; the judged contacts' sources come with their verdicts.
+ */
 export async function readLeadDay(db: D1Database, day: string): Promise<LeadDayInput> {
   const { start, end } = dayRange(day);
-  const [judgements, handoffs, fresh, counters] = await Promise.all([
+  const judgements = await readPaged<
+    JudgementRow & { t: number; r: number; source: string | null }
+  >(db, JUDGEMENTS_PAGE_SQL, start, [end, ...JUDGEMENT_STEPS]);
+  const handoffs = await readPaged<HandoffRow & { t: number; r: number }>(
+    db,
+    HANDOFFS_PAGE_SQL,
+    start,
+    [end],
+  );
+  const [fresh, counters] = await Promise.all([
     db
       .prepare(
-        `SELECT contact_id, step, detail FROM audit WHERE at >= ? AND at < ? AND step IN (${JUDGEMENT_STEPS.map(() => "?").join(", ")}) ORDER BY at, id`,
-      )
-      .bind(start, end, ...JUDGEMENT_STEPS)
-      .all<JudgementRow>(),
-    db
-      .prepare(
-        "SELECT first_event_at, handed_off_at, handoff_origin FROM leads WHERE handed_off_at >= ? AND handed_off_at < ?",
+        "SELECT source, count(*) AS n FROM leads WHERE first_event_at >= ? AND first_event_at < ? GROUP BY source",
       )
       .bind(start, end)
-      .all<HandoffRow>(),
-    db
-      .prepare("SELECT source FROM leads WHERE first_event_at >= ? AND first_event_at < ?")
-      .bind(start, end)
-      .all<{ source: string | null }>(),
+      .all<{ source: string | null; n: number }>(),
     readDailyCounters(db, day),
   ]);
-  const contacts = [...new Set(judgements.results.map((j) => j.contact_id))];
-  const sources = await selectIn<{ contact_id: string; source: string | null }>(
-    db,
-    (p) => `SELECT contact_id, source FROM leads WHERE contact_id IN (${p})`,
-    contacts,
-  );
   return {
     day,
     webhookEvents: counters.webhook_events ?? 0,
-    judgements: judgements.results,
-    sourceOf: new Map(sources.map((s) => [s.contact_id, s.source])),
-    handoffs: handoffs.results,
-    newLeadSources: fresh.results.map((r) => r.source),
+    judgements: judgements.map(({ contact_id, step, detail }) => ({ contact_id, step, detail })),
+    sourceOf: new Map(judgements.map((j) => [j.contact_id, j.source])),
+    handoffs: handoffs.map(({ first_event_at, handed_off_at, handoff_origin }) => ({
+      first_event_at,
+      handed_off_at,
+      handoff_origin,
+    })),
+    newLeadSources: sourceList(fresh.results),
   };
 }
 
