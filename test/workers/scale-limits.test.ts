@@ -6,6 +6,7 @@ import { loadConfig } from "../../shared/env";
 import { createLogger } from "../../shared/log";
 import { runOutcomeSync } from "../../workers/outcomes/run";
 import { runTelemetry } from "../../workers/telemetry/run";
+import { DAY_PAGE_ROWS, readLeadDay } from "../../workers/telemetry/store";
 import {
   countingD1,
   countingKV,
@@ -181,6 +182,29 @@ describe("one invocation's limits at scale", () => {
     expect(run.report.rejectionRateBySource).toHaveLength(6);
     expectWithinBudget(counts, requests);
   }, 180_000);
+
+  it("reads a day page by page without losing or repeating rows that share a time", async () => {
+    // A handoff batch writes its lines at one time: pages must break inside such a run.
+    const day = addDays(utcDay(Date.now()), -40);
+    const { start } = dayRange(day);
+    const n = DAY_PAGE_ROWS * 2 + 345;
+    await env.DB.batch([
+      env.DB.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${n - 1})
+         INSERT INTO audit (contact_id, at, step, detail) SELECT CAST(9000000 + i AS TEXT), ?, 'qualified', '{}' FROM n`,
+      ).bind(start + 1_000),
+      env.DB.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${n - 1})
+         INSERT INTO leads (contact_id, portal_id, lead_id, status, first_event_at, handed_off_at, updated_at)
+         SELECT CAST(9000000 + i AS TEXT), '62515', 'x' || i, 'handed_off', ?1, ?1 + 500, ?1 FROM n`,
+      ).bind(start + 1_000),
+    ]);
+    const input = await readLeadDay(env.DB, day);
+    expect(new Set(input.judgements.map((j) => j.contact_id)).size).toBe(n);
+    expect(input.judgements).toHaveLength(n);
+    expect(input.handoffs).toHaveLength(n);
+    expect(input.newLeadSources).toHaveLength(n);
+  });
 
   it("the outcome sync pulling 50,000 changed Leads stays inside them", async () => {
     // An org whose only changes are these 50,000, pulled from the start: other test files' Leads
