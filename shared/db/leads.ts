@@ -221,6 +221,8 @@ export function purgeContacts(
   db: D1Database,
   contactIds: string[],
   at: number,
+  /** How many of them are new privacy deletions (the rest are late events of earlier ones). */
+  deletions = contactIds.length,
 ): D1PreparedStatement[] {
   if (!contactIds.length) return [];
   const ids = JSON.stringify(contactIds);
@@ -253,11 +255,15 @@ export function purgeContacts(
           WHERE json_extract(o.value, '$.contactId') IN ${IDS})`),
     of(`DELETE FROM dead_letters
         WHERE CASE WHEN json_valid(body) THEN coalesce(json_extract(body, '$.contactId'), json_extract(body, '$.events[0].contactId')) END IN ${IDS}`),
-    db
-      .prepare(
-        `INSERT INTO daily_counters (day, name, value) VALUES (?, 'privacy_deletions', ?)
-         ON CONFLICT (day, name) DO UPDATE SET value = value + excluded.value`,
-      )
-      .bind(utcDay(at), contactIds.length),
+    ...(deletions
+      ? [
+          db
+            .prepare(
+              `INSERT INTO daily_counters (day, name, value) VALUES (?, 'privacy_deletions', ?)
+               ON CONFLICT (day, name) DO UPDATE SET value = value + excluded.value`,
+            )
+            .bind(utcDay(at), deletions),
+        ]
+      : []),
   ];
 }

@@ -11,6 +11,7 @@ import { deliver, leadEvent, leadRow } from "./queue-harness";
 import {
   createCompany,
   createContact,
+  hubspotUrl,
   qualifyingContact,
   salesforceLeads,
   salesforceUrl,
@@ -246,6 +247,33 @@ describe("privacy deletion", () => {
     const again = await deliver([leadEvent(contactId, "contact.privacyDeletion")]);
     expect(again.explicitAcks).toHaveLength(1);
     expect(await traces(contactId, [leadId], email)).toEqual(nothingLeft);
+  });
+
+  it("purges again what a late event for a deleted contact brings back, keeping only a keyed hash", async () => {
+    const { contactId, leadId, email } = await seededContact();
+    const created = leadEvent(contactId);
+    await deliver([leadEvent(contactId, "contact.privacyDeletion")]);
+    // HubSpot has erased the contact; its retry of an older event arrives a while later.
+    await fetch(`${hubspotUrl()}/crm/v3/objects/contacts/${contactId}`, {
+      method: "DELETE",
+      headers: { authorization: "Bearer sandbox-hubspot-token" },
+    });
+    const counted = await privacyCount();
+    const late = await deliver([{ ...created, key: `${created.key}:late` }]);
+    expect(late.explicitAcks).toHaveLength(1);
+    expect(await traces(contactId, [leadId], email)).toEqual(nothingLeft);
+    expect(await privacyCount()).toBe(counted);
+    // The tombstone is not the id, nor a bare hash of it that anyone could recompute.
+    const { results } = await env.DB.prepare("SELECT token FROM privacy_tombstones").all<{
+      token: string;
+    }>();
+    const bare = [
+      ...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(contactId))),
+    ]
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.some((r) => r.token === contactId || r.token === bare)).toBe(false);
   });
 
   it("keeps a converted Lead (sales' records) and still purges D1", async () => {

@@ -6,6 +6,7 @@ import {
   AUDIT_KEEP_DAYS,
   JOB_CONTACTS_KEEP_DAYS,
   NOTE_INTENTS_KEEP_DAYS,
+  PRIVACY_TOMBSTONES_KEEP_DAYS,
   REPLAYED_DEAD_LETTERS_KEEP_DAYS,
 } from "../../workers/telemetry/prune";
 import { NIGHTLY_CRON } from "../../workers/telemetry/schedule";
@@ -47,7 +48,14 @@ async function seedBothSides(now: number, t: string) {
     env.DB.prepare(
       "INSERT INTO note_intents (contact_id, feedback_key, at) VALUES (?, 'k', ?)",
     ).bind(`${t}:${which}`, at);
+  const tombstone = (which: string, at: number) =>
+    env.DB.prepare("INSERT INTO privacy_tombstones (token, at) VALUES (?, ?)").bind(
+      `${t}:${which}`,
+      at,
+    );
   await env.DB.batch([
+    tombstone("old", past(PRIVACY_TOMBSTONES_KEEP_DAYS)),
+    tombstone("new", recent(PRIVACY_TOMBSTONES_KEEP_DAYS)),
     audit("old", past(AUDIT_KEEP_DAYS)),
     audit("new", recent(AUDIT_KEEP_DAYS)),
     letter("replayed-old", past(400), past(REPLAYED_DEAD_LETTERS_KEEP_DAYS)),
@@ -76,6 +84,7 @@ async function left(t: string) {
     deadLetters: await names("SELECT message_id AS n FROM dead_letters WHERE message_id LIKE ?"),
     jobContacts: await names("SELECT job_id AS n FROM job_contacts WHERE job_id LIKE ?"),
     noteIntents: await names("SELECT contact_id AS n FROM note_intents WHERE contact_id LIKE ?"),
+    privacyTombstones: await names("SELECT token AS n FROM privacy_tombstones WHERE token LIKE ?"),
   };
 }
 
@@ -84,6 +93,7 @@ const kept = {
   deadLetters: ["open-old", "replayed-new"],
   jobContacts: ["done-new", "running-old"],
   noteIntents: ["new"],
+  privacyTombstones: ["new"],
 };
 
 async function nightly(scheduledTime: number, bindings: Env = env) {

@@ -1,5 +1,6 @@
 import { getLeads, type LeadRow } from "../../shared/db/leads";
 import { currentRules, type RulesVersion } from "../../shared/db/rules";
+import { tombstonedOf } from "../../shared/db/tombstones";
 import type { ContactWork } from "./coalesce";
 import { type Enriched, enrichContacts } from "./enrich";
 import { receive } from "./intake";
@@ -94,6 +95,11 @@ async function judgeAndHandOff(
   const judgeable = work.filter((w) => !rekeyWaits.has(w.contactId));
   const at = now();
   const judged = judge({ work: judgeable, enriched, previous, rules, portalId, at, leadTakenOver });
+  // Contacts HubSpot no longer has may be privacy-deleted ones a late event brought back: only
+  // then (rarely) one D1 read, and whatever the batch writes of them is purged again.
+  const forgotten = [
+    ...(await tombstonedOf(deps.db, deps.config.HUBSPOT_CLIENT_SECRET, [...enriched.missing])),
+  ];
   phases.lap("judgeMs");
 
   // Refused contacts get their feedback while the qualified ones go to Salesforce; a qualified
@@ -114,7 +120,7 @@ async function judgeAndHandOff(
   ]);
   phases.lap("feedbackMs");
   const fedBack = recordFeedback([...refusedFeedback, ...qualifiedFeedback], rules.version, now());
-  return [merged, judged, pushed, fedBack];
+  return [merged, judged, pushed, fedBack, { forgotten }];
 }
 
 /** Milliseconds per phase of a batch, for the handoff_done log line (wall time, not the clock). */

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { runLimited } from "../../shared/batching";
 import { FUNNEL_LATEST_KEY } from "../../shared/contracts/report";
 import { readLatestFunnelReport } from "../../shared/db/reports";
+import { tombstoneTokens } from "../../shared/db/tombstones";
 import type { PrivacyDeletionChoice } from "../../shared/env";
 import type { Logger } from "../../shared/log";
 import { asRetryableError } from "../../shared/retryable";
@@ -50,16 +51,22 @@ export async function forgetContacts(
   const purges = items.filter((w) => w.action === "purge");
   if (!purges.length) return {};
   const purged = purges.map((w) => w.contactId);
+  const tokens = await tombstoneTokens(deps.config.HUBSPOT_CLIENT_SECRET, purged);
+  const tombstones = [...tokens.values()];
   await forgetInLatestReport(deps.kv, purged, deps.log);
   const choice = deps.config.SALESFORCE_PRIVACY_DELETION;
   if (choice === "keep")
-    return { purged, settled: purges.map((work) => ({ work, status: "purged", at })) };
+    return {
+      purged,
+      tombstones,
+      settled: purges.map((work) => ({ work, status: "purged", at })),
+    };
   let erased: Map<string, LeadErasure[] | Error>;
   try {
     erased = await eraseLeads(await deps.clients.salesforce(), purged, choice);
   } catch (err) {
     const error = classifyCallError(err);
-    return { purged, waiting: purged.map((contactId) => ({ contactId, error })) };
+    return { purged, tombstones, waiting: purged.map((contactId) => ({ contactId, error })) };
   }
   const record: Required<Pick<StageRecord, "settled" | "waiting">> = { settled: [], waiting: [] };
   const tally: Record<string, number> = {};
@@ -78,7 +85,7 @@ export async function forgetContacts(
     waiting: record.waiting.length,
     ...tally,
   });
-  return { purged, ...record };
+  return { purged, tombstones, ...record };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { AuditStep } from "../../shared/contracts/outcomes";
 import type { AuditEntry, LeadState } from "../../shared/db/leads";
 import { insertAudits, markSeen, purgeContacts, upsertLeadRows } from "../../shared/db/leads";
+import { writeTombstones } from "../../shared/db/tombstones";
 import { clearNoteIntents } from "./note-intents";
 import type { ContactOutcome, FeedbackOutcome, Settled, StageRecord, Waiting } from "./types";
 
@@ -8,6 +9,9 @@ import type { ContactOutcome, FeedbackOutcome, Settled, StageRecord, Waiting } f
 export interface BatchWrites {
   /** Contacts HubSpot privacy-deleted: nothing of theirs stays, whatever else the batch wrote. */
   purged: string[];
+  tombstones: string[];
+  /** Contacts purged before whose late events the batch handled: purged again, not counted. */
+  forgotten: string[];
   notesLanded: string[];
   leads: LeadState[];
   audits: AuditEntry[];
@@ -24,7 +28,7 @@ export function recordFeedback(
   rulesVersion: number,
   at: number,
 ): StageRecord {
-  const record: Required<Omit<StageRecord, "purged">> = {
+  const record: Required<Omit<StageRecord, "purged" | "tombstones" | "forgotten">> = {
     settled: [],
     waiting: [],
     leads: [],
@@ -108,6 +112,8 @@ export function record(stages: StageRecord[]): {
   return {
     writes: {
       purged: [...new Set(stages.flatMap((s) => s.purged ?? []))],
+      tombstones: stages.flatMap((s) => s.tombstones ?? []),
+      forgotten: [...new Set(stages.flatMap((s) => s.forgotten ?? []))],
       notesLanded: stages.flatMap((s) => s.notesLanded ?? []),
       leads: stages.flatMap((s) => s.leads ?? []),
       audits: stages.flatMap((s) => s.audits ?? []),
@@ -138,7 +144,8 @@ export async function writeBatch(
     ...upsertLeadRows(db, writes.leads),
     ...insertAudits(db, writes.audits, batchId),
     ...markSeen(db, writes.seen, Date.now()),
-    ...purgeContacts(db, writes.purged, Date.now()),
+    ...purgeContacts(db, [...writes.purged, ...writes.forgotten], Date.now(), writes.purged.length),
+    ...writeTombstones(db, writes.tombstones, Date.now()),
   ];
   if (statements.length) await db.batch(statements);
   return statements.length;

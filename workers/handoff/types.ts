@@ -54,6 +54,13 @@ export interface StageRecord {
   notesLanded?: string[];
   /** Contacts HubSpot privacy-deleted: purged from D1 in the batch's transaction, settled or not. */
   purged?: string[];
+  /** The purged contacts' tombstones (shared/db/tombstones.ts), written in the same transaction. */
+  tombstones?: string[];
+  /**
+   * Contacts privacy-deleted before (a tombstone matched) that a late event brought back: whatever
+   * the batch wrote of them is purged again, and nothing is counted.
+   */
+  forgotten?: string[];
 }
 
 /** The rules' word on a contact that qualified: the lead to hand to Salesforce. */

@@ -19,6 +19,11 @@ export const JOB_CONTACTS_KEEP_DAYS = 30;
  * retries and a month of dead-letter replays are over by then, as for handled event keys.
  */
 export const NOTE_INTENTS_KEEP_DAYS = 30;
+/**
+ * A privacy deletion's tombstone (a keyed hash, no id): HubSpot retries for a day, and replays of
+ * the contact's dead letters are gone with the purge; a month outlasts any late event.
+ */
+export const PRIVACY_TOMBSTONES_KEEP_DAYS = 30;
 
 const ROWS_PER_STATEMENT = 20_000;
 /** Statements per table a night: at most 400,000 rows, about a busy day's inserts. */
@@ -31,11 +36,12 @@ export interface Pruned {
   deadLetters: number;
   jobContacts: number;
   noteIntents: number;
+  privacyTombstones: number;
 }
 
 /**
  * Nightly: drops what is past its keeping time (handled event keys, delivery counts, audit lines,
- * replayed dead letters, finished backfills' contacts, note intents), a bounded number of rows a
+ * replayed dead letters, finished backfills' contacts, note intents, privacy tombstones), a bounded number of rows a
  * night per table (a night's deletions are about a day's inserts, so this keeps pace). Each table
  * is pruned on its own: one failing leaves the others pruned, and the first error is thrown after.
  */
@@ -81,6 +87,12 @@ export async function pruneHandledState(db: D1Database, now: number, log: Logger
       ),
     noteIntents: () =>
       prune("note_intents", older("note_intents", "at"), before(NOTE_INTENTS_KEEP_DAYS)),
+    privacyTombstones: () =>
+      prune(
+        "privacy_tombstones",
+        older("privacy_tombstones", "at"),
+        before(PRIVACY_TOMBSTONES_KEEP_DAYS),
+      ),
   };
   const pruned: Pruned = {
     seenEvents: 0,
@@ -89,6 +101,7 @@ export async function pruneHandledState(db: D1Database, now: number, log: Logger
     deadLetters: 0,
     jobContacts: 0,
     noteIntents: 0,
+    privacyTombstones: 0,
   };
   let failure: unknown;
   for (const [name, run] of Object.entries(work) as [keyof Pruned, () => Promise<number>][]) {
