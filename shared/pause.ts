@@ -12,6 +12,7 @@ export type { Dependency };
 const OUTAGES: ReadonlyMap<ErrorKind, Dependency> = new Map<ErrorKind, Dependency>([
   ["hubspot_rate_limited", "hubspot"],
   ["hubspot_unavailable", "hubspot"],
+  ["hubspot_auth", "hubspot"],
   ["salesforce_unavailable", "salesforce"],
   ["salesforce_auth", "salesforce"],
   // A hold (it waits its own way) that is also Salesforce refusing everything: shown as a pause.
@@ -142,8 +143,30 @@ const NAMES: Record<Dependency, string> = {
   d1: "D1",
 };
 
-/** The line a person reads: "paused: HubSpot unavailable since <ISO> (hubspot_rate_limited)". */
+/**
+ * Pauses that only a person can end, by what refuses what, and what to fix: Leadbridge's own
+ * credentials. The work waits meanwhile and carries on by itself once they are fixed.
+ */
+const REFUSALS: Partial<Record<ErrorKind, { refused: string; fix: string }>> = {
+  hubspot_auth: {
+    refused: "HubSpot refuses Leadbridge's token",
+    fix: "deploy the HubSpot private app's current access token as the HUBSPOT_ACCESS_TOKEN secret (wrangler secret put HUBSPOT_ACCESS_TOKEN) and check the app has the scopes in docs/deploy.md",
+  },
+  salesforce_auth: {
+    refused: "Salesforce refuses Leadbridge's credentials",
+    fix: "check the connected app's client credentials flow and run-as user, and deploy its consumer key and secret as the SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET secrets",
+  },
+};
+
+/**
+ * The line a person reads: "paused: HubSpot unavailable since <ISO> (hubspot_rate_limited)", or,
+ * for refused credentials, "paused: HubSpot refuses Leadbridge's token since <ISO> (hubspot_auth):
+ * <what to fix>".
+ */
 export function describePause(record: PauseRecord): string {
   const since = new Date(record.since).toISOString();
+  const refusal = REFUSALS[record.reason];
+  if (refusal)
+    return `paused: ${refusal.refused} since ${since} (${record.reason}): ${refusal.fix}`;
   return `paused: ${NAMES[record.dependency]} unavailable since ${since} (${record.reason})`;
 }

@@ -3,14 +3,14 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import { sleep } from "../common/faults";
 import { controlRoutes } from "./control";
-import { errorBody, HubSpotError, invalidAuthentication } from "./errors";
+import { errorBody, HubSpotError, invalidAuthentication, missingScopes } from "./errors";
 import { type RatePolicy, rateLimitBody } from "./ratelimit";
 import { associationRoutes } from "./routes/associations";
 import { objectRoutes } from "./routes/objects";
 import { propertyRoutes } from "./routes/properties";
 import type { HubSpotState } from "./state";
 
-const HTTP_FAULTS = ["latency", "status", "status_after_write", "rate_limit"];
+const HTTP_FAULTS = ["latency", "status", "status_after_write", "rate_limit", "missing_scopes"];
 const isControl = (c: Context) => c.req.path.startsWith("/__sandbox");
 const isSearch = (c: Context) => c.req.method === "POST" && c.req.path.endsWith("/search");
 
@@ -61,6 +61,8 @@ function injectFaults(state: HubSpotState): MiddlewareHandler {
     for (const rule of state.faults.pick(c.req.method, c.req.path, HTTP_FAULTS)) {
       if (rule.kind === "latency") await sleep(rule.ms ?? 1000);
       if (rule.kind === "status") return faultAnswer(c, rule.status);
+      // The private app lacks the scope this call needs (granted scopes are not modelled).
+      if (rule.kind === "missing_scopes") throw missingScopes([requiredScope(c)]);
       if (rule.kind === "status_after_write") {
         // The request is carried out, then the answer is lost: HubSpot stored it, the caller
         // sees only an error.
@@ -80,6 +82,13 @@ function injectFaults(state: HubSpotState): MiddlewareHandler {
     }
     return next();
   };
+}
+
+/** The scope HubSpot names for a CRM call: the object's read scope, or its write scope. */
+function requiredScope(c: Context): string {
+  const object = /\/companies/.test(c.req.path) ? "companies" : "contacts";
+  const reads = c.req.method === "GET" || /\/(batch\/read|search)$/.test(c.req.path);
+  return `crm.objects.${object}.${reads ? "read" : "write"}`;
 }
 
 function faultAnswer(c: Context, status = 500): Response {

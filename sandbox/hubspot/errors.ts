@@ -63,6 +63,28 @@ export const invalidAuthentication = () =>
     ),
   );
 
+/**
+ * HubSpot's answer to a call the token has no scope for: 403 `MISSING_SCOPES`, naming the scopes
+ * the call needs.
+ */
+export const missingScopes = (scopes: string[]) =>
+  new HubSpotError(
+    403,
+    errorBody(
+      "MISSING_SCOPES",
+      "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+      {
+        errors: [
+          {
+            message: "One or more of the following scopes are required.",
+            context: { requiredGranularScopes: scopes },
+          },
+        ],
+        links: { scopes: "https://developers.hubspot.com/scopes" },
+      },
+    ),
+  );
+
 export function standardError(
   category: string,
   message: string,

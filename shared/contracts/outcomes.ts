@@ -93,6 +93,11 @@ export const ERROR_KINDS = [
   "salesforce_auth",
   /** A D1 call failed (not an SQL error): the database is down or overloaded. */
   "d1_unavailable",
+  /**
+   * HubSpot refused Leadbridge's token itself: a 401 (revoked, rotated or wrong private app
+   * token), or a 403 `MISSING_SCOPES` (the private app lacks a scope a call needs).
+   */
+  "hubspot_auth",
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 

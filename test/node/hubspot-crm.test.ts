@@ -538,6 +538,32 @@ describe("authentication", () => {
     });
     expect((await apiError(wrong.crm.contacts.basicApi.getPage())).code).toBe(401);
   });
+
+  it("answers 403 MISSING_SCOPES, naming the scope, for a call the private app may not make", async () => {
+    const faults = (method: string, body?: unknown) =>
+      fetch(`${sandbox.url}/__sandbox/faults`, {
+        method,
+        headers: { "content-type": "application/json" },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    await faults("PUT", [
+      { kind: "missing_scopes", path: "/crm/v3/objects/contacts/batch/update" },
+    ]);
+    try {
+      const refused = await apiError(hubspot.crm.contacts.batchApi.update({ inputs: [] }));
+      expect(refused).toMatchObject({
+        code: 403,
+        body: {
+          category: "MISSING_SCOPES",
+          errors: [{ context: { requiredGranularScopes: ["crm.objects.contacts.write"] } }],
+        },
+      });
+      // Other calls are not refused.
+      expect((await hubspot.crm.contacts.basicApi.getPage(1)).results).toBeDefined();
+    } finally {
+      await faults("DELETE");
+    }
+  });
 });
 
 describe("seed and counts", () => {

@@ -20,7 +20,8 @@ function migrationFill(): string {
 
 /** Old-style rows, written as before the kind column: the kind only in the reason. */
 const OLD_ROWS: [reason: string, kind: DeadLetterKind][] = [
-  // Kinds added after the column (salesforce_auth, d1_unavailable) never began an old reason.
+  // Kinds added after the column (salesforce_auth, d1_unavailable, hubspot_auth) never began an
+  // old reason.
   ...ERROR_KINDS.slice(0, ERROR_KINDS.indexOf("unexpected") + 1).map(
     (kind): [string, DeadLetterKind] => [`${kind}: it failed (503)`, kind],
   ),
@@ -63,6 +64,13 @@ describe("a dead letter's kind", () => {
         reason: "HubSpot said no",
         attempts: 6,
       },
+      // A kind added with the pauses: stored and listed like any other.
+      {
+        event: leadEvent("7100003"),
+        kind: "hubspot_auth",
+        reason: "HubSpot refused Leadbridge's token (401 INVALID_AUTHENTICATION)",
+        attempts: 6,
+      },
       // Sent by the version before, still on the queue at deploy: read as migration 0008 reads
       // rows.
       ...OLD_ROWS.map(([reason], i) => ({
@@ -80,7 +88,12 @@ describe("a dead letter's kind", () => {
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);
     await getQueueResult(batch, ctx);
-    const expected = ["hubspot_error", ...OLD_ROWS.map(([, kind]) => kind), "retries_exhausted"];
+    const expected = [
+      "hubspot_error",
+      "hubspot_auth",
+      ...OLD_ROWS.map(([, kind]) => kind),
+      "retries_exhausted",
+    ];
     const ids = batch.messages.map((m) => m.id);
     expect(await kindsOf(ids)).toEqual(Object.fromEntries(ids.map((id, i) => [id, expected[i]])));
 

@@ -113,7 +113,15 @@ interface Outage {
   longestWaitFirst?: boolean;
   /** The batch fails after Salesforce took the lead (its transaction is what fails). */
   failsAfterPush?: boolean;
+  /** The line sync health shows, when it says more than "<dependency> unavailable since". */
+  message?: RegExp;
 }
+
+/** Sync health's line for refused credentials: what refuses what, since when, what to fix. */
+const HUBSPOT_TOKEN_REFUSED =
+  /^paused: HubSpot refuses Leadbridge's token since \S+Z \(hubspot_auth\): deploy the HubSpot private app's current access token as the HUBSPOT_ACCESS_TOKEN secret .*scopes/;
+const SALESFORCE_REFUSED =
+  /^paused: Salesforce refuses Leadbridge's credentials since \S+Z \(salesforce_auth\): .*SALESFORCE_CLIENT_SECRET/;
 
 const OUTAGES: Outage[] = [
   {
@@ -161,6 +169,7 @@ const OUTAGES: Outage[] = [
     name: "a Salesforce session that stays invalid after re-authorizing",
     dependency: "salesforce",
     reason: "salesforce_auth",
+    message: SALESFORCE_REFUSED,
     start: async () => {
       await setSalesforceFaults([{ kind: "expire_session", path: COLLECTIONS }]);
       return {};
@@ -171,8 +180,33 @@ const OUTAGES: Outage[] = [
     name: "Salesforce refusing the client credentials (invalid_client)",
     dependency: "salesforce",
     reason: "salesforce_auth",
+    message: SALESFORCE_REFUSED,
     start: async () => ({ SALESFORCE_CLIENT_SECRET: "a-rotated-secret" }),
     clear: async () => {},
+  },
+  {
+    // HubSpot answers 401 INVALID_AUTHENTICATION to every call; fixed by deploying the token.
+    name: "HubSpot refusing Leadbridge's token (a revoked private app token)",
+    dependency: "hubspot",
+    reason: "hubspot_auth",
+    start: async () => ({ HUBSPOT_ACCESS_TOKEN: "a-revoked-private-app-token" }),
+    clear: async () => {},
+    message: HUBSPOT_TOKEN_REFUSED,
+  },
+  {
+    // Reads work, the feedback write is refused with 403 MISSING_SCOPES: fixed by granting it.
+    name: "HubSpot refusing a scope the private app lacks (403 MISSING_SCOPES on writes)",
+    dependency: "hubspot",
+    reason: "hubspot_auth",
+    start: async () => {
+      await setHubSpotFaults([
+        { kind: "missing_scopes", path: "/crm/v3/objects/contacts/batch/update" },
+      ]);
+      return {};
+    },
+    clear: async () => void (await setHubSpotFaults([])),
+    failsAfterPush: true,
+    message: HUBSPOT_TOKEN_REFUSED,
   },
   {
     name: "D1 failing after the consumer's first reads (the batch's transaction)",
@@ -211,7 +245,9 @@ describe("a sustained outage pauses the handoff", () => {
       expect(paused).toEqual([
         expect.objectContaining({ dependency: outage.dependency, reason: outage.reason }),
       ]);
-      expect(paused[0]!.message).toMatch(/^paused: (HubSpot|Salesforce|D1) unavailable since /);
+      expect(paused[0]!.message).toMatch(
+        outage.message ?? /^paused: (HubSpot|Salesforce|D1) unavailable since /,
+      );
 
       // The last delivery the queue allows: sent again as a fresh message, never to the DLQ.
       const last = await deliver([message], MAX_DELIVERIES, down.bindings);
@@ -238,6 +274,31 @@ describe("a sustained outage pauses the handoff", () => {
       expect(await pausedNow()).toEqual([]);
     });
   }
+
+  it("a 403 that is not about the token's scopes is the contact's own: lettered, no pause", async () => {
+    const id = await qualifying();
+    await setHubSpotFaults([
+      { kind: "status", status: 403, path: "/crm/v3/objects/contacts/batch/update" },
+    ]);
+    const down = recorded();
+    const result = await deliver([{ events: [leadEvent(id)] }], MAX_DELIVERIES, down.bindings);
+    expect(result.explicitAcks).toEqual(result.ids);
+    expect(down.leadEvents).toEqual([]);
+    expect(down.deadLetters.map((d) => d.body)).toEqual([
+      expect.objectContaining({ kind: "hubspot_error" }),
+    ]);
+    expect(await pausedNow()).toEqual([]);
+  });
+
+  it("counts work held for a refused HubSpot token under auth in sync health", async () => {
+    const id = await qualifying();
+    await deliver([leadEvent(id)], 1, recorded({ HUBSPOT_ACCESS_TOKEN: "a-wrong-token" }).bindings);
+    expect(await auditSteps(id)).toContain("held");
+    const res = await admin("GET", "/admin/sync-health?hours=1");
+    const auth = SyncHealthSchema.parse(res.body).errors.find((e) => e.kind === "auth");
+    expect(auth?.contacts).toContain(id);
+    expect(auth?.codes.hubspot_auth).toBeGreaterThanOrEqual(1);
+  });
 
   it("audits paused work as held, not failed", async () => {
     const id = await qualifying();

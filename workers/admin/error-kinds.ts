@@ -17,7 +17,7 @@ const TRANSIENT_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
   "d1_unavailable",
 ]);
 const AUTH_PATTERN =
-  /salesforce_auth|INVALID_SESSION_ID|INVALID_AUTH|unauthori[sz]ed|invalid_client|invalid_grant|\b401\b|\b403\b/i;
+  /salesforce_auth|hubspot_auth|INVALID_SESSION_ID|INVALID_AUTH|unauthori[sz]ed|invalid_client|invalid_grant|\b401\b|\b403\b/i;
 
 /**
  * Sorts a failure recorded in the audit trail into the kinds the sync-health page shows, with
