@@ -230,7 +230,7 @@ export async function outcomes(api: AdminApi, args: string[], flags: Flags, io: 
     `derived ${run.derived} sales outcome(s); ${run.skippedUnknown} Lead(s) not handed off by Leadbridge`,
   );
   io.out(
-    `wrote ${run.written.contacts} HubSpot contact(s), ${run.written.notes} note(s); ${run.written.failed} failed, ${run.written.gone} gone from HubSpot`,
+    `wrote ${run.written.contacts} HubSpot contact(s), ${run.written.notes} note(s); ${run.written.failed} failed, ${run.written.refused} refused by HubSpot, ${run.written.gone} gone from HubSpot`,
   );
   io.out(run.complete ? "complete" : `${run.pending} outcome(s) still pending: run again`);
 }

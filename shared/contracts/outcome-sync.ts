@@ -20,9 +20,13 @@ export const OutcomeRunSchema = z.object({
     failed: z.number().int(),
     /** Contacts HubSpot no longer has: settled, not retried. */
     gone: z.number().int(),
+    /** Contacts HubSpot refused alone (a 400 for their own values): tried again later. */
+    refused: z.number().int(),
   }),
-  /** Outcomes HubSpot has still to be told. */
+  /** Outcomes HubSpot has still to be told (those waiting after a refusal not included). */
   pending: z.number().int(),
+  /** Contacts HubSpot refused alone, waiting for their next try (an hour, doubling to a day). */
+  refused: z.number().int(),
   /** True when the pull reached the end and nothing is left to derive or write. */
   complete: z.boolean(),
   skipped: z.enum(PULL_SKIP_REASONS).optional(),

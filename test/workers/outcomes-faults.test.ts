@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { createClients } from "../../shared/clients";
 import { loadConfig } from "../../shared/env";
+import { LEADBRIDGE_PROPERTIES } from "../../shared/hubspot/properties";
 import { createLogger } from "../../shared/log";
 import { acquireLease, LEASE_MS } from "../../workers/outcomes/lease";
 import { runOutcomeSync } from "../../workers/outcomes/run";
@@ -16,7 +17,7 @@ import {
   runSync,
   salesNotes,
 } from "./outcomes-harness";
-import { salesforceUrl, setHubSpotFaults, setSalesforceFaults } from "./sandboxes";
+import { hubspotUrl, salesforceUrl, setHubSpotFaults, setSalesforceFaults } from "./sandboxes";
 
 // Faults during the outcome sync: HubSpot 429s and 5xx during the write-back, Salesforce sessions
 // expiring during the pull, a run that dies after posting a note. After the faults clear and the
@@ -28,7 +29,24 @@ const NOTES = "/crm/v3/objects/notes/batch/create";
 afterEach(async () => {
   await setHubSpotFaults([]);
   await setSalesforceFaults([]);
+  await setSalesStageOptions(SALES_STAGE.options!.map((o) => o.value));
 });
+
+const SALES_STAGE = LEADBRIDGE_PROPERTIES.find((p) => p.name === "leadbridge_sales_stage")!;
+
+/** The portal's leadbridge_sales_stage options, as an admin would edit them in HubSpot. */
+async function setSalesStageOptions(values: string[]): Promise<void> {
+  const options = SALES_STAGE.options!.filter((o) => values.includes(o.value));
+  const res = await fetch(`${hubspotUrl()}/crm/v3/properties/contacts/leadbridge_sales_stage`, {
+    method: "PATCH",
+    headers: {
+      authorization: "Bearer sandbox-hubspot-token",
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({ options }),
+  });
+  expect(res.status).toBe(200);
+}
 
 async function refuseAndAccept() {
   const [refused, accepted] = await handOff(2);
@@ -144,6 +162,79 @@ describe("outcome sync faults", () => {
         (a) => a.step === "sales_stage_written",
       )?.detail,
     ).toMatchObject({ noteFound: true });
+  });
+
+  it("a sales stage HubSpot refuses for one contact fails that contact alone; it waits, shown in sync health, and is written once the portal takes it", async () => {
+    const c = await refuseAndAccept();
+    const [atFault] = await handOff(1);
+    // Sales marks the Lead converted; the portal's leadbridge_sales_stage predates that option:
+    // HubSpot refuses (400) any batch update that carries it.
+    await patchLead(atFault!.leadId, { Status: "Closed - Converted" });
+    await setSalesStageOptions(
+      SALES_STAGE.options!.map((o) => o.value).filter((v) => v !== "converted"),
+    );
+
+    const first = await runSync();
+    expect(first.written).toMatchObject({ failed: 0, refused: 1 });
+    expect(first.written.contacts).toBeGreaterThanOrEqual(2);
+    expect(first.written.notes).toBeGreaterThanOrEqual(1);
+    expect(first.refused).toBeGreaterThanOrEqual(1);
+    await expectRight(c);
+    expect((await hubspotSide(atFault!.contactId)).stage).toBeNull();
+    const refused = await outcomeRow(atFault!.contactId);
+    expect(refused).toMatchObject({ stage: "converted", written_version: 0, attempts: 1 });
+    expect(refused!.last_error).toMatch(/^hubspot_error \(400\)/);
+    // Not tried again at every run: an hour away, doubling to a day.
+    expect(refused!.retry_at).toBeGreaterThan(Date.now() + 50 * 60 * 1000);
+    expect(refused!.retry_at).toBeLessThanOrEqual(Date.now() + 60 * 60 * 1000);
+
+    const next = await runSync();
+    expect(next.written.refused).toBe(0);
+    expect(await outcomeRow(atFault!.contactId)).toMatchObject({
+      attempts: 1,
+      retry_at: refused!.retry_at,
+    });
+
+    // Sync health names the contact and the code, not its values.
+    const health = await admin("GET", "/admin/sync-health?hours=1");
+    const other = (
+      health.body.errors as { kind: string; contacts: string[]; codes: Record<string, number> }[]
+    ).find((e) => e.kind === "other")!;
+    expect(other.contacts).toContain(atFault!.contactId);
+    expect(other.codes.sales_stage_refused).toBeGreaterThanOrEqual(1);
+
+    // The admin adds the option; once its hour has passed, the next run writes it.
+    await setSalesStageOptions(SALES_STAGE.options!.map((o) => o.value));
+    await env.DB.prepare("UPDATE sales_outcomes SET retry_at = ? WHERE contact_id = ?")
+      .bind(Date.now() - 1, atFault!.contactId)
+      .run();
+    const healed = await runSync();
+    expect(healed.written.contacts).toBeGreaterThanOrEqual(1);
+    expect((await hubspotSide(atFault!.contactId)).stage).toBe("converted");
+    expect(await outcomeRow(atFault!.contactId)).toMatchObject({
+      written_version: 1,
+      attempts: 0,
+      last_error: null,
+      retry_at: null,
+    });
+  });
+
+  it("a contact HubSpot refused is tried again at once when sales changes its Lead", async () => {
+    const [atFault] = await handOff(1);
+    await patchLead(atFault!.leadId, { Status: "Closed - Converted" });
+    await setSalesStageOptions(
+      SALES_STAGE.options!.map((o) => o.value).filter((v) => v !== "converted"),
+    );
+    expect((await runSync()).written.refused).toBe(1);
+
+    await patchLead(atFault!.leadId, { Status: "Working - Contacted" });
+    const run = await runSync();
+    expect(run.written.refused).toBe(0);
+    expect(await hubspotSide(atFault!.contactId)).toMatchObject({
+      stage: "accepted",
+      lifecycle: "salesqualifiedlead",
+    });
+    expect(await outcomeRow(atFault!.contactId)).toMatchObject({ attempts: 0, retry_at: null });
   });
 
   it("a Salesforce session that expires during the pull is authorized again; nothing is lost", async () => {

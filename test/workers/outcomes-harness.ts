@@ -83,8 +83,9 @@ export interface OutcomeRunBody {
   pages: Record<string, number>;
   derived: number;
   skippedUnknown: number;
-  written: { contacts: number; notes: number; failed: number; gone: number };
+  written: { contacts: number; notes: number; failed: number; gone: number; refused: number };
   pending: number;
+  refused: number;
   complete: boolean;
   skipped?: string;
 }

@@ -1,8 +1,7 @@
 import type { Client } from "@hubspot/api-client";
-import { chunks, runLimited } from "../../shared/batching";
-import { escapeHtml, HUBSPOT_BATCH_MAX } from "../../shared/hubspot/notes";
+import { updateContacts } from "../../shared/hubspot/contact-updates";
+import { escapeHtml } from "../../shared/hubspot/notes";
 import { postNotesOnce } from "../../shared/hubspot/post-notes";
-import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import { RetryableError } from "../../shared/retryable";
 import type { Properties } from "./mql";
 import type { Rejection } from "./qualify";
@@ -82,13 +81,6 @@ export function alreadyShown(
  * trip and its notes in a second.
  */
 export const FEEDBACK_CONCURRENCY = 10;
-/**
- * Calls one chunk of status writes may make when HubSpot refuses it with a 400: the chunk is
- * written again in halves until the contacts at fault stand alone. One contact at fault in 100
- * costs 15 calls; past this budget the parts still refused fail whole.
- */
-export const MAX_STATUS_WRITE_CALLS = 32;
-
 export interface FeedbackWritten {
   /** The contacts whose feedback did not land, and why: they retry. */
   failed: Map<string, RetryableError>;
@@ -99,8 +91,8 @@ export interface FeedbackWritten {
 /**
  * Batch-updates status properties (100 per call), then posts notes on the timelines of the
  * contacts whose status landed, a few calls at a time. A failed call fails its chunk only, and a
- * 400 only the contacts HubSpot refuses; a note fails alone when a 207 says so. Since a note is
- * only written after its contact's status, a retry never finds half of it. `intentAt` is when the
+ * 400 only the contacts HubSpot refuses (updateContacts); a note fails alone when a 207 says so.
+ * Since a note is only written after its contact's status, a retry never finds half of it. `intentAt` is when the
  * notes' intents were recorded (see settleNoteIntents).
  */
 export async function writeFeedback(
@@ -110,16 +102,14 @@ export async function writeFeedback(
   intentAt: number,
 ): Promise<FeedbackWritten> {
   const failed = new Map<string, RetryableError>();
-  const fail = (chunk: Feedback[], err: unknown) => {
-    const error = feedbackWriteError(err);
-    for (const f of chunk) failed.set(f.contactId, error);
-  };
-
   const updates = items.filter((f) => !alreadyShown(current.get(f.contactId), f.properties));
-  await runLimited(
-    chunks(updates, HUBSPOT_BATCH_MAX).map((chunk) => () => writeStatuses(hubspot, chunk, fail)),
+  const statuses = await updateContacts(
+    hubspot,
+    updates.map((f) => ({ id: f.contactId, properties: f.properties })),
     FEEDBACK_CONCURRENCY,
   );
+  for (const [contactId, { error }] of statuses.failed)
+    failed.set(contactId, feedbackWriteError(error));
 
   const notes = items.filter((f) => f.note && !failed.has(f.contactId));
   const posted = await postNotesOnce(
@@ -140,36 +130,6 @@ export async function writeFeedback(
 /** What a look at the timeline finds in a refusal note for these reasons, as text. */
 export function refusalNoteTexts(feedbackKey: string | null): string[] {
   return [NOTE_HEADLINE, ...(feedbackKey ?? "").split(";").filter(Boolean)];
-}
-
-/**
- * One chunk's status write. HubSpot refuses a whole batch update with a 400 when one input is
- * invalid, so a refused part is written again in halves: the contacts at fault fail alone, the
- * rest are written.
- */
-async function writeStatuses(
-  hubspot: Client,
-  chunk: Feedback[],
-  fail: (part: Feedback[], err: unknown) => void,
-): Promise<void> {
-  let calls = 0;
-  const write = async (part: Feedback[]): Promise<void> => {
-    calls++;
-    try {
-      await withHubSpotRetry(() =>
-        hubspot.crm.contacts.batchApi.update({
-          inputs: part.map((f) => ({ id: f.contactId, properties: f.properties })),
-        }),
-      );
-    } catch (err) {
-      const refused = (err as { code?: number }).code === 400;
-      if (!refused || part.length === 1 || calls + 2 > MAX_STATUS_WRITE_CALLS)
-        return fail(part, err);
-      const half = Math.ceil(part.length / 2);
-      await Promise.all([write(part.slice(0, half)), write(part.slice(half))]);
-    }
-  };
-  await write(chunk);
 }
 
 function feedbackWriteError(err: unknown): RetryableError {

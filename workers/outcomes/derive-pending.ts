@@ -260,7 +260,10 @@ const OUTCOME_COLUMNS = [
   "version",
 ] as const satisfies readonly (keyof SalesOutcome)[];
 
-/** Upserts of derived outcomes; what the writer records (written_*, note_*) is left alone. */
+/**
+ * Upserts of derived outcomes; what the writer records (written_*, note_*) is left alone, but a new
+ * version clears the wait of a contact HubSpot refused (retry_at): new values are tried at once.
+ */
 function upsertOutcomes(db: D1Database, outcomes: SalesOutcome[]): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
   for (let i = 0; i < outcomes.length; i += 500) {
@@ -273,7 +276,8 @@ function upsertOutcomes(db: D1Database, outcomes: SalesOutcome[]): D1PreparedSta
            ON CONFLICT (contact_id) DO UPDATE SET
              ${OUTCOME_COLUMNS.slice(1)
                .map((c) => `${c} = excluded.${c}`)
-               .join(", ")}`,
+               .join(", ")},
+             retry_at = CASE WHEN excluded.version <> sales_outcomes.version THEN NULL ELSE sales_outcomes.retry_at END`,
         )
         .bind(JSON.stringify(rows)),
     );

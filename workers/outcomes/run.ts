@@ -47,17 +47,25 @@ export async function runOutcomeSync(deps: OutcomeSyncDeps): Promise<OutcomeRun 
     const derived = await deriveOutcomes(deps.db, { statusMap, stageMap }, deps.log, now());
     if (!(await lease.renew(now()))) return leaseLost(deps.log);
     const written = await writeOutcomes(deps.db, deps.clients.hubspot, deps.log, now());
-    const pending = await deps.db
-      .prepare("SELECT count(*) AS n FROM sales_outcomes WHERE version > written_version")
-      .first<{ n: number }>();
+    // Contacts HubSpot refused alone wait for their retry_at: counted apart, not as pending.
+    const left = await deps.db
+      .prepare(
+        `SELECT count(*) AS n, coalesce(sum(retry_at > ?), 0) AS refused
+         FROM sales_outcomes WHERE version > written_version`,
+      )
+      .bind(now())
+      .first<{ n: number; refused: number }>();
+    const refused = left?.refused ?? 0;
+    const pending = (left?.n ?? 0) - refused;
     const run: OutcomeRun = {
       pulled: pull.rows,
       pages: pull.pages,
       derived: derived.derived,
       skippedUnknown: derived.skippedUnknown,
       written,
-      pending: pending?.n ?? 0,
-      complete: pull.complete && !derived.remaining && (pending?.n ?? 0) === 0,
+      pending,
+      refused,
+      complete: pull.complete && !derived.remaining && pending === 0,
       ...(pull.skipped ? { skipped: pull.skipped } : {}),
     };
     deps.log.info("outcomes_done", { ...run });

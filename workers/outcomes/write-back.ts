@@ -1,10 +1,10 @@
 import type { Client } from "@hubspot/api-client";
-import { chunks, runLimited } from "../../shared/batching";
+import { chunks } from "../../shared/batching";
 import { type AuditEntry, insertAudits } from "../../shared/db/leads";
+import { updateContacts } from "../../shared/hubspot/contact-updates";
 import { findLandedNotes } from "../../shared/hubspot/landed-notes";
-import { HUBSPOT_BATCH_MAX, NOTE_CLOCK_SKEW_MS } from "../../shared/hubspot/notes";
+import { NOTE_CLOCK_SKEW_MS } from "../../shared/hubspot/notes";
 import { postNotesOnce } from "../../shared/hubspot/post-notes";
-import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import type { Logger } from "../../shared/log";
 import { RetryableError } from "../../shared/retryable";
 import type { SalesOutcome } from "./derive";
@@ -18,6 +18,11 @@ export const MAX_WRITTEN_PER_RUN = 1000;
 const CONCURRENCY = 4;
 /** What a contact HubSpot no longer has is settled with: there is nobody left to tell. */
 export const CONTACT_GONE = "contact_not_found";
+/** The audit code of a contact whose values HubSpot refused on their own (a 400). */
+export const SALES_STAGE_REFUSED = "sales_stage_refused";
+/** A contact HubSpot refused waits an hour before its next try, doubling to a day. */
+export const REFUSED_RETRY_FIRST_MS = 60 * 60 * 1000;
+export const REFUSED_RETRY_MAX_MS = 24 * 60 * 60 * 1000;
 
 type OutcomeRow = SalesOutcome & {
   written_version: number;
@@ -34,6 +39,11 @@ export interface WriteResult {
   failed: number;
   /** Contacts HubSpot no longer has: settled, not retried. */
   gone: number;
+  /**
+   * Contacts HubSpot refused alone (a 400 for their own values): they wait for a later try (an
+   * hour, doubling to a day) or for sales' next change, not for the next run.
+   */
+  refused: number;
 }
 
 /** The properties an outcome sets on its contact. */
@@ -59,39 +69,34 @@ export async function writeOutcomes(
   now: number,
 ): Promise<WriteResult> {
   // Rows that failed before go after the rest: a contact HubSpot keeps refusing never holds up
-  // the others.
+  // the others; one it refused alone waits for its retry_at.
   const { results: rows } = await db
     .prepare(
-      "SELECT * FROM sales_outcomes WHERE version > written_version ORDER BY attempts, stage_changed_at, contact_id LIMIT ?",
+      `SELECT * FROM sales_outcomes WHERE version > written_version AND (retry_at IS NULL OR retry_at <= ?)
+       ORDER BY attempts, stage_changed_at, contact_id LIMIT ?`,
     )
-    .bind(MAX_WRITTEN_PER_RUN)
+    .bind(now, MAX_WRITTEN_PER_RUN)
     .all<OutcomeRow>();
-  const result: WriteResult = { contacts: 0, notes: 0, failed: 0, gone: 0 };
+  const result: WriteResult = { contacts: 0, notes: 0, failed: 0, gone: 0, refused: 0 };
   if (!rows.length) return result;
 
   const failures = new Map<string, string>();
+  const refused = new Map<string, string>();
   const gone = new Set<string>();
   const updated: OutcomeRow[] = [];
-  await runLimited(
-    chunks(rows, HUBSPOT_BATCH_MAX).map((chunk) => async () => {
-      try {
-        const res = await withHubSpotRetry(() =>
-          hubspot.crm.contacts.batchApi.update({
-            inputs: chunk.map((o) => ({ id: o.contact_id, properties: outcomeProperties(o) })),
-          }),
-        );
-        // A 207 names the contacts HubSpot does not have; the rest were updated.
-        const done = new Set(res.results.map((r) => r.id));
-        for (const o of chunk) {
-          if (done.has(o.contact_id)) updated.push(o);
-          else gone.add(o.contact_id);
-        }
-      } catch (err) {
-        for (const o of chunk) failures.set(o.contact_id, describe(err));
-      }
-    }),
+  // A 400 is written again in halves, so only the contacts at fault are refused; a 207 leaves out
+  // the contacts HubSpot does not have.
+  const sent = await updateContacts(
+    hubspot,
+    rows.map((o) => ({ id: o.contact_id, properties: outcomeProperties(o) })),
     CONCURRENCY,
   );
+  for (const o of rows) {
+    const failure = sent.failed.get(o.contact_id);
+    if (failure) (failure.alone ? refused : failures).set(o.contact_id, describe(failure.error));
+    else if (sent.updated.has(o.contact_id)) updated.push(o);
+    else gone.add(o.contact_id);
+  }
 
   const notes = await postOwedNotes(db, hubspot, updated.filter(owesNote), now, failures);
   const written = updated.filter((o) => !failures.has(o.contact_id));
@@ -103,6 +108,18 @@ export async function writeOutcomes(
       now,
     ),
     ...recordFailures(db, failures),
+    ...recordRefusals(db, refused, now),
+    ...insertAudits(
+      db,
+      [...refused].map(
+        ([contactId, error]): AuditEntry => ({
+          contactId,
+          step: "error",
+          at: now,
+          detail: { kind: "hubspot_error", code: SALES_STAGE_REFUSED, message: error },
+        }),
+      ),
+    ),
     ...insertAudits(
       db,
       written.map(
@@ -124,12 +141,15 @@ export async function writeOutcomes(
   result.notes = notes.posted.size;
   result.failed = failures.size;
   result.gone = gone.size;
+  result.refused = refused.size;
   if (failures.size)
     log.warn("outcomes_write_failed", {
       contacts: failures.size,
       kinds: [...new Set([...failures.values()].map((e) => e.split(/[:( ]/)[0]))],
     });
   if (gone.size) log.warn("outcomes_contacts_gone", { contacts: gone.size });
+  // HubSpot's messages name the values refused: the log says how many and the kind only.
+  if (refused.size) log.warn("outcomes_write_refused", { contacts: refused.size, status: 400 });
   return result;
 }
 
@@ -205,7 +225,7 @@ function settleWritten(
            written_version = MAX(written_version, json_extract(w.value, '$[1]')),
            note_written_key = COALESCE(json_extract(w.value, '$[2]'), note_written_key),
            note_intent_at = CASE WHEN json_extract(w.value, '$[2]') IS NULL THEN note_intent_at END,
-           written_at = ?1, attempts = 0, last_error = NULL
+           written_at = ?1, attempts = 0, last_error = NULL, retry_at = NULL
          FROM json_each(?2) AS w WHERE sales_outcomes.contact_id = json_extract(w.value, '$[0]')`,
       )
       .bind(
@@ -242,6 +262,26 @@ function recordFailures(db: D1Database, failures: Map<string, string>): D1Prepar
          FROM json_each(?) AS w WHERE sales_outcomes.contact_id = json_extract(w.value, '$[0]')`,
       )
       .bind(JSON.stringify(chunk)),
+  );
+}
+
+/**
+ * Contacts HubSpot refused alone: HubSpot's reason kept, the next try an hour away, doubling with
+ * each failure in a row up to a day (sales' next change writes at once: see derive-pending).
+ */
+function recordRefusals(
+  db: D1Database,
+  refused: Map<string, string>,
+  now: number,
+): D1PreparedStatement[] {
+  return chunks([...refused], 500).map((chunk) =>
+    db
+      .prepare(
+        `UPDATE sales_outcomes SET attempts = attempts + 1, last_error = json_extract(w.value, '$[1]'),
+           retry_at = ?1 + min(?2 << min(attempts, 5), ?3)
+         FROM json_each(?4) AS w WHERE sales_outcomes.contact_id = json_extract(w.value, '$[0]')`,
+      )
+      .bind(now, REFUSED_RETRY_FIRST_MS, REFUSED_RETRY_MAX_MS, JSON.stringify(chunk)),
   );
 }
 
