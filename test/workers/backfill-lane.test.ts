@@ -8,7 +8,7 @@ import { createApp } from "../../workers/app";
 import { QUEUES } from "../../workers/queues";
 import { hmacSha256Base64 } from "../../workers/webhook/signature";
 import { ADMIN_TOKEN } from "./admin-client";
-import { deliver, leadRow } from "./queue-harness";
+import { deliver, keepingQueue, leadRow } from "./queue-harness";
 import {
   createCompany,
   createContact,
@@ -21,18 +21,6 @@ import {
 let run = 0;
 const unique = () => `lane${Date.now().toString(36)}${++run}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A queue binding that keeps what it is sent, with the delay it was sent with. */
-function keepingQueue() {
-  const sent: { body: unknown; delaySeconds?: number }[] = [];
-  const queue = {
-    send: async (body: unknown, opts?: QueueSendOptions) =>
-      void sent.push({ body, delaySeconds: opts?.delaySeconds }),
-    sendBatch: async (batch: MessageSendRequest[]) =>
-      void sent.push(...batch.map((m) => ({ body: m.body, delaySeconds: m.delaySeconds }))),
-  } as unknown as Queue;
-  return { queue, sent };
-}
 
 /** The test env with both lanes (and the backfill steps) recording instead of delivering. */
 function lanes(extra: Partial<Env> = {}) {

@@ -5,7 +5,7 @@ import { MAX_DELIVERIES } from "../../shared/retryable";
 import { d1RetrySeconds } from "../../workers/handoff/d1-outage";
 import type { DeadLetterBody } from "../../workers/handoff/dead-letters";
 import { MAX_DLQ_DELIVERIES, QUEUES } from "../../workers/queues";
-import { deliver, leadEvent, leadRow } from "./queue-harness";
+import { deliver, keepingQueue, leadEvent, leadRow } from "./queue-harness";
 import {
   createCompany,
   createContact,
@@ -16,18 +16,6 @@ import {
 
 let run = 0;
 const unique = () => `d1f${Date.now().toString(36)}${++run}`;
-
-/** A queue binding that keeps what it is sent, with the options it was sent with. */
-function keepingQueue() {
-  const sent: { body: unknown; delaySeconds?: number }[] = [];
-  const queue = {
-    send: async (body: unknown, opts?: QueueSendOptions) =>
-      void sent.push({ body, delaySeconds: opts?.delaySeconds }),
-    sendBatch: async (batch: MessageSendRequest[]) =>
-      void sent.push(...batch.map((m) => ({ body: m.body, delaySeconds: m.delaySeconds }))),
-  } as unknown as Queue;
-  return { queue, sent };
-}
 
 /** The test env with D1 down, and the queues recording instead of delivering. */
 function outage() {

@@ -5,7 +5,7 @@ import { DEPENDENCIES } from "../../shared/contracts/outcomes";
 import { PAUSE_CAP_SECONDS, PAUSE_FIRST_SECONDS, pauseDelaySeconds } from "../../shared/pause";
 import { MAX_DELIVERIES } from "../../shared/retryable";
 import { admin } from "./admin-client";
-import { auditSteps, deliver, leadEvent, leadRow } from "./queue-harness";
+import { auditSteps, deliver, keepingQueue, leadEvent, leadRow } from "./queue-harness";
 import {
   createCompany,
   createContact,
@@ -44,18 +44,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await setHubSpotLimits({ daily: 1_000_000, resetWindow: true });
 });
-
-/** A queue binding that keeps what it is sent, with the delay it was sent with. */
-function keepingQueue() {
-  const sent: { body: unknown; delaySeconds?: number }[] = [];
-  const queue = {
-    send: async (body: unknown, opts?: QueueSendOptions) =>
-      void sent.push({ body, delaySeconds: opts?.delaySeconds }),
-    sendBatch: async (batch: MessageSendRequest[]) =>
-      void sent.push(...batch.map((m) => ({ body: m.body, delaySeconds: m.delaySeconds }))),
-  } as unknown as Queue;
-  return { queue, sent };
-}
 
 /** The test env (with `extra`), its queues recording what the consumer sends. */
 function recorded(extra: Partial<Record<string, unknown>> = {}) {

@@ -118,3 +118,15 @@ export function recordingQueue(): { queue: Queue; sent: unknown[] } {
   } as unknown as Queue;
   return { queue, sent };
 }
+
+/** A queue binding that keeps what it is sent, with the delay it was sent with. */
+export function keepingQueue() {
+  const sent: { body: unknown; delaySeconds?: number }[] = [];
+  const queue = {
+    send: async (body: unknown, opts?: QueueSendOptions) =>
+      void sent.push({ body, delaySeconds: opts?.delaySeconds }),
+    sendBatch: async (batch: MessageSendRequest[]) =>
+      void sent.push(...batch.map((m) => ({ body: m.body, delaySeconds: m.delaySeconds }))),
+  } as unknown as Queue;
+  return { queue, sent };
+}
