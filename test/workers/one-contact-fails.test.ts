@@ -1,17 +1,16 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { LEADBRIDGE_PROPERTIES } from "../../shared/hubspot/properties";
 import { MAX_DELIVERIES } from "../../shared/retryable";
 import { auditSteps, deliver, leadEvent, leadRow } from "./queue-harness";
 import {
   createCompany,
   createContact,
-  hubspotUrl,
   qualifyingContact,
   rawContact,
   salesforceLeads,
   salesforceUrl,
   setHubSpotFaults,
+  setLeadbridgeOptions,
   setSalesforceFaults,
 } from "./sandboxes";
 
@@ -27,7 +26,7 @@ const leadsOf = async (contactId: string) =>
 
 afterEach(async () => {
   await Promise.all([setHubSpotFaults([]), setSalesforceFaults([])]);
-  await setStatusOptions(LEADBRIDGE_STATUS.options!.map((o) => o.value));
+  await setLeadbridgeOptions("leadbridge_status");
 });
 
 describe("a merge whose re-key fails", () => {
@@ -70,22 +69,6 @@ describe("a merge whose re-key fails", () => {
   });
 });
 
-const LEADBRIDGE_STATUS = LEADBRIDGE_PROPERTIES.find((p) => p.name === "leadbridge_status")!;
-
-/** The portal's leadbridge_status options, as an admin would edit them in HubSpot. */
-async function setStatusOptions(values: string[]): Promise<void> {
-  const options = LEADBRIDGE_STATUS.options!.filter((o) => values.includes(o.value));
-  const res = await fetch(`${hubspotUrl()}/crm/v3/properties/contacts/leadbridge_status`, {
-    method: "PATCH",
-    headers: {
-      authorization: "Bearer sandbox-hubspot-token",
-      "content-type": "application/json",
-    },
-    body: JSON.stringify({ options }),
-  });
-  expect(res.status).toBe(200);
-}
-
 /** A customer already in the sandbox Salesforce: a Contact with this email. */
 async function salesforceContact(email: string): Promise<void> {
   const auth = await fetch(`${salesforceUrl()}/services/oauth2/token`, {
@@ -114,7 +97,7 @@ describe("a status write HubSpot refuses because of one contact", () => {
     const customer = qualifyingContact(unique());
     await salesforceContact(customer.email!);
     const atFault = await createContact(customer, company);
-    await setStatusOptions(["handed_off", "rejected"]);
+    await setLeadbridgeOptions("leadbridge_status", (v) => ["handed_off", "rejected"].includes(v));
 
     const events = [...ok, atFault].map((id) => leadEvent(id));
     const first = await deliver(events);

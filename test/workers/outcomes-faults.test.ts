@@ -2,7 +2,6 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { createClients } from "../../shared/clients";
 import { loadConfig } from "../../shared/env";
-import { LEADBRIDGE_PROPERTIES } from "../../shared/hubspot/properties";
 import { createLogger } from "../../shared/log";
 import { acquireLease, LEASE_MS } from "../../workers/outcomes/lease";
 import { runOutcomeSync } from "../../workers/outcomes/run";
@@ -17,7 +16,12 @@ import {
   runSync,
   salesNotes,
 } from "./outcomes-harness";
-import { hubspotUrl, salesforceUrl, setHubSpotFaults, setSalesforceFaults } from "./sandboxes";
+import {
+  salesforceUrl,
+  setHubSpotFaults,
+  setLeadbridgeOptions,
+  setSalesforceFaults,
+} from "./sandboxes";
 
 // Faults during the outcome sync: HubSpot 429s and 5xx during the write-back, Salesforce sessions
 // expiring during the pull, a run that dies after posting a note. After the faults clear and the
@@ -29,24 +33,8 @@ const NOTES = "/crm/v3/objects/notes/batch/create";
 afterEach(async () => {
   await setHubSpotFaults([]);
   await setSalesforceFaults([]);
-  await setSalesStageOptions(SALES_STAGE.options!.map((o) => o.value));
+  await setLeadbridgeOptions("leadbridge_sales_stage");
 });
-
-const SALES_STAGE = LEADBRIDGE_PROPERTIES.find((p) => p.name === "leadbridge_sales_stage")!;
-
-/** The portal's leadbridge_sales_stage options, as an admin would edit them in HubSpot. */
-async function setSalesStageOptions(values: string[]): Promise<void> {
-  const options = SALES_STAGE.options!.filter((o) => values.includes(o.value));
-  const res = await fetch(`${hubspotUrl()}/crm/v3/properties/contacts/leadbridge_sales_stage`, {
-    method: "PATCH",
-    headers: {
-      authorization: "Bearer sandbox-hubspot-token",
-      "content-type": "application/json",
-    },
-    body: JSON.stringify({ options }),
-  });
-  expect(res.status).toBe(200);
-}
 
 async function refuseAndAccept() {
   const [refused, accepted] = await handOff(2);
@@ -170,9 +158,7 @@ describe("outcome sync faults", () => {
     // Sales marks the Lead converted; the portal's leadbridge_sales_stage predates that option:
     // HubSpot refuses (400) any batch update that carries it.
     await patchLead(atFault!.leadId, { Status: "Closed - Converted" });
-    await setSalesStageOptions(
-      SALES_STAGE.options!.map((o) => o.value).filter((v) => v !== "converted"),
-    );
+    await setLeadbridgeOptions("leadbridge_sales_stage", (v) => v !== "converted");
 
     const first = await runSync();
     expect(first.written).toMatchObject({ failed: 0, refused: 1 });
@@ -204,7 +190,7 @@ describe("outcome sync faults", () => {
     expect(other.codes.sales_stage_refused).toBeGreaterThanOrEqual(1);
 
     // The admin adds the option; once its hour has passed, the next run writes it.
-    await setSalesStageOptions(SALES_STAGE.options!.map((o) => o.value));
+    await setLeadbridgeOptions("leadbridge_sales_stage");
     await env.DB.prepare("UPDATE sales_outcomes SET retry_at = ? WHERE contact_id = ?")
       .bind(Date.now() - 1, atFault!.contactId)
       .run();
@@ -222,9 +208,7 @@ describe("outcome sync faults", () => {
   it("a contact HubSpot refused is tried again at once when sales changes its Lead", async () => {
     const [atFault] = await handOff(1);
     await patchLead(atFault!.leadId, { Status: "Closed - Converted" });
-    await setSalesStageOptions(
-      SALES_STAGE.options!.map((o) => o.value).filter((v) => v !== "converted"),
-    );
+    await setLeadbridgeOptions("leadbridge_sales_stage", (v) => v !== "converted");
     expect((await runSync()).written.refused).toBe(1);
 
     await patchLead(atFault!.leadId, { Status: "Working - Contacted" });

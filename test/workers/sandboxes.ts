@@ -1,4 +1,5 @@
 import { inject } from "vitest";
+import { LEADBRIDGE_PROPERTIES } from "../../shared/hubspot/properties";
 
 export const hubspotUrl = () => inject("hubspotUrl");
 export const salesforceUrl = () => inject("salesforceUrl");
@@ -166,4 +167,21 @@ export function qualifyingContact(
     hs_analytics_last_url: "https://acme.example/pricing",
     ...overrides,
   };
+}
+
+/**
+ * The portal's options of a leadbridge_* enumeration, as an admin would edit them in HubSpot: the
+ * options Leadbridge defines that `keep` keeps (all by default).
+ */
+export async function setLeadbridgeOptions(
+  name: string,
+  keep: (value: string) => boolean = () => true,
+): Promise<void> {
+  const property = LEADBRIDGE_PROPERTIES.find((p) => p.name === name)!;
+  const options = property.options!.filter((o) => keep(o.value));
+  await call(`${hubspotUrl()}/crm/v3/properties/contacts/${name}`, {
+    method: "PATCH",
+    headers: HS_AUTH,
+    body: JSON.stringify({ options }),
+  });
 }
