@@ -4,10 +4,12 @@ import { loadConfig } from "../../shared/env";
 import { connectSalesforce } from "../../shared/salesforce/client";
 import { encodedBytes } from "../../shared/salesforce/soql-in";
 import {
+  ContactLookup,
   contactQueries,
   findExistingContacts,
   QUERY_URI_MAX,
 } from "../../workers/handoff/existing-contacts";
+import { classifyCallError } from "../../workers/handoff/salesforce-upsert";
 import { leadFacts } from "../../workers/telemetry/lead-facts";
 import { admin } from "./admin-client";
 import { auditSteps, deliver, leadEvent, leadRow } from "./queue-harness";
@@ -280,6 +282,75 @@ describe("SALESFORCE_EXISTING_CONTACTS=skip_lead (the default)", () => {
     // Sent again, it finds no Contact and gets its Lead.
     await deliver([leadEvent(fresh)]);
     await expectHandedOff(fresh);
+  });
+});
+
+describe("the Contact lookup, started while HubSpot is still being read", () => {
+  it("is asked as soon as the contacts are read, before their companies are", async () => {
+    const n = unique();
+    const customer = await salesforceCustomer(`dev${n}@acme-robotics.com`);
+    const id = await createContact(qualifyingContact(n), await createCompany({ name: "G" }));
+    // The company read fails: the batch cannot judge, yet the Contact query already went out,
+    // beside it (in a row, it would wait for the judgement and never be asked).
+    await setHubSpotFaults([
+      { kind: "status", status: 503, path: "/objects/companies/batch/read" },
+    ]);
+    const failed = await deliver([leadEvent(id)]);
+    expect(failed.explicitRetries.map((r) => r.msgId)).toEqual(failed.ids);
+    expect(await queryCount()).toBe(1);
+    expect(await auditSteps(id)).not.toContain("existing_contact");
+
+    await setHubSpotFaults([]);
+    await clearRequests();
+    await deliver([leadEvent(id)]);
+    expect(await queryCount()).toBe(1);
+    await expectExistingContact(id, customer.contactId, customer.accountId);
+  });
+
+  it("is not asked while Leadbridge is over its Salesforce budget", async () => {
+    const id = await createContact(qualifyingContact(unique()), await createCompany({ name: "H" }));
+    await env.KV.put(
+      "salesforce:usage",
+      JSON.stringify({ used: 99_000, max: 100_000, at: Date.now() }),
+    );
+    await deliver([leadEvent(id)]);
+    const { requests } = await sandbox<{ requests: unknown[] }>("GET", "/__sandbox/requests");
+    expect(requests).toEqual([]);
+    expect(await auditSteps(id)).toContain("held");
+  });
+
+  it("queries only the emails not asked yet, and answers only those asked for", async () => {
+    const n = unique();
+    const a = await salesforceCustomer(`a${n}@customer-company.example`);
+    const b = await salesforceCustomer(`b${n}@customer-company.example`);
+    const lookup = new ContactLookup(() => connectSalesforce(loadConfig(env), env.KV));
+    await clearRequests();
+    lookup.start([`A${n}@Customer-Company.example`, `nobody${n}@customer-company.example`]);
+    const found = await lookup.find([
+      ` a${n}@customer-company.example`,
+      `b${n}@customer-company.example`,
+    ]);
+    expect(await queryCount()).toBe(2);
+    expect([...found].sort()).toEqual([
+      [`a${n}@customer-company.example`, { contactId: a.contactId, accountId: a.accountId }],
+      [`b${n}@customer-company.example`, { contactId: b.contactId, accountId: b.accountId }],
+    ]);
+    // Asked again: answered from the lookups already made.
+    await lookup.find([`nobody${n}@customer-company.example`, `b${n}@customer-company.example`]);
+    expect(await queryCount()).toBe(2);
+  });
+
+  it("reports a failed lookup to whoever needs its answer", async () => {
+    const lookup = new ContactLookup(() => connectSalesforce(loadConfig(env), env.KV));
+    const email = `failed${unique()}@customer-company.example`;
+    await setSalesforceFaults([{ kind: "request_limit", path: "/query", times: 1 }]);
+    lookup.start([email]);
+    await expect(lookup.find([])).resolves.toEqual(new Map());
+    const error = await lookup.find([email]).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(classifyCallError(error).kind).toBe("salesforce_limit");
   });
 });
 

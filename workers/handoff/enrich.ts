@@ -19,9 +19,13 @@ export const READ_CONCURRENCY = 20;
 
 /**
  * Contacts, their company associations and those companies: three batch reads per 100 contacts, a
- * few at once.
+ * few at once. `onContacts` hears the contacts as soon as they are read, before the companies are.
  */
-export async function enrichContacts(hubspot: Client, contactIds: string[]): Promise<Enriched> {
+export async function enrichContacts(
+  hubspot: Client,
+  contactIds: string[],
+  onContacts?: (contacts: Map<string, Properties>) => void,
+): Promise<Enriched> {
   const contacts = new Map<string, Properties>();
   const companyIdOf = new Map<string, string>();
   // Contacts and their associations do not depend on each other: read them side by side.
@@ -53,6 +57,7 @@ export async function enrichContacts(hubspot: Client, contactIds: string[]): Pro
     ]),
     READ_CONCURRENCY,
   );
+  onContacts?.(contacts);
   const missing = new Set(contactIds.filter((id) => !contacts.has(id)));
   for (const id of missing) companyIdOf.delete(id);
 

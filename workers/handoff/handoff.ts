@@ -1,11 +1,14 @@
 import { getLeads, type LeadRow } from "../../shared/db/leads";
 import { currentRules, type RulesVersion } from "../../shared/db/rules";
 import { tombstonedOf } from "../../shared/db/tombstones";
+import { overBudget, readUsage } from "../../shared/salesforce/budget";
 import type { ContactWork } from "./coalesce";
 import { type Enriched, enrichContacts } from "./enrich";
+import { ContactLookup } from "./existing-contacts";
 import { receive } from "./intake";
 import { judge } from "./judge";
 import { rekeyMergedLeads } from "./merge";
+import type { Properties } from "./mql";
 import { forgetContacts } from "./privacy";
 import { push } from "./push";
 import { record, recordFeedback, writeBatch } from "./record";
@@ -46,6 +49,7 @@ interface ToJudge {
   enriching: Promise<Enriched>;
   previous: Map<string, LeadRow>;
   rules: RulesVersion;
+  lookup: ContactLookup;
 }
 
 /**
@@ -57,29 +61,62 @@ async function readBatch(
   deps: HandoffDeps,
 ): Promise<{ previous: Map<string, LeadRow>; toJudge?: ToJudge }> {
   const work = items.filter((w) => w.action === "judge");
+  const leads = getLeads(
+    deps.db,
+    items.filter((w) => w.action !== "purge").map((w) => w.contactId),
+  );
+  const lookup = new ContactLookup(deps.clients.salesforce);
   const enriching = work.length
     ? enrichContacts(
         deps.clients.hubspot,
         work.map((w) => w.contactId),
+        (contacts) => void lookUpNewContacts(contacts, leads, lookup, deps),
       )
     : undefined;
   enriching?.catch(() => {});
   const [previous, rules] = await Promise.all([
-    getLeads(
-      deps.db,
-      items.filter((w) => w.action !== "purge").map((w) => w.contactId),
-    ),
+    leads,
     work.length ? currentRules(deps.db) : undefined,
   ]);
   return {
     previous,
-    toJudge: enriching && rules ? { work, enriching, previous, rules } : undefined,
+    toJudge: enriching && rules ? { work, enriching, previous, rules, lookup } : undefined,
   };
+}
+
+/**
+ * Starts looking up, among Salesforce Contacts, the emails of contacts with no Lead yet, as soon as
+ * HubSpot has read them: the lookup then runs beside the company reads instead of before the
+ * upsert (a Salesforce round trip off every new lead's speed-to-lead). Contacts the rules will
+ * refuse are looked up too, which costs a query per few hundred emails, not a call per lead. Not
+ * while Leadbridge is over its Salesforce budget (the push holds then); any failure here is the
+ * push's to report, when it asks for the answer.
+ */
+async function lookUpNewContacts(
+  contacts: Map<string, Properties>,
+  leads: Promise<Map<string, LeadRow>>,
+  lookup: ContactLookup,
+  deps: HandoffDeps,
+): Promise<void> {
+  if (deps.config.SALESFORCE_EXISTING_CONTACTS !== "skip_lead") return;
+  try {
+    const [previous, usage] = await Promise.all([leads, readUsage(deps.kv)]);
+    if (overBudget(usage, deps.config.SALESFORCE_DAILY_BUDGET_SHARE)) return;
+    const emails = [...contacts].flatMap(([id, properties]) => {
+      const row = previous.get(id);
+      return properties.email && !row?.salesforce_lead_id && row?.converted_at == null
+        ? [properties.email]
+        : [];
+    });
+    lookup.start(emails);
+  } catch {
+    // The push looks these up itself.
+  }
 }
 
 /** The contacts to judge: merges re-keyed, then judged, pushed and given their feedback. */
 async function judgeAndHandOff(
-  { work, enriching, previous, rules }: ToJudge,
+  { work, enriching, previous, rules, lookup }: ToJudge,
   deps: HandoffDeps,
   phases: Phases,
 ): Promise<StageRecord[]> {
@@ -113,7 +150,7 @@ async function judgeAndHandOff(
   };
   const [refusedFeedback, [pushed, qualifiedFeedback]] = await Promise.all([
     sendFeedback(judged.refused, context),
-    push(judged.qualified, deps).then(async (pushed) => {
+    push(judged.qualified, deps, lookup).then(async (pushed) => {
       phases.lap("pushMs");
       return [pushed, await sendFeedback(pushed.decisions, context)] as const;
     }),

@@ -8,7 +8,7 @@ import {
   readConversions,
   withConversion,
 } from "./conversions";
-import { type ExistingContact, findExistingContacts } from "./existing-contacts";
+import { ContactLookup, type ExistingContact } from "./existing-contacts";
 import { EXTERNAL_ID_FIELD, type SalesforceLead } from "./salesforce-lead";
 import {
   assignmentGroups,
@@ -43,6 +43,7 @@ interface ToPush {
 export async function push(
   qualified: Qualified[],
   deps: Pick<HandoffDeps, "kv" | "clients" | "config" | "now">,
+  lookup: ContactLookup = new ContactLookup(deps.clients.salesforce),
 ): Promise<Pushed> {
   const now = deps.now ?? Date.now;
   const keyed = await Promise.all(
@@ -62,7 +63,7 @@ export async function push(
       hasLeadId: Boolean(verdict.row.salesforce_lead_id),
     }));
   const results = toPush.length
-    ? await pushWithinBudget(toPush, deps)
+    ? await pushWithinBudget(toPush, deps, lookup)
     : new Map<string, PushOutcome>();
   const at = now();
   const converted = await readConversions(
@@ -155,7 +156,8 @@ export async function push(
 }
 
 /**
- * The new leads matched against Salesforce Contacts (one query), then one upsert of the rest; or,
+ * The new leads matched against Salesforce Contacts (the lookup, usually started while HubSpot was
+ * still being read), then one upsert of the rest; or,
  * when Leadbridge is over its budget or Salesforce as a whole is unavailable, every lead "failed"
  * with that error: only these contacts wait, and refusals in the same batch still get their
  * feedback. A failed Contact query makes the new leads wait (a Lead made without it could be a
@@ -164,6 +166,7 @@ export async function push(
 async function pushWithinBudget(
   toPush: ToPush[],
   deps: Pick<HandoffDeps, "kv" | "clients" | "config">,
+  lookup: ContactLookup,
 ): Promise<Map<string, PushOutcome>> {
   const { kv, clients, config } = deps;
   const idOf = (l: ToPush) => l.lead[EXTERNAL_ID_FIELD];
@@ -185,7 +188,7 @@ async function pushWithinBudget(
       if (config.SALESFORCE_EXISTING_CONTACTS === "skip_lead" && fresh.length) {
         try {
           const emails = fresh.flatMap((l) => (l.lead.Email ? [l.lead.Email] : []));
-          const existing = await findExistingContacts(conn, emails);
+          const existing = await lookup.find(emails);
           for (const l of fresh) {
             const contact = existing.get(l.lead.Email?.toLowerCase() ?? "");
             if (contact) outcomes.set(idOf(l), { kind: "existing_contact", contact });

@@ -16,10 +16,11 @@ import {
 
 export const SALESFORCE_COLLECTION_MAX = 200;
 /**
- * Collections in flight at once: distinct records, so no row locks between them; far under
- * Salesforce's concurrency limits.
+ * Collections in flight at once: every collection of the two 1,000-contact passes a batch runs
+ * side by side (5 each), so a pass's upsert is one round trip, not two. Distinct records, so no
+ * row locks between them; Salesforce limits concurrent requests only past 20 s (25 of them).
  */
-export const UPSERT_CONCURRENCY = 4;
+export const UPSERT_CONCURRENCY = 10;
 
 /** What Salesforce made of one lead in an upsert. */
 export type UpsertOutcome =
