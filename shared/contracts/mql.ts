@@ -1,11 +1,7 @@
 import { z } from "zod";
+import { CriterionNameSchema } from "./criteria";
 
-export const QUALIFICATION_CRITERIA = [
-  "downloaded_technical_whitepaper",
-  "visited_pricing_page",
-  "is_developer_title",
-] as const;
-export type QualificationCriterion = (typeof QUALIFICATION_CRITERIA)[number];
+export { QUALIFICATION_CRITERIA } from "./criteria";
 
 /**
  * The marketing-to-sales contract from the playbook. leadId is derived from portal and
@@ -26,7 +22,8 @@ export const MqlSchema = z.object({
     employeeCount: z.number().int().nonnegative().nullable(),
   }),
   engagementScore: z.number().int().min(0).max(100),
-  qualificationCriteriaMet: z.array(z.enum(QUALIFICATION_CRITERIA)),
+  /** The names of the criteria met: the built-in buying signals and the rules' own criteria. */
+  qualificationCriteriaMet: z.array(CriterionNameSchema),
 });
 export type Mql = z.infer<typeof MqlSchema>;
 

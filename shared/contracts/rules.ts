@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { QUALIFICATION_CRITERIA } from "./mql";
+import {
+  BUILTIN_CRITERIA,
+  CriterionSchema,
+  EngagementSchema,
+  QUALIFICATION_CRITERIA,
+} from "./criteria";
 
 /** Qualification rules: data, versioned in D1, editable through the admin API. */
 export const RulesSchema = z
@@ -17,11 +22,44 @@ export const RulesSchema = z
       )
       .max(1000),
     minEngagementScore: z.number().int().min(0).max(100),
-    /** At least this many of `criteria` must be met (0 turns the check off). */
-    minCriteriaMet: z.number().int().min(0).max(QUALIFICATION_CRITERIA.length),
-    criteria: z.array(z.enum(QUALIFICATION_CRITERIA)).min(1),
+    /** At least this many of the criteria that are not required must be met (0 turns it off). */
+    minCriteriaMet: z.number().int().min(0).max(50),
+    /**
+     * A built-in criterion by name (BUILTIN_CRITERIA) or one of the admin's own, as conditions
+     * (shared/contracts/criteria.ts).
+     */
+    criteria: z
+      .array(z.union([z.enum(QUALIFICATION_CRITERIA), CriterionSchema]))
+      .min(1)
+      .max(50),
+    /** The engagement score's weights; unset means version 1's (DEFAULT_ENGAGEMENT). */
+    engagement: EngagementSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((rules, ctx) => {
+    const names = rules.criteria.map((c) => (typeof c === "string" ? c : c.name));
+    names.forEach((name, i) => {
+      if (names.indexOf(name) !== i)
+        ctx.addIssue({
+          code: "custom",
+          path: ["criteria", i],
+          message: `criterion "${name}" is listed twice`,
+        });
+      else if (typeof rules.criteria[i] !== "string" && name in BUILTIN_CRITERIA)
+        ctx.addIssue({
+          code: "custom",
+          path: ["criteria", i, "name"],
+          message: `"${name}" is a built-in criterion: name it as a string, or give yours another name`,
+        });
+    });
+    const signals = rules.criteria.filter((c) => typeof c === "string" || !c.required).length;
+    if (rules.minCriteriaMet > signals)
+      ctx.addIssue({
+        code: "custom",
+        path: ["minCriteriaMet"],
+        message: `asks for ${rules.minCriteriaMet} criteria met, but only ${signals} criteria are not required`,
+      });
+  });
 export type Rules = z.infer<typeof RulesSchema>;
 
 export const FREE_EMAIL_DOMAINS = [

@@ -7,6 +7,8 @@ import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, type Properties } from "./mql";
 export interface Enriched {
   contacts: Map<string, Properties>;
   companyOf: Map<string, Properties>;
+  /** Each contact's primary company's id. */
+  companyIdOf: Map<string, string>;
   /** Contacts HubSpot no longer has (deleted or merged away). */
   missing: Set<string>;
 }
@@ -25,7 +27,10 @@ export async function enrichContacts(
   hubspot: Client,
   contactIds: string[],
   onContacts?: (contacts: Map<string, Properties>) => void,
+  extra: PropertyNames = { contact: [], company: [] },
 ): Promise<Enriched> {
+  const contactProperties = [...new Set([...CONTACT_PROPERTIES, ...extra.contact])];
+  const companyProperties = [...new Set([...COMPANY_PROPERTIES, ...extra.company])];
   const contacts = new Map<string, Properties>();
   const companyIdOf = new Map<string, string>();
   // Contacts and their associations do not depend on each other: read them side by side.
@@ -35,7 +40,7 @@ export async function enrichContacts(
         withHubSpotRetry(() =>
           hubspot.crm.contacts.batchApi.read({
             inputs: ids.map((id) => ({ id })),
-            properties: [...CONTACT_PROPERTIES],
+            properties: contactProperties,
             propertiesWithHistory: [],
           }),
         ).then((page) => {
@@ -67,7 +72,7 @@ export async function enrichContacts(
       const page = await withHubSpotRetry(() =>
         hubspot.crm.companies.batchApi.read({
           inputs: ids.map((id) => ({ id })),
-          properties: [...COMPANY_PROPERTIES],
+          properties: companyProperties,
           propertiesWithHistory: [],
         }),
       );
@@ -81,5 +86,55 @@ export async function enrichContacts(
     const company = companies.get(companyId);
     if (company) companyOf.set(contactId, company);
   }
-  return { contacts, companyOf, missing };
+  return { contacts, companyOf, companyIdOf, missing };
+}
+
+/** HubSpot property names, of contacts and of companies. */
+export interface PropertyNames {
+  contact: string[];
+  company: string[];
+}
+
+/**
+ * Reads more properties of contacts and companies already enriched (the properties a new rules
+ * version reads, the first time a batch meets it) and adds them in place.
+ */
+export async function readMoreProperties(
+  hubspot: Client,
+  enriched: Enriched,
+  more: PropertyNames,
+): Promise<void> {
+  const read = async (
+    kind: "contacts" | "companies",
+    ids: string[],
+    properties: string[],
+    into: (id: string, props: Properties) => void,
+  ) => {
+    if (!properties.length || !ids.length) return;
+    await runLimited(
+      chunks(ids, HUBSPOT_BATCH_MAX).map((batch) => async () => {
+        const page = await withHubSpotRetry(() =>
+          hubspot.crm[kind].batchApi.read({
+            inputs: batch.map((id) => ({ id })),
+            properties,
+            propertiesWithHistory: [],
+          }),
+        );
+        for (const r of page.results) into(r.id, r.properties);
+      }),
+      READ_CONCURRENCY,
+    );
+  };
+  const contactsOf = new Map<string, string[]>();
+  for (const [contactId, companyId] of enriched.companyIdOf)
+    contactsOf.set(companyId, [...(contactsOf.get(companyId) ?? []), contactId]);
+  await Promise.all([
+    read("contacts", [...enriched.contacts.keys()], more.contact, (id, props) =>
+      Object.assign(enriched.contacts.get(id) ?? {}, props),
+    ),
+    read("companies", [...contactsOf.keys()], more.company, (id, props) => {
+      for (const contactId of contactsOf.get(id) ?? [])
+        Object.assign(enriched.companyOf.get(contactId) ?? {}, props);
+    }),
+  ]);
 }

@@ -3,12 +3,13 @@ import { currentRules, type RulesVersion } from "../../shared/db/rules";
 import { tombstonedOf } from "../../shared/db/tombstones";
 import { overBudget, readUsage } from "../../shared/salesforce/budget";
 import type { ContactWork } from "./coalesce";
-import { type Enriched, enrichContacts } from "./enrich";
+import { propertiesRead } from "./criteria";
+import { type Enriched, enrichContacts, type PropertyNames, readMoreProperties } from "./enrich";
 import { ContactLookup } from "./existing-contacts";
 import { receive } from "./intake";
 import { judge } from "./judge";
 import { rekeyMergedLeads } from "./merge";
-import type { Properties } from "./mql";
+import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, type Properties } from "./mql";
 import { forgetContacts } from "./privacy";
 import { push } from "./push";
 import { record, recordFeedback, writeBatch } from "./record";
@@ -43,10 +44,19 @@ export async function handOff(
   return outcomes;
 }
 
+/**
+ * The properties the rules last met in this isolate read beyond the handoff's own: asked for in
+ * every read, so a rules version with criteria of its own costs a second read only in the first
+ * batch that meets it.
+ */
+let rulesProperties: PropertyNames = { contact: [], company: [] };
+
 /** The contacts to judge, with their HubSpot reads under way and what D1 knows of them. */
 interface ToJudge {
   work: ContactWork[];
   enriching: Promise<Enriched>;
+  /** The properties those reads ask for beyond the handoff's own. */
+  asked: PropertyNames;
   previous: Map<string, LeadRow>;
   rules: RulesVersion;
   lookup: ContactLookup;
@@ -66,11 +76,13 @@ async function readBatch(
     items.filter((w) => w.action !== "purge").map((w) => w.contactId),
   );
   const lookup = new ContactLookup(deps.clients.salesforce);
+  const asked = rulesProperties;
   const enriching = work.length
     ? enrichContacts(
         deps.clients.hubspot,
         work.map((w) => w.contactId),
         (contacts) => void lookUpNewContacts(contacts, leads, lookup, deps),
+        asked,
       )
     : undefined;
   enriching?.catch(() => {});
@@ -80,7 +92,7 @@ async function readBatch(
   ]);
   return {
     previous,
-    toJudge: enriching && rules ? { work, enriching, previous, rules, lookup } : undefined,
+    toJudge: enriching && rules ? { work, enriching, asked, previous, rules, lookup } : undefined,
   };
 }
 
@@ -116,7 +128,7 @@ async function lookUpNewContacts(
 
 /** The contacts to judge: merges re-keyed, then judged, pushed and given their feedback. */
 async function judgeAndHandOff(
-  { work, enriching, previous, rules, lookup }: ToJudge,
+  { work, enriching, asked, previous, rules, lookup }: ToJudge,
   deps: HandoffDeps,
   phases: Phases,
 ): Promise<StageRecord[]> {
@@ -124,6 +136,15 @@ async function judgeAndHandOff(
   const merged = await rekeyMergedLeads(work, deps);
   phases.lap("d1ReadMs");
   const enriched = await enriching;
+  // The rules in force read properties the reads did not ask for (a new version's criteria).
+  const needed = rulesPropertiesOf(rules.rules);
+  const more = {
+    contact: needed.contact.filter((p) => !asked.contact.includes(p)),
+    company: needed.company.filter((p) => !asked.company.includes(p)),
+  };
+  if (more.contact.length || more.company.length)
+    await readMoreProperties(deps.clients.hubspot, enriched, more);
+  rulesProperties = needed;
   phases.lap("enrichMs");
   const portalId = deps.config.HUBSPOT_PORTAL_ID;
   const { leadTakenOver } = merged;
@@ -158,6 +179,17 @@ async function judgeAndHandOff(
   phases.lap("feedbackMs");
   const fedBack = recordFeedback([...refusedFeedback, ...qualifiedFeedback], rules.version, now());
   return [merged, judged, pushed, fedBack, { forgotten }];
+}
+
+/** The properties the rules read beyond the handoff's own (CONTACT_PROPERTIES, COMPANY_PROPERTIES). */
+function rulesPropertiesOf(rules: RulesVersion["rules"]): PropertyNames {
+  const read = propertiesRead(rules);
+  const contact: readonly string[] = CONTACT_PROPERTIES;
+  const company: readonly string[] = COMPANY_PROPERTIES;
+  return {
+    contact: read.contact.filter((p) => !contact.includes(p)),
+    company: read.company.filter((p) => !company.includes(p)),
+  };
 }
 
 /** Milliseconds per phase of a batch, for the handoff_done log line (wall time, not the clock). */

@@ -55,7 +55,14 @@ export function judge(input: JudgeInput): Judged {
       });
       continue;
     }
-    const mql = toMql(portalId, id, enriched.contacts.get(id)!, enriched.companyOf.get(id));
+    const mql = toMql(
+      portalId,
+      id,
+      enriched.contacts.get(id)!,
+      enriched.companyOf.get(id),
+      rules.rules,
+      at,
+    );
     const row = {
       contact_id: id,
       portal_id: portalId,

@@ -1,9 +1,6 @@
-import {
-  leadIdFor,
-  type Mql,
-  MqlSchema,
-  type QualificationCriterion,
-} from "../../shared/contracts/mql";
+import { leadIdFor, type Mql, MqlSchema } from "../../shared/contracts/mql";
+import { DEFAULT_RULES, type Rules } from "../../shared/contracts/rules";
+import { compileRules } from "./criteria";
 
 export type Properties = Record<string, string | null | undefined>;
 
@@ -38,16 +35,17 @@ export const SUBSCRIBED_PROPERTIES = CONTACT_PROPERTIES.filter(
 
 export const COMPANY_PROPERTIES = ["name", "domain", "industry", "numberofemployees"] as const;
 
-const DEVELOPER_TITLE =
-  /\b(engineer(ing)?|developer|dev|programmer|architect|cto|chief technology officer|devops|dev ops|sre|site reliability|software)\b/i;
-const WHITEPAPER = /white[\s_-]?paper/i;
-
-/** Builds the MQL for a contact and its (primary) company; pure, validated on the way out. */
+/**
+ * Builds the MQL for a contact and its (primary) company under the rules' criteria and engagement
+ * weights, as of `at` (criteria on dates count back from it); pure, validated on the way out.
+ */
 export function toMql(
   portalId: string,
   contactId: string,
   contact: Properties,
   company?: Properties,
+  rules: Rules = DEFAULT_RULES,
+  at: number = Date.now(),
 ): Mql {
   return MqlSchema.parse({
     leadId: leadIdFor(portalId, contactId),
@@ -63,41 +61,30 @@ export function toMql(
       industry: clean(company?.industry)?.slice(0, 100) ?? null,
       employeeCount: wholeNumber(company?.numberofemployees),
     },
-    engagementScore: engagementScore(contact),
-    qualificationCriteriaMet: criteriaMet(contact),
+    engagementScore: engagementScore(contact, rules),
+    qualificationCriteriaMet: criteriaMet(contact, company, rules, at),
   });
 }
 
 /**
- * hubspotscore when HubSpot has one; otherwise page views, visits and conversions, capped at 100.
+ * hubspotscore when HubSpot has one; otherwise the rules' points per property (version 1: page
+ * views 2, visits 4, conversions 15), capped at 100.
  */
-export function engagementScore(contact: Properties): number {
-  const score = Number(clean(contact.hubspotscore));
-  if (clean(contact.hubspotscore) !== undefined && Number.isFinite(score))
-    return clamp(Math.round(score));
-  const views = wholeNumber(contact.hs_analytics_num_page_views) ?? 0;
-  const visits = wholeNumber(contact.hs_analytics_num_visits) ?? 0;
-  const conversions = wholeNumber(contact.num_conversion_events) ?? 0;
-  return clamp(2 * views + 4 * visits + 15 * conversions);
+export function engagementScore(contact: Properties, rules: Rules = DEFAULT_RULES): number {
+  return compileRules(rules).engagement(contact);
 }
 
-export function criteriaMet(contact: Properties): QualificationCriterion[] {
-  const met: QualificationCriterion[] = [];
-  if (WHITEPAPER.test(contact.recent_conversion_event_name ?? ""))
-    met.push("downloaded_technical_whitepaper");
-  if ([contact.hs_analytics_last_url, contact.hs_analytics_first_url].some(isPricingUrl))
-    met.push("visited_pricing_page");
-  if (DEVELOPER_TITLE.test(contact.jobtitle ?? "")) met.push("is_developer_title");
-  return met;
-}
-
-function isPricingUrl(url: string | null | undefined): boolean {
-  if (!url) return false;
-  try {
-    return new URL(url).pathname.toLowerCase().includes("/pricing");
-  } catch {
-    return url.toLowerCase().split(/[?#]/)[0]!.includes("/pricing");
-  }
+/** The names of the criteria met: the built-in buying signals, then the rules' own criteria. */
+export function criteriaMet(
+  contact: Properties,
+  company?: Properties,
+  rules: Rules = DEFAULT_RULES,
+  at: number = Date.now(),
+): string[] {
+  const subject = { contact, company };
+  return compileRules(rules)
+    .reported.filter((k) => k.met(subject, at))
+    .map((k) => k.criterion.name);
 }
 
 function clean(value: string | null | undefined): string | undefined {
@@ -109,5 +96,3 @@ function wholeNumber(value: string | null | undefined): number | null {
   const n = Number(clean(value));
   return clean(value) !== undefined && Number.isFinite(n) && n >= 0 ? Math.floor(n) : null;
 }
-
-const clamp = (n: number) => Math.max(0, Math.min(100, n));

@@ -1,5 +1,6 @@
 import type { Mql } from "../../shared/contracts/mql";
 import type { Rules } from "../../shared/contracts/rules";
+import { compileRules, describeCriterion } from "./criteria";
 
 export interface Rejection {
   code: string;
@@ -19,12 +20,6 @@ const FIELD_LABEL: Record<Rules["requiredFields"][number], [code: string, words:
     "Associate the contact with a company (or fill in the Company name property)",
   ],
   jobTitle: ["missing_job_title", "Add the contact's job title"],
-};
-
-const CRITERION_WORDS: Record<string, string> = {
-  downloaded_technical_whitepaper: "downloading a technical whitepaper",
-  visited_pricing_page: "visiting the pricing page",
-  is_developer_title: "a developer, engineer or architect job title",
 };
 
 /** Judges an MQL against the rules in force; every refusal says what a marketer can fix. */
@@ -69,9 +64,16 @@ export function qualify(mql: Mql, rules: Rules): Judgement {
     });
   }
 
-  const met = mql.qualificationCriteriaMet.filter((c) => rules.criteria.includes(c));
-  if (met.length < rules.minCriteriaMet) {
-    const options = rules.criteria.map((c) => CRITERION_WORDS[c] ?? c).join(", ");
+  const met = new Set(mql.qualificationCriteriaMet);
+  const criteria = compileRules(rules).criteria.map((k) => k.criterion);
+  for (const c of criteria.filter((c) => c.required && !met.has(c.name)))
+    rejections.push({
+      code: `criterion_not_met:${c.name}`,
+      message: `Does not meet "${c.description}" (${describeCriterion(c)}); sales takes only leads that do.`,
+    });
+  const signals = criteria.filter((c) => !c.required);
+  if (signals.filter((c) => met.has(c.name)).length < rules.minCriteriaMet) {
+    const options = signals.map((c) => c.description).join(", ");
     rejections.push({
       code: "no_qualifying_signal",
       message: `No buying signal yet (needs ${rules.minCriteriaMet} of: ${options}).`,
