@@ -150,6 +150,11 @@ export async function report(api: AdminApi, _args: string[], flags: Flags, io: I
   io.out(
     `  acceptance rate          ${body.acceptanceRate === null ? "–" : `${Math.round(body.acceptanceRate * 100)}%`}`,
   );
+  for (const v of body.acceptanceByRulesVersion ?? [])
+    io.out(
+      `    under rules v${v.version}`.padEnd(27) +
+        `${v.acceptanceRate === null ? "–" : `${Math.round(v.acceptanceRate * 100)}%`} (${v.qualified} of ${v.judged})`,
+    );
   for (const r of body.rejectionReasons) io.out(`  rejected: ${r.code.padEnd(30)} ${r.count}`);
   const sales = body.sales;
   if (sales)

@@ -475,7 +475,7 @@ function printReport(r: FunnelReport) {
     `  funnel        ${f.webhookEvents} webhook events, ${f.contactsJudged} judged, ${f.qualified} qualified, ${f.rejected} refused, ${f.handedOff} handed off, ${f.convertedToOpportunity} converted, ${f.won} won, ${f.lost} lost`,
   );
   console.log(
-    `  acceptance    ${pct(r.acceptanceRate)}; refusals: ${r.rejectionReasons.map((x) => `${x.code} ${x.count}`).join(", ")}`,
+    `  acceptance    ${pct(r.acceptanceRate)}${(r.acceptanceByRulesVersion ?? []).map((v) => `, rules v${v.version} ${pct(v.acceptanceRate)} of ${v.judged}`).join("")}; refusals: ${r.rejectionReasons.map((x) => `${x.code} ${x.count}`).join(", ")}`,
   );
   console.log(
     `  speed-to-lead p50 ${r.speedToLead.p50Ms} ms, p95 ${r.speedToLead.p95Ms} ms over ${r.speedToLead.count} handoffs`,

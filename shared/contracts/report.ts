@@ -125,6 +125,21 @@ export const ReportSchema = z.object({
   funnel: FunnelSchema,
   /** qualified / contactsJudged. */
   acceptanceRate: rate,
+  /**
+   * The day's judgements by the rules version that made them (a contact judged twice counts with
+   * its last verdict), so a rules change shows the next morning; absent from reports written
+   * before.
+   */
+  acceptanceByRulesVersion: z
+    .array(
+      z.object({
+        version: z.number().int().positive(),
+        judged: count,
+        qualified: count,
+        acceptanceRate: rate,
+      }),
+    )
+    .optional(),
   rejectionReasons: z.array(z.object({ code: z.string(), count })),
   rejectionRateBySource: z.array(
     z.object({ source: z.string(), judged: count, rejected: count, rate }),

@@ -156,6 +156,37 @@ describe("lead facts", () => {
     expect(pick("lead.new_by_source")).toEqual({ organic_search: 1, unknown: 1 });
   });
 
+  it("counts judgements and acceptances by the rules version that made them", () => {
+    const verdict = (contact_id: string, step: "qualified" | "refused", rulesVersion?: number) => ({
+      contact_id,
+      step,
+      detail: JSON.stringify({
+        rulesVersion,
+        reasons: step === "refused" ? ["missing_company"] : [],
+      }),
+    });
+    const rows = leadFacts({
+      day: "2026-03-10",
+      webhookEvents: 0,
+      handoffs: [],
+      newLeadSources: [],
+      sourceOf: new Map(),
+      // 1 is judged again under version 4: its last verdict counts. 5 predates versions in lines.
+      judgements: [
+        verdict("1", "refused", 3),
+        verdict("2", "qualified", 3),
+        verdict("3", "refused", 3),
+        verdict("1", "qualified", 4),
+        verdict("4", "refused", 4),
+        verdict("5", "qualified"),
+      ],
+    });
+    const pick = (metric: string) =>
+      Object.fromEntries(rows.filter((r) => r.metric === metric).map((r) => [r.dim, r.value]));
+    expect(pick("lead.judged_by_rules")).toEqual({ "3": 2, "4": 2 });
+    expect(pick("lead.qualified_by_rules")).toEqual({ "3": 1, "4": 1 });
+  });
+
   it("spells lead sources the same on both sides", () => {
     expect(
       ["HubSpot: organic_search", "ORGANIC_SEARCH", "Partner Referral", null].map(normalizeSource),
@@ -292,6 +323,10 @@ describe("the report", () => {
       lead("lead.rejected_by_source", "paid_search", 2),
       lead("lead.judged_by_source", "web", 5),
       lead("lead.rejected_by_source", "web", 1),
+      lead("lead.judged_by_rules", "2", 8),
+      lead("lead.qualified_by_rules", "2", 2),
+      lead("lead.judged_by_rules", "10", 3),
+      lead("lead.qualified_by_rules", "10", 3),
       ...facts.filter((f) => f.day === "2026-03-11"),
     ],
     trailing: [
@@ -349,6 +384,10 @@ describe("the report", () => {
   it("counts the day's closings, acceptance, and content usage by lead source", () => {
     expect(report.funnel).toMatchObject({ contactsJudged: 11, qualified: 5, won: 0, lost: 1 });
     expect(report.acceptanceRate).toBeCloseTo(5 / 11);
+    expect(report.acceptanceByRulesVersion).toEqual([
+      { version: 2, judged: 8, qualified: 2, acceptanceRate: 0.25 },
+      { version: 10, judged: 3, qualified: 3, acceptanceRate: 1 },
+    ]);
     // organic_search: A won and C lost → 1 win of 2 closed.
     expect(report.contentUsage[0]).toMatchObject({
       assetId: "wp",

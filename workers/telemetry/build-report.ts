@@ -134,6 +134,12 @@ export function buildReport(input: ReportInputs): FunnelReport {
       lost: one(today, "sf.lost"),
     },
     acceptanceRate: ratio(qualified, judged),
+    acceptanceByRulesVersion: [...byDim(today, "lead.judged_by_rules")]
+      .map(([version, n]) => {
+        const q = byDim(today, "lead.qualified_by_rules").get(version) ?? 0;
+        return { version: Number(version), judged: n, qualified: q, acceptanceRate: ratio(q, n) };
+      })
+      .sort((a, b) => a.version - b.version),
     rejectionReasons: [...byDim(today, "lead.reason")]
       .map(([code, count]) => ({ code, count }))
       .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),

@@ -43,8 +43,11 @@ export function leadFacts(input: LeadDayInput): MetricRow[] {
   for (const [contactId, row] of last) {
     const source = normalizeSource(input.sourceOf.get(contactId));
     bag.add(day, "lead.judged_by_source", source);
+    const version = rulesVersionOf(row.detail);
+    if (version !== null) bag.add(day, "lead.judged_by_rules", version);
     if (row.step === "qualified") {
       bag.add(day, "lead.qualified", "");
+      if (version !== null) bag.add(day, "lead.qualified_by_rules", version);
       continue;
     }
     if (row.step === "no_longer_qualifies") {
@@ -87,6 +90,16 @@ export function leadFacts(input: LeadDayInput): MetricRow[] {
   for (const source of input.newLeadSources)
     bag.add(day, "lead.new_by_source", normalizeSource(source));
   return bag.list();
+}
+
+/** The rules version a verdict line names, as a metric dimension ("3"); null on older lines. */
+function rulesVersionOf(detail: string): string | null {
+  try {
+    const { rulesVersion } = JSON.parse(detail) as { rulesVersion?: unknown };
+    return Number.isInteger(rulesVersion) ? String(rulesVersion) : null;
+  } catch {
+    return null;
+  }
 }
 
 function reasonsOf(detail: string): string[] {
