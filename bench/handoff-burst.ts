@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from "node:fs";
 import type { Stack } from "../dev/stack";
 import type { Counts, Sandboxes } from "../test/harness/control";
 import { queryD1 } from "../test/harness/d1";
@@ -10,6 +11,11 @@ export interface BurstFigures {
   p50SpeedToLeadMs: number;
   p95SpeedToLeadMs: number;
   leadsPerSec: number;
+  /**
+   * The share of the burst's handoff batches' time spent judging (building MQLs and running the
+   * compiled criteria), from the Worker's handoff_done log lines; null without the Worker's log.
+   */
+  judgeShare?: number | null;
 }
 
 export interface BurstDetail extends BurstFigures {
@@ -35,7 +41,9 @@ export async function measureBurst(
   sandboxes: Sandboxes,
   count: number,
   log: (line: string) => void,
+  workerLog?: string,
 ): Promise<BurstDetail> {
+  const logFrom = workerLog ? statSync(workerLog).size : 0;
   const tag = `b${count}-${Date.now().toString(36)}`;
   const before = await Promise.all([sandboxes.hubspotCounts(), sandboxes.salesforceCounts()]);
   const started = Date.now();
@@ -62,6 +70,7 @@ export async function measureBurst(
     p50SpeedToLeadMs,
     p95SpeedToLeadMs,
     leadsPerSec: round(rows.length / ((lastDone - firstEvent) / 1000)),
+    judgeShare: workerLog ? judgeShareOf(workerLog, logFrom) : null,
     handedOff: handed.length,
     refused: rows.filter((r) => r.status === "rejected").length,
     settled: complete,
@@ -98,6 +107,24 @@ export async function speedToLead(stack: Stack, contactIds: string[]) {
     p50SpeedToLeadMs: Math.round(percentile(speed, 50)),
     p95SpeedToLeadMs: Math.round(percentile(speed, 95)),
   };
+}
+
+/** Judging's share of the handoff batches logged after byte `from` of the Worker's output. */
+export function judgeShareOf(file: string, from: number): number | null {
+  let judge = 0;
+  let total = 0;
+  const text = readFileSync(file).subarray(from).toString("utf8");
+  for (const line of text.split("\n")) {
+    if (!line.includes('"handoff_done"')) continue;
+    try {
+      const entry = JSON.parse(line.slice(line.indexOf("{"))) as { judgeMs?: number; ms?: number };
+      judge += entry.judgeMs ?? 0;
+      total += entry.ms ?? 0;
+    } catch {
+      // a line wrangler split or prefixed: not a figure
+    }
+  }
+  return total ? round(judge / total, 4) : null;
 }
 
 function deltaByEndpoint(before: Counts, after: Counts): Record<string, number> {

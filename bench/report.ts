@@ -72,6 +72,11 @@ export const GOALS: {
     max: 2000,
   },
   {
+    label: "handoff.bursts.1000.judgeShare",
+    value: (r) => r.handoff.bursts["1000"]?.judgeShare ?? undefined,
+    max: 0.05,
+  },
+  {
     label: "liveDuringBackfill.p95SpeedToLeadMs",
     value: (r) => r.liveDuringBackfill.p95SpeedToLeadMs,
     max: 2000,

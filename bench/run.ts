@@ -3,6 +3,8 @@
 // every figure of issue 6 from one run on this machine; prints a table, writes
 // bench/results/latest.json (the issue's keys) and bench/results/baseline.json (same-run
 // baselines, ratios and details).
+import { openSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { startStack } from "../dev/stack";
 import { summaryLine } from "../test/chaos/account";
@@ -40,7 +42,13 @@ const bundle = await measureBundle();
 log(
   "bench: starting the stack (sandboxes with realistic latency and rate limits, Worker in wrangler dev)",
 );
-const stack = await startStack({ isolatedState: true, snapshot: true });
+// The Worker's output goes to a file: its handoff_done lines say how long each batch judged.
+const workerLog = path.join(tmpdir(), `leadbridge-bench-worker-${Date.now()}.log`);
+const stack = await startStack({
+  isolatedState: true,
+  snapshot: true,
+  workerOutput: openSync(workerLog, "w"),
+});
 const sandboxes = new Sandboxes(stack.hubspotUrl, stack.salesforceUrl, stack.webhookUrl);
 let measured: {
   ack: Awaited<ReturnType<typeof measureWebhookAck>>;
@@ -68,7 +76,7 @@ try {
       log(
         `bench: handoff burst of ${count} leads${sizes.burstRepeats[k]! > 1 ? ` (run ${r + 1} of ${sizes.burstRepeats[k]})` : ""}`,
       );
-      runs.push(await measureBurst(stack, sandboxes, count, log));
+      runs.push(await measureBurst(stack, sandboxes, count, log, workerLog));
       await sleepUntilQuiet(sandboxes, 2000);
     }
     const median = [...runs].sort((a, b) => a.p95SpeedToLeadMs - b.p95SpeedToLeadMs)[
@@ -123,6 +131,7 @@ const figures = (b: (typeof bursts)[number]) => ({
   p50SpeedToLeadMs: b.p50SpeedToLeadMs,
   p95SpeedToLeadMs: b.p95SpeedToLeadMs,
   leadsPerSec: b.leadsPerSec,
+  judgeShare: b.judgeShare ?? null,
 });
 const latest: LatestResults = {
   webhookAck: ack.figures,

@@ -52,7 +52,7 @@ export interface StackOptions {
    */
   snapshot?: boolean;
   /** Where wrangler's output goes: inherit (npm start) or ignore. */
-  workerOutput?: "inherit" | "ignore";
+  workerOutput?: "inherit" | "ignore" | number;
   /**
    * Keep wrangler's DevTools inspector (chrome://inspect). Off by default: without a DevTools
    * window attached it still subscribes to the Worker's network events, and wrangler's Node
