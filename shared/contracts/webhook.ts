@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { toHex } from "../hex";
 import { LEAD_ORIGINS, type LeadOrigin } from "./outcomes";
 
 export const MAX_EVENTS_PER_DELIVERY = 100;
@@ -484,7 +485,7 @@ export async function deliveryIdOf(raw: unknown[]): Promise<string> {
     })
     .sort();
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(lines.join("\n")));
-  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const hex = toHex(digest);
   return `hs-${hex.slice(0, 40)}`;
 }
 

@@ -1,3 +1,4 @@
+import { toHex } from "../hex";
 /**
  * Privacy tombstones (docs/handoff.md, "Privacy deletion"): after a contact is purged, D1 keeps
  * only HMAC-SHA256(contact id) under the HubSpot app's client secret, so a late event for it (a
@@ -17,7 +18,7 @@ export async function tombstoneTokens(secret: string, contactIds: readonly strin
   const tokens = new Map<string, string>();
   for (const id of new Set(contactIds)) {
     const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(id));
-    tokens.set(id, [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join(""));
+    tokens.set(id, toHex(mac));
   }
   return tokens;
 }

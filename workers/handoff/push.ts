@@ -1,5 +1,6 @@
 import { HOLD_KINDS } from "../../shared/contracts/outcomes";
 import type { AuditEntry } from "../../shared/db/leads";
+import { toHex } from "../../shared/hex";
 import { RetryableError } from "../../shared/retryable";
 import { overBudget, readUsage, recordUsage } from "../../shared/salesforce/budget";
 import {
@@ -217,5 +218,5 @@ async function pushWithinBudget(
 async function payloadKey(lead: SalesforceLead): Promise<string> {
   const bytes = new TextEncoder().encode(JSON.stringify(lead));
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return [...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(digest.slice(0, 12));
 }

@@ -1,3 +1,4 @@
+import { toHex } from "../../shared/hex";
 /**
  * HubSpot webhook signatures (v1, v2, v3), checked with WebCrypto and compared in constant
  * time. HubSpot's SDK uses `===` and skips v3's URI decoding; this does neither.
@@ -105,7 +106,7 @@ export async function hmacSha256Base64(secret: string, message: string): Promise
 
 export async function sha256Hex(message: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(message)));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(digest);
 }
 
 /** Compares two strings in time that depends only on their lengths. */
