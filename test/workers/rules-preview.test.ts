@@ -234,6 +234,20 @@ describe("POST /admin/rules/preview", () => {
     expect(one.toRefused).toBe(1);
   });
 
+  it("answers when HubSpot fails the reads, counting those contacts unread", async () => {
+    await judgedFour();
+    await setHubSpotFaults([
+      { kind: "status", status: 503, path: "/crm/v3/objects/companies/batch/read" },
+    ]);
+    const res = await preview(withDach);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      judged: 4,
+      toRefused: 2,
+      missingProperties: { names: ["company.country"], readFromHubSpot: 0, unread: 4 },
+    });
+  });
+
   it("judges only the contacts judged within the days asked", async () => {
     const { strong, paid } = await judgedFour();
     // The qualified paid-social contact was last judged ten days ago.

@@ -16,7 +16,7 @@ export const PREVIEW_PAGE_ROWS = 1_000;
 /**
  * HubSpot batch reads (100 records each) one preview may make for properties its snapshots lack:
  * a tenth of HubSpot's 190 calls per 10 s, so the handoff keeps its room. Contacts past them are
- * judged without those properties and counted as unread.
+ * judged without those properties and counted as unread, as are those whose read HubSpot fails.
  */
 export const PREVIEW_HUBSPOT_CALLS = 20;
 const READ_CONCURRENCY = 5;
@@ -120,66 +120,71 @@ async function readMissing(
     }
     if (contact.length || company.length) incomplete.add(s);
   }
-  const unreadSnapshots = new Set<JudgedSnapshot>();
+  const unread = new Set<JudgedSnapshot>();
   const calls: (() => Promise<void>)[] = [];
   for (const batch of chunks(contactReads, HUBSPOT_BATCH_MAX)) {
     if (budget.calls <= 0) {
-      for (const r of batch) unreadSnapshots.add(r.snapshot);
+      for (const r of batch) unread.add(r.snapshot);
       continue;
     }
     budget.calls--;
     const properties = [...new Set(batch.flatMap((r) => r.properties))];
+    const snapshots = batch.map((r) => r.snapshot);
     calls.push(async () => {
-      const found = await batchRead(
-        hubspot,
-        "contacts",
-        batch.map((r) => r.snapshot.contactId),
-        properties,
-      );
-      for (const { snapshot } of batch)
-        fill(snapshot.contact, properties, found.get(snapshot.contactId));
+      const ids = snapshots.map((s) => s.contactId);
+      const found = await batchRead(hubspot, "contacts", ids, properties, snapshots, unread);
+      for (const s of snapshots) if (found) fill(s.contact, properties, found.get(s.contactId));
     });
   }
   for (const batch of chunks([...companyReads], HUBSPOT_BATCH_MAX)) {
     if (budget.calls <= 0) {
-      for (const [, r] of batch) for (const s of r.snapshots) unreadSnapshots.add(s);
+      for (const [, r] of batch) for (const s of r.snapshots) unread.add(s);
       continue;
     }
     budget.calls--;
     const properties = [...new Set(batch.flatMap(([, r]) => r.properties))];
+    const snapshots = batch.flatMap(([, r]) => r.snapshots);
     calls.push(async () => {
-      const found = await batchRead(
-        hubspot,
-        "companies",
-        batch.map(([id]) => id),
-        properties,
-      );
+      const ids = batch.map(([id]) => id);
+      const found = await batchRead(hubspot, "companies", ids, properties, snapshots, unread);
       for (const [id, r] of batch)
-        for (const s of r.snapshots) if (s.company) fill(s.company, properties, found.get(id));
+        for (const s of r.snapshots)
+          if (found && s.company) fill(s.company, properties, found.get(id));
     });
   }
   // A company without its id (none is stored) cannot be read.
   for (const s of incomplete)
     if (s.company && !s.company.hs_object_id && lacking(s.company, needed.company).length)
-      unreadSnapshots.add(s);
+      unread.add(s);
   await runLimited(calls, READ_CONCURRENCY);
-  return { read: incomplete.size - unreadSnapshots.size, unread: unreadSnapshots.size };
+  return { read: incomplete.size - unread.size, unread: unread.size };
 }
 
+/**
+ * One batch read; undefined when HubSpot failed it after its retries: the preview still answers,
+ * with `affected` judged without the properties and counted unread.
+ */
 async function batchRead(
   hubspot: Client,
   kind: "contacts" | "companies",
   ids: string[],
   properties: string[],
-): Promise<Map<string, Record<string, string | null>>> {
-  const page = await withHubSpotRetry(() =>
-    hubspot.crm[kind].batchApi.read({
-      inputs: ids.map((id) => ({ id })),
-      properties,
-      propertiesWithHistory: [],
-    }),
-  );
-  return new Map(page.results.map((r) => [r.id, r.properties]));
+  affected: JudgedSnapshot[],
+  unread: Set<JudgedSnapshot>,
+): Promise<Map<string, Record<string, string | null>> | undefined> {
+  try {
+    const page = await withHubSpotRetry(() =>
+      hubspot.crm[kind].batchApi.read({
+        inputs: ids.map((id) => ({ id })),
+        properties,
+        propertiesWithHistory: [],
+      }),
+    );
+    return new Map(page.results.map((r) => [r.id, r.properties]));
+  } catch {
+    for (const s of affected) unread.add(s);
+    return undefined;
+  }
 }
 
 /** Adds each asked property, null when HubSpot has no value (or no longer has the record). */
