@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import cliProgress from "cli-progress";
-import type { Job } from "../shared/contracts/admin";
+import type { Job, RulesPreview } from "../shared/contracts/admin";
 import type { OutcomeRun } from "../shared/contracts/outcome-sync";
 import type { FunnelReport } from "../shared/contracts/report";
 import { DEFAULT_RULES } from "../shared/contracts/rules";
 import { type AdminApi, CliError } from "./api";
+import { describePreview } from "./rules-preview";
 
 export interface Io {
   out: (line: string) => void;
@@ -184,23 +185,28 @@ export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io)
       io.out(`v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.note ?? ""}`);
     return;
   }
+  if (action === "preview") {
+    if (!file)
+      throw new CliError(
+        "rules preview needs a JSON file: npm run admin -- rules preview rules.json",
+      );
+    const days = str(flags, "days");
+    if (days !== undefined && !/^\d+$/.test(days))
+      throw new CliError(`--days takes a whole number of days, not "${days}"`);
+    const preview = await api.call<RulesPreview>("POST", "/admin/rules/preview", {
+      rules: readRulesFile(file),
+      ...(days !== undefined ? { days: Number(days) } : {}),
+    });
+    for (const line of describePreview(preview)) io.out(line);
+    return;
+  }
   if (action === "set") {
     if (!file)
       throw new CliError(
         "rules set needs a JSON file: npm run admin -- rules set rules.json --note 'why'",
       );
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, "utf8"));
-    } catch (err) {
-      throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
-    }
-    // Accepts the rules alone or a whole version as `rules get` prints it.
-    const candidate = parsed as { rules?: unknown };
-    const ruleSet =
-      candidate && typeof candidate === "object" && "rules" in candidate ? candidate.rules : parsed;
     const saved = await api.call<{ version: number }>("PUT", "/admin/rules", {
-      rules: ruleSet,
+      rules: readRulesFile(file),
       ...(str(flags, "note") ? { note: str(flags, "note") } : {}),
     });
     return io.out(`rules v${saved.version} are now in force`);
@@ -213,7 +219,21 @@ export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io)
     });
     return io.out(`rules v${saved.version} (the defaults) are now in force`);
   }
-  throw new CliError(`unknown rules action "${action}" (get, versions, set, reset)`);
+  throw new CliError(`unknown rules action "${action}" (get, versions, preview, set, reset)`);
+}
+
+/** A rules document from a file: the rules alone, or a whole version as `rules get` prints it. */
+function readRulesFile(file: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const candidate = parsed as { rules?: unknown };
+  return candidate && typeof candidate === "object" && "rules" in candidate
+    ? candidate.rules
+    : parsed;
 }
 
 export async function outcomes(api: AdminApi, args: string[], flags: Flags, io: Io) {

@@ -18,6 +18,9 @@ Commands:
                                     the funnel report (latest, for a date, or run the telemetry first)
   rules [get [--version n] | versions | set <file.json> [--note text] | reset [--note text]]
                                     reset saves the default rules as a new version
+  rules preview <file.json> [--days n]
+                                    what those rules would change for the contacts judged in the
+                                    last n days (default 30): flips each way, reasons, sources; saves nothing
   outcomes run [--json]             the outcome sync now: Salesforce Lead status and deals to HubSpot
 
 Options:
@@ -53,6 +56,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
       json: { type: "boolean" },
       version: { type: "string" },
       note: { type: "string" },
+      days: { type: "string" },
     },
   });
   const [name, ...args] = positionals;

@@ -234,6 +234,54 @@ export const RulesVersionListSchema = z
   .object({ versions: z.array(RulesVersionSchema) })
   .meta({ id: "RulesVersionList" });
 
+export const RulesPreviewRequestSchema = z
+  .object({
+    rules: RulesSchema,
+    days: z
+      .number()
+      .int()
+      .min(1)
+      .max(365)
+      .default(30)
+      .meta({ description: "judge the contacts last judged in this many days" }),
+  })
+  .strict()
+  .meta({ id: "RulesPreviewRequest" });
+const count = z.number().int();
+const reasonCounts = z
+  .record(z.string(), count)
+  .meta({ description: "contacts refused with each reason code" });
+const sourceCounts = z
+  .record(z.string(), z.object({ qualified: count, refused: count }))
+  .meta({ description: "per source (hs_analytics_source, lower case)" });
+export const RulesPreviewSchema = z
+  .object({
+    days: count,
+    judged: count.meta({ description: "contacts whose last judgement is within `days`" }),
+    current: z.object({ version: count }).meta({ description: "the rules in force" }),
+    toQualified: count.meta({ description: "refused by the rules in force, qualified by these" }),
+    toRefused: count.meta({ description: "qualified by the rules in force, refused by these" }),
+    unchanged: count,
+    byReason: z.object({ before: reasonCounts, after: reasonCounts }),
+    bySource: z.object({ before: sourceCounts, after: sourceCounts }),
+    examples: z
+      .object({ toQualified: z.array(z.string()), toRefused: z.array(z.string()) })
+      .meta({ description: "up to 5 contact ids of each flip" }),
+    missingProperties: z
+      .object({
+        names: z.array(z.string()).meta({
+          description: "properties the rules name that some stored judgements did not read",
+        }),
+        readFromHubSpot: count.meta({ description: "contacts whose missing properties were read" }),
+        unread: count.meta({
+          description: "contacts judged without them (past the preview's HubSpot budget)",
+        }),
+      })
+      .meta({ description: "contacts missing none are in neither count" }),
+  })
+  .meta({ id: "RulesPreview" });
+export type RulesPreview = z.infer<typeof RulesPreviewSchema>;
+
 export const SyncHealthQuerySchema = z.object({
   hours: z.coerce
     .number()

@@ -54,26 +54,32 @@ export interface AuditEntry {
  */
 const JSON_CHUNK_CHARS = 400_000;
 
-function jsonChunks(rows: unknown[]): string[] {
+/** Rows as JSON arrays of at most `max` in `sizeOf`'s measure (characters unless told). */
+export function jsonChunks(
+  rows: unknown[],
+  max = JSON_CHUNK_CHARS,
+  sizeOf = (text: string) => text.length,
+): string[] {
   const chunks: string[] = [];
   let current: string[] = [];
   let size = 2;
   for (const row of rows) {
     const text = JSON.stringify(row);
-    if (current.length && size + text.length + 1 > JSON_CHUNK_CHARS) {
+    const length = sizeOf(text);
+    if (current.length && size + length + 1 > max) {
       chunks.push(`[${current.join(",")}]`);
       current = [];
       size = 2;
     }
     current.push(text);
-    size += text.length + 1;
+    size += length + 1;
   }
   if (current.length) chunks.push(`[${current.join(",")}]`);
   return chunks;
 }
 
 /** `json_extract(value, '$[0]'), …` for a row sent as a JSON array of `n` values. */
-const columnsOf = (n: number) =>
+export const columnsOf = (n: number) =>
   Array.from({ length: n }, (_, i) => `json_extract(value, '$[${i}]')`).join(", ");
 
 export async function getLeads(
@@ -210,7 +216,7 @@ export async function alreadySeen(db: D1Database, keys: string[]): Promise<Set<s
 /**
  * Privacy deletion, in bulk statements (a few whatever the number of contacts): every row that
  * holds the contact's id goes (lead row, audit trail, handled event keys, note intents, admin job
- * entries, sales outcome, the Salesforce mirror's rows for its Leads and their pending work, its
+ * entries, sales outcome, judged snapshot, the Salesforce mirror's rows for its Leads and their pending work, its
  * dead letters), and other rows stop naming it (a merge's `merged_into`, the audit details that
  * name it, the nightly reports' stale-MQL lists; the latest report in KV is privacy.ts's). What stays is a count: the day's `privacy_deletions` counter.
  * A dead letter goes when it is about the contact alone (a one-contact letter, a single event, or
@@ -243,6 +249,7 @@ export function purgeContacts(
     of(`DELETE FROM note_intents WHERE contact_id IN ${IDS}`),
     of(`DELETE FROM job_contacts WHERE contact_id IN ${IDS}`),
     of(`DELETE FROM sales_outcomes WHERE contact_id IN ${IDS}`),
+    of(`DELETE FROM judged_snapshots WHERE contact_id IN ${IDS}`),
     of(`DELETE FROM sf_pending WHERE kind = 'outcome_lead'
           AND key IN (SELECT id FROM sf_leads WHERE hubspot_contact_id IN ${IDS})`),
     of(`DELETE FROM sf_leads WHERE hubspot_contact_id IN ${IDS}`),

@@ -26,8 +26,8 @@ const toVersion = (row: Row): RulesVersion => ({
 
 /** The rules in force: the highest version, seeding the defaults as version 1 on first use. */
 export async function currentRules(db: D1Database): Promise<RulesVersion> {
-  const row = await db.prepare("SELECT * FROM rules ORDER BY version DESC LIMIT 1").first<Row>();
-  if (row) return toVersion(row);
+  const found = await latestRules(db);
+  if (found) return found;
   await db
     .prepare(
       "INSERT INTO rules (version, rules, created_at, created_by, note) VALUES (1, ?, ?, 'leadbridge', 'defaults') ON CONFLICT (version) DO NOTHING",
@@ -35,6 +35,12 @@ export async function currentRules(db: D1Database): Promise<RulesVersion> {
     .bind(JSON.stringify(DEFAULT_RULES), Date.now())
     .run();
   return currentRules(db);
+}
+
+/** The highest version stored, without seeding the defaults (a read that writes nothing). */
+export async function latestRules(db: D1Database): Promise<RulesVersion | null> {
+  const row = await db.prepare("SELECT * FROM rules ORDER BY version DESC LIMIT 1").first<Row>();
+  return row ? toVersion(row) : null;
 }
 
 export async function rulesVersion(db: D1Database, version: number): Promise<RulesVersion | null> {

@@ -63,6 +63,10 @@ async function traces(contactId: string, leadIds: string[], email: string) {
       "SELECT count(*) AS n FROM sales_outcomes WHERE contact_id = ?",
       contactId,
     ),
+    judgedSnapshots: await count(
+      "SELECT count(*) AS n FROM judged_snapshots WHERE contact_id = ?",
+      contactId,
+    ),
     sfLeads: await count(
       "SELECT count(*) AS n FROM sf_leads WHERE hubspot_contact_id = ? OR id IN (SELECT value FROM json_each(?))",
       contactId,
@@ -108,6 +112,7 @@ const nothingLeft = {
   noteIntents: 0,
   jobContacts: 0,
   salesOutcomes: 0,
+  judgedSnapshots: 0,
   sfLeads: 0,
   sfLeadConversions: 0,
   sfPending: 0,

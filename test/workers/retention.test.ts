@@ -5,6 +5,7 @@ import worker from "../../workers/index";
 import {
   AUDIT_KEEP_DAYS,
   JOB_CONTACTS_KEEP_DAYS,
+  JUDGED_SNAPSHOTS_KEEP_DAYS,
   NOTE_INTENTS_KEEP_DAYS,
   PRIVACY_TOMBSTONES_KEEP_DAYS,
   REPLAYED_DEAD_LETTERS_KEEP_DAYS,
@@ -53,7 +54,13 @@ async function seedBothSides(now: number, t: string) {
       `${t}:${which}`,
       at,
     );
+  const snapshot = (which: string, at: number) =>
+    env.DB.prepare(
+      "INSERT INTO judged_snapshots (contact_id, judged_at, rules_version, contact) VALUES (?, ?, 1, '{}')",
+    ).bind(`${t}:${which}`, at);
   await env.DB.batch([
+    snapshot("old", past(JUDGED_SNAPSHOTS_KEEP_DAYS)),
+    snapshot("new", recent(JUDGED_SNAPSHOTS_KEEP_DAYS)),
     tombstone("old", past(PRIVACY_TOMBSTONES_KEEP_DAYS)),
     tombstone("new", recent(PRIVACY_TOMBSTONES_KEEP_DAYS)),
     audit("old", past(AUDIT_KEEP_DAYS)),
@@ -85,6 +92,9 @@ async function left(t: string) {
     jobContacts: await names("SELECT job_id AS n FROM job_contacts WHERE job_id LIKE ?"),
     noteIntents: await names("SELECT contact_id AS n FROM note_intents WHERE contact_id LIKE ?"),
     privacyTombstones: await names("SELECT token AS n FROM privacy_tombstones WHERE token LIKE ?"),
+    judgedSnapshots: await names(
+      "SELECT contact_id AS n FROM judged_snapshots WHERE contact_id LIKE ?",
+    ),
   };
 }
 
@@ -94,6 +104,7 @@ const kept = {
   jobContacts: ["done-new", "running-old"],
   noteIntents: ["new"],
   privacyTombstones: ["new"],
+  judgedSnapshots: ["new"],
 };
 
 async function nightly(scheduledTime: number, bindings: Env = env) {
@@ -102,7 +113,7 @@ async function nightly(scheduledTime: number, bindings: Env = env) {
 }
 
 describe("retention", () => {
-  it("prunes audit lines, replayed dead letters, finished jobs' contacts and note intents past their keeping time", async () => {
+  it("prunes audit lines, replayed dead letters, finished jobs' contacts, note intents and judged snapshots past their keeping time", async () => {
     const now = Date.now();
     const t = tag();
     await seedBothSides(now, t);

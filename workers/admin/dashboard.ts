@@ -4,6 +4,7 @@ import app from "./dashboard/app.client.js";
 import charts from "./dashboard/charts.client.js";
 import css from "./dashboard/dashboard.css";
 import page from "./dashboard/index.html";
+import rulesPanel from "./dashboard/rules.client.js";
 
 const SECURITY_HEADERS = {
   "content-security-policy":
@@ -16,6 +17,7 @@ const SECURITY_HEADERS = {
 const ASSETS: Record<string, [body: string, type: string]> = {
   "app.js": [app, "text/javascript; charset=utf-8"],
   "charts.js": [charts, "text/javascript; charset=utf-8"],
+  "rules.js": [rulesPanel, "text/javascript; charset=utf-8"],
   "dashboard.css": [css, "text/css; charset=utf-8"],
 };
 

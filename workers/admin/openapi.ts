@@ -130,6 +130,13 @@ const paths: ZodOpenApiPathsObject = {
       { requestBody: json(A.RulesUpdateSchema), errors: [400, 409] },
     ),
   },
+  "/admin/rules/preview": {
+    post: op(
+      "What a rules change would do to the contacts judged lately, writing nothing",
+      [200, A.RulesPreviewSchema, "Flips each way, counts by reason and source before and after"],
+      { requestBody: json(A.RulesPreviewRequestSchema), errors: [400] },
+    ),
+  },
   "/admin/rules/versions": {
     get: op("Every rules version", [200, A.RulesVersionListSchema, "Newest first"]),
   },

@@ -1,5 +1,10 @@
 import { Hono } from "hono";
-import { RulesQuerySchema, RulesUpdateSchema } from "../../shared/contracts/admin";
+import { createClients } from "../../shared/clients";
+import {
+  RulesPreviewRequestSchema,
+  RulesQuerySchema,
+  RulesUpdateSchema,
+} from "../../shared/contracts/admin";
 import {
   currentRules,
   listRules,
@@ -9,6 +14,7 @@ import {
 } from "../../shared/db/rules";
 import { ErrorCode, HttpError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
+import { previewRules } from "./rules-preview";
 import { iso, readJson, readQuery } from "./validate";
 
 const toView = (v: RulesVersion) => ({
@@ -21,7 +27,7 @@ const toView = (v: RulesVersion) => ({
 
 /**
  * GET /admin/rules[?version=N], GET /admin/rules/versions, PUT /admin/rules: every change is a new
- * version.
+ * version; POST /admin/rules/preview: what a change would do, writing nothing.
  */
 export const rules = new Hono<HonoEnv>();
 
@@ -54,4 +60,28 @@ rules.put("/rules", async (c) => {
   }
   c.get("log").info("rules_updated", { version: saved.version });
   return c.json(toView(saved), 201);
+});
+
+rules.post("/rules/preview", async (c) => {
+  const body = await readJson(c, RulesPreviewRequestSchema);
+  const config = c.get("config");
+  const preview = await previewRules(
+    {
+      db: c.env.DB,
+      hubspot: createClients(config, c.env).hubspot,
+      portalId: config.HUBSPOT_PORTAL_ID,
+    },
+    body.rules,
+    body.days,
+    Date.now(),
+  );
+  c.get("log").info("rules_previewed", {
+    days: preview.days,
+    judged: preview.judged,
+    toQualified: preview.toQualified,
+    toRefused: preview.toRefused,
+    readFromHubSpot: preview.missingProperties.readFromHubSpot,
+    unread: preview.missingProperties.unread,
+  });
+  return c.json(preview);
 });

@@ -145,6 +145,10 @@ async function judgeAndHandOff(
   if (more.contact.length || more.company.length)
     await readMoreProperties(deps.clients.hubspot, enriched, more);
   rulesProperties = needed;
+  const read = {
+    contact: [...new Set([...CONTACT_PROPERTIES, ...asked.contact, ...more.contact])],
+    company: [...new Set([...COMPANY_PROPERTIES, ...asked.company, ...more.company])],
+  };
   phases.lap("enrichMs");
   const portalId = deps.config.HUBSPOT_PORTAL_ID;
   const { leadTakenOver } = merged;
@@ -152,7 +156,16 @@ async function judgeAndHandOff(
   const rekeyWaits = new Set(merged.waiting?.map((w) => w.contactId));
   const judgeable = work.filter((w) => !rekeyWaits.has(w.contactId));
   const at = now();
-  const judged = judge({ work: judgeable, enriched, previous, rules, portalId, at, leadTakenOver });
+  const judged = judge({
+    work: judgeable,
+    enriched,
+    previous,
+    rules,
+    read,
+    portalId,
+    at,
+    leadTakenOver,
+  });
   // Contacts HubSpot no longer has may be privacy-deleted ones a late event brought back: only
   // then (rarely) one D1 read, and whatever the batch writes of them is purged again.
   const forgotten = [

@@ -1,8 +1,9 @@
 import type { LeadRow } from "../../shared/db/leads";
 import type { RulesVersion } from "../../shared/db/rules";
+import type { JudgedSnapshot, SnapshotProperties } from "../../shared/db/snapshots";
 import type { ContactWork } from "./coalesce";
-import type { Enriched } from "./enrich";
-import { toMql } from "./mql";
+import type { Enriched, PropertyNames } from "./enrich";
+import { type Properties, toMql } from "./mql";
 import { emailDomain, qualify } from "./qualify";
 import { toSalesforceLead } from "./salesforce-lead";
 import type { Qualified, Refused, StageRecord } from "./types";
@@ -13,6 +14,8 @@ export interface JudgeInput {
   /** The contacts' lead rows before this batch. */
   previous: Map<string, LeadRow>;
   rules: RulesVersion;
+  /** Every property the reads asked for, of contacts and of companies. */
+  read: PropertyNames;
   portalId: string;
   at: number;
   /** Survivors of a merge and the Lead re-keyed to them in this batch. */
@@ -31,14 +34,16 @@ export interface Judged extends StageRecord {
  * HubSpot no longer has is settled as deleted; pure.
  */
 export function judge(input: JudgeInput): Judged {
-  const { work, enriched, previous, rules, portalId, at } = input;
-  const judged: Judged & Required<Pick<StageRecord, "settled" | "leads" | "audits">> = {
-    qualified: [],
-    refused: [],
-    settled: [],
-    leads: [],
-    audits: [],
-  };
+  const { work, enriched, previous, rules, read, portalId, at } = input;
+  const judged: Judged & Required<Pick<StageRecord, "settled" | "leads" | "audits" | "snapshots">> =
+    {
+      qualified: [],
+      refused: [],
+      settled: [],
+      leads: [],
+      audits: [],
+      snapshots: [],
+    };
   for (const item of work) {
     const id = item.contactId;
     const before = previous.get(id);
@@ -101,6 +106,7 @@ export function judge(input: JudgeInput): Judged {
       },
       at,
     });
+    judged.snapshots.push(snapshotOf(id, enriched, read, rules.version, at));
     const judgement = qualify(mql, rules.rules);
     const lead = toSalesforceLead(id, mql);
     if (judgement.qualified) judged.qualified.push({ work: item, row, status: "handed_off", lead });
@@ -119,4 +125,31 @@ export function judge(input: JudgeInput): Judged {
       judged.refused.push({ work: item, row, status: "rejected", reasons: judgement.rejections });
   }
   return judged;
+}
+
+/**
+ * What a judgement read of a contact and its company: every asked key, null when HubSpot had no
+ * value (so "not read" is not "empty"); leadbridge_* left out, the company's id kept.
+ */
+function snapshotOf(
+  id: string,
+  enriched: Enriched,
+  read: PropertyNames,
+  rulesVersion: number,
+  at: number,
+): JudgedSnapshot {
+  const pick = (properties: Properties, names: string[]): SnapshotProperties =>
+    Object.fromEntries(
+      names.filter((n) => !n.startsWith("leadbridge_")).map((n) => [n, properties[n] ?? null]),
+    );
+  const company = enriched.companyOf.get(id);
+  return {
+    contactId: id,
+    judgedAt: at,
+    rulesVersion,
+    contact: pick(enriched.contacts.get(id)!, read.contact),
+    company: company
+      ? { ...pick(company, read.company), hs_object_id: enriched.companyIdOf.get(id) ?? null }
+      : null,
+  };
 }

@@ -1,6 +1,7 @@
 import type { AuditStep } from "../../shared/contracts/outcomes";
 import type { AuditEntry, LeadState } from "../../shared/db/leads";
 import { insertAudits, markSeen, purgeContacts, upsertLeadRows } from "../../shared/db/leads";
+import { type JudgedSnapshot, upsertSnapshots } from "../../shared/db/snapshots";
 import { writeTombstones } from "../../shared/db/tombstones";
 import { clearNoteIntents } from "./note-intents";
 import type { ContactOutcome, FeedbackOutcome, Settled, StageRecord, Waiting } from "./types";
@@ -15,6 +16,7 @@ export interface BatchWrites {
   notesLanded: string[];
   leads: LeadState[];
   audits: AuditEntry[];
+  snapshots: JudgedSnapshot[];
   seen: { key: string; contactId: string; at: number }[];
 }
 
@@ -28,7 +30,7 @@ export function recordFeedback(
   rulesVersion: number,
   at: number,
 ): StageRecord {
-  const record: Required<Omit<StageRecord, "purged" | "tombstones" | "forgotten">> = {
+  const record: Required<Omit<StageRecord, "purged" | "tombstones" | "forgotten" | "snapshots">> = {
     settled: [],
     waiting: [],
     leads: [],
@@ -117,6 +119,7 @@ export function record(stages: StageRecord[]): {
       notesLanded: stages.flatMap((s) => s.notesLanded ?? []),
       leads: stages.flatMap((s) => s.leads ?? []),
       audits: stages.flatMap((s) => s.audits ?? []),
+      snapshots: stages.flatMap((s) => s.snapshots ?? []),
       // A privacy deletion's keys are never stored: they are keyed by the contact. A purge that
       // comes again is done again, which changes nothing (see docs/handoff.md).
       seen: settled
@@ -129,7 +132,7 @@ export function record(stages: StageRecord[]): {
 
 /**
  * One transaction: the batch's states, audit lines and handled keys land together or not at
- * all. Cleared note intents, lead rows, audit lines and handled event keys, each as a few bulk
+ * all. Cleared note intents, lead rows, audit lines, handled event keys and judged snapshots, each as a few bulk
  * statements whatever the batch size, then the purges last, so nothing the batch wrote about a
  * privacy-deleted contact (a merge re-keying its lead, say) outlives them. Returns the statements
  * run.
@@ -144,6 +147,7 @@ export async function writeBatch(
     ...upsertLeadRows(db, writes.leads),
     ...insertAudits(db, writes.audits, batchId),
     ...markSeen(db, writes.seen, Date.now()),
+    ...upsertSnapshots(db, writes.snapshots),
     ...purgeContacts(db, [...writes.purged, ...writes.forgotten], Date.now(), writes.purged.length),
     ...writeTombstones(db, writes.tombstones, Date.now()),
   ];

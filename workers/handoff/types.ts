@@ -1,6 +1,7 @@
 import type { Clients } from "../../shared/clients";
 import type { LeadStatus } from "../../shared/contracts/outcomes";
 import type { AuditEntry, LeadState } from "../../shared/db/leads";
+import type { JudgedSnapshot } from "../../shared/db/snapshots";
 import type { Config } from "../../shared/env";
 import type { Logger } from "../../shared/log";
 import type { RetryableError } from "../../shared/retryable";
@@ -50,6 +51,8 @@ export interface StageRecord {
   waiting?: Waiting[];
   leads?: LeadState[];
   audits?: AuditEntry[];
+  /** What each judgement read, kept for previews of a rules change (shared/db/snapshots.ts). */
+  snapshots?: JudgedSnapshot[];
   /** Contacts whose owed note has landed: their note intents can go. */
   notesLanded?: string[];
   /** Contacts HubSpot privacy-deleted: purged from D1 in the batch's transaction, settled or not. */

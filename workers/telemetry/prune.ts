@@ -24,6 +24,11 @@ export const NOTE_INTENTS_KEEP_DAYS = 30;
  * the contact's dead letters are gone with the purge; a month outlasts any late event.
  */
 export const PRIVACY_TOMBSTONES_KEEP_DAYS = 30;
+/**
+ * What a contact's last judgement read, for rules previews (30 days back by default): a preview
+ * asked for more days sees the contacts judged in the last 90 only.
+ */
+export const JUDGED_SNAPSHOTS_KEEP_DAYS = 90;
 
 const ROWS_PER_STATEMENT = 20_000;
 /** Statements per table a night: at most 400,000 rows, about a busy day's inserts. */
@@ -37,11 +42,12 @@ export interface Pruned {
   jobContacts: number;
   noteIntents: number;
   privacyTombstones: number;
+  judgedSnapshots: number;
 }
 
 /**
  * Nightly: drops what is past its keeping time (handled event keys, delivery counts, audit lines,
- * replayed dead letters, finished backfills' contacts, note intents, privacy tombstones), a bounded number of rows a
+ * replayed dead letters, finished backfills' contacts, note intents, privacy tombstones, judged snapshots), a bounded number of rows a
  * night per table (a night's deletions are about a day's inserts, so this keeps pace). Each table
  * is pruned on its own: one failing leaves the others pruned, and the first error is thrown after.
  */
@@ -93,6 +99,12 @@ export async function pruneHandledState(db: D1Database, now: number, log: Logger
         older("privacy_tombstones", "at"),
         before(PRIVACY_TOMBSTONES_KEEP_DAYS),
       ),
+    judgedSnapshots: () =>
+      prune(
+        "judged_snapshots",
+        older("judged_snapshots", "judged_at"),
+        before(JUDGED_SNAPSHOTS_KEEP_DAYS),
+      ),
   };
   const pruned: Pruned = {
     seenEvents: 0,
@@ -102,6 +114,7 @@ export async function pruneHandledState(db: D1Database, now: number, log: Logger
     jobContacts: 0,
     noteIntents: 0,
     privacyTombstones: 0,
+    judgedSnapshots: 0,
   };
   let failure: unknown;
   for (const [name, run] of Object.entries(work) as [keyof Pruned, () => Promise<number>][]) {

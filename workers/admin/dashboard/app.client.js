@@ -1,5 +1,6 @@
 // The admin dashboard: asks for the token once per tab, then reads the admin API with it.
 import { barChart, lineChart } from "./charts.js";
+import { loadRules, setUpRules } from "./rules.js";
 
 const TOKEN_KEY = "leadbridge-admin-token";
 const SPEED_DAYS = 14;
@@ -59,6 +60,7 @@ async function load() {
       Promise.all(
         days(SPEED_DAYS).map((d) => safe(api(`/admin/reports/funnel?date=${d}`), `report ${d}`)),
       ),
+      safe(loadRules(), "rules"),
     ]);
     renderReport(report, history.filter(Boolean));
     renderSales(report);
@@ -441,6 +443,7 @@ document.addEventListener("DOMContentLoaded", () => {
     load().then(route);
   });
   $("refresh").addEventListener("click", () => load());
+  setUpRules();
   $("sign-out").addEventListener("click", () => {
     sessionStorage.removeItem(TOKEN_KEY);
     showLogin();
