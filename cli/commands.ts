@@ -4,6 +4,7 @@ import type { Job, RulesPreview } from "../shared/contracts/admin";
 import type { OutcomeRun } from "../shared/contracts/outcome-sync";
 import type { FunnelReport } from "../shared/contracts/report";
 import { DEFAULT_RULES } from "../shared/contracts/rules";
+import type { SubscriptionsReport, SubscriptionsSync } from "../shared/contracts/subscriptions";
 import { type AdminApi, CliError } from "./api";
 import { describePreview } from "./rules-preview";
 
@@ -258,4 +259,29 @@ export async function outcomes(api: AdminApi, args: string[], flags: Flags, io: 
     `wrote ${run.written.contacts} HubSpot contact(s), ${run.written.notes} note(s); ${run.written.failed} failed, ${run.written.refused} refused by HubSpot, ${run.written.gone} gone from HubSpot`,
   );
   io.out(run.complete ? "complete" : `${run.pending} outcome(s) still pending: run again`);
+}
+
+export async function subscriptions(api: AdminApi, args: string[], flags: Flags, io: Io) {
+  const [action = "show"] = args;
+  if (action !== "show" && action !== "sync")
+    throw new CliError(`unknown subscriptions action "${action}" (show, sync)`);
+  const res: SubscriptionsReport & Partial<SubscriptionsSync> =
+    action === "sync"
+      ? await api.call<SubscriptionsSync>("POST", "/admin/subscriptions/sync")
+      : await api.call<SubscriptionsReport>("GET", "/admin/subscriptions");
+  if (flags.json === true) return io.out(json(res));
+  const named = (s: { eventType: string; propertyName?: string }) =>
+    s.propertyName ? `${s.eventType} ${s.propertyName}` : s.eventType;
+  const list = (label: string, items: { eventType: string; propertyName?: string }[]) => {
+    if (items.length) io.out(`${label}: ${items.map(named).join(", ")}`);
+  };
+  list("created", res.created ?? []);
+  list("activated", res.activated ?? []);
+  for (const f of res.failed ?? []) io.out(`failed: ${named(f)}: ${f.error}`);
+  io.out(
+    `rules v${res.rulesVersion}: ${res.needed.length} needed, ${res.subscribed.filter((s) => s.active).length} active in HubSpot`,
+  );
+  list("missing", res.missing);
+  list("extra", res.extra);
+  io.out(res.message);
 }

@@ -1,7 +1,16 @@
 // `npm run admin -- <command>`: the admin API from a terminal, for a local or deployed Worker.
 import { parseArgs } from "node:util";
 import { AdminApi, CliError } from "./api";
-import { backfill, type Io, outcomes, replay, report, resync, rules } from "./commands";
+import {
+  backfill,
+  type Io,
+  outcomes,
+  replay,
+  report,
+  resync,
+  rules,
+  subscriptions,
+} from "./commands";
 
 export const HELP = `Leadbridge admin
 
@@ -22,6 +31,9 @@ Commands:
                                     what those rules would change for the contacts judged in the
                                     last n days (default 30): flips each way, reasons, sources; saves nothing
   outcomes run [--json]             the outcome sync now: Salesforce Lead status and deals to HubSpot
+  subscriptions [show | sync] [--json]
+                                    HubSpot webhook subscriptions the rules need: missing, extra;
+                                    sync creates the missing ones (extras are left)
 
 Options:
   --url <url>      the Worker (default http://127.0.0.1:8787)
@@ -30,7 +42,7 @@ Options:
 
 The admin token is read from LEADBRIDGE_ADMIN_TOKEN.`;
 
-const COMMANDS = { resync, backfill, replay, report, rules, outcomes };
+const COMMANDS = { resync, backfill, replay, report, rules, outcomes, subscriptions };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   const { values, positionals } = parseArgs({

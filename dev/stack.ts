@@ -23,9 +23,9 @@ import {
   startHubSpotSandbox,
 } from "../sandbox/hubspot/server";
 import { startSalesforceSandbox } from "../sandbox/salesforce/server";
-import { SUBSCRIBED_PROPERTIES } from "../workers/handoff/mql";
 import { demoRowsSql } from "./demo-rows";
 import { snapshotWorkerSources } from "./snapshot";
+import { subscribeSandbox } from "./subscribe";
 
 export interface StackOptions {
   host?: string;
@@ -251,14 +251,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     );
     await waitForHealth(workerUrl, worker, aborted);
     const webhookUrl = `${workerUrl}/webhooks/hubspot`;
-    const res = await fetch(`${hubspot.url}/__sandbox/webhooks/subscription`, {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      // Changes to every property a judgement reads, as the README tells a real app to subscribe.
-      body: JSON.stringify({ targetUrl: webhookUrl, propertyNames: [...SUBSCRIBED_PROPERTIES] }),
-    });
-    if (!res.ok)
-      throw new Error(`could not subscribe the sandbox HubSpot: ${res.status} ${await res.text()}`);
+    // Exactly the subscriptions the rules in force need, through HubSpot's webhooks API.
+    const subscribed = await subscribeSandbox(hubspot, workerUrl, webhookUrl, log);
+    log(`sandbox HubSpot: subscribed to ${subscribed.length} webhook event types and properties`);
     return {
       hubspotUrl: hubspot.url,
       salesforceUrl: salesforce.url,

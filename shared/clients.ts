@@ -1,11 +1,13 @@
 import type { Client } from "@hubspot/api-client";
 import type { Connection } from "jsforce";
 import type { Config } from "./env";
-import { createHubSpotClient } from "./hubspot/client";
+import { createHubSpotClient, createHubSpotDeveloperClient } from "./hubspot/client";
 import { connectSalesforce } from "./salesforce/client";
 
 export interface Clients {
   hubspot: Client;
+  /** HubSpot with the app's developer key (webhooks API); absent without the secret. */
+  hubspotDeveloper?: Client;
   /** Connects on first use: a batch with nothing to push never authorizes. */
   salesforce(): Promise<Connection>;
 }
@@ -15,6 +17,7 @@ export function createClients(config: Config, env: Pick<Env, "KV">): Clients {
   let salesforce: Promise<Connection> | undefined;
   return {
     hubspot: createHubSpotClient(config),
+    hubspotDeveloper: createHubSpotDeveloperClient(config),
     salesforce: () => (salesforce ??= connectSalesforce(config, env.KV)),
   };
 }

@@ -49,6 +49,8 @@ export const EnvSchema = z
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]),
     HUBSPOT_ACCESS_TOKEN: z.string().min(1),
     HUBSPOT_CLIENT_SECRET: z.string().min(1),
+    // Optional: the app's developer API key, for GET/POST /admin/subscriptions (webhooks API).
+    HUBSPOT_DEVELOPER_API_KEY: z.string().optional(),
     SALESFORCE_CLIENT_ID: z.string().min(1),
     SALESFORCE_CLIENT_SECRET: z.string().min(1),
     ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),

@@ -3,11 +3,19 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import { sleep } from "../common/faults";
 import { controlRoutes } from "./control";
-import { errorBody, HubSpotError, invalidAuthentication, missingScopes } from "./errors";
+import {
+  errorBody,
+  HubSpotError,
+  invalidApiKey,
+  invalidAuthentication,
+  missingApiKey,
+  missingScopes,
+} from "./errors";
 import { type RatePolicy, rateLimitBody } from "./ratelimit";
 import { associationRoutes } from "./routes/associations";
 import { objectRoutes } from "./routes/objects";
 import { propertyRoutes } from "./routes/properties";
+import { webhookRoutes } from "./routes/webhooks";
 import type { HubSpotState } from "./state";
 
 const HTTP_FAULTS = ["latency", "status", "status_after_write", "rate_limit", "missing_scopes"];
@@ -30,6 +38,7 @@ export function createHubSpotApp(state: HubSpotState): Hono {
   app.route("/crm/v3/objects/:objectType", objectRoutes(state));
   app.route("/crm/v4", associationRoutes(state));
   app.route("/crm/v3/properties", propertyRoutes(state.store.schema));
+  app.route("/webhooks/v3", webhookRoutes(state));
 
   app.notFound((c) =>
     c.json(errorBody("OBJECT_NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404),
@@ -101,6 +110,13 @@ function faultAnswer(c: Context, status = 500): Response {
 function authenticate(state: HubSpotState): MiddlewareHandler {
   return async (c, next) => {
     if (isControl(c)) return next();
+    // The webhooks API is the app's, not the portal's: it takes the developer API key.
+    if (c.req.path.startsWith("/webhooks/v3/")) {
+      const key = c.req.query("hapikey");
+      if (!key) throw missingApiKey();
+      if (key !== state.config.developerApiKey) throw invalidApiKey();
+      return next();
+    }
     const header = c.req.header("authorization") ?? "";
     const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
     if (token !== state.config.token) throw invalidAuthentication();

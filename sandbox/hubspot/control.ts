@@ -12,7 +12,7 @@ import {
 import { RateLimitPatch } from "./ratelimit";
 import { readBody } from "./request";
 import { seedDemoData } from "./seed";
-import { type HubSpotState, subscribe } from "./state";
+import { type HubSpotState, subscribe, subscriptionView } from "./state";
 import type { ChangeSource, CrmRecord } from "./store";
 import { SubscriptionInput } from "./webhooks/subscription";
 
@@ -76,12 +76,13 @@ export function controlRoutes(state: HubSpotState): Hono {
     return c.json(config);
   });
 
-  app.get("/webhooks/subscription", (c) => c.json(state.webhooks.subscription ?? null));
+  app.get("/webhooks/subscription", (c) => c.json(subscriptionView(state)));
   app.put("/webhooks/subscription", async (c) =>
     c.json(subscribe(state, await readBody(c, SubscriptionInput))),
   );
   app.delete("/webhooks/subscription", (c) => {
     state.webhooks.subscription = undefined;
+    state.subscriptions.replace([], []);
     return c.body(null, 204);
   });
   app.get("/webhooks/deliveries", (c) =>

@@ -63,6 +63,29 @@ export const invalidAuthentication = () =>
     ),
   );
 
+const API_KEY_PAGE = "https://app.hubspot.com/l/api-key/";
+
+/** A developer API call without `hapikey` (nor any other credential). */
+export const missingApiKey = () =>
+  new HubSpotError(
+    401,
+    errorBody(
+      "INVALID_AUTHENTICATION",
+      "Authentication credentials not found. This API supports both API Key and OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
+    ),
+  );
+
+/** A `hapikey` HubSpot does not know. */
+export const invalidApiKey = () =>
+  new HubSpotError(
+    401,
+    errorBody(
+      "INVALID_AUTHENTICATION",
+      `The API key provided is invalid. View or manage your API key here: ${API_KEY_PAGE}`,
+      { links: { "api key": API_KEY_PAGE } },
+    ),
+  );
+
 /**
  * HubSpot's answer to a call the token has no scope for: 403 `MISSING_SCOPES`, naming the scopes
  * the call needs.

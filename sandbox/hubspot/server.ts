@@ -12,6 +12,8 @@ export interface HubSpotSandboxOptions {
   host?: string;
   token?: string;
   clientSecret?: string;
+  /** The developer API key the webhooks API takes as `hapikey` (sandbox-developer-api-key). */
+  developerApiKey?: string;
   portalId?: number;
   appId?: number;
   seed?: boolean;

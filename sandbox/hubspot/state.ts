@@ -3,6 +3,7 @@ import { FaultBoard } from "../common/faults";
 import { RateLimiter } from "./ratelimit";
 import { type ChangeSource, CrmStore } from "./store";
 import { WebhookDispatcher } from "./webhooks/delivery";
+import { EventSubscriptions } from "./webhooks/event-subscriptions";
 import { toWebhookEvents } from "./webhooks/events";
 import { buildSubscription, SubscriptionInput } from "./webhooks/subscription";
 
@@ -11,6 +12,8 @@ export interface HubSpotConfig {
   clientSecret: string;
   portalId: number;
   appId: number;
+  /** The app's developer API key (`hapikey`), for the webhooks API. */
+  developerApiKey: string;
 }
 
 export interface HubSpotState {
@@ -20,6 +23,8 @@ export interface HubSpotState {
   counter: RequestCounter;
   limiter: RateLimiter;
   webhooks: WebhookDispatcher;
+  /** The app's event subscriptions; deliveries follow the active ones. */
+  subscriptions: EventSubscriptions;
   /** What API writes count as: the private app that owns the token. */
   apiSource: ChangeSource;
 }
@@ -43,6 +48,7 @@ export function createHubSpotState(opts: StateOptions = {}): HubSpotState {
     clientSecret: opts.clientSecret ?? "sandbox-client-secret",
     portalId: opts.portalId ?? 62515,
     appId: opts.appId ?? 54321,
+    developerApiKey: opts.developerApiKey ?? "sandbox-developer-api-key",
   };
   const faults = new FaultBoard();
   const state: HubSpotState = {
@@ -52,6 +58,7 @@ export function createHubSpotState(opts: StateOptions = {}): HubSpotState {
     counter: new RequestCounter(),
     limiter: new RateLimiter(),
     webhooks: new WebhookDispatcher(faults),
+    subscriptions: new EventSubscriptions(),
     apiSource: { changeSource: "INTEGRATION", sourceId: String(config.appId) },
   };
   if (opts.rateLimits === false) state.limiter.configure({ enabled: false });
@@ -59,13 +66,25 @@ export function createHubSpotState(opts: StateOptions = {}): HubSpotState {
   if (opts.webhookUrl) subscribe(state, { ...opts.webhook, targetUrl: opts.webhookUrl });
   state.store.onEvent((event) => {
     const sub = state.webhooks.subscription;
-    if (sub) state.webhooks.enqueue(toWebhookEvents(event, sub, state.webhooks.nextEventId));
+    if (!sub) return;
+    state.webhooks.enqueue(
+      toWebhookEvents(event, sub, state.subscriptions, state.webhooks.nextEventId),
+    );
   });
   return state;
 }
 
+/** The sandbox's one-call subscription: settings and the whole list of event subscriptions. */
 export function subscribe(state: HubSpotState, input: SubscriptionInput) {
-  const sub = buildSubscription(SubscriptionInput.parse(input), state.config);
-  state.webhooks.subscription = sub;
-  return sub;
+  const parsed = SubscriptionInput.parse(input);
+  state.webhooks.subscription = buildSubscription(parsed, state.config);
+  state.subscriptions.replace(parsed.eventTypes, parsed.propertyNames);
+  return subscriptionView(state);
+}
+
+/** What `GET /__sandbox/webhooks/subscription` shows: settings, and the list in short and long. */
+export function subscriptionView(state: HubSpotState) {
+  const sub = state.webhooks.subscription;
+  if (!sub) return null;
+  return { ...sub, ...state.subscriptions.summary(), subscriptions: state.subscriptions.list() };
 }

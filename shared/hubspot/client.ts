@@ -12,3 +12,18 @@ export function createHubSpotClient(
     numberOfApiCallRetries: 0,
   });
 }
+
+/**
+ * The official client with the app's developer API key (`hapikey`), for HubSpot's webhooks API;
+ * undefined when HUBSPOT_DEVELOPER_API_KEY is not set.
+ */
+export function createHubSpotDeveloperClient(
+  config: Pick<Config, "HUBSPOT_DEVELOPER_API_KEY" | "HUBSPOT_BASE_URL">,
+): Client | undefined {
+  if (!config.HUBSPOT_DEVELOPER_API_KEY) return undefined;
+  return new Client({
+    developerApiKey: config.HUBSPOT_DEVELOPER_API_KEY,
+    basePath: config.HUBSPOT_BASE_URL.replace(/\/$/, ""),
+    numberOfApiCallRetries: 0,
+  });
+}

@@ -35,7 +35,7 @@ describe("npm run admin", () => {
       encoding: "utf8",
     });
     expect(out).toContain("Usage: npm run admin -- <command>");
-    for (const command of ["resync", "backfill", "replay", "report", "rules"])
+    for (const command of ["resync", "backfill", "replay", "report", "rules", "subscriptions"])
       expect(out).toContain(command);
   });
 
@@ -135,6 +135,41 @@ describe("npm run admin", () => {
     const res = await cli("report", "--run", today);
     expect(res.text).toContain(`Funnel report ${today}`);
     expect(res.text).toMatch(/contactsJudged\s+\d+/);
+  });
+
+  it("shows the webhook subscriptions: npm start's are exactly the needed ones; sync adds a new criterion's", async () => {
+    const shown = await cli("subscriptions");
+    expect(shown.text).toContain("HubSpot sends every event");
+    expect(shown.text).not.toMatch(/^(missing|extra):/m);
+    const sandbox = await (
+      await fetch(`${stack.hubspotUrl}/__sandbox/webhooks/subscription`)
+    ).json();
+    expect(sandbox.targetUrl).toBe(stack.webhookUrl);
+    expect(sandbox.propertyNames).toContain("hs_analytics_num_visits");
+
+    const api = adminApi(stack.workerUrl);
+    const current = await api.call("GET", "/admin/rules");
+    const website = {
+      name: "has_website",
+      description: "the contact gave a website",
+      match: "all",
+      conditions: [{ property: "contact.website", op: "exists" }],
+      required: false,
+    };
+    await api.call("PUT", "/admin/rules", {
+      rules: { ...current.rules, criteria: [...current.rules.criteria, website] },
+      note: "CLI test: a website criterion",
+    });
+    try {
+      expect((await cli("subscriptions")).text).toContain(
+        "missing: contact.propertyChange website",
+      );
+      const synced = await cli("subscriptions", "sync");
+      expect(synced.text).toContain("created: contact.propertyChange website");
+      expect(synced.text).toContain("HubSpot sends every event");
+    } finally {
+      await api.call("PUT", "/admin/rules", { rules: current.rules, note: "CLI test: back" });
+    }
   });
 
   it("explains what is wrong instead of failing obscurely", async () => {

@@ -37,12 +37,14 @@ describe("npm start's .dev.vars", () => {
     );
     expect(ensureDevVars(dir)).toEqual({
       created: false,
-      added: ["HUBSPOT_PORTAL_ID", "HUBSPOT_APP_ID"],
+      added: ["HUBSPOT_PORTAL_ID", "HUBSPOT_APP_ID", "HUBSPOT_DEVELOPER_API_KEY"],
     });
     const text = read(dir);
     expect(text).toContain("HUBSPOT_ACCESS_TOKEN=my-token\n");
     expect(text).not.toContain("HUBSPOT_ACCESS_TOKEN=sandbox-hubspot-token");
-    expect(text).toMatch(/\nHUBSPOT_PORTAL_ID=62515\nHUBSPOT_APP_ID=54321\n$/);
+    expect(text).toMatch(
+      /\nHUBSPOT_PORTAL_ID=62515\nHUBSPOT_APP_ID=54321\nHUBSPOT_DEVELOPER_API_KEY=sandbox-developer-api-key\n$/,
+    );
     // Once complete, nothing more is added.
     expect(ensureDevVars(dir)).toEqual({ created: false, added: [] });
     expect(read(dir)).toBe(text);

@@ -7,6 +7,7 @@ import type {
   FilterOperatorEnum,
 } from "@hubspot/api-client/lib/codegen/crm/contacts";
 import type { PropertyCreate } from "@hubspot/api-client/lib/codegen/crm/properties";
+import type { SubscriptionCreateRequestEventTypeEnum } from "@hubspot/api-client/lib/codegen/webhooks";
 import OpenAPIBackend, { type Document } from "openapi-backend";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HubSpotSandbox, startHubSpotSandbox } from "../../sandbox/hubspot/server";
@@ -19,6 +20,7 @@ const DOCUMENTS = [
   "notes-v3.json",
   "associations-v4.json",
   "properties-v3.json",
+  "webhooks-v3.json",
 ];
 const HUBSPOT_DEFINED = "HUBSPOT_DEFINED" as AssociationSpecAssociationCategoryEnum;
 const TOKEN = "sandbox-hubspot-token";
@@ -138,7 +140,16 @@ async function recordingProxy(
 
 function check(backends: OpenAPIBackend[], ex: Exchange): string[] {
   const body = ex.requestBody ? JSON.parse(ex.requestBody) : undefined;
-  const req = { method: ex.method, path: ex.path, query: ex.query, headers: ex.headers, body };
+  // `hapikey` is the documents' `developer_hapikey` security scheme, not an operation parameter.
+  const query = new URLSearchParams(ex.query);
+  query.delete("hapikey");
+  const req = {
+    method: ex.method,
+    path: ex.path,
+    query: query.toString(),
+    headers: ex.headers,
+    body,
+  };
   const backend = backends.find((b) => b.matchOperation(req));
   const operation = backend?.matchOperation(req);
   if (!backend || !operation) return [`${ex.method} ${ex.path}: no documented operation`];
@@ -355,6 +366,34 @@ describe("the sandbox against HubSpot's OpenAPI documents", () => {
       associations: [],
     });
     await raw("DELETE", `/crm/v3/objects/contacts/${contact.id}`);
+
+    // The app's webhook settings and subscriptions, with the developer key.
+    const developer = new Client({
+      developerApiKey: "sandbox-developer-api-key",
+      basePath: proxy.url,
+      numberOfApiCallRetries: 0,
+    });
+    const appId = 54321;
+    await developer.webhooks.settingsApi.configure(appId, {
+      targetUrl: "https://example.com/webhooks/hubspot",
+      throttling: { maxConcurrentRequests: 10 },
+    });
+    await developer.webhooks.settingsApi.getAll(appId);
+    const subscription = await developer.webhooks.subscriptionsApi.create(appId, {
+      eventType: "contact.propertyChange" as SubscriptionCreateRequestEventTypeEnum,
+      propertyName: "website",
+      active: true,
+    });
+    const subscriptionId = Number(subscription.id);
+    await developer.webhooks.subscriptionsApi.getAll(appId);
+    await developer.webhooks.subscriptionsApi.getById(subscriptionId, appId);
+    await developer.webhooks.subscriptionsApi.update(subscriptionId, appId, { active: false });
+    await developer.webhooks.subscriptionsApi.archive(subscriptionId, appId);
+    await fetch(`${proxy.url}/webhooks/v3/${appId}/subscriptions?hapikey=wrong`);
+    await fetch(
+      `${proxy.url}/webhooks/v3/${appId}/subscriptions/${subscriptionId}?hapikey=sandbox-developer-api-key`,
+    );
+    await developer.webhooks.settingsApi.clear(appId);
 
     const statuses = new Set(exchanges.map((e) => e.status));
     expect([...statuses].sort()).toEqual([200, 201, 204, 207, 400, 401, 404, 409]);

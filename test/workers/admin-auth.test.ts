@@ -21,6 +21,8 @@ const ROUTES: [method: string, path: string, body?: unknown][] = [
   ["GET", "/admin/rules/versions"],
   ["PUT", "/admin/rules", { rules: {} }],
   ["GET", "/admin/sync-health"],
+  ["GET", "/admin/subscriptions"],
+  ["POST", "/admin/subscriptions/sync"],
   ["GET", "/admin/openapi.json"],
   ["GET", "/admin/reports/funnel/latest"],
   ["GET", "/admin/reports/funnel?date=2024-01-01"],

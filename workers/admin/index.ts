@@ -49,6 +49,10 @@ import { outcomes } from "./outcomes";
 
 admin.route("/", outcomes);
 
+import { subscriptions } from "./subscriptions";
+
+admin.route("/", subscriptions);
+
 import { openapi } from "./openapi";
 
 admin.route("/", openapi);

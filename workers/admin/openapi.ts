@@ -8,6 +8,10 @@ import {
 import * as A from "../../shared/contracts/admin";
 import { OutcomeRunSchema } from "../../shared/contracts/outcome-sync";
 import { ReportDateSchema, ReportSchema } from "../../shared/contracts/report";
+import {
+  SubscriptionsReportSchema,
+  SubscriptionsSyncSchema,
+} from "../../shared/contracts/subscriptions";
 import type { HonoEnv } from "../../shared/hono-env";
 import { VERSION } from "../../shared/version";
 
@@ -24,6 +28,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: "Missing, wrong or misplaced credentials",
   404: "Not found",
   409: "Conflicts with the current state",
+  502: "HubSpot or Salesforce refused or failed (the message says which and why)",
   403: "Signed in with Access: a cross-site write (Origin / Sec-Fetch-Site)",
   415: "Signed in with Access: a write without Content-Type: application/json",
 };
@@ -139,6 +144,20 @@ const paths: ZodOpenApiPathsObject = {
   },
   "/admin/rules/versions": {
     get: op("Every rules version", [200, A.RulesVersionListSchema, "Newest first"]),
+  },
+  "/admin/subscriptions": {
+    get: op(
+      "Webhook subscriptions the rules in force need, against HubSpot's",
+      [200, SubscriptionsReportSchema, "Needed, subscribed, missing, extra and not covered"],
+      { errors: [409, 502] },
+    ),
+  },
+  "/admin/subscriptions/sync": {
+    post: op(
+      "Create (or activate) the missing webhook subscriptions in HubSpot",
+      [200, SubscriptionsSyncSchema, "What was created, activated or failed, then the report"],
+      { errors: [409, 502] },
+    ),
   },
   "/admin/sync-health": {
     get: op("Errors by kind, API headroom and backlog", [200, A.SyncHealthSchema, "Sync health"], {

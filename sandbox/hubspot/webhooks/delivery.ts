@@ -23,6 +23,8 @@ export interface DeliveryRecord {
   attemptNumber: number;
   events: number;
   eventIds: number[];
+  /** The subscriptions the batch's events were sent under. */
+  subscriptionIds: number[];
   status: number | null;
   ok: boolean;
   ms: number;
@@ -194,7 +196,7 @@ export class WebhookDispatcher {
     url: string,
     outcome: Omit<
       DeliveryRecord,
-      "id" | "batchId" | "at" | "url" | "attemptNumber" | "events" | "eventIds"
+      "id" | "batchId" | "at" | "url" | "attemptNumber" | "events" | "eventIds" | "subscriptionIds"
     >,
   ) {
     this.log.push({
@@ -205,6 +207,7 @@ export class WebhookDispatcher {
       attemptNumber: batch.attempt,
       events: batch.events.length,
       eventIds: batch.events.map((e) => e.eventId),
+      subscriptionIds: [...new Set(batch.events.map((e) => e.subscriptionId))],
       ...outcome,
     });
     if (this.log.length > MAX_LOGGED) this.log.splice(0, this.log.length - MAX_LOGGED);

@@ -1,6 +1,7 @@
 import { OBJECT_TYPES } from "../schema";
 import type { StoreEvent } from "../store";
-import { type Subscription, subscriptionIdFor } from "./subscription";
+import type { EventSubscriptions } from "./event-subscriptions";
+import type { Subscription } from "./subscription";
 
 /** One event as HubSpot posts it, field order as in HubSpot's own payloads. */
 export interface WebhookEvent {
@@ -32,11 +33,13 @@ export interface WebhookEvent {
 const WEBHOOK_OBJECTS = new Set(["contacts", "companies"]);
 
 /**
- * The webhook events a store change produces under this subscription (none when not subscribed).
+ * The webhook events a store change produces under the app's active event subscriptions (none
+ * when not subscribed).
  */
 export function toWebhookEvents(
   event: StoreEvent,
   sub: Subscription,
+  subscriptions: EventSubscriptions,
   nextEventId: () => number,
 ): WebhookEvent[] {
   const objectType = event.kind === "associationChange" ? event.fromType : event.type;
@@ -44,7 +47,7 @@ export function toWebhookEvents(
   const singular = OBJECT_TYPES[objectType].singular;
   const subscriptionType = `${singular}.${event.kind}`;
   const propertyName = event.kind === "propertyChange" ? event.name : undefined;
-  const subscriptionId = subscriptionIdFor(sub, subscriptionType, propertyName);
+  const subscriptionId = subscriptions.idFor(subscriptionType, propertyName);
   if (subscriptionId === undefined) return [];
 
   const head = {

@@ -25,60 +25,63 @@ export const DEFAULT_PROPERTY_NAMES = [
   "hubspot_owner_id",
 ];
 
-/**
- * Body of PUT /__sandbox/webhooks/subscription; everything but targetUrl has HubSpot-like defaults.
- */
-export const SubscriptionInput = z.object({
-  targetUrl: z.url(),
+const DeliveryTuning = {
   clientSecret: z.string().min(1).optional(),
   appId: z.number().int().positive().optional(),
   portalId: z.number().int().positive().optional(),
-  eventTypes: z.array(z.string()).default(DEFAULT_EVENT_TYPES),
-  propertyNames: z.array(z.string()).default(DEFAULT_PROPERTY_NAMES),
   active: z.boolean().default(true),
   batchDelayMs: z.number().int().nonnegative().default(200),
   timeoutMs: z.number().int().positive().default(5_000),
   retryBaseMs: z.number().int().nonnegative().default(100),
   maxAttempts: z.number().int().min(1).max(10).default(10),
   maxConcurrentRequests: z.number().int().positive().default(10),
+};
+
+/**
+ * Body of PUT /__sandbox/webhooks/subscription: the app's settings plus its whole list of event
+ * subscriptions in one call; everything but targetUrl has HubSpot-like defaults.
+ */
+export const SubscriptionInput = z.object({
+  targetUrl: z.url(),
+  eventTypes: z.array(z.string()).default(DEFAULT_EVENT_TYPES),
+  propertyNames: z.array(z.string()).default(DEFAULT_PROPERTY_NAMES),
+  ...DeliveryTuning,
 });
 export type SubscriptionInput = z.input<typeof SubscriptionInput>;
 
-export interface Subscription extends z.infer<typeof SubscriptionInput> {
+/** Delivery tuning alone, for settings written through HubSpot's webhooks API. */
+export const DeliveryInput = z.object(DeliveryTuning);
+
+/**
+ * The app's webhook settings (HubSpot's `/webhooks/v3/{appId}/settings`) and how the sandbox
+ * delivers: one target URL per app. `active: false` pauses every delivery (a sandbox switch).
+ */
+export interface Subscription extends z.infer<typeof DeliveryInput> {
+  targetUrl: string;
   clientSecret: string;
   appId: number;
   portalId: number;
-  /** HubSpot has one subscription per event type, and per property for property changes. */
-  ids: Record<string, number>;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export function buildSubscription(
-  input: z.infer<typeof SubscriptionInput>,
+  input: z.infer<typeof DeliveryInput> & { targetUrl: string },
   defaults: { clientSecret: string; appId: number; portalId: number },
+  createdAt = new Date().toISOString(),
 ): Subscription {
-  const ids: Record<string, number> = {};
-  let next = 2_000_001;
-  for (const type of input.eventTypes) {
-    if (type.endsWith(".propertyChange")) {
-      for (const name of input.propertyNames) ids[`${type}:${name}`] = next++;
-    } else {
-      ids[type] = next++;
-    }
-  }
   return {
-    ...input,
+    targetUrl: input.targetUrl,
+    active: input.active,
+    batchDelayMs: input.batchDelayMs,
+    timeoutMs: input.timeoutMs,
+    retryBaseMs: input.retryBaseMs,
+    maxAttempts: input.maxAttempts,
+    maxConcurrentRequests: input.maxConcurrentRequests,
     clientSecret: input.clientSecret ?? defaults.clientSecret,
     appId: input.appId ?? defaults.appId,
     portalId: input.portalId ?? defaults.portalId,
-    ids,
+    createdAt,
+    updatedAt: new Date().toISOString(),
   };
-}
-
-/** The subscription id an event of this type (and property) is delivered under, if subscribed. */
-export function subscriptionIdFor(
-  sub: Subscription,
-  type: string,
-  propertyName?: string,
-): number | undefined {
-  return propertyName === undefined ? sub.ids[type] : sub.ids[`${type}:${propertyName}`];
 }
