@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import type { Criterion } from "../../shared/contracts/criteria";
 import { DEFAULT_RULES } from "../../shared/contracts/rules";
 import { admin } from "./admin-client";
 import { deliver, leadEvent, leadRow } from "./queue-harness";
+import { dach, midMarket } from "./sample-criteria";
 import {
   createCompany,
   createContact,
@@ -21,26 +21,6 @@ import {
 
 let run = 0;
 const unique = () => `cr${Date.now().toString(36)}${++run}`;
-
-const midMarket: Criterion = {
-  name: "software_mid_market",
-  description: "a software or fintech company of 50 people or more",
-  match: "all",
-  conditions: [
-    { property: "company.numberofemployees", op: "at_least", value: 50 },
-    { property: "company.industry", op: "in", value: ["Software", "Fintech"] },
-  ],
-  required: true,
-};
-const dach: Criterion = {
-  name: "in_dach",
-  description: "a company in Germany, Austria or Switzerland",
-  match: "all",
-  conditions: [
-    { property: "company.country", op: "in", value: ["Germany", "Austria", "Switzerland"] },
-  ],
-  required: true,
-};
 
 beforeEach(async () => {
   await Promise.all([setHubSpotFaults([]), setSalesforceFaults([])]);

@@ -15,6 +15,7 @@ import {
 import { criteriaMet, engagementScore, type Properties, toMql } from "../../workers/handoff/mql";
 import { qualify } from "../../workers/handoff/qualify";
 import fixture from "../fixtures/rules-v1-judgements.json";
+import { midMarket } from "./sample-criteria";
 
 // Issue 16: criteria as data. The fixture is 313 contacts (random mixes and one-property edge
 // cases: URLs, job titles, conversions, scores) judged by the code of version 1 before criteria
@@ -189,16 +190,6 @@ describe("conditions", () => {
   });
 });
 
-const midMarket: Criterion = {
-  name: "software_mid_market",
-  description: "a software or fintech company of 50 people or more",
-  match: "all",
-  conditions: [
-    { property: "company.numberofemployees", op: "at_least", value: 50 },
-    { property: "company.industry", op: "in", value: ["Software", "Fintech"] },
-  ],
-  required: true,
-};
 const contact: Properties = {
   email: "ada@analytical.io",
   lastname: "Lovelace",

@@ -2,7 +2,6 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClients } from "../../shared/clients";
 import { RulesPreviewSchema } from "../../shared/contracts/admin";
-import type { Criterion } from "../../shared/contracts/criteria";
 import { DEFAULT_RULES, type Rules } from "../../shared/contracts/rules";
 import { upsertSnapshots } from "../../shared/db/snapshots";
 import { loadConfig } from "../../shared/env";
@@ -10,6 +9,7 @@ import { PREVIEW_PAGE_ROWS, previewRules } from "../../workers/admin/rules-previ
 import { COMPANY_PROPERTIES, CONTACT_PROPERTIES } from "../../workers/handoff/mql";
 import { admin } from "./admin-client";
 import { countingDb, deliver, leadEvent } from "./queue-harness";
+import { dach } from "./sample-criteria";
 import {
   createCompany,
   createContact,
@@ -28,15 +28,6 @@ let run = 0;
 const unique = () => `rp${Date.now().toString(36)}${++run}`;
 const DAY = 86_400_000;
 
-const dach: Criterion = {
-  name: "in_dach",
-  description: "a company in Germany, Austria or Switzerland",
-  match: "all",
-  conditions: [
-    { property: "company.country", op: "in", value: ["Germany", "Austria", "Switzerland"] },
-  ],
-  required: true,
-};
 const withDach: Rules = { ...DEFAULT_RULES, criteria: [...DEFAULT_RULES.criteria, dach] };
 
 const preview = (rules: unknown, days?: number) =>
