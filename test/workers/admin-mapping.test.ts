@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { MappingVersionListSchema, MappingVersionSchema } from "../../shared/contracts/admin";
 import { DEFAULT_MAPPING, type Mapping } from "../../shared/contracts/mapping";
 import { currentMapping, saveMapping } from "../../shared/db/mappings";
 import { admin } from "./admin-client";
@@ -63,10 +64,12 @@ describe("GET /admin/mapping", () => {
   it("serves version 1, the eleven fields Leadbridge always wrote, seeded on first use", async () => {
     const versions = await admin("GET", "/admin/mapping/versions");
     expect(versions.status).toBe(200);
+    MappingVersionListSchema.parse(versions.body);
     const first = versions.body.versions.at(-1);
     expect(first).toMatchObject({ version: 1, mapping: DEFAULT_MAPPING, createdBy: "leadbridge" });
     const one = await admin("GET", "/admin/mapping?version=1");
     expect(one.status).toBe(200);
+    MappingVersionSchema.parse(one.body);
     expect(one.body.mapping).toEqual(DEFAULT_MAPPING);
     expect((await admin("GET", "/admin/mapping?version=9999")).status).toBe(404);
     expect((await admin("GET", "/admin/mapping?version=x")).status).toBe(400);
