@@ -185,7 +185,10 @@ describe("the handoff under a mapping version", () => {
       },
       "test",
     );
-    const id = await createContact(qualifyingContact(unique(), { phone: " +33 1 23 45 67 89 " }));
+    const id = await createContact(
+      qualifyingContact(unique(), { phone: " +33 1 23 45 67 89 " }),
+      await createCompany({ name: "Acme Robotics" }),
+    );
     await deliver([leadEvent(id)]);
     expect(await leadOf(id)).toMatchObject({ Phone: "+33 1 23 45 67 89" });
     expect((await currentMapping(env.DB)).mapping.fields.at(-1)!.field).toBe("Phone");
