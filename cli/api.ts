@@ -24,14 +24,22 @@ export class AdminApi {
     const text = await res.text();
     const json = text ? safeJson(text) : undefined;
     if (!res.ok) {
-      const message =
-        (json as { error?: { message?: string } } | undefined)?.error?.message ??
-        text.slice(0, 200);
-      throw new CliError(`${method} ${path} → ${res.status}: ${message}`);
+      const error = (json as { error?: ErrorBody } | undefined)?.error;
+      const message = error?.message ?? text.slice(0, 200);
+      // A document refused part by part (a mapping against Salesforce): one line per part.
+      const parts = (error?.fields ?? []).map(
+        (f) => `\n  ${f.index === null ? "" : `fields[${f.index}] `}${f.field}: ${f.problem}`,
+      );
+      throw new CliError(`${method} ${path} → ${res.status}: ${message}${parts.join("")}`);
     }
     return json as T;
   }
 }
+
+type ErrorBody = {
+  message?: string;
+  fields?: { index: number | null; field: string; problem: string }[];
+};
 
 /** An error meant for the person at the terminal: printed without a stack. */
 export class CliError extends Error {}

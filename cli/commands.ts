@@ -224,17 +224,53 @@ export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io)
 }
 
 /** A rules document from a file: the rules alone, or a whole version as `rules get` prints it. */
-function readRulesFile(file: string): unknown {
+const readRulesFile = (file: string): unknown => readDocument(file, "rules");
+
+/** A document from a file: the document alone, or a whole version as `<kind> get` prints it. */
+function readDocument(file: string, kind: "rules" | "mapping"): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
     throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
   }
-  const candidate = parsed as { rules?: unknown };
-  return candidate && typeof candidate === "object" && "rules" in candidate
-    ? candidate.rules
-    : parsed;
+  const candidate = parsed as Record<string, unknown>;
+  return candidate && typeof candidate === "object" && kind in candidate ? candidate[kind] : parsed;
+}
+
+export async function mapping(api: AdminApi, args: string[], flags: Flags, io: Io) {
+  const [action = "get", file] = args;
+  if (action === "get") {
+    const version = str(flags, "version");
+    return io.out(
+      json(
+        await api.call(
+          "GET",
+          version ? `/admin/mapping?version=${encodeURIComponent(version)}` : "/admin/mapping",
+        ),
+      ),
+    );
+  }
+  if (action === "versions") {
+    const res = await api.call<{
+      versions: { version: number; createdAt: string; createdBy: string; note: string | null }[];
+    }>("GET", "/admin/mapping/versions");
+    for (const v of res.versions)
+      io.out(`v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.note ?? ""}`);
+    return;
+  }
+  if (action === "set") {
+    if (!file)
+      throw new CliError(
+        "mapping set needs a JSON file: npm run admin -- mapping set mapping.json --note 'why'",
+      );
+    const saved = await api.call<{ version: number }>("PUT", "/admin/mapping", {
+      mapping: readDocument(file, "mapping"),
+      ...(str(flags, "note") ? { note: str(flags, "note") } : {}),
+    });
+    return io.out(`mapping v${saved.version} is now in force`);
+  }
+  throw new CliError(`unknown mapping action "${action}" (get, versions, set)`);
 }
 
 export async function outcomes(api: AdminApi, args: string[], flags: Flags, io: Io) {

@@ -4,6 +4,7 @@ import { AdminApi, CliError } from "./api";
 import {
   backfill,
   type Io,
+  mapping,
   outcomes,
   replay,
   report,
@@ -30,6 +31,9 @@ Commands:
   rules preview <file.json> [--days n]
                                     what those rules would change for the contacts judged in the
                                     last n days (default 30): flips each way, reasons, sources; saves nothing
+  mapping [get [--version n] | versions | set <file.json> [--note text]]
+                                    the Salesforce Lead field mapping; set saves a new version once
+                                    Salesforce's describe accepts it (else each field at fault)
   outcomes run [--json]             the outcome sync now: Salesforce Lead status and deals to HubSpot
   subscriptions [show | sync] [--json]
                                     HubSpot webhook subscriptions the rules need: missing, extra;
@@ -42,7 +46,7 @@ Options:
 
 The admin token is read from LEADBRIDGE_ADMIN_TOKEN.`;
 
-const COMMANDS = { resync, backfill, replay, report, rules, outcomes, subscriptions };
+const COMMANDS = { resync, backfill, replay, report, rules, mapping, outcomes, subscriptions };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -3,6 +3,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export const ErrorCode = {
   BadRequest: "bad_request",
+  /** A document that fits its schema but not the systems it names (a mapping against Salesforce). */
+  Validation: "validation",
   Unauthorized: "unauthorized",
   Forbidden: "forbidden",
   NotFound: "not_found",
@@ -17,6 +19,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
+  validation: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -28,11 +31,23 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   internal_error: 500,
 };
 
-/** An error that becomes `{ error: { code, message, requestId } }` with a fitting status. */
+/** One part of a document at fault, and what is wrong with it (a 400's `fields`). */
+export interface FieldError {
+  /** Its index in the document's list, or null for the whole document. */
+  index: number | null;
+  field: string;
+  problem: string;
+}
+
+/**
+ * An error that becomes `{ error: { code, message, requestId } }` with a fitting status, plus
+ * `fields` when it names each part of a document at fault.
+ */
 export class HttpError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly fields?: FieldError[],
   ) {
     super(message);
     this.name = "HttpError";
@@ -42,8 +57,13 @@ export class HttpError extends Error {
   }
 }
 
-export function errorBody(code: ErrorCode, message: string, requestId: string) {
-  return { error: { code, message, requestId } };
+export function errorBody(
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  fields?: FieldError[],
+) {
+  return { error: { code, message, requestId, ...(fields ? { fields } : {}) } };
 }
 
 export function jsonError(c: Context, code: ErrorCode, message: string) {

@@ -42,7 +42,7 @@ export function createApp() {
   app.onError((err, c) => {
     const requestId = c.get("requestId") ?? "unknown";
     if (err instanceof HttpError)
-      return c.json(errorBody(err.code, err.message, requestId), err.status);
+      return c.json(errorBody(err.code, err.message, requestId, err.fields), err.status);
     if (err instanceof ConfigError) {
       console.error(
         JSON.stringify({

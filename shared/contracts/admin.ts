@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MappingSchema } from "./mapping";
 import {
   DEAD_LETTER_KINDS,
   DEPENDENCIES,
@@ -24,7 +25,26 @@ export const MAX_RESYNC_CONTACTS = 500;
 export const MAX_REPLAY = 1000;
 
 export const ErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }) })
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      requestId: z.string(),
+      fields: z
+        .array(
+          z.object({
+            index: z.number().int().nullable(),
+            field: z.string(),
+            problem: z.string(),
+          }),
+        )
+        .optional()
+        .meta({
+          description:
+            "code validation: each part of the document at fault (a mapped field by its index, null for the whole mapping) and what is wrong with it",
+        }),
+    }),
+  })
   .meta({ id: "Error" });
 
 export const LeadSchema = z
@@ -34,6 +54,9 @@ export const LeadSchema = z
     status: z.enum(LEAD_STATUSES),
     reasons: z.array(z.string()),
     rulesVersion: z.number().int().nullable(),
+    mappingVersion: z.number().int().nullable().meta({
+      description: "the field mapping version that built the payload Salesforce was sent",
+    }),
     engagementScore: z.number().int().nullable(),
     criteria: z.array(z.string()),
     source: z.string().nullable(),
@@ -233,6 +256,26 @@ export const RulesUpdateSchema = z
 export const RulesVersionListSchema = z
   .object({ versions: z.array(RulesVersionSchema) })
   .meta({ id: "RulesVersionList" });
+
+export const MappingVersionSchema = z
+  .object({
+    version: z.number().int(),
+    mapping: MappingSchema,
+    createdAt: z.iso.datetime(),
+    createdBy: z.string(),
+    note: z.string().nullable(),
+  })
+  .meta({ id: "MappingVersion" });
+export const MappingQuerySchema = z.object({
+  version: z.coerce.number().int().positive().optional(),
+});
+export const MappingUpdateSchema = z
+  .object({ mapping: MappingSchema, note: z.string().max(500).optional() })
+  .strict()
+  .meta({ id: "MappingUpdate" });
+export const MappingVersionListSchema = z
+  .object({ versions: z.array(MappingVersionSchema) })
+  .meta({ id: "MappingVersionList" });
 
 export const RulesPreviewRequestSchema = z
   .object({

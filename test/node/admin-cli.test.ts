@@ -35,7 +35,15 @@ describe("npm run admin", () => {
       encoding: "utf8",
     });
     expect(out).toContain("Usage: npm run admin -- <command>");
-    for (const command of ["resync", "backfill", "replay", "report", "rules", "subscriptions"])
+    for (const command of [
+      "resync",
+      "backfill",
+      "replay",
+      "report",
+      "rules",
+      "mapping",
+      "subscriptions",
+    ])
       expect(out).toContain(command);
   });
 
@@ -128,6 +136,33 @@ describe("npm run admin", () => {
       JSON.parse((await cli("rules", "get", "--version", String(current.version))).text).rules
         .minEngagementScore,
     ).toBe(current.rules.minEngagementScore);
+  });
+
+  it("reads and sets the field mapping, naming each field Salesforce refuses", async () => {
+    const current = JSON.parse((await cli("mapping", "get")).text);
+    expect(current.mapping.fields.map((f: { field: string }) => f.field)).toContain(
+      "Qualification_Criteria__c",
+    );
+    const dir = mkdtempSync(path.join(tmpdir(), "leadbridge-mapping-"));
+    const bad = path.join(dir, "bad.json");
+    const extra = { field: "No_Such_Field__c", from: { constant: "x" } };
+    writeFileSync(bad, JSON.stringify({ fields: [...current.mapping.fields, extra] }));
+    await expect(cli("mapping", "set", bad)).rejects.toThrow(
+      /400: .*\n {2}fields\[10\] No_Such_Field__c: /,
+    );
+    const good = path.join(dir, "good.json");
+    const description = { field: "Description", from: { template: "{contact.jobtitle}" } };
+    // A whole version, as `mapping get` prints it, is read too.
+    writeFileSync(
+      good,
+      JSON.stringify({ ...current, mapping: { fields: [...current.mapping.fields, description] } }),
+    );
+    expect((await cli("mapping", "set", good, "--note", "from the CLI test")).text).toBe(
+      `mapping v${current.version + 1} is now in force`,
+    );
+    expect((await cli("mapping", "versions")).lines[0]).toMatch(
+      new RegExp(`^v${current.version + 1} .* from the CLI test$`),
+    );
   });
 
   it("runs and prints the funnel report", async () => {

@@ -41,6 +41,10 @@ import { rules } from "./rules";
 
 admin.route("/", rules);
 
+import { mapping } from "./mapping";
+
+admin.route("/", mapping);
+
 import { syncHealth } from "./sync-health";
 
 admin.route("/", syncHealth);

@@ -29,6 +29,7 @@ export function toLeadView(row: LeadRow): z.infer<typeof LeadSchema> {
     status: row.status,
     reasons: jsonArray(row.reasons),
     rulesVersion: row.rules_version,
+    mappingVersion: row.mapping_version,
     engagementScore: row.engagement_score,
     criteria: jsonArray(row.criteria),
     source: row.source,

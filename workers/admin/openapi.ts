@@ -124,6 +124,21 @@ const paths: ZodOpenApiPathsObject = {
       { requestBody: json(A.ReplayRequestSchema), errors: [400] },
     ),
   },
+  "/admin/mapping": {
+    get: op(
+      "The field mapping in force, or one version",
+      [200, A.MappingVersionSchema, "A mapping version"],
+      { requestParams: { query: A.MappingQuerySchema }, errors: [400, 404] },
+    ),
+    put: op(
+      "Store a new field mapping version, once Salesforce's describe accepts it",
+      [201, A.MappingVersionSchema, "The new version, now in force"],
+      { requestBody: json(A.MappingUpdateSchema), errors: [400, 409, 502] },
+    ),
+  },
+  "/admin/mapping/versions": {
+    get: op("Every field mapping version", [200, A.MappingVersionListSchema, "Newest first"]),
+  },
   "/admin/rules": {
     get: op("The rules in force, or one version", [200, A.RulesVersionSchema, "A rules version"], {
       requestParams: { query: A.RulesQuerySchema },
@@ -207,7 +222,7 @@ export function adminDocument() {
       title: "Leadbridge admin API",
       version: VERSION,
       description:
-        "Lead lookup, resync, backfill jobs, dead letters, rules, sync health and reports.",
+        "Lead lookup, resync, backfill jobs, dead letters, rules, field mapping, sync health and reports.",
     },
     security: [{ bearer: [] }, { cloudflareAccess: [] }],
     components: {

@@ -56,6 +56,8 @@ export function recordFeedback(
       push_key: d.pushKey ?? d.row.push_key,
       no_longer_qualifies: lapsed ? JSON.stringify(lapsed) : null,
       salesforce_contact_id: existing?.contactId ?? null,
+      // Only a Lead Salesforce holds was built by a mapping version; kept by the database otherwise.
+      mapping_version: handedOff ? d.row.mapping_version : null,
     });
     record.audits.push({
       contactId,
