@@ -141,7 +141,9 @@ function sourceName(from: Source): string {
 
 /**
  * The kind of value a source gives after its transforms and, for text, the values it can give that
- * are known before any contact is read: a constant's, and a value map's outputs.
+ * are known before any contact is read: a constant's, and a value map's outputs. Follows
+ * toLeadFields (workers/handoff/lead-mapping.ts): every transform but trim and join makes a
+ * number or a list text.
  */
 function evaluate(
   from: Source,
@@ -157,6 +159,7 @@ function evaluate(
   } else if ("mql" in from) kind = MQL_KINDS[from.mql] ?? "text";
   else kind = "text";
   for (const t of transforms) {
+    if (kind === "empty") break;
     switch (t.kind) {
       case "number":
       case "date":
@@ -165,35 +168,28 @@ function evaluate(
         values = [];
         break;
       case "join":
-        kind = "text";
-        values = [];
+        if (kind === "list") kind = "text";
+        break;
+      case "trim":
+        values = values.map((v) => v?.trim() ?? v);
         break;
       case "map": {
-        if (kind === "list") break;
-        const outputs = [
-          ...Object.values(t.values),
-          ...(t.default !== undefined ? [t.default] : []),
-        ];
         // A known value is looked up; any other input can give any of the map's outputs.
+        const look = (v: string | null) =>
+          v !== null && Object.hasOwn(t.values, v)
+            ? t.values[v]!
+            : t.default !== undefined
+              ? t.default
+              : v;
         values =
           values.length > 0
-            ? values.map((v) =>
-                v !== null && v in t.values
-                  ? t.values[v]!
-                  : t.default !== undefined
-                    ? t.default
-                    : v,
-              )
-            : outputs;
+            ? values.map(look)
+            : [...Object.values(t.values), ...(t.default !== undefined ? [t.default] : [])];
         kind = "text";
         break;
       }
-      case "prefix":
-        if (kind === "list") break;
-        kind = "text";
-        values = values.map((v) => (v === null ? v : t.text + v));
-        break;
       default:
+        kind = "text";
         values = values.map((v) => (v === null ? v : textTransform(t, v, field)));
     }
   }
@@ -202,8 +198,8 @@ function evaluate(
 
 function textTransform(t: Transform, v: string, field: DescribedField): string {
   switch (t.kind) {
-    case "trim":
-      return v.trim();
+    case "prefix":
+      return t.text + v;
     case "truncate":
       return v.slice(0, t.length === "field" ? field.length || v.length : t.length);
     case "case":
@@ -211,7 +207,7 @@ function textTransform(t: Transform, v: string, field: DescribedField): string {
       if (t.to === "lower") return v.toLowerCase();
       return v
         .toLowerCase()
-        .replace(/(^|\s)(\S)/g, (_, s: string, c: string) => s + c.toUpperCase());
+        .replace(/(^|[\s\-/])(\p{L})/gu, (_, sep: string, c: string) => sep + c.toUpperCase());
     default:
       return v;
   }
