@@ -39,16 +39,19 @@ interface Verdict {
 
 /**
  * Judges the contacts last judged in the past `days` days, from their snapshots, under the rules in
- * force and under `proposal`, and counts what would change. Writes nothing: D1 is only read, and
- * HubSpot is only read for properties the snapshots lack, within PREVIEW_HUBSPOT_CALLS.
+ * force and under `proposal` (the rules in force when undefined), and counts what would change.
+ * Writes nothing: D1 is only read, and HubSpot is only read for properties the snapshots lack,
+ * within PREVIEW_HUBSPOT_CALLS.
  */
 export async function previewRules(
   deps: PreviewDeps,
-  proposal: Rules,
+  proposal: Rules | undefined,
   days: number,
   now: number,
 ): Promise<RulesPreview> {
   const current = (await latestRules(deps.db)) ?? { version: 1, rules: DEFAULT_RULES };
+  // A mapping-only preview judges both sides under the rules in force: nothing flips.
+  proposal ??= current.rules;
   const needed = propertiesNeeded(current.rules, proposal);
   const tally = new Tally(days, current.version);
   const budget = { calls: deps.hubspotCalls ?? PREVIEW_HUBSPOT_CALLS };
