@@ -3,12 +3,13 @@
 // sandboxes, same official clients, same judgement; only the call pattern differs.
 import { Client } from "@hubspot/api-client";
 import jsforce from "jsforce";
+import { DEFAULT_MAPPING } from "../shared/contracts/mapping";
 import { DEFAULT_RULES } from "../shared/contracts/rules";
 import { forEachLimit, HUBSPOT_TOKEN, type Sandboxes } from "../test/harness/control";
 import { createInbound } from "../test/harness/inbound";
+import { EXTERNAL_ID_FIELD, toLeadFields } from "../workers/handoff/lead-mapping";
 import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, toMql } from "../workers/handoff/mql";
 import { qualify } from "../workers/handoff/qualify";
-import { EXTERNAL_ID_FIELD, toSalesforceLead } from "../workers/handoff/salesforce-lead";
 import { countDelta, round } from "./lib/stats";
 
 export interface NaiveFigures {
@@ -61,7 +62,15 @@ export async function measureNaive(sandboxes: Sandboxes, count: number): Promise
       // A refused record answers 400, which jsforce throws; the recipe records the refusal.
       const pushed = await salesforce
         .sobject("Lead")
-        .upsert(toSalesforceLead(contactId, mql) as any, EXTERNAL_ID_FIELD)
+        .upsert(
+          toLeadFields(DEFAULT_MAPPING, {
+            contactId,
+            mql,
+            contact: contact.properties,
+            company,
+          }) as any,
+          EXTERNAL_ID_FIELD,
+        )
         .then(
           (r) => (r as unknown as { success: boolean }).success,
           () => false,

@@ -35,6 +35,8 @@ export interface LeadRow {
   converted_opportunity_id: string | null;
   /** The Salesforce Contact an existing customer already is (status existing_contact only). */
   salesforce_contact_id: string | null;
+  /** The mapping version that built the payload Salesforce was sent; null for refusals. */
+  mapping_version: number | null;
 }
 
 /** A lead row as the handoff writes it (attempts is the database's own). */
@@ -124,6 +126,7 @@ const LEAD_COLUMNS = [
   "converted_account_id",
   "converted_opportunity_id",
   "salesforce_contact_id",
+  "mapping_version",
 ] as const satisfies readonly (keyof LeadRow)[];
 
 /**
@@ -154,7 +157,8 @@ export function upsertLeadRows(db: D1Database, leads: LeadState[]): D1PreparedSt
            converted_contact_id = COALESCE(leads.converted_contact_id, excluded.converted_contact_id),
            converted_account_id = COALESCE(leads.converted_account_id, excluded.converted_account_id),
            converted_opportunity_id = COALESCE(leads.converted_opportunity_id, excluded.converted_opportunity_id),
-           salesforce_contact_id = excluded.salesforce_contact_id`,
+           salesforce_contact_id = excluded.salesforce_contact_id,
+           mapping_version = COALESCE(excluded.mapping_version, leads.mapping_version)`,
       )
       .bind(rows),
   );

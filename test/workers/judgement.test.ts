@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_MAPPING } from "../../shared/contracts/mapping";
 import { type Mql, MqlSchema } from "../../shared/contracts/mql";
 import { DEFAULT_RULES, FREE_EMAIL_DOMAINS, type Rules } from "../../shared/contracts/rules";
 import { retryAfterMs } from "../../shared/hubspot/retry";
@@ -9,9 +10,10 @@ import {
   NOTE_HEADLINE,
   toFeedback,
 } from "../../workers/handoff/feedback";
+import { toLeadFields } from "../../workers/handoff/lead-mapping";
 import { criteriaMet, engagementScore, type Properties, toMql } from "../../workers/handoff/mql";
 import { isFreeEmailDomain, qualify } from "../../workers/handoff/qualify";
-import { describeSalesforceRefusal, toSalesforceLead } from "../../workers/handoff/salesforce-lead";
+import { describeSalesforceRefusal } from "../../workers/handoff/salesforce-lead";
 
 const good: Properties = {
   email: "Ada@Analytical.io",
@@ -503,9 +505,12 @@ describe("toMql at the edges of HubSpot's data", () => {
   ])("criteriaMet %j → %j", (props, expected) => expect(criteriaMet(props)).toEqual(expected));
 });
 
-describe("toSalesforceLead", () => {
+describe("the Salesforce Lead (mapping version 1)", () => {
   it("maps the MQL onto Lead fields keyed by the HubSpot contact id", () => {
-    expect(toSalesforceLead("101", toMql("62515", "101", good, company))).toEqual({
+    const mql = toMql("62515", "101", good, company);
+    expect(
+      toLeadFields(DEFAULT_MAPPING, { contactId: "101", mql, contact: good, company }),
+    ).toEqual({
       HubSpot_Contact_Id__c: "101",
       FirstName: "Ada",
       LastName: "Lovelace",

@@ -2,7 +2,7 @@ import type { Connection } from "jsforce";
 import { z } from "zod";
 import type { LeadState } from "../../shared/db/leads";
 import { inQueries } from "../../shared/salesforce/soql-in";
-import { EXTERNAL_ID_FIELD } from "./salesforce-lead";
+import { EXTERNAL_ID_FIELD } from "./lead-mapping";
 
 /** What Salesforce answers an update of a converted Lead: the only way a push learns of it. */
 export const CONVERTED_LEAD_CODE = "CANNOT_UPDATE_CONVERTED_LEAD";

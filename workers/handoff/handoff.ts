@@ -1,13 +1,16 @@
 import { getLeads, type LeadRow } from "../../shared/db/leads";
+import { currentMapping, type MappingVersion } from "../../shared/db/mappings";
 import { currentRules, type RulesVersion } from "../../shared/db/rules";
 import { tombstonedOf } from "../../shared/db/tombstones";
 import { overBudget, readUsage } from "../../shared/salesforce/budget";
+import { leadDescribe } from "../../shared/salesforce/describe";
 import type { ContactWork } from "./coalesce";
 import { propertiesRead } from "./criteria";
 import { type Enriched, enrichContacts, type PropertyNames, readMoreProperties } from "./enrich";
 import { ContactLookup } from "./existing-contacts";
 import { receive } from "./intake";
 import { judge } from "./judge";
+import { type FieldLength, mappingProperties, needsFieldLengths } from "./lead-mapping";
 import { rekeyMergedLeads } from "./merge";
 import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, type Properties } from "./mql";
 import { forgetContacts } from "./privacy";
@@ -45,11 +48,11 @@ export async function handOff(
 }
 
 /**
- * The properties the rules last met in this isolate read beyond the handoff's own: asked for in
- * every read, so a rules version with criteria of its own costs a second read only in the first
+ * The properties the rules and mapping last met in this isolate read beyond the handoff's own:
+ * asked for in every read, so a version naming new ones costs a second read only in the first
  * batch that meets it.
  */
-let rulesProperties: PropertyNames = { contact: [], company: [] };
+let extraProperties: PropertyNames = { contact: [], company: [] };
 
 /** The contacts to judge, with their HubSpot reads under way and what D1 knows of them. */
 interface ToJudge {
@@ -59,6 +62,7 @@ interface ToJudge {
   asked: PropertyNames;
   previous: Map<string, LeadRow>;
   rules: RulesVersion;
+  mapping: MappingVersion;
   lookup: ContactLookup;
 }
 
@@ -76,7 +80,7 @@ async function readBatch(
     items.filter((w) => w.action !== "purge").map((w) => w.contactId),
   );
   const lookup = new ContactLookup(deps.clients.salesforce);
-  const asked = rulesProperties;
+  const asked = extraProperties;
   const enriching = work.length
     ? enrichContacts(
         deps.clients.hubspot,
@@ -86,13 +90,17 @@ async function readBatch(
       )
     : undefined;
   enriching?.catch(() => {});
-  const [previous, rules] = await Promise.all([
+  const [previous, rules, mapping] = await Promise.all([
     leads,
     work.length ? currentRules(deps.db) : undefined,
+    work.length ? currentMapping(deps.db) : undefined,
   ]);
   return {
     previous,
-    toJudge: enriching && rules ? { work, enriching, asked, previous, rules, lookup } : undefined,
+    toJudge:
+      enriching && rules && mapping
+        ? { work, enriching, asked, previous, rules, mapping, lookup }
+        : undefined,
   };
 }
 
@@ -128,7 +136,7 @@ async function lookUpNewContacts(
 
 /** The contacts to judge: merges re-keyed, then judged, pushed and given their feedback. */
 async function judgeAndHandOff(
-  { work, enriching, asked, previous, rules, lookup }: ToJudge,
+  { work, enriching, asked, previous, rules, mapping, lookup }: ToJudge,
   deps: HandoffDeps,
   phases: Phases,
 ): Promise<StageRecord[]> {
@@ -136,15 +144,15 @@ async function judgeAndHandOff(
   const merged = await rekeyMergedLeads(work, deps);
   phases.lap("d1ReadMs");
   const enriched = await enriching;
-  // The rules in force read properties the reads did not ask for (a new version's criteria).
-  const needed = rulesPropertiesOf(rules.rules);
+  // The rules and mapping in force read properties the reads did not ask for (a new version's).
+  const needed = extraPropertiesOf(rules.rules, mapping.mapping);
   const more = {
     contact: needed.contact.filter((p) => !asked.contact.includes(p)),
     company: needed.company.filter((p) => !asked.company.includes(p)),
   };
   if (more.contact.length || more.company.length)
     await readMoreProperties(deps.clients.hubspot, enriched, more);
-  rulesProperties = needed;
+  extraProperties = needed;
   const read = {
     contact: [...new Set([...CONTACT_PROPERTIES, ...asked.contact, ...more.contact])],
     company: [...new Set([...COMPANY_PROPERTIES, ...asked.company, ...more.company])],
@@ -155,12 +163,15 @@ async function judgeAndHandOff(
   // A survivor whose re-key failed waits: judged now, it would be pushed as a Lead of its own.
   const rekeyWaits = new Set(merged.waiting?.map((w) => w.contactId));
   const judgeable = work.filter((w) => !rekeyWaits.has(w.contactId));
+  const fieldLength = await fieldLengthsFor(mapping, deps);
   const at = now();
   const judged = judge({
     work: judgeable,
     enriched,
     previous,
     rules,
+    mapping,
+    fieldLength,
     read,
     portalId,
     at,
@@ -184,7 +195,7 @@ async function judgeAndHandOff(
   };
   const [refusedFeedback, [pushed, qualifiedFeedback]] = await Promise.all([
     sendFeedback(judged.refused, context),
-    push(judged.qualified, deps, lookup).then(async (pushed) => {
+    push(judged.qualified, deps, lookup, mapping.mapping).then(async (pushed) => {
       phases.lap("pushMs");
       return [pushed, await sendFeedback(pushed.decisions, context)] as const;
     }),
@@ -194,15 +205,46 @@ async function judgeAndHandOff(
   return [merged, judged, pushed, fedBack, { forgotten }];
 }
 
-/** The properties the rules read beyond the handoff's own (CONTACT_PROPERTIES, COMPANY_PROPERTIES). */
-function rulesPropertiesOf(rules: RulesVersion["rules"]): PropertyNames {
-  const read = propertiesRead(rules);
+/**
+ * The properties the rules and the mapping read beyond the handoff's own (CONTACT_PROPERTIES,
+ * COMPANY_PROPERTIES).
+ */
+export function extraPropertiesOf(
+  rules: RulesVersion["rules"],
+  mapping: MappingVersion["mapping"],
+): PropertyNames {
+  const byRules = propertiesRead(rules);
+  const byMapping = mappingProperties(mapping);
   const contact: readonly string[] = CONTACT_PROPERTIES;
   const company: readonly string[] = COMPANY_PROPERTIES;
   return {
-    contact: read.contact.filter((p) => !contact.includes(p)),
-    company: read.company.filter((p) => !company.includes(p)),
+    contact: [...new Set([...byRules.contact, ...byMapping.contact])].filter(
+      (p) => !contact.includes(p),
+    ),
+    company: [...new Set([...byRules.company, ...byMapping.company])].filter(
+      (p) => !company.includes(p),
+    ),
   };
+}
+
+/**
+ * The Lead fields' lengths when the mapping truncates to them: Salesforce's describe, cached in
+ * KV. Without it (Salesforce unreachable) those truncations are skipped and Salesforce's own
+ * length check has the last word.
+ */
+async function fieldLengthsFor(
+  mapping: MappingVersion,
+  deps: HandoffDeps,
+): Promise<FieldLength | undefined> {
+  if (!needsFieldLengths(mapping.mapping)) return undefined;
+  try {
+    const describe = await leadDescribe(await deps.clients.salesforce(), deps.kv);
+    const lengths = new Map(describe.fields.map((f) => [f.name.toLowerCase(), f.length]));
+    return (field) => lengths.get(field.toLowerCase()) || undefined;
+  } catch (err) {
+    deps.log.warn("lead_describe_failed", { error: String(err).slice(0, 200) });
+    return undefined;
+  }
 }
 
 /** Milliseconds per phase of a batch, for the handoff_done log line (wall time, not the clock). */

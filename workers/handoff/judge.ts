@@ -1,11 +1,12 @@
 import type { LeadRow } from "../../shared/db/leads";
+import type { MappingVersion } from "../../shared/db/mappings";
 import type { RulesVersion } from "../../shared/db/rules";
 import type { JudgedSnapshot, SnapshotProperties } from "../../shared/db/snapshots";
 import type { ContactWork } from "./coalesce";
 import type { Enriched, PropertyNames } from "./enrich";
+import { type FieldLength, toLeadFields } from "./lead-mapping";
 import { type Properties, toMql } from "./mql";
 import { emailDomain, qualify } from "./qualify";
-import { toSalesforceLead } from "./salesforce-lead";
 import type { Qualified, Refused, StageRecord } from "./types";
 
 export interface JudgeInput {
@@ -14,6 +15,10 @@ export interface JudgeInput {
   /** The contacts' lead rows before this batch. */
   previous: Map<string, LeadRow>;
   rules: RulesVersion;
+  /** The field mapping in force: it builds each qualified contact's Lead. */
+  mapping: MappingVersion;
+  /** The Lead fields' lengths (Salesforce's describe), for truncate to the field's length. */
+  fieldLength?: FieldLength;
   /** Every property the reads asked for, of contacts and of companies. */
   read: PropertyNames;
   portalId: string;
@@ -34,7 +39,7 @@ export interface Judged extends StageRecord {
  * HubSpot no longer has is settled as deleted; pure.
  */
 export function judge(input: JudgeInput): Judged {
-  const { work, enriched, previous, rules, read, portalId, at } = input;
+  const { work, enriched, previous, rules, mapping, read, portalId, at } = input;
   const judged: Judged & Required<Pick<StageRecord, "settled" | "leads" | "audits" | "snapshots">> =
     {
       qualified: [],
@@ -95,6 +100,7 @@ export function judge(input: JudgeInput): Judged {
       converted_account_id: before?.converted_account_id ?? null,
       converted_opportunity_id: before?.converted_opportunity_id ?? null,
       salesforce_contact_id: before?.salesforce_contact_id ?? null,
+      mapping_version: null as number | null,
     };
     judged.audits.push({
       contactId: id,
@@ -108,7 +114,14 @@ export function judge(input: JudgeInput): Judged {
     });
     judged.snapshots.push(snapshotOf(id, enriched, read, rules.version, at));
     const judgement = qualify(mql, rules.rules);
-    const lead = toSalesforceLead(id, mql);
+    const contact = enriched.contacts.get(id)!;
+    const company = enriched.companyOf.get(id);
+    const lead = toLeadFields(
+      mapping.mapping,
+      { contactId: id, mql, contact, company },
+      input.fieldLength,
+    );
+    if (judgement.qualified || row.salesforce_lead_id) row.mapping_version = mapping.version;
     if (judgement.qualified) judged.qualified.push({ work: item, row, status: "handed_off", lead });
     else if (row.salesforce_lead_id) {
       // A handoff is a fact: Salesforce has this contact's Lead, so the rules' word is recorded

@@ -8,7 +8,7 @@ import {
   readConversions,
   withConversion,
 } from "./conversions";
-import { EXTERNAL_ID_FIELD } from "./salesforce-lead";
+import { EXTERNAL_ID_FIELD } from "./lead-mapping";
 import { classifyCallError } from "./salesforce-upsert";
 import type { HandoffDeps, StageRecord, Waiting } from "./types";
 

@@ -9,7 +9,7 @@ import type { Logger } from "../../shared/log";
 import { asRetryableError } from "../../shared/retryable";
 import { inQueries } from "../../shared/salesforce/soql-in";
 import type { ContactWork } from "./coalesce";
-import { EXTERNAL_ID_FIELD } from "./salesforce-lead";
+import { EXTERNAL_ID_FIELD } from "./lead-mapping";
 import { classifyCallError } from "./salesforce-upsert";
 import type { HandoffDeps, StageRecord } from "./types";
 

@@ -1,3 +1,5 @@
+import type { Connection } from "jsforce";
+import { DEFAULT_MAPPING, type Mapping } from "../../shared/contracts/mapping";
 import { HOLD_KINDS } from "../../shared/contracts/outcomes";
 import type { AuditEntry } from "../../shared/db/leads";
 import { toHex } from "../../shared/hex";
@@ -10,7 +12,8 @@ import {
   withConversion,
 } from "./conversions";
 import { ContactLookup, type ExistingContact } from "./existing-contacts";
-import { EXTERNAL_ID_FIELD, type SalesforceLead } from "./salesforce-lead";
+import { withoutSalesValues } from "./if-empty";
+import { EXTERNAL_ID_FIELD, type SalesforceLead } from "./lead-mapping";
 import {
   assignmentGroups,
   classifyCallError,
@@ -31,6 +34,7 @@ type PushOutcome = UpsertOutcome | { kind: "existing_contact"; contact: Existing
 interface ToPush {
   lead: SalesforceLead;
   hasLeadId: boolean;
+  leadId: string | null;
 }
 
 /**
@@ -45,6 +49,7 @@ export async function push(
   qualified: Qualified[],
   deps: Pick<HandoffDeps, "kv" | "clients" | "config" | "now">,
   lookup: ContactLookup = new ContactLookup(deps.clients.salesforce),
+  mapping: Mapping = DEFAULT_MAPPING,
 ): Promise<Pushed> {
   const now = deps.now ?? Date.now;
   const keyed = await Promise.all(
@@ -62,9 +67,10 @@ export async function push(
     .map(({ verdict }) => ({
       lead: verdict.lead,
       hasLeadId: Boolean(verdict.row.salesforce_lead_id),
+      leadId: verdict.row.salesforce_lead_id,
     }));
   const results = toPush.length
-    ? await pushWithinBudget(toPush, deps, lookup)
+    ? await pushWithinBudget(toPush, deps, lookup, mapping)
     : new Map<string, PushOutcome>();
   const at = now();
   const converted = await readConversions(
@@ -168,6 +174,7 @@ async function pushWithinBudget(
   toPush: ToPush[],
   deps: Pick<HandoffDeps, "kv" | "clients" | "config">,
   lookup: ContactLookup,
+  mapping: Mapping,
 ): Promise<Map<string, PushOutcome>> {
   const { kv, clients, config } = deps;
   const idOf = (l: ToPush) => l.lead[EXTERNAL_ID_FIELD];
@@ -188,10 +195,10 @@ async function pushWithinBudget(
       const fresh = toPush.filter((l) => !l.hasLeadId);
       if (config.SALESFORCE_EXISTING_CONTACTS === "skip_lead" && fresh.length) {
         try {
-          const emails = fresh.flatMap((l) => (l.lead.Email ? [l.lead.Email] : []));
+          const emails = fresh.flatMap((l) => (emailOf(l) ? [emailOf(l)!] : []));
           const existing = await lookup.find(emails);
           for (const l of fresh) {
-            const contact = existing.get(l.lead.Email?.toLowerCase() ?? "");
+            const contact = existing.get(emailOf(l)?.toLowerCase() ?? "");
             if (contact) outcomes.set(idOf(l), { kind: "existing_contact", contact });
           }
         } catch (err) {
@@ -199,7 +206,12 @@ async function pushWithinBudget(
           for (const l of fresh) outcomes.set(idOf(l), { kind: "failed", error });
         }
       }
-      const upsert = toPush.filter((l) => !outcomes.has(idOf(l)));
+      const upsert = await keepSalesValues(
+        conn,
+        toPush.filter((l) => !outcomes.has(idOf(l))),
+        mapping,
+        outcomes,
+      );
       if (upsert.length) {
         const groups = assignmentGroups(upsert, config.SALESFORCE_LEAD_ASSIGNMENT);
         for (const [id, outcome] of await upsertSalesforceLeads(conn, groups))
@@ -213,6 +225,33 @@ async function pushWithinBudget(
     return allFailed(err instanceof RetryableError ? err : classifyCallError(err));
   }
 }
+
+/**
+ * The leads to upsert, updates without the if_empty fields Salesforce already has a value for
+ * (if-empty.ts). When Salesforce cannot be asked, the updates wait (written blind, they could
+ * overwrite sales' values) and the new Leads go ahead.
+ */
+async function keepSalesValues(
+  conn: Connection,
+  upsert: ToPush[],
+  mapping: Mapping,
+  outcomes: Map<string, PushOutcome>,
+): Promise<ToPush[]> {
+  const updates = upsert.flatMap((l) => (l.leadId ? [{ leadId: l.leadId, lead: l.lead }] : []));
+  try {
+    const kept = await withoutSalesValues(conn, updates, mapping);
+    return upsert.map((l) => (l.leadId ? { ...l, lead: kept.get(l.leadId) ?? l.lead } : l));
+  } catch (err) {
+    const error = classifyCallError(err);
+    for (const l of upsert)
+      if (l.leadId) outcomes.set(l.lead[EXTERNAL_ID_FIELD], { kind: "failed", error });
+    return upsert.filter((l) => !l.leadId);
+  }
+}
+
+/** The Lead's Email as the mapping wrote it, when it wrote one. */
+const emailOf = (l: ToPush): string | undefined =>
+  typeof l.lead.Email === "string" && l.lead.Email ? l.lead.Email : undefined;
 
 /** A digest of the payload: equal keys mean Salesforce already holds exactly this lead. */
 async function payloadKey(lead: SalesforceLead): Promise<string> {

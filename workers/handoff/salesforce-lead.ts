@@ -1,38 +1,3 @@
-import type { Mql } from "../../shared/contracts/mql";
-
-export const EXTERNAL_ID_FIELD = "HubSpot_Contact_Id__c";
-
-export interface SalesforceLead {
-  HubSpot_Contact_Id__c: string;
-  FirstName: string | null;
-  LastName: string | null;
-  Email: string | null;
-  Company: string | null;
-  Title: string | null;
-  Industry: string | null;
-  NumberOfEmployees: number | null;
-  LeadSource: string;
-  Engagement_Score__c: number;
-  Qualification_Criteria__c: string;
-}
-
-/** Maps an MQL onto a Salesforce Lead; pure. Length limits are Salesforce's to enforce. */
-export function toSalesforceLead(contactId: string, mql: Mql): SalesforceLead {
-  return {
-    [EXTERNAL_ID_FIELD]: contactId,
-    FirstName: mql.contactInfo.firstName,
-    LastName: mql.contactInfo.lastName,
-    Email: mql.contactInfo.email,
-    Company: mql.firmographics.companyName,
-    Title: mql.contactInfo.jobTitle,
-    Industry: mql.firmographics.industry,
-    NumberOfEmployees: mql.firmographics.employeeCount,
-    LeadSource: `HubSpot: ${mql.source}`.slice(0, 40),
-    Engagement_Score__c: mql.engagementScore,
-    Qualification_Criteria__c: mql.qualificationCriteriaMet.join(";"),
-  };
-}
-
 /** Salesforce per-record codes that clear up on their own: retry, do not refuse. */
 export const TRANSIENT_SALESFORCE_CODES = new Set([
   "UNABLE_TO_LOCK_ROW",

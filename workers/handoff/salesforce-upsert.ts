@@ -7,12 +7,8 @@ import {
   type LeadAssignment,
   UPDATE_ASSIGN_VALUE,
 } from "../../shared/salesforce/assignment";
-import {
-  describeSalesforceRefusal,
-  EXTERNAL_ID_FIELD,
-  type SalesforceLead,
-  TRANSIENT_SALESFORCE_CODES,
-} from "./salesforce-lead";
+import { EXTERNAL_ID_FIELD, type SalesforceLead } from "./lead-mapping";
+import { describeSalesforceRefusal, TRANSIENT_SALESFORCE_CODES } from "./salesforce-lead";
 
 export const SALESFORCE_COLLECTION_MAX = 200;
 /**

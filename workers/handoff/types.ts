@@ -8,8 +8,8 @@ import type { RetryableError } from "../../shared/retryable";
 import type { ContactWork } from "./coalesce";
 import type { ExistingContact } from "./existing-contacts";
 import type { Feedback } from "./feedback";
+import type { SalesforceLead } from "./lead-mapping";
 import type { Rejection } from "./qualify";
-import type { SalesforceLead } from "./salesforce-lead";
 
 /** What the handoff of one batch needs from the outside world. */
 export interface HandoffDeps {
