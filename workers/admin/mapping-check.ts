@@ -212,3 +212,14 @@ function textTransform(t: Transform, v: string, field: DescribedField): string {
       return v;
   }
 }
+
+/** The 400's message: each problem after the body path of its field, e.g. `body.mapping.fields[2].field`. */
+export function describeProblems(problems: FieldProblem[]): string {
+  return problems
+    .map((p) =>
+      p.index === null
+        ? `body.mapping: ${p.problem}`
+        : `body.mapping.fields[${p.index}].field: ${p.problem}`,
+    )
+    .join("; ");
+}
