@@ -187,15 +187,17 @@ export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io)
     return;
   }
   if (action === "preview") {
-    if (!file)
+    const mapping = str(flags, "mapping");
+    if (!file && !mapping)
       throw new CliError(
-        "rules preview needs a JSON file: npm run admin -- rules preview rules.json",
+        "rules preview needs a JSON file of rules, a --mapping file, or both: npm run admin -- rules preview rules.json",
       );
     const days = str(flags, "days");
     if (days !== undefined && !/^\d+$/.test(days))
       throw new CliError(`--days takes a whole number of days, not "${days}"`);
     const preview = await api.call<RulesPreview>("POST", "/admin/rules/preview", {
-      rules: readRulesFile(file),
+      ...(file ? { rules: readRulesFile(file) } : {}),
+      ...(mapping ? { mapping: readJsonFile(mapping, "mapping") } : {}),
       ...(days !== undefined ? { days: Number(days) } : {}),
     });
     for (const line of describePreview(preview)) io.out(line);
@@ -225,16 +227,19 @@ export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io)
 
 /** A rules document from a file: the rules alone, or a whole version as `rules get` prints it. */
 function readRulesFile(file: string): unknown {
+  return readJsonFile(file, "rules");
+}
+
+/** A JSON document from a file: the document itself, or its `key` (as GET answers it). */
+function readJsonFile(file: string, key: string): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
     throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
   }
-  const candidate = parsed as { rules?: unknown };
-  return candidate && typeof candidate === "object" && "rules" in candidate
-    ? candidate.rules
-    : parsed;
+  const candidate = parsed as Record<string, unknown>;
+  return candidate && typeof candidate === "object" && key in candidate ? candidate[key] : parsed;
 }
 
 export async function outcomes(api: AdminApi, args: string[], flags: Flags, io: Io) {
