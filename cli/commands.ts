@@ -187,15 +187,17 @@ export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io)
     return;
   }
   if (action === "preview") {
-    if (!file)
+    const mapping = str(flags, "mapping");
+    if (!file && !mapping)
       throw new CliError(
-        "rules preview needs a JSON file: npm run admin -- rules preview rules.json",
+        "rules preview needs a JSON file of rules, a --mapping file, or both: npm run admin -- rules preview rules.json",
       );
     const days = str(flags, "days");
     if (days !== undefined && !/^\d+$/.test(days))
       throw new CliError(`--days takes a whole number of days, not "${days}"`);
     const preview = await api.call<RulesPreview>("POST", "/admin/rules/preview", {
-      rules: readRulesFile(file),
+      ...(file ? { rules: readRulesFile(file) } : {}),
+      ...(mapping ? { mapping: readDocument(mapping, "mapping") } : {}),
       ...(days !== undefined ? { days: Number(days) } : {}),
     });
     for (const line of describePreview(preview)) io.out(line);

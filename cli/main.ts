@@ -28,9 +28,10 @@ Commands:
                                     the funnel report (latest, for a date, or run the telemetry first)
   rules [get [--version n] | versions | set <file.json> [--note text] | reset [--note text]]
                                     reset saves the default rules as a new version
-  rules preview <file.json> [--days n]
-                                    what those rules would change for the contacts judged in the
-                                    last n days (default 30): flips each way, reasons, sources; saves nothing
+  rules preview [<file.json>] [--mapping <mapping.json>] [--days n]
+                                    what those rules and/or that field mapping would change for the
+                                    contacts judged in the last n days (default 30): flips each way,
+                                    reasons, sources, Lead fields changed; saves nothing
   mapping [get [--version n] | versions | set <file.json> [--note text]]
                                     the Salesforce Lead field mapping; set saves a new version once
                                     Salesforce's describe accepts it (else each field at fault)
@@ -73,6 +74,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
       version: { type: "string" },
       note: { type: "string" },
       days: { type: "string" },
+      mapping: { type: "string" },
     },
   });
   const [name, ...args] = positionals;

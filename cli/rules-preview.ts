@@ -1,4 +1,4 @@
-import type { RulesPreview } from "../shared/contracts/admin";
+import type { MappingPreview, RulesPreview } from "../shared/contracts/admin";
 
 /** Refusal reasons shown, the most frequent (before or after) first. */
 const TOP_REASONS = 5;
@@ -42,6 +42,23 @@ export function describePreview(p: RulesPreview): string[] {
       ? `properties the stored judgements had not read: ${missing.names.join(", ")}; read from HubSpot for ${missing.readFromHubSpot} contact(s), ${missing.unread} judged without them (past the preview's HubSpot budget)`
       : "every property these rules name was read when the contacts were judged",
   );
+  if (p.mapping) lines.push(...describeMappingPreview(p.mapping));
   lines.push("nothing was saved: npm run admin -- rules set <file.json> --note 'why' saves them");
   return lines;
+}
+
+/** The Lead fields a proposed mapping would change, a line each, with a few examples. */
+function describeMappingPreview(m: MappingPreview): string[] {
+  if (m.fieldsChanged.length === 0)
+    return [`the mapping builds the same Lead fields as mapping v${m.current.version} in force`];
+  const width = Math.max(...m.fieldsChanged.map((f) => f.field.length));
+  return [
+    `${m.contactsChanged} contact(s) would get different Lead fields than under mapping v${m.current.version} in force:`,
+    ...m.fieldsChanged.map((f) => `  ${f.field.padEnd(width)}  ${f.contacts} contact(s)`),
+    "for example:",
+    ...m.examples.map(
+      (e) =>
+        `  contact ${e.contactId}  ${e.field}: ${JSON.stringify(e.before)} → ${JSON.stringify(e.after)}`,
+    ),
+  ];
 }

@@ -35,7 +35,9 @@ export function objectSummary(def: ObjectDef, version: string): Record<string, u
 }
 
 function describeField(f: FieldDef): Record<string, unknown> {
-  const text = ["string", "email", "textarea", "picklist", "id", "reference"].includes(f.type);
+  const text = ["string", "email", "url", "textarea", "picklist", "id", "reference"].includes(
+    f.type,
+  );
   return {
     name: f.name,
     label: f.label,

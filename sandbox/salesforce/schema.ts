@@ -4,6 +4,7 @@ export type FieldType =
   | "id"
   | "string"
   | "email"
+  | "url"
   | "textarea"
   | "picklist"
   | "reference"
@@ -54,6 +55,7 @@ const TEXT_LENGTH: Partial<Record<FieldType, number>> = {
   reference: 18,
   picklist: 255,
   email: 80,
+  url: 255,
 };
 
 function field(name: string, label: string, type: FieldType, opts: Opts = {}): FieldDef {
@@ -141,6 +143,9 @@ export const DISQUALIFICATION_REASONS = [
   "Unresponsive",
 ];
 
+/** The custom Lead field `Region__c`: a restricted picklist, so any other value is refused. */
+export const REGIONS = ["EMEA", "AMER", "APAC"];
+
 export const DEFAULT_STAGES = [
   { name: "Prospecting", probability: 10, closed: false, won: false, forecast: "Pipeline" },
   { name: "Qualification", probability: 10, closed: false, won: false, forecast: "Pipeline" },
@@ -223,6 +228,13 @@ const lead = object("Lead", "Lead", "Leads", "00Q", [
   picklist("Disqualification_Reason__c", "Disqualification Reason", DISQUALIFICATION_REASONS, {
     length: 255,
   }),
+  // Standard fields and an org's own that a field mapping can fill (issue 16).
+  field("Website", "Website", "url"),
+  text("City", "City", 40),
+  text("Country", "Country", 80),
+  field("AnnualRevenue", "Annual Revenue", "currency"),
+  picklist("Region__c", "Region", REGIONS, { length: 255, restrictedPicklist: true }),
+  text("Product_Interest__c", "Product Interest", 255),
 ]);
 
 const contact = object("Contact", "Contact", "Contacts", "003", [

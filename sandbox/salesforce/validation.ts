@@ -7,7 +7,7 @@ import { type SfRecord, type SfValue, sfDate, sfDateTime } from "./store";
 
 export type WriteMode = "create" | "update";
 
-const TEXT_TYPES = new Set(["string", "email", "textarea", "picklist", "id", "reference"]);
+const TEXT_TYPES = new Set(["string", "email", "url", "textarea", "picklist", "id", "reference"]);
 const NUMBER_TYPES = new Set(["double", "int", "currency", "percent"]);
 // Close to the address check Salesforce applies to Email fields.
 const EMAIL =

@@ -279,7 +279,12 @@ export const MappingVersionListSchema = z
 
 export const RulesPreviewRequestSchema = z
   .object({
-    rules: RulesSchema,
+    rules: RulesSchema.optional().meta({
+      description: "a proposed rules document; the rules in force judge both sides without one",
+    }),
+    mapping: MappingSchema.optional().meta({
+      description: "a proposed field mapping (as PUT /admin/mapping's); answers `mapping`",
+    }),
     days: z
       .number()
       .int()
@@ -289,6 +294,10 @@ export const RulesPreviewRequestSchema = z
       .meta({ description: "judge the contacts last judged in this many days" }),
   })
   .strict()
+  .refine((b) => b.rules !== undefined || b.mapping !== undefined, {
+    path: ["rules"],
+    message: "give a rules document, a mapping or both",
+  })
   .meta({ id: "RulesPreviewRequest" });
 const count = z.number().int();
 const reasonCounts = z
@@ -297,6 +306,30 @@ const reasonCounts = z
 const sourceCounts = z
   .record(z.string(), z.object({ qualified: count, refused: count }))
   .meta({ description: "per source (hs_analytics_source, lower case)" });
+const leadValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export const MappingPreviewSchema = z
+  .object({
+    current: z.object({ version: count }).meta({ description: "the mapping in force" }),
+    contactsChanged: count.meta({
+      description: "contacts whose Lead payload has at least one field that would change",
+    }),
+    fieldsChanged: z.array(z.object({ field: z.string(), contacts: count })).meta({
+      description: "each Lead field that would change, with how many contacts, most first",
+    }),
+    examples: z
+      .array(
+        z.object({
+          contactId: z.string(),
+          field: z.string(),
+          before: leadValue,
+          after: leadValue,
+        }),
+      )
+      .max(10)
+      .meta({ description: "up to 10 changed values" }),
+  })
+  .meta({ id: "MappingPreview" });
+export type MappingPreview = z.infer<typeof MappingPreviewSchema>;
 export const RulesPreviewSchema = z
   .object({
     days: count,
@@ -321,6 +354,9 @@ export const RulesPreviewSchema = z
         }),
       })
       .meta({ description: "contacts missing none are in neither count" }),
+    mapping: MappingPreviewSchema.optional().meta({
+      description: "when the request has a mapping: the Salesforce Lead fields it would change",
+    }),
   })
   .meta({ id: "RulesPreview" });
 export type RulesPreview = z.infer<typeof RulesPreviewSchema>;

@@ -303,6 +303,9 @@ describe("POST /admin/rules/preview", () => {
     expect(days.body.error.message).toContain("body.days");
     const extra = await admin("POST", "/admin/rules/preview", { rules: DEFAULT_RULES, note: "x" });
     expect(extra.status).toBe(400);
+    const neither = await admin("POST", "/admin/rules/preview", { days: 30 });
+    expect(neither.status).toBe(400);
+    expect(neither.body.error.message).toContain("give a rules document, a mapping or both");
     expect(await state()).toEqual(before);
   });
 });

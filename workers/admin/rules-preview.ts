@@ -1,15 +1,20 @@
 import type { Client } from "@hubspot/api-client";
 import { chunks, runLimited } from "../../shared/batching";
 import type { RulesPreview } from "../../shared/contracts/admin";
+import { DEFAULT_MAPPING, type Mapping } from "../../shared/contracts/mapping";
+import type { Mql } from "../../shared/contracts/mql";
 import { DEFAULT_RULES, type Rules } from "../../shared/contracts/rules";
+import { latestMapping } from "../../shared/db/mappings";
 import { latestRules } from "../../shared/db/rules";
 import { type JudgedSnapshot, snapshotPage } from "../../shared/db/snapshots";
 import { HUBSPOT_BATCH_MAX } from "../../shared/hubspot/notes";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import { propertiesRead } from "../handoff/criteria";
 import type { PropertyNames } from "../handoff/enrich";
+import { type FieldLength, mappingProperties } from "../handoff/lead-mapping";
 import { toMql } from "../handoff/mql";
 import { qualify } from "../handoff/qualify";
+import { MappingDiff } from "./mapping-preview";
 
 /** Snapshots read per D1 query: 10,000 contacts are ten queries. */
 export const PREVIEW_PAGE_ROWS = 1_000;
@@ -29,27 +34,49 @@ export interface PreviewDeps {
   portalId: string;
   /** HubSpot reads allowed; PREVIEW_HUBSPOT_CALLS unless told. */
   hubspotCalls?: number;
+  /** The Lead fields' lengths (Salesforce's describe), for truncations to the field's length. */
+  fieldLength?: FieldLength;
 }
 
 interface Verdict {
   qualified: boolean;
   codes: string[];
   source: string;
+  mql: Mql;
 }
 
 /**
  * Judges the contacts last judged in the past `days` days, from their snapshots, under the rules in
- * force and under `proposal`, and counts what would change. Writes nothing: D1 is only read, and
- * HubSpot is only read for properties the snapshots lack, within PREVIEW_HUBSPOT_CALLS.
+ * force and under `proposal` (the rules in force when undefined), and counts what would change.
+ * Writes nothing: D1 is only read, and HubSpot is only read for properties the snapshots lack,
+ * within PREVIEW_HUBSPOT_CALLS.
  */
 export async function previewRules(
   deps: PreviewDeps,
-  proposal: Rules,
+  proposal: Rules | undefined,
   days: number,
   now: number,
+  mapping?: Mapping,
 ): Promise<RulesPreview> {
   const current = (await latestRules(deps.db)) ?? { version: 1, rules: DEFAULT_RULES };
-  const needed = propertiesNeeded(current.rules, proposal);
+  // A mapping-only preview judges both sides under the rules in force: nothing flips.
+  proposal ??= current.rules;
+  const currentMapping = mapping
+    ? ((await latestMapping(deps.db)) ?? {
+        version: 1,
+        mapping: DEFAULT_MAPPING,
+        createdAt: 0,
+        createdBy: "leadbridge",
+        note: null,
+      })
+    : undefined;
+  const needed = propertiesNeeded(
+    current.rules,
+    proposal,
+    mapping && currentMapping ? [currentMapping.mapping, mapping] : [],
+  );
+  const diff =
+    mapping && currentMapping ? new MappingDiff(currentMapping, mapping, deps.fieldLength) : null;
   const tally = new Tally(days, current.version);
   const budget = { calls: deps.hubspotCalls ?? PREVIEW_HUBSPOT_CALLS };
   let after = "";
@@ -58,24 +85,34 @@ export async function previewRules(
     const { read, unread } = await readMissing(deps.hubspot, page, needed, budget, tally.missing);
     tally.readFromHubSpot += read;
     tally.unread += unread;
-    for (const s of page)
-      tally.add(
-        s.contactId,
+    for (const s of page) {
+      const [before, after] = [
         verdictOf(s, current.rules, deps.portalId),
         verdictOf(s, proposal, deps.portalId),
-      );
+      ];
+      tally.add(s.contactId, before, after);
+      const input = { contactId: s.contactId, contact: s.contact, company: s.company };
+      diff?.add({ ...input, mql: before.mql }, { ...input, mql: after.mql });
+    }
     if (page.length < PREVIEW_PAGE_ROWS) break;
     after = page.at(-1)!.contactId;
   }
-  return tally.result();
+  return diff ? { ...tally.result(), mapping: diff.result() } : tally.result();
 }
 
-/** The properties either rules version reads; leadbridge_* are Leadbridge's own, never judged by. */
-function propertiesNeeded(current: Rules, proposal: Rules): PropertyNames {
-  const [a, b] = [propertiesRead(current), propertiesRead(proposal)];
-  const union = (x: string[], y: string[]) =>
-    [...new Set([...x, ...y])].filter((p) => !p.startsWith("leadbridge_"));
-  return { contact: union(a.contact, b.contact), company: union(a.company, b.company) };
+/**
+ * The properties either rules version reads, and either mapping; leadbridge_* are Leadbridge's own,
+ * never judged by.
+ */
+function propertiesNeeded(current: Rules, proposal: Rules, mappings: Mapping[]): PropertyNames {
+  const read = [
+    propertiesRead(current),
+    propertiesRead(proposal),
+    ...mappings.map(mappingProperties),
+  ];
+  const union = (kind: keyof PropertyNames) =>
+    [...new Set(read.flatMap((r) => r[kind]))].filter((p) => !p.startsWith("leadbridge_"));
+  return { contact: union("contact"), company: union("company") };
 }
 
 function verdictOf(s: JudgedSnapshot, rules: Rules, portalId: string): Verdict {
@@ -85,6 +122,7 @@ function verdictOf(s: JudgedSnapshot, rules: Rules, portalId: string): Verdict {
     qualified: judgement.qualified,
     codes: [...new Set(judgement.rejections.map((r) => r.code))],
     source: mql.source,
+    mql,
   };
 }
 

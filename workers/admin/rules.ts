@@ -14,6 +14,8 @@ import {
 } from "../../shared/db/rules";
 import { ErrorCode, HttpError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
+import { type LeadDescribe, leadDescribe } from "../../shared/salesforce/describe";
+import { checkMapping, describeProblems } from "./mapping-check";
 import { previewRules } from "./rules-preview";
 import { iso, readJson, readQuery } from "./validate";
 
@@ -65,15 +67,36 @@ rules.put("/rules", async (c) => {
 rules.post("/rules/preview", async (c) => {
   const body = await readJson(c, RulesPreviewRequestSchema);
   const config = c.get("config");
+  const clients = createClients(config, c.env);
+  let fieldLength: ((field: string) => number | undefined) | undefined;
+  if (body.mapping) {
+    // A mapping Salesforce would refuse is refused here too, as PUT /admin/mapping refuses it.
+    let describe: LeadDescribe;
+    try {
+      describe = await leadDescribe(await clients.salesforce(), c.env.KV);
+    } catch (err) {
+      c.get("log").warn("lead_describe_failed", { error: String(err).slice(0, 200) });
+      throw new HttpError(
+        ErrorCode.Upstream,
+        "Salesforce's description of Lead could not be read, so the mapping cannot be checked: try again",
+      );
+    }
+    const problems = checkMapping(body.mapping, describe);
+    if (problems.length > 0) throw new HttpError(ErrorCode.BadRequest, describeProblems(problems));
+    const lengths = new Map(describe.fields.map((f) => [f.name.toLowerCase(), f.length]));
+    fieldLength = (field) => lengths.get(field.toLowerCase()) || undefined;
+  }
   const preview = await previewRules(
     {
       db: c.env.DB,
-      hubspot: createClients(config, c.env).hubspot,
+      hubspot: clients.hubspot,
       portalId: config.HUBSPOT_PORTAL_ID,
+      fieldLength,
     },
     body.rules,
     body.days,
     Date.now(),
+    body.mapping,
   );
   c.get("log").info("rules_previewed", {
     days: preview.days,
@@ -82,6 +105,7 @@ rules.post("/rules/preview", async (c) => {
     toRefused: preview.toRefused,
     readFromHubSpot: preview.missingProperties.readFromHubSpot,
     unread: preview.missingProperties.unread,
+    ...(preview.mapping ? { mappingFieldsChanged: preview.mapping.fieldsChanged.length } : {}),
   });
   return c.json(preview);
 });

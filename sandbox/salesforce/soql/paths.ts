@@ -95,7 +95,7 @@ export function valueAt(store: Store, record: SfRecord, path: FieldPath): SfValu
   return follow(store, record, path.rels)?.[path.field.name] ?? null;
 }
 
-const TEXT = new Set(["string", "email", "textarea", "picklist"]);
+const TEXT = new Set(["string", "email", "url", "textarea", "picklist"]);
 
 /**
  * A value in the form SOQL compares it: text case-insensitively, ids by their 15-char form, dates
