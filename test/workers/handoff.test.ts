@@ -1,5 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { currentMapping } from "../../shared/db/mappings";
+import { currentRules } from "../../shared/db/rules";
 import { auditSteps, countingDb, deliver, leadEvent, leadRow } from "./queue-harness";
 import {
   associateCompany,
@@ -277,6 +279,10 @@ describe("exactly-once effect", () => {
         leadEvent(id, "contact.associationChange"),
       ],
     }));
+    // Version 1 of the rules and of the mapping are seeded on first use (a write and a reread
+    // each, once per deploy): seeded here, so the count is a batch's own.
+    await currentRules(env.DB);
+    await currentMapping(env.DB);
     const { db, queries } = countingDb();
     const result = await deliver(messages, 1, { ...env, DB: db });
     expect(result.explicitAcks).toHaveLength(100);
