@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ENGAGEMENT } from "../../shared/contracts/criteria";
+import { DEFAULT_MAPPING } from "../../shared/contracts/mapping";
 import { DEFAULT_RULES, type Rules } from "../../shared/contracts/rules";
 import { SUBSCRIBED_PROPERTIES } from "../../workers/handoff/mql";
 import { compareSubscriptions, neededSubscriptions } from "../../workers/handoff/subscriptions";
@@ -84,6 +85,34 @@ describe("compareSubscriptions", () => {
     expect(report.extra).toEqual([{ ...change("fax"), id: "91", active: true }]);
     expect(report.message).toContain("lacks 1 subscription the rules in force (version 4) need");
     expect(report.message).toContain("1 active subscription is not needed");
+  });
+
+  it("follows the field mapping too: its contact properties are needed, its company ones named", () => {
+    const mapping = {
+      fields: [
+        ...DEFAULT_MAPPING.fields,
+        {
+          field: "Phone",
+          from: { property: "contact.phone" },
+          transforms: [],
+          policy: "always" as const,
+        },
+        {
+          field: "Description",
+          from: { template: "{contact.jobtitle} at {company.name}, {company.city}" },
+          transforms: [],
+          policy: "always" as const,
+        },
+      ],
+    };
+    expect(neededSubscriptions(DEFAULT_RULES, mapping)).toEqual([
+      ...EVENT_TYPES.map((eventType) => ({ eventType })),
+      ...SUBSCRIBED_PROPERTIES.map(change),
+      change("phone"),
+    ]);
+    const report = compareSubscriptions(DEFAULT_RULES, 1, all, mapping);
+    expect(report.missing).toEqual([change("phone")]);
+    expect(report.notCovered).toEqual(["city", "name"]);
   });
 
   it("names the company properties no subscription covers", () => {

@@ -10,6 +10,7 @@ import {
   type NeededSubscription,
   type SubscriptionsSync,
 } from "../../shared/contracts/subscriptions";
+import { currentMapping } from "../../shared/db/mappings";
 import { currentRules } from "../../shared/db/rules";
 import { ErrorCode, HttpError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
@@ -26,14 +27,26 @@ export const subscriptions = new Hono<HonoEnv>();
 
 subscriptions.get("/subscriptions", async (c) => {
   const { developer, appId } = webhooksApi(c);
-  const rules = await currentRules(c.env.DB);
-  return c.json(compareSubscriptions(rules.rules, rules.version, await listed(developer, appId)));
+  const [rules, mapping] = await Promise.all([currentRules(c.env.DB), currentMapping(c.env.DB)]);
+  return c.json(
+    compareSubscriptions(
+      rules.rules,
+      rules.version,
+      await listed(developer, appId),
+      mapping.mapping,
+    ),
+  );
 });
 
 subscriptions.post("/subscriptions/sync", async (c) => {
   const { developer, appId } = webhooksApi(c);
-  const rules = await currentRules(c.env.DB);
-  const before = compareSubscriptions(rules.rules, rules.version, await listed(developer, appId));
+  const [rules, mapping] = await Promise.all([currentRules(c.env.DB), currentMapping(c.env.DB)]);
+  const before = compareSubscriptions(
+    rules.rules,
+    rules.version,
+    await listed(developer, appId),
+    mapping.mapping,
+  );
   const created: HubSpotSubscription[] = [];
   const activated: HubSpotSubscription[] = [];
   const failed: SubscriptionsSync["failed"] = [];
@@ -48,7 +61,12 @@ subscriptions.post("/subscriptions/sync", async (c) => {
       failed.push({ ...want, error: upstreamMessage(err) });
     }
   }
-  const after = compareSubscriptions(rules.rules, rules.version, await listed(developer, appId));
+  const after = compareSubscriptions(
+    rules.rules,
+    rules.version,
+    await listed(developer, appId),
+    mapping.mapping,
+  );
   c.get("log").info("subscriptions_synced", {
     created: created.length,
     activated: activated.length,

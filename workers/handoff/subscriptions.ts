@@ -1,3 +1,4 @@
+import { DEFAULT_MAPPING, type Mapping } from "../../shared/contracts/mapping";
 import type { Rules } from "../../shared/contracts/rules";
 import type {
   HubSpotSubscription,
@@ -6,18 +7,27 @@ import type {
 } from "../../shared/contracts/subscriptions";
 import { CONTACT_EVENT_TYPES } from "../../shared/contracts/webhook";
 import { propertiesRead } from "./criteria";
+import { mappingProperties } from "./lead-mapping";
 import { SUBSCRIBED_PROPERTIES } from "./mql";
 
 const PROPERTY_CHANGE = "contact.propertyChange";
 
 /**
- * The webhook subscriptions the handoff needs under these rules: every contact event type it
- * handles, and a property change per contact property a judgement reads (leadbridge_* never: the
- * handoff writes them, and hearing its own writes would loop).
+ * The webhook subscriptions the handoff needs under these rules and this field mapping: every
+ * contact event type it handles, and a property change per contact property a judgement reads or
+ * the mapping sends to Salesforce (leadbridge_* never: the handoff writes them, and hearing its
+ * own writes would loop).
  */
-export function neededSubscriptions(rules: Rules): NeededSubscription[] {
+export function neededSubscriptions(
+  rules: Rules,
+  mapping: Mapping = DEFAULT_MAPPING,
+): NeededSubscription[] {
   const properties = [
-    ...new Set([...SUBSCRIBED_PROPERTIES, ...propertiesRead(rules).contact]),
+    ...new Set([
+      ...SUBSCRIBED_PROPERTIES,
+      ...propertiesRead(rules).contact,
+      ...mappingProperties(mapping).contact,
+    ]),
   ].filter((p) => !p.startsWith("leadbridge_"));
   return [
     ...CONTACT_EVENT_TYPES.filter((t) => t !== PROPERTY_CHANGE).map((eventType) => ({ eventType })),
@@ -32,13 +42,16 @@ export function compareSubscriptions(
   rules: Rules,
   rulesVersion: number,
   subscribed: HubSpotSubscription[],
+  mapping: Mapping = DEFAULT_MAPPING,
 ): SubscriptionsReport {
-  const needed = neededSubscriptions(rules);
+  const needed = neededSubscriptions(rules, mapping);
   const active = new Set(subscribed.filter((s) => s.active).map(keyOf));
   const neededKeys = new Set(needed.map(keyOf));
   const missing = needed.filter((s) => !active.has(keyOf(s)));
   const extra = subscribed.filter((s) => s.active && !neededKeys.has(keyOf(s)));
-  const notCovered = propertiesRead(rules).company;
+  const notCovered = [
+    ...new Set([...propertiesRead(rules).company, ...mappingProperties(mapping).company]),
+  ].sort();
   return {
     rulesVersion,
     needed,
@@ -70,7 +83,7 @@ function describe(
     );
   if (notCovered.length > 0)
     parts.push(
-      `The rules read company properties (${notCovered.join(", ")}): a company change does not trigger a new judgement, so its contacts are judged again on their own next change or a resync (POST /admin/resync).`,
+      `The rules or the field mapping read company properties (${notCovered.join(", ")}): a company change does not trigger a new judgement, so its contacts are judged again on their own next change or a resync (POST /admin/resync).`,
     );
   return parts.join(" ");
 }
