@@ -56,6 +56,8 @@ export interface LatestResults {
   } | null;
   /** A 1,000-lead webhook burst while a backfill of backfillContacts runs (live-during-backfill.ts). */
   liveDuringBackfill: LiveDuringBackfillFigures;
+  /** A rules preview over `contacts` stored judgements (bench/preview.ts). */
+  preview: { contacts: number; seconds: number };
 }
 
 export const GOALS: {
@@ -81,6 +83,7 @@ export const GOALS: {
     value: (r) => r.liveDuringBackfill.p95SpeedToLeadMs,
     max: 2000,
   },
+  { label: "preview.seconds", value: (r) => r.preview.seconds, max: 5 },
   { label: "telemetry.growthRatio", value: (r) => r.telemetry?.growthRatio, max: 1.5 },
   {
     label: "outcomeSync.hubspotUpdatesPer100",

@@ -19,6 +19,7 @@ import { round } from "./lib/stats";
 import { measureLiveDuringBackfill } from "./live-during-backfill";
 import { measureNaive } from "./naive-flow";
 import { measureOutcomes } from "./outcomes";
+import { measurePreview } from "./preview";
 import { GOALS, type LatestResults, printTable, writeResults } from "./report";
 import { sizesFromArgs } from "./sizes";
 import { measureTelemetry } from "./telemetry";
@@ -106,6 +107,10 @@ const telemetry = await measureTelemetry(sizes.telemetry, log);
 
 const outcomes = await measureOutcomes(sizes.outcomeChanges, log);
 
+const previewContacts = sizes.quick ? 1_000 : 10_000;
+log(`bench: rules preview over ${previewContacts} stored judgements`);
+const preview = await measurePreview(previewContacts, 3, log);
+
 log(
   `bench: live during backfill, a ${sizes.liveBurst}-lead burst while ${sizes.backfillContacts} contacts are backfilled`,
 );
@@ -179,6 +184,7 @@ const latest: LatestResults = {
     p95SpeedToLeadMs: liveDuringBackfill.p95SpeedToLeadMs,
     backfillContacts: liveDuringBackfill.backfillContacts,
   },
+  preview: { contacts: preview.contacts, seconds: preview.seconds },
 };
 
 const ratio = (a: number, b: number) => (b ? `${round(a / b, 3)}×` : "–");
@@ -198,9 +204,11 @@ const baseline = {
   chaos,
   outage,
   liveDuringBackfill,
+  preview,
   ratios: {
     webhookAckP50VsHealth: round(ack.figures.p50Ms / ack.baseline.healthP50Ms, 2),
     webhookAckP99VsHealth: round(ack.figures.p99Ms / ack.baseline.healthP99Ms, 2),
+    previewVsRulesRead: round((preview.seconds * 1000) / preview.baselineMs, 1),
     hubspotCallsVsNaive: round(latest.apiCalls.hubspotPerLead / naive.hubspotPerLead, 4),
     salesforceCallsVsNaive: round(latest.apiCalls.salesforcePerLead / naive.salesforcePerLead, 4),
     leadsPerSecVsNaive: round(large.leadsPerSec / naive.leadsPerSec, 2),
@@ -287,6 +295,12 @@ printTable([
     `${liveDuringBackfill.p50SpeedToLeadMs} / ${liveDuringBackfill.p95SpeedToLeadMs}`,
     `no backfill ${liveDuringBackfill.alone.p50SpeedToLeadMs} / ${liveDuringBackfill.alone.p95SpeedToLeadMs}; backfill of ${n(liveDuringBackfill.backfillContacts)}`,
     ratio(liveDuringBackfill.p95SpeedToLeadMs, liveDuringBackfill.alone.p95SpeedToLeadMs),
+  ],
+  [
+    `rules preview over ${n(preview.contacts)} stored judgements (s)`,
+    String(preview.seconds),
+    `GET /admin/rules ${preview.baselineMs} ms`,
+    ratio(preview.seconds * 1000, preview.baselineMs),
   ],
   [
     "bundle raw / gzip (bytes)",
