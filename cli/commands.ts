@@ -165,27 +165,35 @@ export async function report(api: AdminApi, _args: string[], flags: Flags, io: I
     );
 }
 
-export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io) {
-  const [action = "get", file] = args;
+/**
+ * `get [--version n]` and `versions` of a versioned document (the rules, the mapping); true when
+ * `action` was one of them.
+ */
+async function versionedDocument(
+  api: AdminApi,
+  kind: "rules" | "mapping",
+  action: string,
+  flags: Flags,
+  io: Io,
+): Promise<boolean> {
   if (action === "get") {
     const version = str(flags, "version");
-    return io.out(
-      json(
-        await api.call(
-          "GET",
-          version ? `/admin/rules?version=${encodeURIComponent(version)}` : "/admin/rules",
-        ),
-      ),
-    );
+    const query = version ? `?version=${encodeURIComponent(version)}` : "";
+    io.out(json(await api.call("GET", `/admin/${kind}${query}`)));
+    return true;
   }
-  if (action === "versions") {
-    const res = await api.call<{
-      versions: { version: number; createdAt: string; createdBy: string; note: string | null }[];
-    }>("GET", "/admin/rules/versions");
-    for (const v of res.versions)
-      io.out(`v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.note ?? ""}`);
-    return;
-  }
+  if (action !== "versions") return false;
+  const res = await api.call<{
+    versions: { version: number; createdAt: string; createdBy: string; note: string | null }[];
+  }>("GET", `/admin/${kind}/versions`);
+  for (const v of res.versions)
+    io.out(`v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.note ?? ""}`);
+  return true;
+}
+
+export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io) {
+  const [action = "get", file] = args;
+  if (await versionedDocument(api, "rules", action, flags, io)) return;
   if (action === "preview") {
     const mapping = str(flags, "mapping");
     if (!file && !mapping)
@@ -242,25 +250,7 @@ function readDocument(file: string, kind: "rules" | "mapping"): unknown {
 
 export async function mapping(api: AdminApi, args: string[], flags: Flags, io: Io) {
   const [action = "get", file] = args;
-  if (action === "get") {
-    const version = str(flags, "version");
-    return io.out(
-      json(
-        await api.call(
-          "GET",
-          version ? `/admin/mapping?version=${encodeURIComponent(version)}` : "/admin/mapping",
-        ),
-      ),
-    );
-  }
-  if (action === "versions") {
-    const res = await api.call<{
-      versions: { version: number; createdAt: string; createdBy: string; note: string | null }[];
-    }>("GET", "/admin/mapping/versions");
-    for (const v of res.versions)
-      io.out(`v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.note ?? ""}`);
-    return;
-  }
+  if (await versionedDocument(api, "mapping", action, flags, io)) return;
   if (action === "set") {
     if (!file)
       throw new CliError(
