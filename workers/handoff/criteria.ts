@@ -189,7 +189,8 @@ export function describeCriterion(c: Criterion): string {
   return c.conditions.map(describeCondition).join(c.match === "any" ? " or " : " and ");
 }
 
-function clean(value: string | null | undefined): string | undefined {
+/** A HubSpot property value as judged: NFC, trimmed; empty is no value. */
+export function clean(value: string | null | undefined): string | undefined {
   const trimmed = value?.normalize("NFC").trim();
   return trimmed ? trimmed : undefined;
 }
@@ -205,7 +206,8 @@ function toTime(value: string): number | undefined {
   return Number.isFinite(t) ? t : undefined;
 }
 
-function wholeNumber(value: string | null | undefined): number | null {
+/** A count (employees, page views): a whole number of at least 0, or null. */
+export function wholeNumber(value: string | null | undefined): number | null {
   const v = clean(value);
   const n = Number(v);
   return v !== undefined && Number.isFinite(n) && n >= 0 ? Math.floor(n) : null;

@@ -1,6 +1,6 @@
 import { leadIdFor, type Mql, MqlSchema } from "../../shared/contracts/mql";
 import { DEFAULT_RULES, type Rules } from "../../shared/contracts/rules";
-import { compileRules } from "./criteria";
+import { clean, compileRules, wholeNumber } from "./criteria";
 
 export type Properties = Record<string, string | null | undefined>;
 
@@ -85,14 +85,4 @@ export function criteriaMet(
   return compileRules(rules)
     .reported.filter((k) => k.met(subject, at))
     .map((k) => k.criterion.name);
-}
-
-function clean(value: string | null | undefined): string | undefined {
-  const trimmed = value?.normalize("NFC").trim();
-  return trimmed ? trimmed : undefined;
-}
-
-function wholeNumber(value: string | null | undefined): number | null {
-  const n = Number(clean(value));
-  return clean(value) !== undefined && Number.isFinite(n) && n >= 0 ? Math.floor(n) : null;
 }
