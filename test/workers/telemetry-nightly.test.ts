@@ -174,6 +174,11 @@ describe("the nightly cron", () => {
     expect(latest.funnel.handedOff).toBeGreaterThanOrEqual(1);
     expect(latest.rejectionReasons.map((r) => r.code)).toContain("engagement_below_threshold");
     expect(latest.speedToLead.count).toBeGreaterThanOrEqual(1);
+    // Every verdict carries the rules version that made it, the qualified ones too.
+    const byVersion = latest.acceptanceByRulesVersion ?? [];
+    expect(byVersion.reduce((n, v) => n + v.judged, 0)).toBe(latest.funnel.contactsJudged);
+    expect(byVersion.reduce((n, v) => n + v.qualified, 0)).toBe(latest.funnel.qualified);
+    expect(latest.funnel.qualified).toBeGreaterThanOrEqual(1);
     expect(latest.speedToLead.maxMs).toBeGreaterThanOrEqual(5000);
 
     // 40,000 of a 50,000 quota is exactly the 0.8 ramp share: ramped today, 10 days after starting.

@@ -273,7 +273,9 @@ export async function readPaged<T extends { t: number; r: number }>(
 }
 
 const JUDGEMENTS_PAGE_SQL = `SELECT a.at AS t, a.id AS r, a.contact_id, a.step,
-    CASE WHEN a.step = 'refused' THEN a.detail ELSE '{}' END AS detail, l.source
+    CASE WHEN a.step = 'refused' THEN a.detail
+      ELSE json_object('rulesVersion', json_extract(a.detail, '$.rulesVersion')) END AS detail,
+    l.source
   FROM audit a LEFT JOIN leads l ON l.contact_id = a.contact_id
   WHERE a.at >= ?1 AND a.at < ?4 AND (a.at > ?1 OR a.id > ?2)
     AND a.step IN (${JUDGEMENT_STEPS.map((_, i) => `?${i + 5}`).join(", ")})
