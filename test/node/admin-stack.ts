@@ -31,15 +31,43 @@ export const jobSettled = (api: AdminApi, id: string, timeoutMs = 90_000) =>
     `backfill ${id}`,
   );
 
+const HUBSPOT_HEADERS = {
+  authorization: "Bearer sandbox-hubspot-token",
+  "content-type": "application/json",
+};
+
+/** A contact, associated with `companyId` (its primary company) when given. */
 export async function createHubSpotContact(
   hubspotUrl: string,
   properties: Record<string, string>,
+  companyId?: string,
 ): Promise<string> {
+  const associations = companyId
+    ? [
+        {
+          to: { id: companyId },
+          types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 1 }],
+        },
+      ]
+    : [];
   const res = await fetch(`${hubspotUrl}/crm/v3/objects/contacts`, {
     method: "POST",
-    headers: { authorization: "Bearer sandbox-hubspot-token", "content-type": "application/json" },
-    body: JSON.stringify({ properties }),
+    headers: HUBSPOT_HEADERS,
+    body: JSON.stringify({ properties, associations }),
   });
   if (!res.ok) throw new Error(`create contact: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+export async function createHubSpotCompany(
+  hubspotUrl: string,
+  properties: Record<string, string>,
+): Promise<string> {
+  const res = await fetch(`${hubspotUrl}/crm/v3/objects/companies`, {
+    method: "POST",
+    headers: HUBSPOT_HEADERS,
+    body: JSON.stringify({ properties }),
+  });
+  if (!res.ok) throw new Error(`create company: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
 }

@@ -4,11 +4,19 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../../dev/stack";
 import type { RulesPreview } from "../../shared/contracts/admin";
-import { ADMIN_TOKEN, adminApi, createHubSpotContact, waitFor } from "./admin-stack";
+import type { Mapping } from "../../shared/contracts/mapping";
+import {
+  ADMIN_TOKEN,
+  adminApi,
+  createHubSpotCompany,
+  createHubSpotContact,
+  waitFor,
+} from "./admin-stack";
 
-// The dashboard's rules panel in a real browser against npm start's stack: the rules in force in
-// the editor, a pasted document previewed (the API's own numbers, shown), saved only once
-// previewed and with a note, and a bad document refused by name.
+// The dashboard's rules and field mapping panels in a real browser against npm start's stack (one
+// stack and one browser for both: CI time): the document in force in the editor, a pasted one
+// previewed (the API's own numbers, shown), saved only once previewed and with a note, and a bad
+// one refused by name.
 
 let stack: Stack;
 let browser: Browser;
@@ -20,16 +28,25 @@ beforeAll(async () => {
   stack = await startStack({ isolatedState: true });
   const api = adminApi(stack.workerUrl);
   const n = Date.now();
+  // Their company's country is what the mapping panel's proposal maps to Region__c.
+  const company = await createHubSpotCompany(stack.hubspotUrl, {
+    name: "Acme Robotics",
+    country: "Germany",
+  });
   const contact = (tag: string, score: string) =>
-    createHubSpotContact(stack.hubspotUrl, {
-      email: `panel.${tag}.${n}@acme-robotics.com`,
-      lastname: `Panel${tag}`,
-      company: "Acme Robotics",
-      jobtitle: "Senior Software Engineer",
-      hubspotscore: score,
-      hs_analytics_source: "REFERRALS",
-      hs_analytics_last_url: "https://acme.example/pricing",
-    });
+    createHubSpotContact(
+      stack.hubspotUrl,
+      {
+        email: `panel.${tag}.${n}@acme-robotics.com`,
+        lastname: `Panel${tag}`,
+        company: "Acme Robotics",
+        jobtitle: "Senior Software Engineer",
+        hubspotscore: score,
+        hs_analytics_source: "REFERRALS",
+        hs_analytics_last_url: "https://acme.example/pricing",
+      },
+      company,
+    );
   const ids = [await contact("a", "75"), await contact("b", "65")];
   middling = ids[1]!;
   for (const id of ids)
@@ -126,5 +143,107 @@ describe("dashboard rules panel", () => {
     expect(await page.isDisabled("#rules-save")).toBe(true);
     expect(await page.isHidden("#rules-result")).toBe(true);
     expect((await adminApi(stack.workerUrl).call("GET", "/admin/rules")).version).toBe(version);
+  });
+});
+
+interface MappingView {
+  version: number;
+  mapping: Mapping;
+  note: string | null;
+}
+
+describe("dashboard field mapping panel", () => {
+  const withField = (mapping: Mapping, field: Mapping["fields"][number]): Mapping => ({
+    fields: [...mapping.fields, field],
+  });
+  const region: Mapping["fields"][number] = {
+    field: "Region__c",
+    from: { property: "company.country" },
+    transforms: [{ kind: "map", values: { Germany: "EMEA", Canada: "AMER" }, default: null }],
+    policy: "if_empty",
+  };
+
+  it("previews a mapping to Region__c, saves it only once previewed, and shows the new version", async () => {
+    const api = adminApi(stack.workerUrl);
+    const current = await api.call<MappingView>("GET", "/admin/mapping");
+    expect(await page.textContent("#mapping-version")).toBe(`v${current.version} in force`);
+    expect(JSON.parse(await page.inputValue("#mapping-doc"))).toEqual(current.mapping);
+    expect(await page.isDisabled("#mapping-save")).toBe(true);
+
+    const proposal = withField(current.mapping, region);
+    await page.fill("#mapping-doc", JSON.stringify(proposal, null, 2));
+    await page.click("#mapping-preview");
+    await page.waitForSelector("#mapping-result:not([hidden])");
+    const expected = await api.call<RulesPreview>("POST", "/admin/rules/preview", {
+      mapping: proposal,
+      days: 30,
+    });
+    // Both contacts' company is in Germany: their Lead would gain Region__c = EMEA.
+    expect(expected.mapping!.fieldsChanged).toContainEqual({
+      field: "Region__c",
+      contacts: expect.any(Number),
+    });
+    const changed = expected.mapping!.fieldsChanged.find((f) => f.field === "Region__c")!;
+    expect(changed.contacts).toBeGreaterThanOrEqual(2);
+    expect(await page.textContent('#mapping-fields tr[data-field="Region__c"]')).toBe(
+      `Region__c${changed.contacts}`,
+    );
+    expect(await page.textContent('#mapping-summary [data-key="contactsChanged"]')).toBe(
+      String(expected.mapping!.contactsChanged),
+    );
+    const example = page.locator('#mapping-examples tr[data-field="Region__c"]').first();
+    expect(await example.locator("td").allTextContents()).toEqual([
+      expect.any(String),
+      "Region__c",
+      "–",
+      "EMEA",
+    ]);
+    expect(await page.textContent("#mapping-caveat")).toContain(
+      "Region__c will be written only while empty in Salesforce",
+    );
+    expect(await page.isDisabled("#mapping-save")).toBe(false);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page
+      .locator("#mapping")
+      .screenshot({ path: new URL("dashboard-mapping.png", ARTIFACTS).pathname });
+
+    // An edit after the preview: save waits for a new preview.
+    await page.fill("#mapping-doc", JSON.stringify(current.mapping));
+    expect(await page.isDisabled("#mapping-save")).toBe(true);
+    await page.fill("#mapping-doc", JSON.stringify(proposal));
+    await page.click("#mapping-preview");
+    await page.waitForSelector("#mapping-result:not([hidden])");
+    await page.fill("#mapping-note", "region from the company's country");
+    await page.click("#mapping-save");
+    await expect
+      .poll(() => page.textContent("#mapping-saved"))
+      .toBe(`Saved as version ${current.version + 1}, now in force.`);
+    expect(await page.textContent("#mapping-version")).toBe(`v${current.version + 1} in force`);
+    expect(await page.isDisabled("#mapping-save")).toBe(true);
+    expect(await api.call<MappingView>("GET", "/admin/mapping")).toMatchObject({
+      version: current.version + 1,
+      mapping: proposal,
+      note: "region from the company's country",
+    });
+  });
+
+  it("names the field a mapping names that the Lead lacks and keeps save off", async () => {
+    const api = adminApi(stack.workerUrl);
+    const { version, mapping } = await api.call<MappingView>("GET", "/admin/mapping");
+    const bad = withField(mapping, { ...region, field: "Territory__c" });
+    await page.fill("#mapping-doc", JSON.stringify(bad, null, 2));
+    await page.click("#mapping-preview");
+    await expect
+      .poll(() => page.textContent('#mapping-error li[data-field="Territory__c"]'), {
+        timeout: 10_000,
+      })
+      .toBe("Territory__c Salesforce's Lead has no field Territory__c");
+    expect(await page.$$eval("#mapping-error li", (items) => items.length)).toBe(1);
+    await page
+      .locator("#mapping")
+      .screenshot({ path: new URL("dashboard-mapping-refused.png", ARTIFACTS).pathname });
+    expect(await page.isDisabled("#mapping-save")).toBe(true);
+    expect(await page.isHidden("#mapping-result")).toBe(true);
+    expect((await api.call<MappingView>("GET", "/admin/mapping")).version).toBe(version);
   });
 });

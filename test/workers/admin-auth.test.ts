@@ -89,7 +89,14 @@ describe("admin auth", () => {
     expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
     expect(page.text).toContain('id="login-form"');
     expect(page.text).not.toMatch(/handed_off|salesforce/i);
-    for (const asset of ["app.js", "charts.js", "rules.js", "dashboard.css"]) {
+    for (const asset of [
+      "app.js",
+      "charts.js",
+      "panel.js",
+      "rules.js",
+      "mapping.js",
+      "dashboard.css",
+    ]) {
       expect((await admin("GET", `/admin/assets/${asset}`, undefined, {})).status, asset).toBe(200);
     }
     expect((await admin("GET", "/admin/assets/secrets.js", undefined, {})).status).toBe(401);

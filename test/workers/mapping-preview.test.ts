@@ -156,6 +156,21 @@ describe("POST /admin/rules/preview with a mapping", () => {
       },
     });
     expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("validation");
+    expect(res.body.error.fields).toEqual(
+      expect.arrayContaining([
+        {
+          index: expect.any(Number),
+          field: "Territory__c",
+          problem: "Salesforce's Lead has no field Territory__c",
+        },
+        {
+          index: null,
+          field: "Company",
+          problem: "Company is required by Salesforce and nothing fills it",
+        },
+      ]),
+    );
     const message: string = res.body.error.message;
     expect(message).toContain("Salesforce's Lead has no field Territory__c");
     expect(message).toContain(

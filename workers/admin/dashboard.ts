@@ -4,6 +4,8 @@ import app from "./dashboard/app.client.js";
 import charts from "./dashboard/charts.client.js";
 import css from "./dashboard/dashboard.css";
 import page from "./dashboard/index.html";
+import mappingPanel from "./dashboard/mapping.client.js";
+import panel from "./dashboard/panel.client.js";
 import rulesPanel from "./dashboard/rules.client.js";
 
 const SECURITY_HEADERS = {
@@ -17,7 +19,9 @@ const SECURITY_HEADERS = {
 const ASSETS: Record<string, [body: string, type: string]> = {
   "app.js": [app, "text/javascript; charset=utf-8"],
   "charts.js": [charts, "text/javascript; charset=utf-8"],
+  "panel.js": [panel, "text/javascript; charset=utf-8"],
   "rules.js": [rulesPanel, "text/javascript; charset=utf-8"],
+  "mapping.js": [mappingPanel, "text/javascript; charset=utf-8"],
   "dashboard.css": [css, "text/css; charset=utf-8"],
 };
 

@@ -82,7 +82,9 @@ rules.post("/rules/preview", async (c) => {
       );
     }
     const problems = checkMapping(body.mapping, describe);
-    if (problems.length > 0) throw new HttpError(ErrorCode.BadRequest, describeProblems(problems));
+    // The same code and `fields` as PUT's refusal, so a client lists them by field either way.
+    if (problems.length > 0)
+      throw new HttpError(ErrorCode.Validation, describeProblems(problems), problems);
     const lengths = new Map(describe.fields.map((f) => [f.name.toLowerCase(), f.length]));
     fieldLength = (field) => lengths.get(field.toLowerCase()) || undefined;
   }

@@ -1,5 +1,6 @@
 // The admin dashboard: asks for the token once per tab, then reads the admin API with it.
 import { barChart, lineChart } from "./charts.js";
+import { loadMapping, setUpMapping } from "./mapping.js";
 import { loadRules, setUpRules } from "./rules.js";
 
 const TOKEN_KEY = "leadbridge-admin-token";
@@ -61,6 +62,7 @@ async function load() {
         days(SPEED_DAYS).map((d) => safe(api(`/admin/reports/funnel?date=${d}`), `report ${d}`)),
       ),
       safe(loadRules(), "rules"),
+      safe(loadMapping(), "mapping"),
     ]);
     renderReport(report, history.filter(Boolean));
     renderSales(report);
@@ -444,6 +446,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("refresh").addEventListener("click", () => load());
   setUpRules();
+  setUpMapping();
   $("sign-out").addEventListener("click", () => {
     sessionStorage.removeItem(TOKEN_KEY);
     showLogin();

@@ -1,0 +1,151 @@
+// What the dashboard's document panels (rules, field mapping) share: the admin API called with the
+// tab's token, a small element builder, and the flow an admin follows in each: paste a document,
+// preview what it would change, and save exactly the text previewed as a new version, with a note.
+
+const TOKEN_KEY = "leadbridge-admin-token";
+export const $ = (id) => document.getElementById(id);
+
+/** A refused call: the API's message and, when it names parts of the document, its `fields`. */
+export class ApiError extends Error {
+  constructor(message, fields) {
+    super(message);
+    this.fields = fields ?? [];
+  }
+}
+
+export async function call(method, path, body) {
+  const res = await fetch(path, {
+    method,
+    headers: {
+      authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = await res.json().catch(() => null);
+  if (!res.ok)
+    throw new ApiError(
+      json?.error?.message ?? `${method} ${path}: ${res.status}`,
+      json?.error?.fields,
+    );
+  return json;
+}
+
+export function h(tag, { dataset = {}, ...props } = {}, ...children) {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  Object.assign(node.dataset, dataset);
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+/** Contact ids as chips linking to their audit trails. */
+export const contactLinks = (ids) =>
+  ids.map((id) => h("a", { href: `#lead/${id}`, textContent: id, className: "chip" }));
+
+/** One `<dt>label</dt><dd>value …</dd>` pair of a summary; the value carries data-key for tests. */
+export const stat = (key, label, value, ...more) =>
+  h(
+    "div",
+    {},
+    h("dt", { textContent: label }),
+    h("dd", {}, h("span", { textContent: String(value), dataset: { key } }), ...more),
+  );
+
+/** The preview's word on properties its stored judgements lacked; `named` says by what. */
+export function missingSentence(m, named) {
+  return m.names.length
+    ? `Not read when judged: ${m.names.join(", ")}; read from HubSpot for ${m.readFromHubSpot} contacts, ${m.unread} judged without them.`
+    : `Every property ${named} was read when the contacts were judged.`;
+}
+
+/** The version in force, shown; its document goes in the editor while the admin has not typed. */
+export function showCurrent(name, version, doc) {
+  $(`${name}-version`).textContent = `v${version} in force`;
+  const editor = $(`${name}-doc`);
+  if (!editor.value.trim()) editor.value = JSON.stringify(doc, null, 2);
+}
+
+/**
+ * Wires the panel whose elements are `<name>-form`, `-doc`, `-days`, `-error`, `-result`,
+ * `-save-form`, `-note`, `-save`, `-saved` and `-version`. `preview(document, days)` answers the
+ * API's preview, which `render(answer, document)` draws into `-result`; `save(document, note)`
+ * stores it and answers the new version. Save is enabled only once a preview of exactly the text in
+ * the editor (and the days) succeeded: any edit asks for a new one. A refusal that names parts of
+ * the document lists each, after `refusedBy` (what refused them).
+ */
+export function previewThenSave(name, { preview, render, save, refusedBy }) {
+  const el = (part) => $(`${name}-${part}`);
+  /** The text last previewed, exactly as typed: only that one can be saved. */
+  let previewed = null;
+
+  const invalidate = () => {
+    previewed = null;
+    el("save").disabled = true;
+    el("result").hidden = true;
+  };
+  const showError = (err) =>
+    el("error").replaceChildren(
+      ...(err.fields?.length
+        ? [
+            h("p", { textContent: refusedBy }),
+            h(
+              "ul",
+              { className: "problems" },
+              ...err.fields.map((f) =>
+                h(
+                  "li",
+                  { dataset: { field: f.field } },
+                  h("strong", { textContent: f.field }),
+                  ` ${f.problem}`,
+                ),
+              ),
+            ),
+          ]
+        : [err.message]),
+    );
+
+  el("form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    invalidate();
+    el("error").replaceChildren();
+    el("saved").textContent = "";
+    const [text, days] = [el("doc").value, el("days").value];
+    let doc;
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      el("error").textContent = `Not JSON: ${err.message}`;
+      return;
+    }
+    try {
+      const answer = await preview(doc, Number(days));
+      // Edited while the preview ran: that answer is for a text no longer in the editor.
+      if (el("doc").value !== text || el("days").value !== days) return;
+      render(answer, doc);
+      el("result").hidden = false;
+      previewed = text;
+      el("save").disabled = false;
+    } catch (err) {
+      showError(err);
+    }
+  });
+
+  el("save-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (previewed === null || previewed !== el("doc").value) return invalidate();
+    el("error").replaceChildren();
+    try {
+      const version = await save(JSON.parse(previewed), el("note").value.trim());
+      el("saved").textContent = `Saved as version ${version}, now in force.`;
+      el("version").textContent = `v${version} in force`;
+      el("note").value = "";
+      invalidate();
+    } catch (err) {
+      showError(err);
+    }
+  });
+
+  el("doc").addEventListener("input", invalidate);
+  el("days").addEventListener("input", invalidate);
+}
