@@ -8,6 +8,7 @@ import {
   LEAD_STATUSES,
   SYNC_HEALTH_KINDS,
 } from "./outcomes";
+import { RoutingPutSchema, RoutingSchema } from "./routing";
 import { RulesSchema } from "./rules";
 
 /**
@@ -276,6 +277,27 @@ export const MappingUpdateSchema = z
 export const MappingVersionListSchema = z
   .object({ versions: z.array(MappingVersionSchema) })
   .meta({ id: "MappingVersionList" });
+
+export const RoutingVersionSchema = z
+  .object({
+    version: z.number().int(),
+    routing: RoutingSchema,
+    createdAt: z.iso.datetime(),
+    createdBy: z.string(),
+    note: z.string().nullable(),
+  })
+  .meta({ id: "RoutingVersion" });
+/** GET /admin/routing before any routing was saved: new Leads follow SALESFORCE_LEAD_ASSIGNMENT. */
+export const NoRoutingSchema = z
+  .object({ version: z.null(), routing: z.null(), note: z.string() })
+  .meta({ id: "NoRouting" });
+export const RoutingQuerySchema = z.object({
+  version: z.coerce.number().int().positive().optional(),
+});
+export const RoutingUpdateSchema = RoutingPutSchema.meta({ id: "RoutingUpdate" });
+export const RoutingVersionListSchema = z
+  .object({ versions: z.array(RoutingVersionSchema) })
+  .meta({ id: "RoutingVersionList" });
 
 export const RulesPreviewRequestSchema = z
   .object({
