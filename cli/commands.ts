@@ -165,13 +165,16 @@ export async function report(api: AdminApi, _args: string[], flags: Flags, io: I
     );
 }
 
+/** The documents the admin API keeps as versions. */
+type VersionedKind = "rules" | "mapping" | "routing";
+
 /**
- * `get [--version n]` and `versions` of a versioned document (the rules, the mapping); true when
- * `action` was one of them.
+ * `get [--version n]` and `versions` of a versioned document (the rules, the mapping, the
+ * routing); true when `action` was one of them.
  */
 async function versionedDocument(
   api: AdminApi,
-  kind: "rules" | "mapping",
+  kind: VersionedKind,
   action: string,
   flags: Flags,
   io: Io,
@@ -237,7 +240,7 @@ export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io)
 const readRulesFile = (file: string): unknown => readDocument(file, "rules");
 
 /** A document from a file: the document alone, or a whole version as `<kind> get` prints it. */
-function readDocument(file: string, kind: "rules" | "mapping"): unknown {
+function readDocument(file: string, kind: VersionedKind): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
@@ -263,6 +266,29 @@ export async function mapping(api: AdminApi, args: string[], flags: Flags, io: I
     return io.out(`mapping v${saved.version} is now in force`);
   }
   throw new CliError(`unknown mapping action "${action}" (get, versions, set)`);
+}
+
+export async function routing(api: AdminApi, args: string[], flags: Flags, io: Io) {
+  const [action = "get", file] = args;
+  if (await versionedDocument(api, "routing", action, flags, io)) return;
+  if (action === "set") {
+    if (!file)
+      throw new CliError(
+        "routing set needs a JSON file: npm run admin -- routing set routing.json --note 'why'",
+      );
+    const saved = await api.call<{ version: number; routing: { timeZone?: string } }>(
+      "PUT",
+      "/admin/routing",
+      {
+        routing: readDocument(file, "routing"),
+        ...(str(flags, "note") ? { note: str(flags, "note") } : {}),
+      },
+    );
+    return io.out(
+      `routing v${saved.version} is now in force (day caps and business hours in ${saved.routing.timeZone})`,
+    );
+  }
+  throw new CliError(`unknown routing action "${action}" (get, versions, set)`);
 }
 
 export async function outcomes(api: AdminApi, args: string[], flags: Flags, io: Io) {
