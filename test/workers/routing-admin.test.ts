@@ -1,6 +1,11 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { RoutingVersionListSchema, RoutingVersionSchema } from "../../shared/contracts/admin";
+import {
+  RoutingPreviewSchema,
+  RoutingVersionListSchema,
+  RoutingVersionSchema,
+} from "../../shared/contracts/admin";
+import { type SnapshotProperties, upsertSnapshots } from "../../shared/db/snapshots";
 import { admin } from "./admin-client";
 import { salesforceUrl, setSalesforceFaults } from "./sandboxes";
 
@@ -211,5 +216,125 @@ describe("PUT /admin/routing", () => {
       message: expect.stringContaining("nothing saved"),
     });
     expect(await versionCount()).toBe(before);
+  });
+});
+
+describe("POST /admin/routing/preview", () => {
+  const DAY = 86_400_000;
+  const noon = (daysAgo: number, minute: number) =>
+    Date.UTC(
+      new Date().getUTCFullYear(),
+      new Date().getUTCMonth(),
+      new Date().getUTCDate() - daysAgo,
+      12,
+      minute,
+    );
+  const routingRows = async () =>
+    Promise.all(
+      ["routings", "assignments", "routing_turns", "routing_daily"].map(
+        async (t) =>
+          (await env.DB.prepare(`SELECT count(*) AS n FROM ${t}`).first<{ n: number }>())!.n,
+      ),
+    );
+
+  /** New Leads handed off at `at`, with their stored judgement (none for `snapshot: false`). */
+  async function handedOff(
+    rows: { id: string; at: number; employees?: string | null; snapshot?: boolean }[],
+  ) {
+    await env.DB.batch([
+      ...rows.map((r) =>
+        env.DB.prepare(
+          "INSERT INTO leads (contact_id, portal_id, lead_id, status, handed_off_at, updated_at) VALUES (?1, '62515', ?1, 'handed_off', ?2, ?2)",
+        ).bind(r.id, r.at),
+      ),
+      ...upsertSnapshots(
+        env.DB,
+        rows
+          .filter((r) => r.snapshot !== false)
+          .map((r) => ({
+            contactId: r.id,
+            judgedAt: r.at,
+            rulesVersion: 1,
+            contact: { email: `${r.id}@preview.example` },
+            // undefined: a judgement that did not read the employee count.
+            company: {
+              hs_object_id: `c${r.id}`,
+              ...(r.employees === undefined ? {} : { numberofemployees: r.employees }),
+            } as SnapshotProperties,
+          })),
+      ),
+    ]);
+  }
+
+  it("spreads the last days' new Leads over the proposal's pools and members, against caps, writing nothing", async () => {
+    await env.DB.exec("DELETE FROM leads");
+    await handedOff([
+      // Two days ago: three enterprise leads (one past Ava's cap of 2), three inbound.
+      { id: "9101", at: noon(2, 0), employees: "5000" },
+      { id: "9102", at: noon(2, 1), employees: "5000" },
+      { id: "9103", at: noon(2, 2), employees: "5000" },
+      { id: "9104", at: noon(2, 3), employees: "50" },
+      { id: "9105", at: noon(2, 4), employees: "50" },
+      { id: "9106", at: noon(2, 5) },
+      // Yesterday: one enterprise, three inbound and one lead without a stored judgement.
+      { id: "9107", at: noon(1, 0), employees: "1200" },
+      { id: "9108", at: noon(1, 1), employees: "80" },
+      { id: "9109", at: noon(1, 2), employees: "80" },
+      { id: "9110", at: noon(1, 3), employees: "80" },
+      { id: "9111", at: noon(1, 4), snapshot: false },
+      // Outside the window.
+      { id: "9100", at: Date.now() - 10 * DAY, employees: "50" },
+    ]);
+    const before = await routingRows();
+    await sandbox("DELETE", "/__sandbox/requests");
+    const routing = {
+      pools: [
+        {
+          name: "enterprise",
+          when: [{ property: "company.numberofemployees", op: "at_least", value: 1000 }],
+          method: "fewest_today",
+          members: [{ userId: ava, dailyCap: 2 }],
+        },
+        {
+          name: "inbound",
+          members: [{ userId: ava }, { userId: ben, weight: 2 }, { userId: former }],
+        },
+      ],
+      fallbackOwnerId: ben,
+      timeZone: "UTC",
+    };
+    const res = await admin("POST", "/admin/routing/preview", { routing, days: 3 });
+    expect(res.status).toBe(200);
+    const preview = RoutingPreviewSchema.parse(res.body);
+    expect(preview).toMatchObject({
+      days: 3,
+      timeZone: "UTC",
+      handoffs: 11,
+      withoutSnapshot: 1,
+      missingProperties: ["company.numberofemployees"],
+      fallback: { leads: 1, unmatched: 0, overflow: 1, decidedBy: "fallback_owner", ownerId: ben },
+    });
+    const [enterprise, inbound] = preview.pools;
+    expect(enterprise).toMatchObject({ name: "enterprise", matched: 4, leads: 3, overflow: 1 });
+    // Ava's cap counts her leads from both pools: three a day, so at it both days.
+    expect(enterprise!.members).toEqual([
+      { userId: ava, active: true, weight: 1, dailyCap: 2, leads: 3, busiestDay: 3, daysAtCap: 2 },
+    ]);
+    expect(inbound).toMatchObject({ name: "inbound", matched: 7, leads: 7, overflow: 0 });
+    // Turns: Ava, Ben, Ben, then the inactive user is skipped for Ava.
+    expect(inbound!.members.map((m) => [m.active, m.leads])).toEqual([
+      [true, 3],
+      [true, 4],
+      [false, 0],
+    ]);
+
+    // Nothing written: no routing, turn, count or assignment; Salesforce only read.
+    expect(await routingRows()).toEqual(before);
+    const { requests } = await sandbox<{ requests: { method: string }[] }>(
+      "GET",
+      "/__sandbox/requests",
+    );
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.every((r) => r.method === "GET")).toBe(true);
   });
 });

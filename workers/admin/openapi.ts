@@ -152,6 +152,13 @@ const paths: ZodOpenApiPathsObject = {
       { requestBody: json(A.RoutingUpdateSchema), errors: [400, 409, 503] },
     ),
   },
+  "/admin/routing/preview": {
+    post: op(
+      "How a proposed routing would have spread the new Leads of the last days, writing nothing",
+      [200, A.RoutingPreviewSchema, "Leads per pool and member, against caps, and the fallback"],
+      { requestBody: json(A.RoutingPreviewRequestSchema), errors: [400, 503] },
+    ),
+  },
   "/admin/routing/versions": {
     get: op("Every routing version", [200, A.RoutingVersionListSchema, "Newest first"]),
   },

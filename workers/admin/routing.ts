@@ -1,7 +1,11 @@
 import { type Context, Hono } from "hono";
 import type { Connection } from "jsforce";
 import { createClients } from "../../shared/clients";
-import { RoutingQuerySchema, RoutingUpdateSchema } from "../../shared/contracts/admin";
+import {
+  RoutingPreviewRequestSchema,
+  RoutingQuerySchema,
+  RoutingUpdateSchema,
+} from "../../shared/contracts/admin";
 import type { Routing } from "../../shared/contracts/routing";
 import {
   latestRouting,
@@ -18,7 +22,10 @@ import {
   readRoutingUsers,
   userProblems,
 } from "./routing-check";
+import { handoffsSince, RoutingSimulation } from "./routing-preview";
 import { iso, readJson, readQuery } from "./validate";
+
+const DAY = 86_400_000;
 
 const toView = (v: RoutingVersion) => ({
   version: v.version,
@@ -33,7 +40,8 @@ const NO_ROUTING =
 
 /**
  * GET /admin/routing[?version=N], GET /admin/routing/versions, PUT /admin/routing: every change is
- * a new version, saved only once Salesforce knows every user it names as active (docs/routing.md).
+ * a new version, saved only once Salesforce knows every user it names as active (docs/routing.md);
+ * POST /admin/routing/preview: how a proposal would have spread the last days' new Leads.
  */
 export const routing = new Hono<HonoEnv>();
 
@@ -81,6 +89,39 @@ routing.put("/routing", async (c) => {
   return c.json(toView(saved), 201);
 });
 
+routing.post("/routing/preview", async (c) => {
+  const body = await readJson(c, RoutingPreviewRequestSchema);
+  const proposal = body.routing;
+  const inForce = (await latestRouting(c.env.DB))?.routing.timeZone;
+  const [users, orgTimeZone] = await fromSalesforce(
+    c,
+    (conn) =>
+      Promise.all([
+        readRoutingUsers(conn, proposal),
+        (proposal.timeZone ?? inForce) === undefined ? readOrgTimeZone(conn) : undefined,
+      ]),
+    "to read the routing's users for the preview",
+  );
+  const zoneProblem = orgTimeZone === undefined ? null : orgTimeZoneProblem(orgTimeZone);
+  if (zoneProblem)
+    throw new HttpError(ErrorCode.Validation, `timeZone: ${zoneProblem.problem}`, [zoneProblem]);
+  // What assignment would skip: ids Salesforce does not know, or knows as inactive.
+  const active = new Set(users.filter((u) => u.IsActive).map((u) => u.Id.slice(0, 15)));
+  const timeZone = proposal.timeZone ?? inForce ?? orgTimeZone!;
+  const simulation = new RoutingSimulation(proposal, timeZone, (id) => active.has(id.slice(0, 15)));
+  const now = Date.now();
+  const from = now - body.days * DAY;
+  for await (const handoff of handoffsSince(c.env.DB, from)) simulation.add(handoff);
+  const preview = simulation.result({ days: body.days, from: iso(from)!, to: iso(now)! });
+  c.get("log").info("routing_previewed", {
+    days: preview.days,
+    handoffs: preview.handoffs,
+    pools: preview.pools.length,
+    fallback: preview.fallback.leads,
+  });
+  return c.json(preview);
+});
+
 /**
  * The routing as it will be saved (the org's time zone filled in when the document has none), or
  * a 400 naming each user Salesforce does not know or knows as inactive. One User query, plus one
@@ -90,11 +131,14 @@ async function checkAgainstSalesforce(
   c: Context<HonoEnv>,
   routing: Routing,
 ): Promise<{ routing: Routing; timeZoneFromOrg: boolean }> {
-  const [users, orgTimeZone] = await fromSalesforce(c, (conn) =>
-    Promise.all([
-      readRoutingUsers(conn, routing),
-      routing.timeZone === undefined ? readOrgTimeZone(conn) : undefined,
-    ]),
+  const [users, orgTimeZone] = await fromSalesforce(
+    c,
+    (conn) =>
+      Promise.all([
+        readRoutingUsers(conn, routing),
+        routing.timeZone === undefined ? readOrgTimeZone(conn) : undefined,
+      ]),
+    "to check the routing's users (nothing saved)",
   );
   const problems: FieldError[] = userProblems(routing, users);
   const zoneProblem = orgTimeZone === undefined ? null : orgTimeZoneProblem(orgTimeZone);
@@ -115,9 +159,11 @@ async function checkAgainstSalesforce(
   };
 }
 
+/** What `read` answers from Salesforce; out of reach (login, 5xx, timeout) is a 503. */
 async function fromSalesforce<T>(
   c: Context<HonoEnv>,
   read: (conn: Connection) => Promise<T>,
+  why: string,
 ): Promise<T> {
   try {
     return await read(await createClients(c.get("config"), c.env).salesforce());
@@ -125,7 +171,7 @@ async function fromSalesforce<T>(
     c.get("log").warn("routing_check_failed", { error: String(err).slice(0, 200) });
     throw new HttpError(
       ErrorCode.Unavailable,
-      `Salesforce could not be reached to check the routing's users (nothing saved): try again. ${String(err).slice(0, 200)}`,
+      `Salesforce could not be reached ${why}: try again. ${String(err).slice(0, 200)}`,
     );
   }
 }
