@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import cliProgress from "cli-progress";
-import type { Job, RulesPreview } from "../shared/contracts/admin";
+import type { Job, RoutingPreview, RulesPreview } from "../shared/contracts/admin";
 import type { OutcomeRun } from "../shared/contracts/outcome-sync";
 import type { FunnelReport } from "../shared/contracts/report";
 import { DEFAULT_RULES } from "../shared/contracts/rules";
 import type { SubscriptionsReport, SubscriptionsSync } from "../shared/contracts/subscriptions";
 import { type AdminApi, CliError } from "./api";
+import { describeRoutingPreview } from "./routing-preview";
 import { describePreview } from "./rules-preview";
 
 export interface Io {
@@ -288,7 +289,22 @@ export async function routing(api: AdminApi, args: string[], flags: Flags, io: I
       `routing v${saved.version} is now in force (day caps and business hours in ${saved.routing.timeZone})`,
     );
   }
-  throw new CliError(`unknown routing action "${action}" (get, versions, set)`);
+  if (action === "preview") {
+    if (!file)
+      throw new CliError(
+        "routing preview needs a JSON file: npm run admin -- routing preview routing.json --days 30",
+      );
+    const days = str(flags, "days");
+    if (days !== undefined && !/^\d+$/.test(days))
+      throw new CliError(`--days takes a whole number of days, not "${days}"`);
+    const preview = await api.call<RoutingPreview>("POST", "/admin/routing/preview", {
+      routing: readDocument(file, "routing"),
+      ...(days !== undefined ? { days: Number(days) } : {}),
+    });
+    for (const line of describeRoutingPreview(preview)) io.out(line);
+    return;
+  }
+  throw new CliError(`unknown routing action "${action}" (get, versions, set, preview)`);
 }
 
 export async function outcomes(api: AdminApi, args: string[], flags: Flags, io: Io) {

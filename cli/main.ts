@@ -41,6 +41,10 @@ Commands:
                                     new version once Salesforce knows every user it names as
                                     active (else each one at fault); without a timeZone the
                                     org's is stored
+  routing preview <file.json> [--days n]
+                                    how that routing would have spread the new Leads of the last
+                                    n days (default 30) over its pools and members, against caps;
+                                    saves nothing
   outcomes run [--json]             the outcome sync now: Salesforce Lead status and deals to HubSpot
   subscriptions [show | sync] [--json]
                                     HubSpot webhook subscriptions the rules need: missing, extra;

@@ -200,6 +200,16 @@ describe("npm run admin", () => {
     expect((await cli("routing", "versions")).lines).toEqual([
       expect.stringMatching(/^v1 .* admin-token +from the CLI test$/),
     ]);
+    const preview = await cli("routing", "preview", bad, "--days", "7");
+    expect(preview.lines[0]).toMatch(
+      /^\d+ new Lead\(s\) handed off in the past 7 day\(s\), spread by this routing \(days in America\/Los_Angeles\):$/,
+    );
+    expect(preview.text).toContain("  pool inbound (round_robin): ");
+    expect(preview.text).toContain(
+      `    ${gone}  0 lead(s), weight 1, no cap, busiest day 0 (inactive`,
+    );
+    expect(preview.lines.at(-1)).toBe("nothing was saved");
+    expect((await cli("routing", "versions")).lines).toHaveLength(1);
     expect(JSON.parse((await cli("routing", "get", "--version", "1")).text).routing.pools).toEqual([
       expect.objectContaining({
         name: "inbound",
