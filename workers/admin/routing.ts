@@ -16,6 +16,7 @@ import {
 } from "../../shared/db/routings";
 import { ErrorCode, type FieldError, HttpError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
+import { hasValidChecksum } from "../../shared/salesforce/ids";
 import {
   orgTimeZoneProblem,
   readOrgTimeZone,
@@ -108,7 +109,11 @@ routing.post("/routing/preview", async (c) => {
   // What assignment would skip: ids Salesforce does not know, or knows as inactive.
   const active = new Set(users.filter((u) => u.IsActive).map((u) => u.Id.slice(0, 15)));
   const timeZone = proposal.timeZone ?? inForce ?? orgTimeZone!;
-  const simulation = new RoutingSimulation(proposal, timeZone, (id) => active.has(id.slice(0, 15)));
+  const simulation = new RoutingSimulation(
+    proposal,
+    timeZone,
+    (id) => hasValidChecksum(id) && active.has(id.slice(0, 15)),
+  );
   const now = Date.now();
   const from = now - body.days * DAY;
   for await (const handoff of handoffsSince(c.env.DB, from)) simulation.add(handoff);
