@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import cliProgress from "cli-progress";
-import type { Job, RulesPreview } from "../shared/contracts/admin";
+import type { Job, RoutingPreview, RulesPreview } from "../shared/contracts/admin";
 import type { OutcomeRun } from "../shared/contracts/outcome-sync";
 import type { FunnelReport } from "../shared/contracts/report";
 import { DEFAULT_RULES } from "../shared/contracts/rules";
 import type { SubscriptionsReport, SubscriptionsSync } from "../shared/contracts/subscriptions";
 import { type AdminApi, CliError } from "./api";
+import { describeRoutingPreview } from "./routing-preview";
 import { describePreview } from "./rules-preview";
 
 export interface Io {
@@ -165,13 +166,16 @@ export async function report(api: AdminApi, _args: string[], flags: Flags, io: I
     );
 }
 
+/** The documents the admin API keeps as versions. */
+type VersionedKind = "rules" | "mapping" | "routing";
+
 /**
- * `get [--version n]` and `versions` of a versioned document (the rules, the mapping); true when
- * `action` was one of them.
+ * `get [--version n]` and `versions` of a versioned document (the rules, the mapping, the
+ * routing); true when `action` was one of them.
  */
 async function versionedDocument(
   api: AdminApi,
-  kind: "rules" | "mapping",
+  kind: VersionedKind,
   action: string,
   flags: Flags,
   io: Io,
@@ -237,7 +241,7 @@ export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io)
 const readRulesFile = (file: string): unknown => readDocument(file, "rules");
 
 /** A document from a file: the document alone, or a whole version as `<kind> get` prints it. */
-function readDocument(file: string, kind: "rules" | "mapping"): unknown {
+function readDocument(file: string, kind: VersionedKind): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
@@ -263,6 +267,44 @@ export async function mapping(api: AdminApi, args: string[], flags: Flags, io: I
     return io.out(`mapping v${saved.version} is now in force`);
   }
   throw new CliError(`unknown mapping action "${action}" (get, versions, set)`);
+}
+
+export async function routing(api: AdminApi, args: string[], flags: Flags, io: Io) {
+  const [action = "get", file] = args;
+  if (await versionedDocument(api, "routing", action, flags, io)) return;
+  if (action === "set") {
+    if (!file)
+      throw new CliError(
+        "routing set needs a JSON file: npm run admin -- routing set routing.json --note 'why'",
+      );
+    const saved = await api.call<{ version: number; routing: { timeZone?: string } }>(
+      "PUT",
+      "/admin/routing",
+      {
+        routing: readDocument(file, "routing"),
+        ...(str(flags, "note") ? { note: str(flags, "note") } : {}),
+      },
+    );
+    return io.out(
+      `routing v${saved.version} is now in force (day caps and business hours in ${saved.routing.timeZone})`,
+    );
+  }
+  if (action === "preview") {
+    if (!file)
+      throw new CliError(
+        "routing preview needs a JSON file: npm run admin -- routing preview routing.json --days 30",
+      );
+    const days = str(flags, "days");
+    if (days !== undefined && !/^\d+$/.test(days))
+      throw new CliError(`--days takes a whole number of days, not "${days}"`);
+    const preview = await api.call<RoutingPreview>("POST", "/admin/routing/preview", {
+      routing: readDocument(file, "routing"),
+      ...(days !== undefined ? { days: Number(days) } : {}),
+    });
+    for (const line of describeRoutingPreview(preview)) io.out(line);
+    return;
+  }
+  throw new CliError(`unknown routing action "${action}" (get, versions, set, preview)`);
 }
 
 export async function outcomes(api: AdminApi, args: string[], flags: Flags, io: Io) {

@@ -9,6 +9,7 @@ import {
   replay,
   report,
   resync,
+  routing,
   rules,
   subscriptions,
 } from "./commands";
@@ -35,6 +36,15 @@ Commands:
   mapping [get [--version n] | versions | set <file.json> [--note text]]
                                     the Salesforce Lead field mapping; set saves a new version once
                                     Salesforce's describe accepts it (else each field at fault)
+  routing [get [--version n] | versions | set <file.json> [--note text]]
+                                    who owns new Leads (pools, members, caps, SLAs); set saves a
+                                    new version once Salesforce knows every user it names as
+                                    active (else each one at fault); without a timeZone the
+                                    org's is stored
+  routing preview <file.json> [--days n]
+                                    how that routing would have spread the new Leads of the last
+                                    n days (default 30) over its pools and members, against caps;
+                                    saves nothing
   outcomes run [--json]             the outcome sync now: Salesforce Lead status and deals to HubSpot
   subscriptions [show | sync] [--json]
                                     HubSpot webhook subscriptions the rules need: missing, extra;
@@ -47,7 +57,17 @@ Options:
 
 The admin token is read from LEADBRIDGE_ADMIN_TOKEN.`;
 
-const COMMANDS = { resync, backfill, replay, report, rules, mapping, outcomes, subscriptions };
+const COMMANDS = {
+  resync,
+  backfill,
+  replay,
+  report,
+  rules,
+  mapping,
+  routing,
+  outcomes,
+  subscriptions,
+};
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -13,6 +13,8 @@ export const ErrorCode = {
   Conflict: "conflict",
   Misconfigured: "misconfigured",
   Upstream: "upstream_error",
+  /** A system a write must check against cannot be reached now: nothing was saved, try again. */
+  Unavailable: "unavailable",
   Internal: "internal_error",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -28,6 +30,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   conflict: 409,
   misconfigured: 500,
   upstream_error: 502,
+  unavailable: 503,
   internal_error: 500,
 };
 

@@ -256,7 +256,7 @@ const account = object("Account", "Account", "Accounts", "001", [
   picklist("Industry", "Industry", industries),
   picklist("Type", "Account Type", ["Prospect", "Customer - Direct", "Partner", "Other"]),
   field("NumberOfEmployees", "Employees", "int"),
-  field("Website", "Website", "string", { length: 255 }),
+  field("Website", "Website", "url"),
   field("Description", "Account Description", "textarea", { length: 32000 }),
   owner(),
 ]);
@@ -334,8 +334,67 @@ const user = object("User", "User", "Users", "005", [
   text("Alias", "Alias", 8),
   text("Title", "Title", 80),
   field("IsActive", "Active", "boolean", { defaultValue: true }),
+  lookup("ManagerId", "Manager ID", "User", "Manager"),
   field("Start_Date__c", "Start Date", "date"),
 ]);
+
+/**
+ * Time zones an org may be set to (Salesforce's TimeZoneSidKey picklist is long; these are enough
+ * for a demo org and are all IANA names, as most of Salesforce's are).
+ */
+export const ORG_TIME_ZONES = [
+  "America/Los_Angeles",
+  "America/Denver",
+  "America/Chicago",
+  "America/New_York",
+  "Europe/London",
+  "Europe/Paris",
+  "Europe/Berlin",
+  "Asia/Tokyo",
+  "Australia/Sydney",
+  "GMT",
+];
+
+/**
+ * The org itself, one row that every org has: read-only here (Salesforce lets admins change it in
+ * Setup, not through the sandbox's API). No IsDeleted: an org is never in a recycle bin.
+ */
+const organization = object(
+  "Organization",
+  "Organization",
+  "Organizations",
+  "00D",
+  [
+    ...system().filter((f) => f.name !== "IsDeleted"),
+    text("Name", "Name", 80, readOnly),
+    text("Country", "Country", 80, readOnly),
+    picklist("TimeZoneSidKey", "Locale Time Zone", ORG_TIME_ZONES, {
+      ...readOnly,
+      length: 40,
+      restrictedPicklist: true,
+    }),
+    picklist("DefaultLocaleSidKey", "Locale", ["en_US", "en_GB", "de_DE", "fr_FR"], {
+      ...readOnly,
+      length: 40,
+      restrictedPicklist: true,
+    }),
+    picklist("LanguageLocaleKey", "Language", ["en_US", "de", "fr"], {
+      ...readOnly,
+      length: 40,
+      restrictedPicklist: true,
+    }),
+    picklist(
+      "OrganizationType",
+      "Edition",
+      ["Developer Edition", "Professional Edition", "Enterprise Edition", "Unlimited Edition"],
+      { ...readOnly, length: 40, restrictedPicklist: true },
+    ),
+    field("IsSandbox", "Is Sandbox", "boolean", readOnly),
+    text("InstanceName", "Instance Name", 5, readOnly),
+    field("FiscalYearStartMonth", "Fiscal Year Starts In", "int", readOnly),
+  ],
+  false,
+);
 
 export const OBJECTS: ObjectDef[] = [
   lead,
@@ -345,6 +404,7 @@ export const OBJECTS: ObjectDef[] = [
   opportunityHistory,
   opportunityStage,
   user,
+  organization,
 ];
 
 const byLowerName = new Map(OBJECTS.map((o) => [o.name.toLowerCase(), o]));
@@ -383,6 +443,7 @@ export const CHILD_RELATIONSHIPS: Record<string, ChildRelationship[]> = {
   User: [
     { name: "Leads", child: "Lead", field: "OwnerId" },
     { name: "Opportunities", child: "Opportunity", field: "OwnerId" },
+    { name: "ManagedUsers", child: "User", field: "ManagerId" },
   ],
 };
 

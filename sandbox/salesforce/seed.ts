@@ -21,13 +21,54 @@ export const REPS = [
   },
 ];
 
+/**
+ * A rep who left: still a User (their records keep them as owner), no longer active, so routing
+ * must not give them leads. No start date: the ramp report counts the current team only.
+ */
+export const FORMER_REP = {
+  FirstName: "Casey",
+  LastName: "Brooks",
+  Title: "Account Executive",
+};
+
+/** Websites as sales types them: bare, with www., with a scheme, with a trailing slash. */
 const ACCOUNTS = [
-  { Name: "Acme Robotics", Industry: "Manufacturing", NumberOfEmployees: 1200 },
-  { Name: "Globex Analytics", Industry: "Technology", NumberOfEmployees: 340 },
-  { Name: "Initech Cloud", Industry: "Technology", NumberOfEmployees: 85 },
-  { Name: "Umbrella Health", Industry: "Healthcare", NumberOfEmployees: 5600 },
-  { Name: "Stark Fabrication", Industry: "Manufacturing", NumberOfEmployees: 410 },
-  { Name: "Wayne Logistics", Industry: "Retail", NumberOfEmployees: 2300 },
+  {
+    Name: "Acme Robotics",
+    Industry: "Manufacturing",
+    NumberOfEmployees: 1200,
+    Website: "acme-robotics.example",
+  },
+  {
+    Name: "Globex Analytics",
+    Industry: "Technology",
+    NumberOfEmployees: 340,
+    Website: "www.globex-analytics.example",
+  },
+  {
+    Name: "Initech Cloud",
+    Industry: "Technology",
+    NumberOfEmployees: 85,
+    Website: "https://initech.example",
+  },
+  {
+    Name: "Umbrella Health",
+    Industry: "Healthcare",
+    NumberOfEmployees: 5600,
+    Website: "http://www.umbrella-health.example/",
+  },
+  {
+    Name: "Stark Fabrication",
+    Industry: "Manufacturing",
+    NumberOfEmployees: 410,
+    Website: "stark-fabrication.example",
+  },
+  {
+    Name: "Wayne Logistics",
+    Industry: "Retail",
+    NumberOfEmployees: 2300,
+    Website: "wayne-logistics.example",
+  },
 ];
 
 type Outcome = "won" | "lost" | "open";
@@ -109,21 +150,40 @@ const LEADS: SfRecord[] = [
   },
 ];
 
+const userFields = (rep: { FirstName: string; LastName: string }) => ({
+  Username: `${rep.FirstName.toLowerCase()}.${rep.LastName.toLowerCase()}@leadbridge.sandbox`,
+  Email: `${rep.FirstName.toLowerCase()}.${rep.LastName.toLowerCase()}@leadbridge.example`,
+  Alias: `${rep.FirstName.slice(0, 1)}${rep.LastName.slice(0, 4)}`.toLowerCase(),
+});
+
 export function seedDemoData(store: Store, now = Date.now()): Record<string, number> {
-  const reps = REPS.map(
-    ({ startedDaysAgo, ...rep }, i) =>
+  // The senior rep leads the team: the others' ManagerId.
+  const reps: string[] = [];
+  REPS.forEach(({ startedDaysAgo, ...rep }, i) => {
+    reps.push(
       store.insert(
         "User",
         {
           ...rep,
-          Username: `${rep.FirstName.toLowerCase()}.${rep.LastName.toLowerCase()}@leadbridge.sandbox`,
-          Email: `${rep.FirstName.toLowerCase()}.${rep.LastName.toLowerCase()}@leadbridge.example`,
-          Alias: `${rep.FirstName.slice(0, 1)}${rep.LastName.slice(0, 4)}`.toLowerCase(),
+          ...userFields(rep),
           IsActive: true,
+          ManagerId: reps[0] ?? null,
           Start_Date__c: sfDate(now - startedDaysAgo * DAY),
         },
         { at: now - (startedDaysAgo + 3 + i) * DAY },
       ).Id as string,
+    );
+  });
+  store.insert(
+    "User",
+    {
+      ...FORMER_REP,
+      ...userFields(FORMER_REP),
+      IsActive: false,
+      ManagerId: reps[0]!,
+      Start_Date__c: null,
+    },
+    { at: now - 700 * DAY },
   );
   const accounts = ACCOUNTS.map(
     (a, i) =>

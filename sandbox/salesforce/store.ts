@@ -37,6 +37,8 @@ const indexKey = (value: SfValue | undefined) =>
 export interface WriteMeta {
   at?: number;
   by?: string;
+  /** A record that keeps its Id across resets (the Organization row: the org stays the org). */
+  id?: string;
 }
 
 /** A record in a sorted view: its datetime, its place in the table, the record. */
@@ -65,7 +67,10 @@ export class Store {
     this.reset();
   }
 
-  /** Empties the org but keeps what every org has: the integration user and the default stages. */
+  /**
+   * Empties the org but keeps what every org has: its Organization row, the integration user and
+   * the default stages.
+   */
   reset(): void {
     this.tables = new Map(OBJECTS.map((o) => [o.name, new Map()]));
     this.indexes.clear();
@@ -87,6 +92,21 @@ export class Store {
       },
       { at: now - 365 * 86_400_000 },
     ).Id as string;
+    this.insert(
+      "Organization",
+      {
+        Name: "Leadbridge Sandbox",
+        Country: "US",
+        TimeZoneSidKey: "America/Los_Angeles",
+        DefaultLocaleSidKey: "en_US",
+        LanguageLocaleKey: "en_US",
+        OrganizationType: "Developer Edition",
+        IsSandbox: false,
+        InstanceName: "NA1",
+        FiscalYearStartMonth: 1,
+      },
+      { at: now - 365 * 86_400_000, id: this.orgId },
+    );
     DEFAULT_STAGES.forEach((stage, index) => {
       this.insert("OpportunityStage", {
         MasterLabel: stage.name,
@@ -185,7 +205,8 @@ export class Store {
     const by = meta.by ?? this.integrationUserId;
     const record: SfRecord = {};
     for (const f of def.fields) record[f.name] = null;
-    Object.assign(record, fields, { Id: this.ids.make(def.keyPrefix), IsDeleted: false });
+    Object.assign(record, fields, { Id: meta.id ?? this.ids.make(def.keyPrefix) });
+    if (def.byName.has("isdeleted")) record.IsDeleted = false;
     stamp(record, at, by, true);
     // The first user in an org is created by itself.
     if (by === "" && type === "User")

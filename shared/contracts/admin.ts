@@ -8,6 +8,7 @@ import {
   LEAD_STATUSES,
   SYNC_HEALTH_KINDS,
 } from "./outcomes";
+import { RoutingPutSchema, RoutingSchema } from "./routing";
 import { RulesSchema } from "./rules";
 
 /**
@@ -277,6 +278,27 @@ export const MappingVersionListSchema = z
   .object({ versions: z.array(MappingVersionSchema) })
   .meta({ id: "MappingVersionList" });
 
+export const RoutingVersionSchema = z
+  .object({
+    version: z.number().int(),
+    routing: RoutingSchema,
+    createdAt: z.iso.datetime(),
+    createdBy: z.string(),
+    note: z.string().nullable(),
+  })
+  .meta({ id: "RoutingVersion" });
+/** GET /admin/routing before any routing was saved: new Leads follow SALESFORCE_LEAD_ASSIGNMENT. */
+export const NoRoutingSchema = z
+  .object({ version: z.null(), routing: z.null(), note: z.string() })
+  .meta({ id: "NoRouting" });
+export const RoutingQuerySchema = z.object({
+  version: z.coerce.number().int().positive().optional(),
+});
+export const RoutingUpdateSchema = RoutingPutSchema.meta({ id: "RoutingUpdate" });
+export const RoutingVersionListSchema = z
+  .object({ versions: z.array(RoutingVersionSchema) })
+  .meta({ id: "RoutingVersionList" });
+
 export const RulesPreviewRequestSchema = z
   .object({
     rules: RulesSchema.optional().meta({
@@ -360,6 +382,68 @@ export const RulesPreviewSchema = z
   })
   .meta({ id: "RulesPreview" });
 export type RulesPreview = z.infer<typeof RulesPreviewSchema>;
+
+export const RoutingPreviewRequestSchema = z
+  .object({
+    routing: RoutingSchema.meta({ description: "a proposed routing, as PUT /admin/routing's" }),
+    days: z
+      .number()
+      .int()
+      .min(1)
+      .max(365)
+      .default(30)
+      .meta({ description: "spread the new Leads handed off in this many days" }),
+  })
+  .strict()
+  .meta({ id: "RoutingPreviewRequest" });
+const previewMember = z.object({
+  userId: z.string(),
+  active: z.boolean().meta({ description: "false: unknown to Salesforce or inactive, skipped" }),
+  weight: count,
+  dailyCap: count.nullable(),
+  leads: count,
+  busiestDay: count.meta({ description: "the most leads it got on one day" }),
+  daysAtCap: count.meta({ description: "days it reached its cap (then skipped)" }),
+});
+export const RoutingPreviewSchema = z
+  .object({
+    days: count,
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    timeZone: z.string().meta({ description: "the days caps counted in" }),
+    handoffs: count.meta({ description: "new Leads handed off in the window, in order" }),
+    withoutSnapshot: count.meta({
+      description:
+        "of them, leads with no stored judgement: only pools without conditions take them",
+    }),
+    pools: z.array(
+      z.object({
+        name: z.string(),
+        method: z.enum(["round_robin", "fewest_today"]),
+        matched: count.meta({ description: "leads whose first matching pool this is" }),
+        leads: count.meta({ description: "given to a member" }),
+        overflow: count.meta({
+          description: "every member skipped (capped or inactive): fallback",
+        }),
+        members: z.array(previewMember),
+      }),
+    ),
+    fallback: z.object({
+      leads: count,
+      unmatched: count.meta({ description: "no pool's conditions met" }),
+      overflow: count,
+      decidedBy: z.enum(["fallback_owner", "assignment_rules", "integration_user"]),
+      ownerId: z.string().nullable(),
+    }),
+    accountMatch: z.string().meta({
+      description: "account matching is not simulated: its leads are counted in the pools",
+    }),
+    missingProperties: z
+      .array(z.string())
+      .meta({ description: "properties pool conditions name that stored judgements did not read" }),
+  })
+  .meta({ id: "RoutingPreview" });
+export type RoutingPreview = z.infer<typeof RoutingPreviewSchema>;
 
 export const SyncHealthQuerySchema = z.object({
   hours: z.coerce

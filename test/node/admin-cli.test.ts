@@ -8,6 +8,7 @@ import { CliError } from "../../cli/api";
 import { main } from "../../cli/main";
 import { type Stack, startStack } from "../../dev/stack";
 import { ADMIN_TOKEN, adminApi, createHubSpotContact, waitFor } from "./admin-stack";
+import { connect } from "./salesforce-client";
 
 let stack: Stack;
 
@@ -42,6 +43,7 @@ describe("npm run admin", () => {
       "report",
       "rules",
       "mapping",
+      "routing",
       "subscriptions",
     ])
       expect(out).toContain(command);
@@ -163,6 +165,57 @@ describe("npm run admin", () => {
     expect((await cli("mapping", "versions")).lines[0]).toMatch(
       new RegExp(`^v${current.version + 1} .* from the CLI test$`),
     );
+  });
+
+  it("reads and sets the routing, naming each user Salesforce would not give leads to", async () => {
+    const none = JSON.parse((await cli("routing", "get")).text);
+    expect(none).toMatchObject({ version: null, routing: null });
+    const conn = await connect(stack.salesforceUrl);
+    const user = async (name: string, IsActive: boolean) =>
+      (
+        await conn.sobject("User").create({
+          LastName: name,
+          Email: `${name}@cli.example`,
+          Username: `${name}.${Date.now()}@cli.example`,
+          IsActive,
+        })
+      ).id!;
+    const [active, gone] = [await user("Active", true), await user("Gone", false)];
+    const dir = mkdtempSync(path.join(tmpdir(), "leadbridge-routing-"));
+    const pool = (userIds: string[]) => ({
+      pools: [{ name: "inbound", members: userIds.map((userId) => ({ userId })) }],
+    });
+    const bad = path.join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify(pool([active, gone])));
+    await expect(cli("routing", "set", bad)).rejects.toThrow(
+      new RegExp(
+        `400: .*\\n {2}pools\\[0\\]\\.members\\[1\\]\\.userId: ${gone} \\(Gone\\) is inactive`,
+      ),
+    );
+    const good = path.join(dir, "good.json");
+    writeFileSync(good, JSON.stringify(pool([active])));
+    expect((await cli("routing", "set", good, "--note", "from the CLI test")).text).toBe(
+      "routing v1 is now in force (day caps and business hours in America/Los_Angeles)",
+    );
+    expect((await cli("routing", "versions")).lines).toEqual([
+      expect.stringMatching(/^v1 .* admin-token +from the CLI test$/),
+    ]);
+    const preview = await cli("routing", "preview", bad, "--days", "7");
+    expect(preview.lines[0]).toMatch(
+      /^\d+ new Lead\(s\) handed off in the past 7 day\(s\), spread by this routing \(days in America\/Los_Angeles\):$/,
+    );
+    expect(preview.text).toContain("  pool inbound (round_robin): ");
+    expect(preview.text).toContain(
+      `    ${gone}  0 lead(s), weight 1, no cap, busiest day 0 (inactive`,
+    );
+    expect(preview.lines.at(-1)).toBe("nothing was saved");
+    expect((await cli("routing", "versions")).lines).toHaveLength(1);
+    expect(JSON.parse((await cli("routing", "get", "--version", "1")).text).routing.pools).toEqual([
+      expect.objectContaining({
+        name: "inbound",
+        members: [{ userId: active, weight: 1, dailyCap: null }],
+      }),
+    ]);
   });
 
   it("runs and prints the funnel report", async () => {

@@ -16,7 +16,8 @@ const DAY = 86_400_000;
 describe("control surface", () => {
   it("seeds a demo org: reps with start dates, accounts, and 90 days of stage history", async () => {
     const seeded = await control(sandbox.url, "POST", "/seed");
-    expect(seeded.seeded).toMatchObject({ User: 6, Account: 6, Opportunity: 15, Lead: 4 });
+    // The integration user, five reps and one former rep (inactive).
+    expect(seeded.seeded).toMatchObject({ User: 7, Account: 6, Opportunity: 15, Lead: 4 });
     const users = (await control(sandbox.url, "GET", "/records/User")).records as Record<
       string,
       unknown

@@ -159,6 +159,31 @@ describe("SOQL features", () => {
     expect(byStage[0]!.attributes).toEqual({ type: "AggregateResult" });
   });
 
+  it("answers the org's one Organization row, a former rep as an inactive User, and managers", async () => {
+    const [org] = await q("SELECT Id, Name, TimeZoneSidKey FROM Organization");
+    expect(org!.Id).toMatch(/^00D\w{15}$/);
+    expect(org!.TimeZoneSidKey).toBe("America/Los_Angeles");
+    // The org the token was issued for (the identity URL names it too).
+    expect(org!.Id).toBe((await conn.identity()).organization_id);
+    expect(
+      await q("SELECT Id FROM Organization WHERE IsDeleted = false").catch((e) => e.errorCode),
+    ).toBe("INVALID_FIELD");
+
+    const inactive = await q("SELECT Id, Name, ManagerId FROM User WHERE IsActive = false");
+    expect(inactive.map((u) => u.Name)).toEqual(["Casey Brooks"]);
+    const [lead] = await q(
+      "SELECT Id, (SELECT Name FROM ManagedUsers ORDER BY Name) FROM User WHERE Id = " +
+        `'${inactive[0]!.ManagerId}'`,
+    );
+    expect(lead!.ManagedUsers.records.map((u: Row) => u.Name)).toContain("Casey Brooks");
+    const [rep] = await q(
+      "SELECT Manager.Name FROM User WHERE IsActive = true AND ManagerId != null LIMIT 1",
+    );
+    expect(rep!.Manager.Name).toBe("Avery Chen");
+    const sites = await q("SELECT Website FROM Account WHERE Website LIKE '%acme-robotics%'");
+    expect(sites).toEqual([expect.objectContaining({ Website: "acme-robotics.example" })]);
+  });
+
   it("returns child relationship subqueries, null when a parent has no children", async () => {
     const opps = await q(
       "SELECT Name, (SELECT StageName FROM OpportunityHistories ORDER BY CreatedDate) FROM Opportunity WHERE IsWon = true",

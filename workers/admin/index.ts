@@ -45,6 +45,10 @@ import { mapping } from "./mapping";
 
 admin.route("/", mapping);
 
+import { routing } from "./routing";
+
+admin.route("/", routing);
+
 import { syncHealth } from "./sync-health";
 
 admin.route("/", syncHealth);

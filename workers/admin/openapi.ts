@@ -29,6 +29,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: "Not found",
   409: "Conflicts with the current state",
   502: "HubSpot or Salesforce refused or failed (the message says which and why)",
+  503: "Salesforce could not be reached to check the document; nothing was saved",
   403: "Signed in with Access: a cross-site write (Origin / Sec-Fetch-Site)",
   415: "Signed in with Access: a write without Content-Type: application/json",
 };
@@ -139,6 +140,28 @@ const paths: ZodOpenApiPathsObject = {
   "/admin/mapping/versions": {
     get: op("Every field mapping version", [200, A.MappingVersionListSchema, "Newest first"]),
   },
+  "/admin/routing": {
+    get: op(
+      "The routing in force (or, before any was saved, version null and a note), or one version",
+      [200, z.union([A.RoutingVersionSchema, A.NoRoutingSchema]), "A routing version"],
+      { requestParams: { query: A.RoutingQuerySchema }, errors: [400, 404] },
+    ),
+    put: op(
+      "Store a new routing version, once Salesforce knows every user it names as active",
+      [201, A.RoutingVersionSchema, "The new version, now in force"],
+      { requestBody: json(A.RoutingUpdateSchema), errors: [400, 409, 503] },
+    ),
+  },
+  "/admin/routing/preview": {
+    post: op(
+      "How a proposed routing would have spread the new Leads of the last days, writing nothing",
+      [200, A.RoutingPreviewSchema, "Leads per pool and member, against caps, and the fallback"],
+      { requestBody: json(A.RoutingPreviewRequestSchema), errors: [400, 503] },
+    ),
+  },
+  "/admin/routing/versions": {
+    get: op("Every routing version", [200, A.RoutingVersionListSchema, "Newest first"]),
+  },
   "/admin/rules": {
     get: op("The rules in force, or one version", [200, A.RulesVersionSchema, "A rules version"], {
       requestParams: { query: A.RulesQuerySchema },
@@ -222,7 +245,7 @@ export function adminDocument() {
       title: "Leadbridge admin API",
       version: VERSION,
       description:
-        "Lead lookup, resync, backfill jobs, dead letters, rules, field mapping, sync health and reports.",
+        "Lead lookup, resync, backfill jobs, dead letters, rules, field mapping, routing, sync health and reports.",
     },
     security: [{ bearer: [] }, { cloudflareAccess: [] }],
     components: {
