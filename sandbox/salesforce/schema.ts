@@ -28,6 +28,8 @@ export interface FieldDef {
   unique: boolean;
   defaultValue?: string | number | boolean;
   referenceTo?: string;
+  /** A polymorphic lookup's objects (Task.WhoId: Lead or Contact); referenceTo is the first. */
+  polymorphicTo?: string[];
   relationshipName?: string;
   picklistValues?: string[];
   restrictedPicklist?: boolean;
@@ -337,6 +339,35 @@ const user = object("User", "User", "Users", "005", [
   field("Start_Date__c", "Start Date", "date"),
 ]);
 
+/** Salesforce's default Task Status picklist. */
+export const TASK_STATUSES = [
+  "Not Started",
+  "In Progress",
+  "Completed",
+  "Waiting on someone else",
+  "Deferred",
+];
+
+// An activity logged on a Lead or Contact (a call, an email): what tells the SLA consumer a rep
+// has touched a Lead (Lead.Tasks).
+const task = object("Task", "Task", "Tasks", "00T", [
+  ...system(),
+  lookup("WhoId", "Name ID", "Lead", "Who", { polymorphicTo: ["Lead", "Contact"] }),
+  text("Subject", "Subject", 255),
+  picklist("Status", "Status", TASK_STATUSES, {
+    required: true,
+    restrictedPicklist: true,
+    defaultValue: "Not Started",
+  }),
+  picklist("Priority", "Priority", ["High", "Normal", "Low"], {
+    required: true,
+    defaultValue: "Normal",
+  }),
+  field("ActivityDate", "Due Date Only", "date"),
+  field("Description", "Comments", "textarea", { length: 32000 }),
+  owner(),
+]);
+
 export const OBJECTS: ObjectDef[] = [
   lead,
   contact,
@@ -345,6 +376,7 @@ export const OBJECTS: ObjectDef[] = [
   opportunityHistory,
   opportunityStage,
   user,
+  task,
 ];
 
 const byLowerName = new Map(OBJECTS.map((o) => [o.name.toLowerCase(), o]));
@@ -373,6 +405,8 @@ export interface ChildRelationship {
  * Opportunity.OpportunityHistories.
  */
 export const CHILD_RELATIONSHIPS: Record<string, ChildRelationship[]> = {
+  Lead: [{ name: "Tasks", child: "Task", field: "WhoId" }],
+  Contact: [{ name: "Tasks", child: "Task", field: "WhoId" }],
   Account: [
     { name: "Contacts", child: "Contact", field: "AccountId" },
     { name: "Opportunities", child: "Opportunity", field: "AccountId" },
