@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { RoutingSchema } from "../../shared/contracts/routing";
-import { saveRouting } from "../../shared/db/routings";
+import { routingVersion, saveRouting } from "../../shared/db/routings";
 import { loadConfig } from "../../shared/env";
 import { connectSalesforce } from "../../shared/salesforce/client";
 import { QUEUES } from "../../workers/queues";
@@ -73,7 +73,10 @@ interface Org {
 }
 
 /** Two reps in pool "inbound" (30 minutes, plain time) and their manager; alerts to the sink. */
-async function org(sla: Record<string, unknown> = {}): Promise<Org> {
+async function org(
+  sla: Record<string, unknown> = {},
+  alertUrl = `${salesforceUrl()}/__sink/alerts`,
+): Promise<Org> {
   const alice = await createUser(`alice${unique()}`);
   const bob = await createUser(`bob${unique()}`);
   const manager = await createUser(`manager${unique()}`);
@@ -87,7 +90,7 @@ async function org(sla: Record<string, unknown> = {}): Promise<Org> {
       },
     ],
     timeZone: "UTC",
-    alertUrl: `${salesforceUrl()}/__sink/alerts`,
+    alertUrl,
   });
   const { version } = await saveRouting(env.DB, routing, "test");
   return { alice, bob, manager, version };
@@ -247,6 +250,26 @@ describe("SLA timers", () => {
     expect(await events(contactId)).toMatchObject([{ alert_attempts: 2 }]);
 
     await fire([timer], 3);
+    expect(await sinkAlerts()).toHaveLength(1);
+  });
+
+  it("an alert URL nobody answers (a closed port) is retried, and goes to the URL an admin sets meanwhile", async () => {
+    // workerd logs the refused connection as an "uncaught exception" of its own; the consumer's
+    // fetch still rejects, and that rejection is what it handles.
+    const o = await org({}, "http://127.0.0.1:9/alerts");
+    const { contactId, timer } = await assigned(o, o.alice);
+    const failed = await fire([timer]);
+    expect(failed.explicitRetries).toHaveLength(1);
+    expect(await events(contactId)).toMatchObject([{ alert_attempts: 1, alerted_at: null }]);
+
+    // The admin fixes the URL in a new routing version: the owed alert follows the routing in force.
+    const fixed = RoutingSchema.parse({
+      ...(await routingVersion(env.DB, o.version))!.routing,
+      alertUrl: `${salesforceUrl()}/__sink/alerts`,
+    });
+    await saveRouting(env.DB, fixed, "test");
+    const retried = await fire([timer], 2);
+    expect(retried.explicitRetries).toEqual([]);
     expect(await sinkAlerts()).toHaveLength(1);
   });
 
