@@ -6,6 +6,7 @@ import { createApp } from "./app";
 import { consumeLeadEvents } from "./handoff/consumer";
 import { consumeDeadLetters } from "./handoff/dead-letters";
 import { QUEUES } from "./queues";
+import { consumeSlaTimers } from "./sla/consumer";
 import { runScheduled } from "./telemetry/scheduled";
 
 const app = createApp();
@@ -26,6 +27,7 @@ export default {
       return consumeLeadEvents(batch, { ...env, LEAD_EVENTS: env.LEAD_BACKFILL }, ctx, log);
     if (batch.queue === QUEUES.deadLetters) return consumeDeadLetters(batch, env, log);
     if (batch.queue === QUEUES.adminJobs) return consumeAdminJobs(batch, env, log);
+    if (batch.queue === QUEUES.leadSla) return consumeSlaTimers(batch, env, log);
     log.error("queue_unknown");
     batch.retryAll();
   },

@@ -5,6 +5,8 @@ export const QUEUES = {
   leadBackfill: "lead-backfill",
   deadLetters: "lead-events-dlq",
   adminJobs: "admin-jobs",
+  /** SLA timers: delayed messages, one per assigned Lead and breach (workers/sla/timers.ts). */
+  leadSla: "lead-sla",
 } as const;
 
 /**
@@ -18,3 +20,10 @@ export const MAX_STEP_DELIVERIES = 11;
  * (a test checks): after the last the queue drops the message, so the consumer re-sends it first.
  */
 export const MAX_DLQ_DELIVERIES = 4;
+
+/**
+ * Deliveries of one SLA timer, max_retries + 1 of the lead-sla consumer in wrangler.toml (a test
+ * checks): on the last the consumer sends a timer it still waits on again instead of letting the
+ * queue drop it, so an owed alert or reassignment is never lost.
+ */
+export const MAX_SLA_DELIVERIES = 6;

@@ -8,6 +8,7 @@ import { compositeRoutes } from "./routes/composite";
 import { metaRoutes, versionsRoute } from "./routes/meta";
 import { oauthRoutes } from "./routes/oauth";
 import { queryRoutes } from "./routes/query";
+import { sinkRoutes } from "./routes/sink";
 import { sobjectRoutes } from "./routes/sobjects";
 import type { SandboxState } from "./state";
 
@@ -23,6 +24,7 @@ export function buildApp(state: SandboxState): Hono<SfEnv> {
   sobjectRoutes(app, state);
   compositeRoutes(app, state);
   queryRoutes(app, state);
+  sinkRoutes(app, state);
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/services/")) return c.json(notFound().toRestBody(), 404);

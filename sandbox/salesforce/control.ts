@@ -92,6 +92,7 @@ function resetAll(state: SandboxState): void {
   state.counter.reset();
   state.requests.clear();
   state.assignmentRules.clear();
+  state.alerts.length = 0;
   state.usage.used = 0;
   state.expireEvery = null;
   state.apiCalls = 0;
@@ -180,6 +181,13 @@ export function controlRoutes(app: Hono<SfEnv>, state: SandboxState): void {
   app.delete(`${base}/assignment-rule`, (c) => {
     state.assignmentRules.clear();
     return c.json(rules());
+  });
+
+  // What the alert sink received (routes/sink.ts), oldest first.
+  app.get(`${base}/alerts`, (c) => c.json({ alerts: state.alerts }));
+  app.delete(`${base}/alerts`, (c) => {
+    state.alerts.length = 0;
+    return c.json({ alerts: [] });
   });
 
   app.post(`${base}/sessions/expire`, (c) => {

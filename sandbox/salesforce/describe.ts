@@ -64,7 +64,7 @@ function describeField(f: FieldDef): Record<string, unknown> {
     sortable: f.type !== "textarea",
     groupable: !["textarea", "double", "currency", "percent", "datetime"].includes(f.type),
     nameField: f.name === "Name",
-    referenceTo: f.referenceTo ? [f.referenceTo] : [],
+    referenceTo: f.polymorphicTo ?? (f.referenceTo ? [f.referenceTo] : []),
     relationshipName: f.relationshipName ?? null,
     restrictedPicklist: f.restrictedPicklist ?? false,
     picklistValues: (f.picklistValues ?? []).map((value) => ({
@@ -103,7 +103,7 @@ export function describeObject(def: ObjectDef, version: string): Record<string, 
   const named = CHILD_RELATIONSHIPS[def.name] ?? [];
   const childRelationships = OBJECTS.flatMap((child) =>
     child.fields
-      .filter((f) => f.referenceTo === def.name && f.createable)
+      .filter((f) => (f.polymorphicTo ?? [f.referenceTo]).includes(def.name) && f.createable)
       .map((f) => ({
         childSObject: child.name,
         field: f.name,

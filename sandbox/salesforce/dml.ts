@@ -185,7 +185,8 @@ export function checkReferences(store: Store, def: ObjectDef, values: SfRecord):
         [field.name],
       );
     const target = objectForId(id);
-    if (!target || target.name !== field.referenceTo) {
+    const targets = field.polymorphicTo ?? [field.referenceTo];
+    if (!target || !targets.includes(target.name)) {
       throw new SalesforceError(
         400,
         "FIELD_INTEGRITY_EXCEPTION",

@@ -28,6 +28,8 @@ export interface FieldDef {
   unique: boolean;
   defaultValue?: string | number | boolean;
   referenceTo?: string;
+  /** A polymorphic lookup's objects (Task.WhoId: Lead or Contact); referenceTo is the first. */
+  polymorphicTo?: string[];
   relationshipName?: string;
   picklistValues?: string[];
   restrictedPicklist?: boolean;
@@ -396,6 +398,35 @@ const organization = object(
   false,
 );
 
+/** Salesforce's default Task Status picklist. */
+export const TASK_STATUSES = [
+  "Not Started",
+  "In Progress",
+  "Completed",
+  "Waiting on someone else",
+  "Deferred",
+];
+
+// An activity logged on a Lead or Contact (a call, an email): what tells the SLA consumer a rep
+// has touched a Lead (Lead.Tasks).
+const task = object("Task", "Task", "Tasks", "00T", [
+  ...system(),
+  lookup("WhoId", "Name ID", "Lead", "Who", { polymorphicTo: ["Lead", "Contact"] }),
+  text("Subject", "Subject", 255),
+  picklist("Status", "Status", TASK_STATUSES, {
+    required: true,
+    restrictedPicklist: true,
+    defaultValue: "Not Started",
+  }),
+  picklist("Priority", "Priority", ["High", "Normal", "Low"], {
+    required: true,
+    defaultValue: "Normal",
+  }),
+  field("ActivityDate", "Due Date Only", "date"),
+  field("Description", "Comments", "textarea", { length: 32000 }),
+  owner(),
+]);
+
 export const OBJECTS: ObjectDef[] = [
   lead,
   contact,
@@ -405,6 +436,8 @@ export const OBJECTS: ObjectDef[] = [
   opportunityStage,
   user,
   organization,
+
+  task,
 ];
 
 const byLowerName = new Map(OBJECTS.map((o) => [o.name.toLowerCase(), o]));
@@ -433,6 +466,8 @@ export interface ChildRelationship {
  * Opportunity.OpportunityHistories.
  */
 export const CHILD_RELATIONSHIPS: Record<string, ChildRelationship[]> = {
+  Lead: [{ name: "Tasks", child: "Task", field: "WhoId" }],
+  Contact: [{ name: "Tasks", child: "Task", field: "WhoId" }],
   Account: [
     { name: "Contacts", child: "Contact", field: "AccountId" },
     { name: "Opportunities", child: "Opportunity", field: "AccountId" },

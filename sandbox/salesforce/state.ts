@@ -5,6 +5,7 @@ import { Sessions } from "./auth";
 import { QueryCursors } from "./cursors";
 import { ApiUsage, DEFAULT_DAILY_LIMIT } from "./limits";
 import { RequestLog } from "./request-log";
+import type { ReceivedAlert } from "./routes/sink";
 import { Store } from "./store";
 
 export const DEFAULT_BATCH_SIZE = 2000;
@@ -24,6 +25,8 @@ export class SandboxState {
   readonly cursors = new QueryCursors(this.store.ids);
   /** Record names given by dated-history writes (`as`), kept until reset. */
   readonly names = new Map<string, string>();
+  /** What the alert sink (POST /__sink/alerts) received, oldest first, until reset. */
+  readonly alerts: ReceivedAlert[] = [];
   batchSize = DEFAULT_BATCH_SIZE;
   /** Chaos: every Nth API call finds all sessions expired. */
   expireEvery: number | null = null;

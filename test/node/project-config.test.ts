@@ -37,7 +37,7 @@ describe("project configuration", () => {
   it("declares the queues the consumer dispatches on, with a dead-letter queue", () => {
     const consumers = wrangler.queues.consumers as { queue: string; dead_letter_queue?: string }[];
     expect(consumers.map((c) => c.queue).sort()).toEqual(Object.values(QUEUES).sort());
-    for (const lane of [QUEUES.leadEvents, QUEUES.leadBackfill])
+    for (const lane of [QUEUES.leadEvents, QUEUES.leadBackfill, QUEUES.leadSla])
       expect(consumers.find((c) => c.queue === lane)?.dead_letter_queue, lane).toBe(
         QUEUES.deadLetters,
       );

@@ -2,7 +2,12 @@ import { readFileSync } from "node:fs";
 import { parse } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { MAX_DELIVERIES } from "../../shared/retryable";
-import { MAX_DLQ_DELIVERIES, MAX_STEP_DELIVERIES, QUEUES } from "../../workers/queues";
+import {
+  MAX_DLQ_DELIVERIES,
+  MAX_SLA_DELIVERIES,
+  MAX_STEP_DELIVERIES,
+  QUEUES,
+} from "../../workers/queues";
 
 const wrangler = parse(
   readFileSync(new URL("../../wrangler.toml", import.meta.url), "utf8"),
@@ -31,5 +36,9 @@ describe("retry counts in code follow max_retries in wrangler.toml", () => {
 
   it("admin-jobs: the last delivery of a failing step fails the job", () => {
     expect(MAX_STEP_DELIVERIES).toBe(deliveries(QUEUES.adminJobs));
+  });
+
+  it("lead-sla: the consumer sends a timer it still waits on again on the last delivery", () => {
+    expect(MAX_SLA_DELIVERIES).toBe(deliveries(QUEUES.leadSla));
   });
 });

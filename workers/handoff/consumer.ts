@@ -119,6 +119,7 @@ export async function consumeLeadEvents(
     config,
     log: log.child({ batchId }),
     batchId,
+    slaTimers: env.LEAD_SLA,
   };
   const passes = evenPasses(work, CONTACTS_PER_PASS);
   await runLimited(

@@ -4,6 +4,7 @@ import { currentRules, type RulesVersion } from "../../shared/db/rules";
 import { tombstonedOf } from "../../shared/db/tombstones";
 import { overBudget, readUsage } from "../../shared/salesforce/budget";
 import { leadDescribe } from "../../shared/salesforce/describe";
+import { createdLeads, startTimersAfterHandoff } from "../sla/timers";
 import type { ContactWork } from "./coalesce";
 import { propertiesRead } from "./criteria";
 import { type Enriched, enrichContacts, type PropertyNames, readMoreProperties } from "./enrich";
@@ -38,6 +39,13 @@ export async function handOff(
   const { writes, outcomes } = record(stages);
   const statements = await writeBatch(deps.db, deps.batchId, writes);
   phases.lap("d1WriteMs");
+  // Once the assignments and the Leads are written: the Leads' SLA timers (docs/sla.md).
+  if (deps.slaTimers)
+    await startTimersAfterHandoff(
+      { DB: deps.db, LEAD_SLA: deps.slaTimers },
+      createdLeads(writes.audits),
+      deps.log,
+    );
   deps.log.info("handoff_done", {
     contacts: items.length,
     done: [...outcomes.values()].filter((o) => o.done).length,

@@ -20,6 +20,8 @@ export interface HandoffDeps {
   log: Logger;
   batchId: string;
   now?: () => number;
+  /** lead-sla: the first SLA timer of each Lead created with an owner Leadbridge chose. */
+  slaTimers?: Queue;
 }
 
 export type DoneStatus = LeadStatus | "purged";

@@ -118,6 +118,7 @@ export async function deriveOutcomes(
 
   const statements = [
     ...upsertOutcomes(db, outcomes),
+    ...recordFirstTouches(db, outcomes),
     ...recordConversions(db, conversions, now),
     ...insertAudits(db, audits),
     ...leadMarks.release(),
@@ -240,6 +241,26 @@ function recordConversions(
          FROM json_each(?2) AS w WHERE leads.contact_id = json_extract(w.value, '$[0]')`,
       )
       .bind(now, JSON.stringify(conversions)),
+  ];
+}
+
+/**
+ * The first touch of an assigned lead (assignments.first_touch_at, set once): the SLA consumer then
+ * knows it was touched without asking Salesforce, and the report measures speed to first touch.
+ * Every derived outcome is a Lead out of its open status (or converted): touched.
+ */
+function recordFirstTouches(db: D1Database, outcomes: SalesOutcome[]): D1PreparedStatement[] {
+  const touched = outcomes.flatMap((o) => (o.touched_at ? [[o.contact_id, o.touched_at]] : []));
+  if (!touched.length) return [];
+  return [
+    db
+      .prepare(
+        `UPDATE assignments SET first_touch_at = json_extract(t.value, '$[1]')
+         FROM json_each(?) AS t
+         WHERE assignments.contact_id = json_extract(t.value, '$[0]')
+           AND assignments.first_touch_at IS NULL`,
+      )
+      .bind(JSON.stringify(touched)),
   ];
 }
 

@@ -1,0 +1,223 @@
+import type { Connection } from "jsforce";
+import { createClients } from "../../shared/clients";
+import { loadConfig } from "../../shared/env";
+import type { Logger } from "../../shared/log";
+import { RetryableError } from "../../shared/retryable";
+import { inQueries } from "../../shared/salesforce/soql-in";
+import { classifyCallError } from "../handoff/salesforce-upsert";
+import { readLeadStatusMap, statusMeaning } from "../outcomes/status-map";
+import { MAX_SLA_DELIVERIES } from "../queues";
+import { planBreach, sameUser } from "./breach";
+import { type Due, type Later, Routings, type SlaDeps, withSalesforce } from "./context";
+import { finishBreaches } from "./escalate";
+import {
+  type AssignmentRow,
+  eventKey,
+  insertEvents,
+  readAssignments,
+  readEvents,
+  readUsers,
+} from "./store";
+import { SlaTimerSchema, sendTimers } from "./timers";
+
+// The lead-sla consumer (docs/sla.md): timers that fall due are checked against Salesforce, one
+// SOQL query per batch, and a lead nobody touched is a breach: recorded, reassigned, alerted.
+
+export async function consumeSlaTimers(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  log: Logger,
+): Promise<void> {
+  const config = loadConfig(env);
+  await handleSlaTimers(batch.messages, {
+    db: env.DB,
+    kv: env.KV,
+    clients: createClients(config, env),
+    config,
+    timers: env.LEAD_SLA,
+    deadLetters: env.LEAD_EVENTS_DLQ,
+    log,
+  });
+}
+
+/** The Lead as the check reads it. */
+type CheckedLead = {
+  Id: string;
+  Status: string | null;
+  OwnerId: string;
+  IsConverted: boolean;
+  Tasks: { records: unknown[] } | null;
+};
+
+/** A timer that fires more than this early (a 12-hour hop of a longer SLA) is sent on again. */
+const EARLY_MS = 1000;
+
+export async function handleSlaTimers(messages: readonly Message<unknown>[], deps: SlaDeps) {
+  const now = (deps.now ?? Date.now)();
+  const later = laterFor(deps);
+  const due: Due[] = [];
+  const early: Due[] = [];
+  const seen = new Set<string>();
+  for (const msg of messages) {
+    const parsed = SlaTimerSchema.safeParse(msg.body);
+    if (!parsed.success) {
+      const reason = `not an SLA timer: ${parsed.error.issues[0]?.message ?? "invalid"}`;
+      await deps.deadLetters.send({
+        event: msg.body,
+        kind: "invalid_message",
+        reason,
+        attempts: msg.attempts,
+      });
+      msg.ack();
+      continue;
+    }
+    const timer = parsed.data;
+    const key = eventKey(timer.contactId, timer.breach);
+    // The same timer twice in one batch (a duplicate send): one does the work.
+    if (timer.dueAt - now <= EARLY_MS && seen.has(key)) {
+      msg.ack();
+      continue;
+    }
+    seen.add(key);
+    (timer.dueAt - now > EARLY_MS ? early : due).push({ msg, timer });
+  }
+  if (early.length) {
+    await sendTimers(
+      deps.timers,
+      early.map((e) => e.timer),
+      now,
+    );
+    for (const e of early) e.msg.ack();
+  }
+  if (!due.length) return;
+
+  const contactIds = due.map((d) => d.timer.contactId);
+  const [assignments, events] = await Promise.all([
+    readAssignments(deps.db, contactIds),
+    readEvents(deps.db, contactIds),
+  ]);
+  const toCheck: Due[] = [];
+  const recorded: Due[] = [];
+  for (const d of due) {
+    const { contactId, breach } = d.timer;
+    if (events.has(eventKey(contactId, breach))) recorded.push(d);
+    else if (assignments.get(contactId)?.first_touch_at == null && assignments.has(contactId))
+      toCheck.push(d);
+    else {
+      // Touched (the outcome sync saw it), or no assignment to watch.
+      deps.log.info("sla_met", { contactId, breach, by: "outcome_sync" });
+      d.msg.ack();
+    }
+  }
+
+  const routings = new Routings(deps.db);
+  const breached = await checkLeads(toCheck, assignments, routings, deps, later, now);
+  const fresh = await readEvents(
+    deps.db,
+    [...recorded, ...breached].map((d) => d.timer.contactId),
+  );
+  const toFinish = [...recorded, ...breached].flatMap((d) => {
+    const event = fresh.get(eventKey(d.timer.contactId, d.timer.breach));
+    if (event) return [{ ...d, event }];
+    d.msg.ack();
+    return [];
+  });
+  await finishBreaches(toFinish, routings, deps, later, now);
+}
+
+/**
+ * The leads to check against Salesforce, one query for the batch; those nobody touched are recorded
+ * as breaches (returned), the others acked. A failed query retries them.
+ */
+async function checkLeads(
+  toCheck: Due[],
+  assignments: Map<string, AssignmentRow>,
+  routings: Routings,
+  deps: SlaDeps,
+  later: Later,
+  now: number,
+): Promise<Due[]> {
+  if (!toCheck.length) return [];
+  let leads: Map<string, CheckedLead>;
+  try {
+    leads = await withSalesforce(deps, (conn) =>
+      queryLeads(
+        conn,
+        toCheck.map((d) => d.timer.leadId),
+      ),
+    );
+  } catch (err) {
+    const error = err instanceof RetryableError ? err : classifyCallError(err);
+    deps.log.warn("sla_check_failed", { kind: error.kind, timers: toCheck.length });
+    for (const d of toCheck) await later(d, error.delaySeconds);
+    return [];
+  }
+  const statusMap = await readLeadStatusMap(deps.db);
+  const users = await readUsers(deps.db, await routings.memberIds(toCheck));
+  const breached: Due[] = [];
+  const rows: Parameters<typeof insertEvents>[1] = [];
+  for (const d of toCheck) {
+    const { contactId, leadId, breach } = d.timer;
+    const lead = leads.get(leadId.slice(0, 15));
+    const watched = assignments.get(contactId)?.owner_id;
+    const touched =
+      lead &&
+      (lead.IsConverted ||
+        Boolean(lead.Tasks?.records.length) ||
+        statusMeaning(lead.Status, statusMap) !== "open");
+    const sla = await routings.sla(d.timer);
+    if (!lead || touched || !sla) {
+      deps.log.info("sla_met", { contactId, breach, by: lead ? "salesforce" : "lead_gone" });
+      d.msg.ack();
+      continue;
+    }
+    if (!sameUser(lead.OwnerId, watched)) {
+      // Someone moved the Lead to an owner Leadbridge did not choose: a person has it in hand.
+      deps.log.info("sla_taken_over", { contactId, breach });
+      d.msg.ack();
+      continue;
+    }
+    const pool = (await routings.pool(d.timer))!;
+    const plan = planBreach(breach, sla, pool, lead.OwnerId, users.inactive);
+    rows.push({
+      contact_id: contactId,
+      breach,
+      lead_id: leadId,
+      pool: d.timer.pool,
+      routing_version: d.timer.routingVersion,
+      at: now,
+      due_at: d.timer.dueAt,
+      from_owner: lead.OwnerId,
+      to_owner: plan.toOwner,
+      alert: plan.alert ? 1 : 0,
+    });
+    breached.push(d);
+    deps.log.warn("sla_breached", { contactId, breach, pool: d.timer.pool });
+  }
+  await insertEvents(deps.db, rows);
+  return breached;
+}
+
+async function queryLeads(conn: Connection, leadIds: string[]): Promise<Map<string, CheckedLead>> {
+  const leads = new Map<string, CheckedLead>();
+  const head =
+    "SELECT Id, Status, OwnerId, IsConverted, (SELECT Id FROM Tasks LIMIT 1) FROM Lead WHERE Id IN";
+  for (const soql of inQueries(head, leadIds)) {
+    const result = await conn.query<CheckedLead>(soql);
+    for (const lead of result.records) leads.set(lead.Id.slice(0, 15), lead);
+  }
+  return leads;
+}
+
+/**
+ * Waits a timer out: a retry of its message, or on its last delivery the same timer sent again
+ * (ack'd here), so a breach still owed is never dropped to the dead-letter queue.
+ */
+function laterFor(deps: SlaDeps): Later {
+  return async ({ msg, timer }, delaySeconds) => {
+    if (msg.attempts >= MAX_SLA_DELIVERIES) {
+      await deps.timers.send(timer, { delaySeconds });
+      msg.ack();
+    } else msg.retry({ delaySeconds });
+  };
+}

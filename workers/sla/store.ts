@@ -1,0 +1,107 @@
+import { jsonColumns, selectByKeys } from "../outcomes/store";
+
+// D1 access of the SLA consumer: a batch's rows read with one query per table (json_each).
+
+export type AssignmentRow = {
+  contact_id: string;
+  owner_id: string | null;
+  lead_id: string | null;
+  first_touch_at: number | null;
+};
+
+export type SlaEventRow = {
+  contact_id: string;
+  breach: 1 | 2;
+  lead_id: string;
+  pool: string;
+  routing_version: number;
+  at: number;
+  due_at: number;
+  from_owner: string | null;
+  to_owner: string | null;
+  reassigned_at: number | null;
+  reassign_error: string | null;
+  alert: number;
+  alerted_at: number | null;
+  alert_attempts: number;
+  alert_error: string | null;
+  next_timer_at: number | null;
+};
+
+export const eventKey = (contactId: string, breach: number) => `${contactId}:${breach}`;
+
+export async function readAssignments(
+  db: D1Database,
+  contactIds: string[],
+): Promise<Map<string, AssignmentRow>> {
+  const rows = await selectByKeys<AssignmentRow>(
+    db,
+    (keys) =>
+      `SELECT contact_id, owner_id, lead_id, first_touch_at FROM assignments WHERE contact_id IN (${keys})`,
+    [...new Set(contactIds)],
+  );
+  return new Map(rows.map((r) => [r.contact_id, r]));
+}
+
+export async function readEvents(
+  db: D1Database,
+  contactIds: string[],
+): Promise<Map<string, SlaEventRow>> {
+  const rows = await selectByKeys<SlaEventRow>(
+    db,
+    (keys) => `SELECT * FROM sla_events WHERE contact_id IN (${keys})`,
+    [...new Set(contactIds)],
+  );
+  return new Map(rows.map((r) => [eventKey(r.contact_id, r.breach), r]));
+}
+
+const EVENT_COLUMNS = [
+  "contact_id",
+  "breach",
+  "lead_id",
+  "pool",
+  "routing_version",
+  "at",
+  "due_at",
+  "from_owner",
+  "to_owner",
+  "alert",
+] as const;
+
+/**
+ * Records new breaches; a breach already recorded (a redelivered timer, a duplicate send) keeps
+ * its row: the caller reads the rows back and finishes only what each still owes.
+ */
+export async function insertEvents(
+  db: D1Database,
+  events: Pick<SlaEventRow, (typeof EVENT_COLUMNS)[number]>[],
+): Promise<void> {
+  if (!events.length) return;
+  await db
+    .prepare(
+      `INSERT INTO sla_events (${EVENT_COLUMNS.join(", ")})
+       SELECT ${jsonColumns(EVENT_COLUMNS.length)} FROM json_each(?) WHERE true
+       ON CONFLICT (contact_id, breach) DO NOTHING`,
+    )
+    .bind(JSON.stringify(events.map((e) => EVENT_COLUMNS.map((c) => e[c]))))
+    .run();
+}
+
+/** A user's name and whether the nightly mirror (sf_users) saw them inactive, by 15-char id. */
+export async function readUsers(
+  db: D1Database,
+  ids: string[],
+): Promise<{ names: Map<string, string>; inactive: Set<string> }> {
+  const rows = await selectByKeys<{ id: string; name: string | null; is_active: number }>(
+    db,
+    (keys) => `SELECT id, name, is_active FROM sf_users WHERE substr(id, 1, 15) IN (${keys})`,
+    [...new Set(ids.map((id) => id.slice(0, 15)))],
+  );
+  const names = new Map<string, string>();
+  const inactive = new Set<string>();
+  for (const r of rows) {
+    if (r.name) names.set(r.id.slice(0, 15), r.name);
+    if (!r.is_active) inactive.add(r.id.slice(0, 15));
+  }
+  return { names, inactive };
+}
