@@ -436,7 +436,6 @@ export const OBJECTS: ObjectDef[] = [
   opportunityStage,
   user,
   organization,
-
   task,
 ];
 

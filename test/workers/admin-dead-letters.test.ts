@@ -152,6 +152,25 @@ describe("dead letters", () => {
     expect(open?.n).toBe(0);
   });
 
+  it("replays an SLA timer the lead-sla consumer gave up on to its own queue, not skipped", async () => {
+    const timer = {
+      contactId: "dl-sla-1",
+      leadId: "00Q000000000001AAA",
+      pool: "inbound",
+      routingVersion: 1,
+      breach: 1,
+      dueAt: Date.now(),
+    };
+    const row = await env.DB.prepare(
+      "INSERT INTO dead_letters (message_id, body, kind, reason, attempts, received_at) VALUES ('dl-sla-1', ?, 'retries_exhausted', 'retries exhausted', 6, ?) RETURNING id",
+    )
+      .bind(JSON.stringify(timer), Date.now())
+      .first<{ id: number }>();
+    const res = await admin("POST", "/admin/dead-letters/replay", { ids: [row!.id] });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ replayed: [row!.id], skipped: [] });
+  });
+
   it("refuses a replay request that names nothing", async () => {
     for (const body of [{}, { ids: [] }, { all: false }, { ids: [1], all: true }]) {
       expect((await admin("POST", "/admin/dead-letters/replay", body)).status).toBe(400);

@@ -12,6 +12,7 @@ import {
   originOf,
 } from "../../shared/contracts/webhook";
 import type { HonoEnv } from "../../shared/hono-env";
+import { type SlaTimer, SlaTimerSchema } from "../sla/timers";
 import { sendLeadEvents } from "./enqueue";
 import { iso, readJson, readQuery } from "./validate";
 
@@ -24,6 +25,16 @@ type DeadLetterRow = {
   received_at: number;
   replayed_at: number | null;
 };
+
+/** The SLA timer a dead letter holds, when it is one (the lead-sla consumer's give-up). */
+function slaTimerOf(row: DeadLetterRow): SlaTimer | null {
+  try {
+    const parsed = SlaTimerSchema.safeParse(JSON.parse(row.body));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The message a dead letter holds (one event or a contact's events), when the handoff can still
@@ -110,11 +121,14 @@ deadLetters.post("/dead-letters/replay", async (c) => {
   for (const id of ids ?? [])
     if (!found.has(id)) skipped.push({ id, reason: "no such dead letter" });
   const replay: { id: number; event: LeadQueueBody }[] = [];
+  const timers: { id: number; timer: SlaTimer }[] = [];
   for (const row of rows) {
     const event = leadEventOf(row);
+    const timer = event ? null : slaTimerOf(row);
     if (row.replayed_at !== null) skipped.push({ id: row.id, reason: "already replayed" });
-    else if (!event) skipped.push({ id: row.id, reason: "not a lead event; it would fail again" });
-    else replay.push({ id: row.id, event });
+    else if (event) replay.push({ id: row.id, event });
+    else if (timer) timers.push({ id: row.id, timer });
+    else skipped.push({ id: row.id, reason: "not a lead event; it would fail again" });
   }
 
   const live = (event: LeadQueueBody) => eventsOf(event).some((e) => originOf(e) === "webhook");
@@ -126,11 +140,23 @@ deadLetters.post("/dead-letters/replay", async (c) => {
     c.env.LEAD_BACKFILL,
     replay.filter((r) => !live(r.event)).map((r) => r.event),
   );
+  // An SLA timer the lead-sla consumer gave up on goes back to its own queue, due at once: the
+  // consumer checks the Lead again, and a breach it already handled is not handled twice.
+  for (let i = 0; i < timers.length; i += 100)
+    await c.env.LEAD_SLA.sendBatch(timers.slice(i, i + 100).map((t) => ({ body: t.timer })));
   const now = Date.now();
-  const marks = replay.map((r) =>
+  const marks = [...replay, ...timers].map((r) =>
     db.prepare("UPDATE dead_letters SET replayed_at = ? WHERE id = ?").bind(now, r.id),
   );
   for (let i = 0; i < marks.length; i += 100) await db.batch(marks.slice(i, i + 100));
-  c.get("log").info("dead_letters_replayed", { replayed: replay.length, skipped: skipped.length });
-  return c.json({ replayed: replay.map((r) => r.id), skipped, remaining: await countOpen(db) });
+  c.get("log").info("dead_letters_replayed", {
+    replayed: replay.length,
+    timers: timers.length,
+    skipped: skipped.length,
+  });
+  return c.json({
+    replayed: [...replay, ...timers].map((r) => r.id),
+    skipped,
+    remaining: await countOpen(db),
+  });
 });
