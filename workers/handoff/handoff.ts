@@ -1,5 +1,6 @@
 import { getLeads, type LeadRow } from "../../shared/db/leads";
 import { currentMapping, type MappingVersion } from "../../shared/db/mappings";
+import { latestRouting, type RoutingVersion } from "../../shared/db/routings";
 import { currentRules, type RulesVersion } from "../../shared/db/rules";
 import { tombstonedOf } from "../../shared/db/tombstones";
 import { overBudget, readUsage } from "../../shared/salesforce/budget";
@@ -16,6 +17,7 @@ import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, type Properties } from "./mql";
 import { forgetContacts } from "./privacy";
 import { push } from "./push";
 import { record, recordFeedback, writeBatch } from "./record";
+import { Router } from "./routing";
 import { sendFeedback } from "./send-feedback";
 import type { ContactOutcome, HandoffDeps, StageRecord } from "./types";
 
@@ -63,6 +65,8 @@ interface ToJudge {
   previous: Map<string, LeadRow>;
   rules: RulesVersion;
   mapping: MappingVersion;
+  /** The routing in force; null: new Leads follow SALESFORCE_LEAD_ASSIGNMENT. */
+  routing: RoutingVersion | null;
   lookup: ContactLookup;
 }
 
@@ -90,16 +94,17 @@ async function readBatch(
       )
     : undefined;
   enriching?.catch(() => {});
-  const [previous, rules, mapping] = await Promise.all([
+  const [previous, rules, mapping, routing] = await Promise.all([
     leads,
     work.length ? currentRules(deps.db) : undefined,
     work.length ? currentMapping(deps.db) : undefined,
+    work.length ? latestRouting(deps.db) : null,
   ]);
   return {
     previous,
     toJudge:
       enriching && rules && mapping
-        ? { work, enriching, asked, previous, rules, mapping, lookup }
+        ? { work, enriching, asked, previous, rules, mapping, routing, lookup }
         : undefined,
   };
 }
@@ -136,7 +141,7 @@ async function lookUpNewContacts(
 
 /** The contacts to judge: merges re-keyed, then judged, pushed and given their feedback. */
 async function judgeAndHandOff(
-  { work, enriching, asked, previous, rules, mapping, lookup }: ToJudge,
+  { work, enriching, asked, previous, rules, mapping, routing, lookup }: ToJudge,
   deps: HandoffDeps,
   phases: Phases,
 ): Promise<StageRecord[]> {
@@ -184,6 +189,17 @@ async function judgeAndHandOff(
   ];
   phases.lap("judgeMs");
 
+  const router =
+    routing &&
+    new Router(
+      routing,
+      (id) => {
+        const contact = enriched.contacts.get(id);
+        return contact && { contact, company: enriched.companyOf.get(id) };
+      },
+      { db: deps.db, log: deps.log, now },
+    );
+
   // Refused contacts get their feedback while the qualified ones go to Salesforce; a qualified
   // contact's feedback needs its Salesforce id, so it follows its push.
   const context = {
@@ -195,10 +211,12 @@ async function judgeAndHandOff(
   };
   const [refusedFeedback, [pushed, qualifiedFeedback]] = await Promise.all([
     sendFeedback(judged.refused, context),
-    push(judged.qualified, deps, lookup, mapping.mapping).then(async (pushed) => {
-      phases.lap("pushMs");
-      return [pushed, await sendFeedback(pushed.decisions, context)] as const;
-    }),
+    push(judged.qualified, deps, lookup, mapping.mapping, router ?? undefined).then(
+      async (pushed) => {
+        phases.lap("pushMs");
+        return [pushed, await sendFeedback(pushed.decisions, context)] as const;
+      },
+    ),
   ]);
   phases.lap("feedbackMs");
   const fedBack = recordFeedback([...refusedFeedback, ...qualifiedFeedback], rules.version, now());
