@@ -134,6 +134,13 @@ describe("assignment in the handoff", () => {
       assignedAt: expect.any(String),
       salesforceLeadId: leads.find((l) => l.HubSpot_Contact_Id__c === ids[0])!.Id,
     });
+
+    // A privacy deletion takes the contact's assignment with it.
+    await deliver([leadEvent(ids[0]!, "contact.privacyDeletion")]);
+    const left = await env.DB.prepare(
+      "SELECT contact_id FROM assignments ORDER BY contact_id",
+    ).all();
+    expect(left.results.map((r) => r.contact_id)).toEqual(ids.slice(1).sort());
   });
 
   it("a contact whose email domain is an Account's website goes to that Account's owner", async () => {
