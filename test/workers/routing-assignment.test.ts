@@ -172,6 +172,33 @@ describe("assignment in the handoff", () => {
     });
   });
 
+  it("a pool's conditions pick its leads, on properties only the routing reads", async () => {
+    const [emea, rest] = [await createUser(), await createUser()];
+    await save({
+      pools: [
+        {
+          name: "emea",
+          when: [
+            { property: "contact.phone", op: "starts_with", value: "+49" },
+            { property: "contact.phone", op: "starts_with", value: "+33" },
+          ],
+          match: "any",
+          members: [{ userId: emea }],
+        },
+        { name: "rest", members: [{ userId: rest }] },
+      ],
+    });
+    const company = await createCompany({ name: "Routed Robotics", numberofemployees: "250" });
+    const ids = await createContacts(
+      ["+49 30 1234567", "+55 11 1234567"].map((phone) =>
+        qualifyingContact(unique(), { email: `dev@r${unique()}.com`, phone }),
+      ),
+      company,
+    );
+    await handOff(ids);
+    expect(await ownersOf(ids)).toEqual([emea, rest]);
+  });
+
   it("a batch delivered again after a failed upsert reuses its assignments and advances no turn", async () => {
     const [x, y, z] = [await createUser(), await createUser(), await createUser()];
     await save({

@@ -18,6 +18,7 @@ import { forgetContacts } from "./privacy";
 import { push } from "./push";
 import { record, recordFeedback, writeBatch } from "./record";
 import { Router } from "./routing";
+import { poolPropertiesRead } from "./routing-plan";
 import { sendFeedback } from "./send-feedback";
 import type { ContactOutcome, HandoffDeps, StageRecord } from "./types";
 
@@ -149,8 +150,9 @@ async function judgeAndHandOff(
   const merged = await rekeyMergedLeads(work, deps);
   phases.lap("d1ReadMs");
   const enriched = await enriching;
-  // The rules and mapping in force read properties the reads did not ask for (a new version's).
-  const needed = extraPropertiesOf(rules.rules, mapping.mapping);
+  // The rules, mapping and routing in force read properties the reads did not ask for (a new
+  // version's).
+  const needed = extraPropertiesOf(rules.rules, mapping.mapping, routing?.routing);
   const more = {
     contact: needed.contact.filter((p) => !asked.contact.includes(p)),
     company: needed.company.filter((p) => !asked.company.includes(p)),
@@ -224,24 +226,24 @@ async function judgeAndHandOff(
 }
 
 /**
- * The properties the rules and the mapping read beyond the handoff's own (CONTACT_PROPERTIES,
- * COMPANY_PROPERTIES).
+ * The properties the rules, the mapping and the routing's pool conditions read beyond the
+ * handoff's own (CONTACT_PROPERTIES, COMPANY_PROPERTIES).
  */
 export function extraPropertiesOf(
   rules: RulesVersion["rules"],
   mapping: MappingVersion["mapping"],
+  routing?: RoutingVersion["routing"],
 ): PropertyNames {
-  const byRules = propertiesRead(rules);
-  const byMapping = mappingProperties(mapping);
+  const read = [
+    propertiesRead(rules),
+    mappingProperties(mapping),
+    routing ? poolPropertiesRead(routing) : { contact: [], company: [] },
+  ];
   const contact: readonly string[] = CONTACT_PROPERTIES;
   const company: readonly string[] = COMPANY_PROPERTIES;
   return {
-    contact: [...new Set([...byRules.contact, ...byMapping.contact])].filter(
-      (p) => !contact.includes(p),
-    ),
-    company: [...new Set([...byRules.company, ...byMapping.company])].filter(
-      (p) => !company.includes(p),
-    ),
+    contact: [...new Set(read.flatMap((r) => r.contact))].filter((p) => !contact.includes(p)),
+    company: [...new Set(read.flatMap((r) => r.company))].filter((p) => !company.includes(p)),
   };
 }
 

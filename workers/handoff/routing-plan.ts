@@ -104,6 +104,16 @@ function poolTests(routing: Routing): CompiledCriterion[] {
   return tests;
 }
 
+/** The HubSpot properties the pools' `when` conditions read, by object (as propertiesRead). */
+export function poolPropertiesRead(routing: Routing): { contact: string[]; company: string[] } {
+  const refs = routing.pools.flatMap((p) => p.when.map((c) => c.property));
+  const of = (kind: string) =>
+    [
+      ...new Set(refs.filter((r) => r.startsWith(`${kind}.`)).map((r) => r.slice(kind.length + 1))),
+    ].sort();
+  return { contact: of("contact"), company: of("company") };
+}
+
 /** Plans every contact's owner in order: reused, the Account's owner, a pool, the fallback; pure. */
 export function planAssignments(input: PlanInput): Plan {
   const { routing, version, state, accounts, isActive, day, at } = input;
