@@ -214,6 +214,8 @@ async function pushWithinBudget(
     try {
       const outcomes = new Map<string, PushOutcome>();
       const fresh = toPush.filter((l) => !l.hasLeadId);
+      // The routing's Salesforce reads run beside the Contact lookup.
+      if (router && fresh.length) router.prefetch(clients.salesforce, fresh.map(idOf));
       if (config.SALESFORCE_EXISTING_CONTACTS === "skip_lead" && fresh.length) {
         try {
           const emails = fresh.flatMap((l) => (emailOf(l) ? [emailOf(l)!] : []));

@@ -151,6 +151,13 @@ export function setAssignedLeadIds(
 const isRevisionConflict = (err: unknown) =>
   /UNIQUE constraint failed: routing_revisions/i.test(String(err));
 
+/** What Salesforce says that a plan needs. */
+interface SalesforceFacts {
+  accounts: Map<string, AccountOwner>;
+  /** The routing's active users, by userKey. */
+  active: Set<string>;
+}
+
 export interface RouterDeps {
   db: D1Database;
   log: Logger;
@@ -162,11 +169,25 @@ export interface RouterDeps {
  * `assign` gives every new Lead its owner, reusing what an earlier delivery committed.
  */
 export class Router {
+  /** The Salesforce reads started early (prefetch), and the contacts they cover. */
+  private early?: { covers: Set<string>; facts: Promise<SalesforceFacts> };
+
   constructor(
     readonly routing: RoutingVersion,
     private readonly subjectOf: (contactId: string) => Subject | undefined,
     private readonly deps: RouterDeps,
   ) {}
+
+  /**
+   * Starts the Salesforce reads a plan for these contacts needs, so they run beside the push's
+   * Contact lookup rather than after it (a round trip off each new Lead's speed-to-lead).
+   * Contacts an earlier delivery assigned are asked about too: one query either way.
+   */
+  prefetch(conn: () => Promise<Connection>, contactIds: string[]): void {
+    const facts = this.readFacts(conn, this.toAssign(contactIds), this.deps.now());
+    facts.catch(() => {}); // assign() reports it
+    this.early = { covers: new Set(contactIds), facts };
+  }
 
   /**
    * Each contact's assignment, committed to D1. Throws a RetryableError (the new Leads wait): a
@@ -180,28 +201,17 @@ export class Router {
     const { routing, version } = this.routing;
     const at = this.deps.now();
     const day = dayIn(routing.timeZone ?? "UTC", at);
-    const contacts: ToAssign[] = contactIds.map((contactId) => {
-      const subject = this.subjectOf(contactId) ?? { contact: {} };
-      const email = subject.contact.email;
-      return { contactId, subject, domain: email ? emailDomain(email) : undefined };
-    });
+    const contacts = this.toAssign(contactIds);
     let state = await d1(() => readRoutingState(db, contactIds, day));
     const toPlan = contacts.filter((c) => !state.assigned.has(c.contactId));
-    let accounts = new Map<string, AccountOwner>();
-    let active = new Set<string>();
+    let facts: SalesforceFacts = { accounts: new Map(), active: new Set() };
     if (toPlan.length) {
-      try {
-        const domains = toPlan.flatMap((c) => (c.domain ? [c.domain] : []));
-        [accounts, active] = await Promise.all([
-          routing.accountMatch && domains.length
-            ? conn().then((c) => findAccountOwners(c, domains))
-            : accounts,
-          activeUsers(conn, routing, version, at),
-        ]);
-      } catch (err) {
-        throw err instanceof RetryableError ? err : classifyCallError(err);
-      }
+      const early = this.early;
+      facts = await (early && toPlan.every((c) => early.covers.has(c.contactId))
+        ? early.facts
+        : this.readFacts(conn, toPlan, at));
     }
+    const { accounts, active } = facts;
     for (let attempt = 1; ; attempt++) {
       const plan = planAssignments({
         routing,
@@ -227,6 +237,35 @@ export class Router {
           );
         state = await d1(() => readRoutingState(db, contactIds, day));
       }
+    }
+  }
+
+  private toAssign(contactIds: string[]): ToAssign[] {
+    return contactIds.map((contactId) => {
+      const subject = this.subjectOf(contactId) ?? { contact: {} };
+      const email = subject.contact.email;
+      return { contactId, subject, domain: email ? emailDomain(email) : undefined };
+    });
+  }
+
+  /** The Accounts of these contacts' domains (accountMatch) and the routing's active users. */
+  private async readFacts(
+    conn: () => Promise<Connection>,
+    contacts: ToAssign[],
+    at: number,
+  ): Promise<SalesforceFacts> {
+    const { routing, version } = this.routing;
+    const domains = contacts.flatMap((c) => (c.domain ? [c.domain] : []));
+    try {
+      const [accounts, active] = await Promise.all([
+        routing.accountMatch && domains.length
+          ? conn().then((c) => findAccountOwners(c, domains))
+          : new Map<string, AccountOwner>(),
+        activeUsers(conn, routing, version, at),
+      ]);
+      return { accounts, active };
+    } catch (err) {
+      throw err instanceof RetryableError ? err : classifyCallError(err);
     }
   }
 
