@@ -8,7 +8,7 @@ import type { Logger } from "../../shared/log";
 import { Router } from "../../workers/handoff/routing";
 import { forgetActiveUsers } from "../../workers/handoff/routing-users";
 import { admin } from "./admin-client";
-import { deliver, leadEvent } from "./queue-harness";
+import { countingDb, deliver, leadEvent } from "./queue-harness";
 import {
   createCompany,
   createContacts,
@@ -310,10 +310,16 @@ describe("assignment in the handoff", () => {
   });
 
   it("costs Salesforce at most the Account query (and the user query, uncached) per batch, whatever its size", async () => {
+    const d1: number[] = [];
     const calls = async (ids: string[]) => {
       const before = (await salesforceCounts()).total;
-      const result = await handOff(ids);
+      const { db, queries } = countingDb();
+      const result = await deliver([{ events: ids.map((id) => leadEvent(id)) }], 1, {
+        ...env,
+        DB: db,
+      });
       expect(result.explicitAcks).toEqual(result.ids);
+      d1.push(queries());
       return (await salesforceCounts()).total - before;
     };
     // Warm the token and the Lead describe, so each count is a batch's own.
@@ -326,5 +332,8 @@ describe("assignment in the handoff", () => {
     expect(cold - without).toBeLessThanOrEqual(2);
     expect(warm - without).toBeLessThanOrEqual(1);
     expect(warm).toBeLessThan(cold);
+    // D1: the state in 4 statements (one round trip), the commit in 5 (one transaction), and
+    // the Lead ids in 1, whatever the batch size.
+    expect(d1[3]! - d1[1]!).toBeLessThanOrEqual(10);
   });
 });
