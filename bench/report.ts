@@ -58,6 +58,8 @@ export interface LatestResults {
   liveDuringBackfill: LiveDuringBackfillFigures;
   /** A rules preview over `contacts` stored judgements (bench/preview.ts). */
   preview: { contacts: number; seconds: number };
+  /** Salesforce calls per lead of a burst without and with a routing in force (bench/routing.ts). */
+  routing: { leads: number; salesforcePerLeadWithout: number; salesforcePerLeadWith: number };
 }
 
 export const GOALS: {

@@ -21,6 +21,7 @@ import { measureNaive } from "./naive-flow";
 import { measureOutcomes } from "./outcomes";
 import { measurePreview } from "./preview";
 import { GOALS, type LatestResults, printTable, writeResults } from "./report";
+import { measureRouting, ROUTING_LEADS } from "./routing";
 import { sizesFromArgs } from "./sizes";
 import { measureTelemetry } from "./telemetry";
 import { measureWebhookAck } from "./webhook-ack";
@@ -111,6 +112,10 @@ const previewContacts = sizes.quick ? 1_000 : 10_000;
 log(`bench: rules preview over ${previewContacts} stored judgements`);
 const preview = await measurePreview(previewContacts, 3, log);
 
+const routingLeads = sizes.quick ? ROUTING_LEADS.quick : ROUTING_LEADS.full;
+log(`bench: routing, ${routingLeads} qualifying leads without and then with a routing in force`);
+const routing = await measureRouting(routingLeads, log);
+
 log(
   `bench: live during backfill, a ${sizes.liveBurst}-lead burst while ${sizes.backfillContacts} contacts are backfilled`,
 );
@@ -185,6 +190,11 @@ const latest: LatestResults = {
     backfillContacts: liveDuringBackfill.backfillContacts,
   },
   preview: { contacts: preview.contacts, seconds: preview.seconds },
+  routing: {
+    leads: routing.leads,
+    salesforcePerLeadWithout: routing.salesforcePerLeadWithout,
+    salesforcePerLeadWith: routing.salesforcePerLeadWith,
+  },
 };
 
 const ratio = (a: number, b: number) => (b ? `${round(a / b, 3)}×` : "–");
@@ -205,6 +215,7 @@ const baseline = {
   outage,
   liveDuringBackfill,
   preview,
+  routing,
   ratios: {
     webhookAckP50VsHealth: round(ack.figures.p50Ms / ack.baseline.healthP50Ms, 2),
     webhookAckP99VsHealth: round(ack.figures.p99Ms / ack.baseline.healthP99Ms, 2),
@@ -301,6 +312,12 @@ printTable([
     String(preview.seconds),
     `GET /admin/rules ${preview.baselineMs} ms`,
     ratio(preview.seconds * 1000, preview.baselineMs),
+  ],
+  [
+    `routing, ${n(routing.leads)} leads: Salesforce calls per lead`,
+    String(routing.salesforcePerLeadWith),
+    `no routing ${routing.salesforcePerLeadWithout}`,
+    ratio(routing.salesforcePerLeadWith, routing.salesforcePerLeadWithout),
   ],
   [
     "bundle raw / gzip (bytes)",

@@ -8,7 +8,7 @@ import {
   LEAD_STATUSES,
   SYNC_HEALTH_KINDS,
 } from "./outcomes";
-import { RoutingPutSchema, RoutingSchema } from "./routing";
+import { ASSIGNMENT_REASONS, RoutingPutSchema, RoutingSchema } from "./routing";
 import { RulesSchema } from "./rules";
 
 /**
@@ -109,8 +109,30 @@ export const AuditEntrySchema = z
   })
   .meta({ id: "AuditEntry" });
 
+export const LeadAssignmentSchema = z
+  .object({
+    ownerId: z.string().nullable().meta({
+      description: "the Salesforce User given the Lead; null: Salesforce decided (see reason)",
+    }),
+    reason: z.enum(ASSIGNMENT_REASONS),
+    pool: z.string().nullable(),
+    routingVersion: z.number().int(),
+    accountId: z.string().nullable().meta({
+      description: "reason account_owner: the Account whose website is the email's domain",
+    }),
+    assignedAt: z.iso.datetime(),
+    salesforceLeadId: z.string().nullable(),
+  })
+  .meta({ id: "LeadAssignment" });
+
 export const LeadDetailSchema = z
-  .object({ lead: LeadSchema.nullable(), audit: z.array(AuditEntrySchema) })
+  .object({
+    lead: LeadSchema.nullable(),
+    assignment: LeadAssignmentSchema.nullable().meta({
+      description: "who the routing gave the new Lead and why; null without a routing in force",
+    }),
+    audit: z.array(AuditEntrySchema),
+  })
   .meta({ id: "LeadDetail" });
 
 export const LeadListQuerySchema = z.object({

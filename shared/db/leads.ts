@@ -254,6 +254,8 @@ export function purgeContacts(
     of(`DELETE FROM job_contacts WHERE contact_id IN ${IDS}`),
     of(`DELETE FROM sales_outcomes WHERE contact_id IN ${IDS}`),
     of(`DELETE FROM judged_snapshots WHERE contact_id IN ${IDS}`),
+    // Its routing assignment; the day's counts and the pools' turns it moved stay (numbers only).
+    of(`DELETE FROM assignments WHERE contact_id IN ${IDS}`),
     of(`DELETE FROM sf_pending WHERE kind = 'outcome_lead'
           AND key IN (SELECT id FROM sf_leads WHERE hubspot_contact_id IN ${IDS})`),
     of(`DELETE FROM sf_leads WHERE hubspot_contact_id IN ${IDS}`),

@@ -1,5 +1,10 @@
 import type { z } from "zod";
-import type { AuditEntrySchema, LeadSchema } from "../../shared/contracts/admin";
+import type {
+  AuditEntrySchema,
+  LeadAssignmentSchema,
+  LeadSchema,
+} from "../../shared/contracts/admin";
+import type { AssignmentReason } from "../../shared/contracts/routing";
 import type { LeadRow } from "../../shared/db/leads";
 import { iso } from "./validate";
 
@@ -56,6 +61,29 @@ export function toLeadView(row: LeadRow): z.infer<typeof LeadSchema> {
             opportunityId: row.converted_opportunity_id,
           },
     updatedAt: iso(row.updated_at)!,
+  };
+}
+
+export type AssignmentViewRow = {
+  owner_id: string | null;
+  reason: AssignmentReason;
+  pool: string | null;
+  routing_version: number;
+  account_id: string | null;
+  assigned_at: number;
+  lead_id: string | null;
+};
+
+/** A contact's routing assignment as the admin API shows it; pure. */
+export function toAssignmentView(row: AssignmentViewRow): z.infer<typeof LeadAssignmentSchema> {
+  return {
+    ownerId: row.owner_id,
+    reason: row.reason,
+    pool: row.pool,
+    routingVersion: row.routing_version,
+    accountId: row.account_id,
+    assignedAt: iso(row.assigned_at)!,
+    salesforceLeadId: row.lead_id,
   };
 }
 

@@ -4,16 +4,19 @@ import type { LeadRow } from "../../shared/db/leads";
 import { ErrorCode, HttpError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
 import {
+  type AssignmentViewRow,
   type AuditRow,
   decodeLeadCursor,
   encodeLeadCursor,
+  toAssignmentView,
   toAuditView,
   toLeadView,
 } from "./lead-view";
 import { readParams, readQuery } from "./validate";
 
 /**
- * GET /admin/leads (filters, cursor paging) and GET /admin/leads/:contactId (state + audit trail).
+ * GET /admin/leads (filters, cursor paging) and GET /admin/leads/:contactId (state, routing
+ * assignment, audit trail).
  */
 export const leads = new Hono<HonoEnv>();
 
@@ -53,13 +56,19 @@ leads.get("/leads", async (c) => {
 
 leads.get("/leads/:contactId", async (c) => {
   const { contactId } = readParams(c, ContactIdParamSchema);
-  const [row, trail] = await c.env.DB.batch<LeadRow | AuditRow>([
+  const [row, trail, assigned] = await c.env.DB.batch<LeadRow | AuditRow | AssignmentViewRow>([
     c.env.DB.prepare("SELECT * FROM leads WHERE contact_id = ?").bind(contactId),
     c.env.DB.prepare("SELECT * FROM audit WHERE contact_id = ? ORDER BY id").bind(contactId),
+    c.env.DB.prepare("SELECT * FROM assignments WHERE contact_id = ?").bind(contactId),
   ]);
   const lead = (row?.results[0] as LeadRow | undefined) ?? null;
   const audit = (trail?.results ?? []) as AuditRow[];
+  const assignment = (assigned?.results[0] as AssignmentViewRow | undefined) ?? null;
   if (!lead && !audit.length)
     throw new HttpError(ErrorCode.NotFound, `Leadbridge has no record of contact ${contactId}`);
-  return c.json({ lead: lead ? toLeadView(lead) : null, audit: audit.map(toAuditView) });
+  return c.json({
+    lead: lead ? toLeadView(lead) : null,
+    assignment: assignment ? toAssignmentView(assignment) : null,
+    audit: audit.map(toAuditView),
+  });
 });

@@ -1,5 +1,6 @@
 import { getLeads, type LeadRow } from "../../shared/db/leads";
 import { currentMapping, type MappingVersion } from "../../shared/db/mappings";
+import { latestRouting, type RoutingVersion } from "../../shared/db/routings";
 import { currentRules, type RulesVersion } from "../../shared/db/rules";
 import { tombstonedOf } from "../../shared/db/tombstones";
 import { overBudget, readUsage } from "../../shared/salesforce/budget";
@@ -17,6 +18,8 @@ import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, type Properties } from "./mql";
 import { forgetContacts } from "./privacy";
 import { push } from "./push";
 import { record, recordFeedback, writeBatch } from "./record";
+import { Router } from "./routing";
+import { poolPropertiesRead } from "./routing-plan";
 import { sendFeedback } from "./send-feedback";
 import type { ContactOutcome, HandoffDeps, StageRecord } from "./types";
 
@@ -71,6 +74,8 @@ interface ToJudge {
   previous: Map<string, LeadRow>;
   rules: RulesVersion;
   mapping: MappingVersion;
+  /** The routing in force; null: new Leads follow SALESFORCE_LEAD_ASSIGNMENT. */
+  routing: RoutingVersion | null;
   lookup: ContactLookup;
 }
 
@@ -98,16 +103,17 @@ async function readBatch(
       )
     : undefined;
   enriching?.catch(() => {});
-  const [previous, rules, mapping] = await Promise.all([
+  const [previous, rules, mapping, routing] = await Promise.all([
     leads,
     work.length ? currentRules(deps.db) : undefined,
     work.length ? currentMapping(deps.db) : undefined,
+    work.length ? latestRouting(deps.db) : null,
   ]);
   return {
     previous,
     toJudge:
       enriching && rules && mapping
-        ? { work, enriching, asked, previous, rules, mapping, lookup }
+        ? { work, enriching, asked, previous, rules, mapping, routing, lookup }
         : undefined,
   };
 }
@@ -144,7 +150,7 @@ async function lookUpNewContacts(
 
 /** The contacts to judge: merges re-keyed, then judged, pushed and given their feedback. */
 async function judgeAndHandOff(
-  { work, enriching, asked, previous, rules, mapping, lookup }: ToJudge,
+  { work, enriching, asked, previous, rules, mapping, routing, lookup }: ToJudge,
   deps: HandoffDeps,
   phases: Phases,
 ): Promise<StageRecord[]> {
@@ -152,8 +158,9 @@ async function judgeAndHandOff(
   const merged = await rekeyMergedLeads(work, deps);
   phases.lap("d1ReadMs");
   const enriched = await enriching;
-  // The rules and mapping in force read properties the reads did not ask for (a new version's).
-  const needed = extraPropertiesOf(rules.rules, mapping.mapping);
+  // The rules, mapping and routing in force read properties the reads did not ask for (a new
+  // version's).
+  const needed = extraPropertiesOf(rules.rules, mapping.mapping, routing?.routing);
   const more = {
     contact: needed.contact.filter((p) => !asked.contact.includes(p)),
     company: needed.company.filter((p) => !asked.company.includes(p)),
@@ -192,6 +199,17 @@ async function judgeAndHandOff(
   ];
   phases.lap("judgeMs");
 
+  const router =
+    routing &&
+    new Router(
+      routing,
+      (id) => {
+        const contact = enriched.contacts.get(id);
+        return contact && { contact, company: enriched.companyOf.get(id) };
+      },
+      { db: deps.db, log: deps.log, now },
+    );
+
   // Refused contacts get their feedback while the qualified ones go to Salesforce; a qualified
   // contact's feedback needs its Salesforce id, so it follows its push.
   const context = {
@@ -203,10 +221,12 @@ async function judgeAndHandOff(
   };
   const [refusedFeedback, [pushed, qualifiedFeedback]] = await Promise.all([
     sendFeedback(judged.refused, context),
-    push(judged.qualified, deps, lookup, mapping.mapping).then(async (pushed) => {
-      phases.lap("pushMs");
-      return [pushed, await sendFeedback(pushed.decisions, context)] as const;
-    }),
+    push(judged.qualified, deps, lookup, mapping.mapping, router ?? undefined).then(
+      async (pushed) => {
+        phases.lap("pushMs");
+        return [pushed, await sendFeedback(pushed.decisions, context)] as const;
+      },
+    ),
   ]);
   phases.lap("feedbackMs");
   const fedBack = recordFeedback([...refusedFeedback, ...qualifiedFeedback], rules.version, now());
@@ -214,24 +234,24 @@ async function judgeAndHandOff(
 }
 
 /**
- * The properties the rules and the mapping read beyond the handoff's own (CONTACT_PROPERTIES,
- * COMPANY_PROPERTIES).
+ * The properties the rules, the mapping and the routing's pool conditions read beyond the
+ * handoff's own (CONTACT_PROPERTIES, COMPANY_PROPERTIES).
  */
 export function extraPropertiesOf(
   rules: RulesVersion["rules"],
   mapping: MappingVersion["mapping"],
+  routing?: RoutingVersion["routing"],
 ): PropertyNames {
-  const byRules = propertiesRead(rules);
-  const byMapping = mappingProperties(mapping);
+  const read = [
+    propertiesRead(rules),
+    mappingProperties(mapping),
+    routing ? poolPropertiesRead(routing) : { contact: [], company: [] },
+  ];
   const contact: readonly string[] = CONTACT_PROPERTIES;
   const company: readonly string[] = COMPANY_PROPERTIES;
   return {
-    contact: [...new Set([...byRules.contact, ...byMapping.contact])].filter(
-      (p) => !contact.includes(p),
-    ),
-    company: [...new Set([...byRules.company, ...byMapping.company])].filter(
-      (p) => !company.includes(p),
-    ),
+    contact: [...new Set(read.flatMap((r) => r.contact))].filter((p) => !contact.includes(p)),
+    company: [...new Set(read.flatMap((r) => r.company))].filter((p) => !company.includes(p)),
   };
 }
 

@@ -14,9 +14,12 @@ import {
 import { ContactLookup, type ExistingContact } from "./existing-contacts";
 import { withoutSalesValues } from "./if-empty";
 import { EXTERNAL_ID_FIELD, type SalesforceLead } from "./lead-mapping";
+import type { Router } from "./routing";
+import type { Assignment } from "./routing-plan";
 import {
   assignmentGroups,
   classifyCallError,
+  routedGroups,
   type UpsertOutcome,
   upsertSalesforceLeads,
 } from "./salesforce-upsert";
@@ -25,6 +28,12 @@ import type { Decision, HandoffDeps, Qualified, StageRecord, Waiting } from "./t
 export interface Pushed extends StageRecord {
   /** The contacts Salesforce had its say on (took, already had, or refused), in verdict order. */
   decisions: Decision[];
+}
+
+/** What the push of a batch's leads came to, and the owners the routing gave its new Leads. */
+interface PushResults {
+  outcomes: Map<string, PushOutcome>;
+  assigned: Map<string, Assignment>;
 }
 
 /** What became of one contact's push: Salesforce's answer, or the Contact it already is. */
@@ -50,6 +59,7 @@ export async function push(
   deps: Pick<HandoffDeps, "kv" | "clients" | "config" | "now">,
   lookup: ContactLookup = new ContactLookup(deps.clients.salesforce),
   mapping: Mapping = DEFAULT_MAPPING,
+  router?: Router,
 ): Promise<Pushed> {
   const now = deps.now ?? Date.now;
   const keyed = await Promise.all(
@@ -69,9 +79,9 @@ export async function push(
       hasLeadId: Boolean(verdict.row.salesforce_lead_id),
       leadId: verdict.row.salesforce_lead_id,
     }));
-  const results = toPush.length
-    ? await pushWithinBudget(toPush, deps, lookup, mapping)
-    : new Map<string, PushOutcome>();
+  const { outcomes: results, assigned } = toPush.length
+    ? await pushWithinBudget(toPush, deps, lookup, mapping, router)
+    : { outcomes: new Map<string, PushOutcome>(), assigned: new Map<string, Assignment>() };
   const at = now();
   const converted = await readConversions(
     deps.clients.salesforce,
@@ -80,10 +90,15 @@ export async function push(
       .map(([id]) => id),
   );
 
-  const pushed: Pushed & { waiting: Waiting[]; audits: AuditEntry[] } = {
+  const pushed: Pushed & {
+    waiting: Waiting[];
+    audits: AuditEntry[];
+    assignedLeads: { contactId: string; leadId: string }[];
+  } = {
     decisions: [],
     waiting: [],
     audits: [],
+    assignedLeads: [],
   };
   for (const { verdict, pushKey } of keyed) {
     const { work, row } = verdict;
@@ -104,6 +119,7 @@ export async function push(
       const { salesforceId, created } = result;
       pushed.decisions.push({ ...decided, salesforceId, pushKey, pushedAt: at });
       pushed.audits.push({ contactId, step: "pushed", detail: { salesforceId, created }, at });
+      if (assigned.has(contactId)) pushed.assignedLeads.push({ contactId, leadId: salesforceId });
     } else if (result.kind === "refused" && (row.salesforce_lead_id || converted.has(contactId))) {
       // A handoff is a fact: once Salesforce has the Lead, a refused update does not take it back.
       // CANNOT_UPDATE_CONVERTED_LEAD proves a converted Lead exists even when its ids cannot be
@@ -168,18 +184,23 @@ export async function push(
  * when Leadbridge is over its budget or Salesforce as a whole is unavailable, every lead "failed"
  * with that error: only these contacts wait, and refusals in the same batch still get their
  * feedback. A failed Contact query makes the new leads wait (a Lead made without it could be a
- * duplicate) while the updates go ahead.
+ * duplicate) while the updates go ahead. With a routing in force the new Leads get their owners
+ * (committed to D1 first) beside the read of the updates' sales values; when that fails they wait.
  */
 async function pushWithinBudget(
   toPush: ToPush[],
   deps: Pick<HandoffDeps, "kv" | "clients" | "config">,
   lookup: ContactLookup,
   mapping: Mapping,
-): Promise<Map<string, PushOutcome>> {
+  router: Router | undefined,
+): Promise<PushResults> {
   const { kv, clients, config } = deps;
   const idOf = (l: ToPush) => l.lead[EXTERNAL_ID_FIELD];
-  const allFailed = (error: RetryableError) =>
-    new Map(toPush.map((l) => [idOf(l), { kind: "failed" as const, error }]));
+  const assigned = new Map<string, Assignment>();
+  const allFailed = (error: RetryableError) => ({
+    outcomes: new Map(toPush.map((l) => [idOf(l), { kind: "failed" as const, error }])),
+    assigned,
+  });
   if (overBudget(await readUsage(kv), config.SALESFORCE_DAILY_BUDGET_SHARE))
     return allFailed(
       new RetryableError(
@@ -193,6 +214,8 @@ async function pushWithinBudget(
     try {
       const outcomes = new Map<string, PushOutcome>();
       const fresh = toPush.filter((l) => !l.hasLeadId);
+      // The routing's Salesforce reads run beside the Contact lookup.
+      if (router && fresh.length) router.prefetch(clients.salesforce, fresh.map(idOf));
       if (config.SALESFORCE_EXISTING_CONTACTS === "skip_lead" && fresh.length) {
         try {
           const emails = fresh.flatMap((l) => (emailOf(l) ? [emailOf(l)!] : []));
@@ -206,18 +229,20 @@ async function pushWithinBudget(
           for (const l of fresh) outcomes.set(idOf(l), { kind: "failed", error });
         }
       }
-      const upsert = await keepSalesValues(
-        conn,
-        toPush.filter((l) => !outcomes.has(idOf(l))),
-        mapping,
-        outcomes,
-      );
+      const pending = toPush.filter((l) => !outcomes.has(idOf(l)));
+      const [kept] = await Promise.all([
+        keepSalesValues(conn, pending, mapping, outcomes),
+        router && assignOwners(router, clients.salesforce, pending, assigned, outcomes),
+      ]);
+      const upsert = kept.filter((l) => !outcomes.has(idOf(l)));
       if (upsert.length) {
-        const groups = assignmentGroups(upsert, config.SALESFORCE_LEAD_ASSIGNMENT);
+        const groups = router
+          ? routedGroups(upsert, assigned)
+          : assignmentGroups(upsert, config.SALESFORCE_LEAD_ASSIGNMENT);
         for (const [id, outcome] of await upsertSalesforceLeads(conn, groups))
           outcomes.set(id, outcome);
       }
-      return outcomes;
+      return { outcomes, assigned };
     } finally {
       await recordUsage(kv, conn.limitInfo?.apiUsage);
     }
@@ -246,6 +271,28 @@ async function keepSalesValues(
     for (const l of upsert)
       if (l.leadId) outcomes.set(l.lead[EXTERNAL_ID_FIELD], { kind: "failed", error });
     return upsert.filter((l) => !l.leadId);
+  }
+}
+
+/**
+ * The owners of the new Leads among `pending` (routing.ts), into `assigned`; when they cannot be
+ * decided, those Leads wait (a Lead sent without its owner would be routed twice).
+ */
+async function assignOwners(
+  router: Router,
+  salesforce: HandoffDeps["clients"]["salesforce"],
+  pending: ToPush[],
+  assigned: Map<string, Assignment>,
+  outcomes: Map<string, PushOutcome>,
+): Promise<void> {
+  const fresh = pending.filter((l) => !l.hasLeadId).map((l) => l.lead[EXTERNAL_ID_FIELD]);
+  if (!fresh.length) return;
+  try {
+    for (const [id, assignment] of await router.assign(salesforce, fresh))
+      assigned.set(id, assignment);
+  } catch (err) {
+    const error = err instanceof RetryableError ? err : classifyCallError(err);
+    for (const id of fresh) outcomes.set(id, { kind: "failed", error });
   }
 }
 

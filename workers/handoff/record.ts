@@ -4,6 +4,7 @@ import { insertAudits, markSeen, purgeContacts, upsertLeadRows } from "../../sha
 import { type JudgedSnapshot, upsertSnapshots } from "../../shared/db/snapshots";
 import { writeTombstones } from "../../shared/db/tombstones";
 import { clearNoteIntents } from "./note-intents";
+import { setAssignedLeadIds } from "./routing";
 import type { ContactOutcome, FeedbackOutcome, Settled, StageRecord, Waiting } from "./types";
 
 /** A handoff batch's D1 writes, as values; written in one transaction by writeBatch. */
@@ -18,6 +19,8 @@ export interface BatchWrites {
   audits: AuditEntry[];
   snapshots: JudgedSnapshot[];
   seen: { key: string; contactId: string; at: number }[];
+  /** Routed new Leads Salesforce confirmed (routing.ts), by contact. */
+  assignedLeads: { contactId: string; leadId: string }[];
 }
 
 /**
@@ -30,7 +33,9 @@ export function recordFeedback(
   rulesVersion: number,
   at: number,
 ): StageRecord {
-  const record: Required<Omit<StageRecord, "purged" | "tombstones" | "forgotten" | "snapshots">> = {
+  const record: Required<
+    Omit<StageRecord, "purged" | "tombstones" | "forgotten" | "snapshots" | "assignedLeads">
+  > = {
     settled: [],
     waiting: [],
     leads: [],
@@ -122,6 +127,7 @@ export function record(stages: StageRecord[]): {
       leads: stages.flatMap((s) => s.leads ?? []),
       audits: stages.flatMap((s) => s.audits ?? []),
       snapshots: stages.flatMap((s) => s.snapshots ?? []),
+      assignedLeads: stages.flatMap((s) => s.assignedLeads ?? []),
       // A privacy deletion's keys are never stored: they are keyed by the contact. A purge that
       // comes again is done again, which changes nothing (see docs/handoff.md).
       seen: settled
@@ -150,6 +156,7 @@ export async function writeBatch(
     ...insertAudits(db, writes.audits, batchId),
     ...markSeen(db, writes.seen, Date.now()),
     ...upsertSnapshots(db, writes.snapshots),
+    ...setAssignedLeadIds(db, writes.assignedLeads),
     ...purgeContacts(db, [...writes.purged, ...writes.forgotten], Date.now(), writes.purged.length),
     ...writeTombstones(db, writes.tombstones, Date.now()),
   ];

@@ -8,6 +8,7 @@ import {
   UPDATE_ASSIGN_VALUE,
 } from "../../shared/salesforce/assignment";
 import { EXTERNAL_ID_FIELD, type SalesforceLead } from "./lead-mapping";
+import type { Assignment } from "./routing-plan";
 import { describeSalesforceRefusal, TRANSIENT_SALESFORCE_CODES } from "./salesforce-lead";
 
 export const SALESFORCE_COLLECTION_MAX = 200;
@@ -92,6 +93,31 @@ export function assignmentGroups(
       leads: leads.filter((l) => !l.hasLeadId).map((l) => l.lead),
       autoAssign: createAssignValue(choice),
     },
+  ];
+  return groups.filter((g) => g.leads.length > 0);
+}
+
+/**
+ * The groups while a routing is in force (routing.ts): updates, new Leads given an owner (OwnerId
+ * in the payload) and those left to the integration user go with `FALSE`, one group; new Leads
+ * the routing leaves to Salesforce's assignment rules with `TRUE`. `assigned` holds every new
+ * Lead's assignment.
+ */
+export function routedGroups(
+  leads: { lead: SalesforceLead; hasLeadId: boolean }[],
+  assigned: Map<string, Assignment>,
+): UpsertGroup[] {
+  const keep: SalesforceLead[] = [];
+  const byRule: SalesforceLead[] = [];
+  for (const { lead, hasLeadId } of leads) {
+    const assignment = hasLeadId ? undefined : assigned.get(lead[EXTERNAL_ID_FIELD]);
+    if (assignment?.reason === "assignment_rules") byRule.push(lead);
+    else if (assignment?.ownerId) keep.push({ ...lead, OwnerId: assignment.ownerId });
+    else keep.push(lead);
+  }
+  const groups: UpsertGroup[] = [
+    { leads: keep, autoAssign: UPDATE_ASSIGN_VALUE },
+    { leads: byRule, autoAssign: createAssignValue("active_rule") },
   ];
   return groups.filter((g) => g.leads.length > 0);
 }

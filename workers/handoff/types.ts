@@ -66,6 +66,8 @@ export interface StageRecord {
    * the batch wrote of them is purged again, and nothing is counted.
    */
   forgotten?: string[];
+  /** New Leads the routing gave an owner that Salesforce confirmed: assignments.lead_id is set. */
+  assignedLeads?: { contactId: string; leadId: string }[];
 }
 
 /** The rules' word on a contact that qualified: the lead to hand to Salesforce. */

@@ -394,6 +394,12 @@ function renderJobs(jobs) {
   $("jobs").replaceChildren(h("table", {}, h("tbody", {}, ...rows)));
 }
 
+/** Who the routing gave the Lead and why, e.g. "005… (pool inbound, routing v3)". */
+function ownerText(a) {
+  const why = a.pool ? `pool ${a.pool}` : a.reason.replaceAll("_", " ");
+  return `${a.ownerId ?? "Salesforce decides"} (${why}, routing v${a.routingVersion})`;
+}
+
 async function showLead(contactId) {
   const detail = await api(`/admin/leads/${encodeURIComponent(contactId)}`).catch((err) => ({
     error: err.message,
@@ -409,6 +415,7 @@ async function showLead(contactId) {
         ["Engagement", lead.engagementScore],
         ["Salesforce lead", lead.salesforceLeadId ?? "–"],
         ["Judged", when(lead.judgedAt)],
+        ...(detail.assignment ? [["Owner", ownerText(detail.assignment)]] : []),
       ]
     : [["Status", detail?.error ?? "unknown to Leadbridge"]];
   $("lead-state").replaceChildren(
