@@ -5,7 +5,7 @@ import { currentRules, type RulesVersion } from "../../shared/db/rules";
 import { tombstonedOf } from "../../shared/db/tombstones";
 import { overBudget, readUsage } from "../../shared/salesforce/budget";
 import { leadDescribe } from "../../shared/salesforce/describe";
-import { createdLeads, startTimersAfterHandoff } from "../sla/timers";
+import { startTimersAfterHandoff } from "../sla/timers";
 import type { ContactWork } from "./coalesce";
 import { propertiesRead } from "./criteria";
 import { type Enriched, enrichContacts, type PropertyNames, readMoreProperties } from "./enrich";
@@ -46,8 +46,11 @@ export async function handOff(
   if (deps.slaTimers)
     await startTimersAfterHandoff(
       { DB: deps.db, LEAD_SLA: deps.slaTimers },
-      createdLeads(writes.audits),
+      writes.assignedLeads
+        .filter((a) => a.created)
+        .map(({ leadId, assignment: a }) => ({ ...a, leadId })),
       deps.log,
+      toJudge?.routing ?? undefined,
     );
   deps.log.info("handoff_done", {
     contacts: items.length,

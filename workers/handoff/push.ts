@@ -23,7 +23,7 @@ import {
   type UpsertOutcome,
   upsertSalesforceLeads,
 } from "./salesforce-upsert";
-import type { Decision, HandoffDeps, Qualified, StageRecord, Waiting } from "./types";
+import type { AssignedLead, Decision, HandoffDeps, Qualified, StageRecord, Waiting } from "./types";
 
 export interface Pushed extends StageRecord {
   /** The contacts Salesforce had its say on (took, already had, or refused), in verdict order. */
@@ -93,7 +93,7 @@ export async function push(
   const pushed: Pushed & {
     waiting: Waiting[];
     audits: AuditEntry[];
-    assignedLeads: { contactId: string; leadId: string }[];
+    assignedLeads: AssignedLead[];
   } = {
     decisions: [],
     waiting: [],
@@ -119,7 +119,9 @@ export async function push(
       const { salesforceId, created } = result;
       pushed.decisions.push({ ...decided, salesforceId, pushKey, pushedAt: at });
       pushed.audits.push({ contactId, step: "pushed", detail: { salesforceId, created }, at });
-      if (assigned.has(contactId)) pushed.assignedLeads.push({ contactId, leadId: salesforceId });
+      const assignment = assigned.get(contactId);
+      if (assignment)
+        pushed.assignedLeads.push({ contactId, leadId: salesforceId, created, assignment });
     } else if (result.kind === "refused" && (row.salesforce_lead_id || converted.has(contactId))) {
       // A handoff is a fact: once Salesforce has the Lead, a refused update does not take it back.
       // CANNOT_UPDATE_CONVERTED_LEAD proves a converted Lead exists even when its ids cannot be

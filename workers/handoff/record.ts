@@ -5,7 +5,14 @@ import { type JudgedSnapshot, upsertSnapshots } from "../../shared/db/snapshots"
 import { writeTombstones } from "../../shared/db/tombstones";
 import { clearNoteIntents } from "./note-intents";
 import { setAssignedLeadIds } from "./routing";
-import type { ContactOutcome, FeedbackOutcome, Settled, StageRecord, Waiting } from "./types";
+import type {
+  AssignedLead,
+  ContactOutcome,
+  FeedbackOutcome,
+  Settled,
+  StageRecord,
+  Waiting,
+} from "./types";
 
 /** A handoff batch's D1 writes, as values; written in one transaction by writeBatch. */
 export interface BatchWrites {
@@ -20,7 +27,7 @@ export interface BatchWrites {
   snapshots: JudgedSnapshot[];
   seen: { key: string; contactId: string; at: number }[];
   /** Routed new Leads Salesforce confirmed (routing.ts), by contact. */
-  assignedLeads: { contactId: string; leadId: string }[];
+  assignedLeads: AssignedLead[];
 }
 
 /**

@@ -10,6 +10,7 @@ import type { ExistingContact } from "./existing-contacts";
 import type { Feedback } from "./feedback";
 import type { SalesforceLead } from "./lead-mapping";
 import type { Rejection } from "./qualify";
+import type { Assignment } from "./routing-plan";
 
 /** What the handoff of one batch needs from the outside world. */
 export interface HandoffDeps {
@@ -66,8 +67,19 @@ export interface StageRecord {
    * the batch wrote of them is purged again, and nothing is counted.
    */
   forgotten?: string[];
-  /** New Leads the routing gave an owner that Salesforce confirmed: assignments.lead_id is set. */
-  assignedLeads?: { contactId: string; leadId: string }[];
+  /**
+   * New Leads the routing gave an owner that Salesforce confirmed: assignments.lead_id is set, and
+   * a Lead this batch created starts its SLA timer (workers/sla/timers.ts).
+   */
+  assignedLeads?: AssignedLead[];
+}
+
+/** A routed contact whose Lead Salesforce confirmed, and whether this push created it. */
+export interface AssignedLead {
+  contactId: string;
+  leadId: string;
+  created: boolean;
+  assignment: Assignment;
 }
 
 /** The rules' word on a contact that qualified: the lead to hand to Salesforce. */

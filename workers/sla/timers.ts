@@ -65,11 +65,12 @@ export async function startSlaTimers(
   env: Pick<Env, "DB" | "LEAD_SLA">,
   created: CreatedLead[],
   now = Date.now(),
+  known?: { version: number; routing: Routing },
 ): Promise<SlaTimer[]> {
   const pooled = created.filter((c) => c.pool && c.ownerId);
-  const versions = new Map<number, Routing | null>();
+  const versions = new Map<number, Routing | null>(known ? [[known.version, known.routing]] : []);
   for (const v of new Set(pooled.map((c) => c.routingVersion)))
-    versions.set(v, (await routingVersion(env.DB, v))?.routing ?? null);
+    if (!versions.has(v)) versions.set(v, (await routingVersion(env.DB, v))?.routing ?? null);
   const timers = pooled.flatMap((c): SlaTimer[] => {
     const routing = versions.get(c.routingVersion);
     const sla = routing?.pools.find((p) => p.name === c.pool)?.sla;
@@ -82,53 +83,22 @@ export async function startSlaTimers(
   return timers;
 }
 
-/** The Leads a handoff batch created, from its `pushed` audit lines. */
-export function createdLeads(
-  audits: { contactId: string; step: string; detail?: Record<string, unknown> }[],
-): { contactId: string; leadId: string }[] {
-  return audits.flatMap((a) =>
-    a.step === "pushed" && a.detail?.created === true && typeof a.detail.salesforceId === "string"
-      ? [{ contactId: a.contactId, leadId: a.detail.salesforceId }]
-      : [],
-  );
-}
-
 /**
  * After a handoff batch's D1 write: the first SLA timer of each Lead it created that Leadbridge
- * gave an owner (an `assignments` row). Best effort: the Leads stand whatever happens here, and a
- * timer that could not be sent costs that lead its SLA watch (logged), not its handoff.
+ * gave an owner, from what the router assigned (no D1 read; `known` is the routing in force, so
+ * its pools need no read either). Best effort: the Leads stand whatever happens here, and a timer
+ * that could not be sent costs that lead its SLA watch (logged `sla_timers_not_started`), not its
+ * handoff.
  */
 export async function startTimersAfterHandoff(
   env: Pick<Env, "DB" | "LEAD_SLA">,
-  created: { contactId: string; leadId: string }[],
+  created: CreatedLead[],
   log: Logger,
+  known?: { version: number; routing: Routing },
 ): Promise<void> {
   if (!created.length) return;
   try {
-    const { results } = await env.DB.prepare(
-      `SELECT contact_id, owner_id, pool, routing_version, assigned_at FROM assignments
-       WHERE pool IS NOT NULL AND contact_id IN (SELECT value FROM json_each(?))`,
-    )
-      .bind(JSON.stringify(created.map((c) => c.contactId)))
-      .all<{
-        contact_id: string;
-        owner_id: string | null;
-        pool: string;
-        routing_version: number;
-        assigned_at: number;
-      }>();
-    const leadOf = new Map(created.map((c) => [c.contactId, c.leadId]));
-    const timers = await startSlaTimers(
-      env,
-      results.map((r) => ({
-        contactId: r.contact_id,
-        leadId: leadOf.get(r.contact_id)!,
-        ownerId: r.owner_id,
-        pool: r.pool,
-        routingVersion: r.routing_version,
-        assignedAt: r.assigned_at,
-      })),
-    );
+    const timers = await startSlaTimers(env, created, Date.now(), known);
     if (timers.length) log.info("sla_timers_started", { timers: timers.length });
   } catch (err) {
     log.error("sla_timers_not_started", {
