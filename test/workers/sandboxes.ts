@@ -9,8 +9,18 @@ const HS_AUTH = {
   "content-type": "application/json",
 };
 
+/**
+ * One sandbox call. A 429 is waited out as HubSpot's clients do (its Retry-After, else a second):
+ * the files share one sandbox, so a test's setup can meet the rolling limit an earlier file used.
+ */
 async function call<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, init);
+  let res = await fetch(url, init);
+  for (let tries = 1; res.status === 429 && tries < 30; tries++) {
+    await res.body?.cancel();
+    const wait = Number(res.headers.get("retry-after")) || 1;
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    res = await fetch(url, init);
+  }
   const text = await res.text();
   if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${url} → ${res.status} ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
