@@ -279,10 +279,15 @@ async function saveDemoRouting() {
     return;
   }
   const conn = await salesforce();
-  const users = await conn.query<{ Id: string; Name: string }>(
-    "SELECT Id, Name FROM User WHERE IsActive = true",
+  const users = await conn.query<{ Id: string; Name: string; Title: string | null }>(
+    "SELECT Id, Name, Title FROM User WHERE IsActive = true",
   );
-  const reps = users.records.sort((a, b) => a.Name.localeCompare(b.Name)).slice(0, 2);
+  // The sales reps: the integration user the connected app runs as has no title.
+  const reps = users.records
+    .filter((u) => u.Title)
+    .sort((a, b) => a.Name.localeCompare(b.Name))
+    .slice(0, 2);
+  if (reps.length < 2) throw new Error("the sandbox Salesforce has fewer than two active reps");
   const routing = {
     pools: [
       {
