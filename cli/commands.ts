@@ -7,6 +7,7 @@ import { DEFAULT_RULES } from "../shared/contracts/rules";
 import type { SubscriptionsReport, SubscriptionsSync } from "../shared/contracts/subscriptions";
 import { type AdminApi, CliError } from "./api";
 import { describeRoutingPreview } from "./routing-preview";
+import { routingLines } from "./routing-report";
 import { describePreview } from "./rules-preview";
 
 export interface Io {
@@ -164,6 +165,8 @@ export async function report(api: AdminApi, _args: string[], flags: Flags, io: I
     io.out(
       `  sales acceptance rate    ${sales.acceptanceRate === null ? "–" : `${Math.round(sales.acceptanceRate * 100)}%`} (${sales.accepted} of ${sales.handedOff} handed off since ${sales.from}), ${sales.rejected} refused by sales, ${sales.staleMqls.count} stale MQLs`,
     );
+  // Reports written before routing was measured have no section: nothing to print, not zeros.
+  if (body.routing) for (const line of routingLines(body.routing)) io.out(line);
 }
 
 /** The documents the admin API keeps as versions. */

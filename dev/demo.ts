@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Client } from "@hubspot/api-client";
 import jsforce, { type Connection } from "jsforce";
+import { routingLines } from "../cli/routing-report";
 import type { OutcomeRun } from "../shared/contracts/outcome-sync";
 import type { FunnelReport } from "../shared/contracts/report";
 import type { Rules } from "../shared/contracts/rules";
@@ -176,6 +177,7 @@ async function main() {
   );
   const today = new Date().toISOString().slice(0, 10);
   await warnAboutRules();
+  await saveDemoRouting();
   seedLeadHistory(today);
   const companyIds: string[] = [];
   for (const company of COMPANIES) {
@@ -262,6 +264,50 @@ async function main() {
   if (empty.length) throw new Error(`today's report has nothing in ${empty.join(", ")}`);
   console.log(
     `demo: today's report (${today}) has every field; see it at ${workerUrl}/admin/ or \`npm run admin -- report --date ${today}\`.`,
+  );
+}
+
+/**
+ * A small routing, saved before the contacts arrive so their Leads get owners: one pool of two
+ * sandbox reps, a 30-minute SLA, alerts to the sandbox's alert sink. It stays in force afterwards
+ * (the demo restores nothing); a routing already in force is an admin's, and is kept.
+ */
+async function saveDemoRouting() {
+  const inForce = await admin<{ version: number | null }>("/admin/routing");
+  if (inForce.version !== null) {
+    console.log(`demo: routing v${inForce.version} in force, kept`);
+    return;
+  }
+  const conn = await salesforce();
+  const users = await conn.query<{ Id: string; Name: string; Title: string | null }>(
+    "SELECT Id, Name, Title FROM User WHERE IsActive = true",
+  );
+  // The sales reps: the integration user the connected app runs as has no title.
+  const reps = users.records
+    .filter((u) => u.Title)
+    .sort((a, b) => a.Name.localeCompare(b.Name))
+    .slice(0, 2);
+  if (reps.length < 2) throw new Error("the sandbox Salesforce has fewer than two active reps");
+  const routing = {
+    pools: [
+      {
+        name: "demo",
+        method: "round_robin",
+        members: reps.map((r) => ({ userId: r.Id, weight: 1, dailyCap: null })),
+        sla: { minutes: 30 },
+      },
+    ],
+    alertUrl: `${salesforceUrl}/__sink/alerts`,
+  };
+  const res = await fetch(`${workerUrl}/admin/routing`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ routing, note: "npm run demo: one pool of two reps, SLA 30 min" }),
+  });
+  if (!res.ok) throw new Error(`PUT /admin/routing: ${res.status} ${await res.text()}`);
+  const saved = (await res.json()) as { version: number };
+  console.log(
+    `demo: saved routing v${saved.version} (pool "demo": ${reps.map((r) => r.Name).join(" and ")}, SLA 30 min, alerts to the sandbox's alert sink); it stays in force after the demo (nothing is restored)`,
   );
 }
 
@@ -490,6 +536,7 @@ function printReport(r: FunnelReport) {
     `  ramp          ${r.timeToRamp.map((t) => `${t.ownerName} ${t.daysToRamp ?? "-"} d`).join(", ")}`,
   );
   console.log(salesLine(r));
+  if (r.routing) for (const line of routingLines(r.routing)) console.log(line);
   for (const a of r.alerts) console.log(`  alert         ${a.message}`);
   console.log(
     `  data quality  ${r.dataQuality.illegalStageJumps} stage changes outside the sales process`,

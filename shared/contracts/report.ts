@@ -119,6 +119,65 @@ export const SalesHalfSchema = z.object({
   }),
 });
 
+/** Nearest-rank percentiles of a day's waits from assignment to first touch, and how many. */
+const FirstTouchSchema = z.object({
+  p50Ms: z.number().nonnegative().nullable(),
+  p95Ms: z.number().nonnegative().nullable(),
+  count,
+});
+
+/** A day's SLA breaches and what was done about them (per pool, and in all). */
+const SlaCountsSchema = z.object({
+  firstBreaches: count,
+  secondBreaches: count,
+  /** Breaches whose Lead Salesforce moved to the next member or the manager. */
+  reassigned: count,
+  /** Breaches whose reassignment Salesforce refused for good (a converted Lead, an inactive user). */
+  reassignFailed: count,
+  /** Alerts the alert URL took, gave up on, and still owed when the report was written. */
+  alertsSent: count,
+  alertsGivenUp: count,
+  alertsPending: count,
+});
+
+/**
+ * Routing and SLAs on the report day (docs/report.md#routing): who got the day's new Leads and
+ * why, how fast sales first touched them, and the SLA breaches. `ownerId` and `pool` are null for
+ * Leads no rep or pool took (Salesforce's assignment rule or the integration user; an account
+ * owner or the fallback owner has no pool).
+ */
+export const RoutingSectionSchema = z.object({
+  /** The routing version in force at the end of the day (null: none saved yet). */
+  routingVersion: z.number().int().positive().nullable(),
+  /** first_touch_at − assigned_at over the Leads first touched that day. */
+  firstTouch: FirstTouchSchema.extend({
+    byRep: z.array(
+      FirstTouchSchema.extend({ ownerId: z.string().nullable(), ownerName: z.string().nullable() }),
+    ),
+    byPool: z.array(FirstTouchSchema.extend({ pool: z.string().nullable() })),
+  }),
+  /** New Leads assigned that day, by the owner they have now (an escalation moves them). */
+  assignments: z.object({
+    total: count,
+    byRep: z.array(
+      z.object({
+        ownerId: z.string().nullable(),
+        ownerName: z.string().nullable(),
+        assigned: count,
+        /** The most leads a day the routing in force gives this rep; null: uncapped or no member. */
+        dailyCap: z.number().int().positive().nullable(),
+      }),
+    ),
+    byPool: z.array(z.object({ pool: z.string().nullable(), assigned: count })),
+    /** By ASSIGNMENT_REASONS (shared/contracts/routing.ts). */
+    byReason: z.array(z.object({ reason: z.string(), count })),
+  }),
+  /** Breaches found that day, with what became of them by the time the report was written. */
+  sla: SlaCountsSchema.extend({
+    byPool: z.array(SlaCountsSchema.extend({ pool: z.string() })),
+  }),
+});
+
 export const ReportSchema = z.object({
   date: ReportDateSchema,
   generatedAt: z.string().datetime(),
@@ -238,6 +297,8 @@ export const ReportSchema = z.object({
   }),
   /** Absent from reports written before the sales half was measured: unknown, not zero. */
   sales: SalesHalfSchema.optional(),
+  /** Absent from reports written before routing was measured: unknown, not zero. */
+  routing: RoutingSectionSchema.optional(),
 });
 
 export type FunnelReport = z.infer<typeof ReportSchema>;
@@ -245,4 +306,5 @@ export type Funnel = z.infer<typeof FunnelSchema>;
 export type SpeedToLead = z.infer<typeof SpeedToLeadSchema>;
 export type BulkHandoffs = z.infer<typeof BulkHandoffsSchema>;
 export type SalesHalf = z.infer<typeof SalesHalfSchema>;
+export type RoutingSection = z.infer<typeof RoutingSectionSchema>;
 export const FUNNEL_LATEST_KEY = "report:funnel:latest";

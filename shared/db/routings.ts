@@ -33,6 +33,15 @@ export async function latestRouting(db: D1Database): Promise<RoutingVersion | nu
   return row ? toVersion(row) : null;
 }
 
+/** The routing in force at `at` (ms): the highest version saved before it, or null. */
+export async function routingInForceAt(db: D1Database, at: number): Promise<RoutingVersion | null> {
+  const row = await db
+    .prepare("SELECT * FROM routings WHERE created_at < ? ORDER BY version DESC LIMIT 1")
+    .bind(at)
+    .first<Row>();
+  return row ? toVersion(row) : null;
+}
+
 export async function routingVersion(
   db: D1Database,
   version: number,

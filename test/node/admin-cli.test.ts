@@ -223,6 +223,7 @@ describe("npm run admin", () => {
     const res = await cli("report", "--run", today);
     expect(res.text).toContain(`Funnel report ${today}`);
     expect(res.text).toMatch(/contactsJudged\s+\d+/);
+    expect(res.text).toMatch(/routing (v\d+|\(none saved\)): \d+ assigned/);
   });
 
   it("shows the webhook subscriptions: npm start's are exactly the needed ones; sync adds a new criterion's", async () => {

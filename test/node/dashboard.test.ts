@@ -72,6 +72,22 @@ beforeAll(async () => {
     stack.stateDir!,
     `UPDATE leads SET handed_off_at = ${Date.now() - 10 * 86_400_000} WHERE contact_id = '${staleId}'`,
   );
+  // Routing as the handoff and the SLA consumer record it (no routing saved, so no contact the
+  // stack hands off later is assigned): two Leads of a pool first touched 10 and 30 minutes after
+  // their assignment, one left to Salesforce, one SLA breach reassigned and alerted.
+  const start = Date.parse(`${day(0)}T00:00:00Z`);
+  await queryD1(
+    stack.stateDir!,
+    `INSERT INTO assignments (contact_id, owner_id, routing_version, pool, reason, day, assigned_at, first_touch_at) VALUES
+       ('dash-r1', '005000000000AAA', 1, 'inbound', 'pool', '${day(0)}', ${start + 1000}, ${start + 1000 + 600_000}),
+       ('dash-r2', '005000000000AAA', 1, 'inbound', 'pool', '${day(0)}', ${start + 2000}, ${start + 2000 + 1_800_000}),
+       ('dash-r3', NULL, 1, NULL, 'assignment_rules', '${day(0)}', ${start + 3000}, NULL)`,
+  );
+  await queryD1(
+    stack.stateDir!,
+    `INSERT INTO sla_events (contact_id, breach, lead_id, pool, routing_version, at, due_at, from_owner, to_owner, reassigned_at, alert, alerted_at)
+     VALUES ('dash-r2', 1, '00Qdash', 'inbound', 1, ${start + 5000}, ${start + 4000}, '005000000000AAA', '005000000000BBB', ${start + 5000}, 1, ${start + 5000})`,
+  );
   for (const date of [day(-2), day(-1), day(0)])
     await api.call("POST", `/admin/telemetry/run?date=${date}`);
   report = await api.call("GET", "/admin/reports/funnel/latest");
@@ -143,7 +159,7 @@ describe("admin dashboard", () => {
       expect(await barValue("win-rate", stage.stage)).toBeCloseTo(stage.winRate ?? 0, 5);
   });
 
-  it("draws sales' half: acceptance, refusal reasons, the funnel by source, first touch, stale MQLs", async () => {
+  it("draws sales' half (acceptance, refusal reasons, the funnel by source, first touch, stale MQLs) and routing", async () => {
     const sales = report.sales;
     const card = (label: string) => page.textContent(`#sales [data-card="${label}"] .value`);
     expect(sales.handedOff).toBeGreaterThanOrEqual(3);
@@ -178,6 +194,19 @@ describe("admin dashboard", () => {
     );
     expect(await card("Stale MQLs")).toBe(String(sales.staleMqls.count));
     expect(await page.$$eval(`#stale-oldest a[href="#lead/${staleId}"]`, (a) => a.length)).toBe(1);
+
+    // The routing section beside it: assignments against the cap, first touch and SLA by pool.
+    expect(report.routing.assignments.total).toBe(3);
+    const routingCard = (label: string) =>
+      page.textContent(`#routing [data-card="${label}"] .value`);
+    expect(await routingCard("Assigned")).toBe("3");
+    expect(await routingCard("Time to first touch p50")).toBe("10 min");
+    expect(await barValue("routing-assignments", "005000000000AAA")).toBe(2);
+    expect(
+      await page.$$eval('#routing-pools tr[data-pool="inbound"] td', (tds) =>
+        tds.map((td) => td.textContent),
+      ),
+    ).toEqual(["inbound", "2", "10 min / 30 min", "1 / 0", "1", "1 / 0 / 0"]);
   });
 
   it("shows sync-health cards and the latest refusals, linked to their audit trails", async () => {

@@ -102,6 +102,13 @@ async function seedJudgedDay(day: string, contacts: number) {
         "INSERT INTO daily_counters (day, name, value) VALUES (?, 'webhook_events', ?) ON CONFLICT (day, name) DO UPDATE SET value = excluded.value",
       )
       .bind(day, contacts),
+    // Each handed-off lead given one of 50 reps by a pool and first touched a minute later (the
+    // last ones on the next day): the routing section's rows.
+    db.prepare(
+      `${series} INSERT INTO assignments (contact_id, owner_id, routing_version, pool, reason, day, assigned_at, first_touch_at)
+       SELECT ${contact}, '005' || printf('%012d', i % 50), 1, 'inbound', 'pool', '${day}', ${at} + 500, ${at} + 60500
+       FROM n WHERE NOT (${refused})`,
+    ),
   ]);
 }
 
@@ -180,6 +187,9 @@ describe("one invocation's limits at scale", () => {
       { code: "not_business_email", count: CONTACTS * 0.25 },
     ]);
     expect(run.report.rejectionRateBySource).toHaveLength(6);
+    expect(run.report.routing?.assignments.total).toBe(CONTACTS * 0.75);
+    expect(run.report.routing?.assignments.byRep).toHaveLength(50);
+    expect(run.report.routing?.firstTouch.p95Ms).toBe(60_000);
     expectWithinBudget(counts, requests);
   }, 180_000);
 

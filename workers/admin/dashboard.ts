@@ -6,6 +6,7 @@ import css from "./dashboard/dashboard.css";
 import page from "./dashboard/index.html";
 import mappingPanel from "./dashboard/mapping.client.js";
 import panel from "./dashboard/panel.client.js";
+import routingPanel from "./dashboard/routing.client.js";
 import rulesPanel from "./dashboard/rules.client.js";
 
 const SECURITY_HEADERS = {
@@ -22,6 +23,7 @@ const ASSETS: Record<string, [body: string, type: string]> = {
   "panel.js": [panel, "text/javascript; charset=utf-8"],
   "rules.js": [rulesPanel, "text/javascript; charset=utf-8"],
   "mapping.js": [mappingPanel, "text/javascript; charset=utf-8"],
+  "routing.js": [routingPanel, "text/javascript; charset=utf-8"],
   "dashboard.css": [css, "text/css; charset=utf-8"],
 };
 

@@ -2,6 +2,7 @@ import { type BulkHandoffs, type FunnelReport, ReportSchema } from "../../shared
 import type { StageMap } from "../../shared/sales-process";
 import type { MetricRow } from "./facts";
 import { type QuotaRow, quotaAttainment, type Rep, timeToRamp, type WonAmount } from "./quota";
+import { type RoutingDayInput, routingSection } from "./routing-section";
 import type { JumpFinding } from "./sales-facts";
 import { type SalesHalfInput, salesHalf } from "./sales-half";
 
@@ -38,6 +39,8 @@ export interface ReportInputs {
   unmappedStages: string[];
   /** The sales half's window of `sales.*` aggregates; without it the report has no sales half. */
   sales?: SalesHalfInput;
+  /** The day's assignments, first touches and SLA breaches; without it, no routing section. */
+  routing?: RoutingDayInput;
 }
 
 /**
@@ -169,6 +172,7 @@ export function buildReport(input: ReportInputs): FunnelReport {
       unmappedStages: [...input.unmappedStages].sort(),
     },
     ...(input.sales ? { sales: salesHalf(input.sales) } : {}),
+    ...(input.routing ? { routing: routingSection(input.routing, input.reps) } : {}),
   };
   return ReportSchema.parse(report);
 }

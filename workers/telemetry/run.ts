@@ -11,6 +11,7 @@ import { leadFacts } from "./lead-facts";
 import { readPending } from "./pending";
 import { pullSalesforce } from "./pull";
 import type { QuotaRow, Rep } from "./quota";
+import { readRoutingDay } from "./routing-day";
 import { readSalesInputs, refreshSalesDays } from "./sales-days";
 import { closedStageTest, type JumpFinding } from "./sales-facts";
 import {
@@ -148,6 +149,7 @@ async function readReportInputs(
   staleAfterDays: number,
 ) {
   const sales = await readSalesInputs(db, date, staleAfterDays);
+  const routing = await readRoutingDay(db, date);
   const [today, trailing, cumulative, won, reps, quotas, assets, stages, findings] =
     await Promise.all([
       db
@@ -193,5 +195,6 @@ async function readReportInputs(
     ),
     findings: findings.results,
     sales,
+    routing,
   };
 }

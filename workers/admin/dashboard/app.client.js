@@ -1,6 +1,8 @@
 // The admin dashboard: asks for the token once per tab, then reads the admin API with it.
 import { barChart, lineChart } from "./charts.js";
 import { loadMapping, setUpMapping } from "./mapping.js";
+import { card, duration } from "./panel.js";
+import { renderRouting } from "./routing.js";
 import { loadRules, setUpRules } from "./rules.js";
 
 const TOKEN_KEY = "leadbridge-admin-token";
@@ -66,6 +68,7 @@ async function load() {
     ]);
     renderReport(report, history.filter(Boolean));
     renderSales(report);
+    renderRouting(report);
     renderHealth(health);
     renderRefusals(refusals?.leads ?? []);
     renderJobs(jobs?.jobs ?? []);
@@ -144,15 +147,6 @@ function renderReport(report, history) {
       })),
     { name: "win-rate", emptyText: "No closed deals yet", max: 1 },
   );
-}
-
-/** A duration in the unit that keeps it short: seconds, minutes, hours or days. */
-function duration(ms) {
-  if (ms === null || ms === undefined) return "–";
-  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
-  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
-  if (ms < 172_800_000) return `${Math.round(ms / 3_600_000)} h`;
-  return `${Math.round(ms / 86_400_000)} d`;
 }
 
 /** What sales did with the leads handed off: the report's `sales` section. */
@@ -240,28 +234,6 @@ function renderSales(report) {
         ]
       : []),
   );
-}
-
-function card(label, value, sub, tone, meter) {
-  const node = h(
-    "div",
-    { className: `card ${tone ?? ""}` },
-    h("div", { className: "label", textContent: label }),
-    h("div", { className: "value", textContent: value }),
-  );
-  node.dataset.card = label;
-  if (sub) node.append(h("div", { className: "sub", textContent: sub }));
-  if (meter) {
-    const bar = h("div", { className: "meter" }, h("span"));
-    bar.firstChild.style.width = `${Math.min(100, meter.share * 100)}%`;
-    if (meter.mark !== undefined) {
-      const mark = h("i");
-      mark.style.left = `${meter.mark * 100}%`;
-      bar.append(mark);
-    }
-    node.append(bar);
-  }
-  return node;
 }
 
 function renderHealth(health) {

@@ -1,6 +1,7 @@
-// What the dashboard's document panels (rules, field mapping) share: the admin API called with the
-// tab's token, a small element builder, and the flow an admin follows in each: paste a document,
-// preview what it would change, and save exactly the text previewed as a new version, with a note.
+// What the dashboard's panels share: the admin API called with the tab's token, a small element
+// builder, figure cards, and for the document panels (rules, field mapping) the flow an admin
+// follows in each: paste a document, preview what it would change, and save exactly the text
+// previewed as a new version, with a note.
 
 const TOKEN_KEY = "leadbridge-admin-token";
 export const $ = (id) => document.getElementById(id);
@@ -148,4 +149,36 @@ export function previewThenSave(name, { preview, render, save, refusedBy }) {
 
   el("doc").addEventListener("input", invalidate);
   el("days").addEventListener("input", invalidate);
+}
+
+/** A duration in the unit that keeps it short: seconds, minutes, hours or days. */
+export function duration(ms) {
+  if (ms === null || ms === undefined) return "–";
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms < 172_800_000) return `${Math.round(ms / 3_600_000)} h`;
+  return `${Math.round(ms / 86_400_000)} d`;
+}
+
+/** A figure card (label, value, a line under it, a tone, an optional meter); data-card = label. */
+export function card(label, value, sub, tone, meter) {
+  const node = h(
+    "div",
+    { className: `card ${tone ?? ""}` },
+    h("div", { className: "label", textContent: label }),
+    h("div", { className: "value", textContent: value }),
+  );
+  node.dataset.card = label;
+  if (sub) node.append(h("div", { className: "sub", textContent: sub }));
+  if (meter) {
+    const bar = h("div", { className: "meter" }, h("span"));
+    bar.firstChild.style.width = `${Math.min(100, meter.share * 100)}%`;
+    if (meter.mark !== undefined) {
+      const mark = h("i");
+      mark.style.left = `${meter.mark * 100}%`;
+      bar.append(mark);
+    }
+    node.append(bar);
+  }
+  return node;
 }
