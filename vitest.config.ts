@@ -6,6 +6,10 @@ import { defineConfig } from "vitest/config";
 const root = import.meta.dirname;
 
 export default defineConfig({
+  // Two vitest processes run side by side under `npm test` (test/run.ts): each keeps its own cache.
+  cacheDir: process.env.LEADBRIDGE_TEST_LANE
+    ? `node_modules/.vite-${process.env.LEADBRIDGE_TEST_LANE}`
+    : undefined,
   test: {
     // Runs once, in plain Node, for every project: both sandboxes on free loopback ports.
     globalSetup: ["test/setup/global-setup.ts"],
@@ -13,6 +17,18 @@ export default defineConfig({
     // The reporter reads this from the root config, so it holds for both projects.
     silent: "passed-only",
     projects: [
+      {
+        // The chaos and outage runs: each starts its own stack (its own sandboxes, a wrangler dev
+        // on a free port, its own D1 state) and mostly waits on wall-clock phases, so `npm test`
+        // runs them beside the other projects (test/run.ts).
+        test: {
+          name: "chaos",
+          environment: "node",
+          include: ["test/chaos/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
       {
         // Sandbox fidelity, CLI and end-to-end tests: plain Node, official clients over loopback.
         test: {

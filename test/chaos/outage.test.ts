@@ -1,7 +1,7 @@
 // The outage run, small: ~100 leads arrive through the real stack (wrangler dev, both sandboxes)
 // while HubSpot, then Salesforce, then D1 stay down. No timing is asserted.
 import { describe, expect, it } from "vitest";
-import { type OutageResult, outageLine, runOutage } from "../chaos/outage";
+import { type OutageResult, outageLine, runOutage } from "./outage";
 
 describe("outage: HubSpot, then Salesforce, then D1 down while leads keep arriving", () => {
   let result: OutageResult;

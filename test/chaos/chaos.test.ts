@@ -1,8 +1,8 @@
 // The fault run, small: a few hundred leads through the real stack (wrangler dev, both
 // sandboxes) while every fault of the chaos plan fires. No timing is asserted.
 import { describe, expect, it } from "vitest";
-import { summaryLine } from "../chaos/account";
-import { type ChaosResult, runChaos } from "../chaos/run";
+import { summaryLine } from "./account";
+import { type ChaosResult, runChaos } from "./run";
 
 describe("chaos: leads under Salesforce, HubSpot and consumer faults", () => {
   let result: ChaosResult;
