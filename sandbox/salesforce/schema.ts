@@ -412,6 +412,10 @@ export const TASK_STATUSES = [
 const task = object("Task", "Task", "Tasks", "00T", [
   ...system(),
   lookup("WhoId", "Name ID", "Lead", "Who", { polymorphicTo: ["Lead", "Contact"] }),
+  // What the activity is about (an Opportunity, an Account): Salesforce's polymorphic What.
+  lookup("WhatId", "Related To ID", "Opportunity", "What", {
+    polymorphicTo: ["Opportunity", "Account"],
+  }),
   text("Subject", "Subject", 255),
   picklist("Status", "Status", TASK_STATUSES, {
     required: true,
@@ -427,6 +431,23 @@ const task = object("Task", "Task", "Tasks", "00T", [
   owner(),
 ]);
 
+/** Feature_Request__c's urgency picklist (unrestricted: an org may add its own). */
+export const URGENCIES = ["Low", "Medium", "High", "Critical"];
+
+// A customer's request as sales logs it (issue 18's request template): the customer and its
+// industry come from the Account lookup, the pain is the customer's own words.
+const featureRequest = object("Feature_Request__c", "Feature Request", "Feature Requests", "a0F", [
+  ...system(),
+  text("Name", "Feature Request Name", 80, { required: true }),
+  lookup("Account__c", "Account", "Account", "Account__r", { required: true }),
+  lookup("Opportunity__c", "Opportunity", "Opportunity", "Opportunity__r"),
+  field("Pain__c", "Pain", "textarea", { length: 32768 }),
+  field("Expected_Solution__c", "Expected Solution", "textarea", { length: 32768 }),
+  field("Business_Value__c", "Business Value", "currency"),
+  picklist("Urgency__c", "Urgency", URGENCIES, { length: 255 }),
+  owner(),
+]);
+
 export const OBJECTS: ObjectDef[] = [
   lead,
   contact,
@@ -437,6 +458,7 @@ export const OBJECTS: ObjectDef[] = [
   user,
   organization,
   task,
+  featureRequest,
 ];
 
 const byLowerName = new Map(OBJECTS.map((o) => [o.name.toLowerCase(), o]));
@@ -470,9 +492,11 @@ export const CHILD_RELATIONSHIPS: Record<string, ChildRelationship[]> = {
   Account: [
     { name: "Contacts", child: "Contact", field: "AccountId" },
     { name: "Opportunities", child: "Opportunity", field: "AccountId" },
+    { name: "Feature_Requests__r", child: "Feature_Request__c", field: "Account__c" },
   ],
   Opportunity: [
     { name: "OpportunityHistories", child: "OpportunityHistory", field: "OpportunityId" },
+    { name: "Feature_Requests__r", child: "Feature_Request__c", field: "Opportunity__c" },
   ],
   User: [
     { name: "Leads", child: "Lead", field: "OwnerId" },

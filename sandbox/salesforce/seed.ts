@@ -98,6 +98,121 @@ const DEALS: {
   { account: 2, owner: 4, daysAgo: 7, amount: 30_000, reach: 1, outcome: "open" },
 ];
 
+/**
+ * Customers' requests as sales logged them (Feature_Request__c), each on an account and mostly on
+ * one of DEALS (by index): several ask for the same thing in their own words, on open, lost and
+ * won deals, so grouping them into requirements and ranking those by RICE has something to do.
+ */
+export const FEATURE_REQUESTS: {
+  name: string;
+  account: number;
+  deal: number | null;
+  pain: string;
+  solution: string;
+  value: number;
+  urgency: string;
+}[] = [
+  {
+    name: "SSO with Okta",
+    account: 0,
+    deal: 6,
+    pain: "Our IT won't approve another password.",
+    solution: "SAML SSO",
+    value: 12_000,
+    urgency: "High",
+  },
+  {
+    name: "Single sign-on",
+    account: 1,
+    deal: 1,
+    pain: "We lost a quarter waiting for SSO.",
+    solution: "Okta / Azure AD login",
+    value: 22_000,
+    urgency: "Critical",
+  },
+  {
+    name: "SAML login",
+    account: 3,
+    deal: 3,
+    pain: "Compliance requires central login.",
+    solution: "SAML 2.0",
+    value: 15_000,
+    urgency: "High",
+  },
+  {
+    name: "Login via Azure AD",
+    account: 0,
+    deal: 12,
+    pain: "Same as before: no SSO, no deal.",
+    solution: "Azure AD",
+    value: 19_000,
+    urgency: "High",
+  },
+  {
+    name: "SSO for contractors",
+    account: 2,
+    deal: 14,
+    pain: "Contractors share one account today.",
+    solution: "SSO with groups",
+    value: 30_000,
+    urgency: "Medium",
+  },
+  {
+    name: "Audit log export",
+    account: 4,
+    deal: 4,
+    pain: "Auditors want every change exported.",
+    solution: "CSV/S3 export of the audit log",
+    value: 64_000,
+    urgency: "Critical",
+  },
+  {
+    name: "Export audit trail",
+    account: 5,
+    deal: 11,
+    pain: "We need the trail in our SIEM.",
+    solution: "Streaming export",
+    value: 73_000,
+    urgency: "High",
+  },
+  {
+    name: "Audit log to Splunk",
+    account: 2,
+    deal: null,
+    pain: "Security asks where the logs go.",
+    solution: "Splunk connector",
+    value: 10_000,
+    urgency: "Low",
+  },
+  {
+    name: "CPQ integration",
+    account: 1,
+    deal: 7,
+    pain: "Quotes are retyped by hand.",
+    solution: "Salesforce CPQ sync",
+    value: 120_000,
+    urgency: "Medium",
+  },
+  {
+    name: "Offline mode",
+    account: 2,
+    deal: 8,
+    pain: "Field teams lose signal on site.",
+    solution: "Offline mobile app",
+    value: 26_000,
+    urgency: "Low",
+  },
+  {
+    name: "EU data residency",
+    account: 5,
+    deal: 5,
+    pain: "Data must stay in the EU.",
+    solution: "EU region",
+    value: 37_000,
+    urgency: "Medium",
+  },
+];
+
 const LEADS: SfRecord[] = [
   {
     FirstName: "Dana",
@@ -194,6 +309,7 @@ export function seedDemoData(store: Store, now = Date.now()): Record<string, num
       ).Id as string,
   );
 
+  const deals: string[] = [];
   DEALS.forEach((deal, i) => {
     const createdAt = now - deal.daysAgo * DAY + (9 + (i % 8)) * 3_600_000;
     const by = reps[deal.owner]!;
@@ -211,6 +327,7 @@ export function seedDemoData(store: Store, now = Date.now()): Record<string, num
       },
       { at: createdAt, by },
     ).Id as string;
+    deals.push(id);
 
     const steps: string[] = OPEN_STAGES.slice(1, deal.reach + 1);
     if (deal.outcome !== "open") steps.push(deal.outcome === "won" ? "Closed Won" : "Closed Lost");
@@ -244,10 +361,27 @@ export function seedDemoData(store: Store, now = Date.now()): Record<string, num
     );
   });
 
+  FEATURE_REQUESTS.forEach((r, i) => {
+    const deal = r.deal === null ? null : DEALS[r.deal]!;
+    store.insert(
+      "Feature_Request__c",
+      {
+        Name: r.name,
+        Account__c: accounts[r.account]!,
+        Opportunity__c: r.deal === null ? null : deals[r.deal]!,
+        Pain__c: r.pain,
+        Expected_Solution__c: r.solution,
+        Business_Value__c: r.value,
+        Urgency__c: r.urgency,
+        OwnerId: reps[deal?.owner ?? 0]!,
+      },
+      { at: now - (30 - i) * DAY },
+    );
+  });
+
   return Object.fromEntries(
-    ["User", "Account", "Opportunity", "OpportunityHistory", "Lead"].map((t) => [
-      t,
-      store.list(t).length,
-    ]),
+    ["User", "Account", "Opportunity", "OpportunityHistory", "Lead", "Feature_Request__c"].map(
+      (t) => [t, store.list(t).length],
+    ),
   );
 }

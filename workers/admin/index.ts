@@ -64,3 +64,7 @@ admin.route("/", subscriptions);
 import { openapi } from "./openapi";
 
 admin.route("/", openapi);
+
+import { requirements } from "./requirements";
+
+admin.route("/", requirements);

@@ -14,8 +14,9 @@ import {
 } from "../../shared/contracts/subscriptions";
 import type { HonoEnv } from "../../shared/hono-env";
 import { VERSION } from "../../shared/version";
+import { requirementPaths } from "./openapi-requirements";
 
-const json = (schema: z.ZodType) => ({ content: { "application/json": { schema } } });
+export const json = (schema: z.ZodType) => ({ content: { "application/json": { schema } } });
 const errors = (...statuses: number[]) =>
   Object.fromEntries(
     [401, ...statuses].map((s) => [
@@ -45,7 +46,7 @@ function withWriteRefusals(all: ZodOpenApiPathsObject): ZodOpenApiPathsObject {
   return all;
 }
 
-function op(
+export function op(
   summary: string,
   ok: [status: number, schema: z.ZodType, description: string],
   extra: Partial<ZodOpenApiOperationObject> & { errors?: number[] } = {},
@@ -263,7 +264,7 @@ export function adminDocument() {
         },
       },
     },
-    paths: withWriteRefusals(paths),
+    paths: withWriteRefusals({ ...paths, ...requirementPaths() }),
   });
   return cached;
 }

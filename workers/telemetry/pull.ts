@@ -3,6 +3,11 @@ import type { z } from "zod";
 import { utcDay } from "../../shared/days";
 import type { Logger } from "../../shared/log";
 import { type LeadStatusMap, statusMeaning } from "../outcomes/status-map";
+import {
+  FEATURE_REQUEST_FIELDS,
+  FeatureRequestSchema,
+  upsertFeatureRequests,
+} from "./feature-requests";
 import { type PageChanges, pageChanges } from "./mirror-changes";
 import {
   convertedDay,
@@ -31,6 +36,7 @@ export const PULLED_OBJECTS = [
   "Opportunity",
   "OpportunityHistory",
   "Lead",
+  "Feature_Request__c",
 ] as const;
 export type PulledObject = (typeof PULLED_OBJECTS)[number];
 
@@ -53,6 +59,8 @@ interface PullSpec<S extends z.ZodType> {
   /** A custom field the org may not have added; `without()` is the spec that leaves it out. */
   optionalField?: string;
   without?: () => PullSpec<z.ZodType>;
+  /** A custom object the org may not have installed: its absence is a warning, not a failure. */
+  optionalObject?: boolean;
 }
 
 export interface PullOptions {
@@ -101,6 +109,15 @@ function specs(options: PullOptions): PullSpec<z.ZodType>[] {
       store: upsertHistories,
     }),
     leadSpec(options, options.disqualificationField),
+    // Customers' requests for the requirement pool (docs/requirements.md).
+    spec({
+      object: "Feature_Request__c",
+      cursorField: "SystemModstamp",
+      fields: FEATURE_REQUEST_FIELDS,
+      schema: FeatureRequestSchema,
+      store: upsertFeatureRequests,
+      optionalObject: true,
+    }),
   ];
   const wanted = new Set<PulledObject>(options.objects ?? PULLED_OBJECTS);
   return all.filter((spec) => wanted.has(spec.object));
@@ -174,6 +191,11 @@ export async function pullSalesforce(
       .first<{ cursor: string }>();
     let cursor = cursorRow?.cursor ?? EPOCH;
     const first = await firstPage(conn, spec, cursor, log);
+    if (!first) {
+      result.rows[spec.object] = 0;
+      result.pages[spec.object] = 1;
+      continue;
+    }
     spec = first.spec;
     let page = first.page;
     let pages = 0;
@@ -220,17 +242,24 @@ function soqlFor(spec: PullSpec<z.ZodType>, cursor: string): string {
   return `SELECT ${spec.fields} FROM ${spec.object} WHERE ${where} ORDER BY ${spec.cursorField} ASC`;
 }
 
-/** The first page; a query refused for a missing optional field is asked again without it. */
+/**
+ * The first page; a query refused for a missing optional field is asked again without it, one for
+ * a missing optional object is null (nothing to pull).
+ */
 async function firstPage(
   conn: Connection,
   spec: PullSpec<z.ZodType>,
   cursor: string,
   log: Logger,
-): Promise<{ spec: PullSpec<z.ZodType>; page: QueryPage }> {
+): Promise<{ spec: PullSpec<z.ZodType>; page: QueryPage } | null> {
   try {
     return { spec, page: await conn.query<Record<string, unknown>>(soqlFor(spec, cursor)) };
   } catch (err) {
     const e = err as { errorCode?: string; name?: string; message?: string };
+    if (spec.optionalObject && (e.errorCode ?? e.name) === "INVALID_TYPE") {
+      log.warn("salesforce_object_missing", { object: spec.object });
+      return null;
+    }
     const missing =
       spec.optionalField !== undefined &&
       (e.errorCode ?? e.name) === "INVALID_FIELD" &&
