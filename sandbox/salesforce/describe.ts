@@ -11,7 +11,7 @@ export function objectSummary(def: ObjectDef, version: string): Record<string, u
   return {
     activateable: false,
     createable: def.createable,
-    custom: false,
+    custom: def.name.endsWith("__c"),
     customSetting: false,
     deletable: def.deletable,
     deprecatedAndHidden: false,

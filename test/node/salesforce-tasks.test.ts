@@ -65,6 +65,68 @@ describe("Task", () => {
   });
 });
 
+describe("Feature_Request__c", () => {
+  it("is described, created, queried through its Account__r lookup, seeded, and Tasks relate to its deal through WhatId", async () => {
+    const conn = await connect(sandbox.url);
+    const described = await conn.sobject("Feature_Request__c").describe();
+    expect(described.custom).toBe(true);
+    const fields = new Map(described.fields.map((f) => [f.name, f]));
+    expect(fields.get("Account__c")).toMatchObject({
+      type: "reference",
+      referenceTo: ["Account"],
+      relationshipName: "Account__r",
+    });
+    expect(fields.get("Business_Value__c")?.type).toBe("currency");
+    expect(fields.get("Urgency__c")?.picklistValues?.map((p) => p.value)).toContain("Critical");
+
+    const account = await conn.sobject("Account").create({ Name: "Asking Co", Industry: "Retail" });
+    const deal = await conn.sobject("Opportunity").create({
+      Name: "Asking deal",
+      AccountId: account.id,
+      StageName: "Closed Lost",
+      CloseDate: "2026-06-30",
+      Amount: 9000,
+    });
+    const request = await conn.sobject("Feature_Request__c").create({
+      Name: "Bulk export",
+      Account__c: account.id,
+      Opportunity__c: deal.id,
+      Pain__c: "We copy rows by hand",
+      Business_Value__c: 9000,
+      Urgency__c: "High",
+    });
+    expect(request.id!.startsWith("a0F")).toBe(true);
+    await expect(conn.sobject("Feature_Request__c").create({ Name: "No account" })).rejects.toThrow(
+      /REQUIRED_FIELD_MISSING|Account/,
+    );
+    const { records } = await conn.query<Record<string, any>>(
+      `SELECT Id, Account__r.Name, Account__r.Industry, Opportunity__c, SystemModstamp FROM Feature_Request__c WHERE SystemModstamp >= 2020-01-01T00:00:00Z`,
+    );
+    expect(records).toMatchObject([
+      {
+        Id: request.id,
+        Account__r: { Name: "Asking Co", Industry: "Retail" },
+        Opportunity__c: deal.id,
+      },
+    ]);
+
+    const task = await conn.sobject("Task").create({ WhatId: deal.id, Subject: "It shipped" });
+    expect((await conn.sobject("Task").retrieve(task.id!)).WhatId).toBe(deal.id);
+    await expect(conn.sobject("Task").create({ WhatId: request.id, Subject: "x" })).rejects.toThrow(
+      /FIELD_INTEGRITY_EXCEPTION|incorrect type/,
+    );
+
+    const seeded = await control(sandbox.url, "POST", "/seed");
+    expect(seeded.seeded.Feature_Request__c).toBeGreaterThanOrEqual(10);
+    const open = await conn.query<{ Opportunity__r: { IsClosed: boolean } | null }>(
+      "SELECT Id, Opportunity__r.IsClosed, Opportunity__r.IsWon FROM Feature_Request__c",
+    );
+    const deals = open.records.map((r) => r.Opportunity__r);
+    expect(deals.some((d) => d && !d.IsClosed)).toBe(true);
+    expect(deals.some((d) => d?.IsClosed)).toBe(true);
+  });
+});
+
 describe("alert sink", () => {
   it("records what is POSTed to /__sink/alerts, lists it on the control surface, clears on reset, and plays faults", async () => {
     const post = (body: string) =>
