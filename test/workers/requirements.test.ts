@@ -8,6 +8,7 @@ import { connectSalesforce } from "../../shared/salesforce/client";
 import { pullSalesforce } from "../../workers/telemetry/pull";
 import { admin } from "./admin-client";
 import { clearRequestLogs, salesforce, salesforceQueries, unique } from "./outcomes-harness";
+import { setSalesforceFaults } from "./sandboxes";
 
 // Issue 18's requirement pool: Feature_Request__c pulled incrementally from the sandbox org,
 // grouped into requirements, ranked by RICE against a ranking worked out by hand below, and the
@@ -251,5 +252,28 @@ describe("requirement pool", () => {
     // A shipped requirement leaves the pool's default view.
     const pool = await admin("GET", "/admin/requirements");
     expect(pool.body.requirements.map((r: { id: number }) => r.id)).not.toContain(sso);
+  });
+
+  it("a Task Salesforce refused is sent by the next PUT, and only once", async () => {
+    await setSalesforceFaults([
+      { kind: "status", path: "/sobjects/Task", method: "POST", status: 500, times: 1 },
+    ]);
+    try {
+      const failed = await admin("PUT", `/admin/requirements/${audit}`, { status: "shipped" });
+      expect(failed.status).toBe(200);
+      expect(failed.body.notices).toMatchObject({ sent: 0, failed: 1 });
+    } finally {
+      await setSalesforceFaults([]);
+    }
+    const retried = await admin("PUT", `/admin/requirements/${audit}`, { status: "shipped" });
+    // rep2 owns o4 (won: not told) and o5 (B, open).
+    expect(retried.body.notices).toEqual({ sent: 1, alreadySent: 0, pending: 0, failed: 0 });
+    const again = await admin("PUT", `/admin/requirements/${audit}`, { status: "shipped" });
+    expect(again.body.notices).toEqual({ sent: 0, alreadySent: 1, pending: 0, failed: 0 });
+    const { records } = await salesforce<{ records: { OwnerId: string }[] }>(
+      "GET",
+      `/query?q=${encodeURIComponent(`SELECT OwnerId FROM Task WHERE WhatId IN ('${opps[3]}', '${opps[4]}')`)}`,
+    );
+    expect(records).toEqual([expect.objectContaining({ OwnerId: users[2] })]);
   });
 });
