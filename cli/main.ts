@@ -13,6 +13,7 @@ import {
   rules,
   subscriptions,
 } from "./commands";
+import { requirements } from "./requirements";
 
 export const HELP = `Leadbridge admin
 
@@ -45,6 +46,18 @@ Commands:
                                     how that routing would have spread the new Leads of the last
                                     n days (default 30) over its pools and members, against caps;
                                     saves nothing
+  requirements [list] [--top n] [--status open|planned|shipped|all] [--json]
+                                    the requirement pool ranked by RICE, with the open and lost
+                                    deal amount behind each requirement
+  requirements show <id> | unassigned
+                                    a requirement's requests; the requests in none yet
+  requirements group <title> <requestId> [...] | attach <id> <requestId> [...] | merge <id> --into <id>
+                                    group Salesforce feature requests into requirements (a request
+                                    is in one: attaching moves it; merging moves all)
+  requirements set <id> [--impact 0.25|0.5|1|2|3] [--confidence 0.5|0.8|1] [--effort days]
+                   [--status open|planned|shipped] [--title text]
+                                    RICE inputs and status; shipped sends each owner of a linked
+                                    open or lost deal one Salesforce Task, once
   outcomes run [--json]             the outcome sync now: Salesforce Lead status and deals to HubSpot
   subscriptions [show | sync] [--json]
                                     HubSpot webhook subscriptions the rules need: missing, extra;
@@ -67,6 +80,7 @@ const COMMANDS = {
   routing,
   outcomes,
   subscriptions,
+  requirements,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
@@ -95,6 +109,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
       note: { type: "string" },
       days: { type: "string" },
       mapping: { type: "string" },
+      top: { type: "string" },
+      impact: { type: "string" },
+      confidence: { type: "string" },
+      effort: { type: "string" },
+      into: { type: "string" },
+      title: { type: "string" },
     },
   });
   const [name, ...args] = positionals;
