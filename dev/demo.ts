@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Client } from "@hubspot/api-client";
 import jsforce, { type Connection } from "jsforce";
+import { AdminApi } from "../cli/api";
 import { routingLines } from "../cli/routing-report";
 import type { OutcomeRun } from "../shared/contracts/outcome-sync";
 import type { FunnelReport } from "../shared/contracts/report";
@@ -15,6 +16,7 @@ import type { Rules } from "../shared/contracts/rules";
 import { adminReader, explainUnsettled, RESET_RULES_COMMAND, rulesChanges } from "./demo-explain";
 import { demoHistorySql } from "./demo-history";
 import { emptyFields, salesLine } from "./demo-report";
+import { demoRequirementPool, poolLines } from "./demo-requirements";
 
 /** The client's enum for association categories, typed from its API (its module is CommonJS). */
 type ContactAssociation = NonNullable<
@@ -262,6 +264,9 @@ async function main() {
   printReport(report);
   const empty = emptyFields(report);
   if (empty.length) throw new Error(`today's report has nothing in ${empty.join(", ")}`);
+  // The nightly has pulled the org's feature requests: group them and rank the pool.
+  const pool = await demoRequirementPool(new AdminApi(workerUrl, adminToken));
+  for (const line of poolLines(pool)) console.log(line);
   console.log(
     `demo: today's report (${today}) has every field; see it at ${workerUrl}/admin/ or \`npm run admin -- report --date ${today}\`.`,
   );

@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import sparticuz from "@sparticuz/chromium";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoRequirementPool } from "../../dev/demo-requirements";
 import { type Stack, startStack } from "../../dev/stack";
 import { queryD1 } from "../harness/d1";
 import { ADMIN_TOKEN, adminApi, createHubSpotContact, jobSettled, waitFor } from "./admin-stack";
@@ -90,6 +91,8 @@ beforeAll(async () => {
   );
   for (const date of [day(-2), day(-1), day(0)])
     await api.call("POST", `/admin/telemetry/run?date=${date}`);
+  // The nightly pulled the org's seeded feature requests: grouped and scored as the demo does.
+  await demoRequirementPool(api);
   report = await api.call("GET", "/admin/reports/funnel/latest");
   health = await api.call("GET", "/admin/sync-health");
   refusals = (await api.call("GET", "/admin/leads?status=rejected&limit=12")).leads;
@@ -207,6 +210,21 @@ describe("admin dashboard", () => {
         tds.map((td) => td.textContent),
       ),
     ).toEqual(["inbound", "2", "10 min / 30 min", "1 / 0", "1", "1 / 0 / 0"]);
+
+    // The requirement pool: single sign-on, asked by four accounts, tops it (4 × 2 × 0.8 ÷ 20);
+    // the lost deals behind each feature, by hand from sandbox/salesforce/seed.ts (deals 4 and 12
+    // had their amount raised 15 %): audit log export 73,600, single sign-on 22,000 + 15,000 +
+    // 21,850.
+    expect(
+      await page.$$eval("#requirements-top tbody tr:first-child td", (tds) =>
+        tds.map((td) => td.textContent),
+      ),
+    ).toEqual(["1", "Single sign-on", "0.32", "4", "2 × 0.8 ÷ 20 d", "$42,000", "$58,850", "open"]);
+    expect(await barValue("requirements-lost", "Audit log export")).toBe(73_600);
+    expect(await barValue("requirements-lost", "Single sign-on")).toBe(58_850);
+    expect(
+      await page.textContent('#requirements [data-card="Requests in no requirement"] .value'),
+    ).toBe("0");
   });
 
   it("shows sync-health cards and the latest refusals, linked to their audit trails", async () => {

@@ -6,6 +6,7 @@ import css from "./dashboard/dashboard.css";
 import page from "./dashboard/index.html";
 import mappingPanel from "./dashboard/mapping.client.js";
 import panel from "./dashboard/panel.client.js";
+import requirementsPanel from "./dashboard/requirements.client.js";
 import routingPanel from "./dashboard/routing.client.js";
 import rulesPanel from "./dashboard/rules.client.js";
 
@@ -24,6 +25,7 @@ const ASSETS: Record<string, [body: string, type: string]> = {
   "rules.js": [rulesPanel, "text/javascript; charset=utf-8"],
   "mapping.js": [mappingPanel, "text/javascript; charset=utf-8"],
   "routing.js": [routingPanel, "text/javascript; charset=utf-8"],
+  "requirements.js": [requirementsPanel, "text/javascript; charset=utf-8"],
   "dashboard.css": [css, "text/css; charset=utf-8"],
 };
 

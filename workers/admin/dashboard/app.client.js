@@ -2,6 +2,7 @@
 import { barChart, lineChart } from "./charts.js";
 import { loadMapping, setUpMapping } from "./mapping.js";
 import { card, duration } from "./panel.js";
+import { loadRequirements } from "./requirements.js";
 import { renderRouting } from "./routing.js";
 import { loadRules, setUpRules } from "./rules.js";
 
@@ -65,6 +66,7 @@ async function load() {
       ),
       safe(loadRules(), "rules"),
       safe(loadMapping(), "mapping"),
+      safe(loadRequirements(), "requirements"),
     ]);
     renderReport(report, history.filter(Boolean));
     renderSales(report);
