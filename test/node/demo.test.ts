@@ -40,6 +40,11 @@ describe("npm run demo on npm start's stack", () => {
     const first = await demo();
     expect(first.out).toContain("has every field");
     expect(first.code, first.out).toBe(0);
+    // The seeded feature requests, grouped and scored by the demo (dev/demo-requirements.ts).
+    expect(first.out).toContain("top five by RICE");
+    expect(first.out).toMatch(
+      / 1\. #\d+ Single sign-on \[open\]: RICE 0\.32 \(4 × 2 × 0\.8 ÷ 20\)/,
+    );
     const today = new Date().toISOString().slice(0, 10);
     const res = await fetch(`${stack.workerUrl}/admin/reports/funnel?date=${today}`, {
       headers: { authorization: "Bearer sandbox-admin-token" },
@@ -52,6 +57,7 @@ describe("npm run demo on npm start's stack", () => {
     // A second run adds a day of the same on top; the history is not written twice.
     const second = await demo();
     expect(second.code, second.out).toBe(0);
+    expect(second.out).toMatch(/ 1\. #\d+ Single sign-on \[open\]: RICE 0\.32/);
     const rows = await fetch(
       `${stack.workerUrl}/admin/reports/funnel?date=${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}`,
       { headers: { authorization: "Bearer sandbox-admin-token" } },
