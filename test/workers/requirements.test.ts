@@ -120,6 +120,26 @@ describe("requirement pool", () => {
     expect(changed?.pain).toBe("Our staff work nights");
   });
 
+  it("an org without the object is pulled without it, with a warning", async () => {
+    const conn = await connectSalesforce(loadConfig(env), env.KV);
+    // The real sandbox's answer for an object the org lacks (INVALID_TYPE), asked through jsforce.
+    const orgWithout = new Proxy(conn, {
+      get: (target, key) =>
+        key === "query"
+          ? (soql: string) => target.query(soql.replace("Feature_Request__c", "Missing_Request__c"))
+          : Reflect.get(target, key),
+    });
+    const warnings: string[] = [];
+    const log = { ...createLogger(), warn: (event: string) => warnings.push(event) };
+    const result = await pullSalesforce(orgWithout, env.DB, log, {
+      objects: ["Feature_Request__c"],
+      disqualificationField: "Disqualification_Reason__c",
+      statusMap: {},
+    });
+    expect(result.rows.Feature_Request__c).toBe(0);
+    expect(warnings).toEqual(["salesforce_object_missing"]);
+  });
+
   let sso = 0;
   let audit = 0;
   let dark = 0;
