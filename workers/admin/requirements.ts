@@ -98,14 +98,10 @@ requirements.put("/requirements/:id", async (c) => {
   const requirement = (await requirementById(c.env.DB, id))!;
   c.get("log").info("requirement_updated", { requirementId: id, status: requirement.status });
   // Every PUT that names `shipped` sends what is unsent: a retry completes a failed one.
+  const clients = createClients(c.get("config"), c.env);
   const notices =
     patch.status === "shipped"
-      ? await sendShipNotices(
-          c.env.DB,
-          () => createClients(c.get("config"), c.env).salesforce(),
-          requirement,
-          c.get("log"),
-        )
+      ? await sendShipNotices(c.env.DB, () => clients.salesforce(), requirement, c.get("log"))
       : null;
   return c.json({ requirement, notices });
 });
