@@ -5,6 +5,7 @@ import { RANKING_SQL } from "../../shared/db/requirements";
 import { loadConfig } from "../../shared/env";
 import { createLogger } from "../../shared/log";
 import { connectSalesforce } from "../../shared/salesforce/client";
+import { CLAIM_LEASE_MS } from "../../workers/admin/ship-notices";
 import { pullSalesforce } from "../../workers/telemetry/pull";
 import { admin } from "./admin-client";
 import { clearRequestLogs, salesforce, salesforceQueries, unique } from "./outcomes-harness";
@@ -294,5 +295,43 @@ describe("requirement pool", () => {
       `/query?q=${encodeURIComponent(`SELECT OwnerId FROM Task WHERE WhatId IN ('${opps[3]}', '${opps[4]}')`)}`,
     );
     expect(records).toEqual([expect.objectContaining({ OwnerId: users[2] })]);
+  });
+
+  it("a claim another call holds is left to it; a stale one is taken over, finding the Task it sent", async () => {
+    // requests[3] (A, o1, rep0) moves to a requirement of its own.
+    const webhooks = (
+      await admin("POST", "/admin/requirements", { title: "Webhooks", requestIds: [requests[3]] })
+    ).body.id;
+    const subject = `The request of A ${tag} has shipped: Webhooks`;
+    await env.DB.prepare(
+      "INSERT INTO requirement_notices (requirement_id, owner_id, opportunity_id, subject, claimed_at) VALUES (?, ?, ?, ?, ?)",
+    )
+      .bind(webhooks, users[0], opps[0], subject, Date.now())
+      .run();
+    const busy = await admin("PUT", `/admin/requirements/${webhooks}`, { status: "shipped" });
+    expect(busy.body.notices).toEqual({ sent: 0, alreadySent: 0, pending: 1, failed: 0 });
+
+    // The other call created the Task, then died before recording it.
+    const landed = await salesforce<{ id: string }>("POST", "/sobjects/Task", {
+      Subject: subject,
+      WhatId: opps[0],
+      OwnerId: users[0],
+    });
+    await env.DB.prepare("UPDATE requirement_notices SET claimed_at = ? WHERE requirement_id = ?")
+      .bind(Date.now() - CLAIM_LEASE_MS - 1, webhooks)
+      .run();
+    const taken = await admin("PUT", `/admin/requirements/${webhooks}`, { status: "shipped" });
+    expect(taken.body.notices).toEqual({ sent: 1, alreadySent: 0, pending: 0, failed: 0 });
+    const held = await env.DB.prepare(
+      "SELECT task_id FROM requirement_notices WHERE requirement_id = ?",
+    )
+      .bind(webhooks)
+      .first<{ task_id: string }>();
+    expect(held?.task_id).toBe(landed.id);
+    const { records } = await salesforce<{ records: unknown[] }>(
+      "GET",
+      `/query?q=${encodeURIComponent(`SELECT Id FROM Task WHERE Subject = '${subject}'`)}`,
+    );
+    expect(records).toHaveLength(1);
   });
 });
