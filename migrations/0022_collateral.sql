@@ -42,3 +42,6 @@ FROM collateral_assets;
 -- recent_conversion_event_name and hs_analytics_first_url (without its query string).
 ALTER TABLE leads ADD COLUMN conversion_event TEXT;
 ALTER TABLE leads ADD COLUMN first_url TEXT;
+
+-- The report finds the opportunities no Leadbridge lead converted into by this.
+CREATE INDEX IF NOT EXISTS sf_lead_conversions_opportunity ON sf_lead_conversions (opportunity_id);
