@@ -18,7 +18,8 @@ const demoAsset = (
 
 /**
  * Versions of collateral_versions (migrations/0022_collateral.sql). The whitepaper is credited
- * with the sandbox contacts that downloaded it (their conversion event), the rest by lead source.
+ * with the sandbox's and the demo's contacts that downloaded one (their conversion event), the
+ * calculator with those who first landed on pricing, the rest by lead source.
  */
 export const DEMO_COLLATERAL: AssetVersion[] = [
   demoAsset({
@@ -46,7 +47,10 @@ export const DEMO_COLLATERAL: AssetVersion[] = [
     targetAudience: "engineering leaders",
     url: "https://leadbridge.example/assets/zero-trust-apis-2.1.pdf",
     attribution: {
-      conversionEvents: ["Downloaded: Zero-Trust APIs Technical Whitepaper"],
+      conversionEvents: [
+        "Downloaded: Zero-Trust APIs Technical Whitepaper",
+        "Downloaded: Event-driven architecture whitepaper",
+      ],
       urlPatterns: [],
       leadSource: "organic_search",
     },

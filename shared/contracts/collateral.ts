@@ -37,7 +37,7 @@ const content = {
   title: z.string().trim().min(1).max(200),
   tags: z.array(z.string().trim().min(1).max(50)).max(30).default([]),
   targetAudience: z.string().trim().min(1).max(200),
-  url: z.url().max(2000),
+  url: z.url({ protocol: /^https?$/ }).max(2000),
   attribution: AttributionSchema.default({
     conversionEvents: [],
     urlPatterns: [],
