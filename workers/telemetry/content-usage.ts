@@ -108,14 +108,22 @@ const bySource = (live: AssetVersion[], source: string) =>
       v.attribution.leadSource !== null && normalizeSource(v.attribution.leadSource) === source,
   );
 
+// Patterns come from the registry (at most a few hundred), so the isolate keeps each compiled.
+const compiled = new Map<string, RegExp>();
+
 /** A URL pattern: `*` stands for anything, the rest is literal; case and query string ignored. */
 export function urlMatches(pattern: string, url: string): boolean {
-  const body = pattern
-    .replace(/[?#].*$/s, "")
-    .split("*")
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  return new RegExp(`^${body}$`, "i").test(url.replace(/[?#].*$/s, ""));
+  let re = compiled.get(pattern);
+  if (!re) {
+    const body = pattern
+      .replace(/[?#].*$/s, "")
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*");
+    re = new RegExp(`^${body}$`, "is");
+    compiled.set(pattern, re);
+  }
+  return re.test(url.replace(/[?#].*$/s, ""));
 }
 
 function describe(v: AssetVersion) {
