@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type AssetVersion, insertVersionStatement } from "../../shared/db/collateral";
 import { leadOrigin } from "../../workers/handoff/lead-origin";
 import { readContentInputs } from "../../workers/telemetry/content-inputs";
-import { contentUsage, urlMatches } from "../../workers/telemetry/content-usage";
+import { contentUsage, urlGlob } from "../../workers/telemetry/content-usage";
 
 // Issue 18: content usage per asset version, credited by what each lead converted on. Every
 // expected number below was worked out by hand from the rows this file inserts.
@@ -147,8 +147,22 @@ describe("content usage per asset version", () => {
       }),
     ).toEqual({ conversion_event: "Guide download", first_url: "https://x.test/guide" });
     expect(leadOrigin({})).toEqual({ conversion_event: null, first_url: null });
-    expect(urlMatches("*/guide*", "https://x.test/guide/v2")).toBe(true);
-    expect(urlMatches("https://x.test/pricing", "https://x.test/pricing/calculator")).toBe(false);
-    expect(urlMatches("https://x.test/a.b", "https://x.test/aXb")).toBe(false);
+  });
+
+  it("matches a first URL to a pattern in D1: `*` for anything, the rest literal, case ignored", async () => {
+    const cases: [pattern: string, url: string, matches: boolean][] = [
+      ["*/guide*", "https://x.test/guide/v2", true],
+      ["https://X.test/Pricing*", "https://x.test/pricing/calculator", true],
+      ["https://x.test/pricing", "https://x.test/pricing/calculator", false],
+      ["https://x.test/a.b", "https://x.test/aXb", false],
+      ["https://x.test/[v1]/*?utm=1", "https://x.test/[v1]/page", true],
+      ["https://x.test/?ref", "https://x.test/a", false],
+    ];
+    for (const [pattern, url, matches] of cases) {
+      const row = await env.DB.prepare("SELECT lower(?) GLOB ? AS m")
+        .bind(url, urlGlob(pattern))
+        .first<{ m: number }>();
+      expect(row?.m === 1, `${pattern} ~ ${url}`).toBe(matches);
+    }
   });
 });

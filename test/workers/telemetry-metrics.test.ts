@@ -369,7 +369,7 @@ describe("the report", () => {
           day: "2026-03-01",
           source: "organic_search",
           conversion_event: null,
-          first_url: null,
+          url_patterns: "[]",
           leads: 7,
           opportunities: 2,
           closed: 2,

@@ -8,7 +8,8 @@ export interface LeadOriginGroup {
   day: string;
   source: string | null;
   conversion_event: string | null;
-  first_url: string | null;
+  /** The URL patterns (as urlGlob spells them) their first URL matches, a JSON list. */
+  url_patterns: string;
   leads: number;
   /** Their opportunities (Salesforce conversions), those closed and those won by the report day. */
   opportunities: number;
@@ -75,15 +76,13 @@ export function contentUsage(
   for (const g of leads) {
     const live = inForce(g.day);
     const event = g.conversion_event?.trim().toLowerCase();
-    const source = normalizeSource(g.source);
+    const matched = new Set(JSON.parse(g.url_patterns) as string[]);
     credit(
       (event
         ? live.find((v) => v.attribution.conversionEvents.some((e) => e.toLowerCase() === event))
         : undefined) ??
-        (g.first_url
-          ? live.find((v) => v.attribution.urlPatterns.some((p) => urlMatches(p, g.first_url!)))
-          : undefined) ??
-        bySource(live, source),
+        live.find((v) => v.attribution.urlPatterns.some((p) => matched.has(urlGlob(p)))) ??
+        bySource(live, normalizeSource(g.source)),
       g,
       g.leads,
     );
@@ -108,23 +107,15 @@ const bySource = (live: AssetVersion[], source: string) =>
       v.attribution.leadSource !== null && normalizeSource(v.attribution.leadSource) === source,
   );
 
-// Patterns come from the registry (at most a few hundred), so the isolate keeps each compiled.
-const compiled = new Map<string, RegExp>();
-
-/** A URL pattern: `*` stands for anything, the rest is literal; case and query string ignored. */
-export function urlMatches(pattern: string, url: string): boolean {
-  let re = compiled.get(pattern);
-  if (!re) {
-    const body = pattern
-      .replace(/[?#].*$/s, "")
-      .split("*")
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*");
-    re = new RegExp(`^${body}$`, "is");
-    compiled.set(pattern, re);
-  }
-  return re.test(url.replace(/[?#].*$/s, ""));
-}
+/**
+ * A URL pattern as SQLite's GLOB reads it against a lower-cased first URL: `*` stands for
+ * anything, the rest is literal (a `[` escaped), case and the query string ignored.
+ */
+export const urlGlob = (pattern: string) =>
+  pattern
+    .replace(/[?#].*$/s, "")
+    .toLowerCase()
+    .replace(/\[/g, "[[]");
 
 function describe(v: AssetVersion) {
   return {
