@@ -40,6 +40,8 @@ describe("npm run demo on npm start's stack", () => {
     const first = await demo();
     expect(first.out).toContain("has every field");
     expect(first.code, first.out).toBe(0);
+    // Content usage per collateral version: the demo whitepaper's current version has leads.
+    expect(first.out).toMatch(/ {2}content {7}.*asset-whitepaper-platform 2\.1\.0: [1-9]\d* leads/);
     const today = new Date().toISOString().slice(0, 10);
     const res = await fetch(`${stack.workerUrl}/admin/reports/funnel?date=${today}`, {
       headers: { authorization: "Bearer sandbox-admin-token" },
