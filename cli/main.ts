@@ -1,6 +1,7 @@
 // `npm run admin -- <command>`: the admin API from a terminal, for a local or deployed Worker.
 import { parseArgs } from "node:util";
 import { AdminApi, CliError } from "./api";
+import { collateral } from "./collateral";
 import {
   backfill,
   type Io,
@@ -58,6 +59,13 @@ Commands:
                    [--status open|planned|shipped] [--title text]
                                     RICE inputs and status; shipped sends each owner of a linked
                                     open or lost deal one Salesforce Task, once
+  collateral [list [--all | <assetId>] [--json] | add <file.json>]
+                                    the collateral sales sees (the latest published version of
+                                    each asset; --all every version); add saves a new asset or a
+                                    version above its highest (draft unless "status": "published")
+  collateral publish|archive <assetId> <version>
+                                    publish a version (the highest published is what sales sees)
+                                    or archive it; a published version's content never changes
   outcomes run [--json]             the outcome sync now: Salesforce Lead status and deals to HubSpot
   subscriptions [show | sync] [--json]
                                     HubSpot webhook subscriptions the rules need: missing, extra;
@@ -78,6 +86,7 @@ const COMMANDS = {
   rules,
   mapping,
   routing,
+  collateral,
   outcomes,
   subscriptions,
   requirements,

@@ -1,69 +1,108 @@
-// The report settings a demo needs and a real deploy must not ship: collateral assets for the
-// sandbox's lead sources and monthly quotas for the sandbox Salesforce's reps. Migration 0003 once
-// inserted exactly these rows; 0013 deletes them from deployed databases. The local stack writes
+// The report settings a demo needs and a real deploy must not ship: collateral versions for the
+// sandbox's conversions and lead sources and monthly quotas for the sandbox Salesforce's reps.
+// Migration 0003 once inserted rows like these; 0013 deletes them from deployed databases. The local stack writes
 // them into its own D1 when it seeds the sandboxes (dev/stack.ts); an admin sets the real ones
 // (docs/report.md).
-import type { Asset } from "../workers/telemetry/build-report";
+import { type AssetVersion, toCollateralRow } from "../shared/db/collateral-row";
 
-/** Columns of collateral_assets, in the table's order. */
-export type DemoAsset = Asset;
+const demoAsset = (
+  v: Omit<AssetVersion, "createdAt" | "createdBy" | "publishedAt" | "archivedAt">,
+): AssetVersion => ({
+  ...v,
+  createdAt: 0,
+  createdBy: "demo",
+  // Published ones were live from the start, so every demo lead can be credited to them.
+  publishedAt: v.status === "draft" ? null : 0,
+  archivedAt: v.status === "archived" ? 0 : null,
+});
 
-export const DEMO_COLLATERAL: DemoAsset[] = [
-  {
-    asset_id: "asset-whitepaper-platform",
+/**
+ * Versions of collateral_versions (migrations/0022_collateral.sql). The whitepaper is credited
+ * with the sandbox's and the demo's contacts that downloaded one (their conversion event), the
+ * calculator with those who first landed on pricing, the rest by lead source.
+ */
+export const DEMO_COLLATERAL: AssetVersion[] = [
+  demoAsset({
+    assetId: "asset-whitepaper-platform",
+    version: "2.0.0",
     type: "whitepaper",
-    title: "Platform Engineering at Scale",
-    version: "2.1",
+    title: "Zero-Trust APIs Technical Whitepaper",
+    status: "archived",
+    tags: ["technical", "platform"],
+    targetAudience: "engineering leaders",
+    url: "https://leadbridge.example/assets/zero-trust-apis-2.0.pdf",
+    attribution: {
+      conversionEvents: ["Downloaded: Zero-Trust APIs Technical Whitepaper"],
+      urlPatterns: [],
+      leadSource: "organic_search",
+    },
+  }),
+  demoAsset({
+    assetId: "asset-whitepaper-platform",
+    version: "2.1.0",
+    type: "whitepaper",
+    title: "Zero-Trust APIs Technical Whitepaper",
     status: "published",
-    tags: '["technical","platform"]',
-    target_audience: "engineering leaders",
-    url: "https://leadbridge.example/assets/platform-whitepaper.pdf",
-    lead_source: "organic_search",
-  },
-  {
-    asset_id: "asset-pricing-calculator",
+    tags: ["technical", "platform"],
+    targetAudience: "engineering leaders",
+    url: "https://leadbridge.example/assets/zero-trust-apis-2.1.pdf",
+    attribution: {
+      conversionEvents: [
+        "Downloaded: Zero-Trust APIs Technical Whitepaper",
+        "Downloaded: Event-driven architecture whitepaper",
+      ],
+      urlPatterns: [],
+      leadSource: "organic_search",
+    },
+  }),
+  demoAsset({
+    assetId: "asset-pricing-calculator",
+    version: "1.4.0",
     type: "tool",
     title: "Pricing Calculator",
-    version: "1.4",
     status: "published",
-    tags: '["pricing","roi"]',
-    target_audience: "economic buyers",
+    tags: ["pricing", "roi"],
+    targetAudience: "economic buyers",
     url: "https://leadbridge.example/pricing/calculator",
-    lead_source: "paid_search",
-  },
-  {
-    asset_id: "asset-webinar-devex",
+    attribution: {
+      conversionEvents: [],
+      urlPatterns: ["*://leadbridge.example/pricing*"],
+      leadSource: "paid_search",
+    },
+  }),
+  demoAsset({
+    assetId: "asset-webinar-devex",
+    version: "1.0.0",
     type: "webinar",
     title: "Developer Experience Webinar",
-    version: "1.0",
     status: "published",
-    tags: '["developer","demo"]',
-    target_audience: "developers",
+    tags: ["developer", "demo"],
+    targetAudience: "developers",
     url: "https://leadbridge.example/webinars/devex",
-    lead_source: "hubspot",
-  },
-  {
-    asset_id: "asset-case-study-acme",
+    attribution: { conversionEvents: [], urlPatterns: [], leadSource: "hubspot" },
+  }),
+  demoAsset({
+    assetId: "asset-case-study-acme",
+    version: "1.2.0",
     type: "case_study",
     title: "Acme Robotics Case Study",
-    version: "1.2",
     status: "published",
-    tags: '["manufacturing","proof"]',
-    target_audience: "operations managers",
+    tags: ["manufacturing", "proof"],
+    targetAudience: "operations managers",
     url: "https://leadbridge.example/customers/acme",
-    lead_source: "web",
-  },
-  {
-    asset_id: "asset-partner-battlecard",
+    attribution: { conversionEvents: [], urlPatterns: [], leadSource: "web" },
+  }),
+  demoAsset({
+    assetId: "asset-partner-battlecard",
+    version: "3.0.0",
     type: "battlecard",
     title: "Partner Battlecard",
-    version: "3.0",
     status: "draft",
-    tags: '["partner","competitive"]',
-    target_audience: "channel partners",
+    tags: ["partner", "competitive"],
+    targetAudience: "channel partners",
     url: "https://leadbridge.example/partners/battlecard",
-    lead_source: "partner_referral",
-  },
+    attribution: { conversionEvents: [], urlPatterns: [], leadSource: "partner_referral" },
+  }),
 ];
 
 /** The standing monthly quota (month '*') of each sandbox rep, by Salesforce Username. */
@@ -84,22 +123,13 @@ const sql = (v: string | number) =>
  */
 export function demoRowsSql(): string[] {
   return [
-    ...DEMO_COLLATERAL.map(
-      (a) =>
-        `INSERT INTO collateral_assets (asset_id, type, title, version, status, tags, target_audience, url, lead_source) VALUES (${[
-          a.asset_id,
-          a.type,
-          a.title,
-          a.version,
-          a.status,
-          a.tags,
-          a.target_audience,
-          a.url,
-          a.lead_source,
-        ]
-          .map(sql)
-          .join(", ")}) ON CONFLICT (asset_id) DO NOTHING;`,
-    ),
+    ...DEMO_COLLATERAL.map((a) => {
+      const row = toCollateralRow(a);
+      const columns = Object.keys(row) as (keyof typeof row)[];
+      return `INSERT INTO collateral_versions (${columns.join(", ")}) VALUES (${columns
+        .map((c) => (row[c] === null ? "NULL" : sql(row[c]!)))
+        .join(", ")}) ON CONFLICT (asset_id, version) DO NOTHING;`;
+    }),
     ...DEMO_QUOTAS.map(
       (q) =>
         `INSERT INTO quotas (owner, month, amount) VALUES (${sql(q.owner)}, ${sql(q.month)}, ${q.amount}) ON CONFLICT (owner, month) DO NOTHING;`,

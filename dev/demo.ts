@@ -542,6 +542,16 @@ function printReport(r: FunnelReport) {
     `  win rate      ${r.winRateByStage.map((s) => `${s.stage} ${pct(s.winRate)}`).join(", ")}`,
   );
   console.log(
+    `  content       ${
+      r.contentUsage
+        .filter((a) => a.leads > 0 || a.opportunities > 0)
+        .map(
+          (a) => `${a.assetId} ${a.version}: ${a.leads} leads, ${a.wins} won (${pct(a.winRate)})`,
+        )
+        .join(", ") || "no lead credited to collateral yet"
+    }`,
+  );
+  console.log(
     `  quota         ${r.quotaAttainment.map((q) => `${q.ownerName} ${pct(q.attainment)}`).join(", ")}`,
   );
   console.log(

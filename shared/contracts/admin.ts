@@ -61,6 +61,10 @@ export const LeadSchema = z
     engagementScore: z.number().int().nullable(),
     criteria: z.array(z.string()),
     source: z.string().nullable(),
+    conversionEvent: z.string().nullable().meta({
+      description: "the first conversion event or form seen, which credits collateral",
+    }),
+    firstUrl: z.string().nullable().meta({ description: "the first URL, without its query" }),
     emailDomain: z.string().nullable(),
     salesforceLeadId: z.string().nullable(),
     salesforceContactId: z.string().nullable().meta({

@@ -229,6 +229,11 @@ export const ReportSchema = z.object({
   ),
   /** Where lost deals stopped: the last open stage before Closed Lost (cumulative to date). */
   lostAtStage: z.array(z.object({ stage: z.string(), state: state.nullable(), lost: count })),
+  /**
+   * Per collateral asset version ever published, to date: the leads credited to it (by the
+   * conversion event or form, else the first URL, else the lead source; docs/report.md) and their
+   * opportunities and wins. Reports written before versions had attribution read as none.
+   */
   contentUsage: z.array(
     z.object({
       assetId: z.string(),
@@ -239,7 +244,9 @@ export const ReportSchema = z.object({
       tags: z.array(z.string()),
       targetAudience: z.string(),
       url: z.string(),
-      leadSource: z.string(),
+      leadSource: z.string().nullable(),
+      conversionEvents: z.array(z.string()).default([]),
+      urlPatterns: z.array(z.string()).default([]),
       leads: count,
       opportunities: count,
       wins: count,

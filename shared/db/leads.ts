@@ -37,6 +37,9 @@ export interface LeadRow {
   salesforce_contact_id: string | null;
   /** The mapping version that built the payload Salesforce was sent; null for refusals. */
   mapping_version: number | null;
+  /** The first conversion event (or form) and first URL seen, for crediting collateral. */
+  conversion_event: string | null;
+  first_url: string | null;
 }
 
 /** A lead row as the handoff writes it (attempts is the database's own). */
@@ -127,12 +130,14 @@ const LEAD_COLUMNS = [
   "converted_opportunity_id",
   "salesforce_contact_id",
   "mapping_version",
+  "conversion_event",
+  "first_url",
 ] as const satisfies readonly (keyof LeadRow)[];
 
 /**
  * D1 upserts of leads' rows, in order (a contact twice ends with its last row); first_event_at
  * keeps the earliest time ever seen, handed_off_at and handoff_origin the first hand-off, the
- * converted_* columns the first conversion learnt.
+ * converted_* columns the first conversion learnt, conversion_event and first_url the first seen.
  */
 export function upsertLeadRows(db: D1Database, leads: LeadState[]): D1PreparedStatement[] {
   return jsonChunks(leads.map((lead) => LEAD_COLUMNS.map((c) => lead[c]))).map((rows) =>
@@ -158,7 +163,9 @@ export function upsertLeadRows(db: D1Database, leads: LeadState[]): D1PreparedSt
            converted_account_id = COALESCE(leads.converted_account_id, excluded.converted_account_id),
            converted_opportunity_id = COALESCE(leads.converted_opportunity_id, excluded.converted_opportunity_id),
            salesforce_contact_id = excluded.salesforce_contact_id,
-           mapping_version = COALESCE(excluded.mapping_version, leads.mapping_version)`,
+           mapping_version = COALESCE(excluded.mapping_version, leads.mapping_version),
+           conversion_event = COALESCE(leads.conversion_event, excluded.conversion_event),
+           first_url = COALESCE(leads.first_url, excluded.first_url)`,
       )
       .bind(rows),
   );

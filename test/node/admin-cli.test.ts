@@ -44,6 +44,7 @@ describe("npm run admin", () => {
       "rules",
       "mapping",
       "routing",
+      "collateral",
       "subscriptions",
     ])
       expect(out).toContain(command);
@@ -216,6 +217,50 @@ describe("npm run admin", () => {
         members: [{ userId: active, weight: 1, dailyCap: null }],
       }),
     ]);
+  });
+
+  it("lists, adds, publishes and archives collateral versions", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "leadbridge-collateral-"));
+    const asset = (version: string) => {
+      const file = path.join(dir, `${version}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          assetId: "cli-guide",
+          version,
+          type: "guide",
+          title: "CLI Guide",
+          targetAudience: "buyers",
+          url: "https://example.com/cli-guide",
+          attribution: { conversionEvents: ["CLI guide download"], leadSource: "web" },
+          ...(version === "1.0.0" ? { status: "published" } : {}),
+        }),
+      );
+      return file;
+    };
+    expect((await cli("collateral", "add", asset("1.0.0"))).text).toBe(
+      'added cli-guide 1.0.0 published: guide "CLI Guide" for buyers https://example.com/cli-guide; credited by event "CLI guide download", source web',
+    );
+    expect((await cli("collateral", "add", asset("1.1.0"))).text).toMatch(
+      /^added cli-guide 1\.1\.0 draft: /,
+    );
+    const seen = async () =>
+      (await cli("collateral", "list")).lines.filter((l) => l.startsWith("cli-guide "));
+    expect(await seen()).toEqual([expect.stringMatching(/^cli-guide 1\.0\.0 published: /)]);
+    expect((await cli("collateral", "publish", "cli-guide", "1.1.0")).text).toMatch(
+      /^published cli-guide 1\.1\.0 published: /,
+    );
+    expect(await seen()).toEqual([expect.stringMatching(/^cli-guide 1\.1\.0 published: /)]);
+    await cli("collateral", "archive", "cli-guide", "1.1.0");
+    expect(
+      (await cli("collateral", "list", "--all")).lines.filter((l) => l.startsWith("cli-guide ")),
+    ).toEqual([
+      expect.stringMatching(/^cli-guide 1\.1\.0 archived: /),
+      expect.stringMatching(/^cli-guide 1\.0\.0 published: /),
+    ]);
+    await expect(cli("collateral", "publish", "cli-guide", "1.1")).rejects.toThrow(
+      /400: path\.version: expected a semantic version/,
+    );
   });
 
   it("runs and prints the funnel report", async () => {

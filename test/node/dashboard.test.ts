@@ -227,6 +227,39 @@ describe("admin dashboard", () => {
     ).toBe("0");
   });
 
+  it("adds, publishes and archives collateral versions, marking the one sales sees", async () => {
+    const rowOf = (version: string) =>
+      `#collateral-versions tr[data-asset="dash-guide"][data-version="${version}"]`;
+    const add = async (doc: object) => {
+      await page.fill("#collateral-doc", JSON.stringify(doc));
+      await page.click("#collateral-add");
+    };
+    const guide = (version: string) => ({
+      assetId: "dash-guide",
+      version,
+      type: "guide",
+      title: `Dash Guide ${version}`,
+      targetAudience: "buyers",
+      url: "https://example.com/dash-guide",
+      attribution: { conversionEvents: ["Dash guide download"] },
+    });
+    await add(guide("1.0.0"));
+    await page.waitForSelector(`${rowOf("1.0.0")}[data-status="draft"]`);
+    await page.click(`${rowOf("1.0.0")} button[data-action="published"]`);
+    await page.waitForSelector(`${rowOf("1.0.0")}[data-status="published"] .chip`);
+    await add({ ...guide("1.1.0"), status: "published" });
+    await page.waitForSelector(`${rowOf("1.1.0")}[data-status="published"] .chip`);
+    // 1.0.0 stays readable and published, but sales sees 1.1.0.
+    expect(await page.$$(`${rowOf("1.0.0")}[data-status="published"] .chip`)).toHaveLength(0);
+    await page.click(`${rowOf("1.1.0")} button[data-action="archived"]`);
+    await page.waitForSelector(`${rowOf("1.1.0")}[data-status="archived"]`);
+    await page.waitForSelector(`${rowOf("1.0.0")} .chip`);
+    await add(guide("1.2"));
+    await expect
+      .poll(() => page.textContent("#collateral-error"))
+      .toMatch(/^body\.version: expected a semantic version/);
+  });
+
   it("shows sync-health cards and the latest refusals, linked to their audit trails", async () => {
     const card = (label: string) => page.textContent(`[data-card="${label}"] .value`);
     expect(await card("Handed off")).toBe(String(health.outcomes.handedOff));

@@ -45,6 +45,8 @@ describe("npm run demo on npm start's stack", () => {
     expect(first.out).toMatch(
       / 1\. #\d+ Single sign-on \[open\]: RICE 0\.32 \(4 × 2 × 0\.8 ÷ 20\)/,
     );
+    // Content usage per collateral version: the demo whitepaper's current version has leads.
+    expect(first.out).toMatch(/ {2}content {7}.*asset-whitepaper-platform 2\.1\.0: [1-9]\d* leads/);
     const today = new Date().toISOString().slice(0, 10);
     const res = await fetch(`${stack.workerUrl}/admin/reports/funnel?date=${today}`, {
       headers: { authorization: "Bearer sandbox-admin-token" },

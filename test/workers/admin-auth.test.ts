@@ -95,6 +95,7 @@ describe("admin auth", () => {
       "panel.js",
       "rules.js",
       "mapping.js",
+      "collateral.js",
       "dashboard.css",
     ]) {
       expect((await admin("GET", `/admin/assets/${asset}`, undefined, {})).status, asset).toBe(200);

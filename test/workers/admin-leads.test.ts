@@ -27,7 +27,10 @@ beforeEach(async () => {
 describe("GET /admin/leads/:contactId", () => {
   it("shows the lead's state and its full audit trail in order", async () => {
     const id = await createContact(
-      qualifyingContact(unique()),
+      qualifyingContact(unique(), {
+        recent_conversion_event_name: "Guide download",
+        hs_analytics_first_url: "https://acme.example/guide?utm_source=x",
+      }),
       await createCompany({ name: "Acme Robotics" }),
     );
     await deliver([leadEvent(id)]);
@@ -39,6 +42,9 @@ describe("GET /admin/leads/:contactId", () => {
       reasons: [],
       rulesVersion: expect.any(Number),
       engagementScore: 75,
+      // What credits it to collateral (docs/report.md#content-usage).
+      conversionEvent: "Guide download",
+      firstUrl: "https://acme.example/guide",
     });
     expect(res.body.lead.salesforceLeadId).toBe((await leadsFor(id))[0]!.Id);
     expect(res.body.audit.map((a: { step: string }) => a.step)).toEqual(await auditSteps(id));

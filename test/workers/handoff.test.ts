@@ -109,7 +109,13 @@ describe("refusals", () => {
 
   it("judges a refused contact again once fixed, and hands it off", async () => {
     const n = unique();
-    const id = await createContact(qualifyingContact(n, { email: `dev${n}@gmail.com` }));
+    const id = await createContact(
+      qualifyingContact(n, {
+        email: `dev${n}@gmail.com`,
+        recent_conversion_event_name: "Guide download",
+        hs_analytics_first_url: `https://acme.example/guide?email=dev${n}%40gmail.com`,
+      }),
+    );
     await deliver([leadEvent(id)]);
     expect((await rawContact(id)).properties.leadbridge_rejection_reasons).toBe(
       "free_email_domain;missing_company",
@@ -119,7 +125,10 @@ describe("refusals", () => {
     await deliver([leadEvent(id, "contact.propertyChange", { propertyName: "hubspotscore" })]);
     expect((await rawContact(id)).notes).toHaveLength(1);
 
-    await updateContact(id, { email: `dev${n}@acme-robotics.com` });
+    await updateContact(id, {
+      email: `dev${n}@acme-robotics.com`,
+      recent_conversion_event_name: "Pricing calculator",
+    });
     await associateCompany(id, await createCompany({ name: "Acme Robotics" }));
     await deliver([
       leadEvent(id, "contact.propertyChange", { propertyName: "email" }),
@@ -130,6 +139,11 @@ describe("refusals", () => {
     // HubSpot clears a property set to "".
     expect(contact.properties.leadbridge_rejection_reasons ?? "").toBe("");
     expect(await leadsFor(id)).toHaveLength(1);
+    // What it first converted on stays for content usage; the first URL without its query.
+    expect(await leadRow(id)).toMatchObject({
+      conversion_event: "Guide download",
+      first_url: "https://acme.example/guide",
+    });
   });
 });
 

@@ -93,7 +93,7 @@ beforeAll(async () => {
     .run();
   // An admin's collateral for the Web source the deals come from (migrations ship none).
   await env.DB.prepare(
-    "INSERT OR IGNORE INTO collateral_assets (asset_id, type, title, version, status, tags, target_audience, url, lead_source) VALUES ('asset-web-guide', 'guide', 'Buyer Guide', '1.0', 'published', '[]', 'buyers', 'https://example.com/guide', 'web')",
+    "INSERT OR IGNORE INTO collateral_versions (asset_id, version, type, title, status, target_audience, url, lead_source, created_at, created_by, published_at) VALUES ('asset-web-guide', '1.0.0', 'guide', 'Buyer Guide', 'published', 'buyers', 'https://example.com/guide', 'web', 0, 'test', 0)",
   ).run();
   const won = await create("Opportunity", {
     Name: `Won ${tag}`,

@@ -2,6 +2,7 @@ import { type Context, Hono } from "hono";
 import type { HonoEnv } from "../../shared/hono-env";
 import app from "./dashboard/app.client.js";
 import charts from "./dashboard/charts.client.js";
+import collateralPanel from "./dashboard/collateral.client.js";
 import css from "./dashboard/dashboard.css";
 import page from "./dashboard/index.html";
 import mappingPanel from "./dashboard/mapping.client.js";
@@ -26,6 +27,7 @@ const ASSETS: Record<string, [body: string, type: string]> = {
   "mapping.js": [mappingPanel, "text/javascript; charset=utf-8"],
   "routing.js": [routingPanel, "text/javascript; charset=utf-8"],
   "requirements.js": [requirementsPanel, "text/javascript; charset=utf-8"],
+  "collateral.js": [collateralPanel, "text/javascript; charset=utf-8"],
   "dashboard.css": [css, "text/css; charset=utf-8"],
 };
 

@@ -49,6 +49,10 @@ import { routing } from "./routing";
 
 admin.route("/", routing);
 
+import { collateral } from "./collateral";
+
+admin.route("/", collateral);
+
 import { syncHealth } from "./sync-health";
 
 admin.route("/", syncHealth);

@@ -38,6 +38,8 @@ export function toLeadView(row: LeadRow): z.infer<typeof LeadSchema> {
     engagementScore: row.engagement_score,
     criteria: jsonArray(row.criteria),
     source: row.source,
+    conversionEvent: row.conversion_event ?? null,
+    firstUrl: row.first_url ?? null,
     emailDomain: row.email_domain,
     salesforceLeadId: row.salesforce_lead_id,
     salesforceContactId: row.salesforce_contact_id,

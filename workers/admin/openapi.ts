@@ -6,6 +6,7 @@ import {
   type ZodOpenApiPathsObject,
 } from "zod-openapi";
 import * as A from "../../shared/contracts/admin";
+import * as C from "../../shared/contracts/collateral";
 import { OutcomeRunSchema } from "../../shared/contracts/outcome-sync";
 import { ReportDateSchema, ReportSchema } from "../../shared/contracts/report";
 import {
@@ -163,6 +164,29 @@ const paths: ZodOpenApiPathsObject = {
   "/admin/routing/versions": {
     get: op("Every routing version", [200, A.RoutingVersionListSchema, "Newest first"]),
   },
+  "/admin/collateral": {
+    get: op(
+      "What sales sees: the latest published version of each asset; or every version",
+      [200, C.CollateralListSchema, "Asset versions, by asset, newest version first"],
+      { requestParams: { query: C.CollateralQuerySchema }, errors: [400, 404] },
+    ),
+    post: op(
+      "Add an asset, or a new version of one (above its highest version)",
+      [201, C.CollateralVersionSchema, "The new version"],
+      { requestBody: json(C.CollateralCreateSchema), errors: [400, 409] },
+    ),
+  },
+  "/admin/collateral/{assetId}/{version}": {
+    put: op(
+      "Publish or archive a version; a draft's content may change, a published one's never does",
+      [200, C.CollateralVersionSchema, "The version as it now is"],
+      {
+        requestParams: { path: C.CollateralPathSchema },
+        requestBody: json(C.CollateralUpdateSchema),
+        errors: [400, 404, 409],
+      },
+    ),
+  },
   "/admin/rules": {
     get: op("The rules in force, or one version", [200, A.RulesVersionSchema, "A rules version"], {
       requestParams: { query: A.RulesQuerySchema },
@@ -246,7 +270,7 @@ export function adminDocument() {
       title: "Leadbridge admin API",
       version: VERSION,
       description:
-        "Lead lookup, resync, backfill jobs, dead letters, rules, field mapping, routing, sync health and reports.",
+        "Lead lookup, resync, backfill jobs, dead letters, rules, field mapping, routing, collateral, sync health and reports.",
     },
     security: [{ bearer: [] }, { cloudflareAccess: [] }],
     components: {

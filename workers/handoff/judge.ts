@@ -5,6 +5,7 @@ import type { JudgedSnapshot, SnapshotProperties } from "../../shared/db/snapsho
 import type { ContactWork } from "./coalesce";
 import type { Enriched, PropertyNames } from "./enrich";
 import { type FieldLength, toLeadFields } from "./lead-mapping";
+import { leadOrigin } from "./lead-origin";
 import { type Properties, toMql } from "./mql";
 import { emailDomain, qualify } from "./qualify";
 import type { Qualified, Refused, StageRecord } from "./types";
@@ -101,6 +102,7 @@ export function judge(input: JudgeInput): Judged {
       converted_opportunity_id: before?.converted_opportunity_id ?? null,
       salesforce_contact_id: before?.salesforce_contact_id ?? null,
       mapping_version: null as number | null,
+      ...leadOrigin(enriched.contacts.get(id)!),
     };
     judged.audits.push({
       contactId: id,

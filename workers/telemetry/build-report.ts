@@ -1,22 +1,12 @@
 import { type BulkHandoffs, type FunnelReport, ReportSchema } from "../../shared/contracts/report";
+import type { AssetVersion } from "../../shared/db/collateral";
 import type { StageMap } from "../../shared/sales-process";
+import { contentUsage, type DirectOpportunityGroup, type LeadOriginGroup } from "./content-usage";
 import type { MetricRow } from "./facts";
 import { type QuotaRow, quotaAttainment, type Rep, timeToRamp, type WonAmount } from "./quota";
 import { type RoutingDayInput, routingSection } from "./routing-section";
 import type { JumpFinding } from "./sales-facts";
 import { type SalesHalfInput, salesHalf } from "./sales-half";
-
-export interface Asset {
-  asset_id: string;
-  type: string;
-  title: string;
-  version: string;
-  status: string;
-  tags: string;
-  target_audience: string;
-  url: string;
-  lead_source: string;
-}
 
 export interface ReportInputs {
   date: string;
@@ -30,7 +20,12 @@ export interface ReportInputs {
   won: WonAmount[];
   reps: Rep[];
   quotas: QuotaRow[];
-  assets: Asset[];
+  /** Collateral versions and the leads and opportunities to credit them with (to date). */
+  content: {
+    versions: AssetVersion[];
+    leads: LeadOriginGroup[];
+    direct: DirectOpportunityGroup[];
+  };
   stageMap: StageMap;
   /** Salesforce stage name → SortOrder, to list stages in pipeline order. */
   stageOrder: Map<string, number>;
@@ -102,26 +97,6 @@ export function buildReport(input: ReportInputs): FunnelReport {
     .sort(inPipelineOrder)
     .map((stage) => ({ stage, state: input.stageMap[stage] ?? null, lost: lostAt.get(stage)! }));
 
-  const leadsBySource = byDim(cumulative, "lead.new_by_source");
-  const oppsBySource = byDim(cumulative, "sf.opps_created");
-  const winsBySource = byDim(cumulative, "sf.opps_won");
-  const closedBySource = byDim(cumulative, "sf.opps_closed");
-  const contentUsage = input.assets.map((a) => ({
-    assetId: a.asset_id,
-    type: a.type,
-    title: a.title,
-    version: a.version,
-    status: a.status,
-    tags: JSON.parse(a.tags) as string[],
-    targetAudience: a.target_audience,
-    url: a.url,
-    leadSource: a.lead_source,
-    leads: leadsBySource.get(a.lead_source) ?? 0,
-    opportunities: oppsBySource.get(a.lead_source) ?? 0,
-    wins: winsBySource.get(a.lead_source) ?? 0,
-    winRate: ratio(winsBySource.get(a.lead_source) ?? 0, closedBySource.get(a.lead_source) ?? 0),
-  }));
-
   const report: FunnelReport = {
     date: input.date,
     generatedAt: input.generatedAt,
@@ -156,7 +131,7 @@ export function buildReport(input: ReportInputs): FunnelReport {
     bulkHandoffs: bulkHandoffs(today),
     winRateByStage,
     lostAtStage,
-    contentUsage,
+    contentUsage: contentUsage(input.content.versions, input.content.leads, input.content.direct),
     quotaAttainment: quotaAttainment(input.date, input.reps, input.quotas, input.won),
     timeToRamp: timeToRamp(input.date, input.reps, input.quotas, input.won, input.rampShare),
     alerts: rejectionAlerts(rejectionRateBySource, input.trailing),

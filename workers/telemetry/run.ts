@@ -5,7 +5,8 @@ import { saveFunnelReport } from "../../shared/db/reports";
 import type { Logger } from "../../shared/log";
 import { overBudget, readUsage, recordUsage } from "../../shared/salesforce/budget";
 import { readLeadStatusMap } from "../outcomes/status-map";
-import { type Asset, buildReport } from "./build-report";
+import { buildReport } from "./build-report";
+import { readContentInputs } from "./content-inputs";
 import type { MetricRow } from "./facts";
 import { leadFacts } from "./lead-facts";
 import { readPending } from "./pending";
@@ -150,7 +151,7 @@ async function readReportInputs(
 ) {
   const sales = await readSalesInputs(db, date, staleAfterDays);
   const routing = await readRoutingDay(db, date);
-  const [today, trailing, cumulative, won, reps, quotas, assets, stages, findings] =
+  const [today, trailing, cumulative, won, reps, quotas, content, stages, findings] =
     await Promise.all([
       db
         .prepare("SELECT day, metric, dim, value FROM telemetry_daily WHERE day = ?")
@@ -173,7 +174,7 @@ async function readReportInputs(
         .prepare("SELECT id, username, name, start_date FROM sf_users WHERE is_active = 1")
         .all<Rep>(),
       db.prepare("SELECT owner, month, amount FROM quotas").all<QuotaRow>(),
-      db.prepare("SELECT * FROM collateral_assets ORDER BY asset_id").all<Asset>(),
+      readContentInputs(db, date),
       db
         .prepare("SELECT name, sort_order FROM sf_stages")
         .all<{ name: string; sort_order: number | null }>(),
@@ -189,7 +190,7 @@ async function readReportInputs(
     won: won.results,
     reps: reps.results,
     quotas: quotas.results,
-    assets: assets.results,
+    content,
     stageOrder: new Map(
       stages.results.map((s) => [s.name, s.sort_order ?? Number.MAX_SAFE_INTEGER]),
     ),

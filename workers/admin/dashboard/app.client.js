@@ -1,5 +1,6 @@
 // The admin dashboard: asks for the token once per tab, then reads the admin API with it.
 import { barChart, lineChart } from "./charts.js";
+import { loadCollateral, setUpCollateral } from "./collateral.js";
 import { loadMapping, setUpMapping } from "./mapping.js";
 import { card, duration } from "./panel.js";
 import { loadRequirements } from "./requirements.js";
@@ -67,6 +68,7 @@ async function load() {
       safe(loadRules(), "rules"),
       safe(loadMapping(), "mapping"),
       safe(loadRequirements(), "requirements"),
+      safe(loadCollateral(), "collateral"),
     ]);
     renderReport(report, history.filter(Boolean));
     renderSales(report);
@@ -428,6 +430,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("refresh").addEventListener("click", () => load());
   setUpRules();
   setUpMapping();
+  setUpCollateral();
   $("sign-out").addEventListener("click", () => {
     sessionStorage.removeItem(TOKEN_KEY);
     showLogin();
