@@ -64,3 +64,11 @@ admin.route("/", subscriptions);
 import { openapi } from "./openapi";
 
 admin.route("/", openapi);
+
+import { quotas } from "./quotas";
+
+admin.route("/", quotas);
+
+import { telemetryConfig } from "./telemetry-config";
+
+admin.route("/", telemetryConfig);
