@@ -26,12 +26,12 @@ quotas.put("/quotas", async (c) => {
     const dup = months.findIndex((m, j) => months.indexOf(m) !== j);
     return [
       ...(seen !== i
-        ? [{ index: i, field: `reps[${i}].rep`, problem: `${r.rep} is listed twice` }]
+        ? [{ index: null, field: `reps[${i}].rep`, problem: `${r.rep} is listed twice` }]
         : []),
       ...(dup >= 0
         ? [
             {
-              index: i,
+              index: null,
               field: `reps[${i}].quotas[${dup}].month`,
               problem: `${months[dup]} is listed twice for ${r.rep}`,
             },
@@ -47,7 +47,7 @@ quotas.put("/quotas", async (c) => {
   );
   const problems = body.reps.flatMap((r, i) => {
     const problem = repProblem(r.rep, `reps[${i}].rep`, users, r.quotas.length > 0);
-    return problem ? [{ ...problem, index: i }] : [];
+    return problem ? [problem] : [];
   });
   if (problems.length) {
     c.get("log").info("quotas_refused", { problems: problems.length });
