@@ -3,7 +3,11 @@
 // inserted exactly these rows; 0013 deletes them from deployed databases. The local stack writes
 // them into its own D1 when it seeds the sandboxes (dev/stack.ts); an admin sets the real ones
 // (docs/report.md).
+import type { z } from "zod";
+import type { QuotasUpdateSchema } from "../shared/contracts/admin";
 import type { Asset } from "../workers/telemetry/build-report";
+
+type QuotasUpdate = z.infer<typeof QuotasUpdateSchema>;
 
 /** Columns of collateral_assets, in the table's order. */
 export type DemoAsset = Asset;
@@ -66,13 +70,16 @@ export const DEMO_COLLATERAL: DemoAsset[] = [
   },
 ];
 
-/** The standing monthly quota (month '*') of each sandbox rep, by Salesforce Username. */
-export const DEMO_QUOTAS: { owner: string; month: string; amount: number }[] = [
-  { owner: "avery.chen@leadbridge.sandbox", month: "*", amount: 50000 },
-  { owner: "jordan.patel@leadbridge.sandbox", month: "*", amount: 40000 },
-  { owner: "sam.okafor@leadbridge.sandbox", month: "*", amount: 60000 },
-  { owner: "riley.novak@leadbridge.sandbox", month: "*", amount: 40000 },
-  { owner: "morgan.silva@leadbridge.sandbox", month: "*", amount: 30000 },
+/**
+ * The standing monthly quota (month '*') of each sandbox rep, by Salesforce Username, in the shape
+ * `PUT /admin/quotas` takes (docs/admin.md#quotas-reps-and-ramp).
+ */
+export const DEMO_QUOTAS: QuotasUpdate["reps"] = [
+  { rep: "avery.chen@leadbridge.sandbox", quotas: [{ month: "*", amount: 50000 }] },
+  { rep: "jordan.patel@leadbridge.sandbox", quotas: [{ month: "*", amount: 40000 }] },
+  { rep: "sam.okafor@leadbridge.sandbox", quotas: [{ month: "*", amount: 60000 }] },
+  { rep: "riley.novak@leadbridge.sandbox", quotas: [{ month: "*", amount: 40000 }] },
+  { rep: "morgan.silva@leadbridge.sandbox", quotas: [{ month: "*", amount: 30000 }] },
 ];
 
 const sql = (v: string | number) =>
@@ -100,9 +107,12 @@ export function demoRowsSql(): string[] {
           .map(sql)
           .join(", ")}) ON CONFLICT (asset_id) DO NOTHING;`,
     ),
-    ...DEMO_QUOTAS.map(
-      (q) =>
-        `INSERT INTO quotas (owner, month, amount) VALUES (${sql(q.owner)}, ${sql(q.month)}, ${q.amount}) ON CONFLICT (owner, month) DO NOTHING;`,
+    // Rows, not PUT /admin/quotas: the stack writes them before the Worker starts.
+    ...DEMO_QUOTAS.flatMap(({ rep, quotas }) =>
+      quotas.map(
+        (q) =>
+          `INSERT INTO quotas (owner, month, amount) VALUES (${sql(rep)}, ${sql(q.month)}, ${q.amount}) ON CONFLICT (owner, month) DO NOTHING;`,
+      ),
     ),
   ];
 }

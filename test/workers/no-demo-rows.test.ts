@@ -34,7 +34,7 @@ describe("migrations and demo rows", () => {
   it("0013 deletes exactly 0003's rows and keeps an admin's own, and an admin's edit of a demo row", async () => {
     await env.DB.batch(demoRowsSql().map((q) => env.DB.prepare(q)));
     expect(await assetIds()).toHaveLength(DEMO_COLLATERAL.length);
-    expect(await quotaRows()).toHaveLength(DEMO_QUOTAS.length);
+    expect(await quotaRows()).toHaveLength(DEMO_QUOTAS.flatMap((r) => r.quotas).length);
     await env.DB.batch([
       env.DB.prepare(
         "INSERT INTO collateral_assets (asset_id, type, title, version, status, tags, target_audience, url, lead_source) VALUES ('asset-own-guide', 'guide', 'Our Buyer Guide', '1.0', 'published', '[]', 'buyers', 'https://example.com/guide', 'web')",
