@@ -160,6 +160,15 @@ describe("quotas through the admin API", () => {
         },
         "reps[1].rep",
       ],
+      [
+        {
+          reps: [
+            { rep: ava.id, quotas: [] },
+            { rep: ava.id.slice(0, 15), quotas: [] },
+          ],
+        },
+        "reps[1].rep",
+      ],
       // Checked against Salesforce: an unknown Id, a wrong checksum, an unknown Username, and a
       // quota for an inactive User.
       [{ reps: [{ rep: "005000000000ZZZ", quotas: [] }] }, "reps[0].rep"],

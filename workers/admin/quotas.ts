@@ -21,7 +21,7 @@ quotas.get("/quotas", async (c) => c.json({ reps: await readQuotas(c.env.DB) }))
 quotas.put("/quotas", async (c) => {
   const body = await readJson(c, QuotasUpdateSchema);
   const shapeProblems = body.reps.flatMap((r, i): FieldError[] => {
-    const seen = body.reps.findIndex((o) => o.rep.toLowerCase() === r.rep.toLowerCase());
+    const seen = body.reps.findIndex((o) => sameRep(o.rep, r.rep));
     const months = r.quotas.map((q) => q.month);
     const dup = months.findIndex((m, j) => months.indexOf(m) !== j);
     return [
@@ -78,6 +78,10 @@ quotas.put("/reps/:userId", async (c) => {
   const [rep] = await readReps(c.env.DB, id18);
   return c.json(rep);
 });
+
+/** Usernames match case-insensitively; Ids on their case-sensitive first 15 characters. */
+const sameRep = (a: string, b: string) =>
+  a.includes("@") ? a.toLowerCase() === b.toLowerCase() : a.slice(0, 15) === b.slice(0, 15);
 
 function refused(problems: FieldError[]): HttpError {
   const first = problems[0]!;
