@@ -8,6 +8,7 @@ import mappingPanel from "./dashboard/mapping.client.js";
 import panel from "./dashboard/panel.client.js";
 import routingPanel from "./dashboard/routing.client.js";
 import rulesPanel from "./dashboard/rules.client.js";
+import teamPanel from "./dashboard/team.client.js";
 
 const SECURITY_HEADERS = {
   "content-security-policy":
@@ -24,6 +25,7 @@ const ASSETS: Record<string, [body: string, type: string]> = {
   "rules.js": [rulesPanel, "text/javascript; charset=utf-8"],
   "mapping.js": [mappingPanel, "text/javascript; charset=utf-8"],
   "routing.js": [routingPanel, "text/javascript; charset=utf-8"],
+  "team.js": [teamPanel, "text/javascript; charset=utf-8"],
   "dashboard.css": [css, "text/css; charset=utf-8"],
 };
 

@@ -4,6 +4,7 @@ import { loadMapping, setUpMapping } from "./mapping.js";
 import { card, duration } from "./panel.js";
 import { renderRouting } from "./routing.js";
 import { loadRules, setUpRules } from "./rules.js";
+import { renderContent, renderFindings, renderTeam } from "./team.js";
 
 const TOKEN_KEY = "leadbridge-admin-token";
 const SPEED_DAYS = 14;
@@ -69,6 +70,9 @@ async function load() {
     renderReport(report, history.filter(Boolean));
     renderSales(report);
     renderRouting(report);
+    renderTeam(report);
+    renderContent(report);
+    renderFindings(report);
     renderHealth(health);
     renderRefusals(refusals?.leads ?? []);
     renderJobs(jobs?.jobs ?? []);
