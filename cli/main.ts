@@ -14,6 +14,7 @@ import {
   rules,
   subscriptions,
 } from "./commands";
+import { config, quotas, reps } from "./quotas";
 import { requirements } from "./requirements";
 
 export const HELP = `Leadbridge admin
@@ -70,6 +71,17 @@ Commands:
   subscriptions [show | sync] [--json]
                                     HubSpot webhook subscriptions the rules need: missing, extra;
                                     sync creates the missing ones (extras are left)
+  quotas [get [--json] | set <file.json>]
+                                    reps' monthly quotas: month "*" is the standing one, a YYYY-MM
+                                    row overrides it; set replaces the quotas of each rep the file
+                                    lists ({"reps":[{"rep":"<User Id or Username>","quotas":
+                                    [{"month":"*","amount":50000}]}]}, as get --json prints it)
+                                    once Salesforce knows each rep
+  reps [list [--json] | set-start <userId> <YYYY-MM-DD|none>]
+                                    reps and the start date time to ramp counts from; set-start
+                                    overrides Salesforce's Start_Date__c (none drops the override)
+  config [get [--json] | set rampQuotaShare=<0-1> staleAfterDays=<1-90>]
+                                    the report settings; the next report uses them
 
 Options:
   --url <url>      the Worker (default http://127.0.0.1:8787)
@@ -90,6 +102,9 @@ const COMMANDS = {
   outcomes,
   subscriptions,
   requirements,
+  quotas,
+  reps,
+  config,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {

@@ -3,7 +3,11 @@
 // Migration 0003 once inserted rows like these; 0013 deletes them from deployed databases. The local stack writes
 // them into its own D1 when it seeds the sandboxes (dev/stack.ts); an admin sets the real ones
 // (docs/report.md).
+import type { z } from "zod";
+import type { QuotasUpdateSchema } from "../shared/contracts/admin";
 import { type AssetVersion, toCollateralRow } from "../shared/db/collateral-row";
+
+type QuotasUpdate = z.infer<typeof QuotasUpdateSchema>;
 
 const demoAsset = (
   v: Omit<AssetVersion, "createdAt" | "createdBy" | "publishedAt" | "archivedAt">,
@@ -105,13 +109,16 @@ export const DEMO_COLLATERAL: AssetVersion[] = [
   }),
 ];
 
-/** The standing monthly quota (month '*') of each sandbox rep, by Salesforce Username. */
-export const DEMO_QUOTAS: { owner: string; month: string; amount: number }[] = [
-  { owner: "avery.chen@leadbridge.sandbox", month: "*", amount: 50000 },
-  { owner: "jordan.patel@leadbridge.sandbox", month: "*", amount: 40000 },
-  { owner: "sam.okafor@leadbridge.sandbox", month: "*", amount: 60000 },
-  { owner: "riley.novak@leadbridge.sandbox", month: "*", amount: 40000 },
-  { owner: "morgan.silva@leadbridge.sandbox", month: "*", amount: 30000 },
+/**
+ * The standing monthly quota (month '*') of each sandbox rep, by Salesforce Username, in the shape
+ * `PUT /admin/quotas` takes (docs/admin.md#quotas-reps-and-ramp).
+ */
+export const DEMO_QUOTAS: QuotasUpdate["reps"] = [
+  { rep: "avery.chen@leadbridge.sandbox", quotas: [{ month: "*", amount: 50000 }] },
+  { rep: "jordan.patel@leadbridge.sandbox", quotas: [{ month: "*", amount: 40000 }] },
+  { rep: "sam.okafor@leadbridge.sandbox", quotas: [{ month: "*", amount: 60000 }] },
+  { rep: "riley.novak@leadbridge.sandbox", quotas: [{ month: "*", amount: 40000 }] },
+  { rep: "morgan.silva@leadbridge.sandbox", quotas: [{ month: "*", amount: 30000 }] },
 ];
 
 const sql = (v: string | number) =>
@@ -130,9 +137,12 @@ export function demoRowsSql(): string[] {
         .map((c) => (row[c] === null ? "NULL" : sql(row[c]!)))
         .join(", ")}) ON CONFLICT (asset_id, version) DO NOTHING;`;
     }),
-    ...DEMO_QUOTAS.map(
-      (q) =>
-        `INSERT INTO quotas (owner, month, amount) VALUES (${sql(q.owner)}, ${sql(q.month)}, ${q.amount}) ON CONFLICT (owner, month) DO NOTHING;`,
+    // Rows, not PUT /admin/quotas: the stack writes them before the Worker starts.
+    ...DEMO_QUOTAS.flatMap(({ rep, quotas }) =>
+      quotas.map(
+        (q) =>
+          `INSERT INTO quotas (owner, month, amount) VALUES (${sql(rep)}, ${sql(q.month)}, ${q.amount}) ON CONFLICT (owner, month) DO NOTHING;`,
+      ),
     ),
   ];
 }

@@ -534,3 +534,85 @@ export const SyncHealthSchema = z
   })
   .meta({ id: "SyncHealth" });
 export type SyncHealth = z.infer<typeof SyncHealthSchema>;
+
+// Reps, quotas and ramp (docs/admin.md#quotas-reps-and-ramp).
+
+/** A Salesforce User Id: 005 and 12 more characters, plus the 3-character checksum or not. */
+export const SalesforceUserIdSchema = z
+  .string()
+  .regex(
+    /^005[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/,
+    "expected a Salesforce User Id (005…, 15 or 18 characters)",
+  );
+export const RepSchema = z
+  .union([
+    SalesforceUserIdSchema,
+    z
+      .string()
+      .max(80)
+      .regex(/^[^\s@]+@[^\s@]+$/, "expected a Salesforce Username (name@domain)"),
+  ])
+  .meta({
+    description: "a Salesforce User Id (15 or 18 characters) or Username",
+    example: "avery.chen@leadbridge.sandbox",
+  });
+export const QuotaMonthSchema = z
+  .union([z.literal("*"), z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "expected YYYY-MM or *")])
+  .meta({ description: "YYYY-MM, or * for the standing monthly quota" });
+const QuotaSchema = z.object({
+  month: QuotaMonthSchema,
+  amount: z.number().nonnegative().max(1e12),
+});
+export const RepQuotasSchema = z
+  .object({
+    rep: RepSchema,
+    /** The rep's display name from the Salesforce mirror (sf_users); ignored on PUT. */
+    name: z.string().nullable().optional(),
+    quotas: z.array(QuotaSchema).max(120),
+  })
+  .meta({ id: "RepQuotas" });
+export const QuotasSchema = z.object({ reps: z.array(RepQuotasSchema) }).meta({ id: "Quotas" });
+/** PUT /admin/quotas: each listed rep's quotas become exactly these; reps not listed keep theirs. */
+export const QuotasUpdateSchema = z
+  .object({ reps: z.array(RepQuotasSchema).min(1).max(100) })
+  .strict()
+  .meta({ id: "QuotasUpdate" });
+
+const dateOnly = z.iso.date();
+export const RepViewSchema = z
+  .object({
+    userId: z.string(),
+    username: z.string().nullable(),
+    name: z.string().nullable(),
+    active: z.boolean().nullable(),
+    /** Start_Date__c as the nightly last mirrored it. */
+    salesforceStartDate: dateOnly.nullable(),
+    /** Set through PUT /admin/reps/{userId}; beats Salesforce's. */
+    startDateOverride: dateOnly.nullable(),
+    /** What time to ramp counts from. */
+    startDate: dateOnly.nullable(),
+  })
+  .meta({ id: "Rep" });
+export const RepListSchema = z.object({ reps: z.array(RepViewSchema) }).meta({ id: "RepList" });
+export const RepParamSchema = z.object({ userId: SalesforceUserIdSchema });
+export const RepUpdateSchema = z
+  .object({
+    startDate: dateOnly.nullable().meta({
+      description: "YYYY-MM-DD; null drops the override (Salesforce's Start_Date__c counts again)",
+    }),
+  })
+  .strict()
+  .meta({ id: "RepUpdate" });
+
+export const TelemetryConfigSchema = z
+  .object({
+    /** Share of a month's quota whose closed-won amount counts a rep as ramped (0–1]. */
+    rampQuotaShare: z.number().gt(0).max(1),
+    /** Days a handed-off lead may wait for sales' first touch before it counts as stale. */
+    staleAfterDays: z.number().int().min(1).max(90),
+  })
+  .meta({ id: "TelemetryConfig" });
+export const TelemetryConfigUpdateSchema = TelemetryConfigSchema.partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, "set rampQuotaShare and/or staleAfterDays")
+  .meta({ id: "TelemetryConfigUpdate" });

@@ -89,6 +89,18 @@ beforeAll(async () => {
     `INSERT INTO sla_events (contact_id, breach, lead_id, pool, routing_version, at, due_at, from_owner, to_owner, reassigned_at, alert, alerted_at)
      VALUES ('dash-r2', 1, '00Qdash', 'inbound', 1, ${start + 5000}, ${start + 4000}, '005000000000AAA', '005000000000BBB', ${start + 5000}, 1, ${start + 5000})`,
   );
+  // A month's quota over the demo's standing one, set through the admin API as an admin would.
+  await api.call("PUT", "/admin/quotas", {
+    reps: [
+      {
+        rep: "avery.chen@leadbridge.sandbox",
+        quotas: [
+          { month: "*", amount: 50_000 },
+          { month: day(0).slice(0, 7), amount: 80_000 },
+        ],
+      },
+    ],
+  });
   for (const date of [day(-2), day(-1), day(0)])
     await api.call("POST", `/admin/telemetry/run?date=${date}`);
   // The nightly pulled the org's seeded feature requests: grouped and scored as the demo does.
@@ -162,7 +174,7 @@ describe("admin dashboard", () => {
       expect(await barValue("win-rate", stage.stage)).toBeCloseTo(stage.winRate ?? 0, 5);
   });
 
-  it("draws sales' half (acceptance, refusal reasons, the funnel by source, first touch, stale MQLs) and routing", async () => {
+  it("draws sales' half (acceptance, refusal reasons, the funnel by source, first touch, stale MQLs), routing, quota, ramp, content usage, alerts and data quality", async () => {
     const sales = report.sales;
     const card = (label: string) => page.textContent(`#sales [data-card="${label}"] .value`);
     expect(sales.handedOff).toBeGreaterThanOrEqual(3);
@@ -225,6 +237,38 @@ describe("admin dashboard", () => {
     expect(
       await page.textContent('#requirements [data-card="Requests in no requirement"] .value'),
     ).toBe("0");
+    // Quota attainment and time to ramp per rep; the monthly quota set above beats the standing.
+    const avery = report.quotaAttainment.find((q: { ownerName: string }) =>
+      q.ownerName.startsWith("Avery"),
+    );
+    expect(avery.quota).toBe(80_000);
+    expect(report.quotaAttainment.length).toBeGreaterThan(1);
+    for (const q of report.quotaAttainment)
+      expect(await barValue("quota-attainment", q.ownerName)).toBeCloseTo(q.attainment ?? 0, 5);
+    expect(report.timeToRamp.length).toBeGreaterThan(0);
+    for (const r of report.timeToRamp)
+      expect(
+        await page.$$eval(`#ramp-table tr[data-owner="${r.ownerId}"] td`, (tds) =>
+          tds.map((td) => td.textContent),
+        ),
+      ).toEqual([r.ownerName, r.startDate, r.rampedOn ?? "not yet", String(r.daysToRamp ?? "–")]);
+    // Content usage per asset, and the alerts and data-quality findings.
+    expect(report.contentUsage.length).toBeGreaterThan(0);
+    for (const a of report.contentUsage)
+      expect(
+        await page.$$eval(
+          `#content-usage tr[data-asset="${a.assetId}"][data-version="${a.version}"] td`,
+          (tds) => tds.slice(3, 6).map((td) => td.textContent),
+        ),
+      ).toEqual([String(a.leads), String(a.opportunities), String(a.wins)]);
+    const finding = (label: string) => page.textContent(`#findings [data-card="${label}"] .value`);
+    expect(await finding("Alerts")).toBe(String(report.alerts.length));
+    expect(await page.$$eval("#alerts li", (li) => li.length)).toBe(report.alerts.length);
+    expect(await finding("Illegal stage jumps")).toBe(String(report.dataQuality.illegalStageJumps));
+    expect(await finding("Unmapped stages")).toBe(String(report.dataQuality.unmappedStages.length));
+    expect(await page.$$eval("#stage-jumps tr[data-opportunity]", (tr) => tr.length)).toBe(
+      report.dataQuality.findings.length,
+    );
   });
 
   it("adds, publishes and archives collateral versions, marking the one sales sees", async () => {

@@ -31,6 +31,12 @@ const ROUTES: [method: string, path: string, body?: unknown][] = [
   ["GET", "/admin/reports/funnel/latest"],
   ["GET", "/admin/reports/funnel?date=2024-01-01"],
   ["POST", "/admin/telemetry/run?date=2024-01-01"],
+  ["GET", "/admin/quotas"],
+  ["PUT", "/admin/quotas", { reps: [{ rep: "a@b.example", quotas: [] }] }],
+  ["GET", "/admin/reps"],
+  ["PUT", "/admin/reps/005000000000AAA", { startDate: null }],
+  ["GET", "/admin/telemetry-config"],
+  ["PUT", "/admin/telemetry-config", { rampQuotaShare: 0.5 }],
   ["GET", "/admin/no-such-route"],
 ];
 

@@ -46,7 +46,7 @@ describe("migrations and demo rows", () => {
     await env.DB.batch([...legacyCollateral(), ...demoRowsSql()].map((q) => env.DB.prepare(q)));
     expect(await assetIds()).toHaveLength(5);
     expect(await versionIds()).toHaveLength(DEMO_COLLATERAL.length);
-    expect(await quotaRows()).toHaveLength(DEMO_QUOTAS.length);
+    expect(await quotaRows()).toHaveLength(DEMO_QUOTAS.flatMap((r) => r.quotas).length);
     await env.DB.batch([
       env.DB.prepare(
         "INSERT INTO collateral_assets (asset_id, type, title, version, status, tags, target_audience, url, lead_source) VALUES ('asset-own-guide', 'guide', 'Our Buyer Guide', '1.0', 'published', '[]', 'buyers', 'https://example.com/guide', 'web')",

@@ -10,6 +10,7 @@ import panel from "./dashboard/panel.client.js";
 import requirementsPanel from "./dashboard/requirements.client.js";
 import routingPanel from "./dashboard/routing.client.js";
 import rulesPanel from "./dashboard/rules.client.js";
+import teamPanel from "./dashboard/team.client.js";
 
 const SECURITY_HEADERS = {
   "content-security-policy":
@@ -28,6 +29,7 @@ const ASSETS: Record<string, [body: string, type: string]> = {
   "routing.js": [routingPanel, "text/javascript; charset=utf-8"],
   "requirements.js": [requirementsPanel, "text/javascript; charset=utf-8"],
   "collateral.js": [collateralPanel, "text/javascript; charset=utf-8"],
+  "team.js": [teamPanel, "text/javascript; charset=utf-8"],
   "dashboard.css": [css, "text/css; charset=utf-8"],
 };
 

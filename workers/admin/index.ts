@@ -72,3 +72,11 @@ admin.route("/", openapi);
 import { requirements } from "./requirements";
 
 admin.route("/", requirements);
+
+import { quotas } from "./quotas";
+
+admin.route("/", quotas);
+
+import { telemetryConfig } from "./telemetry-config";
+
+admin.route("/", telemetryConfig);

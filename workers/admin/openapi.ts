@@ -256,6 +256,36 @@ const paths: ZodOpenApiPathsObject = {
       { requestParams: { query: z.object({ date: ReportDateSchema }) }, errors: [400] },
     ),
   },
+  "/admin/quotas": {
+    get: op("Every rep's quotas, standing (*) and monthly", [200, A.QuotasSchema, "By rep"]),
+    put: op(
+      "Replace the quotas of the reps listed, once Salesforce knows each as a User",
+      [200, A.QuotasSchema, "Every rep's quotas, now in force"],
+      { requestBody: json(A.QuotasUpdateSchema), errors: [400, 503] },
+    ),
+  },
+  "/admin/reps": {
+    get: op("Reps and the start date time to ramp counts from", [200, A.RepListSchema, "Reps"]),
+  },
+  "/admin/reps/{userId}": {
+    put: op(
+      "Set (or with null drop) a rep's start date over Salesforce's Start_Date__c",
+      [200, A.RepViewSchema, "The rep"],
+      {
+        requestParams: { path: A.RepParamSchema },
+        requestBody: json(A.RepUpdateSchema),
+        errors: [400, 503],
+      },
+    ),
+  },
+  "/admin/telemetry-config": {
+    get: op("The report settings", [200, A.TelemetryConfigSchema, "Settings in force"]),
+    put: op(
+      "Change report settings (the next report uses them)",
+      [200, A.TelemetryConfigSchema, "Settings in force"],
+      { requestBody: json(A.TelemetryConfigUpdateSchema), errors: [400] },
+    ),
+  },
 };
 
 let cached: ReturnType<typeof createDocument> | undefined;
@@ -270,7 +300,7 @@ export function adminDocument() {
       title: "Leadbridge admin API",
       version: VERSION,
       description:
-        "Lead lookup, resync, backfill jobs, dead letters, rules, field mapping, routing, collateral, sync health and reports.",
+        "Lead lookup, resync, backfill jobs, dead letters, rules, field mapping, routing, collateral, quotas and reps, sync health and reports.",
     },
     security: [{ bearer: [] }, { cloudflareAccess: [] }],
     components: {

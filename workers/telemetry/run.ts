@@ -171,7 +171,11 @@ async function readReportInputs(
         .bind(date)
         .all<{ day: string; owner: string; amount: number }>(),
       db
-        .prepare("SELECT id, username, name, start_date FROM sf_users WHERE is_active = 1")
+        // A start date set through the admin API beats Salesforce's Start_Date__c (migration 0023).
+        .prepare(
+          `SELECT u.id, u.username, u.name, COALESCE(o.start_date, u.start_date) AS start_date
+           FROM sf_users u LEFT JOIN rep_start_dates o ON o.user_id = u.id WHERE u.is_active = 1`,
+        )
         .all<Rep>(),
       db.prepare("SELECT owner, month, amount FROM quotas").all<QuotaRow>(),
       readContentInputs(db, date),

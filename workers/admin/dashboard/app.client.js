@@ -6,6 +6,7 @@ import { card, duration } from "./panel.js";
 import { loadRequirements } from "./requirements.js";
 import { renderRouting } from "./routing.js";
 import { loadRules, setUpRules } from "./rules.js";
+import { renderContent, renderFindings, renderTeam } from "./team.js";
 
 const TOKEN_KEY = "leadbridge-admin-token";
 const SPEED_DAYS = 14;
@@ -73,6 +74,9 @@ async function load() {
     renderReport(report, history.filter(Boolean));
     renderSales(report);
     renderRouting(report);
+    renderTeam(report);
+    renderContent(report);
+    renderFindings(report);
     renderHealth(health);
     renderRefusals(refusals?.leads ?? []);
     renderJobs(jobs?.jobs ?? []);
