@@ -58,6 +58,8 @@ export interface LatestResults {
   liveDuringBackfill: LiveDuringBackfillFigures;
   /** A rules preview over `contacts` stored judgements (bench/preview.ts). */
   preview: { contacts: number; seconds: number };
+  /** GET /admin/requirements over `requests` stored requests (bench/requirements.ts). */
+  requirements: { requests: number; seconds: number };
   /** Salesforce calls per lead of a burst without and with a routing in force (bench/routing.ts). */
   routing: { leads: number; salesforcePerLeadWithout: number; salesforcePerLeadWith: number };
 }
@@ -86,6 +88,7 @@ export const GOALS: {
     max: 2000,
   },
   { label: "preview.seconds", value: (r) => r.preview.seconds, max: 5 },
+  { label: "requirements.seconds", value: (r) => r.requirements.seconds, max: 1 },
   { label: "telemetry.growthRatio", value: (r) => r.telemetry?.growthRatio, max: 1.5 },
   {
     label: "outcomeSync.hubspotUpdatesPer100",

@@ -21,6 +21,7 @@ import { measureNaive } from "./naive-flow";
 import { measureOutcomes } from "./outcomes";
 import { measurePreview } from "./preview";
 import { GOALS, type LatestResults, printTable, writeResults } from "./report";
+import { measureRequirements } from "./requirements";
 import { measureRouting, ROUTING_LEADS } from "./routing";
 import { sizesFromArgs } from "./sizes";
 import { measureTelemetry } from "./telemetry";
@@ -112,6 +113,10 @@ const previewContacts = sizes.quick ? 1_000 : 10_000;
 log(`bench: rules preview over ${previewContacts} stored judgements`);
 const preview = await measurePreview(previewContacts, 3, log);
 
+const rankedRequests = sizes.quick ? 1_000 : 10_000;
+log(`bench: requirement ranking over ${rankedRequests} requests`);
+const requirements = await measureRequirements(rankedRequests, 3, log);
+
 const routingLeads = sizes.quick ? ROUTING_LEADS.quick : ROUTING_LEADS.full;
 log(`bench: routing, ${routingLeads} qualifying leads without and then with a routing in force`);
 const routing = await measureRouting(routingLeads, log);
@@ -190,6 +195,7 @@ const latest: LatestResults = {
     backfillContacts: liveDuringBackfill.backfillContacts,
   },
   preview: { contacts: preview.contacts, seconds: preview.seconds },
+  requirements: { requests: requirements.requests, seconds: requirements.seconds },
   routing: {
     leads: routing.leads,
     salesforcePerLeadWithout: routing.salesforcePerLeadWithout,
@@ -215,11 +221,13 @@ const baseline = {
   outage,
   liveDuringBackfill,
   preview,
+  requirements,
   routing,
   ratios: {
     webhookAckP50VsHealth: round(ack.figures.p50Ms / ack.baseline.healthP50Ms, 2),
     webhookAckP99VsHealth: round(ack.figures.p99Ms / ack.baseline.healthP99Ms, 2),
     previewVsRulesRead: round((preview.seconds * 1000) / preview.baselineMs, 1),
+    requirementsVsRulesRead: round((requirements.seconds * 1000) / requirements.baselineMs, 1),
     hubspotCallsVsNaive: round(latest.apiCalls.hubspotPerLead / naive.hubspotPerLead, 4),
     salesforceCallsVsNaive: round(latest.apiCalls.salesforcePerLead / naive.salesforcePerLead, 4),
     leadsPerSecVsNaive: round(large.leadsPerSec / naive.leadsPerSec, 2),
@@ -312,6 +320,12 @@ printTable([
     String(preview.seconds),
     `GET /admin/rules ${preview.baselineMs} ms`,
     ratio(preview.seconds * 1000, preview.baselineMs),
+  ],
+  [
+    `requirement ranking over ${n(requirements.requests)} requests (s)`,
+    String(requirements.seconds),
+    `GET /admin/rules ${requirements.baselineMs} ms`,
+    ratio(requirements.seconds * 1000, requirements.baselineMs),
   ],
   [
     `routing, ${n(routing.leads)} leads: Salesforce calls per lead`,
