@@ -14,6 +14,7 @@ const day = (offset: number) =>
   new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
 let stack: Stack;
+let api: ReturnType<typeof adminApi>;
 let browser: Browser;
 let page: Page;
 let report: any;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   // The seeded demo data (HubSpot contacts, Salesforce deals and their history), walked in by a
   // backfill and measured by the nightly telemetry: what an operator sees on a real morning.
   stack = await startStack({ seed: true, isolatedState: true });
-  const api = adminApi(stack.workerUrl);
+  api = adminApi(stack.workerUrl);
   const job = await api.call("POST", "/admin/backfill", { since: "2000-01-01T00:00:00Z" });
   await jobSettled(api, job.id);
   // Backfilled contacts are bulk handoffs, not speed-to-lead: a few leads arrive by webhook too.
@@ -302,6 +303,62 @@ describe("admin dashboard", () => {
     await expect
       .poll(() => page.textContent("#collateral-error"))
       .toMatch(/^body\.version: expected a semantic version/);
+  });
+
+  it("saves a rep's monthly quota from the quota editor, shows what is stored, and a refusal by field", async () => {
+    const month = day(0).slice(0, 7);
+    const editor = async () => JSON.parse(await page.inputValue("#quotas-doc"));
+    const doc = await editor();
+    expect(doc).toEqual(await api.call("GET", "/admin/quotas"));
+    const avery = doc.reps.findIndex((r: { rep: string }) => r.rep.startsWith("avery.chen@"));
+    const at = doc.reps[avery].quotas.findIndex((q: { month: string }) => q.month === month);
+    doc.reps[avery].quotas[at].amount = 95_000;
+    await page.fill("#quotas-doc", JSON.stringify(doc));
+    await page.click("#quotas-save");
+    await expect.poll(() => page.textContent("#quotas-saved")).toContain("Saved");
+    const stored = await api.call("GET", "/admin/quotas");
+    expect(stored.reps[avery].quotas[at]).toEqual({ month, amount: 95_000 });
+    // The editor shows what GET answers, formatted, not the one line typed.
+    expect(await page.inputValue("#quotas-doc")).toBe(JSON.stringify(stored, null, 2));
+
+    doc.reps[avery].quotas[at].amount = -1;
+    await page.fill("#quotas-doc", JSON.stringify(doc));
+    await page.click("#quotas-save");
+    const field = `body.reps[${avery}].quotas[${at}].amount`;
+    await page.waitForSelector(`#quotas-error li[data-field="${field}"]`);
+    expect(await api.call("GET", "/admin/quotas")).toEqual(stored);
+  });
+
+  it("sets a requirement's effort from the pool panel, re-ranked from the API, and shows a refusal by field", async () => {
+    const pool = await api.call("GET", "/admin/requirements");
+    const sso = pool.requirements.find((r: { title: string }) => r.title === "Single sign-on");
+    const rowOf = `#requirements-top tr[data-requirement="${sso.id}"]`;
+    const rice = () => page.textContent(`${rowOf} td:nth-child(3)`);
+    expect(await rice()).toBe("0.32");
+    await page.selectOption("#requirement-id", String(sso.id));
+    // Picking it fills in what is stored.
+    expect(await page.inputValue("#requirement-effort")).toBe("20");
+    expect(await page.inputValue("#requirement-confidence")).toBe("0.8");
+    await page.fill("#requirement-effort", "10");
+    await page.click("#requirement-save");
+    // 4 accounts × 2 × 0.8 ÷ 10.
+    await expect.poll(rice).toBe("0.64");
+    expect(await page.textContent(`${rowOf} td:nth-child(5)`)).toBe("2 × 0.8 ÷ 10 d");
+    const after = await api.call("GET", "/admin/requirements");
+    expect(after.requirements.find((r: { id: number }) => r.id === sso.id)).toMatchObject({
+      effort: 10,
+      score: 0.64,
+    });
+
+    await page.fill("#requirement-effort", "-3");
+    await page.click("#requirement-save");
+    await page.waitForSelector('#requirement-error li[data-field="body.effort"]');
+    expect(await rice()).toBe("0.64");
+    expect(
+      (await api.call("GET", "/admin/requirements")).requirements.find(
+        (r: { id: number }) => r.id === sso.id,
+      ).effort,
+    ).toBe(10);
   });
 
   it("shows sync-health cards and the latest refusals, linked to their audit trails", async () => {

@@ -3,10 +3,10 @@ import { barChart, lineChart } from "./charts.js";
 import { loadCollateral, setUpCollateral } from "./collateral.js";
 import { loadMapping, setUpMapping } from "./mapping.js";
 import { card, duration } from "./panel.js";
-import { loadRequirements } from "./requirements.js";
+import { loadRequirements, setUpRequirements } from "./requirements.js";
 import { renderRouting } from "./routing.js";
 import { loadRules, setUpRules } from "./rules.js";
-import { renderContent, renderFindings, renderTeam } from "./team.js";
+import { loadQuotas, renderContent, renderFindings, renderTeam, setUpQuotas } from "./team.js";
 
 const TOKEN_KEY = "leadbridge-admin-token";
 const SPEED_DAYS = 14;
@@ -70,6 +70,7 @@ async function load() {
       safe(loadMapping(), "mapping"),
       safe(loadRequirements(), "requirements"),
       safe(loadCollateral(), "collateral"),
+      safe(loadQuotas(), "quotas"),
     ]);
     renderReport(report, history.filter(Boolean));
     renderSales(report);
@@ -435,6 +436,8 @@ document.addEventListener("DOMContentLoaded", () => {
   setUpRules();
   setUpMapping();
   setUpCollateral();
+  setUpRequirements();
+  setUpQuotas();
   $("sign-out").addEventListener("click", () => {
     sessionStorage.removeItem(TOKEN_KEY);
     showLogin();

@@ -60,6 +60,38 @@ export function missingSentence(m, named) {
     : `Every property ${named} was read when the contacts were judged.`;
 }
 
+/** Problems as a list, each `<li data-field>` naming its field. */
+const problemList = (fields) =>
+  h(
+    "ul",
+    { className: "problems" },
+    ...fields.map((f) =>
+      h(
+        "li",
+        { dataset: { field: f.field } },
+        h("strong", { textContent: f.field }),
+        ` ${f.problem}`,
+      ),
+    ),
+  );
+
+/**
+ * A refused write shown in `target` field by field: the API's `fields` when it lists them, else
+ * the one field a schema refusal's message starts with (`body.effort: …`, see validate.ts).
+ */
+export function showRefusal(target, err) {
+  const named = /^((?:body|path|query)[\w.[\]]*): (.*)$/s.exec(err.message ?? "");
+  const fields = err.fields?.length
+    ? err.fields
+    : named
+      ? [{ field: named[1], problem: named[2] }]
+      : [];
+  target.replaceChildren(
+    ...(fields.length ? [h("p", { textContent: "Nothing saved:" }), problemList(fields)] : []),
+  );
+  if (!fields.length) target.textContent = err.message;
+}
+
 /** The version in force, shown; its document goes in the editor while the admin has not typed. */
 export function showCurrent(name, version, doc) {
   $(`${name}-version`).textContent = `v${version} in force`;
@@ -88,21 +120,7 @@ export function previewThenSave(name, { preview, render, save, refusedBy }) {
   const showError = (err) =>
     el("error").replaceChildren(
       ...(err.fields?.length
-        ? [
-            h("p", { textContent: refusedBy }),
-            h(
-              "ul",
-              { className: "problems" },
-              ...err.fields.map((f) =>
-                h(
-                  "li",
-                  { dataset: { field: f.field } },
-                  h("strong", { textContent: f.field }),
-                  ` ${f.problem}`,
-                ),
-              ),
-            ),
-          ]
+        ? [h("p", { textContent: refusedBy }), problemList(err.fields)]
         : [err.message]),
     );
 

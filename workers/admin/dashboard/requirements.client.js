@@ -1,7 +1,9 @@
 // The requirement pool (docs/requirements.md): the top of the pool by RICE, and the lost-deal
-// amount by missing feature, from GET /admin/requirements.
+// amount by missing feature, from GET /admin/requirements; and a form that sets a requirement's
+// RICE inputs and status (PUT /admin/requirements/:id), after which the pool is read again (the
+// ranking may change).
 import { barChart } from "./charts.js";
-import { $, call, card, h } from "./panel.js";
+import { $, call, card, h, showRefusal } from "./panel.js";
 
 const TOP = 10;
 const money = (n) => `$${Math.round(n).toLocaleString("en-US")}`;
@@ -13,7 +15,12 @@ export async function loadRequirements() {
   renderRequirements(pool);
 }
 
+/** The pool as last read, by id: what the form fills in when a requirement is picked. */
+let byId = new Map();
+
 export function renderRequirements({ requirements, unassignedRequests }) {
+  byId = new Map(requirements.map((r) => [String(r.id), r]));
+  pickList(requirements);
   const lost = requirements.reduce((sum, r) => sum + r.lostAmount, 0);
   const open = requirements.reduce((sum, r) => sum + r.openAmount, 0);
   $("requirements-cards").replaceChildren(
@@ -69,4 +76,60 @@ export function renderRequirements({ requirements, unassignedRequests }) {
       labelWidth: 200,
     },
   );
+}
+
+/** The form's requirement list in ranking order, keeping the one picked while it is in the pool. */
+function pickList(requirements) {
+  const select = $("requirement-id");
+  const picked = select.value;
+  select.replaceChildren(
+    ...requirements.map((r) =>
+      h("option", { value: String(r.id), textContent: `${r.title} (#${r.id})` }),
+    ),
+  );
+  if (byId.has(picked)) select.value = picked;
+  fill();
+}
+
+/** The picked requirement's inputs as stored; an unset one shows as “–” (empty). */
+function fill() {
+  const r = byId.get($("requirement-id").value);
+  const value = (v) => (v === null || v === undefined ? "" : String(v));
+  $("requirement-impact").value = value(r?.impact);
+  $("requirement-confidence").value = value(r?.confidence);
+  $("requirement-effort").value = value(r?.effort);
+  $("requirement-status").value = r?.status ?? "open";
+}
+
+export function setUpRequirements() {
+  $("requirement-id").addEventListener("change", fill);
+  $("requirement-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const id = $("requirement-id").value;
+    if (!id) return;
+    $("requirement-error").replaceChildren();
+    $("requirement-saved").textContent = "";
+    // Only what has a value: an empty field leaves the stored one as it is. The effort goes as
+    // typed, so the API (not the browser) says what is wrong with it.
+    const patch = { status: $("requirement-status").value };
+    for (const key of ["impact", "confidence", "effort"]) {
+      const text = $(`requirement-${key}`).value.trim();
+      if (text !== "") patch[key] = Number(text);
+    }
+    try {
+      const { requirement, notices } = await call(
+        "PUT",
+        `/admin/requirements/${encodeURIComponent(id)}`,
+        patch,
+      );
+      await loadRequirements();
+      $("requirement-saved").textContent =
+        `Saved ${requirement.title}: RICE ${requirement.score ?? "–"}` +
+        (notices
+          ? `; Tasks to deal owners: ${notices.sent} sent, ${notices.alreadySent} sent before, ${notices.pending} in progress, ${notices.failed} failed (saving shipped again retries)`
+          : "");
+    } catch (err) {
+      showRefusal($("requirement-error"), err);
+    }
+  });
 }

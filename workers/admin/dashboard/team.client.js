@@ -1,8 +1,9 @@
 // The latest report's figures about the sales team and the data (docs/report.md): quota
 // attainment and time to ramp per rep, content usage per asset, the alerts and the data-quality
-// findings. The report has had them all along; these panels show them.
+// findings. The report has had them all along; these panels show them. The quota editor under
+// them manages what the attainment is measured against (GET/PUT /admin/quotas).
 import { barChart } from "./charts.js";
-import { $, card, h } from "./panel.js";
+import { $, call, card, h, showRefusal } from "./panel.js";
 
 const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v * 100)}%`);
 const money = (n) => (n === null || n === undefined ? "–" : n.toLocaleString("en-US"));
@@ -143,4 +144,37 @@ export function renderFindings(report) {
       td(f.reason),
     ),
   );
+}
+
+/**
+ * The quotas as GET /admin/quotas answers them, in the editor: on load only while the admin has not
+ * typed there (a refresh keeps an edit), and always after a save, so the editor shows what is
+ * stored rather than what was sent.
+ */
+export async function loadQuotas({ replace = false } = {}) {
+  const { reps } = await call("GET", "/admin/quotas");
+  const editor = $("quotas-doc");
+  if (replace || !editor.value.trim()) editor.value = JSON.stringify({ reps }, null, 2);
+}
+
+export function setUpQuotas() {
+  $("quotas-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $("quotas-error").replaceChildren();
+    $("quotas-saved").textContent = "";
+    let body;
+    try {
+      body = JSON.parse($("quotas-doc").value);
+    } catch (err) {
+      $("quotas-error").textContent = `Not JSON: ${err.message}`;
+      return;
+    }
+    try {
+      await call("PUT", "/admin/quotas", body);
+      await loadQuotas({ replace: true });
+      $("quotas-saved").textContent = "Saved; the attainment above counts it from the next report.";
+    } catch (err) {
+      showRefusal($("quotas-error"), err);
+    }
+  });
 }
