@@ -17,6 +17,8 @@ export async function loadRequirements() {
 
 /** The pool as last read, by id: what the form fills in when a requirement is picked. */
 let byId = new Map();
+/** The admin typed in the form since it was last filled: a refresh must not undo that. */
+let edited = false;
 
 export function renderRequirements({ requirements, unassignedRequests }) {
   byId = new Map(requirements.map((r) => [String(r.id), r]));
@@ -88,11 +90,12 @@ function pickList(requirements) {
     ),
   );
   if (byId.has(picked)) select.value = picked;
-  fill();
+  if (!edited || select.value !== picked) fill();
 }
 
 /** The picked requirement's inputs as stored; an unset one shows as “–” (empty). */
 function fill() {
+  edited = false;
   const r = byId.get($("requirement-id").value);
   const value = (v) => (v === null || v === undefined ? "" : String(v));
   $("requirement-impact").value = value(r?.impact);
@@ -103,6 +106,10 @@ function fill() {
 
 export function setUpRequirements() {
   $("requirement-id").addEventListener("change", fill);
+  for (const key of ["impact", "confidence", "effort", "status"])
+    $(`requirement-${key}`).addEventListener("input", () => {
+      edited = true;
+    });
   $("requirement-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const id = $("requirement-id").value;
@@ -122,6 +129,8 @@ export function setUpRequirements() {
         `/admin/requirements/${encodeURIComponent(id)}`,
         patch,
       );
+      // Saved: the form shows what is stored again.
+      edited = false;
       await loadRequirements();
       $("requirement-saved").textContent =
         `Saved ${requirement.title}: RICE ${requirement.score ?? "–"}` +
