@@ -70,7 +70,7 @@ export async function requirements(api: AdminApi, args: string[], flags: Flags, 
   if (action === "unassigned") {
     const res = await api.call<{ requests: FeatureRequest[] }>(
       "GET",
-      "/admin/requirements/unassigned",
+      "/admin/feature-requests/unassigned",
     );
     if (!res.requests.length) io.out("every request is in a requirement");
     for (const q of res.requests) io.out(requestLine(q));

@@ -47,7 +47,7 @@ export const DEMO_REQUIREMENTS = [
 export async function demoRequirementPool(api: AdminApi, top = 5): Promise<Requirement[]> {
   const { requests } = await api.call<{ requests: FeatureRequest[] }>(
     "GET",
-    "/admin/requirements/unassigned",
+    "/admin/feature-requests/unassigned",
   );
   const all = await api.call<{ requirements: Requirement[] }>(
     "GET",

@@ -21,7 +21,7 @@ export const requirementPaths = (): ZodOpenApiPathsObject => ({
       { requestBody: json(R.RequirementCreateSchema), errors: [400] },
     ),
   },
-  "/admin/requirements/unassigned": {
+  "/admin/feature-requests/unassigned": {
     get: op("Requests from Salesforce that no requirement holds yet", [
       200,
       z.object({ requests: z.array(R.FeatureRequestSchema) }),

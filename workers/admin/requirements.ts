@@ -44,8 +44,12 @@ requirements.get("/requirements", async (c) => {
   return c.json({ requirements: ranked, unassignedRequests: unassigned });
 });
 
-/** Requests no requirement holds yet (mirrored from Feature_Request__c by the nightly). */
-requirements.get("/requirements/unassigned", async (c) =>
+/**
+ * Requests no requirement holds yet (mirrored from Feature_Request__c by the nightly). Not under
+ * /requirements/: a static segment beside /requirements/:id is a pattern Hono's RegExpRouter
+ * cannot compile, and the whole app would fall back to the slower TrieRouter (health.test).
+ */
+requirements.get("/feature-requests/unassigned", async (c) =>
   c.json({ requests: await unassignedRequests(c.env.DB) }),
 );
 
