@@ -264,66 +264,56 @@ export const ReplayResponseSchema = z
   })
   .meta({ id: "ReplayResponse" });
 
-export const RulesVersionSchema = z
-  .object({
-    version: z.number().int(),
-    rules: RulesSchema,
-    createdAt: z.iso.datetime(),
-    createdBy: z.string(),
-    note: z.string().nullable(),
-  })
-  .meta({ id: "RulesVersion" });
-export const RulesQuerySchema = z.object({
+/** `?version=n` on GET of a versioned document (the rules, the field mapping, the routing). */
+const VersionQuerySchema = z.object({
   version: z.coerce.number().int().positive().optional(),
 });
+
+/**
+ * A versioned document's answers: one version (`{ version, <key>: document, createdAt, createdBy,
+ * note }`) and the list of them, named `<Id>Version` and `<Id>VersionList` in openapi.json.
+ */
+function versioned<K extends string, S extends z.ZodType>(key: K, document: S, id: string) {
+  const version = z
+    .object({
+      version: z.number().int(),
+      ...({ [key]: document } as { [P in K]: S }),
+      createdAt: z.iso.datetime(),
+      createdBy: z.string(),
+      note: z.string().nullable(),
+    })
+    .meta({ id: `${id}Version` });
+  const list = z.object({ versions: z.array(version) }).meta({ id: `${id}VersionList` });
+  return { version, list };
+}
+
+const rulesVersions = versioned("rules", RulesSchema, "Rules");
+export const RulesVersionSchema = rulesVersions.version;
+export const RulesVersionListSchema = rulesVersions.list;
+export const RulesQuerySchema = VersionQuerySchema;
 export const RulesUpdateSchema = z
   .object({ rules: RulesSchema, note: z.string().max(500).optional() })
   .strict()
   .meta({ id: "RulesUpdate" });
-export const RulesVersionListSchema = z
-  .object({ versions: z.array(RulesVersionSchema) })
-  .meta({ id: "RulesVersionList" });
 
-export const MappingVersionSchema = z
-  .object({
-    version: z.number().int(),
-    mapping: MappingSchema,
-    createdAt: z.iso.datetime(),
-    createdBy: z.string(),
-    note: z.string().nullable(),
-  })
-  .meta({ id: "MappingVersion" });
-export const MappingQuerySchema = z.object({
-  version: z.coerce.number().int().positive().optional(),
-});
+const mappingVersions = versioned("mapping", MappingSchema, "Mapping");
+export const MappingVersionSchema = mappingVersions.version;
+export const MappingVersionListSchema = mappingVersions.list;
+export const MappingQuerySchema = VersionQuerySchema;
 export const MappingUpdateSchema = z
   .object({ mapping: MappingSchema, note: z.string().max(500).optional() })
   .strict()
   .meta({ id: "MappingUpdate" });
-export const MappingVersionListSchema = z
-  .object({ versions: z.array(MappingVersionSchema) })
-  .meta({ id: "MappingVersionList" });
 
-export const RoutingVersionSchema = z
-  .object({
-    version: z.number().int(),
-    routing: RoutingSchema,
-    createdAt: z.iso.datetime(),
-    createdBy: z.string(),
-    note: z.string().nullable(),
-  })
-  .meta({ id: "RoutingVersion" });
+const routingVersions = versioned("routing", RoutingSchema, "Routing");
+export const RoutingVersionSchema = routingVersions.version;
+export const RoutingVersionListSchema = routingVersions.list;
 /** GET /admin/routing before any routing was saved: new Leads follow SALESFORCE_LEAD_ASSIGNMENT. */
 export const NoRoutingSchema = z
   .object({ version: z.null(), routing: z.null(), note: z.string() })
   .meta({ id: "NoRouting" });
-export const RoutingQuerySchema = z.object({
-  version: z.coerce.number().int().positive().optional(),
-});
+export const RoutingQuerySchema = VersionQuerySchema;
 export const RoutingUpdateSchema = RoutingPutSchema.meta({ id: "RoutingUpdate" });
-export const RoutingVersionListSchema = z
-  .object({ versions: z.array(RoutingVersionSchema) })
-  .meta({ id: "RoutingVersionList" });
 
 export const RulesPreviewRequestSchema = z
   .object({
