@@ -2,9 +2,10 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { queuedBytes, sendBatchesBySize } from "../../shared/queue-batches";
+import { createApp } from "../../workers/app";
 import worker from "../../workers/index";
-import { admin, eventually } from "./admin-client";
-import { leadEvent, leadRow } from "./queue-harness";
+import { ADMIN_TOKEN, admin, eventually } from "./admin-client";
+import { keepingQueue, leadEvent, leadRow } from "./queue-harness";
 import {
   createCompany,
   createContact,
@@ -166,9 +167,24 @@ describe("dead letters", () => {
     )
       .bind(JSON.stringify(timer), Date.now())
       .first<{ id: number }>();
-    const res = await admin("POST", "/admin/dead-letters/replay", { ids: [row!.id] });
+    // lead-sla keeps what it is sent: the test sees where the timer went, and with what delay.
+    const timers = keepingQueue();
+    const res = await createApp().request(
+      "/admin/dead-letters/replay",
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ ids: [row!.id] }),
+      },
+      { ...env, LEAD_SLA: timers.queue },
+    );
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ replayed: [row!.id], skipped: [] });
+    expect(await res.json()).toMatchObject({ replayed: [row!.id], skipped: [] });
+    expect(timers.sent).toEqual([{ body: timer, delaySeconds: 0 }]);
+    const stored = await env.DB.prepare("SELECT replayed_at FROM dead_letters WHERE id = ?")
+      .bind(row!.id)
+      .first<{ replayed_at: number | null }>();
+    expect(stored?.replayed_at).toEqual(expect.any(Number));
   });
 
   it("refuses a replay request that names nothing", async () => {

@@ -42,24 +42,17 @@ describe("nextMember", () => {
 });
 
 describe("planBreach", () => {
-  it("first breach: the next member, an alert, a second timer", () => {
-    expect(planBreach(1, sla(), pool([A, B]), A, new Set())).toEqual({
-      toOwner: B,
-      alert: true,
-      nextTimer: true,
-    });
+  // The second timer after a first breach, and none after the second: sla.test.ts.
+  it("first breach: the next member and an alert", () => {
+    expect(planBreach(1, sla(), pool([A, B]), A, new Set())).toEqual({ toOwner: B, alert: true });
   });
-  it("first breach without reassign or alert: only the second timer", () => {
+  it("first breach without reassign or alert: the Lead stays, no alert", () => {
     expect(
       planBreach(1, sla({ reassign: false, alert: false }), pool([A, B]), A, new Set()),
-    ).toEqual({ toOwner: null, alert: false, nextTimer: true });
+    ).toEqual({ toOwner: null, alert: false });
   });
-  it("second breach: the manager, no more timers", () => {
-    expect(planBreach(2, sla(), pool([A, B]), B, new Set())).toEqual({
-      toOwner: M,
-      alert: true,
-      nextTimer: false,
-    });
+  it("second breach: the manager and an alert", () => {
+    expect(planBreach(2, sla(), pool([A, B]), B, new Set())).toEqual({ toOwner: M, alert: true });
   });
   it("second breach with no manager, or the manager already owning it: it stays", () => {
     expect(planBreach(2, sla(), pool([A, B], null), B, new Set()).toOwner).toBeNull();

@@ -4,7 +4,8 @@ import { RoutingSchema } from "../../shared/contracts/routing";
 import { routingVersion, saveRouting } from "../../shared/db/routings";
 import { loadConfig } from "../../shared/env";
 import { connectSalesforce } from "../../shared/salesforce/client";
-import { QUEUES } from "../../workers/queues";
+import { d1RetrySeconds } from "../../workers/handoff/d1-outage";
+import { MAX_SLA_DELIVERIES, QUEUES } from "../../workers/queues";
 import { type SlaTimer, startSlaTimers } from "../../workers/sla/timers";
 import { admin } from "./admin-client";
 import { patchLead, salesforce } from "./outcomes-harness";
@@ -116,10 +117,28 @@ async function assigned(o: Org, owner: string, minutesAgo = 31) {
 }
 
 /** Delivers timers to the real queue handler; what it sent on to lead-sla is kept. */
-async function fire(timers: SlaTimer[], attempts = 1) {
+async function fire(timers: SlaTimer[], attempts = 1, bindings: Partial<Env> = {}) {
   const next = keepingQueue();
-  const outcome = await deliver(timers, attempts, { ...env, LEAD_SLA: next.queue }, QUEUES.leadSla);
+  const outcome = await deliver(
+    timers,
+    attempts,
+    { ...env, ...bindings, LEAD_SLA: next.queue },
+    QUEUES.leadSla,
+  );
   return { ...outcome, next: next.sent };
+}
+
+/** The test D1, failing as an outage does on the statements whose SQL matches `pattern`. */
+function failingOn(pattern: RegExp): D1Database {
+  const outage = async () => {
+    throw new Error("D1_ERROR: Network connection lost.");
+  };
+  const failing: Record<string, unknown> = { first: outage, run: outage, all: outage, raw: outage };
+  failing.bind = () => failing;
+  return {
+    prepare: (sql: string) => (pattern.test(sql) ? failing : env.DB.prepare(sql)),
+    batch: (statements: D1PreparedStatement[]) => env.DB.batch(statements),
+  } as unknown as D1Database;
 }
 
 const events = async (contactId: string) =>
@@ -282,6 +301,51 @@ describe("SLA timers", () => {
     expect(last.explicitAcks).toEqual(last.ids);
     // The breach-2 timer and the same breach-1 timer again, to finish its alert.
     expect(last.next.map((n) => (n.body as SlaTimer).breach).sort()).toEqual([1, 2]);
+  });
+
+  it("while D1 is down a timer waits, longer with each delivery, and on its last delivery is sent again instead of dropped", async () => {
+    const o = await org();
+    const { leadId, timer } = await assigned(o, o.alice);
+    const down = { LEADBRIDGE_TEST_D1_FAULTS: "on" } as Partial<Env>;
+    for (let attempts = 1; attempts < MAX_SLA_DELIVERIES; attempts++) {
+      const waiting = await fire([timer], attempts, down);
+      expect(waiting.explicitAcks).toEqual([]);
+      expect(waiting.retryBatch.retry).toBe(false);
+      expect(waiting.explicitRetries).toEqual([
+        { msgId: waiting.ids[0], delaySeconds: d1RetrySeconds(attempts) },
+      ]);
+      expect(waiting.next).toEqual([]);
+    }
+    const last = await fire([timer], MAX_SLA_DELIVERIES, down);
+    expect(last.explicitRetries).toEqual([]);
+    expect(last.explicitAcks).toEqual(last.ids);
+    expect(last.next).toEqual([{ body: timer, delaySeconds: d1RetrySeconds(MAX_SLA_DELIVERIES) }]);
+    expect(await sinkAlerts()).toEqual([]);
+
+    // D1 is back: the timer sent again is handled as the original would have been.
+    const back = await fire([last.next[0]!.body as SlaTimer]);
+    expect(back.explicitAcks).toEqual(back.ids);
+    expect((await lead(leadId)).OwnerId).toBe(o.bob);
+    expect(await sinkAlerts()).toHaveLength(1);
+  });
+
+  it("D1 failing in the middle of a batch puts off only the timers not settled yet", async () => {
+    const o = await org();
+    const worked = await assigned(o, o.alice);
+    const untouched = await assigned(o, o.alice);
+    await patchLead(worked.leadId, { Status: "Working - Contacted" });
+    // The batch's reads answer; recording the breach fails.
+    const outcome = await fire([worked.timer, untouched.timer], 1, {
+      DB: failingOn(/INSERT INTO sla_events/),
+    });
+    const [workedId, untouchedId] = outcome.ids;
+    expect(outcome.explicitAcks).toEqual([workedId]);
+    expect(outcome.explicitRetries).toEqual([
+      { msgId: untouchedId, delaySeconds: d1RetrySeconds(1) },
+    ]);
+    expect(await events(untouched.contactId)).toEqual([]);
+    expect(await reassignCalls()).toBe(0);
+    expect(await sinkAlerts()).toEqual([]);
   });
 
   it("a timer that fires before its SLA is due (a 12-hour hop) is sent on with what remains", async () => {

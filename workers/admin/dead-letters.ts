@@ -12,7 +12,7 @@ import {
   originOf,
 } from "../../shared/contracts/webhook";
 import type { HonoEnv } from "../../shared/hono-env";
-import { type SlaTimer, SlaTimerSchema } from "../sla/timers";
+import { type SlaTimer, SlaTimerSchema, sendTimers } from "../sla/timers";
 import { sendLeadEvents } from "./enqueue";
 import { iso, readJson, readQuery } from "./validate";
 
@@ -26,31 +26,26 @@ type DeadLetterRow = {
   replayed_at: number | null;
 };
 
-/** The SLA timer a dead letter holds, when it is one (the lead-sla consumer's give-up). */
-function slaTimerOf(row: DeadLetterRow): SlaTimer | null {
-  try {
-    const parsed = SlaTimerSchema.safeParse(JSON.parse(row.body));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
- * The message a dead letter holds (one event or a contact's events), when the handoff can still
- * take it.
+ * What a dead letter holds, its body parsed once: the message (one event or a contact's events)
+ * when the handoff can still take it, else the SLA timer when it is one (the lead-sla consumer's
+ * give-up).
  */
-function leadEventOf(row: DeadLetterRow): LeadQueueBody | null {
+function contentsOf(row: DeadLetterRow): { event: LeadQueueBody | null; timer: SlaTimer | null } {
+  let body: unknown;
   try {
-    const parsed = LeadQueueBodySchema.safeParse(JSON.parse(row.body));
-    return parsed.success ? parsed.data : null;
+    body = JSON.parse(row.body);
   } catch {
-    return null;
+    return { event: null, timer: null };
   }
+  const event = LeadQueueBodySchema.safeParse(body);
+  if (event.success) return { event: event.data, timer: null };
+  const timer = SlaTimerSchema.safeParse(body);
+  return { event: null, timer: timer.success ? timer.data : null };
 }
 
 const toView = (row: DeadLetterRow) => {
-  const event = leadEventOf(row);
+  const { event } = contentsOf(row);
   return {
     id: row.id,
     kind: row.kind,
@@ -123,8 +118,7 @@ deadLetters.post("/dead-letters/replay", async (c) => {
   const replay: { id: number; event: LeadQueueBody }[] = [];
   const timers: { id: number; timer: SlaTimer }[] = [];
   for (const row of rows) {
-    const event = leadEventOf(row);
-    const timer = event ? null : slaTimerOf(row);
+    const { event, timer } = contentsOf(row);
     if (row.replayed_at !== null) skipped.push({ id: row.id, reason: "already replayed" });
     else if (event) replay.push({ id: row.id, event });
     else if (timer) timers.push({ id: row.id, timer });
@@ -140,11 +134,15 @@ deadLetters.post("/dead-letters/replay", async (c) => {
     c.env.LEAD_BACKFILL,
     replay.filter((r) => !live(r.event)).map((r) => r.event),
   );
-  // An SLA timer the lead-sla consumer gave up on goes back to its own queue, due at once: the
-  // consumer checks the Lead again, and a breach it already handled is not handled twice.
-  for (let i = 0; i < timers.length; i += 100)
-    await c.env.LEAD_SLA.sendBatch(timers.slice(i, i + 100).map((t) => ({ body: t.timer })));
+  // An SLA timer the lead-sla consumer gave up on goes back to its own queue, due at once (or when
+  // it falls due, were that still ahead): the consumer checks the Lead again, and a breach it
+  // already handled is not handled twice.
   const now = Date.now();
+  await sendTimers(
+    c.env.LEAD_SLA,
+    timers.map((t) => t.timer),
+    now,
+  );
   const marks = [...replay, ...timers].map((r) =>
     db.prepare("UPDATE dead_letters SET replayed_at = ? WHERE id = ?").bind(now, r.id),
   );

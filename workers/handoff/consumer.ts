@@ -33,7 +33,7 @@ import { SALESFORCE_ANSWERED } from "../../shared/salesforce/client";
 import { describeZodError } from "../../shared/zod-error";
 import { coalesceByContact } from "./coalesce";
 import { waitOutD1 } from "./d1-outage";
-import type { DeadLetterBody } from "./dead-letters";
+import { type DeadLetterBody, deadLetterInvalid } from "./dead-letters";
 import { handOff } from "./handoff";
 import type { ContactOutcome } from "./types";
 
@@ -63,7 +63,7 @@ export async function consumeLeadEvents(
     if (result.success) parsed.push({ msg, body: result.data });
     else
       await deadLetterInvalid(
-        env,
+        env.LEAD_EVENTS_DLQ,
         msg,
         `not a lead event: ${describeZodError(result.error, "message")}`,
       );
@@ -257,20 +257,5 @@ async function settleFailure(
   // sendBatch takes 100 messages and 256 KB; a contact's events are a few KB.
   for (let i = 0; i < letters.length; i += 25)
     await env.LEAD_EVENTS_DLQ.sendBatch(letters.slice(i, i + 25));
-  msg.ack();
-}
-
-/**
- * Sends a message that is not a lead event to the DLQ with its reason, then acks it: the DLQ
- * consumer records it.
- */
-async function deadLetterInvalid(env: Env, msg: Message<unknown>, reason: string): Promise<void> {
-  const body: DeadLetterBody = {
-    event: msg.body,
-    kind: "invalid_message",
-    reason,
-    attempts: msg.attempts,
-  };
-  await env.LEAD_EVENTS_DLQ.send(body, { contentType: "json" });
   msg.ack();
 }

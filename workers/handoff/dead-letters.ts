@@ -15,6 +15,25 @@ export interface DeadLetterBody {
 }
 
 /**
+ * Sends a message no consumer can read (not a lead event, not an SLA timer) to the DLQ with its
+ * reason, then acks it: the DLQ consumer records it.
+ */
+export async function deadLetterInvalid(
+  deadLetters: Queue,
+  msg: Message<unknown>,
+  reason: string,
+): Promise<void> {
+  const body: DeadLetterBody = {
+    event: msg.body,
+    kind: "invalid_message",
+    reason,
+    attempts: msg.attempts,
+  };
+  await deadLetters.send(body, { contentType: "json" });
+  msg.ack();
+}
+
+/**
  * Records every message that gave up: those the consumer dead-lettered with a kind and reason,
  * and raw events the queue moved here after the consumer crashed on every retry.
  */

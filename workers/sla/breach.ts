@@ -26,14 +26,13 @@ export interface BreachPlan {
   toOwner: string | null;
   /** An alert is owed. */
   alert: boolean;
-  /** A second timer follows (the first breach only). */
-  nextTimer: boolean;
 }
 
 /**
- * The first breach goes to the pool's next member (sla.reassign) and starts a second timer; the
- * second goes to the pool's manager (sla.reassign and a managerUserId) and ends the timers. Either
- * alerts when sla.alert.
+ * The first breach goes to the pool's next member (sla.reassign); the second goes to the pool's
+ * manager (sla.reassign and a managerUserId). Either alerts when sla.alert. The second timer
+ * follows the first breach whatever its plan (startNextTimers in escalate.ts, from the breach's
+ * row: a redelivered timer finishes its breach without planning it again).
  */
 export function planBreach(
   breach: 1 | 2,
@@ -44,14 +43,10 @@ export function planBreach(
 ): BreachPlan {
   const alert = sla.alert;
   if (breach === 1)
-    return {
-      toOwner: sla.reassign ? nextMember(pool, owner, inactive) : null,
-      alert,
-      nextTimer: true,
-    };
+    return { toOwner: sla.reassign ? nextMember(pool, owner, inactive) : null, alert };
   const manager = pool.managerUserId;
   const toManager = sla.reassign && manager && !sameUser(manager, owner) ? manager : null;
-  return { toOwner: toManager, alert, nextTimer: false };
+  return { toOwner: toManager, alert };
 }
 
 /** A breach as the alert tells it: ids, the pool and user names, nothing about the person. */

@@ -2,8 +2,10 @@ import type { Connection } from "jsforce";
 import { createClients } from "../../shared/clients";
 import { loadConfig } from "../../shared/env";
 import type { Logger } from "../../shared/log";
-import { RetryableError } from "../../shared/retryable";
+import { isD1Outage, RetryableError } from "../../shared/retryable";
 import { inQueries } from "../../shared/salesforce/soql-in";
+import { retryOrResend, waitOutD1 } from "../handoff/d1-outage";
+import { deadLetterInvalid } from "../handoff/dead-letters";
 import { classifyCallError } from "../handoff/salesforce-upsert";
 import { readLeadStatusMap, statusMeaning } from "../outcomes/status-map";
 import { MAX_SLA_DELIVERIES } from "../queues";
@@ -17,6 +19,8 @@ import {
   readAssignments,
   readEvents,
   readUsers,
+  type SfUsers,
+  type SlaEventRow,
 } from "./store";
 import { SlaTimerSchema, sendTimers } from "./timers";
 
@@ -54,7 +58,6 @@ const EARLY_MS = 1000;
 
 export async function handleSlaTimers(messages: readonly Message<unknown>[], deps: SlaDeps) {
   const now = (deps.now ?? Date.now)();
-  const later = laterFor(deps);
   const due: Due[] = [];
   const early: Due[] = [];
   const seen = new Set<string>();
@@ -62,13 +65,7 @@ export async function handleSlaTimers(messages: readonly Message<unknown>[], dep
     const parsed = SlaTimerSchema.safeParse(msg.body);
     if (!parsed.success) {
       const reason = `not an SLA timer: ${parsed.error.issues[0]?.message ?? "invalid"}`;
-      await deps.deadLetters.send({
-        event: msg.body,
-        kind: "invalid_message",
-        reason,
-        attempts: msg.attempts,
-      });
-      msg.ack();
+      await deadLetterInvalid(deps.deadLetters, msg, reason);
       continue;
     }
     const timer = parsed.data;
@@ -91,6 +88,37 @@ export async function handleSlaTimers(messages: readonly Message<unknown>[], dep
   }
   if (!due.length) return;
 
+  const settled = new Set<Message<unknown>>();
+  try {
+    await checkDue(
+      due.map((d) => ({ ...d, msg: settling(d.msg, settled) })),
+      deps,
+      now,
+    );
+  } catch (error) {
+    if (!isD1Outage(error instanceof Error ? error.message : String(error))) throw error;
+    // Without D1 no timer can be checked or finished: those not settled yet wait for it, and one
+    // sent again on its last delivery is checked as the original would be (its breach's row says
+    // what is left).
+    return waitOutD1(
+      due.map((d) => d.msg).filter((msg) => !settled.has(msg)),
+      {
+        queue: deps.timers,
+        lastDelivery: MAX_SLA_DELIVERIES,
+        resend: (msg) => msg.body,
+        log: deps.log,
+        error,
+      },
+    );
+  }
+}
+
+/**
+ * The due timers' leads read from D1 (assignments, breaches already recorded, the pools' users),
+ * checked against Salesforce, and their breaches recorded and finished.
+ */
+async function checkDue(due: Due[], deps: SlaDeps, now: number): Promise<void> {
+  const later = laterFor(deps);
   const contactIds = due.map((d) => d.timer.contactId);
   const [assignments, events] = await Promise.all([
     readAssignments(deps.db, contactIds),
@@ -109,35 +137,76 @@ export async function handleSlaTimers(messages: readonly Message<unknown>[], dep
       d.msg.ack();
     }
   }
+  if (!toCheck.length && !recorded.length) return;
 
   const routings = new Routings(deps.db);
-  const breached = await checkLeads(toCheck, assignments, routings, deps, later, now);
-  const fresh = await readEvents(
+  const users = await readUsers(
     deps.db,
-    [...recorded, ...breached].map((d) => d.timer.contactId),
+    await userIds(toCheck, recorded, assignments, events, routings),
   );
+  const { breached, inserted } = await checkLeads(
+    toCheck,
+    assignments,
+    users,
+    routings,
+    deps,
+    later,
+    now,
+  );
+  // A breach recorded now is in `inserted`, one recorded before in `events`. None checked here is
+  // left out by ON CONFLICT: handleSlaTimers drops a batch's duplicate timers and the consumer runs
+  // one batch at a time (max_concurrency 1), so nothing else inserts the row meanwhile.
+  const rows = new Map(events);
+  for (const e of inserted) rows.set(eventKey(e.contact_id, e.breach), e);
   const toFinish = [...recorded, ...breached].flatMap((d) => {
-    const event = fresh.get(eventKey(d.timer.contactId, d.timer.breach));
+    const event = rows.get(eventKey(d.timer.contactId, d.timer.breach));
     if (event) return [{ ...d, event }];
     d.msg.ack();
     return [];
   });
-  await finishBreaches(toFinish, routings, deps, later, now);
+  await finishBreaches(toFinish, routings, users, deps, later, now);
+}
+
+/**
+ * The users whose names or activity the batch needs, for one sf_users read: the members and managers
+ * of the timers' pools (where a breach goes, who is inactive), the owners the checked Leads were
+ * given (a new breach's from_owner), and both owners of the breaches already recorded (their alerts
+ * name them).
+ */
+async function userIds(
+  toCheck: Due[],
+  recorded: Due[],
+  assignments: Map<string, AssignmentRow>,
+  events: Map<string, SlaEventRow>,
+  routings: Routings,
+): Promise<string[]> {
+  const owners = [
+    ...toCheck.map((d) => assignments.get(d.timer.contactId)?.owner_id),
+    ...recorded.flatMap((d) => {
+      const e = events.get(eventKey(d.timer.contactId, d.timer.breach));
+      return [e?.from_owner, e?.to_owner];
+    }),
+  ];
+  return [
+    ...(await routings.memberIds([...toCheck, ...recorded])),
+    ...owners.filter((id): id is string => Boolean(id)),
+  ];
 }
 
 /**
  * The leads to check against Salesforce, one query for the batch; those nobody touched are recorded
- * as breaches (returned), the others acked. A failed query retries them.
+ * as breaches (returned with their new rows), the others acked. A failed query retries them.
  */
 async function checkLeads(
   toCheck: Due[],
   assignments: Map<string, AssignmentRow>,
+  users: SfUsers,
   routings: Routings,
   deps: SlaDeps,
   later: Later,
   now: number,
-): Promise<Due[]> {
-  if (!toCheck.length) return [];
+): Promise<{ breached: Due[]; inserted: SlaEventRow[] }> {
+  if (!toCheck.length) return { breached: [], inserted: [] };
   let leads: Map<string, CheckedLead>;
   try {
     leads = await withSalesforce(deps, (conn) =>
@@ -150,10 +219,9 @@ async function checkLeads(
     const error = err instanceof RetryableError ? err : classifyCallError(err);
     deps.log.warn("sla_check_failed", { kind: error.kind, timers: toCheck.length });
     for (const d of toCheck) await later(d, error.delaySeconds);
-    return [];
+    return { breached: [], inserted: [] };
   }
   const statusMap = await readLeadStatusMap(deps.db);
-  const users = await readUsers(deps.db, await routings.memberIds(toCheck));
   const breached: Due[] = [];
   const rows: Parameters<typeof insertEvents>[1] = [];
   for (const d of toCheck) {
@@ -194,8 +262,7 @@ async function checkLeads(
     breached.push(d);
     deps.log.warn("sla_breached", { contactId, breach, pool: d.timer.pool });
   }
-  await insertEvents(deps.db, rows);
-  return breached;
+  return { breached, inserted: await insertEvents(deps.db, rows) };
 }
 
 async function queryLeads(conn: Connection, leadIds: string[]): Promise<Map<string, CheckedLead>> {
@@ -211,13 +278,32 @@ async function queryLeads(conn: Connection, leadIds: string[]): Promise<Map<stri
 
 /**
  * Waits a timer out: a retry of its message, or on its last delivery the same timer sent again
- * (ack'd here), so a breach still owed is never dropped to the dead-letter queue.
+ * (ack'd), so a breach still owed is never dropped to the dead-letter queue.
  */
 function laterFor(deps: SlaDeps): Later {
   return async ({ msg, timer }, delaySeconds) => {
-    if (msg.attempts >= MAX_SLA_DELIVERIES) {
-      await deps.timers.send(timer, { delaySeconds });
+    await retryOrResend(msg, delaySeconds, {
+      queue: deps.timers,
+      lastDelivery: MAX_SLA_DELIVERIES,
+      resend: () => timer,
+    });
+  };
+}
+
+/** The message, remembering in `settled` once it is acked or retried. */
+function settling(msg: Message<unknown>, settled: Set<Message<unknown>>): Message<unknown> {
+  return {
+    id: msg.id,
+    timestamp: msg.timestamp,
+    body: msg.body,
+    attempts: msg.attempts,
+    ack: () => {
+      settled.add(msg);
       msg.ack();
-    } else msg.retry({ delaySeconds });
+    },
+    retry: (options) => {
+      settled.add(msg);
+      msg.retry(options);
+    },
   };
 }

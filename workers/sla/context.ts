@@ -109,9 +109,4 @@ export class Routings {
     }
     return ids;
   }
-
-  /** The routing's clock for a timer's SLA. */
-  async routing(timer: Pick<SlaTimer, "routingVersion">): Promise<Routing | null> {
-    return this.version(timer.routingVersion);
-  }
 }

@@ -5,7 +5,7 @@ import { classifyCallError, SALESFORCE_COLLECTION_MAX } from "../handoff/salesfo
 import { toSlackAlert } from "./breach";
 import { slaDueAt } from "./business-time";
 import { type Due, type Later, type Routings, type SlaDeps, withSalesforce } from "./context";
-import { readUsers, type SlaEventRow } from "./store";
+import type { SfUsers, SlaEventRow } from "./store";
 import { type SlaTimer, sendTimers, slaClock } from "./timers";
 
 // What a recorded breach still owes, finished in order: the reassignment (one Salesforce
@@ -21,6 +21,7 @@ const ALERT_GIVE_UP_MS = 24 * 60 * 60 * 1000;
 export async function finishBreaches(
   breaches: Breach[],
   routings: Routings,
+  users: SfUsers,
   deps: SlaDeps,
   later: Later,
   now: number,
@@ -33,7 +34,7 @@ export async function finishBreaches(
   };
   await reassign(breaches, deps, wait, now);
   const ready = breaches.filter((b) => !waiting.has(b));
-  await alert(ready, routings, deps, wait, now);
+  await alert(ready, routings, users.names, deps, wait, now);
   await startNextTimers(ready, routings, deps, now);
   for (const b of breaches) if (!waiting.has(b)) b.msg.ack();
 }
@@ -103,9 +104,11 @@ async function reassign(breaches: Breach[], deps: SlaDeps, wait: Wait, now: numb
   if (statements.length) await deps.db.batch(statements);
 }
 
+/** `names`: the batch's users (the consumer read them with both owners and the managers). */
 async function alert(
   breaches: Breach[],
   routings: Routings,
+  names: Map<string, string>,
   deps: SlaDeps,
   wait: Wait,
   now: number,
@@ -114,13 +117,6 @@ async function alert(
     ({ event: e }) => e.alert === 1 && e.alerted_at === null && e.alert_error === null,
   );
   if (!owed.length) return;
-  const userIds = owed.flatMap(({ event: e }) => [e.from_owner, e.to_owner].filter(isId));
-  const managers: string[] = [];
-  for (const b of owed) {
-    const manager = (await routings.pool(b.timer))?.managerUserId;
-    if (manager) managers.push(manager);
-  }
-  const { names } = await readUsers(deps.db, [...userIds, ...managers]);
   const statements: D1PreparedStatement[] = [];
   const mark = (e: SlaEventRow, column: "alerted_at" | "alert_error", value: unknown) =>
     statements.push(
@@ -212,5 +208,3 @@ async function startNextTimers(breaches: Breach[], routings: Routings, deps: Sla
     .bind(now, JSON.stringify(timers.map((t) => t.contactId)))
     .run();
 }
-
-const isId = (id: string | null): id is string => Boolean(id);

@@ -69,29 +69,30 @@ const EVENT_COLUMNS = [
 ] as const;
 
 /**
- * Records new breaches; a breach already recorded (a redelivered timer, a duplicate send) keeps
- * its row: the caller reads the rows back and finishes only what each still owes.
+ * Records new breaches and returns the rows inserted. A breach already recorded keeps its row and
+ * is not returned (ON CONFLICT DO NOTHING): a redelivered or duplicated timer finds that row in the
+ * batch's first read and is never inserted again.
  */
 export async function insertEvents(
   db: D1Database,
   events: Pick<SlaEventRow, (typeof EVENT_COLUMNS)[number]>[],
-): Promise<void> {
-  if (!events.length) return;
-  await db
+): Promise<SlaEventRow[]> {
+  if (!events.length) return [];
+  const { results } = await db
     .prepare(
       `INSERT INTO sla_events (${EVENT_COLUMNS.join(", ")})
        SELECT ${jsonColumns(EVENT_COLUMNS.length)} FROM json_each(?) WHERE true
-       ON CONFLICT (contact_id, breach) DO NOTHING`,
+       ON CONFLICT (contact_id, breach) DO NOTHING RETURNING *`,
     )
     .bind(JSON.stringify(events.map((e) => EVENT_COLUMNS.map((c) => e[c]))))
-    .run();
+    .all<SlaEventRow>();
+  return results;
 }
 
-/** A user's name and whether the nightly mirror (sf_users) saw them inactive, by 15-char id. */
-export async function readUsers(
-  db: D1Database,
-  ids: string[],
-): Promise<{ names: Map<string, string>; inactive: Set<string> }> {
+/** Users' names and who the nightly mirror (sf_users) saw inactive, by 15-char id. */
+export type SfUsers = { names: Map<string, string>; inactive: Set<string> };
+
+export async function readUsers(db: D1Database, ids: string[]): Promise<SfUsers> {
   const rows = await selectByKeys<{ id: string; name: string | null; is_active: number }>(
     db,
     (keys) => `SELECT id, name, is_active FROM sf_users WHERE substr(id, 1, 15) IN (${keys})`,
