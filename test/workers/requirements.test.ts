@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { RequirementListSchema } from "../../shared/contracts/requirements";
+import { RequirementListSchema, RequirementSchema } from "../../shared/contracts/requirements";
 import { RANKING_SQL } from "../../shared/db/requirements";
 import { loadConfig } from "../../shared/env";
 import { createLogger } from "../../shared/log";
@@ -251,7 +251,7 @@ describe("requirement pool", () => {
     const shipped = await admin("PUT", `/admin/requirements/${sso}`, { status: "shipped" });
     expect(shipped.status).toBe(200);
     expect(shipped.body.notices).toEqual({ sent: 2, alreadySent: 0, pending: 0, failed: 0 });
-    expect(shipped.body.requirement.shippedAt).not.toBeNull();
+    expect(RequirementSchema.parse(shipped.body.requirement).shippedAt).toEqual(expect.any(String));
     // rep0 owns o1 (A, open) and o3 (C, lost): one Task, on the larger deal; rep1 owns o2 (B, lost).
     expect(await tasks()).toEqual([
       {
