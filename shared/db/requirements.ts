@@ -1,4 +1,10 @@
-import type { FeatureRequest, Requirement, RequirementStatus } from "../contracts/requirements";
+import type { z } from "zod";
+import type {
+  FeatureRequest,
+  Requirement,
+  RequirementStatus,
+  RequirementUpdateSchema,
+} from "../contracts/requirements";
 
 // The requirement pool in D1 (migration 0024): requirements, their requests (each in at most one),
 // and the ranking by RICE with the money behind each requirement.
@@ -235,13 +241,7 @@ export async function mergeRequirements(
   ]);
 }
 
-export interface RequirementPatch {
-  title?: string;
-  impact?: number;
-  confidence?: number;
-  effort?: number;
-  status?: RequirementStatus;
-}
+export type RequirementPatch = z.infer<typeof RequirementUpdateSchema>;
 
 /** Sets what the patch names; shipped_at is the first time the status became shipped. */
 export async function updateRequirement(
