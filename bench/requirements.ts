@@ -9,7 +9,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { startStack } from "../dev/stack";
+import { CONFIDENCES, IMPACTS } from "../shared/contracts/requirements";
 import { executeD1File } from "../test/harness/d1";
+import { inserts, text } from "./lib/history-sql";
 import { percentile, round } from "./lib/stats";
 import { sizesFromArgs } from "./sizes";
 
@@ -28,17 +30,6 @@ export interface RequirementsFigures {
   requirements: number;
 }
 
-const q = (v: string | null) => (v === null ? "NULL" : `'${v.replaceAll("'", "''")}'`);
-
-function insertsOf(table: string, columns: string, rows: string[]): string[] {
-  const statements: string[] = [];
-  for (let i = 0; i < rows.length; i += 100)
-    statements.push(
-      `INSERT INTO ${table} (${columns}) VALUES ${rows.slice(i, i + 100).join(",\n")};`,
-    );
-  return statements;
-}
-
 /**
  * Rows as the nightly pull and the admin API leave them. Request i is in requirement
  * ⌊i / 5⌋ and names deal ⌊i / 2⌋ of account (i mod 1,500); the requirements of one deal's two
@@ -46,55 +37,104 @@ function insertsOf(table: string, columns: string, rows: string[]): string[] {
  * requirement is scored and in the pool (open or planned), so every request is ranked.
  */
 function poolSql(requests: number, now: number): string {
-  const impacts = [0.25, 0.5, 1, 2, 3];
-  const confidences = [0.5, 0.8, 1];
   const requirementCount = Math.ceil(requests / PER_REQUIREMENT);
   const deals = Math.ceil(requests / PER_DEAL);
   const day = new Date(now).toISOString().slice(0, 10);
   const modstamp = new Date(now).toISOString();
-  const opportunities: string[] = [];
+  const opportunities: string[][] = [];
   for (let d = 0; d < deals; d++) {
     // Six in ten open, two won, two lost.
     const kind = d % 5;
     const closed = kind >= 3 ? 1 : 0;
     const won = kind === 3 ? 1 : 0;
     const stage = closed ? (won ? "Closed Won" : "Closed Lost") : "Prospecting";
-    opportunities.push(
-      `(${q(`006B${String(d).padStart(11, "0")}`)}, ${q(`005B${String(d % 20).padStart(11, "0")}`)}, ${q(stage)}, ${1_000 + ((d * 37) % 50) * 1_000}, NULL, ${closed}, ${won}, ${q(day)}, ${closed ? q(day) : "NULL"}, ${q(modstamp)})`,
-    );
+    opportunities.push([
+      text(`006B${String(d).padStart(11, "0")}`),
+      text(`005B${String(d % 20).padStart(11, "0")}`),
+      text(stage),
+      String(1_000 + ((d * 37) % 50) * 1_000),
+      "NULL",
+      String(closed),
+      String(won),
+      text(day),
+      closed ? text(day) : "NULL",
+      text(modstamp),
+    ]);
   }
-  const featureRequests: string[] = [];
-  const memberships: string[] = [];
+  const featureRequests: string[][] = [];
+  const memberships: string[][] = [];
   for (let i = 0; i < requests; i++) {
     const id = `a0FB${String(i).padStart(11, "0")}`;
     const account = i % 1_500;
-    featureRequests.push(
-      `(${q(id)}, ${q(`FR-${i}`)}, ${q(`001B${String(account).padStart(11, "0")}`)}, ${q(`Account ${account}`)}, ${q(["Software", "Fintech", "Retail"][account % 3]!)}, ${i % 10 === 9 ? "NULL" : q(`006B${String(Math.floor(i / PER_DEAL)).padStart(11, "0")}`)}, 'Exports take too long', 'Scheduled exports', ${(i % 9) * 5_000}, ${q(["Low", "Medium", "High"][i % 3]!)}, ${now - i * 1000}, ${q(modstamp)})`,
-    );
-    memberships.push(`(${q(id)}, ${Math.floor(i / PER_REQUIREMENT) + 1}, ${now})`);
+    featureRequests.push([
+      text(id),
+      text(`FR-${i}`),
+      text(`001B${String(account).padStart(11, "0")}`),
+      text(`Account ${account}`),
+      text(["Software", "Fintech", "Retail"][account % 3]!),
+      i % 10 === 9 ? "NULL" : text(`006B${String(Math.floor(i / PER_DEAL)).padStart(11, "0")}`),
+      text("Exports take too long"),
+      text("Scheduled exports"),
+      String((i % 9) * 5_000),
+      text(["Low", "Medium", "High"][i % 3]!),
+      String(now - i * 1000),
+      text(modstamp),
+    ]);
+    memberships.push([text(id), String(Math.floor(i / PER_REQUIREMENT) + 1), String(now)]);
   }
-  const requirements: string[] = [];
+  const requirements: string[][] = [];
   for (let r = 0; r < requirementCount; r++)
-    requirements.push(
-      `(${r + 1}, ${q(`Requirement ${r + 1}`)}, ${impacts[r % impacts.length]}, ${confidences[r % confidences.length]}, ${1 + (r % 13)}, ${q(r % 4 === 0 ? "planned" : "open")}, ${now}, ${now})`,
-    );
+    requirements.push([
+      String(r + 1),
+      text(`Requirement ${r + 1}`),
+      String(IMPACTS[r % IMPACTS.length]),
+      String(CONFIDENCES[r % CONFIDENCES.length]),
+      String(1 + (r % 13)),
+      text(r % 4 === 0 ? "planned" : "open"),
+      String(now),
+      String(now),
+    ]);
   return [
-    ...insertsOf(
+    ...inserts(
       "sf_opportunities",
-      "id, owner_id, stage_name, amount, lead_source, is_closed, is_won, created_day, closed_day, modstamp",
+      [
+        "id",
+        "owner_id",
+        "stage_name",
+        "amount",
+        "lead_source",
+        "is_closed",
+        "is_won",
+        "created_day",
+        "closed_day",
+        "modstamp",
+      ],
       opportunities,
     ),
-    ...insertsOf(
+    ...inserts(
       "feature_requests",
-      "id, name, account_id, account_name, industry, opportunity_id, pain, expected_solution, business_value, urgency, created_at, modstamp",
+      [
+        "id",
+        "name",
+        "account_id",
+        "account_name",
+        "industry",
+        "opportunity_id",
+        "pain",
+        "expected_solution",
+        "business_value",
+        "urgency",
+        "created_at",
+        "modstamp",
+      ],
       featureRequests,
     ),
-    ...insertsOf(
+    ...inserts(
       "requirements",
-      "id, title, impact, confidence, effort, status, created_at, updated_at",
+      ["id", "title", "impact", "confidence", "effort", "status", "created_at", "updated_at"],
       requirements,
     ),
-    ...insertsOf("requirement_requests", "request_id, requirement_id, added_at", memberships),
+    ...inserts("requirement_requests", ["request_id", "requirement_id", "added_at"], memberships),
   ].join("\n");
 }
 
@@ -136,11 +176,10 @@ export async function measureRequirements(
       throw new Error(
         `ranked ${ranked.length} requirements holding ${rankedRequests} requests, expected ${expected} and ${requests}`,
       );
-    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
     return {
       requests,
-      seconds: round(percentile(sorted(runs), 50) / 1000, 3),
-      baselineMs: round(percentile(sorted(baseline), 50), 1),
+      seconds: round(percentile(runs, 50) / 1000, 3),
+      baselineMs: round(percentile(baseline, 50), 1),
       requirements: ranked.length,
     };
   } finally {

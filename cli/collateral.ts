@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import type { CollateralVersion } from "../shared/contracts/collateral";
 import { type AdminApi, CliError } from "./api";
-import type { Io } from "./commands";
+import { type Io, readJsonFile } from "./commands";
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -39,13 +38,11 @@ export async function collateral(api: AdminApi, args: string[], flags: Flags, io
       throw new CliError(
         "collateral add needs a JSON file: npm run admin -- collateral add asset.json",
       );
-    let body: unknown;
-    try {
-      body = JSON.parse(readFileSync(first, "utf8"));
-    } catch (err) {
-      throw new CliError(`cannot read ${first}: ${(err as Error).message}`);
-    }
-    const saved = await api.call<CollateralVersion>("POST", "/admin/collateral", body);
+    const saved = await api.call<CollateralVersion>(
+      "POST",
+      "/admin/collateral",
+      readJsonFile(first),
+    );
     return io.out(`added ${collateralLine(saved)}`);
   }
   if (action === "publish" || action === "archive") {

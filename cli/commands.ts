@@ -243,14 +243,18 @@ export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io)
 /** A rules document from a file: the rules alone, or a whole version as `rules get` prints it. */
 const readRulesFile = (file: string): unknown => readDocument(file, "rules");
 
-/** A document from a file: the document alone, or a whole version as `<kind> get` prints it. */
-function readDocument(file: string, kind: VersionedKind): unknown {
-  let parsed: unknown;
+/** A JSON file's value; one that cannot be read or parsed is a CliError naming the file. */
+export function readJsonFile(file: string): unknown {
   try {
-    parsed = JSON.parse(readFileSync(file, "utf8"));
+    return JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
     throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
   }
+}
+
+/** A document from a file: the document alone, or a whole version as `<kind> get` prints it. */
+function readDocument(file: string, kind: VersionedKind): unknown {
+  const parsed = readJsonFile(file);
   const candidate = parsed as Record<string, unknown>;
   return candidate && typeof candidate === "object" && kind in candidate ? candidate[kind] : parsed;
 }

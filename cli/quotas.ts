@@ -1,6 +1,5 @@
 // `quotas`, `reps` and `config`: reps' quotas, their start dates and the report settings through
 // the admin API (docs/admin.md#quotas-reps-and-ramp).
-import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import type {
   QuotasSchema,
@@ -9,7 +8,7 @@ import type {
   TelemetryConfigSchema,
 } from "../shared/contracts/admin";
 import { type AdminApi, CliError } from "./api";
-import type { Io } from "./commands";
+import { type Io, readJsonFile } from "./commands";
 
 type Flags = Record<string, string | boolean | undefined>;
 type Quotas = z.infer<typeof QuotasSchema>;
@@ -20,12 +19,7 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 /** `{ reps: [...] }` as `quotas get` prints it, or the list of reps alone. */
 export function readQuotasFile(file: string): { reps: unknown } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
-  }
+  const parsed = readJsonFile(file);
   return Array.isArray(parsed) ? { reps: parsed } : (parsed as { reps: unknown });
 }
 

@@ -6,10 +6,11 @@ import { type Batch, PORTAL_ID } from "./dated-history";
 
 const ROWS_PER_INSERT = 200;
 
-const text = (v: string | null) => (v === null ? "NULL" : `'${v.replace(/'/g, "''")}'`);
+export const text = (v: string | null) => (v === null ? "NULL" : `'${v.replace(/'/g, "''")}'`);
 const num = (v: number | null) => (v === null ? "NULL" : String(Math.round(v)));
 
-function inserts(table: string, columns: string[], rows: string[][], suffix = ""): string[] {
+/** Multi-row INSERTs of literal values (`text`, `num`), ROWS_PER_INSERT rows a statement. */
+export function inserts(table: string, columns: string[], rows: string[][], suffix = ""): string[] {
   const out: string[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const values = rows

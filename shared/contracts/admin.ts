@@ -594,12 +594,14 @@ export const RepUpdateSchema = z
   .strict()
   .meta({ id: "RepUpdate" });
 
+/** The most days staleAfterDays may be; the nightly falls back to its default past it. */
+export const MAX_STALE_AFTER_DAYS = 90;
 export const TelemetryConfigSchema = z
   .object({
     /** Share of a month's quota whose closed-won amount counts a rep as ramped (0–1]. */
     rampQuotaShare: z.number().gt(0).max(1),
     /** Days a handed-off lead may wait for sales' first touch before it counts as stale. */
-    staleAfterDays: z.number().int().min(1).max(90),
+    staleAfterDays: z.number().int().min(1).max(MAX_STALE_AFTER_DAYS),
   })
   .meta({ id: "TelemetryConfig" });
 export const TelemetryConfigUpdateSchema = TelemetryConfigSchema.partial()

@@ -90,6 +90,10 @@ export async function createVersion(
   return { ok: true, version };
 }
 
+/** What an update may write: every column but the version's key and who created it, when. */
+const FIXED_COLUMNS = new Set<string>(["asset_id", "version", "created_at", "created_by"]);
+const UPDATED_COLUMNS = COLUMNS.filter((c) => !FIXED_COLUMNS.has(c));
+
 export type UpdateOutcome =
   | { ok: true; version: AssetVersion }
   | { ok: false; reason: "not_found" | "immutable" };
@@ -114,7 +118,9 @@ export async function updateVersion(
   const held = toAssetVersion(row);
   const { status, ...content } = change;
   const changesContent = Object.values(content).some((v) => v !== undefined);
-  if (changesContent && held.status !== "draft") return { ok: false, reason: "immutable" };
+  // Only a draft takes new content, and nothing goes back to draft.
+  if ((changesContent || status === "draft") && held.status !== "draft")
+    return { ok: false, reason: "immutable" };
   const next: AssetVersion = {
     ...held,
     ...Object.fromEntries(Object.entries(content).filter(([, v]) => v !== undefined)),
@@ -125,29 +131,13 @@ export async function updateVersion(
     next.archivedAt = null;
   }
   if (status === "archived" && held.status !== "archived") next.archivedAt = now;
-  if (status === "draft" && held.status !== "draft") return { ok: false, reason: "immutable" };
   const r = toCollateralRow(next);
   await db
     .prepare(
-      `UPDATE collateral_versions SET type = ?, title = ?, status = ?, tags = ?, target_audience = ?, url = ?,
-         lead_source = ?, conversion_events = ?, url_patterns = ?, published_at = ?, archived_at = ?
+      `UPDATE collateral_versions SET ${UPDATED_COLUMNS.map((c) => `${c} = ?`).join(", ")}
        WHERE asset_id = ? AND version = ?`,
     )
-    .bind(
-      r.type,
-      r.title,
-      r.status,
-      r.tags,
-      r.target_audience,
-      r.url,
-      r.lead_source,
-      r.conversion_events,
-      r.url_patterns,
-      r.published_at,
-      r.archived_at,
-      assetId,
-      versionId,
-    )
+    .bind(...UPDATED_COLUMNS.map((c) => r[c]), assetId, versionId)
     .run();
   return { ok: true, version: next };
 }

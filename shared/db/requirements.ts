@@ -1,4 +1,10 @@
-import type { FeatureRequest, Requirement, RequirementStatus } from "../contracts/requirements";
+import type { z } from "zod";
+import type {
+  FeatureRequest,
+  Requirement,
+  RequirementStatus,
+  RequirementUpdateSchema,
+} from "../contracts/requirements";
 
 // The requirement pool in D1 (migration 0024): requirements, their requests (each in at most one),
 // and the ranking by RICE with the money behind each requirement.
@@ -26,6 +32,7 @@ export const RANKING_SQL = `
 WITH members AS (
   SELECT rr.requirement_id, fr.account_id, fr.opportunity_id
   FROM requirement_requests rr JOIN feature_requests fr ON fr.id = rr.request_id
+  WHERE ?1 IS NULL OR rr.requirement_id = ?1
 ),
 reach AS (
   SELECT requirement_id, COUNT(DISTINCT account_id) AS reach, COUNT(*) AS requests
@@ -85,13 +92,16 @@ export async function requirementById(db: D1Database, id: number): Promise<Requi
   return row ? toRequirement(row) : null;
 }
 
-/** Where a merged requirement went, for a readable refusal. */
-export async function mergedInto(db: D1Database, id: number): Promise<number | null> {
+/** Whether requirement `id` exists and where it went if merged: one row, no figures. */
+export async function requirementLink(
+  db: D1Database,
+  id: number,
+): Promise<{ mergedInto: number | null } | null> {
   const row = await db
     .prepare("SELECT merged_into FROM requirements WHERE id = ?")
     .bind(id)
     .first<{ merged_into: number | null }>();
-  return row?.merged_into ?? null;
+  return row ? { mergedInto: row.merged_into } : null;
 }
 
 interface RequestRow {
@@ -231,13 +241,7 @@ export async function mergeRequirements(
   ]);
 }
 
-export interface RequirementPatch {
-  title?: string;
-  impact?: number;
-  confidence?: number;
-  effort?: number;
-  status?: RequirementStatus;
-}
+export type RequirementPatch = z.infer<typeof RequirementUpdateSchema>;
 
 /** Sets what the patch names; shipped_at is the first time the status became shipped. */
 export async function updateRequirement(

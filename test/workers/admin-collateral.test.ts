@@ -45,7 +45,7 @@ describe("collateral registry", () => {
       status: "published",
     });
     expect(published.status).toBe(200);
-    expect(published.body.publishedAt).not.toBeNull();
+    expect(CollateralVersionSchema.parse(published.body).publishedAt).toEqual(expect.any(String));
     expect(await versionsOf("")).toEqual(["buyer-guide@2.1.0:published"]);
     expect(await versionsOf("?assetId=buyer-guide")).toEqual([
       "buyer-guide@2.1.0:published",
@@ -68,6 +68,10 @@ describe("collateral registry", () => {
     const edit = await admin("PUT", "/admin/collateral/buyer-guide/1.0.0", { title: "Renamed" });
     expect(edit.status).toBe(409);
     expect(edit.body.error.code).toBe("conflict");
+    // Nor does it go back to draft.
+    expect(
+      (await admin("PUT", "/admin/collateral/buyer-guide/1.0.0", { status: "draft" })).status,
+    ).toBe(409);
     const again = await admin("POST", "/admin/collateral", guide("1.0.0"));
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/^version: buyer-guide 1\.0\.0 exists/);

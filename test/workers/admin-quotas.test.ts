@@ -132,11 +132,23 @@ describe("quotas through the admin API", () => {
   it("refuses a bad month, amount or rep with a 400 naming the field, saving nothing", async () => {
     const before = (await admin("GET", "/admin/quotas")).body;
     const cases: [unknown, string][] = [
-      [{ reps: [{ rep: ben.username, quotas: [{ month: "2026-13", amount: 1 }] }] }, "month"],
-      [{ reps: [{ rep: ben.username, quotas: [{ month: "April", amount: 1 }] }] }, "month"],
-      [{ reps: [{ rep: ben.username, quotas: [{ month: "*", amount: -5 }] }] }, "amount"],
-      [{ reps: [{ rep: ben.username, quotas: [{ month: "*", amount: "lots" }] }] }, "amount"],
-      [{ reps: [{ rep: "Ben", quotas: [] }] }, "rep"],
+      [
+        { reps: [{ rep: ben.username, quotas: [{ month: "2026-13", amount: 1 }] }] },
+        "reps[0].quotas[0].month",
+      ],
+      [
+        { reps: [{ rep: ben.username, quotas: [{ month: "April", amount: 1 }] }] },
+        "reps[0].quotas[0].month",
+      ],
+      [
+        { reps: [{ rep: ben.username, quotas: [{ month: "*", amount: -5 }] }] },
+        "reps[0].quotas[0].amount",
+      ],
+      [
+        { reps: [{ rep: ben.username, quotas: [{ month: "*", amount: "lots" }] }] },
+        "reps[0].quotas[0].amount",
+      ],
+      [{ reps: [{ rep: "Ben", quotas: [] }] }, "reps[0].rep"],
       [
         {
           reps: [
@@ -185,6 +197,27 @@ describe("quotas through the admin API", () => {
     expect(
       (await admin("PUT", "/admin/quotas", { reps: [{ rep: former.id, quotas: [] }] })).status,
     ).toBe(200);
+    expect((await admin("GET", "/admin/quotas")).body).toEqual(before);
+  });
+
+  it("refuses one User named by Id and by Username (400 at reps[1].rep), saving nothing", async () => {
+    const before = (await admin("GET", "/admin/quotas")).body;
+    // Told apart only once Salesforce resolves them: saved, the Username's rows would replace
+    // the Id's in the same batch and drop them.
+    const res = await admin("PUT", "/admin/quotas", {
+      reps: [
+        { rep: ben.id, quotas: [{ month: "*", amount: 1 }] },
+        { rep: ben.username, quotas: [{ month: "2026-05", amount: 2 }] },
+      ],
+    });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.error.message).toContain("reps[1].rep");
+    expect(res.body.error.fields).toEqual([
+      expect.objectContaining({
+        field: "reps[1].rep",
+        problem: expect.stringContaining("reps[0].rep"),
+      }),
+    ]);
     expect((await admin("GET", "/admin/quotas")).body).toEqual(before);
   });
 

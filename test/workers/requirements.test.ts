@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { RequirementListSchema } from "../../shared/contracts/requirements";
+import { RequirementListSchema, RequirementSchema } from "../../shared/contracts/requirements";
 import { RANKING_SQL } from "../../shared/db/requirements";
 import { loadConfig } from "../../shared/env";
 import { createLogger } from "../../shared/log";
@@ -251,7 +251,7 @@ describe("requirement pool", () => {
     const shipped = await admin("PUT", `/admin/requirements/${sso}`, { status: "shipped" });
     expect(shipped.status).toBe(200);
     expect(shipped.body.notices).toEqual({ sent: 2, alreadySent: 0, pending: 0, failed: 0 });
-    expect(shipped.body.requirement.shippedAt).not.toBeNull();
+    expect(RequirementSchema.parse(shipped.body.requirement).shippedAt).toEqual(expect.any(String));
     // rep0 owns o1 (A, open) and o3 (C, lost): one Task, on the larger deal; rep1 owns o2 (B, lost).
     expect(await tasks()).toEqual([
       {
@@ -297,7 +297,7 @@ describe("requirement pool", () => {
     expect(records).toEqual([expect.objectContaining({ OwnerId: users[2] })]);
   });
 
-  it("a claim another call holds is left to it; a stale one is taken over, finding the Task it sent", async () => {
+  it("a claim another call holds is left to it; a stale one is taken over, finding the Task it sent under the subject it claimed", async () => {
     // requests[3] (A, o1, rep0) moves to a requirement of its own.
     const webhooks = (
       await admin("POST", "/admin/requirements", { title: "Webhooks", requestIds: [requests[3]] })
@@ -320,6 +320,11 @@ describe("requirement pool", () => {
     await env.DB.prepare("UPDATE requirement_notices SET claimed_at = ? WHERE requirement_id = ?")
       .bind(Date.now() - CLAIM_LEASE_MS - 1, webhooks)
       .run();
+    // Renamed since the claim: the fresh plan's subject differs from the one the Task carries.
+    const renamed = await admin("PUT", `/admin/requirements/${webhooks}`, {
+      title: "Signed webhooks",
+    });
+    expect(renamed.body.notices).toBeNull();
     const taken = await admin("PUT", `/admin/requirements/${webhooks}`, { status: "shipped" });
     expect(taken.body.notices).toEqual({ sent: 1, alreadySent: 0, pending: 0, failed: 0 });
     const held = await env.DB.prepare(
@@ -330,8 +335,8 @@ describe("requirement pool", () => {
     expect(held?.task_id).toBe(landed.id);
     const { records } = await salesforce<{ records: unknown[] }>(
       "GET",
-      `/query?q=${encodeURIComponent(`SELECT Id FROM Task WHERE Subject = '${subject}'`)}`,
+      `/query?q=${encodeURIComponent(`SELECT Id FROM Task WHERE WhatId = '${opps[0]}' AND Subject IN ('${subject}', 'The request of A ${tag} has shipped: Signed webhooks')`)}`,
     );
-    expect(records).toHaveLength(1);
+    expect(records).toEqual([expect.objectContaining({ Id: landed.id })]);
   });
 });

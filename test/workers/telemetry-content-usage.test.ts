@@ -120,9 +120,8 @@ beforeAll(async () => {
 
 describe("content usage per asset version", () => {
   it("credits leads, opportunities and wins to the version in force by conversion, first URL, then source", async () => {
-    const usage = contentUsage(
-      ...(Object.values(await readContentInputs(env.DB, DATE)) as Parameters<typeof contentUsage>),
-    );
+    const { versions, leads, direct } = await readContentInputs(env.DB, DATE);
+    const usage = contentUsage(versions, leads, direct);
     expect(
       usage.map((u) => [`${u.assetId}@${u.version}`, u.leads, u.opportunities, u.wins, u.winRate]),
     ).toEqual([

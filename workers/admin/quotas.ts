@@ -21,23 +21,17 @@ quotas.get("/quotas", async (c) => c.json({ reps: await readQuotas(c.env.DB) }))
 quotas.put("/quotas", async (c) => {
   const body = await readJson(c, QuotasUpdateSchema);
   const shapeProblems = body.reps.flatMap((r, i): FieldError[] => {
-    const seen = body.reps.findIndex((o) => sameRep(o.rep, r.rep));
     const months = r.quotas.map((q) => q.month);
     const dup = months.findIndex((m, j) => months.indexOf(m) !== j);
-    return [
-      ...(seen !== i
-        ? [{ index: null, field: `reps[${i}].rep`, problem: `${r.rep} is listed twice` }]
-        : []),
-      ...(dup >= 0
-        ? [
-            {
-              index: null,
-              field: `reps[${i}].quotas[${dup}].month`,
-              problem: `${months[dup]} is listed twice for ${r.rep}`,
-            },
-          ]
-        : []),
-    ];
+    return dup >= 0
+      ? [
+          {
+            index: null,
+            field: `reps[${i}].quotas[${dup}].month`,
+            problem: `${months[dup]} is listed twice for ${r.rep}`,
+          },
+        ]
+      : [];
   });
   if (shapeProblems.length) throw refused(shapeProblems);
 
@@ -45,9 +39,21 @@ quotas.put("/quotas", async (c) => {
     c,
     body.reps.map((r) => r.rep),
   );
-  const problems = body.reps.flatMap((r, i) => {
+  // Compared once Salesforce has resolved them: one User named by Id and by Username is one rep.
+  const userIds = body.reps.map((r) => findRep(r.rep, users)?.Id.slice(0, 15));
+  const problems = body.reps.flatMap((r, i): FieldError[] => {
     const problem = repProblem(r.rep, `reps[${i}].rep`, users, r.quotas.length > 0);
-    return problem ? [problem] : [];
+    if (problem) return [problem];
+    const first = userIds.indexOf(userIds[i]);
+    return first !== i
+      ? [
+          {
+            index: null,
+            field: `reps[${i}].rep`,
+            problem: `${r.rep} is listed twice: reps[${first}].rep names the same User`,
+          },
+        ]
+      : [];
   });
   if (problems.length) {
     c.get("log").info("quotas_refused", { problems: problems.length });
@@ -78,10 +84,6 @@ quotas.put("/reps/:userId", async (c) => {
   const [rep] = await readReps(c.env.DB, id18);
   return c.json(rep);
 });
-
-/** Usernames match case-insensitively; Ids on their case-sensitive first 15 characters. */
-const sameRep = (a: string, b: string) =>
-  a.includes("@") ? a.toLowerCase() === b.toLowerCase() : a.slice(0, 15) === b.slice(0, 15);
 
 function refused(problems: FieldError[]): HttpError {
   const first = problems[0]!;

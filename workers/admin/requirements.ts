@@ -1,7 +1,6 @@
 import { type Context, Hono } from "hono";
 import { createClients } from "../../shared/clients";
 import {
-  type Requirement,
   RequirementAttachSchema,
   RequirementCreateSchema,
   RequirementIdParamSchema,
@@ -13,11 +12,11 @@ import {
   attachRequests,
   countUnassigned,
   createRequirement,
-  mergedInto,
   mergeRequirements,
   rankRequirements,
   requestsOf,
   requirementById,
+  requirementLink,
   unassignedRequests,
   unknownRequests,
   updateRequirement,
@@ -54,8 +53,13 @@ requirements.get("/feature-requests/unassigned", async (c) =>
 );
 
 requirements.get("/requirements/:id", async (c) => {
-  const found = await existing(c, readParams(c, RequirementIdParamSchema).id);
-  return c.json({ ...found, requestList: await requestsOf(c.env.DB, found.id) });
+  const { id } = readParams(c, RequirementIdParamSchema);
+  await existing(c, id);
+  const [found, requestList] = await Promise.all([
+    requirementById(c.env.DB, id),
+    requestsOf(c.env.DB, id),
+  ]);
+  return c.json({ ...found!, requestList });
 });
 
 requirements.post("/requirements", async (c) => {
@@ -110,16 +114,18 @@ requirements.put("/requirements/:id", async (c) => {
   return c.json({ requirement, notices });
 });
 
-/** The requirement, or a 404 (a merged one names where it went). */
-async function existing(c: Context<HonoEnv>, id: number, field = "id"): Promise<Requirement> {
-  const found = await requirementById(c.env.DB, id);
-  if (found) return found;
-  const into = await mergedInto(c.env.DB, id);
+/**
+ * A 404 unless requirement `id` exists and was not merged (a merged one names where it went). It
+ * reads one row: the route ranks the requirement once, after its write.
+ */
+async function existing(c: Context<HonoEnv>, id: number, field = "id"): Promise<void> {
+  const link = await requirementLink(c.env.DB, id);
+  if (link?.mergedInto === null) return;
   throw new HttpError(
     ErrorCode.NotFound,
-    into === null
+    link === null
       ? `${field}: no requirement ${id}`
-      : `${field}: requirement ${id} was merged into ${into}`,
+      : `${field}: requirement ${id} was merged into ${link.mergedInto}`,
   );
 }
 

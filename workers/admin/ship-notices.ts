@@ -77,13 +77,16 @@ export async function sendShipNotices(
   const notices = planNotices(await linkedDeals(db, requirement.id), requirement.title);
   for (const notice of notices) {
     const claimed = await claim(db, requirement.id, notice, now);
-    if (claimed === "sent") counts.alreadySent++;
-    else if (claimed === "busy") counts.pending++;
+    if (claimed.state === "sent") counts.alreadySent++;
+    else if (claimed.state === "busy") counts.pending++;
     else {
+      // A taken-over claim sends what it claimed: an earlier Task carries that deal and subject
+      // even if the plan has changed since (a rename, a bigger deal).
+      const sending = claimed.state === "taken_over" ? { ...notice, ...claimed.claimed } : notice;
       try {
         const taskId =
-          (claimed === "taken_over" ? await findTask(await conn(), notice) : null) ??
-          (await createTask(await conn(), notice));
+          (claimed.state === "taken_over" ? await findTask(await conn(), sending) : null) ??
+          (await createTask(await conn(), sending));
         await db
           .prepare(
             "UPDATE requirement_notices SET task_id = ?, sent_at = ? WHERE requirement_id = ? AND owner_id = ?",
@@ -111,7 +114,9 @@ export async function sendShipNotices(
   return counts;
 }
 
-type Claim = "new" | "taken_over" | "sent" | "busy";
+type Claim =
+  | { state: "new" | "sent" | "busy" }
+  | { state: "taken_over"; claimed: Pick<Notice, "opportunityId" | "subject"> };
 
 async function claim(
   db: D1Database,
@@ -126,15 +131,20 @@ async function claim(
     )
     .bind(requirementId, notice.ownerId, notice.opportunityId, notice.subject, now)
     .run();
-  if (inserted.meta.changes === 1) return "new";
+  if (inserted.meta.changes === 1) return { state: "new" };
   const held = await db
     .prepare(
-      "SELECT task_id, claimed_at FROM requirement_notices WHERE requirement_id = ? AND owner_id = ?",
+      "SELECT opportunity_id, subject, task_id, claimed_at FROM requirement_notices WHERE requirement_id = ? AND owner_id = ?",
     )
     .bind(requirementId, notice.ownerId)
-    .first<{ task_id: string | null; claimed_at: number }>();
-  if (!held || held.task_id) return "sent";
-  if (now - held.claimed_at < CLAIM_LEASE_MS) return "busy";
+    .first<{
+      opportunity_id: string;
+      subject: string;
+      task_id: string | null;
+      claimed_at: number;
+    }>();
+  if (!held || held.task_id) return { state: "sent" };
+  if (now - held.claimed_at < CLAIM_LEASE_MS) return { state: "busy" };
   // Only one caller moves claimed_at from the value it read.
   const taken = await db
     .prepare(
@@ -142,7 +152,12 @@ async function claim(
     )
     .bind(now, requirementId, notice.ownerId, held.claimed_at)
     .run();
-  return taken.meta.changes === 1 ? "taken_over" : "busy";
+  return taken.meta.changes === 1
+    ? {
+        state: "taken_over",
+        claimed: { opportunityId: held.opportunity_id, subject: held.subject },
+      }
+    : { state: "busy" };
 }
 
 /** A Task an earlier attempt may have created before it could record it. */

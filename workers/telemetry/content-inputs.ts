@@ -1,7 +1,6 @@
+import { dayRange } from "../../shared/days";
 import { listVersions } from "../../shared/db/collateral";
 import { type DirectOpportunityGroup, type LeadOriginGroup, urlGlob } from "./content-usage";
-
-const DAY = 86_400_000;
 
 // Grouped in D1 by day and origin, so the report reads a row per kind of arrival, not per lead:
 // a first URL comes back as the registry's URL patterns it matches (a JSON list), never itself.
@@ -33,7 +32,7 @@ const DIRECT_SQL = `SELECT o.created_day AS day, o.lead_source, COUNT(*) AS oppo
 
 /** What content usage is computed from, to the end of the report day (docs/report.md). */
 export async function readContentInputs(db: D1Database, date: string) {
-  const end = Date.parse(`${date}T00:00:00Z`) + DAY;
+  const { end } = dayRange(date);
   const versions = await listVersions(db);
   const patterns = [...new Set(versions.flatMap((v) => v.attribution.urlPatterns.map(urlGlob)))];
   const [leads, direct] = await Promise.all([

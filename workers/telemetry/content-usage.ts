@@ -1,5 +1,6 @@
 import { compareVersions } from "../../shared/contracts/collateral";
 import type { FunnelReport } from "../../shared/contracts/report";
+import { dayRange } from "../../shared/days";
 import type { AssetVersion } from "../../shared/db/collateral";
 import { normalizeSource } from "./facts";
 
@@ -27,8 +28,8 @@ export interface DirectOpportunityGroup {
 }
 
 type Counts = { opportunities: number; closed: number; wins: number };
-type Usage = FunnelReport["contentUsage"][number];
-const DAY = 86_400_000;
+/** A report row as it is counted: with its closed opportunities, the win rate's denominator. */
+type Usage = FunnelReport["contentUsage"][number] & { closed: number };
 
 /**
  * Content usage per asset version, to date. A lead counts for the asset whose version in force
@@ -53,7 +54,7 @@ export function contentUsage(
   const inForce = (day: string) => {
     let held = inForceCache.get(day);
     if (!held) {
-      const at = Date.parse(`${day}T00:00:00Z`) + DAY - 1;
+      const at = dayRange(day).end - 1;
       held = ids.flatMap((id) => {
         const live = assets.get(id)!.filter((v) => liveAt(v, at));
         live.sort((a, b) => compareVersions(b.version, a.version));
@@ -63,14 +64,13 @@ export function contentUsage(
     }
     return held;
   };
-  const closed = new Map<string, number>();
   const credit = (v: AssetVersion | undefined, g: Counts, leadCount: number) => {
     if (!v) return;
     const row = rows.get(key(v))!;
     row.leads += leadCount;
     row.opportunities += g.opportunities;
     row.wins += g.wins;
-    closed.set(key(v), (closed.get(key(v)) ?? 0) + g.closed);
+    row.closed += g.closed;
   };
 
   for (const g of leads) {
@@ -89,13 +89,13 @@ export function contentUsage(
   }
   for (const g of direct) credit(bySource(inForce(g.day), normalizeSource(g.lead_source)), g, 0);
 
-  return [...rows.values()].map((r) => {
-    const c = closed.get(`${r.assetId}@${r.version}`) ?? 0;
-    return { ...r, winRate: c > 0 ? r.wins / c : null };
-  });
+  return [...rows.values()].map(({ closed, ...r }) => ({
+    ...r,
+    winRate: closed > 0 ? r.wins / closed : null,
+  }));
 }
 
-const ZERO = { leads: 0, opportunities: 0, wins: 0 };
+const ZERO = { leads: 0, opportunities: 0, wins: 0, closed: 0 };
 const key = (v: AssetVersion) => `${v.assetId}@${v.version}`;
 
 const liveAt = (v: AssetVersion, at: number) =>

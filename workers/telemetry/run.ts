@@ -1,6 +1,7 @@
 import type { Clients } from "../../shared/clients";
 import type { FunnelReport } from "../../shared/contracts/report";
 import { addDays } from "../../shared/days";
+import { readReps } from "../../shared/db/quotas";
 import { saveFunnelReport } from "../../shared/db/reports";
 import type { Logger } from "../../shared/log";
 import { overBudget, readUsage, recordUsage } from "../../shared/salesforce/budget";
@@ -170,13 +171,7 @@ async function readReportInputs(
         )
         .bind(date)
         .all<{ day: string; owner: string; amount: number }>(),
-      db
-        // A start date set through the admin API beats Salesforce's Start_Date__c (migration 0023).
-        .prepare(
-          `SELECT u.id, u.username, u.name, COALESCE(o.start_date, u.start_date) AS start_date
-           FROM sf_users u LEFT JOIN rep_start_dates o ON o.user_id = u.id WHERE u.is_active = 1`,
-        )
-        .all<Rep>(),
+      readActiveReps(db),
       db.prepare("SELECT owner, month, amount FROM quotas").all<QuotaRow>(),
       readContentInputs(db, date),
       db
@@ -192,7 +187,7 @@ async function readReportInputs(
     trailing: trailing.results,
     cumulative,
     won: won.results,
-    reps: reps.results,
+    reps,
     quotas: quotas.results,
     content,
     stageOrder: new Map(
@@ -202,4 +197,11 @@ async function readReportInputs(
     sales,
     routing,
   };
+}
+
+/** The active Users the mirror holds, with the start date time to ramp counts from (readReps). */
+async function readActiveReps(db: D1Database): Promise<Rep[]> {
+  return (await readReps(db))
+    .filter((r) => r.active === true)
+    .map((r) => ({ id: r.userId, username: r.username, name: r.name, start_date: r.startDate }));
 }

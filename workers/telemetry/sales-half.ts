@@ -9,7 +9,6 @@ import { MetricBag, type MetricRow, normalizeSource, percentile } from "./facts"
 /** Cohort figures cover the leads handed off in this many days, ending on the report day. */
 export const SALES_WINDOW_DAYS = 30;
 export const DEFAULT_STALE_AFTER_DAYS = 5;
-export const MAX_STALE_AFTER_DAYS = 90;
 export const STALE_OLDEST = 10;
 
 /** A sales_outcomes row with its lead's handoff (null when no leads row or no handoff). */

@@ -1,3 +1,4 @@
+import { MAX_STALE_AFTER_DAYS } from "../../shared/contracts/admin";
 import { JUDGEMENT_STEPS } from "../../shared/contracts/outcomes";
 import { dayRange } from "../../shared/days";
 import { readDailyCounters } from "../../shared/db/counters";
@@ -15,7 +16,7 @@ import {
   stageJumpFindings,
   stageReachFacts,
 } from "./sales-facts";
-import { DEFAULT_STALE_AFTER_DAYS, MAX_STALE_AFTER_DAYS } from "./sales-half";
+import { DEFAULT_STALE_AFTER_DAYS } from "./sales-half";
 import { insertRows, ROWS_PER_STATEMENT } from "./sf-records";
 
 // D1 access of the nightly job: the mirror's derived columns and the per-day aggregates.
@@ -51,18 +52,48 @@ export interface TelemetrySettings {
   staleAfterDays: number;
 }
 
+/** Where each setting lives in telemetry_config, a JSON value per key (docs/report.md#settings). */
+const SETTING_KEYS = {
+  stageMap: "stage_map",
+  rampShare: "ramp_quota_share",
+  staleAfterDays: "stale_after_days",
+} as const satisfies Record<keyof TelemetrySettings, string>;
+const DEFAULT_RAMP_SHARE = 0.8;
+
 export async function readSettings(db: D1Database): Promise<TelemetrySettings> {
   const { results } = await db
     .prepare("SELECT key, value FROM telemetry_config")
     .all<{ key: string; value: string }>();
-  const value = (key: string) => results.find((r) => r.key === key)?.value;
-  const stageMap = value("stage_map");
-  const share = Number(value("ramp_quota_share") ?? 0.8);
+  const value = (name: keyof TelemetrySettings) =>
+    results.find((r) => r.key === SETTING_KEYS[name])?.value;
+  const stageMap = value("stageMap");
+  const share = Number(value("rampShare") ?? DEFAULT_RAMP_SHARE);
   return {
     stageMap: stageMap ? StageMapSchema.parse(JSON.parse(stageMap)) : DEFAULT_STAGE_MAP,
-    rampShare: Number.isFinite(share) && share > 0 ? share : 0.8,
-    staleAfterDays: staleAfterDays(value("stale_after_days")),
+    rampShare: Number.isFinite(share) && share > 0 ? share : DEFAULT_RAMP_SHARE,
+    staleAfterDays: staleAfterDays(value("staleAfterDays")),
   };
+}
+
+/** Writes the settings given in one batch; answers the telemetry_config keys written. */
+export async function writeSettings(
+  db: D1Database,
+  settings: Partial<TelemetrySettings>,
+): Promise<string[]> {
+  const set = (Object.keys(SETTING_KEYS) as (keyof TelemetrySettings)[]).filter(
+    (name) => settings[name] !== undefined,
+  );
+  if (set.length)
+    await db.batch(
+      set.map((name) =>
+        db
+          .prepare(
+            "INSERT INTO telemetry_config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          )
+          .bind(SETTING_KEYS[name], JSON.stringify(settings[name])),
+      ),
+    );
+  return set.map((name) => SETTING_KEYS[name]);
 }
 
 function staleAfterDays(value: string | undefined): number {
