@@ -172,17 +172,43 @@ export async function report(api: AdminApi, _args: string[], flags: Flags, io: I
 /** The documents the admin API keeps as versions. */
 type VersionedKind = "rules" | "mapping" | "routing";
 
+/** A PUT's answer: the version saved, and the routing's time zone (filled from the org's). */
+interface Saved {
+  version: number;
+  routing?: { timeZone?: string };
+}
+
+/** What `<kind> set` prints once its version is saved. */
+const savedLine: Record<VersionedKind, (saved: Saved) => string> = {
+  rules: (saved) => `rules v${saved.version} are now in force`,
+  mapping: (saved) => `mapping v${saved.version} is now in force`,
+  routing: (saved) =>
+    `routing v${saved.version} is now in force (day caps and business hours in ${saved.routing?.timeZone})`,
+};
+
 /**
- * `get [--version n]` and `versions` of a versioned document (the rules, the mapping, the
- * routing); true when `action` was one of them.
+ * `get [--version n]`, `versions` and `set <file> [--note why]` of a versioned document (the
+ * rules, the mapping, the routing); true when the action was one of them.
  */
 async function versionedDocument(
   api: AdminApi,
   kind: VersionedKind,
-  action: string,
+  [action = "get", file]: string[],
   flags: Flags,
   io: Io,
 ): Promise<boolean> {
+  if (action === "set") {
+    if (!file)
+      throw new CliError(
+        `${kind} set needs a JSON file: npm run admin -- ${kind} set ${kind}.json --note 'why'`,
+      );
+    const saved = await api.call<Saved>("PUT", `/admin/${kind}`, {
+      [kind]: readDocument(file, kind),
+      ...(str(flags, "note") ? { note: str(flags, "note") } : {}),
+    });
+    io.out(savedLine[kind](saved));
+    return true;
+  }
   if (action === "get") {
     const version = str(flags, "version");
     const query = version ? `?version=${encodeURIComponent(version)}` : "";
@@ -200,34 +226,21 @@ async function versionedDocument(
 
 export async function rules(api: AdminApi, args: string[], flags: Flags, io: Io) {
   const [action = "get", file] = args;
-  if (await versionedDocument(api, "rules", action, flags, io)) return;
+  if (await versionedDocument(api, "rules", args, flags, io)) return;
   if (action === "preview") {
     const mapping = str(flags, "mapping");
     if (!file && !mapping)
       throw new CliError(
         "rules preview needs a JSON file of rules, a --mapping file, or both: npm run admin -- rules preview rules.json",
       );
-    const days = str(flags, "days");
-    if (days !== undefined && !/^\d+$/.test(days))
-      throw new CliError(`--days takes a whole number of days, not "${days}"`);
+    const days = daysFlag(flags);
     const preview = await api.call<RulesPreview>("POST", "/admin/rules/preview", {
       ...(file ? { rules: readRulesFile(file) } : {}),
       ...(mapping ? { mapping: readDocument(mapping, "mapping") } : {}),
-      ...(days !== undefined ? { days: Number(days) } : {}),
+      ...days,
     });
     for (const line of describePreview(preview)) io.out(line);
     return;
-  }
-  if (action === "set") {
-    if (!file)
-      throw new CliError(
-        "rules set needs a JSON file: npm run admin -- rules set rules.json --note 'why'",
-      );
-    const saved = await api.call<{ version: number }>("PUT", "/admin/rules", {
-      rules: readRulesFile(file),
-      ...(str(flags, "note") ? { note: str(flags, "note") } : {}),
-    });
-    return io.out(`rules v${saved.version} are now in force`);
   }
   if (action === "reset") {
     // A new version holding the defaults: the versions before it stay readable.
@@ -259,54 +272,32 @@ function readDocument(file: string, kind: VersionedKind): unknown {
   return candidate && typeof candidate === "object" && kind in candidate ? candidate[kind] : parsed;
 }
 
+/** `--days n` as a preview's request field: none without the flag, refused unless whole. */
+function daysFlag(flags: Flags): { days?: number } {
+  const days = str(flags, "days");
+  if (days === undefined) return {};
+  if (!/^\d+$/.test(days)) throw new CliError(`--days takes a whole number of days, not "${days}"`);
+  return { days: Number(days) };
+}
+
 export async function mapping(api: AdminApi, args: string[], flags: Flags, io: Io) {
-  const [action = "get", file] = args;
-  if (await versionedDocument(api, "mapping", action, flags, io)) return;
-  if (action === "set") {
-    if (!file)
-      throw new CliError(
-        "mapping set needs a JSON file: npm run admin -- mapping set mapping.json --note 'why'",
-      );
-    const saved = await api.call<{ version: number }>("PUT", "/admin/mapping", {
-      mapping: readDocument(file, "mapping"),
-      ...(str(flags, "note") ? { note: str(flags, "note") } : {}),
-    });
-    return io.out(`mapping v${saved.version} is now in force`);
-  }
+  const [action = "get"] = args;
+  if (await versionedDocument(api, "mapping", args, flags, io)) return;
   throw new CliError(`unknown mapping action "${action}" (get, versions, set)`);
 }
 
 export async function routing(api: AdminApi, args: string[], flags: Flags, io: Io) {
   const [action = "get", file] = args;
-  if (await versionedDocument(api, "routing", action, flags, io)) return;
-  if (action === "set") {
-    if (!file)
-      throw new CliError(
-        "routing set needs a JSON file: npm run admin -- routing set routing.json --note 'why'",
-      );
-    const saved = await api.call<{ version: number; routing: { timeZone?: string } }>(
-      "PUT",
-      "/admin/routing",
-      {
-        routing: readDocument(file, "routing"),
-        ...(str(flags, "note") ? { note: str(flags, "note") } : {}),
-      },
-    );
-    return io.out(
-      `routing v${saved.version} is now in force (day caps and business hours in ${saved.routing.timeZone})`,
-    );
-  }
+  if (await versionedDocument(api, "routing", args, flags, io)) return;
   if (action === "preview") {
     if (!file)
       throw new CliError(
         "routing preview needs a JSON file: npm run admin -- routing preview routing.json --days 30",
       );
-    const days = str(flags, "days");
-    if (days !== undefined && !/^\d+$/.test(days))
-      throw new CliError(`--days takes a whole number of days, not "${days}"`);
+    const days = daysFlag(flags);
     const preview = await api.call<RoutingPreview>("POST", "/admin/routing/preview", {
       routing: readDocument(file, "routing"),
-      ...(days !== undefined ? { days: Number(days) } : {}),
+      ...days,
     });
     for (const line of describeRoutingPreview(preview)) io.out(line);
     return;

@@ -1,3 +1,4 @@
+import { duration } from "../cli/routing-report";
 import type { FunnelReport } from "../shared/contracts/report";
 
 /**
@@ -36,12 +37,6 @@ export function emptyFields(r: FunnelReport): string[] {
 }
 
 const pct = (x: number | null) => (x === null ? "n/a" : `${Math.round(x * 100)}%`);
-const duration = (ms: number | null) =>
-  ms === null
-    ? "n/a"
-    : ms < 120_000
-      ? `${Math.round(ms / 1000)} s`
-      : `${Math.round(ms / 60_000)} min`;
 
 /** The demo summary's `sales` line: what sales did with the leads handed off. */
 export function salesLine(r: FunnelReport): string {

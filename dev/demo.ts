@@ -36,6 +36,7 @@ const adminToken = process.env.LEADBRIDGE_ADMIN_TOKEN ?? "sandbox-admin-token";
 const stateDir = process.env.LEADBRIDGE_STATE_DIR;
 const root = path.resolve(import.meta.dirname, "..");
 const { get: admin, leadState } = adminReader(workerUrl, adminToken);
+const adminApi = new AdminApi(workerUrl, adminToken);
 const hubspot = new Client({
   accessToken: process.env.HUBSPOT_ACCESS_TOKEN ?? "sandbox-hubspot-token",
   basePath: hubspotUrl,
@@ -265,7 +266,7 @@ async function main() {
   const empty = emptyFields(report);
   if (empty.length) throw new Error(`today's report has nothing in ${empty.join(", ")}`);
   // The nightly has pulled the org's feature requests: group them and rank the pool.
-  const pool = await demoRequirementPool(new AdminApi(workerUrl, adminToken));
+  const pool = await demoRequirementPool(adminApi);
   for (const line of poolLines(pool)) console.log(line);
   console.log(
     `demo: today's report (${today}) has every field; see it at ${workerUrl}/admin/ or \`npm run admin -- report --date ${today}\`.`,
@@ -311,13 +312,10 @@ async function saveDemoRouting() {
     ],
     alertUrl: `${salesforceUrl}/__sink/alerts`,
   };
-  const res = await fetch(`${workerUrl}/admin/routing`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ routing, note: "npm run demo: one pool of two reps, SLA 30 min" }),
+  const saved = await adminApi.call<{ version: number }>("PUT", "/admin/routing", {
+    routing,
+    note: "npm run demo: one pool of two reps, SLA 30 min",
   });
-  if (!res.ok) throw new Error(`PUT /admin/routing: ${res.status} ${await res.text()}`);
-  const saved = (await res.json()) as { version: number };
   console.log(
     `demo: saved routing v${saved.version} (pool "demo": ${reps.map((r) => r.Name).join(" and ")}, SLA 30 min, alerts to the sandbox's alert sink); it stays in force after the demo (nothing is restored)`,
   );

@@ -8,7 +8,12 @@ import {
   LEAD_STATUSES,
   SYNC_HEALTH_KINDS,
 } from "./outcomes";
-import { ASSIGNMENT_REASONS, RoutingPutSchema, RoutingSchema } from "./routing";
+import {
+  ASSIGNMENT_REASONS,
+  RoutingPutSchema,
+  RoutingSchema,
+  SalesforceUserIdSchema,
+} from "./routing";
 import { RulesSchema } from "./rules";
 
 /**
@@ -113,7 +118,8 @@ export const AuditEntrySchema = z
   })
   .meta({ id: "AuditEntry" });
 
-export const LeadAssignmentSchema = z
+/** Who the routing gave a Lead and why, as the lead view shows it. */
+export const AssignmentViewSchema = z
   .object({
     ownerId: z.string().nullable().meta({
       description: "the Salesforce User given the Lead; null: Salesforce decided (see reason)",
@@ -132,7 +138,7 @@ export const LeadAssignmentSchema = z
 export const LeadDetailSchema = z
   .object({
     lead: LeadSchema.nullable(),
-    assignment: LeadAssignmentSchema.nullable().meta({
+    assignment: AssignmentViewSchema.nullable().meta({
       description: "who the routing gave the new Lead and why; null without a routing in force",
     }),
     audit: z.array(AuditEntrySchema),
@@ -270,8 +276,9 @@ const VersionQuerySchema = z.object({
 });
 
 /**
- * A versioned document's answers: one version (`{ version, <key>: document, createdAt, createdBy,
- * note }`) and the list of them, named `<Id>Version` and `<Id>VersionList` in openapi.json.
+ * A versioned document's shapes: one version (`{ version, <key>: document, createdAt, createdBy,
+ * note }`), the list of them, and the PUT body (`{ <key>: document, note? }`), named
+ * `<Id>Version`, `<Id>VersionList` and `<Id>Update` in openapi.json.
  */
 function versioned<K extends string, S extends z.ZodType>(key: K, document: S, id: string) {
   const version = z
@@ -284,26 +291,27 @@ function versioned<K extends string, S extends z.ZodType>(key: K, document: S, i
     })
     .meta({ id: `${id}Version` });
   const list = z.object({ versions: z.array(version) }).meta({ id: `${id}VersionList` });
-  return { version, list };
+  const update = z
+    .object({
+      ...({ [key]: document } as { [P in K]: S }),
+      note: z.string().max(500).optional(),
+    })
+    .strict()
+    .meta({ id: `${id}Update` });
+  return { version, list, update };
 }
 
 const rulesVersions = versioned("rules", RulesSchema, "Rules");
 export const RulesVersionSchema = rulesVersions.version;
 export const RulesVersionListSchema = rulesVersions.list;
 export const RulesQuerySchema = VersionQuerySchema;
-export const RulesUpdateSchema = z
-  .object({ rules: RulesSchema, note: z.string().max(500).optional() })
-  .strict()
-  .meta({ id: "RulesUpdate" });
+export const RulesUpdateSchema = rulesVersions.update;
 
 const mappingVersions = versioned("mapping", MappingSchema, "Mapping");
 export const MappingVersionSchema = mappingVersions.version;
 export const MappingVersionListSchema = mappingVersions.list;
 export const MappingQuerySchema = VersionQuerySchema;
-export const MappingUpdateSchema = z
-  .object({ mapping: MappingSchema, note: z.string().max(500).optional() })
-  .strict()
-  .meta({ id: "MappingUpdate" });
+export const MappingUpdateSchema = mappingVersions.update;
 
 const routingVersions = versioned("routing", RoutingSchema, "Routing");
 export const RoutingVersionSchema = routingVersions.version;
@@ -313,6 +321,7 @@ export const NoRoutingSchema = z
   .object({ version: z.null(), routing: z.null(), note: z.string() })
   .meta({ id: "NoRouting" });
 export const RoutingQuerySchema = VersionQuerySchema;
+// Not routingVersions.update: PUT /admin/routing trims its note.
 export const RoutingUpdateSchema = RoutingPutSchema.meta({ id: "RoutingUpdate" });
 
 export const RulesPreviewRequestSchema = z
@@ -527,13 +536,6 @@ export type SyncHealth = z.infer<typeof SyncHealthSchema>;
 
 // Reps, quotas and ramp (docs/admin.md#quotas-reps-and-ramp).
 
-/** A Salesforce User Id: 005 and 12 more characters, plus the 3-character checksum or not. */
-export const SalesforceUserIdSchema = z
-  .string()
-  .regex(
-    /^005[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/,
-    "expected a Salesforce User Id (005…, 15 or 18 characters)",
-  );
 export const RepSchema = z
   .union([
     SalesforceUserIdSchema,

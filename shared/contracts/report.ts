@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SALES_STATES } from "../sales-process";
+import { ASSIGNMENT_REASONS } from "./routing";
 
 /**
  * The nightly funnel report: written by workers/telemetry, read by the admin routes and the
@@ -169,8 +170,8 @@ export const RoutingSectionSchema = z.object({
       }),
     ),
     byPool: z.array(z.object({ pool: z.string().nullable(), assigned: count })),
-    /** By ASSIGNMENT_REASONS (shared/contracts/routing.ts). */
-    byReason: z.array(z.object({ reason: z.string(), count })),
+    /** In the order of ASSIGNMENT_REASONS (shared/contracts/routing.ts). */
+    byReason: z.array(z.object({ reason: z.enum(ASSIGNMENT_REASONS), count })),
   }),
   /** Breaches found that day, with what became of them by the time the report was written. */
   sla: SlaCountsSchema.extend({

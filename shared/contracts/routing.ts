@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { userKey } from "../salesforce/ids";
 import { ConditionSchema } from "./criteria";
 
 // Routing as data (docs/routing.md): who owns a new Lead, decided by Leadbridge in the same upsert
@@ -128,7 +129,7 @@ export const RoutingSchema = z
         });
     });
     routing.pools.forEach((pool, i) => {
-      const ids = pool.members.map((m) => m.userId.slice(0, 15));
+      const ids = pool.members.map((m) => userKey(m.userId));
       ids.forEach((id, j) => {
         if (ids.indexOf(id) !== j)
           ctx.addIssue({

@@ -22,3 +22,6 @@ export function salesforceId18(id15: string): string {
 export const hasValidChecksum = (id: string): boolean =>
   id.length === 15 ||
   salesforceId18(id.slice(0, 15)) === id.slice(0, 15) + id.slice(15).toUpperCase();
+
+/** A user's key for counts, names and activity: 15 and 18-character forms of an Id are one user. */
+export const userKey = (userId: string): string => userId.slice(0, 15);

@@ -91,6 +91,20 @@ describe("the routing section, pure", () => {
       { ownerId: B, ownerName: null, assigned: 0, dailyCap: null },
     ]);
   });
+
+  it("gives a rep one Id in both lists, the 18-character form when any row holds it", () => {
+    const section = routingSection(
+      {
+        routing: { version: 4, routing: routing([{ name: "inbound", members: [{ userId: A }] }]) },
+        touches: [{ owner_id: A, pool: "inbound", assigned_at: 0, first_touch_at: MIN }],
+        assigned: [{ owner_id: `${A}QAA`, pool: "inbound", reason: "pool", n: 1 }],
+        sla: [],
+      },
+      [],
+    );
+    expect(section.firstTouch.byRep.map((r) => r.ownerId)).toEqual([`${A}QAA`]);
+    expect(section.assignments.byRep.map((r) => r.ownerId)).toEqual([`${A}QAA`]);
+  });
 });
 
 async function insertRouting(version: number, createdAt: number, r: Routing) {
@@ -230,6 +244,8 @@ describe("the routing section of a nightly run, from D1 rows", () => {
       alert: false,
     });
     await breach("r9", 1, { pool: "inbound", at: S - MIN, alert: true, alertedAt: S - MIN });
+    // No latest report yet: this run's is the latest, so the KV copy can be checked.
+    await env.KV.delete(FUNNEL_LATEST_KEY);
 
     const ran = await admin<{ report: FunnelReport }>("POST", `/admin/telemetry/run?date=${DATE}`);
     expect(ran.status, ran.text).toBe(200);
@@ -318,7 +334,8 @@ describe("the routing section of a nightly run, from D1 rows", () => {
     expect(stored.routing).toEqual(report.routing);
     expect(ReportSchema.parse(JSON.parse(JSON.stringify(report)))).toEqual(report);
     const latest = await env.KV.get<FunnelReport>(FUNNEL_LATEST_KEY, "json");
-    if (latest?.date === DATE) expect(latest.routing).toEqual(report.routing);
+    expect(latest?.date).toBe(DATE);
+    expect(latest!.routing).toEqual(report.routing);
     // A report written before the section existed stays valid, with no routing: unknown, not zero.
     const { routing: _, ...before } = report;
     expect(ReportSchema.parse(before).routing).toBeUndefined();

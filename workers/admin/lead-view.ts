@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type {
+  AssignmentViewSchema,
   AuditEntrySchema,
-  LeadAssignmentSchema,
   LeadSchema,
 } from "../../shared/contracts/admin";
 import type { AssignmentReason } from "../../shared/contracts/routing";
@@ -77,7 +77,7 @@ export type AssignmentViewRow = {
 };
 
 /** A contact's routing assignment as the admin API shows it; pure. */
-export function toAssignmentView(row: AssignmentViewRow): z.infer<typeof LeadAssignmentSchema> {
+export function toAssignmentView(row: AssignmentViewRow): z.infer<typeof AssignmentViewSchema> {
   return {
     ownerId: row.owner_id,
     reason: row.reason,

@@ -1,7 +1,7 @@
 import type { Connection } from "jsforce";
 import { z } from "zod";
 import type { FieldError } from "../../shared/errors";
-import { hasValidChecksum, salesforceId18 } from "../../shared/salesforce/ids";
+import { hasValidChecksum, salesforceId18, userKey } from "../../shared/salesforce/ids";
 import { soqlString } from "../../shared/salesforce/soql-in";
 
 // What PUT /admin/quotas and PUT /admin/reps/:userId check against Salesforce before they save
@@ -40,7 +40,7 @@ export async function readRepUsers(conn: Connection, reps: string[]): Promise<Re
 /** The User a rep names: by its first 15 Id characters, or by Username (case-insensitive). */
 export function findRep(rep: string, users: RepUser[]): RepUser | undefined {
   return isUserId(rep)
-    ? users.find((u) => u.Id.slice(0, 15) === rep.slice(0, 15))
+    ? users.find((u) => userKey(u.Id) === userKey(rep))
     : users.find((u) => u.Username.toLowerCase() === rep.toLowerCase());
 }
 

@@ -2,7 +2,7 @@ import type { Connection } from "jsforce";
 import { z } from "zod";
 import { type Routing, routingUserIds, TimeZoneSchema } from "../../shared/contracts/routing";
 import type { FieldError } from "../../shared/errors";
-import { hasValidChecksum } from "../../shared/salesforce/ids";
+import { hasValidChecksum, userKey } from "../../shared/salesforce/ids";
 import { inQueries } from "../../shared/salesforce/soql-in";
 
 // What PUT /admin/routing checks against Salesforce before it saves (docs/routing.md#validation):
@@ -33,7 +33,7 @@ export type SalesforceUserRow = z.infer<typeof SalesforceUserRowSchema>;
  * on their first 15 characters (the case-sensitive id; Salesforce answers with 18).
  */
 export function userProblems(routing: Routing, found: SalesforceUserRow[]): FieldError[] {
-  const byId = new Map(found.map((u) => [u.Id.slice(0, 15), u]));
+  const byId = new Map(found.map((u) => [userKey(u.Id), u]));
   return userIdPlaces(routing).flatMap(({ id, path }): FieldError[] => {
     if (!hasValidChecksum(id))
       return [
@@ -43,7 +43,7 @@ export function userProblems(routing: Routing, found: SalesforceUserRow[]): Fiel
           problem: `${id} is not a Salesforce Id: its last three characters do not fit the first 15`,
         },
       ];
-    const user = byId.get(id.slice(0, 15));
+    const user = byId.get(userKey(id));
     if (!user)
       return [{ index: null, field: path, problem: `${id} is not a User in this Salesforce org` }];
     if (!user.IsActive)

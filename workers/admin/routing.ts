@@ -16,7 +16,7 @@ import {
 } from "../../shared/db/routings";
 import { ErrorCode, type FieldError, HttpError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
-import { hasValidChecksum } from "../../shared/salesforce/ids";
+import { hasValidChecksum, userKey } from "../../shared/salesforce/ids";
 import {
   orgTimeZoneProblem,
   readOrgTimeZone,
@@ -107,12 +107,12 @@ routing.post("/routing/preview", async (c) => {
   if (zoneProblem)
     throw new HttpError(ErrorCode.Validation, `timeZone: ${zoneProblem.problem}`, [zoneProblem]);
   // What assignment would skip: ids Salesforce does not know, or knows as inactive.
-  const active = new Set(users.filter((u) => u.IsActive).map((u) => u.Id.slice(0, 15)));
+  const active = new Set(users.filter((u) => u.IsActive).map((u) => userKey(u.Id)));
   const timeZone = proposal.timeZone ?? inForce ?? orgTimeZone!;
   const simulation = new RoutingSimulation(
     proposal,
     timeZone,
-    (id) => hasValidChecksum(id) && active.has(id.slice(0, 15)),
+    (id) => hasValidChecksum(id) && active.has(userKey(id)),
   );
   const now = Date.now();
   const from = now - body.days * DAY;

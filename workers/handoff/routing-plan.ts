@@ -1,4 +1,5 @@
 import type { AssignmentReason, Pool, Routing } from "../../shared/contracts/routing";
+import { userKey } from "../../shared/salesforce/ids";
 import { type CompiledCriterion, compileCriterion, type Subject } from "./criteria";
 
 // Who owns each new Lead of a batch, decided from values (docs/routing-assignment.md): the
@@ -70,9 +71,6 @@ export interface PlanInput {
   day: string;
   at: number;
 }
-
-/** A user's key for counts and activity: 15 and 18-character forms of an Id are one user. */
-export const userKey = (userId: string) => userId.slice(0, 15);
 
 /**
  * A round's turns: weight 2 appears twice, interleaved (A:2, B:1 gives A, B, A) so a heavier

@@ -1,8 +1,8 @@
 import type { Connection } from "jsforce";
 import { z } from "zod";
 import { type Routing, routingUserIds } from "../../shared/contracts/routing";
+import { userKey } from "../../shared/salesforce/ids";
 import { inQueries } from "../../shared/salesforce/soql-in";
-import { userKey } from "./routing-plan";
 
 // Which of a routing's users Salesforce says are active, cached in this isolate for a few minutes
 // per routing version (and user list): one query per isolate every few minutes, not per batch.

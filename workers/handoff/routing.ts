@@ -3,6 +3,7 @@ import { dayIn } from "../../shared/contracts/routing";
 import type { RoutingVersion } from "../../shared/db/routings";
 import type { Logger } from "../../shared/log";
 import { asRetryableError, RetryableError } from "../../shared/retryable";
+import { userKey } from "../../shared/salesforce/ids";
 import type { Subject } from "./criteria";
 import { emailDomain } from "./qualify";
 import { findAccountOwners } from "./routing-accounts";
@@ -14,7 +15,6 @@ import {
   planAssignments,
   type RoutingState,
   type ToAssign,
-  userKey,
 } from "./routing-plan";
 import { activeUsers } from "./routing-users";
 import { classifyCallError } from "./salesforce-upsert";

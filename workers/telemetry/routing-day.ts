@@ -33,15 +33,5 @@ export async function readRoutingDay(db: D1Database, day: string): Promise<Routi
     db.prepare(ASSIGNED_OF_DAY_SQL).bind(start, end).all<AssignedGroup>(),
     db.prepare(SLA_OF_DAY_SQL).bind(start, end).all<SlaGroup>(),
   ]);
-  return {
-    routing: routing && { version: routing.version, routing: routing.routing },
-    touches: touches.map(({ owner_id, pool, assigned_at, first_touch_at }) => ({
-      owner_id,
-      pool,
-      assigned_at,
-      first_touch_at,
-    })),
-    assigned: assigned.results,
-    sla: sla.results,
-  };
+  return { routing, touches, assigned: assigned.results, sla: sla.results };
 }

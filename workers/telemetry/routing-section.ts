@@ -1,5 +1,10 @@
 import type { RoutingSection } from "../../shared/contracts/report";
-import { ASSIGNMENT_REASONS, type Routing } from "../../shared/contracts/routing";
+import {
+  ASSIGNMENT_REASONS,
+  type AssignmentReason,
+  type Routing,
+} from "../../shared/contracts/routing";
+import { userKey } from "../../shared/salesforce/ids";
 import { percentile } from "./facts";
 
 // The report's routing section, pure: the day's first touches, assignments and SLA breaches as the
@@ -17,7 +22,7 @@ export interface FirstTouchRow {
 export interface AssignedGroup {
   owner_id: string | null;
   pool: string | null;
-  reason: string;
+  reason: AssignmentReason;
   n: number;
 }
 
@@ -47,9 +52,6 @@ export interface NamedUser {
   name: string | null;
 }
 
-/** A Salesforce Id's case-sensitive 15-character form: routings may hold either length. */
-const userKey = (id: string) => id.slice(0, 15);
-
 /**
  * The most leads a day each member can get from the routing: a member capped in every pool stops
  * at the largest cap (each pool counts the member's whole day); uncapped in any pool, no cap.
@@ -77,11 +79,13 @@ function touchStats(latencies: number[]) {
   };
 }
 
-function groupBy<T>(items: T[], key: (item: T) => string | null): Map<string | null, T[]> {
-  const out = new Map<string | null, T[]>();
+function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
   for (const item of items) {
     const k = key(item);
-    out.set(k, [...(out.get(k) ?? []), item]);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
   }
   return out;
 }
@@ -90,20 +94,36 @@ function groupBy<T>(items: T[], key: (item: T) => string | null): Map<string | n
 const nullLast = (a: string | null, b: string | null) =>
   a === b ? 0 : a === null ? 1 : b === null ? -1 : a.localeCompare(b);
 
-const reasonOrder = (reason: string) => {
-  const i = (ASSIGNMENT_REASONS as readonly string[]).indexOf(reason);
-  return i < 0 ? ASSIGNMENT_REASONS.length : i;
-};
+/**
+ * One Id per user across the section, so readers can match the lists exactly: an 18-character
+ * form of it seen anywhere (routings, assignments and touches may hold either length), else the
+ * first seen.
+ */
+function oneIdPerUser(ids: (string | null)[]): (id: string | null) => string | null {
+  const byKey = new Map<string, string>();
+  for (const id of ids) {
+    if (id === null) continue;
+    const had = byKey.get(userKey(id));
+    if (had === undefined || (had.length < 18 && id.length === 18)) byKey.set(userKey(id), id);
+  }
+  return (id) => (id === null ? null : (byKey.get(userKey(id)) ?? id));
+}
 
 export function routingSection(input: RoutingDayInput, users: NamedUser[]): RoutingSection {
   const names = new Map(users.map((u) => [userKey(u.id), u.name]));
   const nameOf = (id: string | null) => (id === null ? null : (names.get(userKey(id)) ?? null));
   const caps = dailyCaps(input.routing?.routing ?? null);
+  const members = (input.routing?.routing.pools ?? []).flatMap((p) => p.members);
+  const idOf = oneIdPerUser([
+    ...members.map((m) => m.userId),
+    ...input.assigned.map((g) => g.owner_id),
+    ...input.touches.map((t) => t.owner_id),
+  ]);
 
   const latency = (t: FirstTouchRow) => Math.max(0, t.first_touch_at - t.assigned_at);
   const touchesByRep = [...groupBy(input.touches, (t) => t.owner_id && userKey(t.owner_id))]
     .map(([, rows]) => ({
-      ownerId: rows[0]!.owner_id,
+      ownerId: idOf(rows[0]!.owner_id),
       ownerName: nameOf(rows[0]!.owner_id),
       ...touchStats(rows.map(latency)),
     }))
@@ -114,21 +134,21 @@ export function routingSection(input: RoutingDayInput, users: NamedUser[]): Rout
 
   // Every member of the routing in force is listed, those who got nothing that day included.
   const perRep = new Map<string | null, { ownerId: string | null; assigned: number }>();
-  for (const member of (input.routing?.routing.pools ?? []).flatMap((p) => p.members))
+  for (const member of members)
     if (!perRep.has(userKey(member.userId)))
-      perRep.set(userKey(member.userId), { ownerId: member.userId, assigned: 0 });
+      perRep.set(userKey(member.userId), { ownerId: idOf(member.userId), assigned: 0 });
   const perPool = new Map<string | null, number>();
-  const perReason = new Map<string, number>();
+  const perReason = new Map<AssignmentReason, number>();
   for (const g of input.assigned) {
     const key = g.owner_id === null ? null : userKey(g.owner_id);
-    const rep = perRep.get(key) ?? { ownerId: g.owner_id, assigned: 0 };
-    perRep.set(key, { ownerId: g.owner_id, assigned: rep.assigned + g.n });
+    const rep = perRep.get(key) ?? { ownerId: idOf(g.owner_id), assigned: 0 };
+    perRep.set(key, { ownerId: rep.ownerId, assigned: rep.assigned + g.n });
     perPool.set(g.pool, (perPool.get(g.pool) ?? 0) + g.n);
     perReason.set(g.reason, (perReason.get(g.reason) ?? 0) + g.n);
   }
 
   const slaByPool = [...groupBy(input.sla, (g) => g.pool)]
-    .map(([pool, groups]) => ({ pool: pool ?? "", ...slaCounts(groups) }))
+    .map(([pool, groups]) => ({ pool, ...slaCounts(groups) }))
     .sort((a, b) => a.pool.localeCompare(b.pool));
 
   return {
@@ -153,7 +173,9 @@ export function routingSection(input: RoutingDayInput, users: NamedUser[]): Rout
         .sort((a, b) => nullLast(a.pool, b.pool)),
       byReason: [...perReason]
         .map(([reason, count]) => ({ reason, count }))
-        .sort((a, b) => reasonOrder(a.reason) - reasonOrder(b.reason)),
+        .sort(
+          (a, b) => ASSIGNMENT_REASONS.indexOf(a.reason) - ASSIGNMENT_REASONS.indexOf(b.reason),
+        ),
     },
     sla: { ...slaCounts(input.sla), byPool: slaByPool },
   };

@@ -151,8 +151,7 @@ async function readReportInputs(
   staleAfterDays: number,
 ) {
   const sales = await readSalesInputs(db, date, staleAfterDays);
-  const routing = await readRoutingDay(db, date);
-  const [today, trailing, cumulative, won, reps, quotas, content, stages, findings] =
+  const [today, trailing, cumulative, won, reps, quotas, content, stages, findings, routing] =
     await Promise.all([
       db
         .prepare("SELECT day, metric, dim, value FROM telemetry_daily WHERE day = ?")
@@ -181,6 +180,7 @@ async function readReportInputs(
         .prepare("SELECT * FROM stage_jump_findings WHERE day = ? ORDER BY at, opportunity_id")
         .bind(date)
         .all<JumpFinding>(),
+      readRoutingDay(db, date),
     ]);
   return {
     today: today.results,

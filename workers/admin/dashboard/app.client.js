@@ -2,15 +2,13 @@
 import { barChart, lineChart } from "./charts.js";
 import { loadCollateral, setUpCollateral } from "./collateral.js";
 import { loadMapping, setUpMapping } from "./mapping.js";
-import { card, duration } from "./panel.js";
+import { $, card, duration, h, pct, rows, TOKEN_KEY, td } from "./panel.js";
 import { loadRequirements, setUpRequirements } from "./requirements.js";
 import { renderRouting } from "./routing.js";
 import { loadRules, setUpRules } from "./rules.js";
 import { loadQuotas, renderContent, renderFindings, renderTeam, setUpQuotas } from "./team.js";
 
-const TOKEN_KEY = "leadbridge-admin-token";
 const SPEED_DAYS = 14;
-const $ = (id) => document.getElementById(id);
 
 class Unauthorized extends Error {}
 
@@ -24,14 +22,6 @@ async function api(path) {
   return body;
 }
 
-function h(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
-const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v * 100)}%`);
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : "–");
 const days = (n) =>
   Array.from({ length: n }, (_, i) =>
@@ -161,14 +151,13 @@ function renderReport(report, history) {
 /** What sales did with the leads handed off: the report's `sales` section. */
 function renderSales(report) {
   const sales = report?.sales;
-  const body = $("sales-sources").tBodies[0];
   if (!sales) {
     $("sales-window").textContent = "";
     $("sales-cards").replaceChildren(
       card("Sales acceptance", "–", report ? "not in this report (written before)" : "no report"),
     );
     barChart($("chart-sales-reasons"), [], { emptyText: "No sales figures in this report" });
-    body.replaceChildren();
+    $("sales-sources").tBodies[0].replaceChildren();
     $("stale-oldest").textContent = "";
     return;
   }
@@ -213,24 +202,16 @@ function renderSales(report) {
       { textContent: String(n) },
       rate === undefined ? null : h("small", { textContent: pct(rate) }),
     );
-  body.replaceChildren(
-    ...sales.bySource.map((s) => {
-      const row = h(
-        "tr",
-        {},
-        h("td", { textContent: s.source }),
-        cell(s.handedOff),
-        cell(s.opportunities, s.opportunityRate),
-        cell(s.won, s.wonRate),
-      );
-      row.dataset.source = s.source;
-      return row;
-    }),
+  rows("sales-sources", sales.bySource, 4, "No leads handed off", (s) =>
+    h(
+      "tr",
+      { dataset: { source: s.source } },
+      td(s.source),
+      cell(s.handedOff),
+      cell(s.opportunities, s.opportunityRate),
+      cell(s.won, s.wonRate),
+    ),
   );
-  if (!sales.bySource.length)
-    body.append(
-      h("tr", {}, h("td", { colSpan: 4, className: "muted", textContent: "No leads handed off" })),
-    );
   $("stale-oldest").replaceChildren(
     ...(stale.oldest.length
       ? [
@@ -325,24 +306,17 @@ function renderHealth(health) {
 }
 
 function renderRefusals(leads) {
-  const body = $("refusals").tBodies[0];
-  body.replaceChildren(
-    ...leads.map((lead) =>
-      h(
-        "tr",
-        {},
-        h("td", {}, h("a", { href: `#lead/${lead.contactId}`, textContent: lead.contactId })),
-        h("td", {}, ...lead.reasons.map((r) => h("span", { className: "chip", textContent: r }))),
-        h("td", { textContent: lead.rulesVersion === null ? "–" : `v${lead.rulesVersion}` }),
-        h("td", { textContent: lead.engagementScore ?? "–" }),
-        h("td", { textContent: when(lead.judgedAt) }),
-      ),
+  rows("refusals", leads, 5, "No refusals recorded", (lead) =>
+    h(
+      "tr",
+      {},
+      h("td", {}, h("a", { href: `#lead/${lead.contactId}`, textContent: lead.contactId })),
+      h("td", {}, ...lead.reasons.map((r) => h("span", { className: "chip", textContent: r }))),
+      td(lead.rulesVersion === null ? "–" : `v${lead.rulesVersion}`),
+      td(lead.engagementScore ?? "–"),
+      td(when(lead.judgedAt)),
     ),
   );
-  if (!leads.length)
-    body.append(
-      h("tr", {}, h("td", { colSpan: 5, className: "muted", textContent: "No refusals recorded" })),
-    );
 }
 
 function renderJobs(jobs) {
@@ -363,8 +337,8 @@ function renderJobs(jobs) {
     return h(
       "tr",
       {},
-      h("td", { textContent: j.id }),
-      h("td", { textContent: j.state }),
+      td(j.id),
+      td(j.state),
       h(
         "td",
         { textContent: `${p.scanned} found, ${p.handedOff} handed off, ${p.refused} refused` },

@@ -2,7 +2,7 @@
 // one sales sees marked, a button to publish or archive each, and a form that adds an asset or a
 // new version from its JSON (POST /admin/collateral). A published version's content never
 // changes, so there is no edit: a change is a new version.
-import { $, call, h } from "./panel.js";
+import { $, call, h, rows } from "./panel.js";
 
 const credit = (a) =>
   [
@@ -18,16 +18,8 @@ export async function loadCollateral() {
     call("GET", "/admin/collateral"),
   ]);
   const seen = new Set(shown.assets.map((a) => `${a.assetId}@${a.version}`));
-  $("collateral-versions").tBodies[0].replaceChildren(
-    ...(all.assets.length
-      ? all.assets.map((a) => row(a, seen.has(`${a.assetId}@${a.version}`)))
-      : [
-          h(
-            "tr",
-            {},
-            h("td", { colSpan: 7, className: "muted", textContent: "No collateral yet" }),
-          ),
-        ]),
+  rows("collateral-versions", all.assets, 7, "No collateral yet", (a) =>
+    row(a, seen.has(`${a.assetId}@${a.version}`)),
   );
 }
 

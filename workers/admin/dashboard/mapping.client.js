@@ -8,8 +8,10 @@ import {
   h,
   missingSentence,
   previewThenSave,
+  rows,
   showCurrent,
   stat,
+  td,
 } from "./panel.js";
 
 /** The mapping in force, shown and (while the admin has not typed) put in the editor. */
@@ -28,17 +30,8 @@ function renderPreview(p, proposal) {
     stat("contactsChanged", "Contacts whose Lead would change", m.contactsChanged),
     stat("current", "Compared with", `v${m.current.version}, the mapping in force`),
   );
-  $("mapping-fields").tBodies[0].replaceChildren(
-    ...(m.fieldsChanged.length
-      ? m.fieldsChanged.map((f) =>
-          h(
-            "tr",
-            { dataset: { field: f.field } },
-            h("td", { textContent: f.field }),
-            h("td", { textContent: String(f.contacts) }),
-          ),
-        )
-      : [h("tr", {}, h("td", { colSpan: 2, className: "muted", textContent: "None" }))]),
+  rows("mapping-fields", m.fieldsChanged, 2, "None", (f) =>
+    h("tr", { dataset: { field: f.field } }, td(f.field), td(f.contacts)),
   );
   $("mapping-examples").tBodies[0].replaceChildren(
     ...m.examples.map((e) =>

@@ -1,9 +1,10 @@
 // What the dashboard's panels share: the admin API called with the tab's token, a small element
-// builder, figure cards, and for the document panels (rules, field mapping) the flow an admin
-// follows in each: paste a document, preview what it would change, and save exactly the text
-// previewed as a new version, with a note.
+// builder, table cells and rows, figure cards, and for the document panels (rules, field mapping)
+// the flow an admin follows in each: paste a document, preview what it would change, and save
+// exactly the text previewed as a new version, with a note.
 
-const TOKEN_KEY = "leadbridge-admin-token";
+/** Where the tab keeps the admin token (sessionStorage): set at sign-in, dropped at sign-out. */
+export const TOKEN_KEY = "leadbridge-admin-token";
 export const $ = (id) => document.getElementById(id);
 
 /** A refused call: the API's message and, when it names parts of the document, its `fields`. */
@@ -38,6 +39,25 @@ export function h(tag, { dataset = {}, ...props } = {}, ...children) {
   Object.assign(node.dataset, dataset);
   node.append(...children.filter((c) => c !== null && c !== undefined));
   return node;
+}
+
+/** A share as a whole percentage; – when there is none. */
+export const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v * 100)}%`);
+
+/** A table cell showing `text`. */
+export const td = (text) => h("td", { textContent: String(text) });
+
+/**
+ * Fills the body of table `id` with one `row(item, index)` per item, or with one grey row across
+ * its `columns` saying `emptyText` when there is none.
+ */
+export function rows(id, items, columns, emptyText, row) {
+  const body = $(id).tBodies[0];
+  body.replaceChildren(...items.map(row));
+  if (!items.length)
+    body.append(
+      h("tr", {}, h("td", { colSpan: columns, className: "muted", textContent: emptyText })),
+    );
 }
 
 /** Contact ids as chips linking to their audit trails. */

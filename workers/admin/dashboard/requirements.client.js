@@ -3,11 +3,10 @@
 // RICE inputs and status (PUT /admin/requirements/:id), after which the pool is read again (the
 // ranking may change).
 import { barChart } from "./charts.js";
-import { $, call, card, h, showRefusal } from "./panel.js";
+import { $, call, card, h, rows, showRefusal, td } from "./panel.js";
 
 const TOP = 10;
 const money = (n) => `$${Math.round(n).toLocaleString("en-US")}`;
-const td = (text) => h("td", { textContent: String(text) });
 
 export async function loadRequirements() {
   // Enough of the pool for the lost-amount chart to find the largest losses, not only the top.
@@ -31,9 +30,12 @@ export function renderRequirements({ requirements, unassignedRequests }) {
     card("Open deals behind them", money(open), "still open, linked requests"),
     card("Requests in no requirement", String(unassignedRequests), "to group"),
   );
-  const rows = requirements
-    .slice(0, TOP)
-    .map((r, i) =>
+  rows(
+    "requirements-top",
+    requirements.slice(0, TOP),
+    8,
+    "No requirements yet: group requests (npm run admin -- requirements group)",
+    (r, i) =>
       h(
         "tr",
         { dataset: { requirement: String(r.id) } },
@@ -46,20 +48,7 @@ export function renderRequirements({ requirements, unassignedRequests }) {
         td(money(r.lostAmount)),
         td(r.status),
       ),
-    );
-  if (!rows.length)
-    rows.push(
-      h(
-        "tr",
-        {},
-        h("td", {
-          colSpan: 8,
-          className: "muted",
-          textContent: "No requirements yet: group requests (npm run admin -- requirements group)",
-        }),
-      ),
-    );
-  $("requirements-top").tBodies[0].replaceChildren(...rows);
+  );
   barChart(
     $("chart-requirements-lost"),
     requirements

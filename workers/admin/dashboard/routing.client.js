@@ -1,26 +1,17 @@
 // The latest report's routing section (docs/report.md#routing): who got the day's new Leads
 // against their caps, how fast sales first touched them, and the SLA breaches, by rep and pool.
 import { barChart } from "./charts.js";
-import { $, card, duration, h } from "./panel.js";
+import { $, card, duration, h, rows, td } from "./panel.js";
 
 const rep = (r) =>
   r.ownerId === null ? "no rep (Salesforce decided)" : (r.ownerName ?? r.ownerId);
 const poolName = (p) => p ?? "no pool";
-const td = (text, dataset) => h("td", { textContent: String(text), dataset });
-
-function emptyRow(table, columns, text) {
-  table.tBodies[0].append(
-    h("tr", {}, h("td", { colSpan: columns, className: "muted", textContent: text })),
-  );
-}
 
 export function renderRouting(report) {
   const routing = report?.routing;
-  const reps = $("routing-reps");
-  const pools = $("routing-pools");
-  reps.tBodies[0].replaceChildren();
-  pools.tBodies[0].replaceChildren();
   if (!routing) {
+    $("routing-reps").tBodies[0].replaceChildren();
+    $("routing-pools").tBodies[0].replaceChildren();
     $("routing-version").textContent = "";
     $("routing-cards").replaceChildren(
       card("Assigned", "–", report ? "not in this report (written before)" : "no report"),
@@ -76,22 +67,19 @@ export function renderRouting(report) {
     ...assignments.byRep,
     ...firstTouch.byRep.filter((t) => !assignments.byRep.some((a) => a.ownerId === t.ownerId)),
   ];
-  reps.tBodies[0].append(
-    ...repIds.map((r) => {
-      const a = assignments.byRep.find((x) => x.ownerId === r.ownerId);
-      const t = touchOf.get(r.ownerId);
-      return h(
-        "tr",
-        { dataset: { owner: r.ownerId ?? "" } },
-        td(rep(r)),
-        td(a?.assigned ?? 0),
-        td(a?.dailyCap ?? "–"),
-        td(duration(t?.p50Ms ?? null)),
-        td(duration(t?.p95Ms ?? null)),
-      );
-    }),
-  );
-  if (!repIds.length) emptyRow(reps, 5, "No Leads assigned or touched that day");
+  rows("routing-reps", repIds, 5, "No Leads assigned or touched that day", (r) => {
+    const a = assignments.byRep.find((x) => x.ownerId === r.ownerId);
+    const t = touchOf.get(r.ownerId);
+    return h(
+      "tr",
+      { dataset: { owner: r.ownerId ?? "" } },
+      td(rep(r)),
+      td(a?.assigned ?? 0),
+      td(a?.dailyCap ?? "–"),
+      td(duration(t?.p50Ms ?? null)),
+      td(duration(t?.p95Ms ?? null)),
+    );
+  });
 
   const names = [
     ...new Set([
@@ -100,21 +88,18 @@ export function renderRouting(report) {
       ...sla.byPool.map((p) => p.pool),
     ]),
   ];
-  pools.tBodies[0].append(
-    ...names.map((name) => {
-      const t = firstTouch.byPool.find((p) => p.pool === name);
-      const s = sla.byPool.find((p) => p.pool === name);
-      return h(
-        "tr",
-        { dataset: { pool: name ?? "" } },
-        td(poolName(name)),
-        td(assignments.byPool.find((p) => p.pool === name)?.assigned ?? 0),
-        td(`${duration(t?.p50Ms ?? null)} / ${duration(t?.p95Ms ?? null)}`),
-        td(s ? `${s.firstBreaches} / ${s.secondBreaches}` : "0 / 0"),
-        td(s?.reassigned ?? 0),
-        td(s ? `${s.alertsSent} / ${s.alertsGivenUp} / ${s.alertsPending}` : "0 / 0 / 0"),
-      );
-    }),
-  );
-  if (!names.length) emptyRow(pools, 6, "No pool took a Lead that day");
+  rows("routing-pools", names, 6, "No pool took a Lead that day", (name) => {
+    const t = firstTouch.byPool.find((p) => p.pool === name);
+    const s = sla.byPool.find((p) => p.pool === name);
+    return h(
+      "tr",
+      { dataset: { pool: name ?? "" } },
+      td(poolName(name)),
+      td(assignments.byPool.find((p) => p.pool === name)?.assigned ?? 0),
+      td(`${duration(t?.p50Ms ?? null)} / ${duration(t?.p95Ms ?? null)}`),
+      td(s ? `${s.firstBreaches} / ${s.secondBreaches}` : "0 / 0"),
+      td(s?.reassigned ?? 0),
+      td(s ? `${s.alertsSent} / ${s.alertsGivenUp} / ${s.alertsPending}` : "0 / 0 / 0"),
+    );
+  });
 }

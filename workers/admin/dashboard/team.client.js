@@ -3,20 +3,9 @@
 // findings. The report has had them all along; these panels show them. The quota editor under
 // them manages what the attainment is measured against (GET/PUT /admin/quotas).
 import { barChart } from "./charts.js";
-import { $, call, card, h, showRefusal } from "./panel.js";
+import { $, call, card, h, pct, rows, showRefusal, td } from "./panel.js";
 
-const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v * 100)}%`);
 const money = (n) => (n === null || n === undefined ? "–" : n.toLocaleString("en-US"));
-const td = (text) => h("td", { textContent: String(text) });
-
-function rows(table, items, columns, emptyText, row) {
-  const body = $(table).tBodies[0];
-  body.replaceChildren(...items.map(row));
-  if (!items.length)
-    body.append(
-      h("tr", {}, h("td", { colSpan: columns, className: "muted", textContent: emptyText })),
-    );
-}
 
 /** Quota attainment (month to date) and time to ramp, per rep. */
 export function renderTeam(report) {
