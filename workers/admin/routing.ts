@@ -17,12 +17,9 @@ import {
 import { ErrorCode, type FieldError, HttpError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
 import { hasValidChecksum } from "../../shared/salesforce/ids";
-import {
-  orgTimeZoneProblem,
-  readOrgTimeZone,
-  readRoutingUsers,
-  userProblems,
-} from "./routing-check";
+import { readRoutingUsers, type SalesforceUserRow } from "../../shared/salesforce/users";
+import { userKey } from "../handoff/routing-plan";
+import { orgTimeZoneProblem, readOrgTimeZone, userProblems } from "./routing-check";
 import { handoffsSince, RoutingSimulation } from "./routing-preview";
 import { iso, readJson, readQuery } from "./validate";
 
@@ -94,25 +91,21 @@ routing.post("/routing/preview", async (c) => {
   const body = await readJson(c, RoutingPreviewRequestSchema);
   const proposal = body.routing;
   const inForce = (await latestRouting(c.env.DB))?.routing.timeZone;
-  const [users, orgTimeZone] = await fromSalesforce(
+  const { users, orgTimeZone, zoneProblem } = await readUsersAndTimeZone(
     c,
-    (conn) =>
-      Promise.all([
-        readRoutingUsers(conn, proposal),
-        (proposal.timeZone ?? inForce) === undefined ? readOrgTimeZone(conn) : undefined,
-      ]),
+    proposal,
+    proposal.timeZone ?? inForce,
     "to read the routing's users for the preview",
   );
-  const zoneProblem = orgTimeZone === undefined ? null : orgTimeZoneProblem(orgTimeZone);
   if (zoneProblem)
     throw new HttpError(ErrorCode.Validation, `timeZone: ${zoneProblem.problem}`, [zoneProblem]);
   // What assignment would skip: ids Salesforce does not know, or knows as inactive.
-  const active = new Set(users.filter((u) => u.IsActive).map((u) => u.Id.slice(0, 15)));
+  const active = new Set(users.filter((u) => u.IsActive).map((u) => userKey(u.Id)));
   const timeZone = proposal.timeZone ?? inForce ?? orgTimeZone!;
   const simulation = new RoutingSimulation(
     proposal,
     timeZone,
-    (id) => hasValidChecksum(id) && active.has(id.slice(0, 15)),
+    (id) => hasValidChecksum(id) && active.has(userKey(id)),
   );
   const now = Date.now();
   const from = now - body.days * DAY;
@@ -136,17 +129,13 @@ async function checkAgainstSalesforce(
   c: Context<HonoEnv>,
   routing: Routing,
 ): Promise<{ routing: Routing; timeZoneFromOrg: boolean }> {
-  const [users, orgTimeZone] = await fromSalesforce(
+  const { users, orgTimeZone, zoneProblem } = await readUsersAndTimeZone(
     c,
-    (conn) =>
-      Promise.all([
-        readRoutingUsers(conn, routing),
-        routing.timeZone === undefined ? readOrgTimeZone(conn) : undefined,
-      ]),
+    routing,
+    routing.timeZone,
     "to check the routing's users (nothing saved)",
   );
   const problems: FieldError[] = userProblems(routing, users);
-  const zoneProblem = orgTimeZone === undefined ? null : orgTimeZoneProblem(orgTimeZone);
   if (zoneProblem) problems.push(zoneProblem);
   if (problems.length) {
     const first = problems[0]!;
@@ -162,6 +151,33 @@ async function checkAgainstSalesforce(
     routing: orgTimeZone === undefined ? routing : { ...routing, timeZone: orgTimeZone },
     timeZoneFromOrg: orgTimeZone !== undefined,
   };
+}
+
+/**
+ * The Users a routing names and, while no time zone is known, the org's with why it cannot be
+ * used (null: it can): one User query, plus one Organization query without a time zone.
+ */
+async function readUsersAndTimeZone(
+  c: Context<HonoEnv>,
+  routing: Routing,
+  timeZone: string | undefined,
+  why: string,
+): Promise<{
+  users: SalesforceUserRow[];
+  orgTimeZone: string | undefined;
+  zoneProblem: FieldError | null;
+}> {
+  const [users, orgTimeZone] = await fromSalesforce(
+    c,
+    (conn) =>
+      Promise.all([
+        readRoutingUsers(conn, routing),
+        timeZone === undefined ? readOrgTimeZone(conn) : undefined,
+      ]),
+    why,
+  );
+  const zoneProblem = orgTimeZone === undefined ? null : orgTimeZoneProblem(orgTimeZone);
+  return { users, orgTimeZone, zoneProblem };
 }
 
 /** What `read` answers from Salesforce; out of reach (login, 5xx, timeout) is a 503. */
