@@ -30,7 +30,6 @@ export const PoolMemberSchema = z
     dailyCap: z.number().int().min(1).max(10_000).nullable().default(null),
   })
   .strict();
-export type PoolMember = z.infer<typeof PoolMemberSchema>;
 
 /** A lead left untouched this long is a breach: escalated (the next member) and/or alerted. */
 export const PoolSlaSchema = z
@@ -80,7 +79,6 @@ export const BusinessHoursSchema = z
   })
   .strict()
   .refine((h) => h.start < h.end, { message: "start must be before end", path: ["end"] });
-export type BusinessHours = z.infer<typeof BusinessHoursSchema>;
 
 /** An IANA time zone the runtime knows, e.g. America/New_York. */
 export const TimeZoneSchema = z.string().refine((tz) => {
@@ -176,12 +174,20 @@ export function routingUserIds(routing: Routing): string[] {
   return [...new Set(ids)];
 }
 
+/** One formatter per time zone, kept: building one is the costly part (as in sla/business-time.ts). */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar day (YYYY-MM-DD) `at` falls on in `timeZone`: the day a daily cap counts on. */
 export function dayIn(timeZone: string, at: number): string {
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(at);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(at);
 }

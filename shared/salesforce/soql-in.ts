@@ -16,28 +16,43 @@ export const encodedBytes = (text: string) => encodeURIComponent(text).replace(/
 export const soqlString = (value: string) => `'${value.replace(/[\\']/g, "\\$&")}'`;
 
 /**
- * SOQL statements `${head} (${values as literals}) ${tail}` — one while its request URI fits
- * in QUERY_URI_MAX, more only past that (a few hundred values each); values deduplicated, in
- * order; pure. Sizes add up value by value, so a long list costs linear time.
+ * `parts` (SOQL fragments) joined by `joiner` into as few statements `wrap(joined)` as fit
+ * QUERY_URI_MAX, in order; pure. Sizes add up part by part, so a long list costs linear time.
  */
-export function inQueries(head: string, values: string[], tail = ""): string[] {
-  const fixed = QUERY_PATH.length + encodedBytes(`${head} ()${tail ? ` ${tail}` : ""}`);
-  const separator = encodedBytes(", ");
+export function packQueries(
+  parts: Iterable<string>,
+  joiner: string,
+  wrap: (joined: string) => string,
+): string[] {
+  const fixed = QUERY_PATH.length + encodedBytes(wrap(""));
+  const separator = encodedBytes(joiner);
   const statements: string[] = [];
   let current: string[] = [];
   let size = fixed;
-  const flush = () => {
-    statements.push(`${head} (${current.join(", ")})${tail ? ` ${tail}` : ""}`);
-    current = [];
-    size = fixed;
-  };
-  for (const value of new Set(values)) {
-    const literal = soqlString(value);
-    const bytes = encodedBytes(literal);
-    if (current.length && size + separator + bytes > QUERY_URI_MAX) flush();
+  for (const part of parts) {
+    const bytes = encodedBytes(part);
+    if (current.length && size + separator + bytes > QUERY_URI_MAX) {
+      statements.push(wrap(current.join(joiner)));
+      current = [];
+      size = fixed;
+    }
     size += bytes + (current.length ? separator : 0);
-    current.push(literal);
+    current.push(part);
   }
-  if (current.length) flush();
+  if (current.length) statements.push(wrap(current.join(joiner)));
   return statements;
+}
+
+/**
+ * SOQL statements `${head} (${values as literals}) ${tail}` — one while its request URI fits
+ * in QUERY_URI_MAX, more only past that (a few hundred values each); values deduplicated, in
+ * order; pure.
+ */
+export function inQueries(head: string, values: string[], tail = ""): string[] {
+  const end = tail ? ` ${tail}` : "";
+  return packQueries(
+    [...new Set(values)].map(soqlString),
+    ", ",
+    (list) => `${head} (${list})${end}`,
+  );
 }

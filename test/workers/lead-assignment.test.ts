@@ -3,12 +3,16 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../shared/env";
 import { deliver, leadEvent } from "./queue-harness";
 import {
+  clearSalesforceRequests,
   createCompany,
   createContact,
+  createSalesforceRecord,
   qualifyingContact,
   salesforceLeads,
-  salesforceUrl,
+  salesforceRest,
+  setAssignmentRule,
   updateContact,
+  upsertHeaders,
 } from "./sandboxes";
 
 // Issue 20: a Lead a rep works keeps its owner when Leadbridge pushes the contact again, while
@@ -16,61 +20,16 @@ import {
 
 const ACTIVE_RULE = "01Q8d0000002AbCEAU";
 const NAMED_RULE = "01Q8d0000002XyZ";
-const UPSERT_PATH = "/services/data/v62.0/composite/sobjects/Lead/HubSpot_Contact_Id__c";
 
 let run = 0;
 const unique = () => `${Date.now().toString(36)}a${++run}`;
 
-async function sandbox<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${salesforceUrl()}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-/** A REST call as an admin would make it, with its own session. */
-async function rest(method: string, path: string, body: unknown, headers = {}): Promise<Response> {
-  const auth = await fetch(`${salesforceUrl()}/services/oauth2/token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: "grant_type=client_credentials&client_id=sandbox-sf-client-id&client_secret=sandbox-sf-client-secret",
-  });
-  const token = (await auth.json()) as { access_token: string };
-  return fetch(`${salesforceUrl()}/services/data/v62.0${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token.access_token}`,
-      "content-type": "application/json",
-      ...headers,
-    },
-    body: JSON.stringify(body),
-  });
-}
-
-async function createUser(name: string): Promise<string> {
-  const res = await rest("POST", "/sobjects/User", {
+const createUser = (name: string) =>
+  createSalesforceRecord("User", {
     LastName: name,
     Email: `${name}@org.example`,
     Username: `${name}@org.example`,
   });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-}
-
-/** The Sforce-Auto-Assign value of each Lead upsert the sandbox received since the last clear. */
-async function upsertHeaders(): Promise<(string | undefined)[]> {
-  const { requests } = await sandbox<{
-    requests: { method: string; path: string; headers: Record<string, string> }[];
-  }>("GET", "/__sandbox/requests");
-  return requests
-    .filter((r) => r.method === "PATCH" && r.path === UPSERT_PATH)
-    .map((r) => r.headers["sforce-auto-assign"]);
-}
-const clearRequests = () => sandbox("DELETE", "/__sandbox/requests");
 
 const leadOf = async (contactId: string) => {
   const leads = (await salesforceLeads()).filter((l) => l.HubSpot_Contact_Id__c === contactId);
@@ -91,11 +50,11 @@ beforeEach(async () => {
   repX = await createUser(`rep-x-${unique()}`);
   repY = await createUser(`rep-y-${unique()}`);
   // The org's active rule: every Lead goes to rep X.
-  await sandbox("PUT", "/__sandbox/assignment-rule", { id: ACTIVE_RULE, ownerId: repX });
-  await clearRequests();
+  await setAssignmentRule({ id: ACTIVE_RULE, ownerId: repX });
+  await clearSalesforceRequests();
 });
 afterEach(async () => {
-  await sandbox("DELETE", "/__sandbox/assignment-rule");
+  await setAssignmentRule(null);
 });
 
 describe("Sforce-Auto-Assign on the push", () => {
@@ -108,7 +67,7 @@ describe("Sforce-Auto-Assign on the push", () => {
     expect(await upsertHeaders()).toEqual(["TRUE"]);
 
     // An admin hands the Lead to rep Y.
-    const reassigned = await rest(
+    const reassigned = await salesforceRest(
       "PATCH",
       `/sobjects/Lead/${created.Id}`,
       { OwnerId: repY },
@@ -120,7 +79,7 @@ describe("Sforce-Auto-Assign on the push", () => {
     expect((await leadOf(id)).OwnerId).toBe(repY);
 
     // The contact changes in HubSpot and Leadbridge pushes it again.
-    await clearRequests();
+    await clearSalesforceRequests();
     await updateContact(id, { hubspotscore: "91" });
     const result = await deliver([
       leadEvent(id, "contact.propertyChange", { propertyName: "hubspotscore" }),
@@ -131,7 +90,7 @@ describe("Sforce-Auto-Assign on the push", () => {
     expect(await upsertHeaders()).toEqual(["FALSE"]);
 
     // Nothing changed since: no call at all.
-    await clearRequests();
+    await clearSalesforceRequests();
     await deliver([leadEvent(id, "contact.propertyChange", { propertyName: "hubspotscore" })]);
     expect(await upsertHeaders()).toEqual([]);
   });
@@ -140,7 +99,7 @@ describe("Sforce-Auto-Assign on the push", () => {
     const known = await qualifiedContact();
     await deliver([leadEvent(known)]);
     const knownLead = await leadOf(known);
-    await rest(
+    await salesforceRest(
       "PATCH",
       `/sobjects/Lead/${knownLead.Id}`,
       { OwnerId: repY },
@@ -151,7 +110,7 @@ describe("Sforce-Auto-Assign on the push", () => {
     await updateContact(known, { hubspotscore: "82" });
     const fresh = await qualifiedContact();
 
-    await clearRequests();
+    await clearSalesforceRequests();
     const result = await deliver([
       leadEvent(known, "contact.propertyChange", { propertyName: "hubspotscore" }),
       leadEvent(fresh),
@@ -171,11 +130,7 @@ describe("Sforce-Auto-Assign on the push", () => {
   });
 
   it("with an AssignmentRule Id, that rule routes new Leads", async () => {
-    await sandbox("PUT", "/__sandbox/assignment-rule", {
-      id: NAMED_RULE,
-      ownerId: repY,
-      active: false,
-    });
+    await setAssignmentRule({ id: NAMED_RULE, ownerId: repY, active: false });
     const id = await qualifiedContact();
     await deliver([leadEvent(id)], 1, { ...env, SALESFORCE_LEAD_ASSIGNMENT: NAMED_RULE } as Env);
     expect((await leadOf(id)).OwnerId).toBe(repY);

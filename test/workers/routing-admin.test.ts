@@ -5,44 +5,35 @@ import {
   RoutingVersionListSchema,
   RoutingVersionSchema,
 } from "../../shared/contracts/admin";
+import { RoutingSchema } from "../../shared/contracts/routing";
 import { type SnapshotProperties, upsertSnapshots } from "../../shared/db/snapshots";
+import type { Subject } from "../../workers/handoff/criteria";
+import { type Assignment, planAssignments } from "../../workers/handoff/routing-plan";
 import { admin } from "./admin-client";
-import { salesforceUrl, setSalesforceFaults } from "./sandboxes";
+import {
+  clearSalesforceRequests,
+  createSalesforceRecord,
+  salesforceRequests,
+  setSalesforceFaults,
+} from "./sandboxes";
 
 // Issue 17: the routing as versioned data through the admin API, checked against the sandbox
 // Salesforce org (its Users and its Organization's time zone) before anything is saved.
 
-async function sandbox<T>(method: string, path: string): Promise<T> {
-  const res = await fetch(`${salesforceUrl()}${path}`, { method });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
 /** A User created over REST, as an admin's tools would. */
 async function createUser(lastName: string, isActive = true): Promise<string> {
-  const auth = await fetch(`${salesforceUrl()}/services/oauth2/token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: "grant_type=client_credentials&client_id=sandbox-sf-client-id&client_secret=sandbox-sf-client-secret",
-  });
-  const { access_token } = (await auth.json()) as { access_token: string };
   const email = `${lastName.toLowerCase()}.${Date.now()}@routing.example`;
-  const res = await fetch(`${salesforceUrl()}/services/data/v62.0/sobjects/User`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${access_token}`, "content-type": "application/json" },
-    body: JSON.stringify({ LastName: lastName, Email: email, Username: email, IsActive: isActive }),
+  return createSalesforceRecord("User", {
+    LastName: lastName,
+    Email: email,
+    Username: email,
+    IsActive: isActive,
   });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { id: string }).id;
 }
 
 /** The SOQL queries the sandbox received since the last clear. */
 async function queries(): Promise<number> {
-  const { requests } = await sandbox<{ requests: { method: string; path: string }[] }>(
-    "GET",
-    "/__sandbox/requests",
-  );
+  const requests = await salesforceRequests();
   return requests.filter((r) => r.method === "GET" && /\/query\/?$/.test(r.path)).length;
 }
 
@@ -91,7 +82,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await setSalesforceFaults([]);
-  await sandbox("DELETE", "/__sandbox/requests");
+  await clearSalesforceRequests();
 });
 
 describe("GET /admin/routing", () => {
@@ -131,7 +122,7 @@ describe("PUT /admin/routing", () => {
     });
     expect(await queries()).toBe(2);
 
-    await sandbox("DELETE", "/__sandbox/requests");
+    await clearSalesforceRequests();
     const berlin = { ...twoPools(), timeZone: "Europe/Berlin" };
     const second = await admin("PUT", "/admin/routing", { routing: berlin });
     expect(second.status).toBe(201);
@@ -237,10 +228,23 @@ describe("POST /admin/routing/preview", () => {
       ),
     );
 
+  type HandedOff = { id: string; at: number; employees?: string | null; snapshot?: boolean };
+
+  /** What the stored judgement of a lead read: its email, its company's employees when read. */
+  const subjectOf = (r: HandedOff): Subject =>
+    r.snapshot === false
+      ? { contact: {} }
+      : {
+          contact: { email: `${r.id}@preview.example` },
+          // undefined: a judgement that did not read the employee count.
+          company: {
+            hs_object_id: `c${r.id}`,
+            ...(r.employees === undefined ? {} : { numberofemployees: r.employees }),
+          } as SnapshotProperties,
+        };
+
   /** New Leads handed off at `at`, with their stored judgement (none for `snapshot: false`). */
-  async function handedOff(
-    rows: { id: string; at: number; employees?: string | null; snapshot?: boolean }[],
-  ) {
+  async function handedOff(rows: HandedOff[]) {
     await env.DB.batch([
       ...rows.map((r) =>
         env.DB.prepare(
@@ -255,12 +259,8 @@ describe("POST /admin/routing/preview", () => {
             contactId: r.id,
             judgedAt: r.at,
             rulesVersion: 1,
-            contact: { email: `${r.id}@preview.example` },
-            // undefined: a judgement that did not read the employee count.
-            company: {
-              hs_object_id: `c${r.id}`,
-              ...(r.employees === undefined ? {} : { numberofemployees: r.employees }),
-            } as SnapshotProperties,
+            contact: subjectOf(r).contact as SnapshotProperties,
+            company: subjectOf(r).company as SnapshotProperties,
           })),
       ),
     ]);
@@ -268,25 +268,31 @@ describe("POST /admin/routing/preview", () => {
 
   it("spreads the last days' new Leads over the proposal's pools and members, against caps, writing nothing", async () => {
     await env.DB.exec("DELETE FROM leads");
-    await handedOff([
-      // Two days ago: three enterprise leads (one past Ava's cap of 2), three inbound.
+    const twoDaysAgo: HandedOff[] = [
+      // Three enterprise leads (one past Ava's cap of 2), three inbound.
       { id: "9101", at: noon(2, 0), employees: "5000" },
       { id: "9102", at: noon(2, 1), employees: "5000" },
       { id: "9103", at: noon(2, 2), employees: "5000" },
       { id: "9104", at: noon(2, 3), employees: "50" },
       { id: "9105", at: noon(2, 4), employees: "50" },
       { id: "9106", at: noon(2, 5) },
-      // Yesterday: one enterprise, three inbound and one lead without a stored judgement.
+    ];
+    const yesterday: HandedOff[] = [
+      // One enterprise, three inbound and one lead without a stored judgement.
       { id: "9107", at: noon(1, 0), employees: "1200" },
       { id: "9108", at: noon(1, 1), employees: "80" },
       { id: "9109", at: noon(1, 2), employees: "80" },
       { id: "9110", at: noon(1, 3), employees: "80" },
       { id: "9111", at: noon(1, 4), snapshot: false },
+    ];
+    await handedOff([
+      ...twoDaysAgo,
+      ...yesterday,
       // Outside the window.
       { id: "9100", at: Date.now() - 10 * DAY, employees: "50" },
     ]);
     const before = await routingRows();
-    await sandbox("DELETE", "/__sandbox/requests");
+    await clearSalesforceRequests();
     const routing = {
       pools: [
         {
@@ -312,28 +318,56 @@ describe("POST /admin/routing/preview", () => {
       handoffs: 11,
       withoutSnapshot: 1,
       missingProperties: ["company.numberofemployees"],
-      fallback: { leads: 1, unmatched: 0, overflow: 1, decidedBy: "fallback_owner", ownerId: ben },
+      fallback: { leads: 0, unmatched: 0, overflow: 0, decidedBy: "fallback_owner", ownerId: ben },
     });
+    // These expectations once held the preview's own copy of assignment, which sent a lead past a
+    // full pool to the fallback and repeated weighted turns in blocks; the preview now plans with
+    // assignment's planner, so they are what assignment does. 9103, past Ava's enterprise cap,
+    // goes on to inbound, where her turn has no cap.
     const [enterprise, inbound] = preview.pools;
     expect(enterprise).toMatchObject({ name: "enterprise", matched: 4, leads: 3, overflow: 1 });
-    // Ava's cap counts her leads from both pools: three a day, so at it both days.
+    // Ava's cap counts her leads from both pools: four two days ago, two yesterday; at it both days.
     expect(enterprise!.members).toEqual([
-      { userId: ava, active: true, weight: 1, dailyCap: 2, leads: 3, busiestDay: 3, daysAtCap: 2 },
+      { userId: ava, active: true, weight: 1, dailyCap: 2, leads: 3, busiestDay: 4, daysAtCap: 2 },
     ]);
-    expect(inbound).toMatchObject({ name: "inbound", matched: 7, leads: 7, overflow: 0 });
-    // Turns: Ava, Ben, Ben, then the inactive user is skipped for Ava.
-    expect(inbound!.members.map((m) => [m.active, m.leads])).toEqual([
-      [true, 3],
-      [true, 4],
-      [false, 0],
+    expect(inbound).toMatchObject({ name: "inbound", matched: 8, leads: 8, overflow: 0 });
+    // Turns interleave by weight (Ava, Ben, the inactive user skipped, Ben) across the days.
+    expect(inbound!.members.map((m) => [m.active, m.leads, m.busiestDay])).toEqual([
+      [true, 3, 4],
+      [true, 5, 3],
+      [false, 0, 0],
     ]);
+
+    // Assignment itself, planning a batch a day from the same judgements, gives the same owners.
+    const parsed = RoutingSchema.parse(routing);
+    const turns = new Map<string, number>();
+    const planned: Assignment[] = [];
+    for (const [day, batch] of [twoDaysAgo, yesterday].entries()) {
+      const plan = planAssignments({
+        routing: parsed,
+        version: 0,
+        contacts: batch.map((r) => ({ contactId: r.id, subject: subjectOf(r) })),
+        state: { revision: 0, assigned: new Map(), turns, daily: new Map() },
+        accounts: new Map(),
+        isActive: (userId) => userId !== former,
+        day: String(day),
+        at: batch.at(-1)!.at,
+      });
+      for (const [pool, turn] of plan.turns) turns.set(pool, turn);
+      planned.push(...plan.fresh);
+    }
+    expect(preview.pools.map((p) => p.members.map((m) => m.leads))).toEqual(
+      parsed.pools.map((pool) =>
+        pool.members.map(
+          (m) => planned.filter((a) => a.pool === pool.name && a.ownerId === m.userId).length,
+        ),
+      ),
+    );
+    expect(preview.fallback.leads).toBe(planned.filter((a) => a.pool === null).length);
 
     // Nothing written: no routing, turn, count or assignment; Salesforce only read.
     expect(await routingRows()).toEqual(before);
-    const { requests } = await sandbox<{ requests: { method: string }[] }>(
-      "GET",
-      "/__sandbox/requests",
-    );
+    const requests = await salesforceRequests();
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.every((r) => r.method === "GET")).toBe(true);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Routing, RoutingSchema } from "../../shared/contracts/routing";
 import { QUERY_URI_MAX } from "../../shared/salesforce/soql-in";
+import { RoutingSimulation } from "../../workers/admin/routing-preview";
 import { EXTERNAL_ID_FIELD } from "../../workers/handoff/lead-mapping";
 import { accountQueries, normaliseWebsite } from "../../workers/handoff/routing-accounts";
 import {
@@ -232,6 +233,54 @@ describe("order of decision", () => {
     expect(p.fresh).toEqual([]);
     expect(p.turns.size).toBe(0);
     expect(p.added.size).toBe(0);
+  });
+});
+
+describe("the preview's replay (routing-preview.ts)", () => {
+  const replay = (routing: Routing, leads: number, isActive = (_: string) => true) => {
+    const simulation = new RoutingSimulation(routing, "UTC", isActive);
+    for (let i = 0; i < leads; i++)
+      simulation.add({
+        contactId: String(100 + i),
+        handedOffAt: AT + i,
+        contact: { email: `c${i}@example.org` },
+        company: null,
+      });
+    return simulation.result({ days: 1, from: "", to: "" });
+  };
+
+  it("plans as assignment does: a pool without conditions takes every lead, even with match any", () => {
+    const routing = routingOf({
+      pools: [{ name: "all", match: "any", members: [{ userId: A, weight: 2 }, { userId: B }] }],
+    });
+    const preview = replay(routing, 4);
+    expect(preview.pools[0]).toMatchObject({ matched: 4, leads: 4, overflow: 0 });
+    expect(preview.pools[0]!.members.map((m) => m.leads)).toEqual(
+      [A, B].map((u) => owners(plan(routing)).filter((o) => o === u).length),
+    );
+  });
+
+  it("a full pool falls through to the next matching one; an inactive fallback owner is not it", () => {
+    const routing = routingOf({
+      pools: [
+        { name: "first", members: [{ userId: A, dailyCap: 1 }] },
+        { name: "second", members: [{ userId: B, dailyCap: 1 }] },
+      ],
+      fallbackOwnerId: C,
+      salesforceAssignmentRules: false,
+    });
+    const preview = replay(routing, 3, (u) => u !== C);
+    expect(preview.pools.map((p) => [p.matched, p.leads, p.overflow])).toEqual([
+      [3, 1, 2],
+      [2, 1, 1],
+    ]);
+    expect(preview.fallback).toEqual({
+      leads: 1,
+      unmatched: 0,
+      overflow: 1,
+      decidedBy: "integration_user",
+      ownerId: null,
+    });
   });
 });
 

@@ -122,7 +122,13 @@ export async function salesforceLeads(): Promise<Record<string, any>[]> {
   return Array.isArray(body) ? body : (body as { records: Record<string, any>[] }).records;
 }
 
-export async function createSalesforceLead(fields: Record<string, unknown>): Promise<void> {
+/** A Salesforce REST call (`path` under /services/data/v62.0) with its own session, as an admin's tools make it. */
+export async function salesforceRest(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const token = await call<{ access_token: string; instance_url: string }>(
     `${salesforceUrl()}/services/oauth2/token`,
     {
@@ -131,12 +137,59 @@ export async function createSalesforceLead(fields: Record<string, unknown>): Pro
       body: "grant_type=client_credentials&client_id=sandbox-sf-client-id&client_secret=sandbox-sf-client-secret",
     },
   );
-  await call(`${token.instance_url}/services/data/v62.0/sobjects/Lead`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token.access_token}`, "content-type": "application/json" },
-    body: JSON.stringify(fields),
+  return fetch(`${token.instance_url}/services/data/v62.0${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token.access_token}`,
+      "content-type": "application/json",
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 }
+
+/** A record created over REST (a User, an Account, a Lead), as an admin's tools would: its id. */
+export async function createSalesforceRecord(
+  sobject: string,
+  fields: Record<string, unknown>,
+): Promise<string> {
+  const res = await salesforceRest("POST", `/sobjects/${sobject}`, fields);
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`POST /sobjects/${sobject} → ${res.status} ${text}`);
+  return (JSON.parse(text) as { id: string }).id;
+}
+
+export const createSalesforceLead = (fields: Record<string, unknown>) =>
+  createSalesforceRecord("Lead", fields);
+
+export interface SandboxRequest {
+  method: string;
+  path: string;
+  /** Lower-cased names, without the bearer token. */
+  headers: Record<string, string>;
+}
+
+/** The API requests the Salesforce sandbox received since the last clear, oldest first. */
+export const salesforceRequests = async () =>
+  (await call<{ requests: SandboxRequest[] }>(`${salesforceUrl()}/__sandbox/requests`)).requests;
+export const clearSalesforceRequests = () =>
+  call(`${salesforceUrl()}/__sandbox/requests`, json("DELETE"));
+
+const UPSERT_PATH = "/services/data/v62.0/composite/sobjects/Lead/HubSpot_Contact_Id__c";
+
+/** The Sforce-Auto-Assign of each Lead upsert the sandbox received since the last clear. */
+export async function upsertHeaders(): Promise<(string | undefined)[]> {
+  return (await salesforceRequests())
+    .filter((r) => r.method === "PATCH" && r.path === UPSERT_PATH)
+    .map((r) => r.headers["sforce-auto-assign"]);
+}
+
+/** The sandbox org's Lead assignment rule (active unless `active: false`), or none. */
+export const setAssignmentRule = (rule: { id: string; ownerId: string; active?: boolean } | null) =>
+  call(
+    `${salesforceUrl()}/__sandbox/assignment-rule`,
+    json(rule ? "PUT" : "DELETE", rule ?? undefined),
+  );
 
 export type Fault = {
   kind: string;

@@ -1,15 +1,15 @@
 import type { Connection } from "jsforce";
 import { z } from "zod";
-import { type Routing, routingUserIds, TimeZoneSchema } from "../../shared/contracts/routing";
+import { type Routing, TimeZoneSchema } from "../../shared/contracts/routing";
 import type { FieldError } from "../../shared/errors";
 import { hasValidChecksum, userKey } from "../../shared/salesforce/ids";
-import { inQueries } from "../../shared/salesforce/soql-in";
+import type { SalesforceUserRow } from "../../shared/salesforce/users";
 
 // What PUT /admin/routing checks against Salesforce before it saves (docs/routing.md#validation):
 // every user the routing names exists and is active, and the time zone the day caps count in.
 
 /** Where each user id sits in the routing, as a path an admin can find it by. */
-export function userIdPlaces(routing: Routing): { id: string; path: string }[] {
+function userIdPlaces(routing: Routing): { id: string; path: string }[] {
   return [
     ...routing.pools.flatMap((pool, i) => [
       ...pool.members.map((m, j) => ({ id: m.userId, path: `pools[${i}].members[${j}].userId` })),
@@ -20,13 +20,6 @@ export function userIdPlaces(routing: Routing): { id: string; path: string }[] {
     ...(routing.fallbackOwnerId ? [{ id: routing.fallbackOwnerId, path: "fallbackOwnerId" }] : []),
   ];
 }
-
-export const SalesforceUserRowSchema = z.object({
-  Id: z.string(),
-  Name: z.string().nullable(),
-  IsActive: z.boolean(),
-});
-export type SalesforceUserRow = z.infer<typeof SalesforceUserRowSchema>;
 
 /**
  * Each place naming a user Salesforce does not know, or one it knows as inactive; pure. Ids match
@@ -56,24 +49,6 @@ export function userProblems(routing: Routing, found: SalesforceUserRow[]): Fiel
       ];
     return [];
   });
-}
-
-/**
- * The Users a routing names, in one SOQL query (more only past a few hundred ids, where one
- * request URI would pass Salesforce's limit: soql-in.ts). Ids with a wrong checksum are left out:
- * Salesforce would refuse the whole query for one of them, and userProblems names them.
- */
-export async function readRoutingUsers(
-  conn: Connection,
-  routing: Routing,
-): Promise<SalesforceUserRow[]> {
-  const ids = routingUserIds(routing).filter(hasValidChecksum);
-  const rows: SalesforceUserRow[] = [];
-  for (const soql of inQueries("SELECT Id, Name, IsActive FROM User WHERE Id IN", ids)) {
-    const { records } = await conn.query<Record<string, unknown>>(soql, { autoFetch: true });
-    rows.push(...records.map((r) => SalesforceUserRowSchema.parse(r)));
-  }
-  return rows;
 }
 
 /** The org's time zone (Organization.TimeZoneSidKey), as Salesforce names it. */

@@ -1,8 +1,9 @@
 import type { RoutingPreview } from "../../shared/contracts/admin";
-import type { Criterion } from "../../shared/contracts/criteria";
-import { dayIn, type Pool, type Routing } from "../../shared/contracts/routing";
+import { dayIn, type Routing } from "../../shared/contracts/routing";
 import type { SnapshotProperties } from "../../shared/db/snapshots";
-import { type CompiledCriterion, compileCriterion } from "../handoff/criteria";
+import { userKey } from "../../shared/salesforce/ids";
+import type { Subject } from "../handoff/criteria";
+import { type Assignment, fallbackOf, meetsPool, planAssignments } from "../handoff/routing-plan";
 
 // POST /admin/routing/preview (docs/routing.md#preview): how the new Leads of the last N days
 // would have been spread by a proposed routing. The simulation is pure; previewRouting only reads
@@ -21,29 +22,29 @@ export interface Handoff {
 export const PREVIEW_PAGE_ROWS = 1_000;
 
 interface PoolTally {
-  pool: Pool;
-  when: CompiledCriterion;
-  /** Member indexes, each repeated by its weight: one round of turns. */
-  turns: number[];
-  turn: number;
+  /** Leads that reached the pool and met its conditions. */
   matched: number;
+  /** Of those, leads no member could take (capped or inactive): on to the next pool or fallback. */
   overflow: number;
-  leads: number[];
+  /** Leads given to each member, by userId as the pool names it. */
+  leads: Map<string, number>;
 }
 
 /**
- * Replays handoffs, oldest first, through a routing: the first pool whose conditions the contact
- * meets, a member by the pool's method, skipping inactive users and those at their daily cap (a
- * user's leads of the day count across pools, as assignment counts them). Account matching is
- * not replayed: it needs Salesforce's Accounts as they were.
+ * Replays handoffs, oldest first, through assignment's own planner (routing-plan.ts), one lead at
+ * a time against a state kept here as D1 keeps it: the pools' turns, and each day's leads per
+ * user. Account matching is not replayed: it needs Salesforce's Accounts as they were.
  */
 export class RoutingSimulation {
   private readonly pools: PoolTally[];
-  /** day → user id → leads that day. */
+  /** Each pool's next turn (routing_turns). */
+  private readonly turns = new Map<string, number>();
+  /** day → leads that day, by userKey (routing_daily). */
   private readonly daily = new Map<string, Map<string, number>>();
   private handoffs = 0;
   private withoutSnapshot = 0;
   private unmatched = 0;
+  private overflow = 0;
   private readonly missing = new Set<string>();
 
   constructor(
@@ -51,75 +52,57 @@ export class RoutingSimulation {
     private readonly timeZone: string,
     private readonly isActive: (userId: string) => boolean,
   ) {
-    this.pools = routing.pools.map((pool) => ({
-      pool,
-      when: compileCriterion(asCriterion(pool)),
-      turns: pool.members.flatMap((m, i) => Array.from({ length: m.weight }, () => i)),
-      turn: 0,
-      matched: 0,
-      overflow: 0,
-      leads: pool.members.map(() => 0),
-    }));
+    this.pools = routing.pools.map(() => ({ matched: 0, overflow: 0, leads: new Map() }));
   }
 
   add(h: Handoff): void {
     this.handoffs++;
     if (!h.contact) this.withoutSnapshot++;
-    const subject = { contact: h.contact ?? {}, company: h.company ?? undefined };
-    if (h.contact) this.noteMissing(h);
-    const tally = this.pools.find((p) => p.when.met(subject, h.handedOffAt));
-    if (!tally) {
-      this.unmatched++;
-      return;
-    }
-    tally.matched++;
+    else this.noteMissing(h);
+    const subject: Subject = { contact: h.contact ?? {}, company: h.company ?? undefined };
     const day = dayIn(this.timeZone, h.handedOffAt);
     const today = this.daily.get(day) ?? new Map<string, number>();
     this.daily.set(day, today);
-    const member = this.choose(tally, today);
-    if (member === null) {
-      tally.overflow++;
-      return;
-    }
-    tally.leads[member]!++;
-    const userId = tally.pool.members[member]!.userId;
-    today.set(userId, (today.get(userId) ?? 0) + 1);
+    const plan = planAssignments({
+      routing: this.routing,
+      version: 0,
+      contacts: [{ contactId: h.contactId, subject }],
+      state: { revision: 0, assigned: new Map(), turns: this.turns, daily: today },
+      accounts: new Map(),
+      isActive: this.isActive,
+      day,
+      at: h.handedOffAt,
+    });
+    for (const [pool, turn] of plan.turns) this.turns.set(pool, turn);
+    for (const [user, n] of plan.added) today.set(user, (today.get(user) ?? 0) + n);
+    this.count(plan.fresh[0]!, subject, h.handedOffAt);
   }
 
-  private choose(tally: PoolTally, today: Map<string, number>): number | null {
-    const members = tally.pool.members;
-    const open = (i: number) => {
-      const m = members[i]!;
-      return (
-        this.isActive(m.userId) && (m.dailyCap === null || (today.get(m.userId) ?? 0) < m.dailyCap)
-      );
-    };
-    if (tally.pool.method === "fewest_today") {
-      let best: number | null = null;
-      members.forEach((m, i) => {
-        if (!open(i)) return;
-        const load = (today.get(m.userId) ?? 0) / m.weight;
-        const bestLoad =
-          best === null
-            ? Infinity
-            : (today.get(members[best]!.userId) ?? 0) / members[best]!.weight;
-        if (load < bestLoad) best = i;
-      });
-      return best;
+  /**
+   * Tallies where a lead went: every pool whose conditions it met before the one that took it had
+   * no member to give it to (the planner went on to the next); none taking it is the fallback's.
+   */
+  private count(assignment: Assignment, subject: Subject, at: number): void {
+    let met = false;
+    for (const [i, pool] of this.routing.pools.entries()) {
+      if (!meetsPool(this.routing, i, subject, at)) continue;
+      met = true;
+      const tally = this.pools[i]!;
+      tally.matched++;
+      if (assignment.reason === "pool" && assignment.pool === pool.name) {
+        const ownerId = assignment.ownerId!;
+        tally.leads.set(ownerId, (tally.leads.get(ownerId) ?? 0) + 1);
+        return;
+      }
+      tally.overflow++;
     }
-    for (let k = 0; k < tally.turns.length; k++) {
-      const at = (tally.turn + k) % tally.turns.length;
-      const i = tally.turns[at]!;
-      if (!open(i)) continue;
-      tally.turn = (at + 1) % tally.turns.length;
-      return i;
-    }
-    return null;
+    if (met) this.overflow++;
+    else this.unmatched++;
   }
 
   /** Properties a pool condition names that this judgement did not read (absent, not null). */
   private noteMissing(h: Handoff): void {
-    for (const { pool } of this.pools)
+    for (const pool of this.routing.pools)
       for (const c of pool.when) {
         const [kind, name] = c.property.split(".") as ["contact" | "company", string];
         const read = kind === "contact" ? h.contact : h.company;
@@ -129,41 +112,40 @@ export class RoutingSimulation {
 
   result(window: { days: number; from: string; to: string }): RoutingPreview {
     const dayTotals = [...this.daily.values()];
-    const overflow = this.pools.reduce((n, p) => n + p.overflow, 0);
+    const fallback = fallbackOf(this.routing, this.isActive);
     return {
       ...window,
       timeZone: this.timeZone,
       handoffs: this.handoffs,
       withoutSnapshot: this.withoutSnapshot,
-      pools: this.pools.map((t) => ({
-        name: t.pool.name,
-        method: t.pool.method,
-        matched: t.matched,
-        leads: t.leads.reduce((a, b) => a + b, 0),
-        overflow: t.overflow,
-        members: t.pool.members.map((m, i) => {
-          const perDay = dayTotals.map((d) => d.get(m.userId) ?? 0);
-          return {
-            userId: m.userId,
-            active: this.isActive(m.userId),
-            weight: m.weight,
-            dailyCap: m.dailyCap,
-            leads: t.leads[i]!,
-            busiestDay: Math.max(0, ...perDay),
-            daysAtCap: m.dailyCap === null ? 0 : perDay.filter((n) => n >= m.dailyCap!).length,
-          };
-        }),
-      })),
+      pools: this.routing.pools.map((pool, i) => {
+        const tally = this.pools[i]!;
+        return {
+          name: pool.name,
+          method: pool.method,
+          matched: tally.matched,
+          leads: tally.matched - tally.overflow,
+          overflow: tally.overflow,
+          members: pool.members.map((m) => {
+            const perDay = dayTotals.map((d) => d.get(userKey(m.userId)) ?? 0);
+            return {
+              userId: m.userId,
+              active: this.isActive(m.userId),
+              weight: m.weight,
+              dailyCap: m.dailyCap,
+              leads: tally.leads.get(m.userId) ?? 0,
+              busiestDay: Math.max(0, ...perDay),
+              daysAtCap: m.dailyCap === null ? 0 : perDay.filter((n) => n >= m.dailyCap!).length,
+            };
+          }),
+        };
+      }),
       fallback: {
-        leads: this.unmatched + overflow,
+        leads: this.unmatched + this.overflow,
         unmatched: this.unmatched,
-        overflow,
-        decidedBy: this.routing.fallbackOwnerId
-          ? "fallback_owner"
-          : this.routing.salesforceAssignmentRules
-            ? "assignment_rules"
-            : "integration_user",
-        ownerId: this.routing.fallbackOwnerId,
+        overflow: this.overflow,
+        decidedBy: fallback.reason,
+        ownerId: fallback.ownerId,
       },
       accountMatch: this.routing.accountMatch
         ? "on, not replayed: leads an Account's owner would take are counted in the pools"
@@ -172,15 +154,6 @@ export class RoutingSimulation {
     };
   }
 }
-
-/** A pool's conditions in the rules' criterion shape, to be compiled as the rules' are. */
-const asCriterion = (pool: Pool): Criterion => ({
-  name: "pool",
-  description: `pool ${pool.name}`,
-  match: pool.match,
-  conditions: pool.when,
-  required: false,
-});
 
 interface Row {
   contact_id: string;

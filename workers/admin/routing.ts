@@ -17,12 +17,8 @@ import {
 import { ErrorCode, type FieldError, HttpError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
 import { hasValidChecksum, userKey } from "../../shared/salesforce/ids";
-import {
-  orgTimeZoneProblem,
-  readOrgTimeZone,
-  readRoutingUsers,
-  userProblems,
-} from "./routing-check";
+import { readRoutingUsers, type SalesforceUserRow } from "../../shared/salesforce/users";
+import { orgTimeZoneProblem, readOrgTimeZone, userProblems } from "./routing-check";
 import { handoffsSince, RoutingSimulation } from "./routing-preview";
 import { iso, readJson, readQuery } from "./validate";
 
@@ -94,16 +90,12 @@ routing.post("/routing/preview", async (c) => {
   const body = await readJson(c, RoutingPreviewRequestSchema);
   const proposal = body.routing;
   const inForce = (await latestRouting(c.env.DB))?.routing.timeZone;
-  const [users, orgTimeZone] = await fromSalesforce(
+  const { users, orgTimeZone, zoneProblem } = await readUsersAndTimeZone(
     c,
-    (conn) =>
-      Promise.all([
-        readRoutingUsers(conn, proposal),
-        (proposal.timeZone ?? inForce) === undefined ? readOrgTimeZone(conn) : undefined,
-      ]),
+    proposal,
+    proposal.timeZone ?? inForce,
     "to read the routing's users for the preview",
   );
-  const zoneProblem = orgTimeZone === undefined ? null : orgTimeZoneProblem(orgTimeZone);
   if (zoneProblem)
     throw new HttpError(ErrorCode.Validation, `timeZone: ${zoneProblem.problem}`, [zoneProblem]);
   // What assignment would skip: ids Salesforce does not know, or knows as inactive.
@@ -136,17 +128,13 @@ async function checkAgainstSalesforce(
   c: Context<HonoEnv>,
   routing: Routing,
 ): Promise<{ routing: Routing; timeZoneFromOrg: boolean }> {
-  const [users, orgTimeZone] = await fromSalesforce(
+  const { users, orgTimeZone, zoneProblem } = await readUsersAndTimeZone(
     c,
-    (conn) =>
-      Promise.all([
-        readRoutingUsers(conn, routing),
-        routing.timeZone === undefined ? readOrgTimeZone(conn) : undefined,
-      ]),
+    routing,
+    routing.timeZone,
     "to check the routing's users (nothing saved)",
   );
   const problems: FieldError[] = userProblems(routing, users);
-  const zoneProblem = orgTimeZone === undefined ? null : orgTimeZoneProblem(orgTimeZone);
   if (zoneProblem) problems.push(zoneProblem);
   if (problems.length) {
     const first = problems[0]!;
@@ -162,6 +150,33 @@ async function checkAgainstSalesforce(
     routing: orgTimeZone === undefined ? routing : { ...routing, timeZone: orgTimeZone },
     timeZoneFromOrg: orgTimeZone !== undefined,
   };
+}
+
+/**
+ * The Users a routing names and, while no time zone is known, the org's with why it cannot be
+ * used (null: it can): one User query, plus one Organization query without a time zone.
+ */
+async function readUsersAndTimeZone(
+  c: Context<HonoEnv>,
+  routing: Routing,
+  timeZone: string | undefined,
+  why: string,
+): Promise<{
+  users: SalesforceUserRow[];
+  orgTimeZone: string | undefined;
+  zoneProblem: FieldError | null;
+}> {
+  const [users, orgTimeZone] = await fromSalesforce(
+    c,
+    (conn) =>
+      Promise.all([
+        readRoutingUsers(conn, routing),
+        timeZone === undefined ? readOrgTimeZone(conn) : undefined,
+      ]),
+    why,
+  );
+  const zoneProblem = orgTimeZone === undefined ? null : orgTimeZoneProblem(orgTimeZone);
+  return { users, orgTimeZone, zoneProblem };
 }
 
 /** What `read` answers from Salesforce; out of reach (login, 5xx, timeout) is a 503. */

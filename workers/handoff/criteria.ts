@@ -151,6 +151,11 @@ export function propertiesRead(rules: Rules): { contact: string[]; company: stri
     ),
     ...(rules.engagement ?? DEFAULT_ENGAGEMENT).points.map((p) => p.property),
   ];
+  return propertiesByObject(refs);
+}
+
+/** Property references (`contact.email`) as names by object, each once, sorted; pure. */
+export function propertiesByObject(refs: string[]): { contact: string[]; company: string[] } {
   const of = (kind: string) =>
     [
       ...new Set(refs.filter((r) => r.startsWith(`${kind}.`)).map((r) => r.slice(kind.length + 1))),

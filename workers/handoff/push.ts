@@ -3,7 +3,7 @@ import { DEFAULT_MAPPING, type Mapping } from "../../shared/contracts/mapping";
 import { HOLD_KINDS } from "../../shared/contracts/outcomes";
 import type { AuditEntry } from "../../shared/db/leads";
 import { toHex } from "../../shared/hex";
-import { RetryableError } from "../../shared/retryable";
+import { asRetryableError, RetryableError } from "../../shared/retryable";
 import { overBudget, readUsage, recordUsage } from "../../shared/salesforce/budget";
 import {
   CONVERTED_LEAD_CODE,
@@ -293,7 +293,8 @@ async function assignOwners(
     for (const [id, assignment] of await router.assign(salesforce, fresh))
       assigned.set(id, assignment);
   } catch (err) {
-    const error = err instanceof RetryableError ? err : classifyCallError(err);
+    // Router.assign throws RetryableErrors; anything else is a bug in planning, not Salesforce.
+    const error = asRetryableError(err);
     for (const id of fresh) outcomes.set(id, { kind: "failed", error });
   }
 }

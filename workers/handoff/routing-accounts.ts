@@ -1,14 +1,13 @@
 import type { Connection } from "jsforce";
 import { z } from "zod";
 import { FREE_EMAIL_DOMAINS } from "../../shared/contracts/rules";
-import { encodedBytes, QUERY_URI_MAX, soqlString } from "../../shared/salesforce/soql-in";
+import { packQueries, soqlString } from "../../shared/salesforce/soql-in";
 import { isFreeEmailDomain } from "./qualify";
 import type { AccountOwner } from "./routing-plan";
 
 // Lead-to-account for routing (docs/routing-assignment.md): a new Lead whose email domain is an
 // existing Account's website goes to that Account's owner. One query per batch for every domain.
 
-const QUERY_PATH = "/services/data/v00.0/query?q=";
 const HEAD = "SELECT Id, Website, OwnerId, Owner.IsActive FROM Account WHERE";
 
 const AccountSchema = z.object({
@@ -44,24 +43,11 @@ export function accountQueries(domains: string[]): string[] {
   const wanted = [...new Set(domains.map((d) => d.toLowerCase()))].filter(
     (d) => d && !isFreeEmailDomain(d, FREE_EMAIL_DOMAINS),
   );
-  const statements: string[] = [];
-  const fixed = QUERY_PATH.length + encodedBytes(`${HEAD} `);
-  const separator = encodedBytes(" OR ");
-  let current: string[] = [];
-  let size = fixed;
-  for (const domain of wanted) {
-    const clause = `Website LIKE ${soqlString(`%${domain}%`)}`;
-    const bytes = encodedBytes(clause);
-    if (current.length && size + separator + bytes > QUERY_URI_MAX) {
-      statements.push(`${HEAD} ${current.join(" OR ")}`);
-      current = [];
-      size = fixed;
-    }
-    size += bytes + (current.length ? separator : 0);
-    current.push(clause);
-  }
-  if (current.length) statements.push(`${HEAD} ${current.join(" OR ")}`);
-  return statements;
+  return packQueries(
+    wanted.map((domain) => `Website LIKE ${soqlString(`%${domain}%`)}`),
+    " OR ",
+    (clauses) => `${HEAD} ${clauses}`,
+  );
 }
 
 /**

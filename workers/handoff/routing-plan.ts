@@ -1,6 +1,11 @@
 import type { AssignmentReason, Pool, Routing } from "../../shared/contracts/routing";
 import { userKey } from "../../shared/salesforce/ids";
-import { type CompiledCriterion, compileCriterion, type Subject } from "./criteria";
+import {
+  type CompiledCriterion,
+  compileCriterion,
+  propertiesByObject,
+  type Subject,
+} from "./criteria";
 
 // Who owns each new Lead of a batch, decided from values (docs/routing-assignment.md): the
 // routing in force, the state read from D1 at one revision, the batch's Account matches and the
@@ -102,14 +107,14 @@ function poolTests(routing: Routing): CompiledCriterion[] {
   return tests;
 }
 
+/** Whether a contact meets the conditions of the routing's pool `index` (none: every lead); pure. */
+export function meetsPool(routing: Routing, index: number, subject: Subject, at: number): boolean {
+  return !routing.pools[index]!.when.length || poolTests(routing)[index]!.met(subject, at);
+}
+
 /** The HubSpot properties the pools' `when` conditions read, by object (as propertiesRead). */
 export function poolPropertiesRead(routing: Routing): { contact: string[]; company: string[] } {
-  const refs = routing.pools.flatMap((p) => p.when.map((c) => c.property));
-  const of = (kind: string) =>
-    [
-      ...new Set(refs.filter((r) => r.startsWith(`${kind}.`)).map((r) => r.slice(kind.length + 1))),
-    ].sort();
-  return { contact: of("contact"), company: of("company") };
+  return propertiesByObject(routing.pools.flatMap((p) => p.when.map((c) => c.property)));
 }
 
 /** Plans every contact's owner in order: reused, the Account's owner, a pool, the fallback; pure. */
@@ -123,7 +128,6 @@ export function planAssignments(input: PlanInput): Plan {
     const cap = pool.members.find((m) => m.userId === userId)?.dailyCap ?? null;
     return isActive(userId) && (cap === null || today(userId) < cap);
   };
-  const tests = poolTests(routing);
 
   for (const contact of input.contacts) {
     const reused = state.assigned.get(contact.contactId);
@@ -145,7 +149,7 @@ export function planAssignments(input: PlanInput): Plan {
       };
     for (const [i, pool] of routing.pools.entries()) {
       if (assignment) break;
-      if (pool.when.length && !tests[i]!.met(contact.subject, at)) continue;
+      if (!meetsPool(routing, i, contact.subject, at)) continue;
       const ownerId = pickMember(pool, turnOf(pool.name), today, (u) => available(pool, u));
       if (!ownerId) continue; // nobody available: the next matching pool, then the fallback
       if (pool.method === "round_robin") plan.turns.set(pool.name, ownerId.turn);
@@ -202,12 +206,23 @@ function fallback(
   base: Pick<Assignment, "contactId" | "routingVersion" | "day" | "assignedAt">,
   isActive: (userId: string) => boolean,
 ): Assignment {
-  const none = { pool: null, accountId: null };
+  return { ...base, ...fallbackOf(routing, isActive), pool: null, accountId: null };
+}
+
+/**
+ * Who takes a lead no Account or pool member takes: the fallback owner while active, else the
+ * org's assignment rule (salesforceAssignmentRules) or the integration user; pure.
+ */
+export function fallbackOf(
+  routing: Routing,
+  isActive: (userId: string) => boolean,
+): { ownerId: string | null; reason: Exclude<AssignmentReason, "account_owner" | "pool"> } {
   if (routing.fallbackOwnerId && isActive(routing.fallbackOwnerId))
-    return { ...base, ...none, ownerId: routing.fallbackOwnerId, reason: "fallback_owner" };
-  if (routing.salesforceAssignmentRules)
-    return { ...base, ...none, ownerId: null, reason: "assignment_rules" };
-  return { ...base, ...none, ownerId: null, reason: "integration_user" };
+    return { ownerId: routing.fallbackOwnerId, reason: "fallback_owner" };
+  return {
+    ownerId: null,
+    reason: routing.salesforceAssignmentRules ? "assignment_rules" : "integration_user",
+  };
 }
 
 /** Assignments by reason, for the batch's log line (counts only). */

@@ -27,7 +27,7 @@ import { classifyCallError } from "./salesforce-upsert";
 // the first commits; the other reads again and plans again.
 
 /** Plans tried before the batch's new Leads wait (each loss means another batch committed). */
-export const COMMIT_TRIES = 5;
+const COMMIT_TRIES = 5;
 
 type AssignmentRow = {
   contact_id: string;
@@ -52,7 +52,7 @@ const toAssignment = (row: AssignmentRow): Assignment => ({
 });
 
 /** The routing state for these contacts on `day`: one D1 round trip, one consistent read. */
-export async function readRoutingState(
+async function readRoutingState(
   db: D1Database,
   contactIds: string[],
   day: string,
@@ -83,7 +83,7 @@ export async function readRoutingState(
  * fail and the whole batch roll back), the turns, the day's counts and the new assignments, each
  * one statement whatever the batch size. Older revisions go: only the latest is ever compared.
  */
-export function commitStatements(
+function commitStatements(
   db: D1Database,
   revision: number,
   plan: Plan,
@@ -158,7 +158,7 @@ interface SalesforceFacts {
   active: Set<string>;
 }
 
-export interface RouterDeps {
+interface RouterDeps {
   db: D1Database;
   log: Logger;
   now: () => number;
