@@ -16,3 +16,23 @@ export function dayRange(day: string): { start: number; end: number } {
   const start = Date.parse(`${day}T00:00:00Z`);
   return { start, end: start + DAY_MS };
 }
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * One Intl.DateTimeFormat per time zone and option set, kept for the isolate's life: building one
+ * is the costly part of formatting (routing's day caps and SLA business time format per lead).
+ */
+export function zonedFormat(
+  timeZone: string,
+  options: Omit<Intl.DateTimeFormatOptions, "timeZone">,
+  locale = "en-US",
+): Intl.DateTimeFormat {
+  const key = `${locale} ${timeZone} ${JSON.stringify(options)}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    formats.set(key, format);
+  }
+  return format;
+}

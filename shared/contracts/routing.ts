@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { zonedFormat } from "../days";
 import { userKey } from "../salesforce/ids";
 import { ConditionSchema } from "./criteria";
 
@@ -174,20 +175,9 @@ export function routingUserIds(routing: Routing): string[] {
   return [...new Set(ids)];
 }
 
-/** One formatter per time zone, kept: building one is the costly part (as in sla/business-time.ts). */
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const DAY_PARTS = { year: "numeric", month: "2-digit", day: "2-digit" } as const;
 
 /** The calendar day (YYYY-MM-DD) `at` falls on in `timeZone`: the day a daily cap counts on. */
 export function dayIn(timeZone: string, at: number): string {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-CA", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-    });
-    dayFormats.set(timeZone, format);
-  }
-  return format.format(at);
+  return zonedFormat(timeZone, DAY_PARTS, "en-CA").format(at);
 }

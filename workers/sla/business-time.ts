@@ -1,6 +1,8 @@
 // When an SLA falls due (docs/sla.md): N minutes of plain time, or N minutes counted only inside
 // business hours on the routing's days, read as wall time in its time zone; pure.
 
+import { zonedFormat } from "../../shared/days";
+
 export interface SlaClock {
   /** Count only the hours between start and end on the listed days. */
   businessHours: boolean;
@@ -52,24 +54,16 @@ const hhmm = (clock: string): [number, number] => {
   return [h ?? 0, m ?? 0];
 };
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-function format(timeZone: string): Intl.DateTimeFormat {
-  let f = formats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formats.set(timeZone, f);
-  }
-  return f;
-}
+const WALL_PARTS = {
+  hourCycle: "h23",
+  year: "numeric",
+  month: "numeric",
+  day: "numeric",
+  hour: "numeric",
+  minute: "numeric",
+  second: "numeric",
+} as const;
+const format = (timeZone: string) => zonedFormat(timeZone, WALL_PARTS);
 
 /** The wall clock in `timeZone` at `ms`, as the fields of a UTC date. */
 function wallParts(ms: number, timeZone: string): Record<string, number> {
