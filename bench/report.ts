@@ -78,6 +78,15 @@ export const GOALS: {
     max: 2000,
   },
   {
+    // Within 1.3× of what HubSpot's rate limit alone needs for the Worker's calls of the burst.
+    label: "handoff.bursts.10000.p95SpeedToLeadMs / floorSeconds",
+    value: (r) => {
+      const b = r.handoff.bursts["10000"];
+      return b?.floorSeconds ? b.p95SpeedToLeadMs / 1000 / b.floorSeconds : undefined;
+    },
+    max: 1.3,
+  },
+  {
     label: "handoff.bursts.1000.judgeShare",
     value: (r) => r.handoff.bursts["1000"]?.judgeShare ?? undefined,
     max: 0.05,

@@ -60,7 +60,7 @@ function countRequests(state: HubSpotState): MiddlewareHandler {
     // The first non-middleware route is the one that answers (literal paths are registered before
     // generic ones).
     const route = matchedRoutes(c).find((r) => r.method !== "ALL")?.path ?? c.req.path;
-    state.counter.hit(c.req.method, route);
+    state.counter.hit(c.req.method, route, c.res.status === 429);
   };
 }
 

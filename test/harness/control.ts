@@ -4,6 +4,8 @@
 export interface Counts {
   total: number;
   byEndpoint: Record<string, number>;
+  /** Of those, the requests answered 429 (the rate limit's window holds only the others). */
+  rateLimitedByEndpoint?: Record<string, number>;
 }
 
 export interface FaultRule {

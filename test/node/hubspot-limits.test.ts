@@ -124,6 +124,10 @@ describe("fault injection", () => {
     await control("reset", "POST");
     expect((await list()).status).toBe(200);
     const counts = await (await control("counts", "GET")).json();
-    expect(counts).toEqual({ total: 1, byEndpoint: { "GET /crm/v3/objects/contacts": 1 } });
+    expect(counts).toEqual({
+      total: 1,
+      byEndpoint: { "GET /crm/v3/objects/contacts": 1 },
+      rateLimitedByEndpoint: {},
+    });
   });
 });
