@@ -1,4 +1,4 @@
-import jsforce, { type Connection } from "jsforce";
+import jsforce, { type Connection } from "jsforce/core";
 import type { Config } from "../env";
 import { createLogger, type Logger } from "../log";
 
