@@ -1,15 +1,12 @@
 import type IConfiguration from "@hubspot/api-client/lib/src/configuration/IConfiguration";
-import AssociationsV4Discovery from "@hubspot/api-client/lib/src/discovery/crm/associations/v4/AssociationsDiscovery";
-import CompaniesDiscovery from "@hubspot/api-client/lib/src/discovery/crm/companies/CompaniesDiscovery";
-import ContactsDiscovery from "@hubspot/api-client/lib/src/discovery/crm/contacts/ContactsDiscovery";
-import NotesDiscovery from "@hubspot/api-client/lib/src/discovery/crm/objects/notes/NotesDiscovery";
-import WebhooksDiscovery from "@hubspot/api-client/lib/src/discovery/webhooks/WebhooksDiscovery";
-import { HttpClient } from "@hubspot/api-client/lib/src/services/http/HttpClient";
-import { Request } from "@hubspot/api-client/lib/src/services/http/Request";
 import type { Config } from "../env";
 import type { HubSpot, HubSpotDeveloper } from "./apis";
 
-/** The official client, pointed at the configured base URL (the sandbox locally). */
+// The package's modules are loaded on an API's first call, not when the Worker starts: evaluating
+// them is a large share of its startup CPU (bench/README.md, Startup), and a webhook or a health
+// check never calls HubSpot.
+
+/** The official client's APIs, pointed at the configured base URL (the sandbox locally). */
 export function createHubSpotClient(
   config: Pick<Config, "HUBSPOT_ACCESS_TOKEN" | "HUBSPOT_BASE_URL">,
 ): HubSpot {
@@ -19,31 +16,45 @@ export function createHubSpotClient(
     basePath: config.HUBSPOT_BASE_URL.replace(/\/$/, ""),
     numberOfApiCallRetries: 0,
   };
-  const contacts = once(() => new (defaultClass(ContactsDiscovery))(options));
-  const companies = once(() => new (defaultClass(CompaniesDiscovery))(options));
-  const notes = once(() => new (defaultClass(NotesDiscovery))(options));
-  const associations = once(() => new (defaultClass(AssociationsV4Discovery))(options));
+  const contacts = once(async () => {
+    const api = await import(
+      "@hubspot/api-client/lib/src/discovery/crm/contacts/ContactsDiscovery"
+    );
+    return new (defaultClass(api.default))(options).batchApi;
+  });
+  const companies = once(async () => {
+    const api = await import(
+      "@hubspot/api-client/lib/src/discovery/crm/companies/CompaniesDiscovery"
+    );
+    return new (defaultClass(api.default))(options).batchApi;
+  });
+  const notes = once(async () => {
+    const api = await import(
+      "@hubspot/api-client/lib/src/discovery/crm/objects/notes/NotesDiscovery"
+    );
+    return new (defaultClass(api.default))(options).batchApi;
+  });
+  const associations = once(async () => {
+    const api = await import(
+      "@hubspot/api-client/lib/src/discovery/crm/associations/v4/AssociationsDiscovery"
+    );
+    return new (defaultClass(api.default))(options).batchApi;
+  });
   return {
     crm: {
-      get contacts() {
-        return contacts();
-      },
-      get companies() {
-        return companies();
-      },
-      objects: {
-        get notes() {
-          return notes();
-        },
-      },
-      associations: {
-        get v4() {
-          return associations();
-        },
-      },
+      contacts: { batchApi: onFirstCall(contacts, ["read", "update"]) },
+      companies: { batchApi: onFirstCall(companies, ["read"]) },
+      objects: { notes: { batchApi: onFirstCall(notes, ["read", "create"]) } },
+      associations: { v4: { batchApi: onFirstCall(associations, ["getPage"]) } },
     },
     // Client.apiRequest with no retry or limiter decorators, which is what numberOfApiCallRetries 0 gives.
-    apiRequest: (opts = {}) => HttpClient.send(new Request(options, opts)),
+    apiRequest: async (opts = {}) => {
+      const [{ HttpClient }, { Request }] = await Promise.all([
+        import("@hubspot/api-client/lib/src/services/http/HttpClient"),
+        import("@hubspot/api-client/lib/src/services/http/Request"),
+      ]);
+      return HttpClient.send(new Request(options, opts));
+    },
   };
 }
 
@@ -60,23 +71,37 @@ export function createHubSpotDeveloperClient(
     basePath: config.HUBSPOT_BASE_URL.replace(/\/$/, ""),
     numberOfApiCallRetries: 0,
   };
-  const webhooks = once(() => new (defaultClass(WebhooksDiscovery))(options));
+  const subscriptions = once(async () => {
+    const api = await import("@hubspot/api-client/lib/src/discovery/webhooks/WebhooksDiscovery");
+    return new (defaultClass(api.default))(options).subscriptionsApi;
+  });
   return {
-    get webhooks() {
-      return webhooks();
-    },
+    webhooks: { subscriptionsApi: onFirstCall(subscriptions, ["getAll", "create", "update"]) },
   };
 }
 
-/** Builds on first call, as Client builds each API on first use. */
+/** The named methods of the API `load` builds; the first call loads it. */
+function onFirstCall<A, K extends keyof A>(load: () => Promise<A>, names: K[]): Pick<A, K> {
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      async (...args: unknown[]) => {
+        const api = await load();
+        return (api[name] as (...a: unknown[]) => unknown).apply(api, args);
+      },
+    ]),
+  ) as Pick<A, K>;
+}
+
+/** Runs `build` once, on the first call. */
 function once<T>(build: () => T): () => T {
   let built: T | undefined;
   return () => (built ??= build());
 }
 
 /**
- * The class a discovery module exports as `exports.default`: wrangler's esbuild hands that over
- * as the default import, the tests' Vite pre-bundle the whole `exports` object.
+ * The class a module exports as `exports.default`: wrangler's esbuild and the tests' Vite
+ * pre-bundle hand CommonJS over differently (the class, or the whole `exports` object).
  */
 function defaultClass<T extends abstract new (...args: never[]) => unknown>(imported: T): T {
   return typeof imported === "function"
