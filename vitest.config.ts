@@ -70,7 +70,20 @@ export default defineConfig({
             optimizer: {
               ssr: {
                 enabled: true,
-                include: ["jsforce", "@hubspot/api-client"],
+                // What the Worker imports: jsforce's core and the HubSpot client's APIs one by one
+                // (shared/hubspot/client.ts), not the packages' main entries.
+                include: [
+                  "jsforce/core",
+                  ...[
+                    "discovery/crm/associations/v4/AssociationsDiscovery",
+                    "discovery/crm/companies/CompaniesDiscovery",
+                    "discovery/crm/contacts/ContactsDiscovery",
+                    "discovery/crm/objects/notes/NotesDiscovery",
+                    "discovery/webhooks/WebhooksDiscovery",
+                    "services/http/HttpClient",
+                    "services/http/Request",
+                  ].map((module) => `@hubspot/api-client/lib/src/${module}`),
+                ],
                 // Node built-ins stay imports; nodejs_compat provides them at run time.
                 rolldownOptions: {
                   external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],

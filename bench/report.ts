@@ -3,6 +3,7 @@ import path from "node:path";
 import type { BundleFigures } from "./bundle";
 import type { BurstFigures } from "./handoff-burst";
 import type { LiveDuringBackfillFigures } from "./live-during-backfill";
+import type { StartupFigures } from "./startup";
 import type { WebhookAckFigures } from "./webhook-ack";
 
 /** bench/results/latest.json: exactly the issue's keys. */
@@ -23,6 +24,8 @@ export interface LatestResults {
     growthRatio: number;
   } | null;
   bundle: BundleFigures;
+  /** The Worker's startup CPU as `wrangler check startup` profiles it, median of runs (bench/startup.ts). */
+  startup: StartupFigures;
   /** A day of sales changes brought back to HubSpot by the outcome sync (bench/outcomes.ts). */
   outcomeSync: {
     changes: number;
@@ -96,6 +99,7 @@ export const GOALS: {
     value: (r) => r.liveDuringBackfill.p95SpeedToLeadMs,
     max: 2000,
   },
+  { label: "startup.cpuMs", value: (r) => r.startup.cpuMs, max: 60 },
   { label: "preview.seconds", value: (r) => r.preview.seconds, max: 5 },
   { label: "requirements.seconds", value: (r) => r.requirements.seconds, max: 1 },
   { label: "telemetry.growthRatio", value: (r) => r.telemetry?.growthRatio, max: 1.5 },

@@ -24,6 +24,7 @@ import { GOALS, type LatestResults, printTable, writeResults } from "./report";
 import { measureRequirements } from "./requirements";
 import { measureRouting, ROUTING_LEADS } from "./routing";
 import { sizesFromArgs } from "./sizes";
+import { measureStartup } from "./startup";
 import { measureTelemetry } from "./telemetry";
 import { measureWebhookAck } from "./webhook-ack";
 
@@ -41,6 +42,8 @@ if (others.length) {
 }
 log("bench: bundle (wrangler deploy --dry-run)");
 const bundle = await measureBundle();
+log("bench: startup CPU (wrangler check startup, 5 profiles, then a Worker that does nothing)");
+const startup = await measureStartup(5);
 
 log(
   "bench: starting the stack (sandboxes with realistic latency and rate limits, Worker in wrangler dev)",
@@ -163,6 +166,7 @@ const latest: LatestResults = {
   },
   telemetry: telemetry.figures,
   bundle: { rawBytes: bundle.rawBytes, gzipBytes: bundle.gzipBytes },
+  startup: { cpuMs: startup.cpuMs },
   outcomeSync: {
     changes: outcomes.changes,
     salesforceQueries: outcomes.day.salesforceQueries,
@@ -215,6 +219,8 @@ const baseline = {
   webhookAck: ack.baseline,
   naive,
   bursts,
+  /** Every profile's CPU and length, and a Worker that does nothing profiled the same way. */
+  startup,
   telemetryNote: telemetry.note,
   telemetry: telemetry.detail,
   outcomes,
@@ -349,6 +355,12 @@ printTable([
     `${n(bundle.rawBytes)} / ${n(bundle.gzipBytes)}`,
     "",
     ratio(bundle.gzipBytes, bundle.rawBytes),
+  ],
+  [
+    "startup CPU (ms, median of 5 profiles)",
+    String(startup.cpuMs),
+    `empty Worker ${startup.emptyWorker.cpuMs}`,
+    "",
   ],
   [
     "chaos lost / duplicates / missing feedback",

@@ -1,13 +1,13 @@
-import type { Client } from "@hubspot/api-client";
 import type { Connection } from "jsforce";
 import type { Config } from "./env";
+import type { HubSpot, HubSpotDeveloper } from "./hubspot/apis";
 import { createHubSpotClient, createHubSpotDeveloperClient } from "./hubspot/client";
 import { connectSalesforce } from "./salesforce/client";
 
 export interface Clients {
-  hubspot: Client;
+  hubspot: HubSpot;
   /** HubSpot with the app's developer key (webhooks API); absent without the secret. */
-  hubspotDeveloper?: Client;
+  hubspotDeveloper?: HubSpotDeveloper;
   /** Connects on first use: a batch with nothing to push never authorizes. */
   salesforce(): Promise<Connection>;
 }

@@ -1,29 +1,110 @@
-import { Client } from "@hubspot/api-client";
+import type IConfiguration from "@hubspot/api-client/lib/src/configuration/IConfiguration";
 import type { Config } from "../env";
+import type { HubSpot, HubSpotDeveloper } from "./apis";
 
-/** The official HubSpot client, pointed at the configured base URL (the sandbox locally). */
+// The package's modules are loaded on an API's first call, not when the Worker starts: evaluating
+// them is a large share of its startup CPU (bench/README.md, Startup), and a webhook or a health
+// check never calls HubSpot.
+
+/** The official client's APIs, pointed at the configured base URL (the sandbox locally). */
 export function createHubSpotClient(
   config: Pick<Config, "HUBSPOT_ACCESS_TOKEN" | "HUBSPOT_BASE_URL">,
-): Client {
+): HubSpot {
   // Retries are ours (rate-limit aware, see shared/hubspot/retry.ts), not the client's blind ones.
-  return new Client({
+  const options: IConfiguration = {
     accessToken: config.HUBSPOT_ACCESS_TOKEN,
     basePath: config.HUBSPOT_BASE_URL.replace(/\/$/, ""),
     numberOfApiCallRetries: 0,
+  };
+  const contacts = once(async () => {
+    const api = await import(
+      "@hubspot/api-client/lib/src/discovery/crm/contacts/ContactsDiscovery"
+    );
+    return new (defaultClass(api.default))(options).batchApi;
   });
+  const companies = once(async () => {
+    const api = await import(
+      "@hubspot/api-client/lib/src/discovery/crm/companies/CompaniesDiscovery"
+    );
+    return new (defaultClass(api.default))(options).batchApi;
+  });
+  const notes = once(async () => {
+    const api = await import(
+      "@hubspot/api-client/lib/src/discovery/crm/objects/notes/NotesDiscovery"
+    );
+    return new (defaultClass(api.default))(options).batchApi;
+  });
+  const associations = once(async () => {
+    const api = await import(
+      "@hubspot/api-client/lib/src/discovery/crm/associations/v4/AssociationsDiscovery"
+    );
+    return new (defaultClass(api.default))(options).batchApi;
+  });
+  return {
+    crm: {
+      contacts: { batchApi: onFirstCall(contacts, ["read", "update"]) },
+      companies: { batchApi: onFirstCall(companies, ["read"]) },
+      objects: { notes: { batchApi: onFirstCall(notes, ["read", "create"]) } },
+      associations: { v4: { batchApi: onFirstCall(associations, ["getPage"]) } },
+    },
+    // Client.apiRequest with no retry or limiter decorators, which is what numberOfApiCallRetries 0 gives.
+    apiRequest: async (opts = {}) => {
+      const [{ HttpClient }, { Request }] = await Promise.all([
+        import("@hubspot/api-client/lib/src/services/http/HttpClient"),
+        import("@hubspot/api-client/lib/src/services/http/Request"),
+      ]);
+      return HttpClient.send(new Request(options, opts));
+    },
+  };
 }
 
 /**
- * The official client with the app's developer API key (`hapikey`), for HubSpot's webhooks API;
- * undefined when HUBSPOT_DEVELOPER_API_KEY is not set.
+ * The webhooks API with the app's developer API key (`hapikey`); undefined when
+ * HUBSPOT_DEVELOPER_API_KEY is not set.
  */
 export function createHubSpotDeveloperClient(
   config: Pick<Config, "HUBSPOT_DEVELOPER_API_KEY" | "HUBSPOT_BASE_URL">,
-): Client | undefined {
+): HubSpotDeveloper | undefined {
   if (!config.HUBSPOT_DEVELOPER_API_KEY) return undefined;
-  return new Client({
+  const options: IConfiguration = {
     developerApiKey: config.HUBSPOT_DEVELOPER_API_KEY,
     basePath: config.HUBSPOT_BASE_URL.replace(/\/$/, ""),
     numberOfApiCallRetries: 0,
+  };
+  const subscriptions = once(async () => {
+    const api = await import("@hubspot/api-client/lib/src/discovery/webhooks/WebhooksDiscovery");
+    return new (defaultClass(api.default))(options).subscriptionsApi;
   });
+  return {
+    webhooks: { subscriptionsApi: onFirstCall(subscriptions, ["getAll", "create", "update"]) },
+  };
+}
+
+/** The named methods of the API `load` builds; the first call loads it. */
+function onFirstCall<A, K extends keyof A>(load: () => Promise<A>, names: K[]): Pick<A, K> {
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      async (...args: unknown[]) => {
+        const api = await load();
+        return (api[name] as (...a: unknown[]) => unknown).apply(api, args);
+      },
+    ]),
+  ) as Pick<A, K>;
+}
+
+/** Runs `build` once, on the first call. */
+function once<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
+}
+
+/**
+ * The class a module exports as `exports.default`: wrangler's esbuild and the tests' Vite
+ * pre-bundle hand CommonJS over differently (the class, or the whole `exports` object).
+ */
+function defaultClass<T extends abstract new (...args: never[]) => unknown>(imported: T): T {
+  return typeof imported === "function"
+    ? imported
+    : (imported as unknown as { default: T }).default;
 }

@@ -1,5 +1,5 @@
-import type { Client } from "@hubspot/api-client";
 import { chunks, runLimited } from "../batching";
+import type { HubSpot } from "./apis";
 import { HUBSPOT_BATCH_MAX } from "./notes";
 import { withHubSpotRetry } from "./retry";
 
@@ -37,7 +37,7 @@ export interface ContactsUpdated {
  * contacts only, and a 400 only the contacts HubSpot refuses (see MAX_UPDATE_CALLS_PER_BATCH).
  */
 export async function updateContacts(
-  hubspot: Client,
+  hubspot: HubSpot,
   updates: ContactUpdate[],
   concurrency: number,
 ): Promise<ContactsUpdated> {
@@ -50,7 +50,7 @@ export async function updateContacts(
 }
 
 async function updateInHalves(
-  hubspot: Client,
+  hubspot: HubSpot,
   chunk: ContactUpdate[],
   result: ContactsUpdated,
 ): Promise<void> {

@@ -1,5 +1,5 @@
-import type { Client } from "@hubspot/api-client";
 import { chunks, runLimited } from "../batching";
+import type { HubSpot } from "./apis";
 import { HUBSPOT_BATCH_MAX } from "./notes";
 import { withHubSpotRetry } from "./retry";
 
@@ -18,7 +18,7 @@ export interface NoteLookup {
  * outcome is unknown, so a note is never doubled.
  */
 export async function findLandedNotes(
-  hubspot: Client,
+  hubspot: HubSpot,
   lookups: NoteLookup[],
 ): Promise<Set<string>> {
   if (!lookups.length) return new Set();

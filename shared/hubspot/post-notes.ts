@@ -1,6 +1,6 @@
-import type { Client } from "@hubspot/api-client";
 import type { StandardError } from "@hubspot/api-client/lib/codegen/crm/objects/notes";
 import { chunks, runLimited } from "../batching";
+import type { HubSpot } from "./apis";
 import { findLandedNotes } from "./landed-notes";
 import { HUBSPOT_BATCH_MAX, NOTE_CLOCK_SKEW_MS, noteOnContact } from "./notes";
 import { withHubSpotRetry } from "./retry";
@@ -31,7 +31,7 @@ export interface PostedNotes {
 
 /** Posts each contact's note (one per contact), 100 per batch create, `concurrency` at once. */
 export async function postNotesOnce(
-  hubspot: Client,
+  hubspot: HubSpot,
   notes: NoteToPost[],
   at: Date,
   concurrency: number,
@@ -50,7 +50,7 @@ export async function postNotesOnce(
  * answer is lost too, they fail (the next attempt looks first, from their intent).
  */
 async function postChunk(
-  hubspot: Client,
+  hubspot: HubSpot,
   chunk: NoteToPost[],
   at: Date,
   posted: PostedNotes,

@@ -1,4 +1,4 @@
-import jsforce, { type Connection } from "jsforce";
+import type { Connection } from "jsforce/core";
 import type { Config } from "../env";
 import { createLogger, type Logger } from "../log";
 
@@ -36,6 +36,8 @@ export async function connectSalesforce(
   kv?: KVNamespace,
   log: Logger = createLogger({ component: "salesforce" }),
 ): Promise<Connection> {
+  // Loaded on the first connection, not when the Worker starts (bench/README.md, Startup).
+  const { default: jsforce } = await import("jsforce/core");
   const loginUrl = config.SALESFORCE_LOGIN_URL.replace(/\/$/, "");
   const oauth2 = new jsforce.OAuth2({
     loginUrl,

@@ -1,5 +1,5 @@
-import type { Client } from "@hubspot/api-client";
 import { z } from "zod";
+import type { HubSpot } from "../../shared/hubspot/apis";
 import { recordHeadroom } from "../../shared/hubspot/headroom";
 import type { Logger } from "../../shared/log";
 import { type SearchPage, searchContacts } from "./contact-search";
@@ -30,7 +30,7 @@ export type JobStepMessage = z.infer<typeof JobStepMessageSchema>;
 
 export interface StepDeps {
   env: Pick<Env, "DB" | "KV" | "LEAD_BACKFILL" | "ADMIN_JOBS">;
-  hubspot: Client;
+  hubspot: HubSpot;
   portalId: string;
   log: Logger;
   sleep?: (ms: number) => Promise<void>;

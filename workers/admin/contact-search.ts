@@ -1,6 +1,6 @@
-import type { Client } from "@hubspot/api-client";
 import { z } from "zod";
 import type { BACKFILL_PROPERTIES } from "../../shared/contracts/admin";
+import type { HubSpot } from "../../shared/hubspot/apis";
 import { type HubSpotHeadroom, headroomFrom } from "../../shared/hubspot/headroom";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 
@@ -35,7 +35,7 @@ export const epochMs = (value: string | null | undefined): number =>
  * One page of contacts whose `property` is in [fromTs, untilTs], oldest first. 429s are waited out
  * by withHubSpotRetry.
  */
-export async function searchContacts(hubspot: Client, q: SearchQuery): Promise<SearchPage> {
+export async function searchContacts(hubspot: HubSpot, q: SearchQuery): Promise<SearchPage> {
   const body = {
     filterGroups: [
       {

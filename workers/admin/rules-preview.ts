@@ -1,4 +1,3 @@
-import type { Client } from "@hubspot/api-client";
 import { chunks, runLimited } from "../../shared/batching";
 import type { RulesPreview } from "../../shared/contracts/admin";
 import { DEFAULT_MAPPING, type Mapping } from "../../shared/contracts/mapping";
@@ -7,6 +6,7 @@ import { DEFAULT_RULES, type Rules } from "../../shared/contracts/rules";
 import { latestMapping } from "../../shared/db/mappings";
 import { latestRules } from "../../shared/db/rules";
 import { type JudgedSnapshot, snapshotPage } from "../../shared/db/snapshots";
+import type { HubSpot } from "../../shared/hubspot/apis";
 import { HUBSPOT_BATCH_MAX } from "../../shared/hubspot/notes";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import { propertiesRead } from "../handoff/criteria";
@@ -30,7 +30,7 @@ const DAY = 86_400_000;
 
 export interface PreviewDeps {
   db: D1Database;
-  hubspot: Client;
+  hubspot: HubSpot;
   portalId: string;
   /** HubSpot reads allowed; PREVIEW_HUBSPOT_CALLS unless told. */
   hubspotCalls?: number;
@@ -132,7 +132,7 @@ function verdictOf(s: JudgedSnapshot, rules: Rules, portalId: string): Verdict {
  * value). Names what was missing into `names`; counts the snapshots read and left unread.
  */
 async function readMissing(
-  hubspot: Client,
+  hubspot: HubSpot,
   page: JudgedSnapshot[],
   needed: PropertyNames,
   budget: { calls: number },
@@ -203,7 +203,7 @@ async function readMissing(
  * with `affected` judged without the properties and counted unread.
  */
 async function batchRead(
-  hubspot: Client,
+  hubspot: HubSpot,
   kind: "contacts" | "companies",
   ids: string[],
   properties: string[],

@@ -1,4 +1,3 @@
-import type { Client } from "@hubspot/api-client";
 import type { SubscriptionCreateRequestEventTypeEnum } from "@hubspot/api-client/lib/codegen/webhooks";
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -14,6 +13,7 @@ import { currentMapping } from "../../shared/db/mappings";
 import { currentRules } from "../../shared/db/rules";
 import { ErrorCode, HttpError } from "../../shared/errors";
 import type { HonoEnv } from "../../shared/hono-env";
+import type { HubSpotDeveloper } from "../../shared/hubspot/apis";
 import { compareSubscriptions } from "../handoff/subscriptions";
 
 const SubscriptionList = z.object({ results: z.array(HubSpotSubscriptionSchema.loose()) });
@@ -76,7 +76,7 @@ subscriptions.post("/subscriptions/sync", async (c) => {
   return c.json({ ...after, created, activated, failed } satisfies SubscriptionsSync);
 });
 
-function webhooksApi(c: Context<HonoEnv>): { developer: Client; appId: number } {
+function webhooksApi(c: Context<HonoEnv>): { developer: HubSpotDeveloper; appId: number } {
   const config = c.get("config");
   const developer = createClients(config, c.env).hubspotDeveloper;
   if (!developer)
@@ -87,7 +87,7 @@ function webhooksApi(c: Context<HonoEnv>): { developer: Client; appId: number } 
   return { developer, appId: Number(config.HUBSPOT_APP_ID) };
 }
 
-async function listed(developer: Client, appId: number): Promise<HubSpotSubscription[]> {
+async function listed(developer: HubSpotDeveloper, appId: number): Promise<HubSpotSubscription[]> {
   try {
     const body = SubscriptionList.parse(await developer.webhooks.subscriptionsApi.getAll(appId));
     return body.results.map(({ id, eventType, propertyName, active }) => ({
@@ -101,7 +101,7 @@ async function listed(developer: Client, appId: number): Promise<HubSpotSubscrip
   }
 }
 
-async function create(developer: Client, appId: number, want: NeededSubscription) {
+async function create(developer: HubSpotDeveloper, appId: number, want: NeededSubscription) {
   const made = await developer.webhooks.subscriptionsApi.create(appId, {
     eventType: want.eventType as SubscriptionCreateRequestEventTypeEnum,
     ...(want.propertyName ? { propertyName: want.propertyName } : {}),
@@ -110,7 +110,7 @@ async function create(developer: Client, appId: number, want: NeededSubscription
   return HubSpotSubscriptionSchema.parse({ ...want, id: made.id, active: made.active });
 }
 
-async function activate(developer: Client, appId: number, id: string) {
+async function activate(developer: HubSpotDeveloper, appId: number, id: string) {
   const patched = await developer.webhooks.subscriptionsApi.update(Number(id), appId, {
     active: true,
   });

@@ -1,5 +1,5 @@
-import type { Client } from "@hubspot/api-client";
 import { chunks, runLimited } from "../../shared/batching";
+import type { HubSpot } from "../../shared/hubspot/apis";
 import { HUBSPOT_BATCH_MAX } from "../../shared/hubspot/notes";
 import { withHubSpotRetry } from "../../shared/hubspot/retry";
 import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, type Properties } from "./mql";
@@ -24,7 +24,7 @@ export const READ_CONCURRENCY = 20;
  * few at once. `onContacts` hears the contacts as soon as they are read, before the companies are.
  */
 export async function enrichContacts(
-  hubspot: Client,
+  hubspot: HubSpot,
   contactIds: string[],
   onContacts?: (contacts: Map<string, Properties>) => void,
   extra: PropertyNames = { contact: [], company: [] },
@@ -100,7 +100,7 @@ export interface PropertyNames {
  * version reads, the first time a batch meets it) and adds them in place.
  */
 export async function readMoreProperties(
-  hubspot: Client,
+  hubspot: HubSpot,
   enriched: Enriched,
   more: PropertyNames,
 ): Promise<void> {

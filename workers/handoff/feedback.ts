@@ -1,4 +1,4 @@
-import type { Client } from "@hubspot/api-client";
+import type { HubSpot } from "../../shared/hubspot/apis";
 import { updateContacts } from "../../shared/hubspot/contact-updates";
 import { escapeHtml } from "../../shared/hubspot/notes";
 import { postNotesOnce } from "../../shared/hubspot/post-notes";
@@ -96,7 +96,7 @@ export interface FeedbackWritten {
  * notes' intents were recorded (see settleNoteIntents).
  */
 export async function writeFeedback(
-  hubspot: Client,
+  hubspot: HubSpot,
   items: Feedback[],
   current: Map<string, Properties>,
   intentAt: number,

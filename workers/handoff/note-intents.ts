@@ -1,4 +1,4 @@
-import type { Client } from "@hubspot/api-client";
+import type { HubSpot } from "../../shared/hubspot/apis";
 import { findLandedNotes } from "../../shared/hubspot/landed-notes";
 import { NOTE_CLOCK_SKEW_MS } from "../../shared/hubspot/notes";
 import { type Feedback, refusalNoteTexts } from "./feedback";
@@ -10,7 +10,7 @@ import { type Feedback, refusalNoteTexts } from "./feedback";
  */
 export async function settleNoteIntents(
   db: D1Database,
-  hubspot: Client,
+  hubspot: HubSpot,
   feedback: Feedback[],
   now: number,
 ): Promise<Set<string>> {
@@ -55,7 +55,7 @@ export function clearNoteIntents(db: D1Database, contactIds: string[]): D1Prepar
 
 /** Contacts with a Leadbridge note for exactly these reasons, created since their intent. */
 function findRefusalNotes(
-  hubspot: Client,
+  hubspot: HubSpot,
   suspects: Feedback[],
   intents: Map<string, { at: number }>,
 ): Promise<Set<string>> {

@@ -1,4 +1,4 @@
-import type { Client } from "@hubspot/api-client";
+import type { HubSpot } from "../../shared/hubspot/apis";
 import { asRetryableError, type RetryableError } from "../../shared/retryable";
 import {
   existingContactFeedback,
@@ -13,7 +13,7 @@ import type { Decision, FeedbackOutcome } from "./types";
 
 export interface FeedbackContext {
   db: D1Database;
-  hubspot: Client;
+  hubspot: HubSpot;
   rulesVersion: number;
   /**
    * The contacts' properties as HubSpot shows them now (writes that change nothing are skipped).

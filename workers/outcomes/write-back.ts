@@ -1,6 +1,6 @@
-import type { Client } from "@hubspot/api-client";
 import { chunks } from "../../shared/batching";
 import { type AuditEntry, insertAudits } from "../../shared/db/leads";
+import type { HubSpot } from "../../shared/hubspot/apis";
 import { updateContacts } from "../../shared/hubspot/contact-updates";
 import { findLandedNotes } from "../../shared/hubspot/landed-notes";
 import { NOTE_CLOCK_SKEW_MS } from "../../shared/hubspot/notes";
@@ -64,7 +64,7 @@ export function owesNote(o: OutcomeRow): boolean {
 
 export async function writeOutcomes(
   db: D1Database,
-  hubspot: Client,
+  hubspot: HubSpot,
   log: Logger,
   now: number,
 ): Promise<WriteResult> {
@@ -161,7 +161,7 @@ export async function writeOutcomes(
  */
 async function postOwedNotes(
   db: D1Database,
-  hubspot: Client,
+  hubspot: HubSpot,
   owed: OutcomeRow[],
   now: number,
   failures: Map<string, string>,
