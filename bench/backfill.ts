@@ -1,3 +1,4 @@
+import { openSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { startStack } from "../dev/stack";
@@ -92,8 +93,13 @@ export function floorOf(
 export async function measureBackfill(
   contacts: number,
   log: (line: string) => void,
+  workerLog?: string,
 ): Promise<BackfillDetail> {
-  const stack = await startStack({ isolatedState: true, snapshot: true });
+  const stack = await startStack({
+    isolatedState: true,
+    snapshot: true,
+    ...(workerLog ? { workerOutput: openSync(workerLog, "w") } : {}),
+  });
   const sandboxes = new Sandboxes(stack.hubspotUrl, stack.salesforceUrl, stack.webhookUrl);
   const api = adminApi(stack.workerUrl);
   try {
@@ -156,11 +162,20 @@ export async function measureBackfill(
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { values } = parseArgs({
-    options: { quick: { type: "boolean", default: false }, contacts: { type: "string" } },
+    options: {
+      quick: { type: "boolean", default: false },
+      contacts: { type: "string" },
+      // The Worker's output (its handoff_done lines time each batch's phases).
+      "worker-log": { type: "string" },
+    },
   });
   const contacts = Number(
     values.contacts ?? sizesFromArgs(values.quick ? ["--quick"] : []).backfillContacts,
   );
-  const measured = await measureBackfill(contacts, (line) => console.error(line));
+  const measured = await measureBackfill(
+    contacts,
+    (line) => console.error(line),
+    values["worker-log"],
+  );
   console.log(JSON.stringify(measured, null, 2));
 }
