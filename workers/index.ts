@@ -5,6 +5,7 @@ import { consumeAdminJobs } from "./admin/job-queue";
 import { createApp } from "./app";
 import { consumeLeadEvents } from "./handoff/consumer";
 import { consumeDeadLetters } from "./handoff/dead-letters";
+import { yieldToLiveLeads } from "./handoff/live-first";
 import { QUEUES } from "./queues";
 import { consumeSlaTimers } from "./sla/consumer";
 import { runScheduled } from "./telemetry/scheduled";
@@ -22,9 +23,13 @@ export default {
       config.LOG_LEVEL,
     );
     if (batch.queue === QUEUES.leadEvents) return consumeLeadEvents(batch, env, ctx, log);
-    // The same handoff; work it holds or sends again goes back to the backfill lane, not live.
-    if (batch.queue === QUEUES.leadBackfill)
+    // The same handoff, after live leads (live-first.ts); work it holds or sends again goes back
+    // to the backfill lane, not live.
+    if (batch.queue === QUEUES.leadBackfill) {
+      const waitedMs = await yieldToLiveLeads(env.DB);
+      if (waitedMs > 0) log.info("backfill_yielded", { waitedMs });
       return consumeLeadEvents(batch, { ...env, LEAD_EVENTS: env.LEAD_BACKFILL }, ctx, log);
+    }
     if (batch.queue === QUEUES.deadLetters) return consumeDeadLetters(batch, env, log);
     if (batch.queue === QUEUES.adminJobs) return consumeAdminJobs(batch, env, log);
     if (batch.queue === QUEUES.leadSla) return consumeSlaTimers(batch, env, log);

@@ -5,6 +5,7 @@ import { eventsOf, type LeadQueueBody, originOf } from "../../shared/contracts/w
 import { MAX_DELIVERIES } from "../../shared/retryable";
 import { judgeAgain } from "../../workers/admin/enqueue";
 import { createApp } from "../../workers/app";
+import { LIVE_QUIET_MS, MAX_YIELD_MS, yieldToLiveLeads } from "../../workers/handoff/live-first";
 import { CONTACT_PROPERTIES } from "../../workers/handoff/mql";
 import { QUEUES } from "../../workers/queues";
 import { hmacSha256Base64 } from "../../workers/webhook/signature";
@@ -215,6 +216,48 @@ describe("the backfill lane", () => {
     const lead = (await salesforceLeads()).find((l) => l.HubSpot_Contact_Id__c === id);
     expect(lead?.Email).toBe(old.snapshot!.properties.email);
     expect(await leadRow(id)).toMatchObject({ status: "handed_off", no_longer_qualifies: null });
+  });
+
+  it("gives way to live leads: waits while a webhook delivery is being handed off, for a while at most", async () => {
+    // A clock of its own, far ahead of every delivery other tests recorded.
+    let clock = Date.now() + 1e9;
+    const fake = {
+      now: () => clock,
+      sleep: async (ms: number) => {
+        clock += ms;
+      },
+    };
+    expect(await yieldToLiveLeads(env.DB, fake)).toBe(0);
+    const delivery = (id: string, at: number) =>
+      env.DB.prepare(
+        "INSERT INTO webhook_deliveries (id, day, events, ignored, received_at) VALUES (?, '2099-01-01', 0, 0, ?)",
+      )
+        .bind(id, at)
+        .run();
+    const id = unique();
+    try {
+      // A delivery just taken by the live consumer: the backfill batch waits until it is quiet.
+      await delivery(`${id}-a`, clock);
+      const waited = await yieldToLiveLeads(env.DB, fake);
+      expect(waited).toBeGreaterThanOrEqual(LIVE_QUIET_MS);
+      expect(waited).toBeLessThan(MAX_YIELD_MS);
+      // Deliveries that keep coming hold it back no longer than MAX_YIELD_MS.
+      let n = 0;
+      const busy = {
+        now: () => clock,
+        sleep: async (ms: number) => {
+          clock += ms;
+          await delivery(`${id}-b${++n}`, clock);
+        },
+      };
+      await delivery(`${id}-b0`, clock);
+      expect(await yieldToLiveLeads(env.DB, busy)).toBe(MAX_YIELD_MS);
+    } finally {
+      await env.DB.batch([
+        env.DB.prepare("DELETE FROM webhook_deliveries WHERE id LIKE ?").bind(`${id}-%`),
+        env.DB.prepare("DELETE FROM daily_counters WHERE day = '2099-01-01'"),
+      ]);
+    }
   });
 
   it("sends held work back to the backfill lane, not ahead of live leads", async () => {

@@ -26,8 +26,9 @@ import {
  * second would take 200 ms of jitter), 8 pages a step, and the next step follows at once (its first
  * search still 300 ms after this step's last). A page's contacts are recorded and enqueued while
  * the next page is searched for. At 200 contacts a page that feeds the lane up to ~650 contacts a
- * second, more than HubSpot's per-app limit lets the handoff take (~19 calls a second at ~3.5
- * calls per 100 contacts): the lane, not the search, sets the pace.
+ * second while a search answers within 300 ms, more than HubSpot's per-app limit lets the handoff
+ * take (~19 calls a second at ~3.5 calls per 100 contacts); a slower search (the sandbox's, over
+ * 100,000 contacts: ~450 ms a page) sets the pace itself.
  */
 export const PAGES_PER_STEP = 8;
 export const SEARCH_SPACING_MS = 300;
