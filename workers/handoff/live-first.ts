@@ -10,7 +10,10 @@ export const LIVE_QUIET_MS = 2_000;
 export const MAX_YIELD_MS = 5_000;
 export const YIELD_POLL_MS = 250;
 
-/** Waits until no live delivery was received for LIVE_QUIET_MS (at most MAX_YIELD_MS): ms waited. */
+/**
+ * Waits until no live delivery was received for LIVE_QUIET_MS (at most MAX_YIELD_MS): the ms it
+ * slept (0 when it did not).
+ */
 export async function yieldToLiveLeads(
   db: D1Database,
   opts: { now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
@@ -18,6 +21,7 @@ export async function yieldToLiveLeads(
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const started = now();
+  let waited = 0;
   for (;;) {
     let last: number | null;
     try {
@@ -27,11 +31,11 @@ export async function yieldToLiveLeads(
       last = row?.at ?? null;
     } catch {
       // D1 failing: the handoff's own handling of that takes over.
-      return now() - started;
+      return waited;
     }
     const t = now();
-    if (last === null || t - last >= LIVE_QUIET_MS || t - started >= MAX_YIELD_MS)
-      return t - started;
+    if (last === null || t - last >= LIVE_QUIET_MS || waited >= MAX_YIELD_MS) return waited;
     await sleep(YIELD_POLL_MS);
+    waited = now() - started;
   }
 }
