@@ -28,7 +28,7 @@ import {
  * the next page is searched for. At 200 contacts a page that feeds the lane up to ~650 contacts a
  * second while a search answers within 300 ms, more than HubSpot's per-app limit lets the handoff
  * take (~19 calls a second at ~3.5 calls per 100 contacts); a slower search (the sandbox's, over
- * 100,000 contacts: ~450 ms a page) sets the pace itself.
+ * 100,000 contacts: ~0.5 s a page on average) sets the pace itself.
  */
 export const PAGES_PER_STEP = 8;
 export const SEARCH_SPACING_MS = 300;
