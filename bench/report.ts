@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { BackfillFigures } from "./backfill";
 import type { BundleFigures } from "./bundle";
 import type { BurstFigures } from "./handoff-burst";
 import type { LiveDuringBackfillFigures } from "./live-during-backfill";
@@ -59,6 +60,11 @@ export interface LatestResults {
   } | null;
   /** A 1,000-lead webhook burst while a backfill of backfillContacts runs (live-during-backfill.ts). */
   liveDuringBackfill: LiveDuringBackfillFigures;
+  /**
+   * A backfill of `contacts` alone, POST to every contact settled, and the floor HubSpot's search
+   * and per-app limits set for the calls it needs (bench/backfill.ts).
+   */
+  backfill: BackfillFigures;
   /** A rules preview over `contacts` stored judgements (bench/preview.ts). */
   preview: { contacts: number; seconds: number };
   /** GET /admin/requirements over `requests` stored requests (bench/requirements.ts). */
@@ -100,6 +106,11 @@ export const GOALS: {
     max: 2000,
   },
   { label: "startup.cpuMs", value: (r) => r.startup.cpuMs, max: 60 },
+  {
+    label: "backfill.seconds / backfill.floorSeconds",
+    value: (r) => r.backfill.seconds / r.backfill.floorSeconds,
+    max: 1.3,
+  },
   { label: "preview.seconds", value: (r) => r.preview.seconds, max: 5 },
   { label: "requirements.seconds", value: (r) => r.requirements.seconds, max: 1 },
   { label: "telemetry.growthRatio", value: (r) => r.telemetry?.growthRatio, max: 1.5 },

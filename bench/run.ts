@@ -12,6 +12,7 @@ import { outageLine, runOutage } from "../test/chaos/outage";
 import { runChaos } from "../test/chaos/run";
 import { Sandboxes } from "../test/harness/control";
 import { REALISTIC_LATENCY, useRealisticLatency } from "../test/harness/inbound";
+import { measureBackfill } from "./backfill";
 import { measureBundle } from "./bundle";
 import { type BurstDetail, measureBurst, sleepUntilQuiet } from "./handoff-burst";
 import { runningWorkloads } from "./lib/preflight";
@@ -132,6 +133,9 @@ const liveDuringBackfill = await measureLiveDuringBackfill(
   log,
 );
 
+log(`bench: backfill of ${sizes.backfillContacts} contacts alone, against HubSpot's limits' floor`);
+const backfill = await measureBackfill(sizes.backfillContacts, log);
+
 const chaos = sizes.chaosLeads ? await runChaos({ leads: sizes.chaosLeads, log }) : null;
 if (chaos) log(summaryLine(chaos, chaos.seconds));
 
@@ -199,6 +203,11 @@ const latest: LatestResults = {
     p95SpeedToLeadMs: liveDuringBackfill.p95SpeedToLeadMs,
     backfillContacts: liveDuringBackfill.backfillContacts,
   },
+  backfill: {
+    contacts: backfill.contacts,
+    seconds: backfill.seconds,
+    floorSeconds: backfill.floorSeconds,
+  },
   preview: { contacts: preview.contacts, seconds: preview.seconds },
   requirements: { requests: requirements.requests, seconds: requirements.seconds },
   routing: {
@@ -227,10 +236,12 @@ const baseline = {
   chaos,
   outage,
   liveDuringBackfill,
+  backfill,
   preview,
   requirements,
   routing,
   ratios: {
+    backfillVsFloor: round(backfill.seconds / backfill.floorSeconds, 3),
     webhookAckP50VsHealth: round(ack.figures.p50Ms / ack.baseline.healthP50Ms, 2),
     webhookAckP99VsHealth: round(ack.figures.p99Ms / ack.baseline.healthP99Ms, 2),
     previewVsRulesRead: round((preview.seconds * 1000) / preview.baselineMs, 1),
@@ -331,6 +342,12 @@ printTable([
     `${liveDuringBackfill.p50SpeedToLeadMs} / ${liveDuringBackfill.p95SpeedToLeadMs}`,
     `no backfill ${liveDuringBackfill.alone.p50SpeedToLeadMs} / ${liveDuringBackfill.alone.p95SpeedToLeadMs}; backfill of ${n(liveDuringBackfill.backfillContacts)}`,
     ratio(liveDuringBackfill.p95SpeedToLeadMs, liveDuringBackfill.alone.p95SpeedToLeadMs),
+  ],
+  [
+    `backfill of ${n(backfill.contacts)} contacts alone (s)`,
+    String(backfill.seconds),
+    `floor ${backfill.floorSeconds} s (${n(backfill.floorCalls.total)} calls; made ${n(backfill.hubspotCalls)})`,
+    ratio(backfill.seconds, backfill.floorSeconds),
   ],
   [
     `rules preview over ${n(preview.contacts)} stored judgements (s)`,

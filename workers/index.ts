@@ -26,14 +26,17 @@ export default {
     );
     if (batch.queue === QUEUES.leadEvents)
       return (await import("./handoff/consumer")).consumeLeadEvents(batch, env, ctx, log);
-    // The same handoff; work it holds or sends again goes back to the backfill lane, not live.
-    if (batch.queue === QUEUES.leadBackfill)
-      return (await import("./handoff/consumer")).consumeLeadEvents(
-        batch,
-        { ...env, LEAD_EVENTS: env.LEAD_BACKFILL },
-        ctx,
-        log,
-      );
+    // The same handoff, after live leads (live-first.ts); work it holds or sends again goes back
+    // to the backfill lane, not live.
+    if (batch.queue === QUEUES.leadBackfill) {
+      const [{ consumeLeadEvents }, { yieldToLiveLeads }] = await Promise.all([
+        import("./handoff/consumer"),
+        import("./handoff/live-first"),
+      ]);
+      const waitedMs = await yieldToLiveLeads(env.DB);
+      if (waitedMs > 0) log.info("backfill_yielded", { waitedMs });
+      return consumeLeadEvents(batch, { ...env, LEAD_EVENTS: env.LEAD_BACKFILL }, ctx, log);
+    }
     if (batch.queue === QUEUES.deadLetters)
       return (await import("./handoff/dead-letters")).consumeDeadLetters(batch, env, log);
     if (batch.queue === QUEUES.adminJobs)

@@ -128,17 +128,33 @@ export function sortRecords(
   type: ObjectType,
   schema: PropertySchema,
 ): CrmRecord[] {
-  return [...records].sort((a, b) => {
-    for (const sort of sorts) {
-      const kind = schema.get(type, sort.propertyName)?.type ?? "string";
-      const va = a.properties.get(sort.propertyName);
-      const vb = b.properties.get(sort.propertyName);
+  // Each record's sort values are made comparable once, not in every comparison (a search over
+  // 100,000 contacts otherwise parsed millions of dates: the stand-in, not the caller, was timed).
+  const kinds = sorts.map((sort) => schema.get(type, sort.propertyName)?.type ?? "string");
+  const keyed = records.map((record) => {
+    const raw = sorts.map((sort) => record.properties.get(sort.propertyName));
+    return {
+      record,
+      raw,
+      key: raw.map((v, i) => (v === undefined ? undefined : comparable(kinds[i]!, v))),
+    };
+  });
+  keyed.sort((a, b) => {
+    for (let i = 0; i < sorts.length; i++) {
+      const va = a.raw[i];
+      const vb = b.raw[i];
       if (va === vb) continue;
       if (va === undefined) return 1;
       if (vb === undefined) return -1;
-      const c = compare(kind, va, vb);
-      if (c !== 0) return sort.direction === "DESCENDING" ? -c : c;
+      const ka = a.key[i]!;
+      const kb = b.key[i]!;
+      const c =
+        typeof ka === "number" && typeof kb === "number"
+          ? ka - kb
+          : String(ka).localeCompare(String(kb));
+      if (c !== 0) return sorts[i]!.direction === "DESCENDING" ? -c : c;
     }
-    return Number(a.id) - Number(b.id);
+    return Number(a.record.id) - Number(b.record.id);
   });
+  return keyed.map((k) => k.record);
 }

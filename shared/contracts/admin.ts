@@ -179,7 +179,13 @@ export const BackfillRequestSchema = z
       .enum(BACKFILL_PROPERTIES)
       .default("createdate")
       .meta({ description: "which contact timestamp the range applies to" }),
-    pageSize: z.number().int().min(1).max(200).default(100),
+    pageSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .default(200)
+      .meta({ description: "contacts per search page (HubSpot's most, 200, by default)" }),
   })
   .refine((b) => !b.until || Date.parse(b.until) > Date.parse(b.since), {
     message: "until must be after since",

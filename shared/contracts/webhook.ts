@@ -250,8 +250,16 @@ export const LeadEventSchema = z.object({
   resync: z.boolean().optional(),
   /** Absent on webhook events (and on every message from before origins): see originOf. */
   origin: z.enum(LEAD_ORIGINS).optional(),
+  /**
+   * Backfills only: the contact's properties as HubSpot's search returned them at `at` (every
+   * property asked for, null when unset), so the handoff need not read the contact again.
+   */
+  snapshot: z
+    .object({ at: z.number(), properties: z.record(z.string(), z.string().nullable()) })
+    .optional(),
 });
 export type LeadEvent = z.infer<typeof LeadEventSchema>;
+export type ContactSnapshot = NonNullable<LeadEvent["snapshot"]>;
 
 /**
  * Where an event came from; an old message without `origin` is a webhook event unless marked
@@ -335,9 +343,11 @@ const EVENT_KEYS = new Set([
   "mergedIds",
   "resync",
   "origin",
+  "snapshot",
 ]);
 const ORIGINS = new Set<string>(LEAD_ORIGINS);
 const BODY_KEYS = new Set(["contactId", "events", "delivery"]);
+const SNAPSHOT_KEYS = new Set(["at", "properties"]);
 const DELIVERY_KEYS = new Set(["id", "receivedAt", "events", "ignored", "foreign"]);
 const TYPES = new Set<string>(CONTACT_EVENT_TYPES);
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -362,8 +372,17 @@ function isLeadEvent(e: unknown): boolean {
     (e.resync === undefined || typeof e.resync === "boolean") &&
     (e.origin === undefined || (typeof e.origin === "string" && ORIGINS.has(e.origin))) &&
     (e.mergedIds === undefined ||
-      (Array.isArray(e.mergedIds) && e.mergedIds.every((m) => typeof m === "string")))
+      (Array.isArray(e.mergedIds) && e.mergedIds.every((m) => typeof m === "string"))) &&
+    (e.snapshot === undefined || isSnapshot(e.snapshot))
   );
+}
+
+function isSnapshot(s: unknown): boolean {
+  if (!isObject(s) || !onlyKeys(s, SNAPSHOT_KEYS) || !Number.isFinite(s.at)) return false;
+  if (!isObject(s.properties)) return false;
+  for (const v of Object.values(s.properties))
+    if (v !== null && typeof v !== "string") return false;
+  return true;
 }
 
 /**

@@ -5,6 +5,8 @@ import { eventsOf, type LeadQueueBody, originOf } from "../../shared/contracts/w
 import { MAX_DELIVERIES } from "../../shared/retryable";
 import { judgeAgain } from "../../workers/admin/enqueue";
 import { createApp } from "../../workers/app";
+import { LIVE_QUIET_MS, MAX_YIELD_MS, yieldToLiveLeads } from "../../workers/handoff/live-first";
+import { CONTACT_PROPERTIES } from "../../workers/handoff/mql";
 import { QUEUES } from "../../workers/queues";
 import { hmacSha256Base64 } from "../../workers/webhook/signature";
 import { ADMIN_TOKEN } from "./admin-client";
@@ -12,6 +14,7 @@ import { deliver, keepingQueue, leadRow } from "./queue-harness";
 import {
   createCompany,
   createContact,
+  hubspotCounts,
   qualifyingContact,
   salesforceLeads,
   setHubSpotFaults,
@@ -149,6 +152,111 @@ describe("the backfill lane", () => {
     for (const id of ids) {
       expect(await judgementsOf(id), id).toBe(1);
       expect(await leadRow(id)).toMatchObject({ status: "handed_off", handoff_origin: "backfill" });
+    }
+  });
+
+  it("hands a backfill's contacts off with what its search read, reading one again only if judged since", async () => {
+    await sleep(5);
+    const since = new Date().toISOString();
+    const company = await createCompany({ name: "Snapshot Robotics" });
+    const ids = [
+      await createContact(qualifyingContact(unique()), company),
+      await createContact(qualifyingContact(unique()), company),
+    ];
+    await sleep(5);
+    const until = new Date().toISOString();
+    const backfill = lanes();
+    await call(backfill.bindings, adminPost("/admin/backfill", { since, until }));
+    await deliver([backfill.steps[0]!.body], 1, backfill.bindings, QUEUES.adminJobs);
+    const events = backfill.backfill.flatMap(({ body }) => eventsOf(body as LeadQueueBody));
+    expect(events.map((e) => e.contactId).sort()).toEqual([...ids].sort());
+    for (const e of events) {
+      // Every property the handoff reads, null when HubSpot has none.
+      expect(Object.keys(e.snapshot!.properties)).toEqual(
+        expect.arrayContaining([...CONTACT_PROPERTIES]),
+      );
+      expect(e.snapshot!.properties.email).toMatch(/@/);
+    }
+
+    const calls = async () => (await hubspotCounts()).byEndpoint;
+    const delta = (before: Record<string, number>, after: Record<string, number>, e: string) =>
+      (after[e] ?? 0) - (before[e] ?? 0);
+    const CONTACT_READ = "POST /crm/v3/objects/contacts/batch/read";
+    const ASSOCIATION_READ = "POST /crm/v4/associations/:fromObjectType/:toObjectType/batch/read";
+    const before = await calls();
+    const first = await deliver(
+      backfill.backfill.map((m) => m.body),
+      1,
+      env,
+      QUEUES.leadBackfill,
+    );
+    expect(first.explicitAcks).toEqual(first.ids);
+    const after = await calls();
+    expect(delta(before, after, CONTACT_READ)).toBe(0);
+    expect(delta(before, after, ASSOCIATION_READ)).toBe(1);
+    const leads = (await salesforceLeads()).filter((l) => ids.includes(l.HubSpot_Contact_Id__c));
+    expect(leads).toHaveLength(2);
+    for (const id of ids) expect(await leadRow(id)).toMatchObject({ status: "handed_off" });
+
+    // A later backfill's snapshot of the first, taken before its lead row last changed (and
+    // saying something HubSpot no longer does): the contact is read again and judged on that.
+    const [id] = ids as [string];
+    const old = events.find((e) => e.contactId === id)!;
+    const stale = {
+      ...judgeAgain("62515", id, `backfill:stale:${id}`, "backfill"),
+      snapshot: {
+        at: (await leadRow(id))!.updated_at - 1,
+        properties: { ...old.snapshot!.properties, email: "someone@gmail.com" },
+      },
+    };
+    const beforeStale = await calls();
+    const again = await deliver([{ events: [stale] }], 1, env, QUEUES.leadBackfill);
+    expect(again.explicitAcks).toEqual(again.ids);
+    expect(delta(beforeStale, await calls(), CONTACT_READ)).toBe(1);
+    const lead = (await salesforceLeads()).find((l) => l.HubSpot_Contact_Id__c === id);
+    expect(lead?.Email).toBe(old.snapshot!.properties.email);
+    expect(await leadRow(id)).toMatchObject({ status: "handed_off", no_longer_qualifies: null });
+  });
+
+  it("gives way to live leads: waits while a webhook delivery is being handed off, for a while at most", async () => {
+    // A clock of its own, far ahead of every delivery other tests recorded.
+    let clock = Date.now() + 1e9;
+    const fake = {
+      now: () => clock,
+      sleep: async (ms: number) => {
+        clock += ms;
+      },
+    };
+    expect(await yieldToLiveLeads(env.DB, fake)).toBe(0);
+    const delivery = (id: string, at: number) =>
+      env.DB.prepare(
+        "INSERT INTO webhook_deliveries (id, day, events, ignored, received_at) VALUES (?, '2099-01-01', 0, 0, ?)",
+      )
+        .bind(id, at)
+        .run();
+    const id = unique();
+    try {
+      // A delivery just taken by the live consumer: the backfill batch waits until it is quiet.
+      await delivery(`${id}-a`, clock);
+      const waited = await yieldToLiveLeads(env.DB, fake);
+      expect(waited).toBeGreaterThanOrEqual(LIVE_QUIET_MS);
+      expect(waited).toBeLessThan(MAX_YIELD_MS);
+      // Deliveries that keep coming hold it back no longer than MAX_YIELD_MS.
+      let n = 0;
+      const busy = {
+        now: () => clock,
+        sleep: async (ms: number) => {
+          clock += ms;
+          await delivery(`${id}-b${++n}`, clock);
+        },
+      };
+      await delivery(`${id}-b0`, clock);
+      expect(await yieldToLiveLeads(env.DB, busy)).toBe(MAX_YIELD_MS);
+    } finally {
+      await env.DB.batch([
+        env.DB.prepare("DELETE FROM webhook_deliveries WHERE id LIKE ?").bind(`${id}-%`),
+        env.DB.prepare("DELETE FROM daily_counters WHERE day = '2099-01-01'"),
+      ]);
     }
   });
 

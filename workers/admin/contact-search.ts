@@ -10,11 +10,14 @@ export interface SearchQuery {
   untilTs: number;
   after?: string;
   limit: number;
+  /** Properties to return beside `property` (HubSpot returns those asked for). */
+  properties?: readonly string[];
 }
 
 export interface SearchPage {
   total: number;
-  contacts: { id: string; ts: number }[];
+  /** Each contact's timestamp and every property asked for (null when unset). */
+  contacts: { id: string; ts: number; properties: Record<string, string | null> }[];
   nextAfter?: string;
   headroom: HubSpotHeadroom | null;
 }
@@ -46,7 +49,7 @@ export async function searchContacts(hubspot: HubSpot, q: SearchQuery): Promise<
       },
     ],
     sorts: [{ propertyName: q.property, direction: "ASCENDING" }],
-    properties: [q.property],
+    properties: [...new Set([q.property, ...(q.properties ?? [])])],
     limit: q.limit,
     ...(q.after ? { after: q.after } : {}),
   };
@@ -68,7 +71,13 @@ export async function searchContacts(hubspot: HubSpot, q: SearchQuery): Promise<
   const parsed = SearchResponseSchema.parse(await res.json());
   return {
     total: parsed.total,
-    contacts: parsed.results.map((r) => ({ id: r.id, ts: epochMs(r.properties[q.property]) })),
+    contacts: parsed.results.map((r) => ({
+      id: r.id,
+      ts: epochMs(r.properties[q.property]),
+      properties: Object.fromEntries(
+        body.properties.map((p) => [p, r.properties[p] ?? null] as const),
+      ),
+    })),
     nextAfter: parsed.paging?.next?.after,
     headroom: headroomFrom(res.headers),
   };

@@ -1,5 +1,10 @@
 import type { LeadOrigin } from "../../shared/contracts/outcomes";
-import { type LeadEvent, originOf, trustedTime } from "../../shared/contracts/webhook";
+import {
+  type ContactSnapshot,
+  type LeadEvent,
+  originOf,
+  trustedTime,
+} from "../../shared/contracts/webhook";
 
 export type ContactAction = "judge" | "delete" | "purge";
 
@@ -25,6 +30,11 @@ export interface ContactWork {
   origin: LeadOrigin;
   /** Events whose occurredAt was outside the trusted window (EVENT_CLOCK_WINDOW). */
   untrustedClocks: UntrustedClock[];
+  /**
+   * The contact's properties as a backfill's search read them, when every event carried them (the
+   * latest); a webhook event beside them means something changed since: the contact is read.
+   */
+  snapshot?: ContactSnapshot;
 }
 
 const ORIGIN_RANK: Record<LeadOrigin, number> = { webhook: 0, backfill: 1, resync: 2 };
@@ -62,6 +72,10 @@ export function coalesceByContact(events: LeadEvent[]): Map<string, ContactWork>
         occurredAt: event.occurredAt,
         receivedAt: event.receivedAt,
       });
+    if (item.keys.length === 1) {
+      if (event.snapshot) item.snapshot = event.snapshot;
+    } else if (!event.snapshot) delete item.snapshot;
+    else if (item.snapshot && event.snapshot.at >= item.snapshot.at) item.snapshot = event.snapshot;
     if (event.mergedIds)
       item.mergedIds.push(...event.mergedIds.filter((id) => !item.mergedIds.includes(id)));
     if (item.action !== "purge") {

@@ -22,46 +22,55 @@ export const READ_CONCURRENCY = 20;
 /**
  * Contacts, their company associations and those companies: three batch reads per 100 contacts, a
  * few at once. `onContacts` hears the contacts as soon as they are read, before the companies are.
+ * A contact in `carried` (properties a backfill's search already returned) is not read again when
+ * they hold every property asked for; its associations and company still are.
  */
 export async function enrichContacts(
   hubspot: HubSpot,
   contactIds: string[],
   onContacts?: (contacts: Map<string, Properties>) => void,
   extra: PropertyNames = { contact: [], company: [] },
+  carried: ReadonlyMap<string, Properties> = new Map(),
 ): Promise<Enriched> {
   const contactProperties = [...new Set([...CONTACT_PROPERTIES, ...extra.contact])];
   const companyProperties = [...new Set([...COMPANY_PROPERTIES, ...extra.company])];
   const contacts = new Map<string, Properties>();
   const companyIdOf = new Map<string, string>();
+  const toRead: string[] = [];
+  for (const id of contactIds) {
+    const known = carried.get(id);
+    if (known && contactProperties.every((p) => p in known)) contacts.set(id, { ...known });
+    else toRead.push(id);
+  }
+  const readContacts = (ids: string[]) => () =>
+    withHubSpotRetry(() =>
+      hubspot.crm.contacts.batchApi.read({
+        inputs: ids.map((id) => ({ id })),
+        properties: contactProperties,
+        propertiesWithHistory: [],
+      }),
+    ).then((page) => {
+      for (const r of page.results) if (!r.archived) contacts.set(r.id, r.properties);
+    });
+  const readAssociations = (ids: string[]) => () =>
+    withHubSpotRetry(() =>
+      hubspot.crm.associations.v4.batchApi.getPage("contacts", "companies", {
+        inputs: ids.map((id) => ({ id })),
+      }),
+    ).then((page) => {
+      for (const r of page.results) {
+        // typeId 1 marks the primary company; otherwise the first association stands in.
+        const primary = r.to.find((t) => t.associationTypes.some((a) => a.typeId === 1)) ?? r.to[0];
+        if (primary) companyIdOf.set(r._from.id, String(primary.toObjectId));
+      }
+    });
   // Contacts and their associations do not depend on each other: read them side by side.
-  await runLimited(
-    chunks(contactIds, HUBSPOT_BATCH_MAX).flatMap((ids) => [
-      () =>
-        withHubSpotRetry(() =>
-          hubspot.crm.contacts.batchApi.read({
-            inputs: ids.map((id) => ({ id })),
-            properties: contactProperties,
-            propertiesWithHistory: [],
-          }),
-        ).then((page) => {
-          for (const r of page.results) if (!r.archived) contacts.set(r.id, r.properties);
-        }),
-      () =>
-        withHubSpotRetry(() =>
-          hubspot.crm.associations.v4.batchApi.getPage("contacts", "companies", {
-            inputs: ids.map((id) => ({ id })),
-          }),
-        ).then((page) => {
-          for (const r of page.results) {
-            // typeId 1 marks the primary company; otherwise the first association stands in.
-            const primary =
-              r.to.find((t) => t.associationTypes.some((a) => a.typeId === 1)) ?? r.to[0];
-            if (primary) companyIdOf.set(r._from.id, String(primary.toObjectId));
-          }
-        }),
-    ]),
-    READ_CONCURRENCY,
+  const contactReads = chunks(toRead, HUBSPOT_BATCH_MAX).map(readContacts);
+  const associationReads = chunks(contactIds, HUBSPOT_BATCH_MAX).map(readAssociations);
+  const reads = associationReads.flatMap((read, i) =>
+    contactReads[i] ? [contactReads[i], read] : [read],
   );
+  await runLimited(reads, READ_CONCURRENCY);
   onContacts?.(contacts);
   const missing = new Set(contactIds.filter((id) => !contacts.has(id)));
   for (const id of missing) companyIdOf.delete(id);

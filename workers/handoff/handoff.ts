@@ -97,12 +97,18 @@ async function readBatch(
   );
   const lookup = new ContactLookup(deps.clients.salesforce);
   const asked = extraProperties;
+  // A backfill's contacts come with what its search read: their lead rows say first whether
+  // anything was judged since (then the contact is read again, as a webhook's would be).
+  const carried = work.some((w) => w.snapshot)
+    ? snapshotsToUse(work, await leads, (deps.now ?? Date.now)())
+    : undefined;
   const enriching = work.length
     ? enrichContacts(
         deps.clients.hubspot,
         work.map((w) => w.contactId),
         (contacts) => void lookUpNewContacts(contacts, leads, lookup, deps),
         asked,
+        carried,
       )
     : undefined;
   enriching?.catch(() => {});
@@ -119,6 +125,33 @@ async function readBatch(
         ? { work, enriching, asked, previous, rules, mapping, routing, lookup }
         : undefined,
   };
+}
+
+/**
+ * How long a backfill's search snapshot stands in for a read: the lane runs minutes behind its
+ * search at most; work older than this (retried, held) is read again.
+ */
+export const SNAPSHOT_MAX_AGE_MS = 15 * 60_000;
+
+/**
+ * The search snapshots that can stand in for a contact read: not older than SNAPSHOT_MAX_AGE_MS,
+ * and taken after the contact's lead row last changed (a judgement since read newer properties,
+ * so this contact is read again rather than judged on older ones).
+ */
+export function snapshotsToUse(
+  work: ContactWork[],
+  rows: Map<string, LeadRow>,
+  now: number,
+): Map<string, Properties> {
+  const usable = new Map<string, Properties>();
+  for (const w of work) {
+    const snapshot = w.snapshot;
+    if (!snapshot || now - snapshot.at > SNAPSHOT_MAX_AGE_MS) continue;
+    const row = rows.get(w.contactId);
+    if (row && row.updated_at >= snapshot.at) continue;
+    usable.set(w.contactId, snapshot.properties);
+  }
+  return usable;
 }
 
 /**
