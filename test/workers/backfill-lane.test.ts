@@ -10,11 +10,12 @@ import { CONTACT_PROPERTIES } from "../../workers/handoff/mql";
 import { QUEUES } from "../../workers/queues";
 import { hmacSha256Base64 } from "../../workers/webhook/signature";
 import { ADMIN_TOKEN } from "./admin-client";
-import { deliver, keepingQueue, leadRow } from "./queue-harness";
+import { deliver, keepingQueue, leadEvent, leadRow } from "./queue-harness";
 import {
   createCompany,
   createContact,
   hubspotCounts,
+  hubspotUrl,
   qualifyingContact,
   salesforceLeads,
   setHubSpotFaults,
@@ -216,6 +217,32 @@ describe("the backfill lane", () => {
     const lead = (await salesforceLeads()).find((l) => l.HubSpot_Contact_Id__c === id);
     expect(lead?.Email).toBe(old.snapshot!.properties.email);
     expect(await leadRow(id)).toMatchObject({ status: "handed_off", no_longer_qualifies: null });
+  });
+
+  it("reads a carried contact privacy-deleted since the search again, and hands nothing off", async () => {
+    const id = await createContact(qualifyingContact(unique()));
+    const properties: Record<string, string | null> = Object.fromEntries(
+      CONTACT_PROPERTIES.map((p) => [p, null]),
+    );
+    Object.assign(properties, qualifyingContact(unique()));
+    const carried = {
+      ...judgeAgain("62515", id, `backfill:deleted:${id}`, "backfill"),
+      snapshot: { at: Date.now(), properties },
+    };
+    // HubSpot erases the contact after the search: the deletion's event, then the record gone.
+    await deliver([leadEvent(id, "contact.privacyDeletion")]);
+    await fetch(`${hubspotUrl()}/crm/v3/objects/contacts/${id}`, {
+      method: "DELETE",
+      headers: { authorization: "Bearer sandbox-hubspot-token" },
+    });
+    const before = (await hubspotCounts()).byEndpoint;
+    const result = await deliver([{ events: [carried] }], 1, env, QUEUES.leadBackfill);
+    expect(result.explicitAcks).toEqual(result.ids);
+    const CONTACT_READ = "POST /crm/v3/objects/contacts/batch/read";
+    const after = (await hubspotCounts()).byEndpoint;
+    expect((after[CONTACT_READ] ?? 0) - (before[CONTACT_READ] ?? 0)).toBe(1);
+    expect((await salesforceLeads()).some((l) => l.HubSpot_Contact_Id__c === id)).toBe(false);
+    expect(await leadRow(id)).toBeNull();
   });
 
   it("gives way to live leads: waits while a webhook delivery is being handed off, for a while at most", async () => {

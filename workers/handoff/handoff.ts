@@ -98,9 +98,10 @@ async function readBatch(
   const lookup = new ContactLookup(deps.clients.salesforce);
   const asked = extraProperties;
   // A backfill's contacts come with what its search read: their lead rows say first whether
-  // anything was judged since (then the contact is read again, as a webhook's would be).
+  // anything was judged since (then the contact is read again, as a webhook's would be), and a
+  // contact privacy-deleted since the search is read too (HubSpot no longer has it: purged below).
   const carried = work.some((w) => w.snapshot)
-    ? snapshotsToUse(work, await leads, (deps.now ?? Date.now)())
+    ? await usableSnapshots(work, leads, deps)
     : undefined;
   const enriching = work.length
     ? enrichContacts(
@@ -125,6 +126,22 @@ async function readBatch(
         ? { work, enriching, asked, previous, rules, mapping, routing, lookup }
         : undefined,
   };
+}
+
+/** snapshotsToUse, less the contacts privacy-deleted since (one D1 read, beside the lead rows). */
+async function usableSnapshots(
+  work: ContactWork[],
+  leads: Promise<Map<string, LeadRow>>,
+  deps: HandoffDeps,
+): Promise<Map<string, Properties>> {
+  const withSnapshot = work.filter((w) => w.snapshot).map((w) => w.contactId);
+  const [rows, forgotten] = await Promise.all([
+    leads,
+    tombstonedOf(deps.db, deps.config.HUBSPOT_CLIENT_SECRET, withSnapshot),
+  ]);
+  const usable = snapshotsToUse(work, rows, (deps.now ?? Date.now)());
+  for (const id of forgotten) usable.delete(id);
+  return usable;
 }
 
 /**
