@@ -63,6 +63,8 @@ describe("control surface", () => {
         "GET /services/data/vXX.X/query": 2,
         "GET /services/data/vXX.X/sobjects/:type/:id": 1,
       },
+      // Salesforce's sandbox answers no call 429 (its limit is the daily budget, REQUEST_LIMIT_EXCEEDED).
+      rateLimitedByEndpoint: {},
     });
   });
 
