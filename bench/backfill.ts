@@ -7,6 +7,7 @@ import { Sandboxes } from "../test/harness/control";
 import { createInbound, useRealisticLatency } from "../test/harness/inbound";
 import { waitForLeads } from "../test/harness/progress";
 import { adminApi } from "../test/node/admin-stack";
+import { rateLimitFloorSeconds } from "./handoff-burst";
 import { round } from "./lib/stats";
 import { sizesFromArgs } from "./sizes";
 
@@ -60,7 +61,8 @@ const BATCH_MAX = 100;
  * themselves need no read, the search returns their properties. Writes the handoff owes every
  * contact (its guarantee, not an option): the status properties (100 contacts a batch update) and
  * a note for each refusal (100 a batch create). Every call counts against the per-app limit
- * (`max` per rolling `intervalMs`), searches included. The floor is the larger of the two times.
+ * (`max` per rolling `intervalMs`), searches included, as a burst's floor counts them
+ * (rateLimitFloorSeconds). The floor is the larger of the two times.
  */
 export function floorOf(
   work: { contacts: number; companies: number; refused: number },
@@ -76,7 +78,7 @@ export function floorOf(
   };
   const total = Object.values(calls).reduce((a, b) => a + b, 0);
   const searchSeconds = searches / limits.searchPerSecond;
-  const perAppSeconds = (total * limits.intervalMs) / limits.max / 1000;
+  const perAppSeconds = rateLimitFloorSeconds(total, limits);
   return {
     calls: { ...calls, total },
     seconds: round(Math.max(searchSeconds, perAppSeconds), 1),

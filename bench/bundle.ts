@@ -1,8 +1,8 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { wrangler } from "./lib/wrangler";
 
 export interface BundleFigures {
   rawBytes: number;
@@ -13,17 +13,7 @@ export interface BundleFigures {
 export async function measureBundle(): Promise<BundleFigures & { modules: number }> {
   const outdir = mkdtempSync(path.join(tmpdir(), "leadbridge-bundle-"));
   try {
-    await new Promise<void>((resolve, reject) =>
-      execFile(
-        path.resolve("node_modules/.bin/wrangler"),
-        ["deploy", "--dry-run", "--outdir", outdir],
-        { env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, maxBuffer: 64 * 1024 * 1024 },
-        (err, _stdout, stderr) =>
-          err
-            ? reject(new Error(`wrangler deploy --dry-run failed: ${stderr || err.message}`))
-            : resolve(),
-      ),
-    );
+    await wrangler(["deploy", "--dry-run", "--outdir", outdir]);
     const modules = readdirSync(outdir).filter((f) => !f.endsWith(".map") && f !== "README.md");
     let rawBytes = 0;
     let gzipBytes = 0;

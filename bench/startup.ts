@@ -1,12 +1,12 @@
 // `npx tsx bench/startup.ts [--runs N]`: the Worker's startup CPU as `wrangler check startup`
 // profiles it (prints the figures; `npm run bench` records them).
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse } from "smol-toml";
-import { round } from "./lib/stats";
+import { percentile, round } from "./lib/stats";
+import { wrangler } from "./lib/wrangler";
 
 export interface StartupFigures {
   /** Median over the runs of the profiled startup's CPU time (samples not idle), ms. */
@@ -18,8 +18,6 @@ export interface StartupDetail extends StartupFigures {
   /** The same for a Worker that does nothing, same compatibility date and flags, same run. */
   emptyWorker: { cpuMs: number; runs: { cpuMs: number; profileMs: number }[] };
 }
-
-const WRANGLER = path.resolve("node_modules/.bin/wrangler");
 
 /**
  * The deploy bundle is built once (`wrangler deploy --dry-run --outfile`) and its startup is
@@ -109,22 +107,8 @@ export function startupCpu(profile: CpuProfile): { cpuMs: number; profileMs: num
   };
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
-
-function wrangler(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile(
-      WRANGLER,
-      args,
-      { env: { ...process.env, WRANGLER_SEND_METRICS: "false" }, maxBuffer: 64 * 1024 * 1024 },
-      (err, _stdout, stderr) =>
-        err ? reject(new Error(`wrangler ${args[0]} failed: ${stderr || err.message}`)) : resolve(),
-    ),
-  );
-}
+/** The middle run (nearest rank), as the other steps take their medians. */
+const median = (values: number[]) => percentile(values, 50);
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const at = process.argv.indexOf("--runs");

@@ -16,30 +16,23 @@ export function createHubSpotClient(
     basePath: config.HUBSPOT_BASE_URL.replace(/\/$/, ""),
     numberOfApiCallRetries: 0,
   };
-  const contacts = once(async () => {
-    const api = await import(
-      "@hubspot/api-client/lib/src/discovery/crm/contacts/ContactsDiscovery"
-    );
-    return new (defaultClass(api.default))(options).batchApi;
-  });
-  const companies = once(async () => {
-    const api = await import(
-      "@hubspot/api-client/lib/src/discovery/crm/companies/CompaniesDiscovery"
-    );
-    return new (defaultClass(api.default))(options).batchApi;
-  });
-  const notes = once(async () => {
-    const api = await import(
-      "@hubspot/api-client/lib/src/discovery/crm/objects/notes/NotesDiscovery"
-    );
-    return new (defaultClass(api.default))(options).batchApi;
-  });
-  const associations = once(async () => {
-    const api = await import(
-      "@hubspot/api-client/lib/src/discovery/crm/associations/v4/AssociationsDiscovery"
-    );
-    return new (defaultClass(api.default))(options).batchApi;
-  });
+  // Each API's module is named in its own import() so that esbuild bundles it.
+  const contacts = batchApiOf(
+    () => import("@hubspot/api-client/lib/src/discovery/crm/contacts/ContactsDiscovery"),
+    options,
+  );
+  const companies = batchApiOf(
+    () => import("@hubspot/api-client/lib/src/discovery/crm/companies/CompaniesDiscovery"),
+    options,
+  );
+  const notes = batchApiOf(
+    () => import("@hubspot/api-client/lib/src/discovery/crm/objects/notes/NotesDiscovery"),
+    options,
+  );
+  const associations = batchApiOf(
+    () => import("@hubspot/api-client/lib/src/discovery/crm/associations/v4/AssociationsDiscovery"),
+    options,
+  );
   return {
     crm: {
       contacts: { batchApi: onFirstCall(contacts, ["read", "update"]) },
@@ -78,6 +71,14 @@ export function createHubSpotDeveloperClient(
   return {
     webhooks: { subscriptionsApi: onFirstCall(subscriptions, ["getAll", "create", "update"]) },
   };
+}
+
+/** An API class's `batchApi`, its module loaded and the class built on the first call. */
+function batchApiOf<B>(
+  load: () => Promise<{ default: new (config: IConfiguration) => { batchApi: B } }>,
+  options: IConfiguration,
+): () => Promise<B> {
+  return once(async () => new (defaultClass((await load()).default))(options).batchApi);
 }
 
 /** The named methods of the API `load` builds; the first call loads it. */

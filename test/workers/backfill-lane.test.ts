@@ -101,6 +101,19 @@ async function judgementsOf(id: string) {
   return row?.n ?? 0;
 }
 
+/** Two qualifying contacts of one company, created alone in the window [since, until]. */
+async function twoContactsInAWindow(companyName: string) {
+  await sleep(5);
+  const since = new Date().toISOString();
+  const company = await createCompany({ name: companyName });
+  const ids = [
+    await createContact(qualifyingContact(unique()), company),
+    await createContact(qualifyingContact(unique()), company),
+  ];
+  await sleep(5);
+  return { since, until: new Date().toISOString(), ids };
+}
+
 beforeEach(async () => {
   await Promise.all([setHubSpotFaults([]), setSalesforceFaults([])]);
   await env.KV.delete("salesforce:usage");
@@ -108,15 +121,7 @@ beforeEach(async () => {
 
 describe("the backfill lane", () => {
   it("takes a backfill's and a resync's contacts; a webhook's go to lead-events", async () => {
-    await sleep(5);
-    const since = new Date().toISOString();
-    const company = await createCompany({ name: "Lane Robotics" });
-    const ids = [
-      await createContact(qualifyingContact(unique()), company),
-      await createContact(qualifyingContact(unique()), company),
-    ];
-    await sleep(5);
-    const until = new Date().toISOString();
+    const { since, until, ids } = await twoContactsInAWindow("Lane Robotics");
 
     const backfill = lanes();
     const started = await call(backfill.bindings, adminPost("/admin/backfill", { since, until }));
@@ -157,15 +162,7 @@ describe("the backfill lane", () => {
   });
 
   it("hands a backfill's contacts off with what its search read, reading one again only if judged since", async () => {
-    await sleep(5);
-    const since = new Date().toISOString();
-    const company = await createCompany({ name: "Snapshot Robotics" });
-    const ids = [
-      await createContact(qualifyingContact(unique()), company),
-      await createContact(qualifyingContact(unique()), company),
-    ];
-    await sleep(5);
-    const until = new Date().toISOString();
+    const { since, until, ids } = await twoContactsInAWindow("Snapshot Robotics");
     const backfill = lanes();
     await call(backfill.bindings, adminPost("/admin/backfill", { since, until }));
     await deliver([backfill.steps[0]!.body], 1, backfill.bindings, QUEUES.adminJobs);

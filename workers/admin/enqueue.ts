@@ -3,7 +3,6 @@ import {
   type LeadEvent,
   type LeadQueueBody,
   MAX_EVENTS_PER_DELIVERY,
-  MESSAGE_MAX_BYTES,
   packEvents,
 } from "../../shared/contracts/webhook";
 import { sendBatchesBySize } from "../../shared/queue-batches";
@@ -41,25 +40,12 @@ export async function sendLeadEvents(queue: Queue, messages: LeadQueueBody[]): P
 
 /**
  * Judge-again events packed as a webhook delivery would be, 100 to a message (a 500-contact resync
- * is 5 messages), or fewer when a backfill's snapshots would take a message past MESSAGE_MAX_BYTES.
+ * is 5 messages); packEvents splits a hundred further when a backfill's snapshots would take a
+ * message past MESSAGE_MAX_BYTES.
  */
 export async function sendJudgeAgain(queue: Queue, events: LeadEvent[]): Promise<void> {
   const bodies: LeadQueueBody[] = [];
-  let current: LeadEvent[] = [];
-  let size = 0;
-  for (const event of events) {
-    const bytes = event.snapshot ? JSON.stringify(event).length + 1 : 0;
-    if (
-      current.length &&
-      (current.length >= MAX_EVENTS_PER_DELIVERY || size + bytes > MESSAGE_MAX_BYTES)
-    ) {
-      bodies.push(...packEvents(current));
-      current = [];
-      size = 0;
-    }
-    current.push(event);
-    size += bytes;
-  }
-  if (current.length) bodies.push(...packEvents(current));
+  for (let i = 0; i < events.length; i += MAX_EVENTS_PER_DELIVERY)
+    bodies.push(...packEvents(events.slice(i, i + MAX_EVENTS_PER_DELIVERY)));
   await sendLeadEvents(queue, bodies);
 }

@@ -4,11 +4,11 @@
  * with a backfill running at that limit. "Being handed off" is read from D1: the live consumer
  * records each delivery (webhook_deliveries, indexed on received_at) as it takes it, so one received
  * in the last LIVE_QUIET_MS means live work is under way. A batch waits at most MAX_YIELD_MS, so a
- * steady trickle of webhooks slows a backfill without stopping it.
+ * steady trickle of webhooks slows a backfill without stopping it. It sleeps until the last
+ * delivery it saw is LIVE_QUIET_MS old, then looks again: a few D1 reads a batch, not a poll.
  */
 export const LIVE_QUIET_MS = 2_000;
 export const MAX_YIELD_MS = 5_000;
-export const YIELD_POLL_MS = 250;
 
 /**
  * Waits until no live delivery was received for LIVE_QUIET_MS (at most MAX_YIELD_MS): the ms it
@@ -35,7 +35,7 @@ export async function yieldToLiveLeads(
     }
     const t = now();
     if (last === null || t - last >= LIVE_QUIET_MS || waited >= MAX_YIELD_MS) return waited;
-    await sleep(YIELD_POLL_MS);
+    await sleep(Math.min(last + LIVE_QUIET_MS - t, MAX_YIELD_MS - waited));
     waited = now() - started;
   }
 }
