@@ -207,7 +207,14 @@ export const JobSchema = z
       property: z.enum(BACKFILL_PROPERTIES),
       pageSize: z.number().int(),
     }),
-    cursor: z.object({ ts: z.number(), after: z.string().optional() }).nullable(),
+    cursor: z
+      .object({
+        ts: z.number(),
+        after: z.string().optional(),
+        // A long range is walked from both ends at once: the walk from `until` down, when it runs.
+        down: z.object({ ts: z.number(), after: z.string().optional() }).optional(),
+      })
+      .nullable(),
     progress: z.object({
       scanned: z.number().int(),
       enqueued: z.number().int(),

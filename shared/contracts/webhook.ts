@@ -493,13 +493,20 @@ export function isForeignEvent(raw: unknown, ours: { portalId: string; appId: st
 
 /**
  * The id a delivery is counted under: the same for HubSpot's retries of it, which resend its events
- * with a higher attemptNumber, so a delivery retried after a slow or lost answer counts once.
+ * with a higher attemptNumber, so a delivery retried after a slow or lost answer counts once. An
+ * event is known by its id, subscription, portal and time (HubSpot's eventId names one event), so
+ * the whole event is not serialized again on the ack's path; an event without a usable eventId by
+ * its content without attemptNumber.
  */
 export async function deliveryIdOf(raw: unknown[]): Promise<string> {
   const lines = raw
     .map((e) => {
       if (typeof e !== "object" || e === null) return JSON.stringify(e);
-      const { attemptNumber: _attempt, ...rest } = e as Record<string, unknown>;
+      const event = e as Record<string, unknown>;
+      const id = event.eventId;
+      if (typeof id === "number" || (typeof id === "string" && /^\d+$/.test(id)))
+        return `${id}|${String(event.subscriptionId)}|${String(event.portalId)}|${String(event.occurredAt)}`;
+      const { attemptNumber: _attempt, ...rest } = event;
       return JSON.stringify(rest);
     })
     .sort();

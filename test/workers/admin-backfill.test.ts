@@ -1,7 +1,12 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { type JobStepMessage, nextCursor, PAGES_PER_STEP } from "../../workers/admin/backfill-step";
+import {
+  BOTH_ENDS_MIN_PAGES,
+  type JobStepMessage,
+  nextCursor,
+  PAGES_PER_STEP,
+} from "../../workers/admin/backfill-step";
 import { createApp } from "../../workers/app";
 import { QUEUES } from "../../workers/queues";
 import { ADMIN_TOKEN, admin, eventually } from "./admin-client";
@@ -198,6 +203,36 @@ describe("POST /admin/backfill", () => {
     ).toBe(12);
   });
 
+  it("walks a long range from both ends at once, and reads each contact once", async () => {
+    // Two contacts a page: more pages than BOTH_ENDS_MIN_PAGES, so the walk from `until` runs too.
+    const n = BOTH_ENDS_MIN_PAGES * 2 + 6;
+    const { ids, since, until } = await contactsInWindow(n);
+    const searches = async () =>
+      (await hubspotCounts()).byEndpoint["POST /crm/v3/objects/contacts/search"] ?? 0;
+    const before = await searches();
+    const done = await dryRun(since, until);
+    expect(done.progress.scanned).toBe(n);
+    expect(done.expected).toBe(n);
+    // The walk from the end kept its own cursor, and the two passed each other.
+    expect(done.cursor.down).toBeDefined();
+    expect(done.cursor.ts).toBeGreaterThan(done.cursor.down.ts);
+    const { results } = await env.DB.prepare("SELECT contact_id FROM job_contacts WHERE job_id = ?")
+      .bind(done.id)
+      .all<{ contact_id: string }>();
+    expect(results.map((r) => r.contact_id).sort()).toEqual([...ids].sort());
+    // n / 2 pages between the two walks, and at most the page each had in flight where they met.
+    const made = (await searches()) - before;
+    expect(made).toBeGreaterThanOrEqual(n / 2);
+    expect(made).toBeLessThanOrEqual(n / 2 + 2);
+  });
+
+  it("walks a range of BOTH_ENDS_MIN_PAGES pages from its start only", async () => {
+    const { since, until } = await contactsInWindow(BOTH_ENDS_MIN_PAGES * 2);
+    const done = await dryRun(since, until);
+    expect(done.progress.scanned).toBe(BOTH_ENDS_MIN_PAGES * 2);
+    expect(done.cursor.down).toBeUndefined();
+  });
+
   it("refuses bad ranges and unknown jobs", async () => {
     const bad = await admin("POST", "/admin/backfill", {
       since: "2024-02-01",
@@ -245,5 +280,24 @@ describe("nextCursor", () => {
     ["stops on an empty page", { ts: 0 }, page([]), null],
   ])("%s", (_name, cursor, p, expected) => {
     expect(nextCursor(cursor, p)).toEqual(expected);
+  });
+
+  it.each([
+    [
+      "moves down to the oldest timestamp, skipping what was read there",
+      { ts: 9 },
+      page([9, 8, 7, 7]),
+      { ts: 7, after: "2" },
+    ],
+    [
+      "keeps counting while a page stays on one timestamp",
+      { ts: 7, after: "2" },
+      page([7, 7]),
+      { ts: 7, after: "4" },
+    ],
+    ["restarts the count lower down", { ts: 7, after: "4" }, page([7, 6]), { ts: 6, after: "1" }],
+    ["stops on the last page", { ts: 9 }, page([8, 7], false), null],
+  ])("from the end: %s", (_name, cursor, p, expected) => {
+    expect(nextCursor(cursor, p, true)).toEqual(expected);
   });
 });

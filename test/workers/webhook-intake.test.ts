@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import {
+  deliveryIdOf,
   HubSpotDeliverySchema,
   HubSpotEventSchema,
   LeadEventsMessageSchema,
@@ -348,6 +349,34 @@ describe("what goes on the queue", () => {
       ["9000054", "502", "contact.associationChange"],
       ["9000055", "501", "contact.propertyChange"],
     ]);
+  });
+
+  it("counts a delivery and HubSpot's retries of it under one id, and any other delivery apart", async () => {
+    const event = (eventId: number | string, attemptNumber = 0, extra = {}) => ({
+      eventId,
+      subscriptionId: 7,
+      portalId: 62515,
+      occurredAt: 1_700_000_000_000,
+      subscriptionType: "contact.creation",
+      objectId: 501,
+      attemptNumber,
+      ...extra,
+    });
+    const first = await deliveryIdOf([event(1), event(2)]);
+    // A retry resends the same events with a higher attemptNumber, in any order.
+    expect(await deliveryIdOf([event(2, 3), event(1, 3)])).toBe(first);
+    for (const other of [
+      [event(1), event(3)],
+      [event(1)],
+      [event(1), event(2, 0, { subscriptionId: 8 })],
+      [event(1), event(2, 0, { portalId: 1 })],
+      [event(1), event(2, 0, { occurredAt: 1 })],
+    ])
+      expect(await deliveryIdOf(other)).not.toBe(first);
+    // An event without a usable eventId is known by its content, attemptNumber aside.
+    const odd = await deliveryIdOf([{ eventId: "x", objectId: 1, attemptNumber: 0 }]);
+    expect(await deliveryIdOf([{ eventId: "x", objectId: 1, attemptNumber: 4 }])).toBe(odd);
+    expect(await deliveryIdOf([{ eventId: "x", objectId: 2, attemptNumber: 0 }])).not.toBe(odd);
   });
 
   it("maps HubSpot's merge and association events onto the contact they are about", () => {

@@ -27,8 +27,9 @@ import {
  * search still 300 ms after this step's last). A page's contacts are recorded and enqueued while
  * the next page is searched for. At 200 contacts a page that feeds the lane up to ~650 contacts a
  * second while a search answers within 300 ms, more than HubSpot's per-app limit lets the handoff
- * take (~19 calls a second at ~3.5 calls per 100 contacts); a slower search (the sandbox's, over
- * 100,000 contacts: ~0.5 s a page on average) sets the pace itself.
+ * take (~19 calls a second at ~3.5 calls per 100 contacts). A slower search (the sandbox's, over
+ * 100,000 contacts: ~0.5 s a page on average) would set the pace of one walk: a long range is
+ * walked from both ends at once (BOTH_ENDS_MIN_PAGES), two searches in flight.
  */
 export const PAGES_PER_STEP = 8;
 export const SEARCH_SPACING_MS = 300;
@@ -50,10 +51,20 @@ export interface StepDeps {
 export type StepResult = "stale" | "continued" | "done";
 
 /**
+ * A range of more pages than this (HubSpot's count at the walk's first page) is walked from both
+ * ends at once: a search answers in about half a second over a large portal, so one walk, each
+ * search waiting for the last one's cursor, would set the pace (two keep SEARCH_SPACING_MS busy).
+ */
+export const BOTH_ENDS_MIN_PAGES = 4 * PAGES_PER_STEP;
+
+type Direction = "up" | "down";
+
+/**
  * One step of a backfill: up to PAGES_PER_STEP search pages from the job's cursor, each new
  * contact recorded once and enqueued for the handoff on the backfill lane (behind live webhooks),
- * then the cursor saved. A step that lost
- * a race (cancelled, resumed, duplicate delivery) saves nothing and schedules nothing.
+ * then the cursor saved. A long range is walked from both ends (oldest first from `since`, newest
+ * first from `until`) until the two walks pass each other. A step that lost a race (cancelled,
+ * resumed, duplicate delivery) saves nothing and schedules nothing.
  */
 export async function runBackfillStep(
   deps: StepDeps,
@@ -65,44 +76,67 @@ export async function runBackfillStep(
   const job = await getJob(env.DB, message.jobId);
   if (job?.state !== "running" || job.step !== message.step) return "stale";
   const params = JSON.parse(job.params) as JobParams;
-  let cursor: JobCursor = job.cursor
-    ? (JSON.parse(job.cursor) as JobCursor)
-    : { ts: Date.parse(params.since) };
+  const sinceTs = Date.parse(params.since);
+  const untilTs = Date.parse(params.until);
+  const cursor: JobCursor = job.cursor ? (JSON.parse(job.cursor) as JobCursor) : { ts: sinceTs };
   let done = false;
+  let stale = false;
+  let pagesLeft = PAGES_PER_STEP;
+  let pagesStarted = 0;
   let last: SearchPage | undefined;
   const properties = params.dryRun ? [] : await propertiesToCarry(env.DB);
 
-  // Each page's contacts are recorded and enqueued while the next page is searched for.
-  let recording: Promise<void> = Promise.resolve();
-  let searchStarted = job.step > 0 ? Date.now() : 0;
-  for (let page = 0; page < PAGES_PER_STEP && !done; page++) {
-    // Searches start SEARCH_SPACING_MS apart, the previous step's last one included.
-    const wait = SEARCH_SPACING_MS - (Date.now() - searchStarted);
-    if (wait > 0) await sleep(wait);
-    if (page > 0 && !(await isCurrent(env.DB, job))) {
+  // Searches start SEARCH_SPACING_MS apart, from either walk and the previous step's last one
+  // included; each walk records and enqueues a page's contacts while it searches for its next.
+  let nextSearchAt = job.step > 0 ? Date.now() + SEARCH_SPACING_MS : 0;
+  const recordings: Promise<void>[] = [];
+  const page = async (direction: Direction): Promise<void> => {
+    pagesLeft--;
+    const startAt = Math.max(nextSearchAt, Date.now());
+    nextSearchAt = startAt + SEARCH_SPACING_MS;
+    if (startAt > Date.now()) await sleep(startAt - Date.now());
+    if (done) return;
+    if (pagesStarted++ > 0 && !(await isCurrent(env.DB, job))) {
       // A cancel (or resume) lands between pages rather than after the whole step.
-      await recording;
-      return "stale";
+      stale = done = true;
+      return;
     }
-    searchStarted = Date.now();
+    const from = direction === "up" ? cursor : cursor.down!;
+    const searchedAt = Date.now();
     const searched = await searchContacts(hubspot, {
       property: params.property,
-      fromTs: cursor.ts,
-      untilTs: Date.parse(params.until),
-      after: cursor.after,
+      fromTs: direction === "up" ? from.ts : sinceTs,
+      untilTs: direction === "up" ? untilTs : from.ts,
+      after: from.after,
       limit: params.pageSize,
       properties,
+      descending: direction === "down",
     });
-    await recording;
     last = searched;
-    if (!job.cursor && page === 0) await setExpected(env.DB, job.id, searched.total);
-    recording = recordPage(deps, job.id, params.dryRun, searched, searchStarted);
+    if (!job.cursor && direction === "up" && pagesStarted === 1) {
+      await setExpected(env.DB, job.id, searched.total);
+      if (searched.total > BOTH_ENDS_MIN_PAGES * params.pageSize) cursor.down = { ts: untilTs };
+    }
+    const recording = recordPage(deps, job.id, params.dryRun, searched, searchedAt);
     recording.catch(() => {});
-    const next = nextCursor(cursor, searched);
-    if (next) cursor = next;
-    else done = true;
-  }
-  await recording;
+    recordings.push(recording);
+    const next = nextCursor(from, searched, direction === "down");
+    // A walk that reaches its end has read the whole range; two that passed each other have too
+    // (everything before the upward cursor and after the downward one is read).
+    if (!next) done = true;
+    else if (direction === "up") Object.assign(cursor, next);
+    else cursor.down = next;
+    if (cursor.down && cursor.ts > cursor.down.ts) done = true;
+  };
+  const walk = async (direction: Direction) => {
+    while (!done && pagesLeft > 0 && (direction === "up" || cursor.down)) await page(direction);
+  };
+
+  // The first page says how many contacts the range holds, and so whether to walk from both ends.
+  if (!job.cursor) await page("up");
+  await Promise.all([walk("up"), walk("down")]);
+  await Promise.all(recordings);
+  if (stale) return "stale";
   await recordHeadroom(env.KV, last?.headroom ?? null);
 
   if (!(await advance(env.DB, job, cursor, done))) return "stale";
@@ -177,15 +211,17 @@ function snapshotOf(
 /**
  * Keyset paging on the timestamp, so the walk never meets the search API's 10,000-result cap
  * and contacts touched meanwhile cannot shift later pages; `after` only skips the contacts
- * already read at the cursor's own timestamp. Null when this was the last page.
+ * already read at the cursor's own timestamp. The walk from the range's end (`descending`) moves
+ * down to its page's oldest timestamp. Null when this was the last page.
  */
 export function nextCursor(
-  cursor: JobCursor,
+  cursor: { ts: number; after?: string },
   page: { contacts: Pick<SearchPage["contacts"][number], "ts">[]; nextAfter?: string },
-): JobCursor | null {
+  descending = false,
+): { ts: number; after: string } | null {
   const stamps = page.contacts.map((c) => c.ts).filter(Number.isFinite);
   if (!page.nextAfter || stamps.length === 0) return null;
-  const lastTs = Math.max(...stamps);
+  const lastTs = descending ? Math.min(...stamps) : Math.max(...stamps);
   const readAtLast = stamps.filter((ts) => ts === lastTs).length;
   const carried = lastTs === cursor.ts ? Number(cursor.after ?? 0) : 0;
   return { ts: lastTs, after: String(carried + readAtLast) };

@@ -12,6 +12,8 @@ export interface SearchQuery {
   limit: number;
   /** Properties to return beside `property` (HubSpot returns those asked for). */
   properties?: readonly string[];
+  /** Newest first (the walk from the range's end), instead of oldest first. */
+  descending?: boolean;
 }
 
 export interface SearchPage {
@@ -35,7 +37,8 @@ export const epochMs = (value: string | null | undefined): number =>
   value && /^\d+$/.test(value) ? Number(value) : Date.parse(value ?? "");
 
 /**
- * One page of contacts whose `property` is in [fromTs, untilTs], oldest first. 429s are waited out
+ * One page of contacts whose `property` is in [fromTs, untilTs], oldest first (newest first when
+ * `descending`). 429s are waited out
  * by withHubSpotRetry.
  */
 export async function searchContacts(hubspot: HubSpot, q: SearchQuery): Promise<SearchPage> {
@@ -48,7 +51,7 @@ export async function searchContacts(hubspot: HubSpot, q: SearchQuery): Promise<
         ],
       },
     ],
-    sorts: [{ propertyName: q.property, direction: "ASCENDING" }],
+    sorts: [{ propertyName: q.property, direction: q.descending ? "DESCENDING" : "ASCENDING" }],
     properties: [...new Set([q.property, ...(q.properties ?? [])])],
     limit: q.limit,
     ...(q.after ? { after: q.after } : {}),
