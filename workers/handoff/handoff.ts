@@ -110,6 +110,7 @@ async function readBatch(
         (contacts) => void lookUpNewContacts(contacts, leads, lookup, deps),
         asked,
         carried,
+        deps.lane === "backfill" ? COMPANY_REUSE_MS : 0,
       )
     : undefined;
   enriching?.catch(() => {});
@@ -143,6 +144,12 @@ async function usableSnapshots(
   for (const id of forgotten) usable.delete(id);
   return usable;
 }
+
+/**
+ * How long the backfill lane reuses a company it read (enrichContacts): a backfill meets the same
+ * companies in batch after batch, and its contacts' own properties may be minutes old already.
+ */
+export const COMPANY_REUSE_MS = 60_000;
 
 /**
  * How long a backfill's search snapshot stands in for a read: the lane runs minutes behind its
@@ -272,17 +279,27 @@ async function judgeAndHandOff(
     current: enriched.contacts,
     now,
   };
-  const [refusedFeedback, [pushed, qualifiedFeedback]] = await Promise.all([
-    sendFeedback(judged.refused, context),
-    push(judged.qualified, deps, lookup, mapping.mapping, router ?? undefined).then(
-      async (pushed) => {
+  const pushing = () => push(judged.qualified, deps, lookup, mapping.mapping, router ?? undefined);
+  let pushed: Awaited<ReturnType<typeof push>>;
+  let feedback: Awaited<ReturnType<typeof sendFeedback>>;
+  if (deps.lane === "backfill") {
+    // Nobody waits on it: one write for all, not partial batches of each kind.
+    pushed = await pushing();
+    phases.lap("pushMs");
+    feedback = await sendFeedback([...judged.refused, ...pushed.decisions], context);
+  } else {
+    const [refusedFeedback, [done, qualifiedFeedback]] = await Promise.all([
+      sendFeedback(judged.refused, context),
+      pushing().then(async (done) => {
         phases.lap("pushMs");
-        return [pushed, await sendFeedback(pushed.decisions, context)] as const;
-      },
-    ),
-  ]);
+        return [done, await sendFeedback(done.decisions, context)] as const;
+      }),
+    ]);
+    pushed = done;
+    feedback = [...refusedFeedback, ...qualifiedFeedback];
+  }
   phases.lap("feedbackMs");
-  const fedBack = recordFeedback([...refusedFeedback, ...qualifiedFeedback], rules.version, now());
+  const fedBack = recordFeedback(feedback, rules.version, now());
   return [merged, judged, pushed, fedBack, { forgotten }];
 }
 

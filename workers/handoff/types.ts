@@ -23,6 +23,12 @@ export interface HandoffDeps {
   now?: () => number;
   /** lead-sla: the first SLA timer of each Lead created with an owner Leadbridge chose. */
   slaTimers?: Queue;
+  /**
+   * The backfill lane (backfills, resyncs): nobody waits on its speed, only on HubSpot's per-app
+   * limit, which it shares with live leads. Its refusals' feedback waits for the push and goes out
+   * in the same writes, and companies read in the last minute are not read again.
+   */
+  lane?: "live" | "backfill";
 }
 
 export type DoneStatus = LeadStatus | "purged";
