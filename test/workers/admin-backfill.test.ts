@@ -1,6 +1,6 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import {
   BOTH_ENDS_MIN_PAGES,
   type JobStepMessage,
@@ -8,6 +8,7 @@ import {
   PAGES_PER_STEP,
 } from "../../workers/admin/backfill-step";
 import { createApp } from "../../workers/app";
+import { LIVE_QUIET_MS } from "../../workers/handoff/live-first";
 import { QUEUES } from "../../workers/queues";
 import { ADMIN_TOKEN, admin, eventually } from "./admin-client";
 import { deliver, recordingQueue } from "./queue-harness";
@@ -235,6 +236,49 @@ describe("POST /admin/backfill", () => {
     const done = await dryRun(since, until);
     expect(done.progress.scanned).toBe(BOTH_ENDS_MIN_PAGES * 2);
     expect(done.cursor.down).toBeUndefined();
+  });
+
+  it("holds its searches while live leads are being handed off", async () => {
+    // One contact a page: a first step of PAGES_PER_STEP pages, and a second.
+    const { since, until } = await contactsInWindow(PAGES_PER_STEP + 2);
+    const steps = recordingQueue();
+    const stepEnv = { ...env, ADMIN_JOBS: steps.queue } as Env;
+    const runStep = async () => {
+      const lines: string[] = [];
+      const spy = vi.spyOn(console, "log").mockImplementation((line) => lines.push(String(line)));
+      try {
+        await deliver([steps.sent.shift()], 1, stepEnv, QUEUES.adminJobs);
+      } finally {
+        spy.mockRestore();
+      }
+      return lines
+        .map((l) => JSON.parse(l) as { event: string; yieldedMs?: number })
+        .find((e) => e.event === "backfill_step")!;
+    };
+    // Nothing live: the step searches at once.
+    await startBackfill(stepEnv, { since, until, dryRun: true, pageSize: 1 });
+    expect((await runStep()).yieldedMs).toBe(0);
+
+    // A delivery the live consumer just took: the next step waits until it is LIVE_QUIET_MS old.
+    const id = `live-${unique()}`;
+    const receivedAt = Date.now();
+    await env.DB.prepare(
+      "INSERT INTO webhook_deliveries (id, day, events, ignored, received_at) VALUES (?, '2099-01-01', 0, 0, ?)",
+    )
+      .bind(id, receivedAt)
+      .run();
+    try {
+      const step = await runStep();
+      expect(step.yieldedMs).toBeGreaterThan(0);
+      // Its search went out only then (without the wait a step of pages 300 ms apart is over
+      // well before).
+      expect(Date.now()).toBeGreaterThanOrEqual(receivedAt + LIVE_QUIET_MS);
+    } finally {
+      await env.DB.batch([
+        env.DB.prepare("DELETE FROM webhook_deliveries WHERE id = ?").bind(id),
+        env.DB.prepare("DELETE FROM daily_counters WHERE day = '2099-01-01'"),
+      ]);
+    }
   });
 
   it("refuses bad ranges and unknown jobs", async () => {

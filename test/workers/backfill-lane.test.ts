@@ -322,6 +322,9 @@ describe("the backfill lane", () => {
       };
       await delivery(`${id}-b0`, clock);
       expect(await yieldToLiveLeads(env.DB, busy)).toBe(MAX_YIELD_MS);
+      // A caller with less time left gives way for that long at most.
+      expect(await yieldToLiveLeads(env.DB, { ...busy, maxMs: 1_000 })).toBe(1_000);
+      expect(await yieldToLiveLeads(env.DB, { ...busy, maxMs: 0 })).toBe(0);
     } finally {
       await env.DB.batch([
         env.DB.prepare("DELETE FROM webhook_deliveries WHERE id LIKE ?").bind(`${id}-%`),

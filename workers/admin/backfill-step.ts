@@ -7,6 +7,7 @@ import type { HubSpot } from "../../shared/hubspot/apis";
 import { recordHeadroom } from "../../shared/hubspot/headroom";
 import type { Logger } from "../../shared/log";
 import { extraPropertiesOf } from "../handoff/handoff";
+import { MAX_YIELD_MS, yieldToLiveLeads } from "../handoff/live-first";
 import { CONTACT_PROPERTIES } from "../handoff/mql";
 import { type SearchPage, searchContacts } from "./contact-search";
 import { judgeAgain, sendJudgeAgain } from "./enqueue";
@@ -83,6 +84,7 @@ export async function runBackfillStep(
   let stale = false;
   let pagesLeft = PAGES_PER_STEP;
   let pagesStarted = 0;
+  let yielded = 0;
   let last: SearchPage | undefined;
   const properties = params.dryRun ? [] : await propertiesToCarry(env.DB);
 
@@ -95,6 +97,16 @@ export async function runBackfillStep(
     const startAt = Math.max(nextSearchAt, Date.now());
     nextSearchAt = startAt + SEARCH_SPACING_MS;
     if (startAt > Date.now()) await sleep(startAt - Date.now());
+    if (done) return;
+    // Live leads first: while webhook deliveries are being handed off the searches wait too (as
+    // the lane's batches do), a few seconds a step at most, so a live burst has HubSpot's per-app
+    // limit to itself.
+    const gaveWay = await yieldToLiveLeads(env.DB, { maxMs: MAX_YIELD_MS - yielded });
+    if (gaveWay) {
+      yielded += gaveWay;
+      // The other walk's next search keeps its distance from this one.
+      nextSearchAt = Math.max(nextSearchAt, Date.now() + SEARCH_SPACING_MS);
+    }
     if (done) return;
     if (pagesStarted++ > 0 && !(await isCurrent(env.DB, job))) {
       // A cancel (or resume) lands between pages rather than after the whole step.
@@ -146,7 +158,7 @@ export async function runBackfillStep(
     await env.ADMIN_JOBS.send({ jobId: job.id, step: job.step + 1 } satisfies JobStepMessage, {
       contentType: "json",
     });
-  deps.log.info("backfill_step", { jobId: job.id, step: job.step, done });
+  deps.log.info("backfill_step", { jobId: job.id, step: job.step, done, yieldedMs: yielded });
   return done ? "done" : "continued";
 }
 

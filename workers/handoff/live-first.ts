@@ -11,13 +11,15 @@ export const LIVE_QUIET_MS = 2_000;
 export const MAX_YIELD_MS = 5_000;
 
 /**
- * Waits until no live delivery was received for LIVE_QUIET_MS (at most MAX_YIELD_MS): the ms it
- * slept (0 when it did not).
+ * Waits until no live delivery was received for LIVE_QUIET_MS (at most `maxMs`, MAX_YIELD_MS by
+ * default): the ms it slept (0 when it did not).
  */
 export async function yieldToLiveLeads(
   db: D1Database,
-  opts: { now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
+  opts: { now?: () => number; sleep?: (ms: number) => Promise<void>; maxMs?: number } = {},
 ): Promise<number> {
+  const maxMs = opts.maxMs ?? MAX_YIELD_MS;
+  if (maxMs <= 0) return 0;
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const started = now();
@@ -34,8 +36,8 @@ export async function yieldToLiveLeads(
       return waited;
     }
     const t = now();
-    if (last === null || t - last >= LIVE_QUIET_MS || waited >= MAX_YIELD_MS) return waited;
-    await sleep(Math.min(last + LIVE_QUIET_MS - t, MAX_YIELD_MS - waited));
+    if (last === null || t - last >= LIVE_QUIET_MS || waited >= maxMs) return waited;
+    await sleep(Math.min(last + LIVE_QUIET_MS - t, maxMs - waited));
     waited = now() - started;
   }
 }
