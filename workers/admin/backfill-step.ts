@@ -92,26 +92,26 @@ export async function runBackfillStep(
   // included; each walk records and enqueues a page's contacts while it searches for its next.
   let nextSearchAt = job.step > 0 ? Date.now() + SEARCH_SPACING_MS : 0;
   const recordings: Promise<void>[] = [];
-  const page = async (direction: Direction): Promise<void> => {
+  // Live leads first: while webhook deliveries are being handed off the searches wait too (as the
+  // lane's batches do), MAX_YIELD_MS a step at most, so a live burst has HubSpot's per-app limit
+  // to itself. Both walks wait on the same wait.
+  let yielding: Promise<void> | undefined;
+  const giveWayToLiveLeads = () =>
+    (yielding ??= yieldToLiveLeads(env.DB, { maxMs: MAX_YIELD_MS - yielded }).then((ms) => {
+      yielded += ms;
+      yielding = undefined;
+    }));
+  const page = async (direction: Direction): Promise<SearchPage | undefined> => {
     pagesLeft--;
+    await giveWayToLiveLeads();
     const startAt = Math.max(nextSearchAt, Date.now());
     nextSearchAt = startAt + SEARCH_SPACING_MS;
     if (startAt > Date.now()) await sleep(startAt - Date.now());
-    if (done) return;
-    // Live leads first: while webhook deliveries are being handed off the searches wait too (as
-    // the lane's batches do), a few seconds a step at most, so a live burst has HubSpot's per-app
-    // limit to itself.
-    const gaveWay = await yieldToLiveLeads(env.DB, { maxMs: MAX_YIELD_MS - yielded });
-    if (gaveWay) {
-      yielded += gaveWay;
-      // The other walk's next search keeps its distance from this one.
-      nextSearchAt = Math.max(nextSearchAt, Date.now() + SEARCH_SPACING_MS);
-    }
-    if (done) return;
+    if (done) return undefined;
     if (pagesStarted++ > 0 && !(await isCurrent(env.DB, job))) {
       // A cancel (or resume) lands between pages rather than after the whole step.
       stale = done = true;
-      return;
+      return undefined;
     }
     const from = direction === "up" ? cursor : cursor.down!;
     const searchedAt = Date.now();
@@ -126,10 +126,6 @@ export async function runBackfillStep(
       descending: direction === "down",
     });
     last = searched;
-    if (!job.cursor && direction === "up" && pagesStarted === 1) {
-      await setExpected(env.DB, job.id, searched.total);
-      if (searched.total > BOTH_ENDS_MIN_PAGES * params.pageSize) cursor.down = { ts: untilTs };
-    }
     const recording = recordPage(deps, job.id, params.dryRun, searched, searchedAt);
     recording.catch(() => {});
     recordings.push(recording);
@@ -141,13 +137,21 @@ export async function runBackfillStep(
     else if (direction === "up") Object.assign(cursor, next);
     else cursor.down = next;
     if (cursor.down && cursor.ts > cursor.down.ts) done = true;
+    return searched;
   };
   const walk = async (direction: Direction) => {
     while (!done && pagesLeft > 0 && (direction === "up" || cursor.down)) await page(direction);
   };
 
   // The first page says how many contacts the range holds, and so whether to walk from both ends.
-  if (!job.cursor) await page("up");
+  if (!job.cursor) {
+    const first = await page("up");
+    if (first) {
+      await setExpected(env.DB, job.id, first.total);
+      if (!done && first.total > BOTH_ENDS_MIN_PAGES * params.pageSize)
+        cursor.down = { ts: untilTs };
+    }
+  }
   await Promise.all([walk("up"), walk("down")]);
   await Promise.all(recordings);
   if (stale) return "stale";

@@ -38,8 +38,7 @@ export const epochMs = (value: string | null | undefined): number =>
 
 /**
  * One page of contacts whose `property` is in [fromTs, untilTs], oldest first (newest first when
- * `descending`). 429s are waited out
- * by withHubSpotRetry.
+ * `descending`). 429s are waited out by withHubSpotRetry.
  */
 export async function searchContacts(hubspot: HubSpot, q: SearchQuery): Promise<SearchPage> {
   const body = {

@@ -279,27 +279,23 @@ async function judgeAndHandOff(
     current: enriched.contacts,
     now,
   };
-  const pushing = () => push(judged.qualified, deps, lookup, mapping.mapping, router ?? undefined);
-  let pushed: Awaited<ReturnType<typeof push>>;
-  let feedback: Awaited<ReturnType<typeof sendFeedback>>;
-  if (deps.lane === "backfill") {
-    // Nobody waits on it: one write for all, not partial batches of each kind.
-    pushed = await pushing();
-    phases.lap("pushMs");
-    feedback = await sendFeedback([...judged.refused, ...pushed.decisions], context);
-  } else {
-    const [refusedFeedback, [done, qualifiedFeedback]] = await Promise.all([
-      sendFeedback(judged.refused, context),
-      pushing().then(async (done) => {
+  // On the backfill lane nobody waits: refusals wait for the push and share its writes, instead
+  // of partial batches of each kind.
+  const refusalsFirst = deps.lane !== "backfill";
+  const [refusedFeedback, [pushed, laterFeedback]] = await Promise.all([
+    refusalsFirst ? sendFeedback(judged.refused, context) : [],
+    push(judged.qualified, deps, lookup, mapping.mapping, router ?? undefined).then(
+      async (pushed) => {
         phases.lap("pushMs");
-        return [done, await sendFeedback(done.decisions, context)] as const;
-      }),
-    ]);
-    pushed = done;
-    feedback = [...refusedFeedback, ...qualifiedFeedback];
-  }
+        const decisions = refusalsFirst
+          ? pushed.decisions
+          : [...judged.refused, ...pushed.decisions];
+        return [pushed, await sendFeedback(decisions, context)] as const;
+      },
+    ),
+  ]);
   phases.lap("feedbackMs");
-  const fedBack = recordFeedback(feedback, rules.version, now());
+  const fedBack = recordFeedback([...refusedFeedback, ...laterFeedback], rules.version, now());
   return [merged, judged, pushed, fedBack, { forgotten }];
 }
 
