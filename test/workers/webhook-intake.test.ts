@@ -351,6 +351,29 @@ describe("what goes on the queue", () => {
     ]);
   });
 
+  it("puts a delivery too big for one message on the queue as several, in order, its counts on the first", async () => {
+    const merges = Array.from({ length: 100 }, (_, i) =>
+      event(70 + i, {
+        subscriptionType: "contact.merge",
+        objectId: 800 + i,
+        primaryObjectId: 800 + i,
+        mergedObjectIds: Array.from({ length: 900 }, (_, j) => 20_000_000 + j),
+      }),
+    );
+    const { res, sent } = await intake(await delivery(JSON.stringify(merges)));
+    expect(res.status).toBe(200);
+    const answer = await res.json<{ accepted: number; deliveryId: string }>();
+    expect(answer.accepted).toBe(100);
+    expect(sent.length).toBeGreaterThan(1);
+    const messages = sent.map((body) => LeadEventsMessageSchema.parse(body));
+    for (const body of sent) expect(JSON.stringify(body).length).toBeLessThan(128 * 1024);
+    expect(messages[0]!.delivery).toMatchObject({ id: answer.deliveryId, events: 100 });
+    expect(messages.slice(1).every((m) => m.delivery === undefined)).toBe(true);
+    expect(messages.flatMap((m) => m.events.map((e) => e.contactId))).toEqual(
+      merges.map((m) => String(m.objectId)),
+    );
+  });
+
   it("counts a delivery and HubSpot's retries of it under one id, and any other delivery apart", async () => {
     const event = (eventId: number | string, attemptNumber = 0, extra = {}) => ({
       eventId,
