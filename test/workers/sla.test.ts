@@ -153,6 +153,11 @@ const ownerOf = async (contactId: string) =>
     .bind(contactId)
     .first<{ owner_id: string }>())!.owner_id;
 
+const firstTouchAt = async (contactId: string) =>
+  (await env.DB.prepare("SELECT first_touch_at FROM assignments WHERE contact_id = ?")
+    .bind(contactId)
+    .first<{ first_touch_at: number | null }>())!.first_touch_at;
+
 const reassignCalls = async () =>
   (await salesforceCounts()).byEndpoint["PATCH /services/data/vXX.X/composite/sobjects"] ?? 0;
 
@@ -244,6 +249,12 @@ describe("SLA timers", () => {
     expect(await sinkAlerts()).toEqual([]);
     for (const l of [withTask, worked, takenOver]) expect(await events(l.contactId)).toEqual([]);
     expect((await lead(withTask.leadId)).OwnerId).toBe(o.alice);
+    // The Task is the open Lead's first touch, which the outcome sync (following the Lead's own
+    // changes) never sees: recorded here. A status change is the outcome sync's to record.
+    const created = (await conn.sobject("Task").retrieve(task.id!)) as { CreatedDate: string };
+    expect(await firstTouchAt(withTask.contactId)).toBe(Date.parse(created.CreatedDate));
+    expect(await firstTouchAt(worked.contactId)).toBeNull();
+    expect(await firstTouchAt(takenOver.contactId)).toBeNull();
   });
 
   it("an alert the URL refuses is retried with the queue's retry and then delivered once", async () => {

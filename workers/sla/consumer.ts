@@ -15,10 +15,12 @@ import { finishBreaches } from "./escalate";
 import {
   type AssignmentRow,
   eventKey,
+  type FirstTouch,
   insertEvents,
   readAssignments,
   readEvents,
   readUsers,
+  recordFirstTouches,
   type SfUsers,
   type SlaEventRow,
 } from "./store";
@@ -50,7 +52,8 @@ type CheckedLead = {
   Status: string | null;
   OwnerId: string;
   IsConverted: boolean;
-  Tasks: { records: unknown[] } | null;
+  /** The Lead's first Task (its CreatedDate), if it has any. */
+  Tasks: { records: { CreatedDate?: string | null }[] } | null;
 };
 
 /** A timer that fires more than this early (a 12-hour hop of a longer SLA) is sent on again. */
@@ -224,19 +227,22 @@ async function checkLeads(
   const statusMap = await readLeadStatusMap(deps.db);
   const breached: Due[] = [];
   const rows: Parameters<typeof insertEvents>[1] = [];
+  const met: Due[] = [];
+  const taskTouches: FirstTouch[] = [];
   for (const d of toCheck) {
     const { contactId, leadId, breach } = d.timer;
     const lead = leads.get(leadId.slice(0, 15));
     const watched = assignments.get(contactId)?.owner_id;
-    const touched =
-      lead &&
-      (lead.IsConverted ||
-        Boolean(lead.Tasks?.records.length) ||
-        statusMeaning(lead.Status, statusMap) !== "open");
+    const moved = lead && (lead.IsConverted || statusMeaning(lead.Status, statusMap) !== "open");
+    const firstTask = lead?.Tasks?.records[0]?.CreatedDate;
     const sla = await routings.sla(d.timer);
-    if (!lead || touched || !sla) {
+    if (!lead || moved || firstTask || !sla) {
+      // A Lead still open whose only touch is a Task: the outcome sync, which follows the Lead's
+      // own changes, never sees it, so its first touch is recorded here (speed to first touch).
+      if (firstTask && !moved && Number.isFinite(Date.parse(firstTask)))
+        taskTouches.push({ contactId, at: Date.parse(firstTask) });
       deps.log.info("sla_met", { contactId, breach, by: lead ? "salesforce" : "lead_gone" });
-      d.msg.ack();
+      met.push(d);
       continue;
     }
     if (!sameUser(lead.OwnerId, watched)) {
@@ -262,13 +268,16 @@ async function checkLeads(
     breached.push(d);
     deps.log.warn("sla_breached", { contactId, breach, pool: d.timer.pool });
   }
+  // Recorded before the timers are done with: if D1 fails here, they are checked again.
+  await recordFirstTouches(deps.db, taskTouches);
+  for (const d of met) d.msg.ack();
   return { breached, inserted: await insertEvents(deps.db, rows) };
 }
 
 async function queryLeads(conn: Connection, leadIds: string[]): Promise<Map<string, CheckedLead>> {
   const leads = new Map<string, CheckedLead>();
   const head =
-    "SELECT Id, Status, OwnerId, IsConverted, (SELECT Id FROM Tasks LIMIT 1) FROM Lead WHERE Id IN";
+    "SELECT Id, Status, OwnerId, IsConverted, (SELECT CreatedDate FROM Tasks ORDER BY CreatedDate LIMIT 1) FROM Lead WHERE Id IN";
   for (const soql of inQueries(head, leadIds)) {
     const result = await conn.query<CheckedLead>(soql);
     for (const lead of result.records) leads.set(lead.Id.slice(0, 15), lead);
