@@ -1,6 +1,7 @@
 import { type AuditEntry, insertAudits } from "../../shared/db/leads";
 import type { Logger } from "../../shared/log";
 import type { StageMap } from "../../shared/sales-process";
+import { firstTouchStatements } from "../sla/store";
 import { readPending } from "../telemetry/pending";
 import { sfTime } from "../telemetry/sf-records";
 import {
@@ -250,18 +251,10 @@ function recordConversions(
  * Every derived outcome is a Lead out of its open status (or converted): touched.
  */
 function recordFirstTouches(db: D1Database, outcomes: SalesOutcome[]): D1PreparedStatement[] {
-  const touched = outcomes.flatMap((o) => (o.touched_at ? [[o.contact_id, o.touched_at]] : []));
-  if (!touched.length) return [];
-  return [
-    db
-      .prepare(
-        `UPDATE assignments SET first_touch_at = json_extract(t.value, '$[1]')
-         FROM json_each(?) AS t
-         WHERE assignments.contact_id = json_extract(t.value, '$[0]')
-           AND assignments.first_touch_at IS NULL`,
-      )
-      .bind(JSON.stringify(touched)),
-  ];
+  return firstTouchStatements(
+    db,
+    outcomes.flatMap((o) => (o.touched_at ? [{ contactId: o.contact_id, at: o.touched_at }] : [])),
+  );
 }
 
 const OUTCOME_COLUMNS = [

@@ -16,11 +16,11 @@ import {
   type AssignmentRow,
   eventKey,
   type FirstTouch,
+  firstTouchStatements,
   insertEvents,
   readAssignments,
   readEvents,
   readUsers,
-  recordFirstTouches,
   type SfUsers,
   type SlaEventRow,
 } from "./store";
@@ -234,13 +234,13 @@ async function checkLeads(
     const lead = leads.get(leadId.slice(0, 15));
     const watched = assignments.get(contactId)?.owner_id;
     const moved = lead && (lead.IsConverted || statusMeaning(lead.Status, statusMap) !== "open");
-    const firstTask = lead?.Tasks?.records[0]?.CreatedDate;
+    const task = lead?.Tasks?.records[0];
     const sla = await routings.sla(d.timer);
-    if (!lead || moved || firstTask || !sla) {
+    if (!lead || moved || task || !sla) {
       // A Lead still open whose only touch is a Task: the outcome sync, which follows the Lead's
       // own changes, never sees it, so its first touch is recorded here (speed to first touch).
-      if (firstTask && !moved && Number.isFinite(Date.parse(firstTask)))
-        taskTouches.push({ contactId, at: Date.parse(firstTask) });
+      const taskAt = Date.parse(task?.CreatedDate ?? "");
+      if (!moved && Number.isFinite(taskAt)) taskTouches.push({ contactId, at: taskAt });
       deps.log.info("sla_met", { contactId, breach, by: lead ? "salesforce" : "lead_gone" });
       met.push(d);
       continue;
@@ -269,7 +269,7 @@ async function checkLeads(
     deps.log.warn("sla_breached", { contactId, breach, pool: d.timer.pool });
   }
   // Recorded before the timers are done with: if D1 fails here, they are checked again.
-  await recordFirstTouches(deps.db, taskTouches);
+  for (const statement of firstTouchStatements(deps.db, taskTouches)) await statement.run();
   for (const d of met) d.msg.ack();
   return { breached, inserted: await insertEvents(deps.db, rows) };
 }

@@ -31,18 +31,22 @@ export type SlaEventRow = {
 /** A Lead's first touch as Salesforce shows it: when, in ms. */
 export type FirstTouch = { contactId: string; at: number };
 
-/** Sets assignments.first_touch_at where it is not set yet (set once, as the outcome sync does). */
-export async function recordFirstTouches(db: D1Database, touches: FirstTouch[]): Promise<void> {
-  if (!touches.length) return;
-  await db
-    .prepare(
-      `UPDATE assignments SET first_touch_at = json_extract(t.value, '$[1]')
-       FROM json_each(?) AS t
-       WHERE assignments.contact_id = json_extract(t.value, '$[0]')
-         AND assignments.first_touch_at IS NULL`,
-    )
-    .bind(JSON.stringify(touches.map((t) => [t.contactId, t.at])))
-    .run();
+/**
+ * Sets assignments.first_touch_at where it is not set yet (set once): the outcome sync's touches
+ * (a Lead out of its open status) and the SLA check's (an open Lead with a Task) alike.
+ */
+export function firstTouchStatements(db: D1Database, touches: FirstTouch[]): D1PreparedStatement[] {
+  if (!touches.length) return [];
+  return [
+    db
+      .prepare(
+        `UPDATE assignments SET first_touch_at = json_extract(t.value, '$[1]')
+         FROM json_each(?) AS t
+         WHERE assignments.contact_id = json_extract(t.value, '$[0]')
+           AND assignments.first_touch_at IS NULL`,
+      )
+      .bind(JSON.stringify(touches.map((t) => [t.contactId, t.at]))),
+  ];
 }
 
 export const eventKey = (contactId: string, breach: number) => `${contactId}:${breach}`;

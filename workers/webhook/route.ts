@@ -79,10 +79,9 @@ export const webhook = new Hono<HonoEnv>().post(
     };
     const [first = { events: [] }, ...rest] = packEvents(messages);
     const bodies: LeadEventsMessage[] = [{ ...first, delivery }, ...rest];
-    // The usual delivery is one message: one send, with no batch to size (packEvents left room
-    // for the delivery's fields), in the Queues' own v8 encoding, which neither the Worker nor the
-    // queue writes out as JSON text: that send is most of what the ack costs beyond GET /health,
-    // and a JSON sendBatch cost markedly more (the bench's webhook ack step).
+    // The usual delivery is one message (packEvents left room for the delivery's fields): one
+    // send in the Queues' own v8 encoding, no JSON text. That send is most of what the ack costs
+    // beyond GET /health; a JSON sendBatch cost markedly more (bench/README.md, webhook ack).
     if (bodies.length === 1) await c.env.LEAD_EVENTS.send(bodies[0], { contentType: "v8" });
     else for (const batch of sendBatchesBySize(bodies)) await c.env.LEAD_EVENTS.sendBatch(batch);
 
